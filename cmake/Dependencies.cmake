@@ -1,0 +1,11 @@
+# Every dependency comes from Debian 12 packages (deploy/install-deps.sh); nothing is downloaded.
+find_package(Threads REQUIRED)
+find_package(Protobuf REQUIRED)        # module mode: Debian ships no protobuf-config.cmake
+find_package(gRPC CONFIG REQUIRED)     # needs protobuf-compiler-grpc for its imported plugins
+find_package(absl CONFIG REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+if(SMD_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
