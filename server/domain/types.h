@@ -147,6 +147,7 @@ struct Patient {
   int classification = 0;              // last 本次随访分类 (0 none, 1 不稳定, 2 基本稳定, 3 稳定)
   std::optional<absl::CivilDay> closed_date;
   std::string close_reason;             // cause of death or 注销 reason
+  int death_cause = 0;                  // 1..6 (rules.md §3 死亡原因) when kDeceased, else 0
   std::string transfer_to;              // pending transfer target, when kTransferPending
   int64_t version = 0;
   absl::Time registered_at;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 (bookworm) packages needed to build, test and run smd.
+# Idempotent: when every package is already installed it does nothing (no apt-get update).
+# Uses sudo only when not root and sudo exists.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates
+  openssl libssl-dev
+  libgrpc++-dev libgrpc-dev
+  # gRPCTargets.cmake checks that every plugin binary exists; they come from
+  # protobuf-compiler-grpc, which libgrpc-dev does not pull in (design guide 2.1).
+  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
+  libabsl-dev
+  libpqxx-dev libpq-dev
+  libgtest-dev libgmock-dev
+  postgresql-15 postgresql-client-15 postgresql-contrib
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != installed ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#PACKAGES[@]} packages are already installed; nothing to do."
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: not root and sudo is not available; install them as root." >&2
+    exit 1
+  fi
+fi
+
+echo "install-deps: missing packages: ${missing[*]}"
+echo "+ ${sudo[*]:+${sudo[*]} }apt-get update"
+"${sudo[@]}" apt-get update
+echo "+ ${sudo[*]:+${sudo[*]} }apt-get install -y --no-install-recommends ${missing[*]}"
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y --no-install-recommends "${missing[@]}"
+echo "install-deps: done."

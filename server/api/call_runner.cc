@@ -1,0 +1,65 @@
+#include "api/call_runner.h"
+
+#include "absl/strings/match.h"
+#include "api/grpc_status.h"
+#include "common/log.h"
+#include "crypto/random.h"
+
+namespace smd::api {
+namespace {
+
+std::string Metadata(grpc::CallbackServerContext* ctx, const char* key) {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find(key);
+  if (it == md.end()) return {};
+  return std::string(it->second.data(), it->second.size());
+}
+
+bool SafeRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+app::CallMeta MetaFrom(grpc::CallbackServerContext* ctx, const char* method) {
+  app::CallMeta meta;
+  meta.method = method;
+  std::string auth = Metadata(ctx, "authorization");
+  if (absl::StartsWithIgnoreCase(auth, "bearer ")) meta.token = auth.substr(7);
+  meta.peer = ctx->peer();
+  meta.request_id = Metadata(ctx, "x-request-id");
+  if (!SafeRequestId(meta.request_id)) meta.request_id = crypto::NewUuid();
+  return meta;
+}
+
+grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& executor,
+                                   const char* method,
+                                   std::function<absl::Status(const app::CallMeta&)> work) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  app::CallMeta meta = MetaFrom(ctx, method);
+  ctx->AddInitialMetadata("x-request-id", meta.request_id);
+  const bool queued = executor.Submit([reactor, meta = std::move(meta), work = std::move(work)] {
+    absl::Status s;
+    try {
+      s = work(meta);
+    } catch (const std::exception& e) {
+      // Nothing may escape into gRPC; log the type only (what() may quote data).
+      common::LogError("exception in %s: %s", meta.method, typeid(e).name());
+      s = absl::InternalError("exception");
+    }
+    reactor->Finish(ToGrpcStatus(s));
+  });
+  if (!queued) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "服务器繁忙，请稍后重试 (server busy; retry later)"));
+  }
+  return reactor;
+}
+
+}  // namespace smd::api

@@ -1,0 +1,25 @@
+#pragma once
+// Glue every unary handler uses: extract CallMeta from the gRPC context, run the use case
+// on the executor, map the status, Finish. Keeps handlers one expression long.
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "api/executor.h"
+#include "app/context.h"
+
+namespace smd::api {
+
+// Bearer token, peer and request id (x-request-id metadata, or a new UUID) of a call.
+app::CallMeta MetaFrom(grpc::CallbackServerContext* ctx, const char* method);
+
+// Runs `work(meta)` on `executor` and finishes the call with its status. When the
+// executor's queue is full the call finishes at once with RESOURCE_EXHAUSTED.
+grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& executor,
+                                   const char* method,
+                                   std::function<absl::Status(const app::CallMeta&)> work);
+
+}  // namespace smd::api

@@ -1,0 +1,39 @@
+#pragma once
+// A bounded worker pool for blocking work (database calls) off gRPC's callback threads.
+// gRPC 1.51's callback API forbids blocking inside reactions (docs/adr/0001). The pool's
+// size matches the connection pool's, and its queue is bounded, so overload shows as
+// RESOURCE_EXHAUSTED at once instead of unbounded memory and latency.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace smd::api {
+
+class Executor {
+ public:
+  Executor(int threads, size_t max_queue);
+  ~Executor();  // runs queued tasks to completion, then joins
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Queues `task`. False (task not queued) when the queue is full or shutting down.
+  // Thread-safe.
+  bool Submit(std::function<void()> task);
+  // Stops accepting, drains the queue, joins the workers. Idempotent.
+  void Shutdown();
+
+ private:
+  void Loop();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  size_t max_queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace smd::api

@@ -1,0 +1,388 @@
+#include "api/services.h"
+
+#include "api/call_runner.h"
+#include "api/convert.h"
+#include "common/status_macros.h"
+#include "domain/access_policy.h"
+
+namespace smd::api {
+namespace {
+
+#define SMD_METHOD(service, name) "/smd.v1." #service "/" #name
+
+void UserToProto(const store::UserRow& u, v1::User* out) {
+  out->set_user_id(u.id);
+  out->set_username(u.username);
+  out->set_display_name(u.display_name);
+  out->set_role(RoleToProto(u.role));
+  out->set_jurisdiction(u.jurisdiction);
+  out->set_disabled(u.disabled);
+  TimeToProto(u.created_at, out->mutable_created_at());
+  if (u.locked_until) TimeToProto(*u.locked_until, out->mutable_locked_until());
+}
+
+void RegionToProto(const store::RegionRow& r, v1::Region* out) {
+  out->set_code(r.code);
+  out->set_name(r.name);
+  out->set_level(static_cast<v1::RegionLevel>(r.level));
+  out->set_parent_code(r.parent_code);
+  for (const auto& [year, residents] : r.population) {
+    auto* p = out->add_population();
+    p->set_year(year);
+    p->set_residents(residents);
+  }
+}
+
+void TransferToProto(const store::TransferRow& t, v1::Transfer* out) {
+  out->set_transfer_id(t.id);
+  out->set_patient_id(t.patient_id);
+  out->set_from_jurisdiction(t.from_jurisdiction);
+  out->set_to_jurisdiction(t.to_jurisdiction);
+  out->set_status(static_cast<v1::TransferStatus>(t.status));
+  out->set_reason(t.reason);
+  out->set_requested_by(t.requested_by);
+  TimeToProto(t.requested_at, out->mutable_requested_at());
+  out->set_decided_by(t.decided_by);
+  if (t.decided_at) TimeToProto(*t.decided_at, out->mutable_decided_at());
+  out->set_decision_note(t.decision_note);
+}
+
+void ViewedToProto(const app::ViewedPatient& v, v1::Patient* out) {
+  PatientToProto(v.patient, v.view, out);
+}
+
+// Wraps a StatusOr-returning use case: on success `fill` writes the response.
+template <typename T, typename F>
+absl::Status Fill(absl::StatusOr<T> r, F&& fill) {
+  if (!r.ok()) return r.status();
+  fill(*r);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// ---- AuthService ----
+
+grpc::ServerUnaryReactor* AuthService::Login(grpc::CallbackServerContext* ctx,
+                                             const v1::LoginRequest* req,
+                                             v1::LoginResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, Login), [=, this](const app::CallMeta& m) {
+    return Fill(uc_.Login(m, req->username(), req->password()), [&](const app::SignedIn& s) {
+      resp->set_token(s.token);
+      TimeToProto(s.expires_at, resp->mutable_expires_at());
+      auto* u = resp->mutable_user();
+      u->set_user_id(s.principal.user_id);
+      u->set_username(s.principal.username);
+      u->set_display_name(s.display_name);
+      u->set_role(RoleToProto(s.principal.role));
+      u->set_jurisdiction(s.principal.jurisdiction);
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* AuthService::Logout(grpc::CallbackServerContext* ctx,
+                                              const v1::LogoutRequest*, v1::LogoutResponse*) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, Logout),
+                  [this](const app::CallMeta& m) { return uc_.Logout(m); });
+}
+
+grpc::ServerUnaryReactor* AuthService::WhoAmI(grpc::CallbackServerContext* ctx,
+                                              const v1::WhoAmIRequest*,
+                                              v1::WhoAmIResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, WhoAmI), [=, this](const app::CallMeta& m) {
+    return Fill(uc_.WhoAmI(m), [&](const app::Me& me) {
+      resp->set_user_id(me.principal.user_id);
+      resp->set_username(me.principal.username);
+      resp->set_display_name(me.display_name);
+      resp->set_role(RoleToProto(me.principal.role));
+      resp->set_jurisdiction(me.principal.jurisdiction);
+      resp->set_jurisdiction_name(me.jurisdiction_name);
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* AuthService::ChangePassword(grpc::CallbackServerContext* ctx,
+                                                      const v1::ChangePasswordRequest* req,
+                                                      v1::ChangePasswordResponse*) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, ChangePassword),
+                  [=, this](const app::CallMeta& m) {
+                    return uc_.ChangePassword(m, req->old_password(), req->new_password());
+                  });
+}
+
+// ---- AdminService ----
+
+grpc::ServerUnaryReactor* AdminService::CreateUser(grpc::CallbackServerContext* ctx,
+                                                   const v1::CreateUserRequest* req,
+                                                   v1::User* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, CreateUser),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    ASSIGN_OR_RETURN(domain::Role role, RoleFromProto(req->role(), "role"));
+                    app::NewUser u{req->username(), req->display_name(), req->password(), role,
+                                   req->jurisdiction()};
+                    return Fill(uc_.CreateUser(m, u),
+                                [&](const store::UserRow& r) { UserToProto(r, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* AdminService::DisableUser(grpc::CallbackServerContext* ctx,
+                                                    const v1::DisableUserRequest* req,
+                                                    v1::User* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, DisableUser),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.SetDisabled(m, req->user_id(), true),
+                                [&](const store::UserRow& r) { UserToProto(r, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* AdminService::EnableUser(grpc::CallbackServerContext* ctx,
+                                                   const v1::EnableUserRequest* req,
+                                                   v1::User* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, EnableUser),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.SetDisabled(m, req->user_id(), false),
+                                [&](const store::UserRow& r) { UserToProto(r, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* AdminService::ResetPassword(grpc::CallbackServerContext* ctx,
+                                                      const v1::ResetPasswordRequest* req,
+                                                      v1::User* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, ResetPassword),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.ResetPassword(m, req->user_id(), req->new_password()),
+                                [&](const store::UserRow& r) { UserToProto(r, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* AdminService::AssignRole(grpc::CallbackServerContext* ctx,
+                                                   const v1::AssignRoleRequest* req,
+                                                   v1::User* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, AssignRole),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    ASSIGN_OR_RETURN(domain::Role role, RoleFromProto(req->role(), "role"));
+                    return Fill(uc_.AssignRole(m, req->user_id(), role, req->jurisdiction()),
+                                [&](const store::UserRow& r) { UserToProto(r, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* AdminService::ListUsers(grpc::CallbackServerContext* ctx,
+                                                  const v1::ListUsersRequest* req,
+                                                  v1::ListUsersResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, ListUsers),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.ListUsers(m, req->jurisdiction(), req->page().page_size(),
+                                              req->page().page_token()),
+                                [&](const app::UserPage& p) {
+                                  for (const auto& u : p.users) UserToProto(u, resp->add_users());
+                                  resp->set_next_page_token(p.next_page_token);
+                                });
+                  });
+}
+
+// ---- RegionService ----
+
+grpc::ServerUnaryReactor* RegionService::UpsertRegion(grpc::CallbackServerContext* ctx,
+                                                      const v1::UpsertRegionRequest* req,
+                                                      v1::Region* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, UpsertRegion),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.UpsertRegion(m, req->code(), req->name()),
+                                [&](const store::RegionRow& r) { RegionToProto(r, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* RegionService::GetRegion(grpc::CallbackServerContext* ctx,
+                                                   const v1::GetRegionRequest* req,
+                                                   v1::Region* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, GetRegion),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.GetRegion(m, req->code()),
+                                [&](const store::RegionRow& r) { RegionToProto(r, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* RegionService::ListRegions(grpc::CallbackServerContext* ctx,
+                                                     const v1::ListRegionsRequest* req,
+                                                     v1::ListRegionsResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, ListRegions),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.ListRegions(m, req->root(), req->depth()),
+                                [&](const std::vector<store::RegionRow>& rows) {
+                                  for (const auto& r : rows) RegionToProto(r, resp->add_regions());
+                                });
+                  });
+}
+
+grpc::ServerUnaryReactor* RegionService::SetPopulation(grpc::CallbackServerContext* ctx,
+                                                       const v1::SetPopulationRequest* req,
+                                                       v1::Region* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, SetPopulation),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.SetPopulation(m, req->code(), req->year(), req->residents()),
+                                [&](const store::RegionRow& r) { RegionToProto(r, resp); });
+                  });
+}
+
+// ---- PatientService ----
+
+grpc::ServerUnaryReactor* PatientService::RegisterPatient(grpc::CallbackServerContext* ctx,
+                                                          const v1::RegisterPatientRequest* req,
+                                                          v1::Patient* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, RegisterPatient),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    domain::Patient p;
+                    RETURN_IF_ERROR(PatientDetailsFromProto(req->details(), &p));
+                    return Fill(uc_.Register(m, std::move(p)),
+                                [&](const app::ViewedPatient& v) { ViewedToProto(v, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* PatientService::GetPatient(grpc::CallbackServerContext* ctx,
+                                                     const v1::GetPatientRequest* req,
+                                                     v1::Patient* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, GetPatient),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.Get(m, req->patient_id()),
+                                [&](const app::ViewedPatient& v) { ViewedToProto(v, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* PatientService::UpdatePatient(grpc::CallbackServerContext* ctx,
+                                                        const v1::UpdatePatientRequest* req,
+                                                        v1::Patient* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, UpdatePatient),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    domain::Patient p;
+                    RETURN_IF_ERROR(PatientDetailsFromProto(req->details(), &p));
+                    return Fill(uc_.Update(m, req->patient_id(), req->version(), p),
+                                [&](const app::ViewedPatient& v) { ViewedToProto(v, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* PatientService::SearchPatients(grpc::CallbackServerContext* ctx,
+                                                         const v1::SearchPatientsRequest* req,
+                                                         v1::SearchPatientsResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, SearchPatients),
+                  [=, this](const app::CallMeta& m) {
+                    app::PatientSearch q;
+                    q.name = req->name();
+                    q.id_number = req->id_number();
+                    q.region = req->region();
+                    q.status = req->status();
+                    q.min_risk = req->min_risk();
+                    q.page_size = req->page().page_size();
+                    q.page_token = req->page().page_token();
+                    return Fill(uc_.Search(m, q), [&](const app::PatientPage& page) {
+                      for (const auto& v : page.patients) ViewedToProto(v, resp->add_patients());
+                      resp->set_next_page_token(page.next_page_token);
+                    });
+                  });
+}
+
+grpc::ServerUnaryReactor* PatientService::TransferOut(grpc::CallbackServerContext* ctx,
+                                                      const v1::TransferOutRequest* req,
+                                                      v1::Transfer* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, TransferOut),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.TransferOut(m, req->patient_id(), req->version(),
+                                                req->to_jurisdiction(), req->reason()),
+                                [&](const store::TransferRow& t) { TransferToProto(t, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* PatientService::TransferIn(grpc::CallbackServerContext* ctx,
+                                                     const v1::TransferInRequest* req,
+                                                     v1::Transfer* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, TransferIn),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.TransferIn(m, req->transfer_id(), req->accept(), req->note()),
+                                [&](const store::TransferRow& t) { TransferToProto(t, resp); });
+                  });
+}
+
+grpc::ServerUnaryReactor* PatientService::ListTransfers(grpc::CallbackServerContext* ctx,
+                                                        const v1::ListTransfersRequest* req,
+                                                        v1::ListTransfersResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, ListTransfers),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.ListTransfers(m, req->pending_only(), req->page().page_size(),
+                                                  req->page().page_token()),
+                                [&](const app::TransferPage& p) {
+                                  for (const auto& t : p.transfers) {
+                                    TransferToProto(t, resp->add_transfers());
+                                  }
+                                  resp->set_next_page_token(p.next_page_token);
+                                });
+                  });
+}
+
+grpc::ServerUnaryReactor* PatientService::ClosePatient(grpc::CallbackServerContext* ctx,
+                                                       const v1::ClosePatientRequest* req,
+                                                       v1::Patient* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, ClosePatient),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    domain::CloseRequest c;
+                    c.kind = static_cast<domain::CloseKind>(req->kind());
+                    if (req->kind() < 0 || req->kind() > 2) c.kind = domain::CloseKind::kUnspecified;
+                    ASSIGN_OR_RETURN(c.date, DateFromProto(req->date(), "date"));
+                    c.death_cause = req->death_cause();
+                    c.reason = req->reason();
+                    return Fill(uc_.Close(m, req->patient_id(), req->version(), c),
+                                [&](const app::ViewedPatient& v) { ViewedToProto(v, resp); });
+                  });
+}
+
+// ---- AuditService ----
+
+grpc::ServerUnaryReactor* AuditService::ListAuditRecords(grpc::CallbackServerContext* ctx,
+                                                         const v1::ListAuditRecordsRequest* req,
+                                                         v1::ListAuditRecordsResponse* resp) {
+  return RunUnary(
+      ctx, ex_, SMD_METHOD(AuditService, ListAuditRecords), [=, this](const app::CallMeta& m) {
+        store::AuditFilter f;
+        f.patient_id = req->patient_id();
+        f.user_id = req->user_id();
+        if (req->has_from()) f.from = TimeFromProto(req->from());
+        if (req->has_to()) f.to = TimeFromProto(req->to());
+        return Fill(uc_.List(m, f, req->page().page_size(), req->page().page_token()),
+                    [&](const app::AuditPage& p) {
+                      for (const auto& e : p.records) {
+                        auto* r = resp->add_records();
+                        r->set_audit_id(e.id);
+                        TimeToProto(e.at, r->mutable_at());
+                        r->set_user_id(e.user_id);
+                        r->set_username(e.username);
+                        r->set_role(static_cast<v1::Role>(e.role));
+                        r->set_jurisdiction(e.jurisdiction);
+                        r->set_method(e.method);
+                        for (const auto& id : e.patient_ids) r->add_patient_ids(id);
+                        r->set_outcome(e.outcome);
+                        r->set_peer(e.peer);
+                        r->set_request_id(e.request_id);
+                        r->set_detail(e.detail);
+                        r->set_chain_position(e.chain_position);
+                      }
+                      resp->set_next_page_token(p.next_page_token);
+                    });
+      });
+}
+
+grpc::ServerUnaryReactor* AuditService::VerifyAuditChain(grpc::CallbackServerContext* ctx,
+                                                         const v1::VerifyAuditChainRequest*,
+                                                         v1::VerifyAuditChainResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AuditService, VerifyAuditChain),
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.Verify(m), [&](const store::ChainReport& r) {
+                      resp->set_intact(r.intact);
+                      resp->set_records_checked(r.records_checked);
+                      resp->set_checkpoints_checked(r.checkpoints_checked);
+                      resp->set_unsealed_records(r.unsealed);
+                      resp->set_first_break_position(r.first_break_position);
+                      resp->set_first_break_audit_id(r.first_break_audit_id);
+                      resp->set_problem(r.problem);
+                    });
+                  });
+}
+
+}  // namespace smd::api

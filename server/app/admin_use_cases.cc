@@ -1,0 +1,269 @@
+#include "app/admin_use_cases.h"
+
+#include "absl/strings/match.h"
+#include "common/status_macros.h"
+#include "crypto/encoding.h"
+#include "crypto/password.h"
+#include "crypto/random.h"
+#include "domain/access_policy.h"
+#include "domain/errors.h"
+#include "domain/region.h"
+#include "domain/text.h"
+
+namespace smd::app {
+namespace {
+
+absl::Status CheckUsername(const std::string& u) {
+  bool ok = u.size() >= 3 && u.size() <= 64;
+  for (char c : u) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+                c == '-');
+  }
+  if (!ok) {
+    return domain::FieldError("username", "用户名须为3-64位小写字母、数字或 _ . -",
+                              "3-64 of a-z 0-9 _ . -");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RegionMustExist(store::Tx& tx, const std::string& code, std::string_view field) {
+  ASSIGN_OR_RETURN(auto region, store::GetRegion(tx, code));
+  if (!region) {
+    return absl::NotFoundError(std::string(field) + ": 行政区划不存在 (no such region)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<int> PageSize(int requested) {
+  if (requested == 0) return 50;
+  if (requested < 1 || requested > 200) {
+    return domain::FieldError("page.page_size", "每页条数须在1-200之间", "must be 1..200");
+  }
+  return requested;
+}
+
+absl::StatusOr<store::UserRow> AdminUseCases::LoadManaged(store::Tx& tx,
+                                                          const domain::Principal& admin,
+                                                          const std::string& user_id) {
+  RETURN_IF_ERROR(CheckUuid("user_id", user_id));
+  ASSIGN_OR_RETURN(auto user, store::FindUserById(tx, user_id, /*for_update=*/true));
+  if (!user) return absl::NotFoundError("user_id: 用户不存在 (no such user)");
+  RETURN_IF_ERROR(domain::Authorize(admin, domain::Action::kUserAdmin, user->jurisdiction));
+  return *user;
+}
+
+absl::StatusOr<store::UserRow> AdminUseCases::CreateUser(const CallMeta& meta, const NewUser& in) {
+  store::UserRow out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
+    RETURN_IF_ERROR(CheckUsername(in.username));
+    RETURN_IF_ERROR(domain::CheckText("display_name", in.display_name, true, 50));
+    RETURN_IF_ERROR(crypto::CheckPasswordStrength(in.password));
+    RETURN_IF_ERROR(domain::CheckAssignable(who, in.role, in.jurisdiction));
+    RETURN_IF_ERROR(RegionMustExist(tx, in.jurisdiction, "jurisdiction"));
+    ASSIGN_OR_RETURN(auto existing, store::FindUserByName(tx, in.username));
+    if (existing) return absl::AlreadyExistsError("username: 用户名已存在 (user name is taken)");
+    store::UserRow u;
+    u.id = crypto::NewUuid();
+    u.username = in.username;
+    u.display_name = in.display_name;
+    ASSIGN_OR_RETURN(u.password_hash, crypto::HashPassword(in.password, deps_.config.password_params));
+    u.role = in.role;
+    u.jurisdiction = in.jurisdiction;
+    u.created_at = deps_.clock.Now();
+    RETURN_IF_ERROR(store::InsertUser(tx, u, who.user_id, u.created_at));
+    note.detail = "user=" + u.id;
+    out = u;
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<store::UserRow> AdminUseCases::SetDisabled(const CallMeta& meta,
+                                                          const std::string& user_id,
+                                                          bool disabled) {
+  store::UserRow out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
+    ASSIGN_OR_RETURN(out, LoadManaged(tx, who, user_id));
+    if (disabled && out.id == who.user_id) {
+      return absl::FailedPreconditionError("不能停用自己的账户 (cannot disable yourself)");
+    }
+    const absl::Time now = deps_.clock.Now();
+    RETURN_IF_ERROR(store::SetDisabled(tx, out.id, disabled, now));
+    if (disabled) RETURN_IF_ERROR(store::RevokeUserSessions(tx, out.id, now));
+    out.disabled = disabled;
+    note.detail = "user=" + out.id;
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<store::UserRow> AdminUseCases::ResetPassword(const CallMeta& meta,
+                                                            const std::string& user_id,
+                                                            const std::string& new_password) {
+  store::UserRow out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
+    RETURN_IF_ERROR(crypto::CheckPasswordStrength(new_password));
+    ASSIGN_OR_RETURN(out, LoadManaged(tx, who, user_id));
+    ASSIGN_OR_RETURN(std::string hash,
+                     crypto::HashPassword(new_password, deps_.config.password_params));
+    const absl::Time now = deps_.clock.Now();
+    RETURN_IF_ERROR(store::SetPasswordHash(tx, out.id, hash, now));
+    RETURN_IF_ERROR(store::RevokeUserSessions(tx, out.id, now));
+    out.failed_logins = 0;
+    out.locked_until.reset();
+    note.detail = "user=" + out.id;
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<store::UserRow> AdminUseCases::AssignRole(const CallMeta& meta,
+                                                         const std::string& user_id,
+                                                         domain::Role role,
+                                                         const std::string& jurisdiction) {
+  store::UserRow out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
+    RETURN_IF_ERROR(domain::CheckAssignable(who, role, jurisdiction));
+    ASSIGN_OR_RETURN(out, LoadManaged(tx, who, user_id));
+    RETURN_IF_ERROR(RegionMustExist(tx, jurisdiction, "jurisdiction"));
+    const absl::Time now = deps_.clock.Now();
+    RETURN_IF_ERROR(store::SetRole(tx, out.id, role, jurisdiction, now));
+    RETURN_IF_ERROR(store::RevokeUserSessions(tx, out.id, now));
+    out.role = role;
+    out.jurisdiction = jurisdiction;
+    note.detail = "user=" + out.id;
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<UserPage> AdminUseCases::ListUsers(const CallMeta& meta,
+                                                  const std::string& jurisdiction,
+                                                  int page_size, const std::string& page_token) {
+  UserPage page;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    page = UserPage{};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
+    const std::string prefix = jurisdiction.empty() ? who.jurisdiction : jurisdiction;
+    RETURN_IF_ERROR(domain::CheckRegionCode("jurisdiction", prefix, domain::RegionLevel::kInvalid));
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, prefix));
+    ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+    std::string after;
+    if (!page_token.empty()) {
+      auto decoded = crypto::Base64UrlDecode(page_token);
+      if (!decoded.ok()) {
+        return domain::FieldError("page.page_token", "分页标记无效", "invalid page token");
+      }
+      after = *decoded;
+    }
+    ASSIGN_OR_RETURN(page.users, store::ListUsers(tx, prefix, after, limit + 1));
+    if (static_cast<int>(page.users.size()) > limit) {
+      page.users.resize(limit);
+      page.next_page_token = crypto::Base64UrlEncode(page.users.back().username);
+    }
+    note.detail = "returned=" + std::to_string(page.users.size());
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
+absl::StatusOr<store::RegionRow> AdminUseCases::UpsertRegion(const CallMeta& meta,
+                                                             const std::string& code,
+                                                             const std::string& name) {
+  store::RegionRow out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kRegionAdmin, ""));
+    RETURN_IF_ERROR(domain::CheckRegionCode("code", code, domain::RegionLevel::kInvalid));
+    RETURN_IF_ERROR(domain::CheckText("name", name, true, 50));
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kRegionAdmin, code));
+    const std::string parent = domain::ParentOf(code);
+    if (!parent.empty()) {
+      ASSIGN_OR_RETURN(auto p, store::GetRegion(tx, parent));
+      if (!p) {
+        return absl::FailedPreconditionError("code: 上级行政区划不存在 (parent region missing)");
+      }
+    }
+    out.code = code;
+    out.name = name;
+    out.level = static_cast<int>(domain::LevelOf(code));
+    out.parent_code = parent;
+    RETURN_IF_ERROR(store::UpsertRegion(tx, out, deps_.clock.Now()));
+    note.detail = "region=" + code;
+    ASSIGN_OR_RETURN(auto stored, store::GetRegion(tx, code));
+    if (stored) out = *stored;
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<store::RegionRow> AdminUseCases::GetRegion(const CallMeta& meta,
+                                                          const std::string& code) {
+  store::RegionRow out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote&) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kRegionRead, ""));
+    RETURN_IF_ERROR(domain::CheckRegionCode("code", code, domain::RegionLevel::kInvalid));
+    ASSIGN_OR_RETURN(auto r, store::GetRegion(tx, code));
+    if (!r) return absl::NotFoundError("code: 行政区划不存在 (no such region)");
+    out = *r;
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<store::RegionRow>> AdminUseCases::ListRegions(const CallMeta& meta,
+                                                                         const std::string& root,
+                                                                         int depth) {
+  std::vector<store::RegionRow> out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kRegionRead, ""));
+    const std::string from = root.empty() ? who.jurisdiction : root;
+    RETURN_IF_ERROR(domain::CheckRegionCode("root", from, domain::RegionLevel::kInvalid));
+    if (depth < 0) return domain::FieldError("depth", "层级不能为负", "must be >= 0");
+    const int max_len = depth == 0 ? 12 : std::min<int>(12, from.size() + 3 * depth);
+    ASSIGN_OR_RETURN(out, store::ListRegionSubtree(tx, from, max_len));
+    note.detail = "returned=" + std::to_string(out.size());
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<store::RegionRow> AdminUseCases::SetPopulation(const CallMeta& meta,
+                                                              const std::string& code, int year,
+                                                              int64_t residents) {
+  store::RegionRow out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kRegionAdmin, ""));
+    RETURN_IF_ERROR(domain::CheckRegionCode("code", code, domain::RegionLevel::kInvalid));
+    if (year < 1990 || year > 2200) {
+      return domain::FieldError("year", "年份须在1990-2200之间", "must be 1990..2200");
+    }
+    if (residents < 0 || residents > 2'000'000'000) {
+      return domain::FieldError("residents", "常住人口数无效", "must be 0..2e9");
+    }
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kRegionAdmin, code));
+    RETURN_IF_ERROR(RegionMustExist(tx, code, "code"));
+    RETURN_IF_ERROR(store::SetPopulation(tx, code, year, residents));
+    ASSIGN_OR_RETURN(auto r, store::GetRegion(tx, code));
+    out = *r;
+    note.detail = "region=" + code;
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace smd::app

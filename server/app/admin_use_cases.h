@@ -1,0 +1,72 @@
+#pragma once
+// User administration (AdminService) and the region tree (RegionService). An admin acts
+// only on users and regions inside its own jurisdiction. Thread-safe.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "app/call.h"
+#include "app/context.h"
+#include "store/region_repository.h"
+#include "store/user_repository.h"
+
+namespace smd::app {
+
+struct NewUser {
+  std::string username;
+  std::string display_name;
+  std::string password;
+  domain::Role role = domain::Role::kUnspecified;
+  std::string jurisdiction;
+};
+
+struct UserPage {
+  std::vector<store::UserRow> users;
+  std::string next_page_token;
+};
+
+class AdminUseCases {
+ public:
+  explicit AdminUseCases(const Deps& deps) : deps_(deps) {}
+
+  // Errors: PERMISSION_DENIED (not an admin, or outside its jurisdiction);
+  // INVALID_ARGUMENT naming username / display_name / password / role / jurisdiction;
+  // NOT_FOUND (jurisdiction is not a known region); ALREADY_EXISTS (username taken).
+  absl::StatusOr<store::UserRow> CreateUser(const CallMeta& meta, const NewUser& user);
+  // Disabling revokes every session of the user. An admin cannot disable itself.
+  absl::StatusOr<store::UserRow> SetDisabled(const CallMeta& meta, const std::string& user_id,
+                                             bool disabled);
+  // New password, lock-out cleared, sessions revoked.
+  absl::StatusOr<store::UserRow> ResetPassword(const CallMeta& meta, const std::string& user_id,
+                                               const std::string& new_password);
+  // New role and jurisdiction (both inside the admin's), sessions revoked.
+  absl::StatusOr<store::UserRow> AssignRole(const CallMeta& meta, const std::string& user_id,
+                                            domain::Role role, const std::string& jurisdiction);
+  absl::StatusOr<UserPage> ListUsers(const CallMeta& meta, const std::string& jurisdiction,
+                                     int page_size, const std::string& page_token);
+
+  // Regions. Reads: any signed-in user. Upsert/SetPopulation: admins, inside their own
+  // jurisdiction. Errors: INVALID_ARGUMENT (code, name, year, residents),
+  // FAILED_PRECONDITION (parent region missing), NOT_FOUND, PERMISSION_DENIED.
+  absl::StatusOr<store::RegionRow> UpsertRegion(const CallMeta& meta, const std::string& code,
+                                                const std::string& name);
+  absl::StatusOr<store::RegionRow> GetRegion(const CallMeta& meta, const std::string& code);
+  absl::StatusOr<std::vector<store::RegionRow>> ListRegions(const CallMeta& meta,
+                                                            const std::string& root, int depth);
+  absl::StatusOr<store::RegionRow> SetPopulation(const CallMeta& meta, const std::string& code,
+                                                 int year, int64_t residents);
+
+ private:
+  // Loads a user the admin may manage: NOT_FOUND, or PERMISSION_DENIED when the user's
+  // jurisdiction is outside the admin's.
+  absl::StatusOr<store::UserRow> LoadManaged(store::Tx& tx, const domain::Principal& admin,
+                                             const std::string& user_id);
+  const Deps& deps_;
+};
+
+// Page sizes: 0 -> 50; otherwise 1..200 (INVALID_ARGUMENT "page.page_size").
+absl::StatusOr<int> PageSize(int requested);
+
+}  // namespace smd::app

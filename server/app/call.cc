@@ -1,0 +1,115 @@
+#include "app/call.h"
+
+#include "absl/strings/ascii.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "crypto/token.h"
+#include "domain/access_policy.h"
+#include "domain/errors.h"
+#include "store/audit_repository.h"
+#include "store/scope.h"
+#include "store/user_repository.h"
+
+namespace smd::app {
+namespace {
+
+// Sessions' last_seen_at is refreshed at most this often, so a busy client does not
+// turn every read into a session write.
+constexpr absl::Duration kTouchEvery = absl::Minutes(1);
+
+absl::StatusOr<domain::Principal> Authenticate(const Deps& deps, store::Tx& tx,
+                                               const std::string& token) {
+  static const absl::Status kUnauthenticated =
+      absl::UnauthenticatedError("未登录或登录已过期 (missing, invalid or expired token)");
+  if (token.empty() || !crypto::LooksLikeToken(token)) return kUnauthenticated;
+  const absl::Time now = deps.clock.Now();
+  ASSIGN_OR_RETURN(auto live, store::FindLiveSession(tx, crypto::TokenHash(token), now,
+                                                     deps.config.session_idle));
+  if (!live) return kUnauthenticated;
+  const auto& [session, user] = *live;
+  if (now - session.last_seen_at >= kTouchEvery) {
+    RETURN_IF_ERROR(store::TouchSession(tx, session.id, now));
+  }
+  domain::Principal p;
+  p.user_id = user.id;
+  p.username = user.username;
+  p.role = user.role;
+  p.jurisdiction = user.jurisdiction;
+  p.session_id = session.id;
+  return p;
+}
+
+store::AuditEntry Entry(const Deps& deps, const CallMeta& meta, const domain::Principal* who,
+                        const std::string& username, absl::StatusCode outcome,
+                        const AuditNote& note) {
+  store::AuditEntry e;
+  e.at = deps.clock.Now();
+  if (who != nullptr) {
+    e.user_id = who->user_id;
+    e.username = who->username;
+    e.role = static_cast<int>(who->role);
+    e.jurisdiction = who->jurisdiction;
+  } else {
+    e.username = username;
+  }
+  e.method = meta.method;
+  e.patient_ids = note.patient_ids;
+  e.outcome = OutcomeName(outcome);
+  e.peer = meta.peer;
+  e.request_id = meta.request_id;
+  e.detail = note.detail;
+  return e;
+}
+
+}  // namespace
+
+std::string OutcomeName(absl::StatusCode code) {
+  if (code == absl::StatusCode::kOk) return "OK";
+  return absl::AsciiStrToUpper(absl::StatusCodeToString(code));
+}
+
+absl::Status CheckUuid(std::string_view field, std::string_view v) {
+  bool ok = v.size() == 36;
+  for (size_t i = 0; ok && i < v.size(); ++i) {
+    const char c = v[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      ok = c == '-';
+    } else {
+      ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    }
+  }
+  if (!ok) return domain::FieldError(field, "标识格式错误", "not a valid id");
+  return absl::OkStatus();
+}
+
+void AuditSeparately(const Deps& deps, const CallMeta& meta, const domain::Principal* who,
+                     const std::string& username, absl::StatusCode outcome,
+                     const AuditNote& note) {
+  store::AuditEntry e = Entry(deps, meta, who, username, outcome, note);
+  absl::Status s = deps.db.InTransaction([&](store::Tx& tx) { return store::AppendAudit(tx, e); });
+  if (!s.ok()) {
+    common::LogError("audit write failed method=%s request_id=%s code=%s", meta.method,
+                     meta.request_id, OutcomeName(s.code()));
+  }
+}
+
+absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& body) {
+  std::optional<domain::Principal> who;
+  AuditNote note;
+  absl::Status s = deps.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    note = AuditNote{};
+    who.reset();
+    ASSIGN_OR_RETURN(domain::Principal p, Authenticate(deps, tx, meta.token));
+    who = p;
+    RETURN_IF_ERROR(
+        store::SetScope(tx, domain::RoleNeedsPatientScope(p.role) ? p.jurisdiction : ""));
+    RETURN_IF_ERROR(body(tx, p, note));
+    return store::AppendAudit(tx, Entry(deps, meta, &p, "", absl::StatusCode::kOk, note));
+  });
+  if (!s.ok()) {
+    AuditSeparately(deps, meta, who ? &*who : nullptr, "", s.code(), note);
+  }
+  return s;
+}
+
+}  // namespace smd::app

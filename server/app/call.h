@@ -1,0 +1,50 @@
+#pragma once
+// The unit of work of every authenticated RPC: one transaction that
+//   1. resolves the bearer token to a Principal (UNAUTHENTICATED otherwise),
+//   2. sets the row-level-security scope to the caller's jurisdiction (roles that may
+//      touch patient rows; an empty scope for the others, who then see no patient row),
+//   3. runs the use case body,
+//   4. appends the audit record of the call,
+// and commits only if all four succeed, so data is returned only if its access is
+// audited. When the body fails, the transaction rolls back (nothing changes) and the
+// failure (a denial, a bad input) is audited in a second, separate transaction.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "app/context.h"
+#include "domain/types.h"
+#include "store/db.h"
+
+namespace smd::app {
+
+// Filled by a body for its audit record.
+struct AuditNote {
+  std::vector<std::string> patient_ids;  // patients the call read or changed
+  std::string detail;                    // non-identifying detail, e.g. "returned=12"
+};
+
+using CallBody =
+    std::function<absl::Status(store::Tx& tx, const domain::Principal& who, AuditNote& note)>;
+
+// Runs `body` as described above. Returns the body's status, UNAUTHENTICATED, or a
+// database error. The body may run more than once (serialization retries): it must not
+// have side effects outside the transaction except on its own outputs.
+absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& body);
+
+// Appends an audit record for a call in its own transaction (used for failures and for
+// sign-in, which has no principal yet). Errors are logged, not returned: the call's own
+// outcome is what the client gets.
+void AuditSeparately(const Deps& deps, const CallMeta& meta, const domain::Principal* who,
+                     const std::string& username, absl::StatusCode outcome,
+                     const AuditNote& note);
+
+// "OK", "PERMISSION_DENIED", ... (absl::StatusCodeToString).
+std::string OutcomeName(absl::StatusCode code);
+
+// INVALID_ARGUMENT naming `field` unless `value` is a canonical lowercase UUID.
+absl::Status CheckUuid(std::string_view field, std::string_view value);
+
+}  // namespace smd::app

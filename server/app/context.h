@@ -1,0 +1,42 @@
+#pragma once
+// What every use case needs: the database, the clock, the keys, and the settings.
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "crypto/keys.h"
+#include "crypto/password.h"
+#include "crypto/signer.h"
+#include "store/db.h"
+#include "store/patient_repository.h"
+
+namespace smd::app {
+
+struct AppConfig {
+  absl::Duration session_ttl = absl::Hours(8);      // a working shift
+  absl::Duration session_idle = absl::Minutes(30);  // idle sessions end sooner
+  int max_failed_logins = 5;
+  absl::Duration lockout = absl::Minutes(15);
+  crypto::PasswordParams password_params;
+};
+
+// Shared, long-lived collaborators. Thread-safe: all members are.
+struct Deps {
+  store::Database& db;
+  const common::Clock& clock;
+  const crypto::KeyRing& keys;
+  const crypto::Signer& signer;
+  store::PatientRepository& patients;
+  AppConfig config;
+};
+
+// Transport facts about one call, filled by the api layer.
+struct CallMeta {
+  std::string method;      // full gRPC method, e.g. "/smd.v1.PatientService/GetPatient"
+  std::string token;       // bearer token ("" when absent)
+  std::string peer;        // e.g. "ipv4:127.0.0.1:53412"
+  std::string request_id;  // client's x-request-id or a generated one
+};
+
+}  // namespace smd::app

@@ -1,0 +1,388 @@
+#include "app/patient_use_cases.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "app/admin_use_cases.h"
+#include "common/status_macros.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "domain/access_policy.h"
+#include "domain/errors.h"
+#include "domain/region.h"
+#include "domain/resident_id.h"
+#include "domain/text.h"
+#include "store/region_repository.h"
+
+namespace smd::app {
+namespace {
+
+// Copies the form fields a caller may edit onto the stored record.
+void CopyEditable(const domain::Patient& in, domain::Patient& p) {
+  const domain::Patient keep = p;
+  p = in;
+  // Identity (from the ID number), place in the register and record metadata stay.
+  p.id = keep.id;
+  p.id_number = keep.id_number;
+  p.sex = keep.sex;
+  p.birth_date = keep.birth_date;
+  p.jurisdiction = keep.jurisdiction;
+  p.status = keep.status;
+  p.risk_level = keep.risk_level;
+  p.classification = keep.classification;
+  p.closed_date = keep.closed_date;
+  p.close_reason = keep.close_reason;
+  p.death_cause = keep.death_cause;
+  p.transfer_to = keep.transfer_to;
+  p.version = keep.version;
+  p.registered_at = keep.registered_at;
+  p.registered_by = keep.registered_by;
+}
+
+ViewedPatient View(const domain::Patient& p, domain::Role role) {
+  return {domain::ApplyView(p, role), static_cast<int>(domain::ViewFor(role))};
+}
+
+absl::Status CheckVersion(const domain::Patient& p, int64_t version) {
+  if (version != p.version) {
+    return absl::AbortedError(
+        "记录已被他人修改，请重新读取后再提交 (version is stale: re-read and retry)");
+  }
+  return absl::OkStatus();
+}
+
+std::string KeysetToken(absl::Time at, const std::string& id) {
+  return crypto::Base64UrlEncode(absl::StrCat(absl::ToUnixMicros(at), "|", id));
+}
+
+absl::Status ParseKeyset(const std::string& token, std::optional<absl::Time>* at,
+                         std::string* id) {
+  if (token.empty()) return absl::OkStatus();
+  auto bad = [] { return domain::FieldError("page.page_token", "分页标记无效", "invalid page token"); };
+  auto decoded = crypto::Base64UrlDecode(token);
+  if (!decoded.ok()) return bad();
+  std::vector<std::string> parts = absl::StrSplit(*decoded, '|');
+  int64_t micros = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &micros) || !CheckUuid("", parts[1]).ok()) {
+    return bad();
+  }
+  *at = absl::FromUnixMicros(micros);
+  *id = parts[1];
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::CivilDay PatientUseCases::Today() const {
+  // Dates in the register are Beijing dates.
+  static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
+  return absl::ToCivilDay(deps_.clock.Now(), kBeijing);
+}
+
+absl::StatusOr<domain::Patient> PatientUseCases::Load(store::Tx& tx, const domain::Principal& who,
+                                                      const std::string& patient_id,
+                                                      domain::Action action, bool for_update) {
+  RETURN_IF_ERROR(CheckUuid("patient_id", patient_id));
+  ASSIGN_OR_RETURN(auto p, deps_.patients.Get(tx, patient_id, for_update));
+  if (!p) {
+    // Row-level security hid it, or it does not exist: tell the two apart so that a
+    // denial is reported (and audited) as one.
+    ASSIGN_OR_RETURN(auto where, deps_.patients.JurisdictionOf(tx, patient_id));
+    if (where) {
+      RETURN_IF_ERROR(domain::Authorize(who, action, *where));
+      return absl::InternalError("patient hidden by row-level security");
+    }
+    return absl::NotFoundError("patient_id: 患者不存在 (no such patient)");
+  }
+  // The application's own check, in front of row-level security. A pending transfer
+  // makes the patient visible to the receiving side, which may only act through
+  // TransferIn (and read it to decide).
+  absl::Status allowed = domain::Authorize(who, action, p->jurisdiction);
+  if (!allowed.ok()) {
+    const bool receiving = !p->transfer_to.empty() &&
+                           domain::RegionContains(who.jurisdiction, p->transfer_to);
+    if (!(receiving && action == domain::Action::kPatientRead)) return allowed;
+  }
+  return *std::move(p);
+}
+
+absl::StatusOr<ViewedPatient> PatientUseCases::Register(const CallMeta& meta,
+                                                        domain::Patient in) {
+  ViewedPatient out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientRegister, ""));
+    domain::Patient p = in;
+    const absl::CivilDay today = Today();
+    RETURN_IF_ERROR(domain::DeriveIdentity(p, today));
+    RETURN_IF_ERROR(domain::ValidatePatientDetails(p, today, /*is_registration=*/true));
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientRegister, p.jurisdiction));
+    ASSIGN_OR_RETURN(auto region, store::GetRegion(tx, p.jurisdiction));
+    if (!region) {
+      return absl::NotFoundError("jurisdiction: 社区不存在 (no such community)");
+    }
+    ASSIGN_OR_RETURN(auto holder, deps_.patients.HolderOf(tx, p.id_number));
+    if (holder) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "id_number: 该身份证号已在辖区 ", *holder, " 登记 (already registered in jurisdiction ",
+          *holder, ")"));
+    }
+    p.id = crypto::NewUuid();
+    p.status = domain::PatientStatus::kActive;
+    p.risk_level = -1;
+    p.classification = 0;
+    p.closed_date.reset();
+    p.close_reason.clear();
+    p.death_cause = 0;
+    p.transfer_to.clear();
+    p.version = 1;
+    p.registered_at = p.updated_at = deps_.clock.Now();
+    p.registered_by = who.user_id;
+    absl::Status inserted = deps_.patients.Insert(tx, p);
+    if (absl::IsAlreadyExists(inserted)) {
+      // Lost a race with a concurrent registration of the same number.
+      return absl::AlreadyExistsError("id_number: 该身份证号已登记 (already registered)");
+    }
+    RETURN_IF_ERROR(inserted);
+    note.patient_ids = {p.id};
+    out = View(p, who.role);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<ViewedPatient> PatientUseCases::Get(const CallMeta& meta,
+                                                   const std::string& patient_id) {
+  ViewedPatient out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientRead, ""));
+    ASSIGN_OR_RETURN(domain::Patient p,
+                     Load(tx, who, patient_id, domain::Action::kPatientRead, false));
+    out = View(p, who.role);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<ViewedPatient> PatientUseCases::Update(const CallMeta& meta,
+                                                      const std::string& patient_id,
+                                                      int64_t version,
+                                                      const domain::Patient& details) {
+  ViewedPatient out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientUpdate, ""));
+    ASSIGN_OR_RETURN(domain::Patient p,
+                     Load(tx, who, patient_id, domain::Action::kPatientUpdate, true));
+    RETURN_IF_ERROR(domain::CheckPatientOpen(p.status, domain::Action::kPatientUpdate));
+    RETURN_IF_ERROR(CheckVersion(p, version));
+    CopyEditable(details, p);
+    RETURN_IF_ERROR(domain::ValidatePatientDetails(p, Today(), /*is_registration=*/false));
+    p.updated_at = deps_.clock.Now();
+    RETURN_IF_ERROR(deps_.patients.Update(tx, p));
+    ++p.version;
+    out = View(p, who.role);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<PatientPage> PatientUseCases::Search(const CallMeta& meta, const PatientSearch& q) {
+  PatientPage page;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    page = PatientPage{};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientSearch, ""));
+    store::PatientQuery sq;
+    sq.region_prefix = q.region.empty() ? who.jurisdiction : q.region;
+    RETURN_IF_ERROR(
+        domain::CheckRegionCode("region", sq.region_prefix, domain::RegionLevel::kInvalid));
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientSearch, sq.region_prefix));
+    if (!q.name.empty()) {
+      RETURN_IF_ERROR(domain::CheckText("name", q.name, true, 50));
+      sq.name = q.name;
+    }
+    if (!q.id_number.empty()) {
+      ASSIGN_OR_RETURN(domain::ResidentId rid, domain::ParseResidentId(q.id_number, Today()));
+      sq.id_number = rid.number;
+    }
+    if (q.status < 0 || q.status > 5) {
+      return domain::FieldError("status", "状态无效", "unknown status");
+    }
+    if (q.min_risk < 0 || q.min_risk > 5) {
+      return domain::FieldError("min_risk", "危险性等级须为0-5", "must be 0..5");
+    }
+    sq.status = q.status;
+    sq.min_risk = q.min_risk;
+    ASSIGN_OR_RETURN(int limit, PageSize(q.page_size));
+    RETURN_IF_ERROR(ParseKeyset(q.page_token, &sq.after_registered_at, &sq.after_id));
+    sq.limit = limit + 1;
+    ASSIGN_OR_RETURN(std::vector<domain::Patient> rows, deps_.patients.Search(tx, sq));
+    if (static_cast<int>(rows.size()) > limit) {
+      rows.resize(limit);
+      page.next_page_token = KeysetToken(rows.back().registered_at, rows.back().id);
+    }
+    for (const auto& p : rows) {
+      note.patient_ids.push_back(p.id);
+      page.patients.push_back(View(p, who.role));
+    }
+    note.detail = "returned=" + std::to_string(rows.size());
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
+absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
+    const CallMeta& meta, const std::string& patient_id, int64_t version,
+    const std::string& to_jurisdiction, const std::string& reason) {
+  store::TransferRow out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientTransfer, ""));
+    RETURN_IF_ERROR(domain::CheckRegionCode("to_jurisdiction", to_jurisdiction,
+                                            domain::RegionLevel::kInvalid));
+    RETURN_IF_ERROR(domain::CheckText("reason", reason, false, 200));
+    ASSIGN_OR_RETURN(domain::Patient p,
+                     Load(tx, who, patient_id, domain::Action::kPatientTransfer, true));
+    RETURN_IF_ERROR(domain::CheckPatientOpen(p.status, domain::Action::kPatientTransfer));
+    RETURN_IF_ERROR(CheckVersion(p, version));
+    if (domain::RegionContains(to_jurisdiction, p.jurisdiction) ||
+        domain::RegionContains(p.jurisdiction, to_jurisdiction)) {
+      return domain::FieldError("to_jurisdiction", "迁入地不能是当前辖区",
+                                "must differ from the current jurisdiction");
+    }
+    ASSIGN_OR_RETURN(auto target, store::GetRegion(tx, to_jurisdiction));
+    ASSIGN_OR_RETURN(auto target_district, store::GetRegion(tx, to_jurisdiction.substr(0, 6)));
+    const absl::Time now = deps_.clock.Now();
+    out.id = crypto::NewUuid();
+    out.patient_id = p.id;
+    out.from_jurisdiction = p.jurisdiction;
+    out.to_jurisdiction = to_jurisdiction;
+    out.reason = reason;
+    out.requested_by = who.user_id;
+    out.requested_at = now;
+    if (target) {
+      if (target->level != 3) {
+        return domain::FieldError("to_jurisdiction", "迁入地须为社区",
+                                  "must be a community (12 digits)");
+      }
+      out.status = 1;  // pending until the receiving side decides
+      p.status = domain::PatientStatus::kTransferPending;
+    } else if (target_district) {
+      return absl::NotFoundError("to_jurisdiction: 社区不存在 (no such community)");
+    } else {
+      // Outside every district this server knows: the patient leaves the register.
+      out.status = 4;
+      out.decided_by = who.user_id;
+      out.decided_at = now;
+      p.status = domain::PatientStatus::kMovedOut;
+      p.closed_date = Today();
+    }
+    p.transfer_to = to_jurisdiction;
+    p.updated_at = now;
+    RETURN_IF_ERROR(deps_.patients.Update(tx, p));
+    RETURN_IF_ERROR(deps_.patients.InsertTransfer(tx, out));
+    if (out.status == 4) RETURN_IF_ERROR(deps_.patients.DecideTransfer(tx, out));
+    note.detail = "transfer=" + out.id;
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<store::TransferRow> PatientUseCases::TransferIn(const CallMeta& meta,
+                                                               const std::string& transfer_id,
+                                                               bool accept,
+                                                               const std::string& decision) {
+  store::TransferRow out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientTransfer, ""));
+    RETURN_IF_ERROR(CheckUuid("transfer_id", transfer_id));
+    RETURN_IF_ERROR(domain::CheckText("note", decision, false, 200));
+    ASSIGN_OR_RETURN(auto t, deps_.patients.GetTransfer(tx, transfer_id, true));
+    if (!t) return absl::NotFoundError("transfer_id: 迁移记录不存在 (no such transfer)");
+    note.patient_ids = {t->patient_id};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientTransfer, t->to_jurisdiction));
+    if (t->status != 1) {
+      return absl::FailedPreconditionError("迁移已处理 (the transfer was already decided)");
+    }
+    const absl::Time now = deps_.clock.Now();
+    if (accept) {
+      ASSIGN_OR_RETURN(auto p, deps_.patients.Get(tx, t->patient_id, true));
+      if (!p) return absl::NotFoundError("patient: 患者不存在 (no such patient)");
+      p->jurisdiction = t->to_jurisdiction;
+      p->status = domain::PatientStatus::kActive;
+      p->transfer_to.clear();
+      p->updated_at = now;
+      RETURN_IF_ERROR(deps_.patients.Update(tx, *p));
+      t->status = 2;
+      t->decided_by = who.user_id;
+      t->decided_at = now;
+      t->decision_note = decision;
+      RETURN_IF_ERROR(deps_.patients.DecideTransfer(tx, *t));
+    } else {
+      ASSIGN_OR_RETURN(bool refused,
+                       deps_.patients.RefuseTransfer(tx, transfer_id, who.user_id, now, decision));
+      if (!refused) return absl::FailedPreconditionError("迁移已处理 (already decided)");
+      ASSIGN_OR_RETURN(t, deps_.patients.GetTransfer(tx, transfer_id, false));
+    }
+    note.detail = accept ? "accepted" : "refused";
+    out = *t;
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<TransferPage> PatientUseCases::ListTransfers(const CallMeta& meta,
+                                                            bool pending_only, int page_size,
+                                                            const std::string& page_token) {
+  TransferPage page;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    page = TransferPage{};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientTransfer, ""));
+    ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+    std::optional<absl::Time> before_at;
+    std::string before_id;
+    RETURN_IF_ERROR(ParseKeyset(page_token, &before_at, &before_id));
+    ASSIGN_OR_RETURN(page.transfers,
+                     deps_.patients.ListTransfers(tx, pending_only, before_at, before_id, limit + 1));
+    if (static_cast<int>(page.transfers.size()) > limit) {
+      page.transfers.resize(limit);
+      page.next_page_token =
+          KeysetToken(page.transfers.back().requested_at, page.transfers.back().id);
+    }
+    for (const auto& t : page.transfers) note.patient_ids.push_back(t.patient_id);
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
+absl::StatusOr<ViewedPatient> PatientUseCases::Close(const CallMeta& meta,
+                                                     const std::string& patient_id,
+                                                     int64_t version,
+                                                     const domain::CloseRequest& request) {
+  ViewedPatient out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientClose, ""));
+    ASSIGN_OR_RETURN(domain::Patient p,
+                     Load(tx, who, patient_id, domain::Action::kPatientClose, true));
+    RETURN_IF_ERROR(CheckVersion(p, version));
+    RETURN_IF_ERROR(domain::ApplyClose(p, request, Today()));
+    p.updated_at = deps_.clock.Now();
+    RETURN_IF_ERROR(deps_.patients.Update(tx, p));
+    ++p.version;
+    out = View(p, who.role);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace smd::app

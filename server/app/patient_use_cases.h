@@ -1,0 +1,88 @@
+#pragma once
+// The patient register (PatientService): one transaction per call through RunCall, so
+// every call is authenticated, scoped by jurisdiction (application check plus row-level
+// security), audited with the patient ids it touched, and all-or-nothing.
+// Returned patients are already cut to the caller's need-to-know view
+// (domain::ApplyView). Thread-safe.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "app/call.h"
+#include "app/context.h"
+#include "domain/patient_rules.h"
+#include "domain/types.h"
+#include "store/patient_repository.h"
+
+namespace smd::app {
+
+struct ViewedPatient {
+  domain::Patient patient;  // after ApplyView
+  int view = 0;             // domain::PatientViewKind
+};
+
+struct PatientSearch {
+  std::string name;
+  std::string id_number;
+  std::string region;
+  int status = 0;
+  int min_risk = 0;
+  int page_size = 0;
+  std::string page_token;
+};
+
+struct PatientPage {
+  std::vector<ViewedPatient> patients;
+  std::string next_page_token;
+};
+
+struct TransferPage {
+  std::vector<store::TransferRow> transfers;
+  std::string next_page_token;
+};
+
+class PatientUseCases {
+ public:
+  explicit PatientUseCases(const Deps& deps) : deps_(deps) {}
+
+  // `details` carries the form (PatientDetails). Errors: PERMISSION_DENIED,
+  // INVALID_ARGUMENT (field named), NOT_FOUND (unknown community), ALREADY_EXISTS (the ID
+  // number is registered; the message names only the holding jurisdiction's code).
+  absl::StatusOr<ViewedPatient> Register(const CallMeta& meta, domain::Patient details);
+  // Errors: INVALID_ARGUMENT (patient_id), NOT_FOUND, PERMISSION_DENIED (exists outside
+  // the caller's jurisdiction, or the role may not read patients).
+  absl::StatusOr<ViewedPatient> Get(const CallMeta& meta, const std::string& patient_id);
+  // Replaces the editable fields (not id_number, jurisdiction or register state).
+  // Errors: ABORTED (stale version), FAILED_PRECONDITION (closed), and as Get/Register.
+  absl::StatusOr<ViewedPatient> Update(const CallMeta& meta, const std::string& patient_id,
+                                       int64_t version, const domain::Patient& details);
+  absl::StatusOr<PatientPage> Search(const CallMeta& meta, const PatientSearch& query);
+  // 迁出. Errors: FAILED_PRECONDITION (not active), ABORTED, INVALID_ARGUMENT
+  // (to_jurisdiction), NOT_FOUND (unknown community inside a known district).
+  absl::StatusOr<store::TransferRow> TransferOut(const CallMeta& meta,
+                                                 const std::string& patient_id, int64_t version,
+                                                 const std::string& to_jurisdiction,
+                                                 const std::string& reason);
+  // 迁入 (accept) or refusal, by the receiving jurisdiction.
+  absl::StatusOr<store::TransferRow> TransferIn(const CallMeta& meta,
+                                                const std::string& transfer_id, bool accept,
+                                                const std::string& note);
+  absl::StatusOr<TransferPage> ListTransfers(const CallMeta& meta, bool pending_only,
+                                             int page_size, const std::string& page_token);
+  // Death or 注销. Errors: FAILED_PRECONDITION, ABORTED, INVALID_ARGUMENT.
+  absl::StatusOr<ViewedPatient> Close(const CallMeta& meta, const std::string& patient_id,
+                                      int64_t version, const domain::CloseRequest& request);
+
+ private:
+  // The patient, locked if `for_update`, after checking the caller may do `action` on it.
+  // NOT_FOUND, or PERMISSION_DENIED when it exists outside the caller's scope.
+  absl::StatusOr<domain::Patient> Load(store::Tx& tx, const domain::Principal& who,
+                                       const std::string& patient_id, domain::Action action,
+                                       bool for_update);
+  absl::CivilDay Today() const;
+
+  const Deps& deps_;
+};
+
+}  // namespace smd::app

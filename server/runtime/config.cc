@@ -1,0 +1,149 @@
+#include "runtime/config.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+namespace smd::runtime {
+namespace {
+
+struct Flag {
+  std::function<bool(Config&, const std::string&)> set;
+  bool boolean = false;
+};
+
+bool SetInt(int& field, const std::string& v, int lo, int hi) {
+  int x = 0;
+  if (!absl::SimpleAtoi(v, &x) || x < lo || x > hi) return false;
+  field = x;
+  return true;
+}
+
+const std::map<std::string, Flag>& Flags() {
+  static const std::map<std::string, Flag> flags = {
+      {"listen", {[](Config& c, const std::string& v) { c.listen = v; return !v.empty(); }}},
+      {"database-url", {[](Config& c, const std::string& v) { c.database_url = v; return true; }}},
+      {"key-file", {[](Config& c, const std::string& v) { c.key_file = v; return true; }}},
+      {"tls-cert", {[](Config& c, const std::string& v) { c.tls_cert = v; return true; }}},
+      {"tls-key", {[](Config& c, const std::string& v) { c.tls_key = v; return true; }}},
+      {"tls-client-ca", {[](Config& c, const std::string& v) { c.tls_client_ca = v; return true; }}},
+      {"insecure",
+       {[](Config& c, const std::string& v) {
+          std::string l = absl::AsciiStrToLower(v);
+          c.insecure = l.empty() || l == "1" || l == "true" || l == "yes";
+          return c.insecure || l == "0" || l == "false" || l == "no";
+        },
+        true}},
+      {"db-pool", {[](Config& c, const std::string& v) { return SetInt(c.db_pool, v, 1, 256); }}},
+      {"audit-seal-interval-ms",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.audit_seal_interval_ms, v, 10, 600000);
+       }}},
+      {"session-ttl-minutes",
+       {[](Config& c, const std::string& v) { return SetInt(c.session_ttl_minutes, v, 1, 1440); }}},
+      {"session-idle-minutes",
+       {[](Config& c, const std::string& v) { return SetInt(c.session_idle_minutes, v, 1, 1440); }}},
+      {"password-log2-n",
+       {[](Config& c, const std::string& v) { return SetInt(c.password_log2_n, v, 4, 20); }}},
+      {"demo-patients",
+       {[](Config& c, const std::string& v) { return SetInt(c.demo_patients, v, 0, 100000); }}},
+      {"out", {[](Config& c, const std::string& v) { c.out = v; return true; }}},
+      {"username", {[](Config& c, const std::string& v) { c.username = v; return true; }}},
+      {"district", {[](Config& c, const std::string& v) { c.district = v; return true; }}},
+      {"district-name", {[](Config& c, const std::string& v) { c.district_name = v; return true; }}},
+  };
+  return flags;
+}
+
+bool IsLoopback(const std::string& listen) {
+  return absl::StartsWith(listen, "127.") || absl::StartsWith(listen, "localhost:") ||
+         absl::StartsWith(listen, "[::1]:");
+}
+
+}  // namespace
+
+std::string Usage() {
+  return "usage: smd-server COMMAND [--flag=value ...]\n"
+         "commands:\n"
+         "  serve       run the gRPC server\n"
+         "  migrate     apply schema migrations (as the schema owner role)\n"
+         "  seed-demo   load synthetic demo data and print the demo users\n"
+         "  bootstrap   create the first admin and its district (password from SMD_ADMIN_PASSWORD)\n"
+         "  keygen      write a new key file (--out FILE, mode 0600)\n"
+         "flags (each also from the environment as SMD_<NAME>, e.g. SMD_DATABASE_URL):\n"
+         "  --listen --database-url --key-file --tls-cert --tls-key --tls-client-ca --insecure\n"
+         "  --db-pool --audit-seal-interval-ms --session-ttl-minutes --session-idle-minutes\n"
+         "  --password-log2-n --demo-patients --out --username --district --district-name\n";
+}
+
+absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {
+  Config c;
+  if (args.size() < 2) return absl::InvalidArgumentError("missing command\n" + Usage());
+  c.command = args[1];
+  // Environment first, flags override.
+  for (const auto& [name, flag] : Flags()) {
+    std::string env = "SMD_" + absl::AsciiStrToUpper(absl::StrReplaceAll(name, {{"-", "_"}}));
+    if (const char* v = std::getenv(env.c_str()); v != nullptr) {
+      if (!flag.set(c, v)) return absl::InvalidArgumentError(env + ": invalid value");
+    }
+  }
+  for (size_t i = 2; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (!absl::StartsWith(a, "--")) return absl::InvalidArgumentError("unexpected argument " + a);
+    a = a.substr(2);
+    std::string value;
+    bool has_value = false;
+    if (size_t eq = a.find('='); eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+      has_value = true;
+    }
+    auto it = Flags().find(a);
+    if (it == Flags().end()) return absl::InvalidArgumentError("unknown flag --" + a);
+    if (!has_value && !it->second.boolean) {
+      if (i + 1 >= args.size()) return absl::InvalidArgumentError("--" + a + " needs a value");
+      value = args[++i];
+    }
+    if (!it->second.set(c, value)) return absl::InvalidArgumentError("--" + a + ": invalid value");
+  }
+  return c;
+}
+
+absl::Status ValidateConfig(const Config& c) {
+  auto need = [](const std::string& v, const char* flag) -> absl::Status {
+    if (v.empty()) return absl::InvalidArgumentError(absl::StrCat(flag, " is required"));
+    return absl::OkStatus();
+  };
+  if (c.command == "keygen") return need(c.out, "--out");
+  if (c.command == "migrate") return need(c.database_url, "--database-url");
+  if (c.command == "seed-demo" || c.command == "bootstrap" || c.command == "serve") {
+    if (auto s = need(c.database_url, "--database-url"); !s.ok()) return s;
+    if (auto s = need(c.key_file, "--key-file"); !s.ok()) return s;
+  }
+  if (c.command == "bootstrap") {
+    if (auto s = need(c.username, "--username"); !s.ok()) return s;
+    if (auto s = need(c.district, "--district"); !s.ok()) return s;
+    if (auto s = need(c.district_name, "--district-name"); !s.ok()) return s;
+  }
+  if (c.command == "serve") {
+    if (c.insecure) {
+      if (!IsLoopback(c.listen)) {
+        return absl::InvalidArgumentError("--insecure is only allowed on a loopback address");
+      }
+    } else {
+      if (auto s = need(c.tls_cert, "--tls-cert (or --insecure on loopback)"); !s.ok()) return s;
+      if (auto s = need(c.tls_key, "--tls-key"); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+  if (c.command == "seed-demo" || c.command == "bootstrap") return absl::OkStatus();
+  return absl::InvalidArgumentError("unknown command " + c.command + "\n" + Usage());
+}
+
+}  // namespace smd::runtime

@@ -1,0 +1,42 @@
+#pragma once
+// Server configuration from command-line flags, falling back to SMD_* environment
+// variables (flag --database-url <-> SMD_DATABASE_URL). No globals.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace smd::runtime {
+
+struct Config {
+  std::string command;  // serve | migrate | seed-demo | bootstrap | keygen
+  std::string listen = "127.0.0.1:50051";
+  std::string database_url;
+  std::string key_file;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;  // set: clients must present a certificate signed by it
+  bool insecure = false;      // plaintext; only on a loopback address (tests, local tools)
+  int db_pool = 8;
+  int audit_seal_interval_ms = 500;
+  int session_ttl_minutes = 480;
+  int session_idle_minutes = 30;
+  int password_log2_n = 15;   // scrypt cost; tests lower it
+  int demo_patients = 300;    // seed-demo
+  std::string out;            // keygen output file
+  std::string username;       // bootstrap
+  std::string district;       // bootstrap: district code
+  std::string district_name;  // bootstrap
+};
+
+// Parses argv (argv[1] is the command). INVALID_ARGUMENT naming the flag on bad input.
+absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args);
+
+// What each command needs, e.g. serve needs --database-url and --key-file and either
+// TLS files or --insecure on loopback. INVALID_ARGUMENT naming what is missing.
+absl::Status ValidateConfig(const Config& config);
+
+std::string Usage();
+
+}  // namespace smd::runtime

@@ -1,0 +1,134 @@
+#include "runtime/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "api/executor.h"
+#include "api/services.h"
+#include "app/admin_use_cases.h"
+#include "app/audit_use_cases.h"
+#include "app/auth_use_cases.h"
+#include "app/patient_use_cases.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "crypto/keys.h"
+#include "crypto/signer.h"
+#include "runtime/wiring.h"
+#include "store/migrator.h"
+
+namespace smd::runtime {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(what, ": cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Config& c) {
+  if (c.insecure) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions opts;
+  ASSIGN_OR_RETURN(std::string cert, ReadFile(c.tls_cert, "--tls-cert"));
+  ASSIGN_OR_RETURN(std::string key, ReadFile(c.tls_key, "--tls-key"));
+  opts.pem_key_cert_pairs.push_back({key, cert});
+  if (!c.tls_client_ca.empty()) {
+    ASSIGN_OR_RETURN(opts.pem_root_certs, ReadFile(c.tls_client_ca, "--tls-client-ca"));
+    opts.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(opts);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  std::unique_ptr<Core> core;
+  std::unique_ptr<api::Executor> executor;
+  std::unique_ptr<app::AuthUseCases> auth;
+  std::unique_ptr<app::AdminUseCases> admin;
+  std::unique_ptr<app::PatientUseCases> patients;
+  std::unique_ptr<app::AuditUseCases> audit;
+  std::unique_ptr<app::AuditSealer> sealer;
+  std::unique_ptr<api::AuthService> auth_svc;
+  std::unique_ptr<api::AdminService> admin_svc;
+  std::unique_ptr<api::RegionService> region_svc;
+  std::unique_ptr<api::PatientService> patient_svc;
+  std::unique_ptr<api::AuditService> audit_svc;
+  std::unique_ptr<grpc::Server> grpc;
+  int port = 0;
+  std::mutex mu;
+  bool shut = false;
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
+                                                      const common::Clock& clock) {
+  RETURN_IF_ERROR(ValidateConfig(config));
+  RETURN_IF_ERROR(store::CheckSchemaCurrent(config.database_url));
+  auto impl = std::make_unique<Impl>();
+  ASSIGN_OR_RETURN(impl->core, Core::Open(config, clock));
+  app::Deps& deps = impl->core->deps;
+  // One worker per database connection: a worker never waits for a connection.
+  impl->executor = std::make_unique<api::Executor>(config.db_pool, 1024);
+  impl->auth = std::make_unique<app::AuthUseCases>(deps);
+  impl->admin = std::make_unique<app::AdminUseCases>(deps);
+  impl->patients = std::make_unique<app::PatientUseCases>(deps);
+  impl->audit = std::make_unique<app::AuditUseCases>(deps);
+  impl->auth_svc = std::make_unique<api::AuthService>(*impl->auth, *impl->executor);
+  impl->admin_svc = std::make_unique<api::AdminService>(*impl->admin, *impl->executor);
+  impl->region_svc = std::make_unique<api::RegionService>(*impl->admin, *impl->executor);
+  impl->patient_svc = std::make_unique<api::PatientService>(*impl->patients, *impl->executor);
+  impl->audit_svc = std::make_unique<api::AuditService>(*impl->audit, *impl->executor);
+
+  ASSIGN_OR_RETURN(auto creds, Credentials(config));
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, creds, &impl->port);
+  builder.RegisterService(impl->auth_svc.get());
+  builder.RegisterService(impl->admin_svc.get());
+  builder.RegisterService(impl->region_svc.get());
+  builder.RegisterService(impl->patient_svc.get());
+  builder.RegisterService(impl->audit_svc.get());
+  builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
+  impl->grpc = builder.BuildAndStart();
+  if (!impl->grpc || impl->port == 0) {
+    return absl::UnavailableError("cannot listen on " + config.listen);
+  }
+  impl->sealer = std::make_unique<app::AuditSealer>(
+      deps, absl::Milliseconds(config.audit_seal_interval_ms));
+  impl->sealer->Start();
+  common::LogInfo("smd-server listening on %s (port %d, %s)", config.listen, impl->port,
+                  config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+int Server::port() const { return impl_->port; }
+
+void Server::Shutdown(absl::Duration grace) {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->shut) return;
+    impl_->shut = true;
+  }
+  if (auto* health = impl_->grpc->GetHealthCheckService()) health->Shutdown();
+  impl_->grpc->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+  impl_->executor->Shutdown();
+  impl_->sealer->Stop();
+  common::LogInfo("smd-server stopped");
+}
+
+void Server::Wait() { impl_->grpc->Wait(); }
+
+absl::StatusOr<int> Server::SealAuditNow() { return impl_->sealer->SealOnce(); }
+
+}  // namespace smd::runtime

@@ -1,0 +1,44 @@
+#pragma once
+// Process wiring: builds the object graph (database pool, keys, use cases, executor,
+// gRPC services, health, reflection, audit sealer) and runs the gRPC server. No business
+// logic. Used by main.cc and by the integration tests (port 0 = any free port).
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "runtime/config.h"
+
+namespace smd::runtime {
+
+class Server {
+ public:
+  // Opens the database (checking the schema is current), loads the key file, binds the
+  // listen address and starts serving. FAILED_PRECONDITION (schema pending, key file
+  // permissions), UNAVAILABLE (database), INVALID_ARGUMENT (config, TLS files).
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const Config& config,
+                                                       const common::Clock& clock);
+  ~Server();
+
+  int port() const;
+  // Stops accepting calls, lets running calls finish (up to `grace`), drains the executor,
+  // seals pending audit rows. Idempotent. Thread-safe.
+  void Shutdown(absl::Duration grace = absl::Seconds(10));
+  // Blocks until Shutdown() has completed.
+  void Wait();
+
+  // For tests: one audit sealing pass now.
+  absl::StatusOr<int> SealAuditNow();
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+
+}  // namespace smd::runtime

@@ -1,0 +1,39 @@
+#pragma once
+// The long-lived core every command needs: database pool, keys, signer, repositories,
+// app::Deps built from the config. serve, seed-demo and bootstrap share it.
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "app/context.h"
+#include "common/clock.h"
+#include "crypto/keys.h"
+#include "crypto/signer.h"
+#include "runtime/config.h"
+#include "store/db.h"
+#include "store/patient_repository.h"
+
+namespace smd::runtime {
+
+struct Core {
+  Core(std::unique_ptr<store::Database> db_in, crypto::KeyRing keys_in,
+       const common::Clock& clock, app::AppConfig app_config)
+      : db(std::move(db_in)),
+        keys(std::move(keys_in)),
+        signer(keys),
+        patients(keys),
+        deps{*db, clock, keys, signer, patients, app_config} {}
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  std::unique_ptr<store::Database> db;
+  const crypto::KeyRing keys;
+  const crypto::Signer signer;
+  store::PatientRepository patients;
+  app::Deps deps;  // refers to the members above
+
+  static absl::StatusOr<std::unique_ptr<Core>> Open(const Config& config,
+                                                    const common::Clock& clock);
+};
+
+}  // namespace smd::runtime

@@ -1,0 +1,135 @@
+#include "store/db.h"
+
+#include <pqxx/pqxx>
+
+#include "common/log.h"
+#include "store/errors.h"
+#include "store/internal/tx.h"
+#include "store/statements.h"
+
+namespace smd::store {
+
+struct Database::Slot {
+  std::unique_ptr<pqxx::connection> conn;
+};
+
+namespace {
+
+std::unique_ptr<pqxx::connection> Connect(const std::string& dsn) {
+  auto conn = std::make_unique<pqxx::connection>(dsn);
+  {
+    pqxx::nontransaction n(*conn);
+    n.exec("SET TIME ZONE 'UTC'");
+    n.exec("SET application_name = 'smd-server'");
+  }
+  for (const Statement& s : AllStatements()) conn->prepare(s.name, s.sql);
+  return conn;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  if (options.pool_size < 1) return absl::InvalidArgumentError("pool_size must be >= 1");
+  std::unique_ptr<Database> db(new Database(options));
+  try {
+    for (int i = 0; i < options.pool_size; ++i) {
+      auto slot = std::make_unique<Slot>();
+      slot->conn = Connect(options.dsn);
+      db->free_.push_back(slot.get());
+      db->all_.push_back(std::move(slot));
+    }
+  } catch (const std::exception& e) {
+    return StatusFromException(e);
+  }
+  return db;
+}
+
+Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
+Database::~Database() = default;
+
+absl::StatusOr<Database::Slot*> Database::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!cv_.wait_for(lock, options_.acquire_timeout, [this] { return !free_.empty(); })) {
+    return absl::UnavailableError("database busy: no free connection");
+  }
+  Slot* s = free_.back();
+  free_.pop_back();
+  return s;
+}
+
+void Database::Release(Slot* slot) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(slot);
+  }
+  cv_.notify_one();
+}
+
+absl::Status Database::Reconnect(Slot* slot) {
+  try {
+    slot->conn = Connect(options_.dsn);
+    return absl::OkStatus();
+  } catch (const std::exception& e) {
+    return StatusFromException(e);
+  }
+}
+
+absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
+                                     Isolation isolation) {
+  absl::StatusOr<Slot*> slot = Acquire();
+  if (!slot.ok()) return slot.status();
+  struct Returner {
+    Database* db;
+    Slot* s;
+    ~Returner() { db->Release(s); }
+  } returner{this, *slot};
+
+  constexpr int kAttempts = 3;
+  absl::Status last;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (!(*slot)->conn || !(*slot)->conn->is_open()) {
+      absl::Status rs = Reconnect(*slot);
+      if (!rs.ok()) return rs;
+    }
+    try {
+      pqxx::work work(*(*slot)->conn);
+      if (isolation == Isolation::kSerializable) {
+        work.exec("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+      } else if (isolation == Isolation::kRepeatableRead) {
+        work.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+      }
+      Tx tx(work);
+      absl::Status s = fn(tx);
+      if (!s.ok()) {
+        work.abort();
+        // A repository that caught a serialization failure reports kRetryMessage.
+        if (absl::IsAborted(s) && s.message() == kRetryMessage) {
+          last = s;
+          continue;
+        }
+        return s;
+      }
+      work.commit();
+      return absl::OkStatus();
+    } catch (const pqxx::in_doubt_error& e) {
+      return StatusFromException(e);
+    } catch (const pqxx::broken_connection& e) {
+      (*slot)->conn.reset();
+      last = StatusFromException(e);
+    } catch (const pqxx::transaction_rollback& e) {
+      last = StatusFromException(e);  // serialization failure or deadlock: retry
+    } catch (const std::exception& e) {
+      return StatusFromException(e);
+    }
+  }
+  return last;
+}
+
+absl::Status Database::Ping() {
+  return InTransaction([](Tx& tx) {
+    tx.w().exec("SELECT 1");
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace smd::store

@@ -1,0 +1,78 @@
+#pragma once
+// Private to store/: conversions between PostgreSQL text/binary values and C++ types.
+// Every connection runs with TIME ZONE 'UTC' (db.cc), so timestamptz text is "+00".
+
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <string>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+
+namespace smd::store::pg {
+
+inline std::string Time(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+}
+
+inline absl::Time ParseTime(const std::string& s) {
+  absl::Time t;
+  std::string err;
+  // "2026-11-23 08:00:00.123456+00": complete the offset for %Ez.
+  std::string full = s;
+  if (full.size() >= 3 && (full[full.size() - 3] == '+' || full[full.size() - 3] == '-')) {
+    full += ":00";
+  }
+  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S%Ez", full, &t, &err)) return absl::InfinitePast();
+  return t;
+}
+
+inline absl::Time TimeField(const pqxx::field& f) {
+  return f.is_null() ? absl::InfinitePast() : ParseTime(f.as<std::string>());
+}
+
+inline std::optional<absl::Time> OptTimeField(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return ParseTime(f.as<std::string>());
+}
+
+inline std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
+
+inline std::optional<std::string> OptDay(const std::optional<absl::CivilDay>& d) {
+  if (!d) return std::nullopt;
+  return Day(*d);
+}
+
+inline std::optional<std::string> OptTime(const std::optional<absl::Time>& t) {
+  if (!t) return std::nullopt;
+  return Time(*t);
+}
+
+inline absl::CivilDay DayField(const pqxx::field& f) {
+  absl::CivilDay d;
+  if (!f.is_null()) absl::ParseCivilTime(f.as<std::string>(), &d);
+  return d;
+}
+
+inline std::optional<absl::CivilDay> OptDayField(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return DayField(f);
+}
+
+inline pqxx::binarystring Bytes(const std::string& s) { return pqxx::binarystring(s); }
+
+inline std::string BytesField(const pqxx::field& f) {
+  if (f.is_null()) return {};
+  return pqxx::binarystring(f).str();
+}
+
+inline std::string Str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
+
+// Optional text parameter: empty string -> NULL.
+inline std::optional<std::string> NullIfEmpty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+}  // namespace smd::store::pg

@@ -1,0 +1,455 @@
+#include "store/patient_repository.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+#include "crypto/blind_index.h"
+#include "crypto/encoding.h"
+#include "store/errors.h"
+#include "store/internal/pg.h"
+#include "store/internal/tx.h"
+#include "store/statements.h"
+
+namespace smd::store {
+namespace {
+
+// One column order for SELECT, INSERT and UPDATE, so the three cannot drift apart.
+constexpr const char* kColumns[] = {
+    "id",                        // 0
+    "id_number_enc",             // 1
+    "id_number_index",           // 2
+    "name_enc",                  // 3
+    "name_index",                // 4
+    "phone_enc",                 // 5
+    "address_enc",               // 6
+    "guardian_name_enc",         // 7
+    "guardian_address_enc",      // 8
+    "guardian_phone_enc",        // 9
+    "guardian_relationship",     // 10
+    "sex",                       // 11
+    "birth_date",                // 12
+    "jurisdiction",              // 13
+    "community_contact_name",    // 14
+    "community_contact_phone",   // 15
+    "consent",                   // 16
+    "consent_date",              // 17
+    "consent_signer",            // 18
+    "diagnosis",                 // 19
+    "icd10",                     // 20
+    "diagnosing_hospital",       // 21
+    "diagnosis_date",            // 22
+    "onset_year",                // 23
+    "onset_month",               // 24
+    "onset_day",                 // 25
+    "past_symptoms",             // 26
+    "past_symptoms_other",       // 27
+    "past_lockup",               // 28
+    "outpatient",                // 29
+    "first_antipsychotic_date",  // 30
+    "hospitalizations",          // 31
+    "last_treatment_effect",     // 32
+    "past_minor_trouble",        // 33
+    "past_trouble",              // 34
+    "past_accident",             // 35
+    "past_other_harm",           // 36
+    "past_self_harm",            // 37
+    "past_attempted_suicide",    // 38
+    "economic",                  // 39
+    "specialist_opinion",        // 40
+    "poverty_relief",            // 41
+    "guardianship_subsidy",      // 42
+    "disability_certificate",    // 43
+    "community_rehab",           // 44
+    "status",                    // 45
+    "risk_level",                // 46
+    "classification",            // 47
+    "closed_date",               // 48
+    "close_reason",              // 49
+    "death_cause",               // 50
+    "transfer_to",               // 51
+    "version",                   // 52
+    "registered_at",             // 53
+    "registered_by",             // 54
+    "updated_at",                // 55
+};
+constexpr int kColumnCount = sizeof(kColumns) / sizeof(kColumns[0]);
+
+// Casts for parameters sent as text.
+std::string Cast(int i) {
+  switch (i) {
+    case 0:
+    case 54:
+      return "::uuid";
+    case 12:
+    case 17:
+    case 22:
+    case 30:
+    case 48:
+      return "::date";
+    case 26:
+      return "::smallint[]";
+    case 53:
+    case 55:
+      return "::timestamptz";
+    default:
+      return "";
+  }
+}
+
+std::string SelectList() {
+  std::vector<std::string> cols;
+  for (int i = 0; i < kColumnCount; ++i) {
+    std::string c = kColumns[i];
+    if (i == 0 || i == 54) c += "::text";
+    cols.push_back(c);
+  }
+  return absl::StrJoin(cols, ", ");
+}
+
+std::string InsertSql() {
+  std::vector<std::string> vals;
+  for (int i = 0; i < kColumnCount; ++i) vals.push_back(absl::StrCat("$", i + 1, Cast(i)));
+  return absl::StrCat("INSERT INTO patient (", absl::StrJoin(kColumns, ", "), ") VALUES (",
+                      absl::StrJoin(vals, ", "), ")");
+}
+
+// Every column except id, id_number_* and registered_*, numbered from $2 in column order
+// (so the call passes the INSERT's arguments minus those); the version is checked ($52)
+// and bumped.
+std::string UpdateSql() {
+  std::vector<std::string> sets;
+  int n = 2;
+  for (int i = 0; i < kColumnCount; ++i) {
+    if (i <= 2 || (i >= 52 && i <= 54)) continue;
+    sets.push_back(absl::StrCat(kColumns[i], " = $", n++, Cast(i)));
+  }
+  sets.push_back("version = version + 1");
+  return absl::StrCat("UPDATE patient SET ", absl::StrJoin(sets, ", "),
+                      " WHERE id = $1::uuid AND version = $", n);
+}
+
+std::string SymptomsArray(const std::vector<int>& v) {
+  return absl::StrCat("{", absl::StrJoin(v, ","), "}");
+}
+
+std::vector<int> ParseSymptoms(const std::string& s) {
+  std::vector<int> out;
+  absl::string_view body(s);
+  if (body.size() >= 2) body = body.substr(1, body.size() - 2);
+  for (absl::string_view part : absl::StrSplit(body, ',', absl::SkipEmpty())) {
+    int v = 0;
+    if (absl::SimpleAtoi(part, &v)) out.push_back(v);
+  }
+  return out;
+}
+
+const std::string& PatientSelect() {
+  static const std::string s = "SELECT " + SelectList() + " FROM patient";
+  return s;
+}
+
+constexpr char kTransferColumns[] =
+    "id::text, patient_id::text, from_jurisdiction, to_jurisdiction, status, reason, "
+    "requested_by::text, requested_at, decided_by::text, decided_at, decision_note";
+
+TransferRow ReadTransfer(const pqxx::row& r) {
+  TransferRow t;
+  t.id = r[0].as<std::string>();
+  t.patient_id = r[1].as<std::string>();
+  t.from_jurisdiction = r[2].as<std::string>();
+  t.to_jurisdiction = r[3].as<std::string>();
+  t.status = r[4].as<int>();
+  t.reason = r[5].as<std::string>();
+  t.requested_by = r[6].as<std::string>();
+  t.requested_at = pg::TimeField(r[7]);
+  t.decided_by = pg::Str(r[8]);
+  t.decided_at = pg::OptTimeField(r[9]);
+  t.decision_note = r[10].as<std::string>();
+  return t;
+}
+
+}  // namespace
+
+std::vector<Statement> PatientStatements() {
+  static const std::string insert = InsertSql();
+  static const std::string update = UpdateSql();
+  static const std::string get = PatientSelect() + " WHERE id = $1::uuid";
+  static const std::string get_lock = get + " FOR UPDATE";
+  static const std::string t_get =
+      std::string("SELECT ") + kTransferColumns + " FROM patient_transfer WHERE id = $1::uuid";
+  static const std::string t_get_lock = t_get + " FOR UPDATE";
+  static const std::string t_list =
+      std::string("SELECT ") + kTransferColumns +
+      " FROM patient_transfer WHERE (NOT $1 OR status = 1) AND "
+      "($2::timestamptz IS NULL OR (requested_at, id) < ($2::timestamptz, $3::uuid)) "
+      "ORDER BY requested_at DESC, id DESC LIMIT $4";
+  return {
+      {"patient.insert", insert.c_str()},
+      {"patient.update", update.c_str()},
+      {"patient.get", get.c_str()},
+      {"patient.get_lock", get_lock.c_str()},
+      {"patient.holder", "SELECT smd_patient_holder($1)"},
+      {"patient.jurisdiction_of", "SELECT smd_patient_jurisdiction($1::uuid)"},
+      {"transfer.insert",
+       "INSERT INTO patient_transfer (id, patient_id, from_jurisdiction, to_jurisdiction, "
+       "status, reason, requested_by, requested_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
+       "$6, $7::uuid, $8::timestamptz)"},
+      {"transfer.get", t_get.c_str()},
+      {"transfer.get_lock", t_get_lock.c_str()},
+      {"transfer.decide",
+       "UPDATE patient_transfer SET status = $2, decided_by = $3::uuid, "
+       "decided_at = $4::timestamptz, decision_note = $5 WHERE id = $1::uuid"},
+      {"transfer.refuse", "SELECT smd_refuse_transfer($1::uuid, $2::uuid, $3::timestamptz, $4)"},
+      {"transfer.list", t_list.c_str()},
+  };
+}
+
+PatientRepository::PatientRepository(const crypto::KeyRing& keys)
+    : keys_(keys), cipher_(keys) {}
+
+std::string PatientRepository::IdIndex(const std::string& number) const {
+  return crypto::BlindIndex(keys_, "id_number", number);
+}
+
+std::string PatientRepository::NameIndex(const std::string& name) const {
+  return crypto::BlindIndex(keys_, "name", crypto::NormalizeName(name));
+}
+
+absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
+  auto enc = [&](const std::string& v) { return cipher_.Encrypt(v, p.id); };
+  ASSIGN_OR_RETURN(std::string id_enc, enc(p.id_number));
+  ASSIGN_OR_RETURN(std::string name_enc, enc(p.name));
+  ASSIGN_OR_RETURN(std::string phone_enc, enc(p.phone));
+  ASSIGN_OR_RETURN(std::string address_enc, enc(p.address));
+  ASSIGN_OR_RETURN(std::string g_name, enc(p.guardian.name));
+  ASSIGN_OR_RETURN(std::string g_address, enc(p.guardian.address));
+  ASSIGN_OR_RETURN(std::string g_phone, enc(p.guardian.phone));
+  return Guard([&]() -> absl::Status {
+    const auto& b = p.past_behaviour;
+    tx.w().exec_prepared(
+        "patient.insert", p.id, pg::Bytes(id_enc), pg::Bytes(IdIndex(p.id_number)),
+        pg::Bytes(name_enc), pg::Bytes(NameIndex(p.name)), pg::Bytes(phone_enc),
+        pg::Bytes(address_enc), pg::Bytes(g_name), pg::Bytes(g_address), pg::Bytes(g_phone),
+        p.guardian.relationship, static_cast<int>(p.sex), pg::Day(p.birth_date), p.jurisdiction,
+        p.community_contact_name, p.community_contact_phone, p.consent,
+        pg::OptDay(p.consent_date), p.consent_signer, static_cast<int>(p.diagnosis), p.icd10,
+        p.diagnosing_hospital, pg::OptDay(p.diagnosis_date), p.onset.year, p.onset.month,
+        p.onset.day, SymptomsArray(p.past_symptoms), p.past_symptoms_other,
+        static_cast<int>(p.past_lockup), static_cast<int>(p.outpatient),
+        pg::OptDay(p.first_antipsychotic_date), p.hospitalizations,
+        static_cast<int>(p.last_treatment_effect), b.minor_trouble, b.trouble, b.accident,
+        b.other_harm, b.self_harm, b.attempted_suicide, static_cast<int>(p.economic),
+        p.specialist_opinion, p.poverty_relief, p.guardianship_subsidy, p.disability_certificate,
+        p.community_rehab, static_cast<int>(p.status), p.risk_level, p.classification,
+        pg::OptDay(p.closed_date), p.close_reason, p.death_cause, p.transfer_to, p.version,
+        pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
+  // Identifying fields are re-encrypted with fresh nonces; the ID number never changes.
+  auto enc = [&](const std::string& v) { return cipher_.Encrypt(v, p.id); };
+  ASSIGN_OR_RETURN(std::string name_enc, enc(p.name));
+  ASSIGN_OR_RETURN(std::string phone_enc, enc(p.phone));
+  ASSIGN_OR_RETURN(std::string address_enc, enc(p.address));
+  ASSIGN_OR_RETURN(std::string g_name, enc(p.guardian.name));
+  ASSIGN_OR_RETURN(std::string g_address, enc(p.guardian.address));
+  ASSIGN_OR_RETURN(std::string g_phone, enc(p.guardian.phone));
+  return Guard([&]() -> absl::Status {
+    const auto& b = p.past_behaviour;
+    pqxx::result r = tx.w().exec_prepared(
+        "patient.update", p.id, pg::Bytes(name_enc), pg::Bytes(NameIndex(p.name)), pg::Bytes(phone_enc),
+        pg::Bytes(address_enc), pg::Bytes(g_name), pg::Bytes(g_address), pg::Bytes(g_phone),
+        p.guardian.relationship, static_cast<int>(p.sex), pg::Day(p.birth_date), p.jurisdiction,
+        p.community_contact_name, p.community_contact_phone, p.consent,
+        pg::OptDay(p.consent_date), p.consent_signer, static_cast<int>(p.diagnosis), p.icd10,
+        p.diagnosing_hospital, pg::OptDay(p.diagnosis_date), p.onset.year, p.onset.month,
+        p.onset.day, SymptomsArray(p.past_symptoms), p.past_symptoms_other,
+        static_cast<int>(p.past_lockup), static_cast<int>(p.outpatient),
+        pg::OptDay(p.first_antipsychotic_date), p.hospitalizations,
+        static_cast<int>(p.last_treatment_effect), b.minor_trouble, b.trouble, b.accident,
+        b.other_harm, b.self_harm, b.attempted_suicide, static_cast<int>(p.economic),
+        p.specialist_opinion, p.poverty_relief, p.guardianship_subsidy, p.disability_certificate,
+        p.community_rehab, static_cast<int>(p.status), p.risk_level, p.classification,
+        pg::OptDay(p.closed_date), p.close_reason, p.death_cause, p.transfer_to,
+        pg::Time(p.updated_at), p.version);
+    if (r.affected_rows() != 1) {
+      return absl::AbortedError(
+          "记录已被他人修改，请重新读取后再提交 (version is stale: re-read and retry)");
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<domain::Patient> PatientRepository::Read(const void* row_ptr) const {
+  const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
+  domain::Patient p;
+  p.id = r[0].as<std::string>();
+  auto dec = [&](int col) { return cipher_.Decrypt(pg::BytesField(r[col]), p.id); };
+  ASSIGN_OR_RETURN(p.id_number, dec(1));
+  ASSIGN_OR_RETURN(p.name, dec(3));
+  ASSIGN_OR_RETURN(p.phone, dec(5));
+  ASSIGN_OR_RETURN(p.address, dec(6));
+  ASSIGN_OR_RETURN(p.guardian.name, dec(7));
+  ASSIGN_OR_RETURN(p.guardian.address, dec(8));
+  ASSIGN_OR_RETURN(p.guardian.phone, dec(9));
+  p.guardian.relationship = r[10].as<std::string>();
+  p.sex = static_cast<domain::Sex>(r[11].as<int>());
+  p.birth_date = pg::DayField(r[12]);
+  p.jurisdiction = r[13].as<std::string>();
+  p.community_contact_name = r[14].as<std::string>();
+  p.community_contact_phone = r[15].as<std::string>();
+  p.consent = r[16].as<bool>();
+  p.consent_date = pg::OptDayField(r[17]);
+  p.consent_signer = r[18].as<std::string>();
+  p.diagnosis = static_cast<domain::DiagnosisCategory>(r[19].as<int>());
+  p.icd10 = r[20].as<std::string>();
+  p.diagnosing_hospital = r[21].as<std::string>();
+  p.diagnosis_date = pg::OptDayField(r[22]);
+  p.onset = {r[23].as<int>(), r[24].as<int>(), r[25].as<int>()};
+  p.past_symptoms = ParseSymptoms(r[26].as<std::string>());
+  p.past_symptoms_other = r[27].as<std::string>();
+  p.past_lockup = static_cast<domain::LockupStatus>(r[28].as<int>());
+  p.outpatient = static_cast<domain::OutpatientHistory>(r[29].as<int>());
+  p.first_antipsychotic_date = pg::OptDayField(r[30]);
+  p.hospitalizations = r[31].as<int>();
+  p.last_treatment_effect = static_cast<domain::TreatmentEffect>(r[32].as<int>());
+  p.past_behaviour = {r[33].as<int>(), r[34].as<int>(), r[35].as<int>(),
+                      r[36].as<int>(), r[37].as<int>(), r[38].as<int>()};
+  p.economic = static_cast<domain::EconomicStatus>(r[39].as<int>());
+  p.specialist_opinion = r[40].as<std::string>();
+  p.poverty_relief = r[41].as<bool>();
+  p.guardianship_subsidy = r[42].as<bool>();
+  p.disability_certificate = r[43].as<bool>();
+  p.community_rehab = r[44].as<bool>();
+  p.status = static_cast<domain::PatientStatus>(r[45].as<int>());
+  p.risk_level = r[46].as<int>();
+  p.classification = r[47].as<int>();
+  p.closed_date = pg::OptDayField(r[48]);
+  p.close_reason = r[49].as<std::string>();
+  p.death_cause = r[50].as<int>();
+  p.transfer_to = r[51].as<std::string>();
+  p.version = r[52].as<int64_t>();
+  p.registered_at = pg::TimeField(r[53]);
+  p.registered_by = r[54].as<std::string>();
+  p.updated_at = pg::TimeField(r[55]);
+  return p;
+}
+
+absl::StatusOr<std::optional<domain::Patient>> PatientRepository::Get(Tx& tx,
+                                                                       const std::string& id,
+                                                                       bool for_update) {
+  using Out = std::optional<domain::Patient>;
+  return Guard([&]() -> absl::StatusOr<Out> {
+    pqxx::result r = tx.w().exec_prepared(for_update ? "patient.get_lock" : "patient.get", id);
+    if (r.empty()) return Out();
+    const pqxx::row row = r[0];
+    ASSIGN_OR_RETURN(domain::Patient p, Read(&row));
+    return Out(std::move(p));
+  });
+}
+
+absl::StatusOr<std::vector<domain::Patient>> PatientRepository::Search(Tx& tx,
+                                                                        const PatientQuery& q) {
+  return Guard([&]() -> absl::StatusOr<std::vector<domain::Patient>> {
+    // Built from fixed fragments; every value is a parameter.
+    std::string sql = PatientSelect() + " WHERE starts_with(jurisdiction, $1)";
+    // Blind indexes travel as hex: libpqxx 6.4 cannot send an optional binary parameter.
+    std::optional<std::string> name_idx, id_idx;
+    if (q.name) name_idx = crypto::HexEncode(NameIndex(*q.name));
+    if (q.id_number) id_idx = crypto::HexEncode(IdIndex(*q.id_number));
+    sql += " AND ($2::text IS NULL OR name_index = decode($2, 'hex'))";
+    sql += " AND ($3::text IS NULL OR id_number_index = decode($3, 'hex'))";
+    sql += " AND ($4 = 0 OR status = $4) AND ($5 = 0 OR risk_level >= $5)";
+    sql += " AND ($6::timestamptz IS NULL OR (registered_at, id) > ($6::timestamptz, $7::uuid))";
+    sql += " ORDER BY registered_at, id LIMIT $8";
+    pqxx::result r = tx.w().exec_params(
+        sql, q.region_prefix, name_idx, id_idx, q.status, q.min_risk,
+        pg::OptTime(q.after_registered_at),
+        q.after_id.empty() ? std::optional<std::string>() : std::optional<std::string>(q.after_id),
+        q.limit);
+    std::vector<domain::Patient> out;
+    out.reserve(r.size());
+    for (const auto& row : r) {
+      ASSIGN_OR_RETURN(domain::Patient p, Read(&row));
+      out.push_back(std::move(p));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::optional<std::string>> PatientRepository::HolderOf(
+    Tx& tx, const std::string& id_number) {
+  return Guard([&]() -> absl::StatusOr<std::optional<std::string>> {
+    pqxx::row r = tx.w().exec_prepared1("patient.holder", pg::Bytes(IdIndex(id_number)));
+    if (r[0].is_null()) return std::optional<std::string>();
+    return std::optional<std::string>(r[0].as<std::string>());
+  });
+}
+
+absl::StatusOr<std::optional<std::string>> PatientRepository::JurisdictionOf(
+    Tx& tx, const std::string& id) {
+  return Guard([&]() -> absl::StatusOr<std::optional<std::string>> {
+    pqxx::row r = tx.w().exec_prepared1("patient.jurisdiction_of", id);
+    if (r[0].is_null()) return std::optional<std::string>();
+    return std::optional<std::string>(r[0].as<std::string>());
+  });
+}
+
+absl::Status PatientRepository::InsertTransfer(Tx& tx, const TransferRow& t) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("transfer.insert", t.id, t.patient_id, t.from_jurisdiction,
+                         t.to_jurisdiction, t.status, t.reason, t.requested_by,
+                         pg::Time(t.requested_at));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::optional<TransferRow>> PatientRepository::GetTransfer(Tx& tx,
+                                                                          const std::string& id,
+                                                                          bool for_update) {
+  return Guard([&]() -> absl::StatusOr<std::optional<TransferRow>> {
+    pqxx::result r =
+        tx.w().exec_prepared(for_update ? "transfer.get_lock" : "transfer.get", id);
+    if (r.empty()) return std::optional<TransferRow>();
+    return std::optional<TransferRow>(ReadTransfer(r[0]));
+  });
+}
+
+absl::Status PatientRepository::DecideTransfer(Tx& tx, const TransferRow& t) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("transfer.decide", t.id, t.status, t.decided_by,
+                         pg::OptTime(t.decided_at), t.decision_note);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<bool> PatientRepository::RefuseTransfer(Tx& tx, const std::string& transfer_id,
+                                                       const std::string& user_id, absl::Time at,
+                                                       const std::string& note) {
+  return Guard([&]() -> absl::StatusOr<bool> {
+    return tx.w()
+        .exec_prepared1("transfer.refuse", transfer_id, user_id, pg::Time(at), note)[0]
+        .as<bool>();
+  });
+}
+
+absl::StatusOr<std::vector<TransferRow>> PatientRepository::ListTransfers(
+    Tx& tx, bool pending_only, std::optional<absl::Time> before_at, const std::string& before_id,
+    int limit) {
+  return Guard([&]() -> absl::StatusOr<std::vector<TransferRow>> {
+    std::vector<TransferRow> out;
+    for (const auto& r : tx.w().exec_prepared("transfer.list", pending_only, pg::OptTime(before_at),
+                                              pg::NullIfEmpty(before_id), limit)) {
+      out.push_back(ReadTransfer(r));
+    }
+    return out;
+  });
+}
+
+}  // namespace smd::store

@@ -1,0 +1,24 @@
+#include "store/statements.h"
+
+namespace smd::store {
+
+// Defined next to their row mappings in each repository .cc.
+std::vector<Statement> UserStatements();
+std::vector<Statement> RegionStatements();
+std::vector<Statement> PatientStatements();
+std::vector<Statement> AuditStatements();
+
+const std::vector<Statement>& AllStatements() {
+  static const std::vector<Statement> all = [] {
+    std::vector<Statement> v = {
+        {"scope.set", "SELECT set_config('smd.scope', $1, true)"},
+    };
+    for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements}) {
+      for (const Statement& s : (*part)()) v.push_back(s);
+    }
+    return v;
+  }();
+  return all;
+}
+
+}  // namespace smd::store

@@ -1,0 +1,67 @@
+#pragma once
+// app_user and session rows. All functions run inside the caller's transaction; database
+// errors come back as statuses (store/errors.h). Thread-compatible (Tx is per thread).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "domain/types.h"
+
+namespace smd::store {
+
+class Tx;
+
+struct UserRow {
+  std::string id;
+  std::string username;
+  std::string display_name;
+  std::string password_hash;
+  domain::Role role = domain::Role::kUnspecified;
+  std::string jurisdiction;
+  bool disabled = false;
+  int failed_logins = 0;
+  std::optional<absl::Time> locked_until;
+  absl::Time created_at;
+};
+
+absl::StatusOr<std::optional<UserRow>> FindUserByName(Tx& tx, const std::string& username);
+// `for_update` locks the row (login failure counting must not race).
+absl::StatusOr<std::optional<UserRow>> FindUserById(Tx& tx, const std::string& id,
+                                                     bool for_update = false);
+// ALREADY_EXISTS when the username is taken; FAILED_PRECONDITION for an unknown region.
+absl::Status InsertUser(Tx& tx, const UserRow& user, const std::string& created_by,
+                        absl::Time now);
+absl::Status SetLoginState(Tx& tx, const std::string& id, int failed_logins,
+                           std::optional<absl::Time> locked_until, absl::Time now);
+absl::Status SetDisabled(Tx& tx, const std::string& id, bool disabled, absl::Time now);
+absl::Status SetPasswordHash(Tx& tx, const std::string& id, const std::string& hash,
+                             absl::Time now);
+absl::Status SetRole(Tx& tx, const std::string& id, domain::Role role,
+                     const std::string& jurisdiction, absl::Time now);
+// Users whose jurisdiction starts with `prefix`, ordered by username, after `after`.
+absl::StatusOr<std::vector<UserRow>> ListUsers(Tx& tx, const std::string& prefix,
+                                               const std::string& after, int limit);
+absl::StatusOr<bool> AnyUserExists(Tx& tx);
+
+struct SessionRow {
+  std::string id;
+  std::string user_id;
+  std::string token_hash;  // SHA-256 of the bearer token, raw bytes
+  absl::Time created_at;
+  absl::Time expires_at;
+  absl::Time last_seen_at;
+};
+
+absl::Status InsertSession(Tx& tx, const SessionRow& session);
+// The live session for a token hash (not revoked, not expired at `now`, idle for less
+// than `idle`, user not disabled), with its user. nullopt when there is none.
+absl::StatusOr<std::optional<std::pair<SessionRow, UserRow>>> FindLiveSession(
+    Tx& tx, const std::string& token_hash, absl::Time now, absl::Duration idle);
+absl::Status TouchSession(Tx& tx, const std::string& session_id, absl::Time now);
+absl::Status RevokeSession(Tx& tx, const std::string& session_id, absl::Time now);
+absl::Status RevokeUserSessions(Tx& tx, const std::string& user_id, absl::Time now);
+
+}  // namespace smd::store
