@@ -52,7 +52,7 @@ CREATE TABLE session (
   last_seen_at timestamptz NOT NULL,
   revoked_at   timestamptz
 );
-CREATE INDEX session_user ON session (user_id) WHERE revoked_at IS NULL;
+CREATE INDEX session_by_user ON session (user_id) WHERE revoked_at IS NULL;
 
 -- The patient register (个人信息补充表, rules.md §7). Columns ending in _enc are
 -- AES-256-GCM ciphertexts with the row id as associated data; _index columns are keyed
@@ -121,7 +121,7 @@ CREATE TABLE patient (
 -- Keyset pagination of searches: (jurisdiction prefix, registered_at, id).
 CREATE INDEX patient_jurisdiction ON patient (jurisdiction text_pattern_ops, registered_at, id);
 CREATE INDEX patient_name_index ON patient (name_index);
-CREATE INDEX patient_transfer_to ON patient (transfer_to text_pattern_ops) WHERE transfer_to <> '';
+CREATE INDEX patient_pending_transfer ON patient (transfer_to text_pattern_ops) WHERE transfer_to <> '';
 
 -- 迁出/迁入 history (rules.md §5.1 迁出).
 CREATE TABLE patient_transfer (
@@ -168,9 +168,9 @@ REVOKE ALL ON FUNCTION smd_patient_holder(bytea) FROM PUBLIC;
 
 -- Tells a denied caller apart from a wrong id (PERMISSION_DENIED, audited, vs NOT_FOUND)
 -- by revealing only the jurisdiction code of an existing patient id.
-CREATE FUNCTION smd_patient_jurisdiction(patient uuid) RETURNS text
+CREATE FUNCTION smd_patient_jurisdiction(p_id uuid) RETURNS text
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
-  AS $$ SELECT jurisdiction FROM patient WHERE id = patient $$;
+  AS $$ SELECT jurisdiction FROM patient WHERE id = p_id $$;
 REVOKE ALL ON FUNCTION smd_patient_jurisdiction(uuid) FROM PUBLIC;
 
 -- The audit trail (docs/adr/0003-audit-chain.md). Rows are written by the transaction

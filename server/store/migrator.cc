@@ -101,7 +101,13 @@ absl::StatusOr<MigrationReport> Migrate(const std::string& dsn) {
       }
       const std::string sum = Checksum(conn, m.sql);
       pqxx::work w(conn);
-      w.exec(m.sql);
+      try {
+        w.exec(m.sql);
+      } catch (const pqxx::sql_error& e) {
+        // Schema SQL carries no patient data: the server's message is safe and needed.
+        return absl::FailedPreconditionError(
+            absl::StrCat("migration ", m.name, " failed: ", e.what()));
+      }
       w.exec_params("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                     version, m.name, sum);
       // The runtime role reads the version at start-up (CheckSchemaCurrent).

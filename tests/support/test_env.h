@@ -1,0 +1,82 @@
+#pragma once
+// Integration-test support: a real PostgreSQL (started by tests/support/with_postgres.sh,
+// which exports SMD_TEST_PGHOST), a migrated template database cloned per suite, and the
+// real server started in-process on 127.0.0.1:0 with demo data, reached over gRPC.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "runtime/server.h"
+#include "smd/v1/admin.grpc.pb.h"
+#include "smd/v1/audit.grpc.pb.h"
+#include "smd/v1/auth.grpc.pb.h"
+#include "smd/v1/patients.grpc.pb.h"
+#include "smd/v1/regions.grpc.pb.h"
+
+namespace smd::testing {
+
+// A database cloned from the migrated template. Dropped on destruction.
+class TestDatabase {
+ public:
+  explicit TestDatabase(const std::string& name);
+  ~TestDatabase();
+  std::string AppDsn() const;    // as smd_app (the server's role)
+  std::string OwnerDsn() const;  // as smd_owner
+  std::string SuperDsn() const;  // as the cluster superuser (for tampering and checks)
+  const std::string& name() const { return name_; }
+  // Runs SQL as the superuser and returns the first column of the first row ("" if none).
+  std::string QueryValue(const std::string& sql) const;
+  void ExecSuper(const std::string& sql) const;
+
+ private:
+  std::string name_;
+};
+
+// The server with demo data (app::SeedDemo) on its own database.
+class TestServer {
+ public:
+  explicit TestServer(const std::string& db_name, int demo_patients = 20);
+  ~TestServer();
+
+  TestDatabase& db() { return *db_; }
+  runtime::Server& server() { return *server_; }
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
+
+  // Signs in and returns the token (fails the test on error).
+  std::string Login(const std::string& user, const std::string& password);
+  // A context carrying the token.
+  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token);
+
+  std::unique_ptr<v1::AuthService::Stub> auth;
+  std::unique_ptr<v1::AdminService::Stub> admin;
+  std::unique_ptr<v1::RegionService::Stub> regions;
+  std::unique_ptr<v1::PatientService::Stub> patients;
+  std::unique_ptr<v1::AuditService::Stub> audit;
+
+ private:
+  std::unique_ptr<TestDatabase> db_;
+  std::string key_file_;
+  std::unique_ptr<runtime::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+// Demo passwords (app/demo_seed.cc).
+inline constexpr char kDoctorPw[] = "Demo-doctor-2026";
+inline constexpr char kDoctor2Pw[] = "Demo-doctor2-2026";
+inline constexpr char kPolicePw[] = "Demo-police-2026";
+inline constexpr char kGridPw[] = "Demo-grid-2026";
+inline constexpr char kAnalystPw[] = "Demo-analyst-2026";
+inline constexpr char kAuditorPw[] = "Demo-auditor-2026";
+inline constexpr char kAdminPw[] = "Demo-admin-2026";
+inline constexpr char kPsychPw[] = "Demo-psych-2026";
+
+// A synthetic, checksum-valid resident ID number: 320106 + birth + seq + check char.
+std::string SyntheticIdNumber(const std::string& birth_yyyymmdd, int seq);
+
+// A complete, valid registration form for community `jurisdiction`.
+v1::PatientDetails ValidDetails(const std::string& id_number, const std::string& name,
+                                const std::string& jurisdiction);
+
+}  // namespace smd::testing
