@@ -156,7 +156,7 @@ absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& f) 
     std::string sql = std::string("SELECT ") + kAuditColumns +
                       ", coalesce(s.position, 0) FROM audit_log a "
                       "LEFT JOIN audit_seal s ON s.audit_id = a.id "
-                      "WHERE starts_with(a.jurisdiction, $1) "
+                      "WHERE (starts_with(a.jurisdiction, $1) OR a.jurisdiction = '') "
                       "AND ($2::uuid IS NULL OR a.patient_ids @> ARRAY[$2::uuid]) "
                       "AND ($3::uuid IS NULL OR a.user_id = $3::uuid) "
                       "AND ($4::timestamptz IS NULL OR a.at >= $4::timestamptz) "

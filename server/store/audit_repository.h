@@ -45,7 +45,9 @@ struct AuditFilter {
   std::string user_id;
   std::optional<absl::Time> from;
   std::optional<absl::Time> to;
-  std::string actor_scope;  // actor's jurisdiction starts with this
+  // Actor's jurisdiction starts with this; records without an actor (failed sign-ins,
+  // calls without a valid token) are always included.
+  std::string actor_scope;
   int64_t before_id = 0;    // keyset: rows with id < before_id (0 = from the newest)
   int limit = 50;
 };

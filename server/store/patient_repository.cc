@@ -132,6 +132,12 @@ std::string UpdateSql() {
                       " WHERE id = $1::uuid AND version = $", n);
 }
 
+// Associated data of an encrypted column: the row id and the column name, so that a
+// ciphertext copied to another row or another column fails authentication.
+std::string Aad(const std::string& row_id, int column) {
+  return absl::StrCat("patient.", kColumns[column], ":", row_id);
+}
+
 std::string SymptomsArray(const std::vector<int>& v) {
   return absl::StrCat("{", absl::StrJoin(v, ","), "}");
 }
@@ -220,14 +226,14 @@ std::string PatientRepository::NameIndex(const std::string& name) const {
 }
 
 absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
-  auto enc = [&](const std::string& v) { return cipher_.Encrypt(v, p.id); };
-  ASSIGN_OR_RETURN(std::string id_enc, enc(p.id_number));
-  ASSIGN_OR_RETURN(std::string name_enc, enc(p.name));
-  ASSIGN_OR_RETURN(std::string phone_enc, enc(p.phone));
-  ASSIGN_OR_RETURN(std::string address_enc, enc(p.address));
-  ASSIGN_OR_RETURN(std::string g_name, enc(p.guardian.name));
-  ASSIGN_OR_RETURN(std::string g_address, enc(p.guardian.address));
-  ASSIGN_OR_RETURN(std::string g_phone, enc(p.guardian.phone));
+  auto enc = [&](int col, const std::string& v) { return cipher_.Encrypt(v, Aad(p.id, col)); };
+  ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
+  ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
+  ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
+  ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
+  ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
+  ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
+  ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
   return Guard([&]() -> absl::Status {
     const auto& b = p.past_behaviour;
     tx.w().exec_prepared(
@@ -253,13 +259,13 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
 
 absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
   // Identifying fields are re-encrypted with fresh nonces; the ID number never changes.
-  auto enc = [&](const std::string& v) { return cipher_.Encrypt(v, p.id); };
-  ASSIGN_OR_RETURN(std::string name_enc, enc(p.name));
-  ASSIGN_OR_RETURN(std::string phone_enc, enc(p.phone));
-  ASSIGN_OR_RETURN(std::string address_enc, enc(p.address));
-  ASSIGN_OR_RETURN(std::string g_name, enc(p.guardian.name));
-  ASSIGN_OR_RETURN(std::string g_address, enc(p.guardian.address));
-  ASSIGN_OR_RETURN(std::string g_phone, enc(p.guardian.phone));
+  auto enc = [&](int col, const std::string& v) { return cipher_.Encrypt(v, Aad(p.id, col)); };
+  ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
+  ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
+  ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
+  ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
+  ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
+  ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
   return Guard([&]() -> absl::Status {
     const auto& b = p.past_behaviour;
     pqxx::result r = tx.w().exec_prepared(
@@ -290,7 +296,7 @@ absl::StatusOr<domain::Patient> PatientRepository::Read(const void* row_ptr) con
   const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
   domain::Patient p;
   p.id = r[0].as<std::string>();
-  auto dec = [&](int col) { return cipher_.Decrypt(pg::BytesField(r[col]), p.id); };
+  auto dec = [&](int col) { return cipher_.Decrypt(pg::BytesField(r[col]), Aad(p.id, col)); };
   ASSIGN_OR_RETURN(p.id_number, dec(1));
   ASSIGN_OR_RETURN(p.name, dec(3));
   ASSIGN_OR_RETURN(p.phone, dec(5));

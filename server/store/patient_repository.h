@@ -1,7 +1,8 @@
 #pragma once
 // The patient register (schema 0001 `patient`, `patient_transfer`). Identifying fields
 // are encrypted here, on the way in, and decrypted on the way out (AES-256-GCM with the
-// row id as associated data, so a ciphertext moved to another row does not decrypt);
+// row id and column name as associated data, so a ciphertext moved to another row or
+// column does not decrypt);
 // exact lookups use keyed blind indexes. Row-level security applies: the caller must
 // have set the transaction's scope (store/scope.h). Thread-safe (immutable after
 // construction); the Tx is the caller's.
