@@ -5,6 +5,7 @@
 #include "crypto/random.h"
 #include "crypto/token.h"
 #include "store/audit_repository.h"
+#include "store/errors.h"
 #include "store/region_repository.h"
 #include "store/user_repository.h"
 
@@ -46,6 +47,7 @@ absl::StatusOr<SignedIn> AuthUseCases::Login(const CallMeta& meta, const std::st
       return store::AppendAudit(tx, e);
     }
     ASSIGN_OR_RETURN(auto user, store::FindUserById(tx, found->id, /*for_update=*/true));
+    if (!user) return absl::AbortedError(store::kRetryMessage);  // vanished between the two reads
     e.user_id = user->id;
     e.role = static_cast<int>(user->role);
     e.jurisdiction = user->jurisdiction;

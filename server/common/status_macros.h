@@ -7,10 +7,13 @@
 #define SMD_CONCAT_INNER(a, b) a##b
 #define SMD_CONCAT(a, b) SMD_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::absl::Status smd_status_ = (expr);       \
-    if (!smd_status_.ok()) return smd_status_; \
+// The variable is named after the line so that a RETURN_IF_ERROR inside a lambda passed
+// to another RETURN_IF_ERROR does not shadow the outer one.
+#define RETURN_IF_ERROR(expr) SMD_RETURN_IF_ERROR_IMPL(SMD_CONCAT(smd_status_, __LINE__), expr)
+#define SMD_RETURN_IF_ERROR_IMPL(var, expr) \
+  do {                                      \
+    ::absl::Status var = (expr);            \
+    if (!var.ok()) return var;              \
   } while (0)
 
 #define SMD_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -76,9 +76,10 @@ bool Decode(std::string_view encoded, Decoded* d) {
   if (!ValidParams(d->params)) return false;
   auto salt = Base64UrlDecode(std::string_view(parts[3].data(), parts[3].size()));
   auto hash = Base64UrlDecode(std::string_view(parts[4].data(), parts[4].size()));
-  // Other salt/hash lengths than ours are tolerated within sane bounds.
+  // Other salt lengths than ours are tolerated within sane bounds.
   if (!salt.ok() || salt->size() < 8 || salt->size() > 64) return false;
-  if (!hash.ok() || hash->size() < 16 || hash->size() > 64) return false;
+  // Exactly the length HashPassword writes: a truncated hash must not verify by prefix.
+  if (!hash.ok() || hash->size() != kHashBytes) return false;
   d->salt = *std::move(salt);
   d->hash = *std::move(hash);
   return true;

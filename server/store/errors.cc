@@ -12,7 +12,14 @@ absl::Status StatusFromException(const std::exception& e) {
   // The SQLSTATE and constraint name are safe to surface; the server's message text can
   // echo values ("Key (x)=(...) already exists"), so it is logged only by SQLSTATE.
   if (const auto* se = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    const std::string state = se->sqlstate();
+    std::string state = se->sqlstate();
+    // libpqxx 6.4 leaves sqlstate() empty for some errors it already classified by type.
+    if (state.empty()) {
+      if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) state = "42501";
+      else if (dynamic_cast<const pqxx::unique_violation*>(&e)) state = "23505";
+      else if (dynamic_cast<const pqxx::serialization_failure*>(&e)) state = "40001";
+      else if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) state = "40P01";
+    }
     common::LogWarning("database error sqlstate=%s", state);
     if (state == "23505") return absl::AlreadyExistsError("already exists");
     if (state == "23503" || state == "23514" || state == "23502") {

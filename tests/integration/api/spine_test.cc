@@ -11,6 +11,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -549,6 +550,46 @@ TEST_F(SpineTest, DumpOfTheDatabaseHoldsNoIdentifierInPlainText) {
   EXPECT_THAT(dump, Not(HasSubstr("测试路1号")));          // the address
   EXPECT_THAT(dump, Not(HasSubstr("演示患者0001")));       // demo patients too
   EXPECT_THAT(dump, Not(HasSubstr("演示监护人0001")));
+}
+
+TEST_F(SpineTest, WhenTheAuditWriteFailsTheCallFailsAndReturnsNothing) {
+  v1::Patient p = Register(SyntheticIdNumber("19640404", 116), "测试患者寅");
+  env_->db().ExecSuper("REVOKE INSERT ON audit_log FROM smd_app");
+  v1::GetPatientRequest get;
+  get.set_patient_id(p.patient_id());
+  v1::Patient seen;
+  grpc::Status s = env_->patients->GetPatient(TestServer::Ctx(Doctor()).get(), get, &seen);
+  env_->db().ExecSuper("GRANT INSERT ON audit_log TO smd_app");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(seen.patient_id(), "");
+  EXPECT_EQ(seen.details().name(), "");
+}
+
+TEST_F(SpineTest, SearchPagesThroughTheRegisterWithKeysets) {
+  std::string psych = env_->Login("psychiatrist", kPsychPw);
+  const int total = std::stoi(env_->db().QueryValue("SELECT count(*) FROM patient"));
+  v1::SearchPatientsRequest req;
+  req.mutable_page()->set_page_size(7);
+  std::set<std::string> seen;
+  int pages = 0;
+  for (;;) {
+    v1::SearchPatientsResponse resp;
+    ASSERT_TRUE(env_->patients->SearchPatients(TestServer::Ctx(psych).get(), req, &resp).ok());
+    ++pages;
+    for (const auto& p : resp.patients()) {
+      EXPECT_TRUE(seen.insert(p.patient_id()).second) << "duplicate across pages";
+      EXPECT_EQ(p.id_number().substr(6, 8), "********");  // psychiatrists see it masked
+    }
+    if (resp.next_page_token().empty()) break;
+    req.mutable_page()->set_page_token(resp.next_page_token());
+    ASSERT_LT(pages, 100);
+  }
+  EXPECT_EQ(static_cast<int>(seen.size()), total);
+  req.mutable_page()->set_page_token("not-a-token");
+  v1::SearchPatientsResponse resp;
+  grpc::Status s = env_->patients->SearchPatients(TestServer::Ctx(psych).get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token"));
 }
 
 TEST_F(SpineTest, HealthServiceAnswers) {

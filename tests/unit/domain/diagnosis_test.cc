@@ -19,6 +19,12 @@ struct Case {
   bool ok;
 };
 
+// Readable test names in ctest: "category 1, F20.0, accepted".
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << "category " << static_cast<int>(c.category) << ", " << c.code << ", "
+      << (c.ok ? "accepted" : "refused");
+}
+
 class CheckIcd10Test : public ::testing::TestWithParam<Case> {};
 
 TEST_P(CheckIcd10Test, AcceptsOnlyTheCategoryBlock) {
