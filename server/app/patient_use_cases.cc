@@ -152,18 +152,45 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Register(const CallMeta& meta,
   return out;
 }
 
+absl::Status PatientUseCases::OnePatient(const CallMeta& meta, const std::string& patient_id,
+                                         domain::Action action, bool for_update,
+                                         const PatientBody& body) {
+  return RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                  AuditNote& note) -> absl::Status {
+    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
+    RETURN_IF_ERROR(domain::Authorize(who, action, ""));
+    ASSIGN_OR_RETURN(domain::Patient p, Load(tx, who, patient_id, action, for_update));
+    return body(tx, who, p, note);
+  });
+}
+
+absl::StatusOr<ViewedPatient> PatientUseCases::ChangePatient(
+    const CallMeta& meta, const std::string& patient_id, int64_t version, domain::Action action,
+    const std::function<absl::Status(domain::Patient&)>& change) {
+  ViewedPatient out;
+  RETURN_IF_ERROR(OnePatient(meta, patient_id, action, /*for_update=*/true,
+                             [&](store::Tx& tx, const domain::Principal& who,
+                                 domain::Patient& p, AuditNote&) -> absl::Status {
+                               RETURN_IF_ERROR(CheckVersion(p, version));
+                               RETURN_IF_ERROR(change(p));
+                               p.updated_at = deps_.clock.Now();
+                               RETURN_IF_ERROR(deps_.patients.Update(tx, p));
+                               ++p.version;
+                               out = View(p, who.role);
+                               return absl::OkStatus();
+                             }));
+  return out;
+}
+
 absl::StatusOr<ViewedPatient> PatientUseCases::Get(const CallMeta& meta,
                                                    const std::string& patient_id) {
   ViewedPatient out;
-  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
-                                          AuditNote& note) -> absl::Status {
-    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
-    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientRead, ""));
-    ASSIGN_OR_RETURN(domain::Patient p,
-                     Load(tx, who, patient_id, domain::Action::kPatientRead, false));
-    out = View(p, who.role);
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(OnePatient(meta, patient_id, domain::Action::kPatientRead, false,
+                             [&](store::Tx&, const domain::Principal& who, domain::Patient& p,
+                                 AuditNote&) {
+                               out = View(p, who.role);
+                               return absl::OkStatus();
+                             }));
   return out;
 }
 
@@ -171,24 +198,14 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Update(const CallMeta& meta,
                                                       const std::string& patient_id,
                                                       int64_t version,
                                                       const domain::Patient& details) {
-  ViewedPatient out;
-  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
-                                          AuditNote& note) -> absl::Status {
-    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
-    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientUpdate, ""));
-    ASSIGN_OR_RETURN(domain::Patient p,
-                     Load(tx, who, patient_id, domain::Action::kPatientUpdate, true));
-    RETURN_IF_ERROR(domain::CheckPatientOpen(p.status, domain::Action::kPatientUpdate));
-    RETURN_IF_ERROR(CheckVersion(p, version));
-    CopyEditable(details, p);
-    RETURN_IF_ERROR(domain::ValidatePatientDetails(p, Today(), /*is_registration=*/false));
-    p.updated_at = deps_.clock.Now();
-    RETURN_IF_ERROR(deps_.patients.Update(tx, p));
-    ++p.version;
-    out = View(p, who.role);
-    return absl::OkStatus();
-  }));
-  return out;
+  return ChangePatient(meta, patient_id, version, domain::Action::kPatientUpdate,
+                       [&](domain::Patient& p) -> absl::Status {
+                         RETURN_IF_ERROR(
+                             domain::CheckPatientOpen(p.status, domain::Action::kPatientUpdate));
+                         CopyEditable(details, p);
+                         return domain::ValidatePatientDetails(p, Today(),
+                                                               /*is_registration=*/false);
+                       });
 }
 
 absl::StatusOr<PatientPage> PatientUseCases::Search(const CallMeta& meta, const PatientSearch& q) {
@@ -240,15 +257,12 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
     const CallMeta& meta, const std::string& patient_id, int64_t version,
     const std::string& to_jurisdiction, const std::string& reason) {
   store::TransferRow out;
-  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
-                                          AuditNote& note) -> absl::Status {
-    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
-    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientTransfer, ""));
+  RETURN_IF_ERROR(OnePatient(meta, patient_id, domain::Action::kPatientTransfer, true,
+                             [&](store::Tx& tx, const domain::Principal& who, domain::Patient& p,
+                                 AuditNote& note) -> absl::Status {
     RETURN_IF_ERROR(domain::CheckRegionCode("to_jurisdiction", to_jurisdiction,
                                             domain::RegionLevel::kInvalid));
     RETURN_IF_ERROR(domain::CheckText("reason", reason, false, 200));
-    ASSIGN_OR_RETURN(domain::Patient p,
-                     Load(tx, who, patient_id, domain::Action::kPatientTransfer, true));
     RETURN_IF_ERROR(domain::CheckPatientOpen(p.status, domain::Action::kPatientTransfer));
     RETURN_IF_ERROR(CheckVersion(p, version));
     if (domain::RegionContains(to_jurisdiction, p.jurisdiction) ||
@@ -290,7 +304,7 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
     if (out.status == 4) RETURN_IF_ERROR(deps_.patients.DecideTransfer(tx, out));
     note.detail = "transfer=" + out.id;
     return absl::OkStatus();
-  }));
+                             }));
   return out;
 }
 
@@ -367,22 +381,8 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Close(const CallMeta& meta,
                                                      const std::string& patient_id,
                                                      int64_t version,
                                                      const domain::CloseRequest& request) {
-  ViewedPatient out;
-  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
-                                          AuditNote& note) -> absl::Status {
-    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
-    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientClose, ""));
-    ASSIGN_OR_RETURN(domain::Patient p,
-                     Load(tx, who, patient_id, domain::Action::kPatientClose, true));
-    RETURN_IF_ERROR(CheckVersion(p, version));
-    RETURN_IF_ERROR(domain::ApplyClose(p, request, Today()));
-    p.updated_at = deps_.clock.Now();
-    RETURN_IF_ERROR(deps_.patients.Update(tx, p));
-    ++p.version;
-    out = View(p, who.role);
-    return absl::OkStatus();
-  }));
-  return out;
+  return ChangePatient(meta, patient_id, version, domain::Action::kPatientClose,
+                       [&](domain::Patient& p) { return domain::ApplyClose(p, request, Today()); });
 }
 
 }  // namespace smd::app

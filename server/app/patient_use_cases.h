@@ -5,6 +5,7 @@
 // Returned patients are already cut to the caller's need-to-know view
 // (domain::ApplyView). Thread-safe.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,17 @@ class PatientUseCases {
                                        const std::string& patient_id, domain::Action action,
                                        bool for_update);
   absl::CivilDay Today() const;
+
+  using PatientBody = std::function<absl::Status(store::Tx&, const domain::Principal&,
+                                                 domain::Patient&, AuditNote&)>;
+  // RunCall around one existing patient: notes its id for the audit record, checks the
+  // role may do `action`, loads it (NOT_FOUND / PERMISSION_DENIED) and runs `body`.
+  absl::Status OnePatient(const CallMeta& meta, const std::string& patient_id,
+                          domain::Action action, bool for_update, const PatientBody& body);
+  // OnePatient (locked) + version check + `change` + save with a new version + view.
+  absl::StatusOr<ViewedPatient> ChangePatient(
+      const CallMeta& meta, const std::string& patient_id, int64_t version,
+      domain::Action action, const std::function<absl::Status(domain::Patient&)>& change);
 
   const Deps& deps_;
 };
