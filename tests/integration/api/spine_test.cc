@@ -419,6 +419,28 @@ TEST_F(SpineTest, LogoutRevokesTheToken) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+TEST_F(SpineTest, ExpiredAndIdleSessionsEnd) {
+  std::string token = env_->Login("grid", kGridPw);
+  v1::WhoAmIResponse me;
+  ASSERT_TRUE(env_->auth->WhoAmI(TestServer::Ctx(token).get(), {}, &me).ok());
+  // Idle for longer than 30 minutes.
+  env_->db().ExecSuper("UPDATE session SET last_seen_at = now() - interval '31 minutes' "
+                       "WHERE user_id = '" + me.user_id() + "'");
+  EXPECT_EQ(env_->auth->WhoAmI(TestServer::Ctx(token).get(), {}, &me).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // Past the absolute expiry, however recently used.
+  token = env_->Login("grid", kGridPw);
+  ASSERT_TRUE(env_->auth->WhoAmI(TestServer::Ctx(token).get(), {}, &me).ok());
+  env_->db().ExecSuper("UPDATE session SET expires_at = now() - interval '1 second' "
+                       "WHERE user_id = '" + me.user_id() + "'");
+  EXPECT_EQ(env_->auth->WhoAmI(TestServer::Ctx(token).get(), {}, &me).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // Only the token's hash is stored.
+  EXPECT_EQ(env_->db().QueryValue("SELECT count(*) FROM session WHERE position('" + token +
+                                  "' in encode(token_hash, 'escape')) > 0"),
+            "0");
+}
+
 TEST_F(SpineTest, RegionsAndPopulation) {
   std::string admin = env_->Login("admin", kAdminPw);
   v1::UpsertRegionRequest up;
