@@ -13,6 +13,8 @@ PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libabsl-dev
   libpqxx-dev libpq-dev
+  # JSON for the encrypted at-rest form of follow-up records (docs/adr/0006).
+  nlohmann-json3-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15 postgresql-contrib
 )

@@ -8,6 +8,9 @@
 #include "crypto/keys.h"
 #include "crypto/password.h"
 #include "crypto/signer.h"
+#include "domain/followup_rules.h"
+#include "domain/medication.h"
+#include "store/care_repository.h"
 #include "store/db.h"
 #include "store/patient_repository.h"
 
@@ -19,6 +22,20 @@ struct AppConfig {
   int max_failed_logins = 5;
   absl::Duration lockout = absl::Minutes(15);
   crypto::PasswordParams password_params;
+  std::string rule_set = "jiangsu-2018";         // rules.md product decisions
+  std::string designated_hospital = "南京市脑科医院";  // referral default (green channel)
+};
+
+// The drug catalogue (schema 0003), loaded once at start-up. Thread-safe (immutable).
+class DrugCatalogue {
+ public:
+  explicit DrugCatalogue(std::vector<domain::DrugInfo> drugs);
+  const domain::DrugInfo* Find(std::string_view code) const;
+  domain::DrugLookup Lookup() const;
+  const std::vector<domain::DrugInfo>& all() const { return drugs_; }
+
+ private:
+  std::vector<domain::DrugInfo> drugs_;
 };
 
 // Shared, long-lived collaborators. Thread-safe: all members are.
@@ -28,6 +45,9 @@ struct Deps {
   const crypto::KeyRing& keys;
   const crypto::Signer& signer;
   store::PatientRepository& patients;
+  store::CareRepository& care;
+  const DrugCatalogue& drugs;
+  const domain::RuleSet& rules;
   AppConfig config;
 };
 

@@ -9,7 +9,10 @@
 #include "crypto/random.h"
 #include "domain/access_policy.h"
 #include "domain/region.h"
+#include "domain/followup_rules.h"
+#include "domain/followup_validation.h"
 #include "domain/resident_id.h"
+#include "domain/schedule.h"
 #include "store/audit_repository.h"
 #include "store/region_repository.h"
 #include "store/scope.h"
@@ -65,6 +68,37 @@ std::string SyntheticId(std::mt19937& rng, int seq) {
   return first17 + domain::ComputeCheckChar(first17);
 }
 
+// A plausible visit for a patient whose current risk level is `risk`.
+domain::FollowUpForm DemoVisit(absl::CivilDay date, int risk, int i) {
+  domain::FollowUpForm f;
+  f.visit_date = date;
+  f.mode = (i % 3 == 0) ? domain::VisitMode::kClinic : domain::VisitMode::kHome;
+  f.subjects = {1, 2};
+  f.risk_level = risk;
+  f.symptom_severity = risk >= 3   ? domain::SymptomSeverity::kMarked
+                       : risk >= 1 ? domain::SymptomSeverity::kResidual
+                                   : domain::SymptomSeverity::kNone;
+  if (risk >= 1) f.symptoms = {3, 4};
+  f.insight = risk == 0 ? domain::Insight::kComplete : domain::Insight::kPartial;
+  f.sleep = domain::kGood;
+  f.diet = domain::kGood;
+  f.social = {domain::kGood, domain::kGood, domain::kNotApplicable, domain::kGood, domain::kFair};
+  f.lockup = domain::LockupStatus::kNone;
+  f.hospitalization = domain::Hospitalization::kNever;
+  f.adherence = (i % 7 == 0) ? domain::Adherence::kIntermittent : domain::Adherence::kRegular;
+  f.adr = domain::AdverseReaction::kNone;
+  f.physical = domain::PhysicalIllness::kNone;
+  f.effect = domain::TreatmentEffect::kImproved;
+  domain::MedicationLine m;
+  m.drug_code = (i % 2 == 0) ? "risperidone" : "olanzapine";
+  m.morning_mg = (i % 2 == 0) ? 2 : 5;
+  m.evening_mg = (i % 2 == 0) ? 2 : 5;
+  f.medications = {m};
+  f.guidance = {m};
+  f.rehab = {1, 4};
+  return f;
+}
+
 }  // namespace
 
 absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
@@ -78,6 +112,8 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
     }
     const absl::Time now = deps.clock.Now();
     const int year = absl::ToCivilYear(now, absl::UTCTimeZone()).year();
+    static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
+    const absl::CivilDay today = absl::ToCivilDay(now, kBeijing);
     RETURN_IF_ERROR(store::UpsertRegion(tx, {kDistrict, "鼓楼区", 1, "", {}}, now));
     RETURN_IF_ERROR(store::SetPopulation(tx, kDistrict, year, 940000));
     RETURN_IF_ERROR(store::SetPopulation(tx, kDistrict, year - 1, 938000));
@@ -144,13 +180,54 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
       p.outpatient = domain::OutpatientHistory::kContinuous;
       p.economic = (i % 5 == 0) ? domain::EconomicStatus::kPoor : domain::EconomicStatus::kNotPoor;
       p.status = domain::PatientStatus::kActive;
-      p.risk_level = risk(rng);
-      p.classification = p.risk_level >= 3 ? 1 : (p.risk_level >= 1 ? 2 : 3);
       p.version = 1;
-      p.registered_at = p.updated_at = now - absl::Hours(24 * (patient_count - i));
+      p.registered_at = p.updated_at = now - absl::Hours(24 * (400 + patient_count - i));
       p.registered_by = admin_id;
       RETURN_IF_ERROR(deps.patients.Insert(tx, p));
       ++report.patients;
+      // A visit history: up to four visits about a quarter apart, the last one 5 to 150
+      // days ago, each assessed by the configured rule set like a real one.
+      const int current_risk = risk(rng);
+      const int visits = i % 5;
+      std::uniform_int_distribution<int> last_ago(5, 150), gap(80, 100);
+      absl::CivilDay date = today - last_ago(rng);
+      std::vector<absl::CivilDay> dates;
+      for (int v = 0; v < visits; ++v) {
+        dates.insert(dates.begin(), date);
+        date -= gap(rng);
+      }
+      std::vector<domain::VisitPoint> points;
+      for (size_t v = 0; v < dates.size(); ++v) {
+        const bool last = v + 1 == dates.size();
+        domain::FollowUpForm form = DemoVisit(dates[v], last ? current_risk : 0, i);
+        RETURN_IF_ERROR(domain::ValidateFollowUpForm(form, p.birth_date, today));
+        RETURN_IF_ERROR(domain::CheckMedications(form.medications, deps.drugs.Lookup(),
+                                                 "medications"));
+        domain::FollowUp f;
+        f.id = crypto::NewUuid();
+        f.visit_id = crypto::NewUuid();
+        f.patient_id = p.id;
+        f.form = form;
+        f.assessment = domain::Assess(form, domain::PriorBefore(points, dates[v]), deps.rules);
+        f.author_id = admin_id;
+        f.recorded_at = now;
+        RETURN_IF_ERROR(deps.care.InsertFollowUp(tx, f));
+        points.push_back({dates[v], false, false, f.assessment.final_class, form.risk_level,
+                          f.assessment.next_due, f.assessment.next_is_two_week_review});
+      }
+      domain::ScheduleState s =
+          domain::ComputeSchedule(points, absl::ToCivilDay(p.registered_at, kBeijing) + 14,
+                                  std::nullopt);
+      store::Schedule row;
+      row.patient_id = p.id;
+      row.next_due = s.next_due;
+      row.due_kind = static_cast<int>(s.due_kind);
+      row.last_visit = s.last_visit;
+      row.last_valid_visit = s.last_valid_visit;
+      row.last_class = s.last_class;
+      RETURN_IF_ERROR(deps.care.PutSchedule(tx, row, now));
+      RETURN_IF_ERROR(
+          deps.patients.SetAssessment(tx, p.id, s.last_risk, static_cast<int>(s.last_class)));
     }
     store::AuditEntry e;
     e.at = now;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "app/admin_use_cases.h"
+#include "app/patient_access.h"
 #include "common/status_macros.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -12,6 +13,7 @@
 #include "domain/errors.h"
 #include "domain/region.h"
 #include "domain/resident_id.h"
+#include "domain/schedule.h"
 #include "domain/text.h"
 #include "store/region_repository.h"
 
@@ -74,38 +76,7 @@ absl::Status ParseKeyset(const std::string& token, std::optional<absl::Time>* at
 
 }  // namespace
 
-absl::CivilDay PatientUseCases::Today() const {
-  // Dates in the register are Beijing dates.
-  static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
-  return absl::ToCivilDay(deps_.clock.Now(), kBeijing);
-}
-
-absl::StatusOr<domain::Patient> PatientUseCases::Load(store::Tx& tx, const domain::Principal& who,
-                                                      const std::string& patient_id,
-                                                      domain::Action action, bool for_update) {
-  RETURN_IF_ERROR(CheckUuid("patient_id", patient_id));
-  ASSIGN_OR_RETURN(auto p, deps_.patients.Get(tx, patient_id, for_update));
-  if (!p) {
-    // Row-level security hid it, or it does not exist: tell the two apart so that a
-    // denial is reported (and audited) as one.
-    ASSIGN_OR_RETURN(auto where, deps_.patients.JurisdictionOf(tx, patient_id));
-    if (where) {
-      RETURN_IF_ERROR(domain::Authorize(who, action, *where));
-      return absl::InternalError("patient hidden by row-level security");
-    }
-    return absl::NotFoundError("patient_id: 患者不存在 (no such patient)");
-  }
-  // The application's own check, in front of row-level security. A pending transfer
-  // makes the patient visible to the receiving side, which may only act through
-  // TransferIn (and read it to decide).
-  absl::Status allowed = domain::Authorize(who, action, p->jurisdiction);
-  if (!allowed.ok()) {
-    const bool receiving = !p->transfer_to.empty() &&
-                           domain::RegionContains(who.jurisdiction, p->transfer_to);
-    if (!(receiving && action == domain::Action::kPatientRead)) return allowed;
-  }
-  return *std::move(p);
-}
+absl::CivilDay PatientUseCases::Today() const { return app::Today(deps_); }
 
 absl::StatusOr<ViewedPatient> PatientUseCases::Register(const CallMeta& meta,
                                                         domain::Patient in) {
@@ -145,6 +116,12 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Register(const CallMeta& meta,
       return absl::AlreadyExistsError("id_number: 该身份证号已登记 (already registered)");
     }
     RETURN_IF_ERROR(inserted);
+    // rules.md §4.2: a new patient is visited within 2 weeks.
+    store::Schedule first;
+    first.patient_id = p.id;
+    first.next_due = today + 14;
+    first.due_kind = static_cast<int>(domain::DueKind::kFirstVisit);
+    RETURN_IF_ERROR(deps_.care.PutSchedule(tx, first, p.registered_at));
     note.patient_ids = {p.id};
     out = View(p, who.role);
     return absl::OkStatus();
@@ -159,7 +136,7 @@ absl::Status PatientUseCases::OnePatient(const CallMeta& meta, const std::string
                                   AuditNote& note) -> absl::Status {
     if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
     RETURN_IF_ERROR(domain::Authorize(who, action, ""));
-    ASSIGN_OR_RETURN(domain::Patient p, Load(tx, who, patient_id, action, for_update));
+    ASSIGN_OR_RETURN(domain::Patient p, LoadPatient(deps_, tx, who, patient_id, action, for_update));
     return body(tx, who, p, note);
   });
 }
@@ -334,6 +311,16 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferIn(const CallMeta& m
       p->transfer_to.clear();
       p->updated_at = now;
       RETURN_IF_ERROR(deps_.patients.Update(tx, *p));
+      // Decisions table: the first follow-up after a transfer-in is due within 14 days.
+      ASSIGN_OR_RETURN(auto schedule, deps_.care.GetSchedule(tx, p->id));
+      store::Schedule s = schedule.value_or(store::Schedule{});
+      s.patient_id = p->id;
+      const absl::CivilDay due = Today() + deps_.rules.first_visit_after_discharge_days;
+      if (!s.next_due || due < *s.next_due) {
+        s.next_due = due;
+        s.due_kind = static_cast<int>(domain::DueKind::kFirstVisit);
+      }
+      RETURN_IF_ERROR(deps_.care.PutSchedule(tx, s, now));
       t->status = 2;
       t->decided_by = who.user_id;
       t->decided_at = now;

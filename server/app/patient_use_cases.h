@@ -76,11 +76,6 @@ class PatientUseCases {
                                       int64_t version, const domain::CloseRequest& request);
 
  private:
-  // The patient, locked if `for_update`, after checking the caller may do `action` on it.
-  // NOT_FOUND, or PERMISSION_DENIED when it exists outside the caller's scope.
-  absl::StatusOr<domain::Patient> Load(store::Tx& tx, const domain::Principal& who,
-                                       const std::string& patient_id, domain::Action action,
-                                       bool for_update);
   absl::CivilDay Today() const;
 
   using PatientBody = std::function<absl::Status(store::Tx&, const domain::Principal&,

@@ -10,6 +10,7 @@ constexpr std::array<std::string_view, kActionCount> kActionNames = {
     "patient.register", "patient.read",  "patient.search", "patient.update",
     "patient.transfer", "patient.close", "user.admin",     "region.read",
     "region.admin",     "audit.read",    "audit.verify",   "metrics.read",
+    "followup.record",  "followup.read", "followup.supervise", "worklist.read",
 };
 
 constexpr std::array<std::string_view, kPatientFieldCount> kPatientFieldNames = {

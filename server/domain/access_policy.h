@@ -36,8 +36,12 @@ enum class Action : int {
   kAuditRead,            // audit.read
   kAuditVerify,          // audit.verify (hash chain)
   kMetricsRead,          // metrics.read (aggregates, rules.md §5)
+  kFollowUpRecord,       // followup.record: visits, emergencies, referrals, discharges, checks
+  kFollowUpRead,         // followup.read: clinical records, guidance, timeline
+  kFollowUpSupervise,    // followup.supervise: correct any visit after the author's 7 days
+  kWorklistRead,         // worklist.read: follow-up worklists of the jurisdiction
 };
-inline constexpr int kActionCount = 12;
+inline constexpr int kActionCount = 16;
 
 // Groups of patient fields, the unit of need-to-know (ApplyView says which Patient members
 // each group covers).
@@ -119,11 +123,15 @@ struct RolePolicy {
 // identify the person) but nothing clinical; the health committee sees aggregates only.
 inline constexpr std::array<RolePolicy, kMaxRole> kRolePolicies = {{
     {Role::kCommunityDoctor, "community_doctor", "精防医生",
-     kPatientActions | Actions({Action::kRegionRead, Action::kMetricsRead}), kAllFields,
-     IdNumberDisplay::kWhole},
+     kPatientActions | Actions({Action::kRegionRead, Action::kMetricsRead,
+                                Action::kFollowUpRecord, Action::kFollowUpRead,
+                                Action::kWorklistRead}),
+     kAllFields, IdNumberDisplay::kWhole},
     {Role::kPsychiatrist, "psychiatrist", "精神科医师",
      Actions({Action::kPatientRegister, Action::kPatientRead, Action::kPatientSearch,
-              Action::kPatientUpdate, Action::kRegionRead, Action::kMetricsRead}),
+              Action::kPatientUpdate, Action::kRegionRead, Action::kMetricsRead,
+              Action::kFollowUpRecord, Action::kFollowUpRead, Action::kFollowUpSupervise,
+              Action::kWorklistRead}),
      kAllFields, IdNumberDisplay::kMasked},
     {Role::kPolice, "police", "公安民警",
      Actions({Action::kPatientRead, Action::kPatientSearch, Action::kRegionRead}),

@@ -54,6 +54,12 @@ const std::map<std::string, Flag>& Flags() {
       {"demo-patients",
        {[](Config& c, const std::string& v) { return SetInt(c.demo_patients, v, 0, 100000); }}},
       {"out", {[](Config& c, const std::string& v) { c.out = v; return true; }}},
+      {"rule-set", {[](Config& c, const std::string& v) { c.rule_set = v; return !v.empty(); }}},
+      {"designated-hospital",
+       {[](Config& c, const std::string& v) {
+         c.designated_hospital = v;
+         return !v.empty();
+       }}},
       {"username", {[](Config& c, const std::string& v) { c.username = v; return true; }}},
       {"district", {[](Config& c, const std::string& v) { c.district = v; return true; }}},
       {"district-name", {[](Config& c, const std::string& v) { c.district_name = v; return true; }}},
@@ -79,7 +85,8 @@ std::string Usage() {
          "flags (each also from the environment as SMD_<NAME>, e.g. SMD_DATABASE_URL):\n"
          "  --listen --database-url --key-file --tls-cert --tls-key --tls-client-ca --insecure\n"
          "  --db-pool --audit-seal-interval-ms --session-ttl-minutes --session-idle-minutes\n"
-         "  --password-log2-n --demo-patients --out --username --district --district-name\n";
+         "  --password-log2-n --demo-patients --out --username --district --district-name\n"
+         "  --rule-set (jiangsu-2018 | national-2018) --designated-hospital\n";
 }
 
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {

@@ -24,6 +24,8 @@ struct Config {
   int session_idle_minutes = 30;
   int password_log2_n = 15;   // scrypt cost; tests lower it
   int demo_patients = 300;    // seed-demo
+  std::string rule_set = "jiangsu-2018";  // rules.md decisions; or national-2018
+  std::string designated_hospital = "南京市脑科医院";
   std::string out;            // keygen output file
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code

@@ -8,10 +8,12 @@
 #include <sstream>
 
 #include "api/executor.h"
+#include "api/followup_service.h"
 #include "api/services.h"
 #include "app/admin_use_cases.h"
 #include "app/audit_use_cases.h"
 #include "app/auth_use_cases.h"
+#include "app/followup_use_cases.h"
 #include "app/patient_use_cases.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -54,12 +56,14 @@ struct Server::Impl {
   std::unique_ptr<app::AdminUseCases> admin;
   std::unique_ptr<app::PatientUseCases> patients;
   std::unique_ptr<app::AuditUseCases> audit;
+  std::unique_ptr<app::FollowUpUseCases> followups;
   std::unique_ptr<app::AuditSealer> sealer;
   std::unique_ptr<api::AuthService> auth_svc;
   std::unique_ptr<api::AdminService> admin_svc;
   std::unique_ptr<api::RegionService> region_svc;
   std::unique_ptr<api::PatientService> patient_svc;
   std::unique_ptr<api::AuditService> audit_svc;
+  std::unique_ptr<api::FollowUpService> followup_svc;
   std::unique_ptr<grpc::Server> grpc;
   int port = 0;
   std::mutex mu;
@@ -83,11 +87,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->admin = std::make_unique<app::AdminUseCases>(deps);
   impl->patients = std::make_unique<app::PatientUseCases>(deps);
   impl->audit = std::make_unique<app::AuditUseCases>(deps);
+  impl->followups = std::make_unique<app::FollowUpUseCases>(deps);
   impl->auth_svc = std::make_unique<api::AuthService>(*impl->auth, *impl->executor);
   impl->admin_svc = std::make_unique<api::AdminService>(*impl->admin, *impl->executor);
   impl->region_svc = std::make_unique<api::RegionService>(*impl->admin, *impl->executor);
   impl->patient_svc = std::make_unique<api::PatientService>(*impl->patients, *impl->executor);
   impl->audit_svc = std::make_unique<api::AuditService>(*impl->audit, *impl->executor);
+  impl->followup_svc =
+      std::make_unique<api::FollowUpService>(*impl->followups, *impl->executor);
 
   ASSIGN_OR_RETURN(auto creds, Credentials(config));
   grpc::EnableDefaultHealthCheckService(true);
@@ -99,6 +106,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   builder.RegisterService(impl->region_svc.get());
   builder.RegisterService(impl->patient_svc.get());
   builder.RegisterService(impl->audit_svc.get());
+  builder.RegisterService(impl->followup_svc.get());
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   impl->grpc = builder.BuildAndStart();
   if (!impl->grpc || impl->port == 0) {

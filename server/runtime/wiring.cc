@@ -15,7 +15,23 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const Config& config,
   app_config.session_ttl = absl::Minutes(config.session_ttl_minutes);
   app_config.session_idle = absl::Minutes(config.session_idle_minutes);
   app_config.password_params.log2_n = config.password_log2_n;
-  auto core = std::make_unique<Core>(std::move(db), std::move(keys), clock, app_config);
+  app_config.rule_set = config.rule_set;
+  app_config.designated_hospital = config.designated_hospital;
+  const domain::RuleSet* rules = domain::FindRuleSet(config.rule_set);
+  if (rules == nullptr) {
+    return absl::InvalidArgumentError("--rule-set: unknown rule set " + config.rule_set);
+  }
+  // The drug catalogue is reference data of migration 0003: loaded once.
+  std::vector<domain::DrugInfo> drugs;
+  {
+    store::CareRepository loader(keys);
+    RETURN_IF_ERROR(db->InTransaction([&](store::Tx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(drugs, loader.LoadDrugs(tx));
+      return absl::OkStatus();
+    }));
+  }
+  auto core = std::make_unique<Core>(std::move(db), std::move(keys), std::move(drugs), *rules,
+                                     clock, app_config);
   return core;
 }
 

@@ -17,12 +17,15 @@ namespace smd::runtime {
 
 struct Core {
   Core(std::unique_ptr<store::Database> db_in, crypto::KeyRing keys_in,
+       std::vector<domain::DrugInfo> drug_list, const domain::RuleSet& rule_set,
        const common::Clock& clock, app::AppConfig app_config)
       : db(std::move(db_in)),
         keys(std::move(keys_in)),
         signer(keys),
         patients(keys),
-        deps{*db, clock, keys, signer, patients, app_config} {}
+        care(keys),
+        drugs(std::move(drug_list)),
+        deps{*db, clock, keys, signer, patients, care, drugs, rule_set, app_config} {}
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
@@ -30,6 +33,8 @@ struct Core {
   const crypto::KeyRing keys;
   const crypto::Signer signer;
   store::PatientRepository patients;
+  store::CareRepository care;
+  const app::DrugCatalogue drugs;
   app::Deps deps;  // refers to the members above
 
   static absl::StatusOr<std::unique_ptr<Core>> Open(const Config& config,

@@ -117,14 +117,17 @@ std::string InsertSql() {
                       absl::StrJoin(vals, ", "), ")");
 }
 
-// Every column except id, id_number_* and registered_*, numbered from $2 in column order
-// (so the call passes the INSERT's arguments minus those); the version is checked ($52)
-// and bumped.
+// Every column except id, id_number_*, registered_* and the follow-up state (risk_level,
+// classification: written by follow-ups through SetAssessment, so an edit of the form
+// with an older version cannot undo a newer assessment), numbered from $2 in column
+// order; the version is checked (last parameter) and bumped.
+bool UpdateSkips(int i) { return i <= 2 || i == 46 || i == 47 || (i >= 52 && i <= 54); }
+
 std::string UpdateSql() {
   std::vector<std::string> sets;
   int n = 2;
   for (int i = 0; i < kColumnCount; ++i) {
-    if (i <= 2 || (i >= 52 && i <= 54)) continue;
+    if (UpdateSkips(i)) continue;
     sets.push_back(absl::StrCat(kColumns[i], " = $", n++, Cast(i)));
   }
   sets.push_back("version = version + 1");
@@ -199,6 +202,8 @@ std::vector<Statement> PatientStatements() {
       {"patient.get", get.c_str()},
       {"patient.get_lock", get_lock.c_str()},
       {"patient.holder", "SELECT smd_patient_holder($1)"},
+      {"patient.set_assessment",
+       "UPDATE patient SET risk_level = $2, classification = $3 WHERE id = $1::uuid"},
       {"patient.jurisdiction_of", "SELECT smd_patient_jurisdiction($1::uuid)"},
       {"transfer.insert",
        "INSERT INTO patient_transfer (id, patient_id, from_jurisdiction, to_jurisdiction, "
@@ -281,9 +286,8 @@ absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
         static_cast<int>(p.last_treatment_effect), b.minor_trouble, b.trouble, b.accident,
         b.other_harm, b.self_harm, b.attempted_suicide, static_cast<int>(p.economic),
         p.specialist_opinion, p.poverty_relief, p.guardianship_subsidy, p.disability_certificate,
-        p.community_rehab, static_cast<int>(p.status), p.risk_level, p.classification,
-        pg::OptDay(p.closed_date), p.close_reason, p.death_cause, p.transfer_to,
-        pg::Time(p.updated_at), p.version);
+        p.community_rehab, static_cast<int>(p.status), pg::OptDay(p.closed_date),
+        p.close_reason, p.death_cause, p.transfer_to, pg::Time(p.updated_at), p.version);
     if (r.affected_rows() != 1) {
       return absl::AbortedError(
           "记录已被他人修改，请重新读取后再提交 (version is stale: re-read and retry)");
@@ -395,6 +399,14 @@ absl::StatusOr<std::optional<std::string>> PatientRepository::HolderOf(
     pqxx::row r = tx.w().exec_prepared1("patient.holder", pg::Bytes(IdIndex(id_number)));
     if (r[0].is_null()) return std::optional<std::string>();
     return std::optional<std::string>(r[0].as<std::string>());
+  });
+}
+
+absl::Status PatientRepository::SetAssessment(Tx& tx, const std::string& id, int risk_level,
+                                             int classification) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("patient.set_assessment", id, risk_level, classification);
+    return absl::OkStatus();
   });
 }
 

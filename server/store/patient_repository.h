@@ -57,9 +57,13 @@ class PatientRepository {
   // nullopt when absent or outside the transaction's scope. `for_update` locks the row.
   absl::StatusOr<std::optional<domain::Patient>> Get(Tx& tx, const std::string& id,
                                                      bool for_update = false);
-  // Writes every stored field of `p` if its version is still `p.version`, and bumps the
-  // version (p.version + 1 is the new one). ABORTED when the version is stale.
+  // Writes every stored field of `p` (except risk_level and classification) if its version
+  // is still `p.version`, and bumps the version (p.version + 1 is the new one). ABORTED
+  // when the version is stale.
   absl::Status Update(Tx& tx, const domain::Patient& p);
+  // The latest assessment shown on the register (last valid follow-up's risk level and
+  // classification). Does not change the version: it is not an edit of the form.
+  absl::Status SetAssessment(Tx& tx, const std::string& id, int risk_level, int classification);
   absl::StatusOr<std::vector<domain::Patient>> Search(Tx& tx, const PatientQuery& q);
   // The jurisdiction code holding this (normalized) ID number, regardless of scope.
   absl::StatusOr<std::optional<std::string>> HolderOf(Tx& tx, const std::string& id_number);

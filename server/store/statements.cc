@@ -7,13 +7,15 @@ std::vector<Statement> UserStatements();
 std::vector<Statement> RegionStatements();
 std::vector<Statement> PatientStatements();
 std::vector<Statement> AuditStatements();
+std::vector<Statement> CareStatements();
 
 const std::vector<Statement>& AllStatements() {
   static const std::vector<Statement> all = [] {
     std::vector<Statement> v = {
         {"scope.set", "SELECT set_config('smd.scope', $1, true)"},
     };
-    for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements}) {
+    for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements,
+                       &CareStatements}) {
       for (const Statement& s : (*part)()) v.push_back(s);
     }
     return v;

@@ -52,13 +52,15 @@ std::vector<Expected> ExpectedPolicy() {
   return {
       {Role::kCommunityDoctor,
        {"patient.register", "patient.read", "patient.search", "patient.update", "patient.transfer",
-        "patient.close", "region.read", "metrics.read"},
+        "patient.close", "region.read", "metrics.read", "followup.record", "followup.read",
+        "worklist.read"},
        kAllFieldNames,
        IdNumberDisplay::kWhole,
        PatientViewKind::kClinical},
       {Role::kPsychiatrist,
        {"patient.register", "patient.read", "patient.search", "patient.update", "region.read",
-        "metrics.read"},
+        "metrics.read", "followup.record", "followup.read", "followup.supervise",
+        "worklist.read"},
        kAllFieldNames,
        IdNumberDisplay::kMasked,
        PatientViewKind::kClinical},
@@ -207,7 +209,8 @@ TEST(Names, ActionsAndFields) {
   const std::vector<std::string> kActions = {
       "patient.register", "patient.read",  "patient.search", "patient.update",
       "patient.transfer", "patient.close", "user.admin",     "region.read",
-      "region.admin",     "audit.read",    "audit.verify",   "metrics.read"};
+      "region.admin",     "audit.read",    "audit.verify",   "metrics.read",
+      "followup.record",  "followup.read", "followup.supervise", "worklist.read"};
   ASSERT_EQ(kActions.size(), static_cast<size_t>(kActionCount));
   for (int i = 0; i < kActionCount; ++i) {
     EXPECT_EQ(ActionName(static_cast<Action>(i)), kActions[i]);
@@ -549,6 +552,10 @@ constexpr std::string_view kGoldenMarkdown = R"md(### Roles
 | audit.read | · | · | · | · | · | · | ✓ | · |
 | audit.verify | · | · | · | · | · | · | ✓ | · |
 | metrics.read | ✓ | ✓ | · | · | · | ✓ | · | · |
+| followup.record | ✓ | ✓ | · | · | · | · | · | · |
+| followup.read | ✓ | ✓ | · | · | · | · | · | · |
+| followup.supervise | · | ✓ | · | · | · | · | · | · |
+| worklist.read | ✓ | ✓ | · | · | · | · | · | · |
 
 ### Patient field groups by role
 

@@ -1,0 +1,112 @@
+#pragma once
+// Follow-up visits and the records around them (FollowUpService). Every call is one
+// transaction through RunCall: authenticated, scoped to the caller's jurisdiction,
+// audited with the patient it touched, all-or-nothing. After every write the patient's
+// schedule (domain/schedule.h) and its register assessment are recomputed in the same
+// transaction, so worklists never lag the records. Thread-safe.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "app/call.h"
+#include "app/context.h"
+#include "domain/care_records.h"
+#include "domain/followup.h"
+#include "domain/medication.h"
+#include "domain/schedule.h"
+#include "store/care_repository.h"
+
+namespace smd::app {
+
+struct FollowUpPage {
+  std::vector<domain::FollowUp> followups;
+  std::string next_page_token;
+};
+
+struct GuidanceResult {
+  domain::Guidance guidance;
+  std::vector<domain::MedicationLine> regimen;
+  std::optional<absl::CivilDay> based_on_visit;
+};
+
+struct WorklistPage {
+  std::vector<store::WorklistRow> rows;
+  std::string next_page_token;
+  absl::CivilDay today;  // the day the list was computed for (Beijing date)
+};
+
+// Why a row is on a worklist, Chinese first, e.g. "逾期12天未随访 (12 days overdue)".
+std::string WorklistReason(const store::WorklistRow& row, absl::CivilDay today);
+
+struct TimelineEntry {
+  absl::CivilDay date;
+  std::string kind;     // followup | failed_visit | emergency | referral | discharge | ...
+  std::string summary;  // Chinese first; built from codes, never from free text
+  std::string ref_id;
+};
+
+class FollowUpUseCases {
+ public:
+  explicit FollowUpUseCases(const Deps& deps) : deps_(deps) {}
+
+  // Validates the form (rules.md §3) and the doses against the catalogue, runs the rule
+  // set (rules.md §4), stores the visit and its assessment, and recomputes the schedule.
+  // A failed visit (失访) becomes reason 4 on the third in a row; a death report closes the
+  // case. Errors: PERMISSION_DENIED, NOT_FOUND, FAILED_PRECONDITION (patient closed),
+  // INVALID_ARGUMENT (field named; an out-of-range dose names the drug).
+  absl::StatusOr<domain::FollowUp> Record(const CallMeta& meta, const std::string& patient_id,
+                                          const domain::FollowUpForm& form);
+  // A new version of a visit; the old one stays. The author may correct within 7 days of
+  // first recording, a supervisor (followup.supervise) at any time. The assessment is
+  // recomputed against the visits before it, and the schedule follows.
+  // Errors: ABORTED (base_version not the latest), PERMISSION_DENIED, NOT_FOUND,
+  // INVALID_ARGUMENT (reason required).
+  absl::StatusOr<domain::FollowUp> Correct(const CallMeta& meta, const std::string& visit_id,
+                                           int base_version, const domain::FollowUpForm& form,
+                                           const std::string& reason);
+  absl::StatusOr<FollowUpPage> List(const CallMeta& meta, const std::string& patient_id,
+                                    bool include_history, int page_size,
+                                    const std::string& page_token);
+  // Guidance for the family from the last valid visit's regimen (用药指导, or 用药情况 when
+  // no guidance was written) and adherence. NOT_FOUND without a valid visit.
+  absl::StatusOr<GuidanceResult> Guidance(const CallMeta& meta, const std::string& patient_id);
+  absl::StatusOr<std::vector<domain::DrugInfo>> ListDrugs(const CallMeta& meta);
+
+  absl::StatusOr<domain::Emergency> RecordEmergency(const CallMeta& meta, domain::Emergency e);
+  absl::StatusOr<domain::ReferralRecord> RequestReferral(const CallMeta& meta,
+                                                         domain::ReferralRecord r);
+  // Status flow: requested -> accepted | refused; accepted -> admitted | returned;
+  // admitted -> returned. FAILED_PRECONDITION otherwise.
+  absl::StatusOr<domain::ReferralRecord> UpdateReferral(const CallMeta& meta,
+                                                        const std::string& referral_id,
+                                                        domain::ReferralStatus status,
+                                                        const std::string& note);
+  // Schedules the first follow-up within the rule set's days of receiving the notice.
+  absl::StatusOr<domain::Discharge> RecordDischarge(const CallMeta& meta, domain::Discharge d,
+                                                    bool received_given);
+  absl::StatusOr<domain::HealthCheckRecord> RecordHealthCheck(const CallMeta& meta,
+                                                              domain::HealthCheckRecord h);
+
+  absl::StatusOr<WorklistPage> Worklist(const CallMeta& meta, store::WorklistKind kind, int days,
+                                        const std::string& region, int page_size,
+                                        const std::string& page_token);
+  absl::StatusOr<std::vector<TimelineEntry>> Timeline(const CallMeta& meta,
+                                                      const std::string& patient_id);
+
+ private:
+  // Recomputes and stores the schedule and the register's risk/classification.
+  absl::Status Reschedule(store::Tx& tx, const domain::Patient& p);
+  // The patient's current visits as schedule points, optionally without one visit.
+  absl::StatusOr<std::vector<domain::VisitPoint>> Points(store::Tx& tx,
+                                                         const std::string& patient_id,
+                                                         const std::string& except_visit);
+  // Validation shared by Record and Correct; returns the assessment.
+  absl::StatusOr<domain::Assessment> ValidateAndAssess(store::Tx& tx, const domain::Patient& p,
+                                                       const domain::FollowUpForm& form,
+                                                       const std::string& except_visit);
+
+  const Deps& deps_;
+};
+
+}  // namespace smd::app

@@ -1,0 +1,141 @@
+#pragma once
+// Follow-up visits, the per-patient schedule, emergencies, referrals, discharge notices
+// and health checks (schema 0002), plus worklists over the schedule. Free text and the
+// full form are encrypted (AES-256-GCM, associated data "<table>:<row id>"). Row-level
+// security applies through the patient (the caller has set the scope). Thread-safe
+// (immutable after construction); the Tx is the caller's.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "crypto/field_cipher.h"
+#include "crypto/keys.h"
+#include "domain/care_records.h"
+#include "domain/followup.h"
+#include "domain/medication.h"
+
+namespace smd::store {
+
+class Tx;
+
+// One current visit, without its encrypted form: what schedules are computed from.
+struct VisitSummary {
+  std::string followup_id;
+  std::string visit_id;
+  int version = 0;
+  absl::CivilDay visit_date;
+  bool failed = false;
+  bool reports_death = false;
+  domain::Classification final_class = domain::Classification::kNone;
+  int risk_level = -1;
+  std::optional<absl::CivilDay> next_due;
+  bool next_is_review = false;
+  absl::Time recorded_at;
+};
+
+struct Schedule {
+  std::string patient_id;
+  std::optional<absl::CivilDay> next_due;
+  int due_kind = 0;  // 0 none, 1 regular, 2 two-week review, 3 first after discharge, 4 first visit
+  std::optional<absl::CivilDay> last_visit;
+  std::optional<absl::CivilDay> last_valid_visit;
+  domain::Classification last_class = domain::Classification::kNone;
+  int trailing_failed = 0;
+  std::optional<absl::CivilDay> discharged_on;
+};
+
+enum class WorklistKind : int {
+  kOverdue = 1,
+  kDueSoon = 2,
+  kUnstableNotSeen = 3,
+  kDischargedNotSeen = 4,
+  kTwoWeekReview = 5,
+};
+
+struct WorklistQuery {
+  WorklistKind kind = WorklistKind::kOverdue;
+  std::string region_prefix;
+  absl::CivilDay today;
+  int days = 7;
+  // Keyset: (urgency, next_due, patient_id) strictly after these.
+  std::optional<int> after_urgency;
+  std::optional<absl::CivilDay> after_due;
+  std::string after_patient;
+  int limit = 50;
+};
+
+struct WorklistRow {
+  std::string patient_id;
+  std::string name;  // decrypted
+  std::string jurisdiction;
+  int risk_level = -1;
+  domain::Classification last_class = domain::Classification::kNone;
+  std::optional<absl::CivilDay> next_due;
+  std::optional<absl::CivilDay> last_valid_visit;
+  std::optional<absl::CivilDay> discharged_on;
+  int due_kind = 0;
+  int urgency = 0;  // 0 most urgent
+};
+
+class CareRepository {
+ public:
+  explicit CareRepository(const crypto::KeyRing& keys);
+
+  absl::Status InsertFollowUp(Tx& tx, const domain::FollowUp& f);
+  // Marks every version of the visit not current (before inserting its correction).
+  absl::Status RetireVisit(Tx& tx, const std::string& visit_id);
+  // The current version of a visit (locked), or nullopt.
+  absl::StatusOr<std::optional<domain::FollowUp>> CurrentVersion(Tx& tx,
+                                                                 const std::string& visit_id);
+  // When the visit's first version was recorded, and by whom (the correction window).
+  absl::StatusOr<absl::Time> FirstRecorded(Tx& tx, const std::string& visit_id);
+  absl::StatusOr<std::string> OriginalAuthor(Tx& tx, const std::string& visit_id);
+  // Visits of a patient, newest first: current versions, or every version with history.
+  absl::StatusOr<std::vector<domain::FollowUp>> ListFollowUps(Tx& tx, const std::string& patient_id,
+                                                              bool include_history, int offset,
+                                                              int limit);
+  // Current versions of a patient's visits in visit order (visit_date, recorded_at).
+  absl::StatusOr<std::vector<VisitSummary>> VisitHistory(Tx& tx, const std::string& patient_id);
+  // The latest current non-failed visit's full record, if any.
+  absl::StatusOr<std::optional<domain::FollowUp>> LastValidVisit(Tx& tx,
+                                                                 const std::string& patient_id);
+
+  absl::StatusOr<std::optional<Schedule>> GetSchedule(Tx& tx, const std::string& patient_id);
+  absl::Status PutSchedule(Tx& tx, const Schedule& s, absl::Time now);
+
+  absl::Status InsertEmergency(Tx& tx, const domain::Emergency& e);
+  absl::StatusOr<std::vector<domain::Emergency>> ListEmergencies(Tx& tx,
+                                                                 const std::string& patient_id);
+  absl::Status InsertReferral(Tx& tx, const domain::ReferralRecord& r);
+  absl::StatusOr<std::optional<domain::ReferralRecord>> GetReferral(Tx& tx, const std::string& id);
+  absl::Status UpdateReferral(Tx& tx, const domain::ReferralRecord& r);
+  absl::StatusOr<std::vector<domain::ReferralRecord>> ListReferrals(Tx& tx,
+                                                                    const std::string& patient_id);
+  absl::Status InsertDischarge(Tx& tx, const domain::Discharge& d, absl::Time now);
+  absl::StatusOr<std::vector<domain::Discharge>> ListDischarges(Tx& tx,
+                                                                const std::string& patient_id);
+  absl::Status InsertHealthCheck(Tx& tx, const domain::HealthCheckRecord& h, absl::Time now);
+  absl::StatusOr<std::vector<domain::HealthCheckRecord>> ListHealthChecks(
+      Tx& tx, const std::string& patient_id);
+
+  absl::StatusOr<std::vector<WorklistRow>> Worklist(Tx& tx, const WorklistQuery& q);
+
+  // The drug catalogue (schema 0003), active entries by code.
+  absl::StatusOr<std::vector<domain::DrugInfo>> LoadDrugs(Tx& tx);
+
+ private:
+  absl::StatusOr<std::string> Seal(const std::string& table, const std::string& id,
+                                   const std::string& plaintext) const;
+  absl::StatusOr<std::string> Open(const std::string& table, const std::string& id,
+                                   const std::string& blob) const;
+  absl::StatusOr<domain::FollowUp> ReadFollowUp(const void* row) const;
+
+  crypto::KeyRing keys_;
+  crypto::FieldCipher cipher_;
+};
+
+}  // namespace smd::store
