@@ -36,20 +36,9 @@ absl::StatusOr<absl::CivilDay> RequiredDate(const smd::v1::Date& d, std::string_
   return *day;
 }
 
-// absl::Time() is the Unix epoch: the default of an unset domain timestamp.
+// absl::Time() is the Unix epoch: the default of an unset domain timestamp. (Callers test this
+// before mutable_*(), which would create the submessage.)
 bool IsUnsetTime(absl::Time t) { return t == absl::Time() || t == absl::InfinitePast(); }
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
-  if (!IsUnsetTime(t)) {
-    TimeToProto(t, out);
-  }
-}
-
-void SetDate(const std::optional<absl::CivilDay>& day, smd::v1::Date* out) {
-  if (day.has_value()) {
-    DateToProto(*day, out);
-  }
-}
 
 bool IsEmpty(const domain::SocialFunction& s) {
   return s.self_care == 0 && s.housework == 0 && s.work == 0 && s.study == 0 && s.social == 0;
@@ -235,7 +224,9 @@ void FollowUpFormToProto(const domain::FollowUpForm& form, smd::v1::FollowUpForm
   out->mutable_subjects()->Add(form.subjects.begin(), form.subjects.end());
   out->set_lost_reason(Cast<smd::v1::LostReason>(form.lost_reason));
   out->set_lost_reason_other(form.lost_reason_other);
-  SetDate(form.death_date, out->mutable_death_date());
+  if (form.death_date.has_value()) {
+    DateToProto(*form.death_date, out->mutable_death_date());
+  }
   out->set_death_cause(form.death_cause);
   out->set_risk_level(form.risk_level);
   out->set_symptom_severity(Cast<smd::v1::SymptomSeverity>(form.symptom_severity));
@@ -257,7 +248,9 @@ void FollowUpFormToProto(const domain::FollowUpForm& form, smd::v1::FollowUpForm
   }
   out->set_lockup(LockupStatusToProto(form.lockup));
   out->set_hospitalization(Cast<smd::v1::Hospitalization>(form.hospitalization));
-  SetDate(form.last_discharge_date, out->mutable_last_discharge_date());
+  if (form.last_discharge_date.has_value()) {
+    DateToProto(*form.last_discharge_date, out->mutable_last_discharge_date());
+  }
   out->set_lab_done(form.lab_done);
   out->set_lab_text(form.lab_text);
   out->set_adherence(Cast<smd::v1::Adherence>(form.adherence));
@@ -289,7 +282,9 @@ void AssessmentToProto(const domain::Assessment& a, smd::v1::Assessment* out) {
   for (const domain::RequiredAction action : a.actions) {
     out->add_actions(Cast<smd::v1::RequiredAction>(action));
   }
-  SetDate(a.next_due, out->mutable_next_due());
+  if (a.next_due.has_value()) {
+    DateToProto(*a.next_due, out->mutable_next_due());
+  }
   out->set_next_is_two_week_review(a.next_is_two_week_review);
   out->set_effective_lost_reason(Cast<smd::v1::LostReason>(a.effective_lost_reason));
   out->set_rule_set(a.rule_set);
@@ -305,7 +300,9 @@ void FollowUpToProto(const domain::FollowUp& f, smd::v1::FollowUp* out) {
   AssessmentToProto(f.assessment, out->mutable_assessment());
   out->set_author_id(f.author_id);
   out->set_correction_reason(f.correction_reason);
-  SetTime(f.recorded_at, out->mutable_recorded_at());
+  if (!IsUnsetTime(f.recorded_at)) {
+    TimeToProto(f.recorded_at, out->mutable_recorded_at());
+  }
   out->set_current(f.current);
 }
 
@@ -339,8 +336,12 @@ void EmergencyToProto(const domain::Emergency& e, smd::v1::Emergency* out) {
   out->set_patient_id(e.patient_id);
   smd::v1::RecordEmergencyRequest* r = out->mutable_record();
   r->set_patient_id(e.patient_id);
-  SetTime(e.started_at, r->mutable_started_at());
-  SetTime(e.ended_at, r->mutable_ended_at());
+  if (!IsUnsetTime(e.started_at)) {
+    TimeToProto(e.started_at, r->mutable_started_at());
+  }
+  if (!IsUnsetTime(e.ended_at)) {
+    TimeToProto(e.ended_at, r->mutable_ended_at());
+  }
   r->set_place(e.place);
   r->set_trigger(static_cast<int>(e.trigger));
   r->set_description(e.description);
@@ -349,7 +350,9 @@ void EmergencyToProto(const domain::Emergency& e, smd::v1::Emergency* out) {
   r->set_people_involved(e.people_involved);
   r->set_registered_patient(e.registered_patient);
   out->set_recorded_by(e.recorded_by);
-  SetTime(e.recorded_at, out->mutable_recorded_at());
+  if (!IsUnsetTime(e.recorded_at)) {
+    TimeToProto(e.recorded_at, out->mutable_recorded_at());
+  }
 }
 
 // ---- Referrals -------------------------------------------------------------------------------
@@ -365,8 +368,12 @@ void ReferralToProto(const domain::ReferralRecord& r, smd::v1::Referral* out) {
   out->set_status(ReferralStatusToProto(r.status));
   out->set_note(r.note);
   out->set_requested_by(r.requested_by);
-  SetTime(r.requested_at, out->mutable_requested_at());
-  SetTime(r.updated_at, out->mutable_updated_at());
+  if (!IsUnsetTime(r.requested_at)) {
+    TimeToProto(r.requested_at, out->mutable_requested_at());
+  }
+  if (!IsUnsetTime(r.updated_at)) {
+    TimeToProto(r.updated_at, out->mutable_updated_at());
+  }
 }
 
 // ---- Discharge notices -----------------------------------------------------------------------
@@ -400,7 +407,9 @@ void DischargeToProto(const domain::Discharge& d, smd::v1::Discharge* out) {
   smd::v1::RecordDischargeRequest* r = out->mutable_record();
   r->set_patient_id(d.patient_id);
   r->set_hospital(d.hospital);
-  SetDate(d.admitted_on, r->mutable_admitted_on());
+  if (d.admitted_on.has_value()) {
+    DateToProto(*d.admitted_on, r->mutable_admitted_on());
+  }
   DateToProto(d.discharged_on, r->mutable_discharged_on());
   DateToProto(d.received_on, r->mutable_received_on());
   r->set_summary(d.summary);

@@ -469,35 +469,39 @@ absl::StatusOr<std::vector<WorklistRow>> CareRepository::Worklist(Tx& tx, const 
     // Urgency: unstable first, then basically stable, then the rest (rules.md §4.2: the
     // unstable are due within 2 weeks and need referral); within a level, the earliest
     // due date (the most overdue) first.
+    // Every parameter is typed once in `k`, so each list's filter can use any of them.
     std::string filter;
     switch (q.kind) {
       case WorklistKind::kOverdue:
-        filter = "s.next_due < $2::date";
+        filter = "s.next_due < k.today";
         break;
       case WorklistKind::kDueSoon:
-        filter = "s.next_due >= $2::date AND s.next_due <= $2::date + $3";
+        filter = "s.next_due >= k.today AND s.next_due <= k.today + k.days";
         break;
       case WorklistKind::kUnstableNotSeen:
-        filter = "s.last_class = 1 AND (s.last_valid_visit IS NULL OR s.last_valid_visit < "
-                 "$2::date - 14) AND $3 = $3";
+        filter = "s.last_class = 1 AND (s.last_valid_visit IS NULL OR "
+                 "s.last_valid_visit < k.today - 14)";
         break;
       case WorklistKind::kDischargedNotSeen:
-        filter = "s.discharged_on IS NOT NULL AND $3 = $3";
+        filter = "s.discharged_on IS NOT NULL";
         break;
       case WorklistKind::kTwoWeekReview:
-        filter = "s.due_kind = 2 AND s.next_due <= $2::date + $3";
+        filter = "s.due_kind = 2 AND s.next_due <= k.today + k.days";
         break;
     }
     const std::string sql =
-        "SELECT * FROM (SELECT p.id::text AS pid, p.name_enc, p.jurisdiction, p.risk_level, "
-        "s.last_class, s.next_due, s.last_valid_visit, s.discharged_on, s.due_kind, "
-        "CASE s.last_class WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END AS urgency "
+        "WITH k AS (SELECT $1::text AS region, $2::date AS today, $3::int AS days, "
+        "$4::int AS after_urgency, coalesce($5::date, 'infinity'::date) AS after_due, "
+        "$6::uuid AS after_id) "
+        "SELECT w.* FROM k, LATERAL (SELECT p.id AS pid, p.name_enc, p.jurisdiction, "
+        "p.risk_level, s.last_class, s.next_due, s.last_valid_visit, s.discharged_on, "
+        "s.due_kind, CASE s.last_class WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END AS urgency "
         "FROM patient_schedule s JOIN patient p ON p.id = s.patient_id "
-        "WHERE p.status = 1 AND starts_with(p.jurisdiction, $1) AND " +
+        "WHERE p.status = 1 AND starts_with(p.jurisdiction, k.region) AND " +
         filter +
-        ") w WHERE ($4::int IS NULL OR (w.urgency, coalesce(w.next_due, 'infinity'::date), "
-        "w.pid::uuid) > ($4::int, coalesce($5::date, 'infinity'::date), $6::uuid)) "
-        "ORDER BY w.urgency, w.next_due NULLS LAST, w.pid::uuid LIMIT $7";
+        ") w WHERE k.after_urgency IS NULL OR (w.urgency, coalesce(w.next_due, "
+        "'infinity'::date), w.pid) > (k.after_urgency, k.after_due, k.after_id) "
+        "ORDER BY w.urgency, w.next_due NULLS LAST, w.pid LIMIT $7";
     std::vector<WorklistRow> out;
     for (const auto& r :
          tx.w().exec_params(sql, q.region_prefix, pg::Day(q.today), q.days, q.after_urgency,
@@ -506,7 +510,7 @@ absl::StatusOr<std::vector<WorklistRow>> CareRepository::Worklist(Tx& tx, const 
                                                     : std::optional<std::string>(q.after_patient),
                             q.limit)) {
       WorklistRow w;
-      w.patient_id = r[0].as<std::string>();
+      w.patient_id = r[0].as<std::string>();  // uuid text form
       // The patient repository's associated data for the name column.
       ASSIGN_OR_RETURN(w.name,
                        cipher_.Decrypt(pg::BytesField(r[1]), "patient.name_enc:" + w.patient_id));

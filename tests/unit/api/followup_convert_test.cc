@@ -581,7 +581,7 @@ domain::Emergency FullEmergency() {
   domain::Emergency e;
   e.id = "00000000-0000-4000-8000-000000000201";
   e.patient_id = "00000000-0000-4000-8000-000000000001";
-  e.started_at = absl::FromUnixSeconds(1709100000);
+  e.started_at = absl::FromUnixSeconds(1709100000) + absl::Nanoseconds(1);
   e.ended_at = absl::FromUnixSeconds(1709107200) + absl::Milliseconds(500);
   e.place = "演示地点";
   e.trigger = domain::EmergencyTrigger::kAcuteDrugReaction;
@@ -591,7 +591,7 @@ domain::Emergency FullEmergency() {
   e.people_involved = "演示人员";
   e.registered_patient = true;
   e.recorded_by = "00000000-0000-4000-8000-000000000901";
-  e.recorded_at = absl::FromUnixSeconds(1709110000);
+  e.recorded_at = absl::FromUnixSeconds(1709110000) + absl::Microseconds(3);
   return e;
 }
 
@@ -684,7 +684,7 @@ TEST(FollowUpConvertReferral, ToProtoSetsEveryField) {
   r.status = domain::ReferralStatus::kReturned;
   r.note = "演示备注";
   r.requested_by = "00000000-0000-4000-8000-000000000901";
-  r.requested_at = absl::FromUnixSeconds(1709000000);
+  r.requested_at = absl::FromUnixSeconds(1709000000) + absl::Nanoseconds(5);
   r.updated_at = absl::FromUnixSeconds(1709000100) + absl::Nanoseconds(7);
   smd::v1::Referral p;
   ReferralToProto(r, &p);

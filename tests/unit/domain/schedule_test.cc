@@ -31,10 +31,10 @@ TEST(ScheduleCompute, NoVisitMeansFirstVisitDue) {
 
 TEST(ScheduleCompute, LastValidVisitSetsTheDueDateAndFailedVisitsDoNot) {
   std::vector<VisitPoint> v = {
-      Valid({2024, 1, 10}, Classification::kStable, {2024, 4, 10}),
-      Valid({2024, 3, 1}, Classification::kBasicallyStable, {2024, 3, 15}, true),
-      Failed({2024, 3, 16}),
-      Failed({2024, 3, 20}),
+      Valid(absl::CivilDay(2024, 1, 10), Classification::kStable, absl::CivilDay(2024, 4, 10)),
+      Valid(absl::CivilDay(2024, 3, 1), Classification::kBasicallyStable, absl::CivilDay(2024, 3, 15), true),
+      Failed(absl::CivilDay(2024, 3, 16)),
+      Failed(absl::CivilDay(2024, 3, 20)),
   };
   ScheduleState s = ComputeSchedule(v, absl::CivilDay(2024, 1, 1), std::nullopt);
   EXPECT_EQ(s.next_due, absl::CivilDay(2024, 3, 15));
@@ -46,14 +46,14 @@ TEST(ScheduleCompute, LastValidVisitSetsTheDueDateAndFailedVisitsDoNot) {
 }
 
 TEST(ScheduleCompute, DischargeAfterTheLastVisitBringsTheDueDateForward) {
-  std::vector<VisitPoint> v = {Valid({2024, 1, 10}, Classification::kStable, {2024, 4, 10})};
+  std::vector<VisitPoint> v = {Valid(absl::CivilDay(2024, 1, 10), Classification::kStable, absl::CivilDay(2024, 4, 10))};
   DischargePoint d{absl::CivilDay(2024, 2, 1), absl::CivilDay(2024, 2, 15)};
   ScheduleState s = ComputeSchedule(v, absl::CivilDay(2024, 1, 1), d);
   EXPECT_EQ(s.next_due, absl::CivilDay(2024, 2, 15));
   EXPECT_EQ(s.due_kind, DueKind::kFirstAfterDischarge);
   EXPECT_EQ(s.discharged_on, absl::CivilDay(2024, 2, 1));
   // Once followed up after the discharge, the discharge no longer counts.
-  v.push_back(Valid({2024, 2, 10}, Classification::kStable, {2024, 5, 10}));
+  v.push_back(Valid(absl::CivilDay(2024, 2, 10), Classification::kStable, absl::CivilDay(2024, 5, 10)));
   s = ComputeSchedule(v, absl::CivilDay(2024, 1, 1), d);
   EXPECT_EQ(s.next_due, absl::CivilDay(2024, 5, 10));
   EXPECT_FALSE(s.discharged_on);
@@ -61,10 +61,10 @@ TEST(ScheduleCompute, DischargeAfterTheLastVisitBringsTheDueDateForward) {
 
 TEST(SchedulePrior, CountsFailuresSinceTheLastValidVisitUpToTheDate) {
   std::vector<VisitPoint> v = {
-      Valid({2024, 1, 10}, Classification::kBasicallyStable, {2024, 1, 24}, true),
-      Failed({2024, 1, 25}),
-      Failed({2024, 2, 1}),
-      Valid({2024, 5, 1}, Classification::kStable, {2024, 8, 1}),
+      Valid(absl::CivilDay(2024, 1, 10), Classification::kBasicallyStable, absl::CivilDay(2024, 1, 24), true),
+      Failed(absl::CivilDay(2024, 1, 25)),
+      Failed(absl::CivilDay(2024, 2, 1)),
+      Valid(absl::CivilDay(2024, 5, 1), Classification::kStable, absl::CivilDay(2024, 8, 1)),
   };
   PriorState p = PriorBefore(v, absl::CivilDay(2024, 2, 5));
   EXPECT_EQ(p.last_valid_visit, absl::CivilDay(2024, 1, 10));
