@@ -22,4 +22,12 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
                                    const char* method,
                                    std::function<absl::Status(const app::CallMeta&)> work);
 
+// For handlers: on success of a StatusOr-returning use case, `fill` writes the response.
+template <typename T, typename F>
+absl::Status Fill(absl::StatusOr<T> r, F&& fill) {
+  if (!r.ok()) return r.status();
+  fill(*r);
+  return absl::OkStatus();
+}
+
 }  // namespace smd::api

@@ -10,12 +10,6 @@ namespace {
 
 #define SMD_FU_METHOD(name) "/smd.v1.FollowUpService/" #name
 
-template <typename T, typename F>
-absl::Status Fill(absl::StatusOr<T> r, F&& fill) {
-  if (!r.ok()) return r.status();
-  fill(*r);
-  return absl::OkStatus();
-}
 
 }  // namespace
 

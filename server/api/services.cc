@@ -51,13 +51,6 @@ void ViewedToProto(const app::ViewedPatient& v, v1::Patient* out) {
   PatientToProto(v.patient, v.view, out);
 }
 
-// Wraps a StatusOr-returning use case: on success `fill` writes the response.
-template <typename T, typename F>
-absl::Status Fill(absl::StatusOr<T> r, F&& fill) {
-  if (!r.ok()) return r.status();
-  fill(*r);
-  return absl::OkStatus();
-}
 
 }  // namespace
 

@@ -26,20 +26,6 @@ constexpr char kAuditColumns[] =
     "a.username, a.role, a.jurisdiction, a.method, a.patient_ids::text, a.outcome, a.peer, "
     "a.request_id, a.detail";
 
-std::vector<std::string> ParseUuidArray(const std::string& s) {
-  std::vector<std::string> out;
-  absl::string_view body(s);
-  if (body.size() >= 2) body = body.substr(1, body.size() - 2);
-  for (absl::string_view part : absl::StrSplit(body, ',', absl::SkipEmpty())) {
-    out.emplace_back(part);
-  }
-  return out;
-}
-
-std::string UuidArray(const std::vector<std::string>& ids) {
-  return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
-}
-
 // Reads kAuditColumns starting at column 0; returns the entry and its tx id text.
 AuditEntry ReadAudit(const pqxx::row& r, std::string* tx_id) {
   AuditEntry e;
@@ -51,7 +37,7 @@ AuditEntry ReadAudit(const pqxx::row& r, std::string* tx_id) {
   e.role = r[5].as<int>();
   e.jurisdiction = r[6].as<std::string>();
   e.method = r[7].as<std::string>();
-  e.patient_ids = ParseUuidArray(r[8].as<std::string>());
+  e.patient_ids = pg::ParseArray(r[8].as<std::string>());
   e.outcome = r[9].as<std::string>();
   e.peer = r[10].as<std::string>();
   e.request_id = r[11].as<std::string>();
@@ -145,7 +131,7 @@ std::vector<Statement> AuditStatements() {
 absl::Status AppendAudit(Tx& tx, const AuditEntry& e) {
   return Guard([&]() -> absl::Status {
     tx.w().exec_prepared("audit.append", pg::Time(e.at), pg::NullIfEmpty(e.user_id), e.username,
-                         e.role, e.jurisdiction, e.method, UuidArray(e.patient_ids), e.outcome,
+                         e.role, e.jurisdiction, e.method, pg::TextArray(e.patient_ids), e.outcome,
                          e.peer, e.request_id, e.detail);
     return absl::OkStatus();
   });
@@ -270,7 +256,7 @@ absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key) {
           e.role = r[7].as<int>();
           e.jurisdiction = r[8].as<std::string>();
           e.method = r[9].as<std::string>();
-          e.patient_ids = ParseUuidArray(r[10].as<std::string>());
+          e.patient_ids = pg::ParseArray(r[10].as<std::string>());
           e.outcome = r[11].as<std::string>();
           e.peer = r[12].as<std::string>();
           e.request_id = r[13].as<std::string>();

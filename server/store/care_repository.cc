@@ -22,21 +22,6 @@ constexpr char kFollowUpColumns[] =
     "final_class, actions::text, next_due, next_is_review, rule_set, author_id::text, "
     "correction_reason, recorded_at, lost_reason";
 
-std::string IntArray(const std::vector<int>& v) {
-  return absl::StrCat("{", absl::StrJoin(v, ","), "}");
-}
-
-std::vector<int> ParseIntArray(const std::string& s) {
-  std::vector<int> out;
-  absl::string_view body(s);
-  if (body.size() >= 2) body = body.substr(1, body.size() - 2);
-  for (absl::string_view part : absl::StrSplit(body, ',', absl::SkipEmpty())) {
-    int v = 0;
-    if (absl::SimpleAtoi(part, &v)) out.push_back(v);
-  }
-  return out;
-}
-
 std::optional<double> OptDouble(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return f.as<double>();
@@ -163,7 +148,7 @@ absl::Status CareRepository::InsertFollowUp(Tx& tx, const domain::FollowUp& f) {
         f.form.risk_level, static_cast<int>(f.assessment.computed),
         static_cast<int>(f.assessment.final_class), static_cast<int>(f.form.adherence),
         static_cast<int>(f.form.hospitalization), b.trouble, b.accident, b.minor_trouble,
-        !f.form.rehab.empty(), IntArray(actions), pg::OptDay(f.assessment.next_due),
+        !f.form.rehab.empty(), pg::IntArray(actions), pg::OptDay(f.assessment.next_due),
         f.assessment.next_is_two_week_review, f.assessment.rule_set, pg::Bytes(form),
         f.author_id, f.correction_reason, pg::Time(f.recorded_at));
     return absl::OkStatus();
@@ -201,7 +186,7 @@ absl::StatusOr<domain::FollowUp> CareRepository::ReadFollowUp(const void* row_pt
   ASSIGN_OR_RETURN(f.form, DecodeForm(json));
   f.assessment.computed = static_cast<domain::Classification>(r[6].as<int>());
   f.assessment.final_class = static_cast<domain::Classification>(r[7].as<int>());
-  for (int a : ParseIntArray(r[8].as<std::string>())) {
+  for (int a : pg::ParseIntArray(r[8].as<std::string>())) {
     f.assessment.actions.push_back(static_cast<domain::RequiredAction>(a));
   }
   f.assessment.next_due = pg::OptDayField(r[9]);

@@ -141,21 +141,6 @@ std::string Aad(const std::string& row_id, int column) {
   return absl::StrCat("patient.", kColumns[column], ":", row_id);
 }
 
-std::string SymptomsArray(const std::vector<int>& v) {
-  return absl::StrCat("{", absl::StrJoin(v, ","), "}");
-}
-
-std::vector<int> ParseSymptoms(const std::string& s) {
-  std::vector<int> out;
-  absl::string_view body(s);
-  if (body.size() >= 2) body = body.substr(1, body.size() - 2);
-  for (absl::string_view part : absl::StrSplit(body, ',', absl::SkipEmpty())) {
-    int v = 0;
-    if (absl::SimpleAtoi(part, &v)) out.push_back(v);
-  }
-  return out;
-}
-
 const std::string& PatientSelect() {
   static const std::string s = "SELECT " + SelectList() + " FROM patient";
   return s;
@@ -249,7 +234,7 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
         p.community_contact_name, p.community_contact_phone, p.consent,
         pg::OptDay(p.consent_date), p.consent_signer, static_cast<int>(p.diagnosis), p.icd10,
         p.diagnosing_hospital, pg::OptDay(p.diagnosis_date), p.onset.year, p.onset.month,
-        p.onset.day, SymptomsArray(p.past_symptoms), p.past_symptoms_other,
+        p.onset.day, pg::IntArray(p.past_symptoms), p.past_symptoms_other,
         static_cast<int>(p.past_lockup), static_cast<int>(p.outpatient),
         pg::OptDay(p.first_antipsychotic_date), p.hospitalizations,
         static_cast<int>(p.last_treatment_effect), b.minor_trouble, b.trouble, b.accident,
@@ -280,7 +265,7 @@ absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
         p.community_contact_name, p.community_contact_phone, p.consent,
         pg::OptDay(p.consent_date), p.consent_signer, static_cast<int>(p.diagnosis), p.icd10,
         p.diagnosing_hospital, pg::OptDay(p.diagnosis_date), p.onset.year, p.onset.month,
-        p.onset.day, SymptomsArray(p.past_symptoms), p.past_symptoms_other,
+        p.onset.day, pg::IntArray(p.past_symptoms), p.past_symptoms_other,
         static_cast<int>(p.past_lockup), static_cast<int>(p.outpatient),
         pg::OptDay(p.first_antipsychotic_date), p.hospitalizations,
         static_cast<int>(p.last_treatment_effect), b.minor_trouble, b.trouble, b.accident,
@@ -322,7 +307,7 @@ absl::StatusOr<domain::Patient> PatientRepository::Read(const void* row_ptr) con
   p.diagnosing_hospital = r[21].as<std::string>();
   p.diagnosis_date = pg::OptDayField(r[22]);
   p.onset = {r[23].as<int>(), r[24].as<int>(), r[25].as<int>()};
-  p.past_symptoms = ParseSymptoms(r[26].as<std::string>());
+  p.past_symptoms = pg::ParseIntArray(r[26].as<std::string>());
   p.past_symptoms_other = r[27].as<std::string>();
   p.past_lockup = static_cast<domain::LockupStatus>(r[28].as<int>());
   p.outpatient = static_cast<domain::OutpatientHistory>(r[29].as<int>());

@@ -6,6 +6,12 @@
 
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -68,6 +74,34 @@ inline std::string BytesField(const pqxx::field& f) {
 }
 
 inline std::string Str(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
+
+// PostgreSQL array literals of ints ("{1,2,3}") and of plain tokens such as UUIDs.
+inline std::string IntArray(const std::vector<int>& v) {
+  return absl::StrCat("{", absl::StrJoin(v, ","), "}");
+}
+
+inline std::string TextArray(const std::vector<std::string>& v) {
+  return absl::StrCat("{", absl::StrJoin(v, ","), "}");
+}
+
+inline std::vector<std::string> ParseArray(const std::string& s) {
+  std::vector<std::string> out;
+  absl::string_view body(s);
+  if (body.size() >= 2) body = body.substr(1, body.size() - 2);
+  for (absl::string_view part : absl::StrSplit(body, ',', absl::SkipEmpty())) {
+    out.emplace_back(part);
+  }
+  return out;
+}
+
+inline std::vector<int> ParseIntArray(const std::string& s) {
+  std::vector<int> out;
+  for (const std::string& part : ParseArray(s)) {
+    int v = 0;
+    if (absl::SimpleAtoi(part, &v)) out.push_back(v);
+  }
+  return out;
+}
 
 // Optional text parameter: empty string -> NULL.
 inline std::optional<std::string> NullIfEmpty(const std::string& s) {
