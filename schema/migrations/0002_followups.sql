@@ -55,6 +55,7 @@ CREATE TABLE patient_schedule (
   last_class        smallint NOT NULL DEFAULT 0,
   trailing_failed   smallint NOT NULL DEFAULT 0,
   discharged_on     date,                         -- a discharge not yet followed up
+  first_due         date,                         -- registration or transfer-in + 14 days
   updated_at        timestamptz NOT NULL
 );
 CREATE INDEX patient_schedule_due ON patient_schedule (next_due);
@@ -136,8 +137,10 @@ CREATE POLICY health_check_scope ON health_check
   USING (smd_patient_visible(patient_id)) WITH CHECK (smd_patient_visible(patient_id));
 
 -- Patients registered before this migration get a schedule row (first visit due now).
-INSERT INTO patient_schedule (patient_id, next_due, due_kind, updated_at)
-  SELECT id, registered_at::date + 14, 4, now() FROM patient;
+INSERT INTO patient_schedule (patient_id, next_due, due_kind, first_due, updated_at)
+  SELECT id, (registered_at AT TIME ZONE 'Asia/Shanghai')::date + 14, 4,
+         (registered_at AT TIME ZONE 'Asia/Shanghai')::date + 14, now()
+    FROM patient;
 
 GRANT SELECT, INSERT, UPDATE ON followup, patient_schedule TO smd_app;
 GRANT SELECT, INSERT ON emergency, discharge, health_check TO smd_app;

@@ -132,7 +132,7 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
       }
     }
     // Demo users hash with the configured parameters, like real ones.
-    std::string admin_id;
+    std::string admin_id, doctor_id;
     for (const DemoUser& d : Users()) {
       store::UserRow u;
       u.id = crypto::NewUuid();
@@ -143,6 +143,7 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
       u.jurisdiction = d.jurisdiction;
       RETURN_IF_ERROR(store::InsertUser(tx, u, admin_id, now));
       if (admin_id.empty()) admin_id = u.id;
+      if (d.username == "doctor") doctor_id = u.id;
     }
     // Patients: deterministic (seeded) so every quickstart shows the same register.
     RETURN_IF_ERROR(store::SetScope(tx, kDistrict));
@@ -209,7 +210,7 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
         f.patient_id = p.id;
         f.form = form;
         f.assessment = domain::Assess(form, domain::PriorBefore(points, dates[v]), deps.rules);
-        f.author_id = admin_id;
+        f.author_id = doctor_id;
         f.recorded_at = now;
         RETURN_IF_ERROR(deps.care.InsertFollowUp(tx, f));
         points.push_back({dates[v], false, false, f.assessment.final_class, form.risk_level,
@@ -225,6 +226,7 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
       row.last_visit = s.last_visit;
       row.last_valid_visit = s.last_valid_visit;
       row.last_class = s.last_class;
+      row.first_due = absl::ToCivilDay(p.registered_at, kBeijing) + 14;
       RETURN_IF_ERROR(deps.care.PutSchedule(tx, row, now));
       RETURN_IF_ERROR(
           deps.patients.SetAssessment(tx, p.id, s.last_risk, static_cast<int>(s.last_class)));

@@ -74,9 +74,13 @@ absl::Status FollowUpUseCases::Reschedule(store::Tx& tx, const domain::Patient& 
     latest = domain::DischargePoint{discharges.back().discharged_on,
                                     discharges.back().first_followup_due};
   }
-  // rules.md §4.2: new (or transferred-in) patients are visited within 2 weeks.
+  // rules.md §4.2: new (or transferred-in) patients are visited within 2 weeks; the
+  // anchor is kept in the schedule row by registration and transfer-in.
+  ASSIGN_OR_RETURN(auto current, deps_.care.GetSchedule(tx, p.id));
   static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
-  const absl::CivilDay first_due = absl::ToCivilDay(p.registered_at, kBeijing) + 14;
+  const absl::CivilDay first_due = current && current->first_due
+                                       ? *current->first_due
+                                       : absl::ToCivilDay(p.registered_at, kBeijing) + 14;
   domain::ScheduleState s = domain::ComputeSchedule(points, first_due, latest);
   store::Schedule row;
   row.patient_id = p.id;
@@ -87,6 +91,7 @@ absl::Status FollowUpUseCases::Reschedule(store::Tx& tx, const domain::Patient& 
   row.last_class = s.last_class;
   row.trailing_failed = s.trailing_failed;
   row.discharged_on = s.discharged_on;
+  row.first_due = first_due;
   RETURN_IF_ERROR(deps_.care.PutSchedule(tx, row, deps_.clock.Now()));
   return deps_.patients.SetAssessment(tx, p.id, s.last_risk, static_cast<int>(s.last_class));
 }
@@ -122,8 +127,7 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Record(const CallMeta& meta,
     f.visit_id = crypto::NewUuid();
     f.version = 1;
     f.patient_id = p.id;
-    f.form = form;
-    f.form.lost_reason = a.effective_lost_reason;  // 4 on the third failure in a row
+    f.form = form;  // as filled; the effective 失访 reason (4 on the third) is in `a`
     f.assessment = a;
     f.author_id = who.user_id;
     f.recorded_at = deps_.clock.Now();
@@ -162,6 +166,13 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Correct(const CallMeta& meta,
     note.patient_ids = {current->patient_id};
     ASSIGN_OR_RETURN(domain::Patient p, LoadPatient(deps_, tx, who, current->patient_id,
                                                     Action::kFollowUpRecord, true));
+    RETURN_IF_ERROR(domain::CheckPatientOpen(p.status, Action::kPatientUpdate));
+    // A death closes the case when recorded; undoing or adding one is not a correction.
+    if (domain::ReportsDeath(current->form) != domain::ReportsDeath(form)) {
+      return absl::FailedPreconditionError(
+          "死亡报告不能通过更正添加或撤销 (a death report cannot be added or removed by a "
+          "correction)");
+    }
     if (base_version != current->version) {
       return absl::AbortedError(
           "随访记录已被更正，请重新读取 (base_version is not the latest version: re-read)");
@@ -182,7 +193,6 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Correct(const CallMeta& meta,
     f.version = current->version + 1;
     f.patient_id = p.id;
     f.form = form;
-    f.form.lost_reason = a.effective_lost_reason;
     f.assessment = a;
     f.author_id = who.user_id;
     f.correction_reason = reason;
@@ -328,6 +338,9 @@ absl::StatusOr<domain::ReferralRecord> FollowUpUseCases::UpdateReferral(
                                           AuditNote& note) -> absl::Status {
     RETURN_IF_ERROR(domain::Authorize(who, Action::kFollowUpRecord, ""));
     RETURN_IF_ERROR(CheckUuid("referral_id", referral_id));
+    if (status == domain::ReferralStatus::kUnspecified) {
+      return domain::FieldError("status", "请选择转诊状态", "required");
+    }
     RETURN_IF_ERROR(domain::CheckText("note", note_text, false, 500, domain::TextLines::kMulti));
     ASSIGN_OR_RETURN(auto r, deps_.care.GetReferral(tx, referral_id));
     if (!r) return absl::NotFoundError("referral_id: 转诊记录不存在 (no such referral)");

@@ -121,6 +121,7 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Register(const CallMeta& meta,
     first.patient_id = p.id;
     first.next_due = today + 14;
     first.due_kind = static_cast<int>(domain::DueKind::kFirstVisit);
+    first.first_due = first.next_due;
     RETURN_IF_ERROR(deps_.care.PutSchedule(tx, first, p.registered_at));
     note.patient_ids = {p.id};
     out = View(p, who.role);
@@ -320,6 +321,7 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferIn(const CallMeta& m
         s.next_due = due;
         s.due_kind = static_cast<int>(domain::DueKind::kFirstVisit);
       }
+      s.first_due = due;
       RETURN_IF_ERROR(deps_.care.PutSchedule(tx, s, now));
       t->status = 2;
       t->decided_by = who.user_id;

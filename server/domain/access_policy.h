@@ -40,8 +40,10 @@ enum class Action : int {
   kFollowUpRead,         // followup.read: clinical records, guidance, timeline
   kFollowUpSupervise,    // followup.supervise: correct any visit after the author's 7 days
   kWorklistRead,         // worklist.read: follow-up worklists of the jurisdiction
+  kCareTeamManage,       // careteam.manage: add/end 关爱帮扶小组 members, list team gaps
+  kCareTeamRead,         // careteam.read: a patient's team, the caller's own memberships
 };
-inline constexpr int kActionCount = 16;
+inline constexpr int kActionCount = 18;
 
 // Groups of patient fields, the unit of need-to-know (ApplyView says which Patient members
 // each group covers).
@@ -125,23 +127,27 @@ inline constexpr std::array<RolePolicy, kMaxRole> kRolePolicies = {{
     {Role::kCommunityDoctor, "community_doctor", "精防医生",
      kPatientActions | Actions({Action::kRegionRead, Action::kMetricsRead,
                                 Action::kFollowUpRecord, Action::kFollowUpRead,
-                                Action::kWorklistRead}),
+                                Action::kWorklistRead, Action::kCareTeamManage,
+                                Action::kCareTeamRead}),
      kAllFields, IdNumberDisplay::kWhole},
     {Role::kPsychiatrist, "psychiatrist", "精神科医师",
      Actions({Action::kPatientRegister, Action::kPatientRead, Action::kPatientSearch,
               Action::kPatientUpdate, Action::kRegionRead, Action::kMetricsRead,
               Action::kFollowUpRecord, Action::kFollowUpRead, Action::kFollowUpSupervise,
-              Action::kWorklistRead}),
+              Action::kWorklistRead, Action::kCareTeamManage, Action::kCareTeamRead}),
      kAllFields, IdNumberDisplay::kMasked},
     {Role::kPolice, "police", "公安民警",
-     Actions({Action::kPatientRead, Action::kPatientSearch, Action::kRegionRead}),
+     Actions({Action::kPatientRead, Action::kPatientSearch, Action::kRegionRead,
+              Action::kCareTeamRead}),
      kPublicSafetyFields, IdNumberDisplay::kWhole},
     {Role::kGridWorker, "grid_worker", "网格员",
-     Actions({Action::kPatientRead, Action::kPatientSearch, Action::kRegionRead}), kCareTeamFields,
-     IdNumberDisplay::kMasked},
+     Actions({Action::kPatientRead, Action::kPatientSearch, Action::kRegionRead,
+              Action::kCareTeamRead}),
+     kCareTeamFields, IdNumberDisplay::kMasked},
     {Role::kCommunityWorker, "community_worker", "社区工作者",
-     Actions({Action::kPatientRead, Action::kPatientSearch, Action::kRegionRead}), kCareTeamFields,
-     IdNumberDisplay::kMasked},
+     Actions({Action::kPatientRead, Action::kPatientSearch, Action::kRegionRead,
+              Action::kCareTeamRead}),
+     kCareTeamFields, IdNumberDisplay::kMasked},
     {Role::kHealthCommittee, "health_committee", "卫健委",
      Actions({Action::kMetricsRead, Action::kRegionRead}), Fields({}), IdNumberDisplay::kNone},
     {Role::kAuditor, "auditor", "审计员",

@@ -7,12 +7,14 @@
 #include <mutex>
 #include <sstream>
 
+#include "api/careteam_service.h"
 #include "api/executor.h"
 #include "api/followup_service.h"
 #include "api/services.h"
 #include "app/admin_use_cases.h"
 #include "app/audit_use_cases.h"
 #include "app/auth_use_cases.h"
+#include "app/careteam_use_cases.h"
 #include "app/followup_use_cases.h"
 #include "app/patient_use_cases.h"
 #include "common/log.h"
@@ -20,6 +22,7 @@
 #include "crypto/keys.h"
 #include "crypto/signer.h"
 #include "runtime/wiring.h"
+#include "store/careteam_repository.h"
 #include "store/migrator.h"
 
 namespace smd::runtime {
@@ -57,6 +60,8 @@ struct Server::Impl {
   std::unique_ptr<app::PatientUseCases> patients;
   std::unique_ptr<app::AuditUseCases> audit;
   std::unique_ptr<app::FollowUpUseCases> followups;
+  std::unique_ptr<store::CareTeamRepository> careteam_repo;
+  std::unique_ptr<app::CareTeamUseCases> careteam;
   std::unique_ptr<app::AuditSealer> sealer;
   std::unique_ptr<api::AuthService> auth_svc;
   std::unique_ptr<api::AdminService> admin_svc;
@@ -64,6 +69,7 @@ struct Server::Impl {
   std::unique_ptr<api::PatientService> patient_svc;
   std::unique_ptr<api::AuditService> audit_svc;
   std::unique_ptr<api::FollowUpService> followup_svc;
+  std::unique_ptr<api::CareTeamService> careteam_svc;
   std::unique_ptr<grpc::Server> grpc;
   int port = 0;
   std::mutex mu;
@@ -95,6 +101,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->audit_svc = std::make_unique<api::AuditService>(*impl->audit, *impl->executor);
   impl->followup_svc =
       std::make_unique<api::FollowUpService>(*impl->followups, *impl->executor);
+  impl->careteam_repo = std::make_unique<store::CareTeamRepository>(deps.keys);
+  impl->careteam = std::make_unique<app::CareTeamUseCases>(deps, *impl->careteam_repo);
+  impl->careteam_svc =
+      std::make_unique<api::CareTeamService>(*impl->careteam, *impl->executor);
 
   ASSIGN_OR_RETURN(auto creds, Credentials(config));
   grpc::EnableDefaultHealthCheckService(true);
@@ -107,6 +117,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   builder.RegisterService(impl->patient_svc.get());
   builder.RegisterService(impl->audit_svc.get());
   builder.RegisterService(impl->followup_svc.get());
+  builder.RegisterService(impl->careteam_svc.get());
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   impl->grpc = builder.BuildAndStart();
   if (!impl->grpc || impl->port == 0) {

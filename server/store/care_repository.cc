@@ -68,16 +68,16 @@ std::vector<Statement> CareStatements() {
        "WHERE patient_id = $1::uuid AND current ORDER BY visit_date, recorded_at"},
       {"schedule.get",
        "SELECT next_due, due_kind, last_visit, last_valid_visit, last_class, trailing_failed, "
-       "discharged_on FROM patient_schedule WHERE patient_id = $1::uuid"},
+       "discharged_on, first_due FROM patient_schedule WHERE patient_id = $1::uuid"},
       {"schedule.put",
        "INSERT INTO patient_schedule (patient_id, next_due, due_kind, last_visit, "
-       "last_valid_visit, last_class, trailing_failed, discharged_on, updated_at) VALUES "
-       "($1::uuid, $2::date, $3, $4::date, $5::date, $6, $7, $8::date, $9::timestamptz) "
-       "ON CONFLICT (patient_id) DO UPDATE SET next_due = EXCLUDED.next_due, due_kind = "
-       "EXCLUDED.due_kind, last_visit = EXCLUDED.last_visit, last_valid_visit = "
+       "last_valid_visit, last_class, trailing_failed, discharged_on, first_due, updated_at) "
+       "VALUES ($1::uuid, $2::date, $3, $4::date, $5::date, $6, $7, $8::date, $9::date, "
+       "$10::timestamptz) ON CONFLICT (patient_id) DO UPDATE SET next_due = EXCLUDED.next_due, "
+       "due_kind = EXCLUDED.due_kind, last_visit = EXCLUDED.last_visit, last_valid_visit = "
        "EXCLUDED.last_valid_visit, last_class = EXCLUDED.last_class, trailing_failed = "
-       "EXCLUDED.trailing_failed, discharged_on = EXCLUDED.discharged_on, updated_at = "
-       "EXCLUDED.updated_at"},
+       "EXCLUDED.trailing_failed, discharged_on = EXCLUDED.discharged_on, first_due = "
+       "EXCLUDED.first_due, updated_at = EXCLUDED.updated_at"},
       {"emergency.insert",
        "INSERT INTO emergency (id, patient_id, started_at, ended_at, trigger, registered, "
        "details_enc, recorded_by, recorded_at) VALUES ($1::uuid, $2::uuid, $3::timestamptz, "
@@ -273,6 +273,7 @@ absl::StatusOr<std::optional<Schedule>> CareRepository::GetSchedule(Tx& tx,
     s.last_class = static_cast<domain::Classification>(r[0][4].as<int>());
     s.trailing_failed = r[0][5].as<int>();
     s.discharged_on = pg::OptDayField(r[0][6]);
+    s.first_due = pg::OptDayField(r[0][7]);
     return std::optional<Schedule>(s);
   });
 }
@@ -282,7 +283,7 @@ absl::Status CareRepository::PutSchedule(Tx& tx, const Schedule& s, absl::Time n
     tx.w().exec_prepared("schedule.put", s.patient_id, pg::OptDay(s.next_due), s.due_kind,
                          pg::OptDay(s.last_visit), pg::OptDay(s.last_valid_visit),
                          static_cast<int>(s.last_class), s.trailing_failed,
-                         pg::OptDay(s.discharged_on), pg::Time(now));
+                         pg::OptDay(s.discharged_on), pg::OptDay(s.first_due), pg::Time(now));
     return absl::OkStatus();
   });
 }

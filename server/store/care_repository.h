@@ -46,6 +46,8 @@ struct Schedule {
   domain::Classification last_class = domain::Classification::kNone;
   int trailing_failed = 0;
   std::optional<absl::CivilDay> discharged_on;
+  // When a patient without a valid visit is due: registration or transfer-in + 14 days.
+  std::optional<absl::CivilDay> first_due;
 };
 
 enum class WorklistKind : int {

@@ -8,6 +8,8 @@ std::vector<Statement> RegionStatements();
 std::vector<Statement> PatientStatements();
 std::vector<Statement> AuditStatements();
 std::vector<Statement> CareStatements();
+std::vector<Statement> CareTeamStatements();
+std::vector<Statement> AlertStatements();
 
 const std::vector<Statement>& AllStatements() {
   static const std::vector<Statement> all = [] {
@@ -15,7 +17,7 @@ const std::vector<Statement>& AllStatements() {
         {"scope.set", "SELECT set_config('smd.scope', $1, true)"},
     };
     for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements,
-                       &CareStatements}) {
+                       &CareStatements, &AlertStatements, &CareTeamStatements}) {
       for (const Statement& s : (*part)()) v.push_back(s);
     }
     return v;

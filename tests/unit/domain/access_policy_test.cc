@@ -53,29 +53,29 @@ std::vector<Expected> ExpectedPolicy() {
       {Role::kCommunityDoctor,
        {"patient.register", "patient.read", "patient.search", "patient.update", "patient.transfer",
         "patient.close", "region.read", "metrics.read", "followup.record", "followup.read",
-        "worklist.read"},
+        "worklist.read", "careteam.manage", "careteam.read"},
        kAllFieldNames,
        IdNumberDisplay::kWhole,
        PatientViewKind::kClinical},
       {Role::kPsychiatrist,
        {"patient.register", "patient.read", "patient.search", "patient.update", "region.read",
         "metrics.read", "followup.record", "followup.read", "followup.supervise",
-        "worklist.read"},
+        "worklist.read", "careteam.manage", "careteam.read"},
        kAllFieldNames,
        IdNumberDisplay::kMasked,
        PatientViewKind::kClinical},
       {Role::kPolice,
-       {"patient.read", "patient.search", "region.read"},
+       {"patient.read", "patient.search", "region.read", "careteam.read"},
        PublicSafety(),
        IdNumberDisplay::kWhole,
        PatientViewKind::kPublicSafety},
       {Role::kGridWorker,
-       {"patient.read", "patient.search", "region.read"},
+       {"patient.read", "patient.search", "region.read", "careteam.read"},
        kCareTeam,
        IdNumberDisplay::kMasked,
        PatientViewKind::kPublicSafety},
       {Role::kCommunityWorker,
-       {"patient.read", "patient.search", "region.read"},
+       {"patient.read", "patient.search", "region.read", "careteam.read"},
        kCareTeam,
        IdNumberDisplay::kMasked,
        PatientViewKind::kPublicSafety},
@@ -210,7 +210,8 @@ TEST(Names, ActionsAndFields) {
       "patient.register", "patient.read",  "patient.search", "patient.update",
       "patient.transfer", "patient.close", "user.admin",     "region.read",
       "region.admin",     "audit.read",    "audit.verify",   "metrics.read",
-      "followup.record",  "followup.read", "followup.supervise", "worklist.read"};
+      "followup.record",  "followup.read", "followup.supervise", "worklist.read",
+      "careteam.manage",  "careteam.read"};
   ASSERT_EQ(kActions.size(), static_cast<size_t>(kActionCount));
   for (int i = 0; i < kActionCount; ++i) {
     EXPECT_EQ(ActionName(static_cast<Action>(i)), kActions[i]);
@@ -556,6 +557,8 @@ constexpr std::string_view kGoldenMarkdown = R"md(### Roles
 | followup.read | ✓ | ✓ | · | · | · | · | · | · |
 | followup.supervise | · | ✓ | · | · | · | · | · | · |
 | worklist.read | ✓ | ✓ | · | · | · | · | · | · |
+| careteam.manage | ✓ | ✓ | · | · | · | · | · | · |
+| careteam.read | ✓ | ✓ | ✓ | ✓ | ✓ | · | · | · |
 
 ### Patient field groups by role
 

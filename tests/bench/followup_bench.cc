@@ -1,0 +1,1192 @@
+// smd_bench_followup: RecordFollowUp throughput and latency at N calls in flight, printed
+// beside the machine's own limits measured in the same run (issue: "at least 60% of the
+// pgbench figure, p99 at most 20 ms"):
+//
+//   * an empty gRPC call (grpc.health.v1.Health/Check: no database) at N in flight;
+//   * pgbench running THE SAME SQL that one RecordFollowUp executes, N clients, as smd_app
+//     under row-level security (and, for reference, as the superuser, which bypasses RLS).
+//
+// The statements are not written by hand: one traced batch of RecordFollowUp calls is
+// logged by PostgreSQL (log_min_duration_statement = 0, for a few sequential calls only),
+// and the last traced transaction, with its statement texts and parameter values, is
+// turned into the pgbench script. Only the values that must vary are replaced: the
+// patient (picked at random from a helper table by the scope statement, so no extra round
+// trip), the new row ids (gen_random_uuid()) and the visit date.
+//
+// Run through tests/bench/run_followup_bench.sh (it starts the throwaway PostgreSQL with
+// tests/support/with_postgres.sh, which exports SMD_TEST_PGHOST). Not a test: it asserts
+// nothing and is not registered with ctest. It stops by itself (--deadline-s).
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "app/demo_seed.h"
+#include "common/clock.h"
+#include "crypto/keys.h"
+#include "runtime/server.h"
+#include "runtime/wiring.h"
+#include "smd/v1/auth.grpc.pb.h"
+#include "smd/v1/followups.grpc.pb.h"
+#include "store/migrator.h"
+
+extern char** environ;
+
+namespace smd::bench {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------
+// Options and environment
+
+struct Options {
+  int inflight = 16;         // calls in flight / pgbench clients
+  int patients = 1000;       // demo patients seeded and visited
+  double warmup_s = 3;       // per side, before measuring
+  int seconds = 20;          // measured per side, split into `segments` alternating runs
+  int segments = 2;          // pgbench and RecordFollowUp alternate A B B A ... (drift cancels)
+  double empty_s = 8;        // empty gRPC call, after 2 s of warm-up
+  int super_s = 8;           // pgbench as the superuser (RLS bypassed); 0 skips it
+  int trace_calls = 20;      // sequential RecordFollowUp calls traced by the PostgreSQL log
+  int deadline_s = 170;      // the whole run, then it aborts
+  int db_pool = 8;           // server default
+  int seq_s = 3;             // one call at a time: RecordFollowUp and pgbench -c 1; 0 skips
+  int explain_reps = 15;     // EXPLAIN ANALYZE per statement, smd_app vs superuser; 0 skips
+  std::string pgbench = "/usr/lib/postgresql/15/bin/pgbench";
+};
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "smd_bench_followup: %s\n", what.c_str());
+  std::fflush(stderr);
+  std::_Exit(2);
+}
+
+Options ParseOptions(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto eq = a.find('=');
+    if (a.rfind("--", 0) != 0 || eq == std::string::npos) Die("bad argument " + a);
+    const std::string k = a.substr(2, eq - 2), v = a.substr(eq + 1);
+    auto num = [&](auto* out) {
+      bool ok;
+      if constexpr (std::is_same_v<std::remove_pointer_t<decltype(out)>, double>) {
+        ok = absl::SimpleAtod(v, out);
+      } else {
+        ok = absl::SimpleAtoi(v, out);
+      }
+      if (!ok) Die("bad number in " + a);
+    };
+    if (k == "inflight") num(&o.inflight);
+    else if (k == "patients") num(&o.patients);
+    else if (k == "warmup-s") num(&o.warmup_s);
+    else if (k == "seconds") num(&o.seconds);
+    else if (k == "segments") num(&o.segments);
+    else if (k == "empty-s") num(&o.empty_s);
+    else if (k == "super-s") num(&o.super_s);
+    else if (k == "trace-calls") num(&o.trace_calls);
+    else if (k == "deadline-s") num(&o.deadline_s);
+    else if (k == "db-pool") num(&o.db_pool);
+    else if (k == "seq-s") num(&o.seq_s);
+    else if (k == "explain-reps") num(&o.explain_reps);
+    else if (k == "pgbench") o.pgbench = v;
+    else Die("unknown option --" + k);
+  }
+  if (o.inflight < 1 || o.patients < 20 || o.segments < 1 || o.seconds < o.segments ||
+      o.trace_calls < 2) {
+    Die("options out of range");
+  }
+  return o;
+}
+
+struct Env {
+  std::string host, port, super;
+  std::string db = "smd_bench";
+  std::string Dsn(const std::string& user, const std::string& dbname) const {
+    return absl::StrCat("host=", host, " port=", port, " user=", user, " dbname=", dbname);
+  }
+};
+
+Env GetEnv() {
+  Env e;
+  const char* h = std::getenv("SMD_TEST_PGHOST");
+  if (h == nullptr) Die("SMD_TEST_PGHOST unset: run through tests/bench/run_followup_bench.sh");
+  e.host = h;
+  const char* p = std::getenv("SMD_TEST_PGPORT");
+  e.port = p ? p : "5432";
+  const char* s = std::getenv("SMD_TEST_SUPERUSER");
+  e.super = s ? s : "postgres";
+  return e;
+}
+
+std::atomic<pid_t> g_child{0};
+
+void StartWatchdog(int seconds) {
+  std::thread([seconds] {
+    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    std::fprintf(stderr, "smd_bench_followup: deadline of %d s reached; aborting\n", seconds);
+    const pid_t c = g_child.load();
+    if (c > 0) ::kill(c, SIGKILL);
+    std::fflush(stdout);
+    std::_Exit(3);
+  }).detach();
+}
+
+std::string LoadAvg() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return absl::StrCat(a, " ", b, " ", c);
+}
+
+std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      auto c = line.find(':');
+      if (c != std::string::npos) return line.substr(c + 2);
+    }
+  }
+  return "unknown CPU";
+}
+
+// ---------------------------------------------------------------------------------------
+// Statistics
+
+struct Run {
+  double seconds = 0;
+  int64_t ok = 0;
+  int64_t errors = 0;
+  std::vector<double> lat_ms;
+  std::string first_error;
+  void Merge(const Run& o) {
+    seconds += o.seconds;
+    ok += o.ok;
+    errors += o.errors;
+    lat_ms.insert(lat_ms.end(), o.lat_ms.begin(), o.lat_ms.end());
+    if (first_error.empty()) first_error = o.first_error;
+  }
+  double Rate() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
+};
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  size_t idx = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+  if (idx > 0) --idx;
+  return v[std::min(idx, v.size() - 1)];
+}
+
+double Mean(const std::vector<double>& v) {
+  if (v.empty()) return NAN;
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+double Ms(SteadyClock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+// ---------------------------------------------------------------------------------------
+// Closed loop of `inflight` callback-API calls: each completion starts the next call on
+// the same slot. Completions inside [warmup, warmup + measure) are counted.
+
+using Done = std::function<void(grpc::Status)>;
+using Starter = std::function<void(int slot, Done done)>;
+
+Run ClosedLoop(int inflight, double warmup_s, double measure_s, const Starter& start) {
+  struct Slot {
+    std::vector<double> lat;
+    int64_t ok = 0, err = 0;
+    std::string first_error;
+  };
+  std::vector<Slot> slots(inflight);
+  const auto t_begin = SteadyClock::now();
+  const auto t_measure =
+      t_begin + std::chrono::duration_cast<SteadyClock::duration>(
+                    std::chrono::duration<double>(warmup_s));
+  const auto t_end = t_measure + std::chrono::duration_cast<SteadyClock::duration>(
+                                     std::chrono::duration<double>(measure_s));
+  std::mutex mu;
+  std::condition_variable cv;
+  int active = inflight;
+  std::function<void(int)> launch = [&](int i) {
+    const auto t0 = SteadyClock::now();
+    start(i, [&, i, t0](grpc::Status s) {
+      const auto t1 = SteadyClock::now();
+      Slot& sl = slots[i];
+      if (t1 >= t_measure && t1 < t_end) {
+        if (s.ok()) {
+          ++sl.ok;
+          sl.lat.push_back(Ms(t1 - t0));
+        } else {
+          ++sl.err;
+          if (sl.first_error.empty()) {
+            sl.first_error = absl::StrCat("code ", s.error_code(), ": ", s.error_message());
+          }
+        }
+      }
+      if (t1 < t_end) {
+        launch(i);
+        return;
+      }
+      std::lock_guard<std::mutex> l(mu);
+      if (--active == 0) cv.notify_all();
+    });
+  };
+  for (int i = 0; i < inflight; ++i) launch(i);
+  {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return active == 0; });
+  }
+  Run r;
+  r.seconds = measure_s;
+  for (const Slot& s : slots) {
+    r.ok += s.ok;
+    r.errors += s.err;
+    r.lat_ms.insert(r.lat_ms.end(), s.lat.begin(), s.lat.end());
+    if (r.first_error.empty()) r.first_error = s.first_error;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// The visit form of tests/integration/api/followup_test.cc (risk 0, fully stable).
+
+v1::Date D(absl::CivilDay d) {
+  v1::Date x;
+  x.set_year(static_cast<int>(d.year()));
+  x.set_month(d.month());
+  x.set_day(d.day());
+  return x;
+}
+
+v1::FollowUpForm Form(v1::Date date) {
+  v1::FollowUpForm f;
+  *f.mutable_visit_date() = date;
+  f.set_mode(v1::VISIT_MODE_HOME);
+  f.add_subjects(1);
+  f.add_subjects(2);
+  f.set_risk_level(0);
+  f.set_symptom_severity(v1::SYMPTOM_SEVERITY_NONE);
+  f.set_insight(v1::INSIGHT_COMPLETE);
+  f.set_sleep(1);
+  f.set_diet(1);
+  auto* s = f.mutable_social();
+  s->set_self_care(1);
+  s->set_housework(1);
+  s->set_work(9);
+  s->set_study(1);
+  s->set_social(1);
+  f.set_lockup(v1::LOCKUP_NONE);
+  f.set_hospitalization(v1::HOSPITALIZATION_NEVER);
+  f.set_adherence(v1::ADHERENCE_REGULAR);
+  f.set_adr(v1::ADVERSE_REACTION_NONE);
+  f.set_physical(v1::PHYSICAL_ILLNESS_NONE);
+  f.set_effect(v1::TREATMENT_EFFECT_IMPROVED);
+  auto* m = f.add_medications();
+  m->set_drug_code("risperidone");
+  m->set_morning_mg(2);
+  m->set_evening_mg(2);
+  return f;
+}
+
+// Visit dates: from 2016-01-01 on, one day apart per patient, never in the future.
+const absl::CivilDay kFirstVisitDay(2016, 1, 1);
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL helpers (as the cluster superuser)
+
+void Exec(const std::string& dsn, const std::string& sql) {
+  pqxx::connection c(dsn);
+  pqxx::nontransaction n(c);
+  n.exec(sql);
+}
+
+std::string Value(const std::string& dsn, const std::string& sql) {
+  pqxx::connection c(dsn);
+  pqxx::nontransaction n(c);
+  pqxx::result r = n.exec(sql);
+  if (r.empty() || r[0][0].is_null()) return "";
+  return r[0][0].as<std::string>();
+}
+
+// ---------------------------------------------------------------------------------------
+// The PostgreSQL log of the traced calls
+
+struct LogEntry {
+  std::string kind;  // "statement", "execute", "bind", "parse"
+  std::string name;  // prepared statement name, or the SQL for "statement"
+  std::string sql;
+  double ms = 0;
+  std::vector<std::optional<std::string>> params;  // from the DETAIL line
+};
+
+// Parses "$1 = 'a''b', $2 = NULL, ..." into values.
+bool ParseParams(absl::string_view s, std::vector<std::optional<std::string>>* out) {
+  size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] != '$') return false;
+    size_t j = i + 1;
+    while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+    int n = 0;
+    if (!absl::SimpleAtoi(s.substr(i + 1, j - i - 1), &n)) return false;
+    if (s.substr(j, 3) != " = ") return false;
+    j += 3;
+    std::optional<std::string> v;
+    if (s.substr(j, 4) == "NULL") {
+      j += 4;
+    } else if (j < s.size() && s[j] == '\'') {
+      std::string text;
+      ++j;
+      for (;;) {
+        if (j >= s.size()) return false;
+        if (s[j] == '\'') {
+          if (j + 1 < s.size() && s[j + 1] == '\'') {
+            text.push_back('\'');
+            j += 2;
+            continue;
+          }
+          ++j;
+          break;
+        }
+        text.push_back(s[j++]);
+      }
+      v = std::move(text);
+    } else {
+      return false;
+    }
+    if (static_cast<int>(out->size()) != n - 1) return false;
+    out->push_back(std::move(v));
+    if (j < s.size()) {
+      if (s.substr(j, 2) != ", ") return false;
+      j += 2;
+    }
+    i = j;
+  }
+  return true;
+}
+
+// Per backend pid, the entries in log order.
+std::map<std::string, std::vector<LogEntry>> ParseLog(const std::string& text) {
+  std::map<std::string, std::vector<LogEntry>> by_pid;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t lb = line.find(" [");
+    if (lb == std::string::npos) continue;
+    const size_t rb = line.find("] ", lb);
+    if (rb == std::string::npos) continue;
+    const std::string pid = line.substr(lb + 2, rb - lb - 2);
+    absl::string_view rest(line);
+    rest.remove_prefix(rb + 2);
+    static constexpr absl::string_view kDur = "LOG:  duration: ";
+    static constexpr absl::string_view kDetail = "DETAIL:  parameters: ";
+    if (rest.substr(0, kDur.size()) == kDur) {
+      rest.remove_prefix(kDur.size());
+      const size_t ms_end = rest.find(" ms  ");
+      if (ms_end == absl::string_view::npos) continue;
+      LogEntry e;
+      if (!absl::SimpleAtod(rest.substr(0, ms_end), &e.ms)) continue;
+      rest.remove_prefix(ms_end + 5);
+      if (rest.substr(0, 11) == "statement: ") {
+        e.kind = "statement";
+        e.sql = std::string(rest.substr(11));
+        e.name = e.sql;
+      } else {
+        const size_t sp = rest.find(' ');
+        const size_t colon = rest.find(": ");
+        if (sp == absl::string_view::npos || colon == absl::string_view::npos || colon < sp) continue;
+        e.kind = std::string(rest.substr(0, sp));
+        e.name = std::string(rest.substr(sp + 1, colon - sp - 1));
+        e.sql = std::string(rest.substr(colon + 2));
+      }
+      by_pid[pid].push_back(std::move(e));
+    } else if (rest.substr(0, kDetail.size()) == kDetail) {
+      auto& v = by_pid[pid];
+      if (v.empty()) continue;
+      rest.remove_prefix(kDetail.size());
+      v.back().params.clear();
+      if (!ParseParams(rest, &v.back().params)) v.back().params.clear();
+    }
+  }
+  return by_pid;
+}
+
+// Transactions (BEGIN .. COMMIT) that executed followup.insert, i.e. RecordFollowUp calls.
+std::vector<std::vector<LogEntry>> RecordTransactions(
+    const std::map<std::string, std::vector<LogEntry>>& by_pid) {
+  std::vector<std::vector<LogEntry>> out;
+  for (const auto& [pid, entries] : by_pid) {
+    std::vector<LogEntry> cur;
+    bool open = false;
+    for (const LogEntry& e : entries) {
+      if (e.kind == "statement" && absl::AsciiStrToUpper(e.sql).rfind("BEGIN", 0) == 0) {
+        cur.clear();
+        open = true;
+      }
+      if (!open) continue;
+      cur.push_back(e);
+      if (e.kind == "statement" && (absl::AsciiStrToUpper(e.sql).rfind("COMMIT", 0) == 0 ||
+                                    absl::AsciiStrToUpper(e.sql).rfind("ROLLBACK", 0) == 0)) {
+        open = false;
+        bool record = false;
+        for (const LogEntry& x : cur) record |= x.kind == "execute" && x.name == "followup.insert";
+        if (record) out.push_back(cur);
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// pgbench
+
+struct Script {
+  std::string text;
+  std::vector<std::string> defines;  // NAME=VALUE
+  int statements = 0;                // SQL commands per transaction (BEGIN/COMMIT included)
+};
+
+// Turns one traced RecordFollowUp transaction into a pgbench script.
+Script BuildScript(const std::vector<LogEntry>& txn, const std::string& patient_id,
+                   const std::set<std::string>& fresh_ids, const std::string& visit_day) {
+  Script s;
+  std::map<std::string, std::string> var_of_value;
+  auto var_for = [&](const std::string& v) {
+    auto it = var_of_value.find(v);
+    if (it != var_of_value.end()) return it->second;
+    std::string name = absl::StrCat("v", var_of_value.size() + 1);
+    var_of_value[v] = name;
+    s.defines.push_back(name + "=" + v);
+    return name;
+  };
+  s.text = "-- Generated by smd_bench_followup from a traced RecordFollowUp call.\n"
+           "\\set i random(1, :npat)\n"
+           "\\set d random(0, 3000)\n";
+  for (const LogEntry& e : txn) {
+    if (e.kind == "statement") {
+      s.text += e.sql + ";\n";
+      ++s.statements;
+      continue;
+    }
+    if (e.kind != "execute") continue;
+    if (e.name == "session.touch") continue;  // at most once a minute per session
+    std::string sql;
+    const std::string& src = e.sql;
+    for (size_t i = 0; i < src.size();) {
+      if (src[i] == '$' && i + 1 < src.size() && std::isdigit(static_cast<unsigned char>(src[i + 1]))) {
+        size_t j = i + 1;
+        while (j < src.size() && std::isdigit(static_cast<unsigned char>(src[j]))) ++j;
+        int n = 0;
+        (void)absl::SimpleAtoi(src.substr(i + 1, j - i - 1), &n);
+        if (n < 1 || n > static_cast<int>(e.params.size())) {
+          Die(absl::StrCat("traced statement ", e.name, " lacks parameter $", n));
+        }
+        const auto& v = e.params[n - 1];
+        if (!v) {
+          sql += "NULL";
+        } else if (*v == patient_id) {
+          sql += ":pid";
+        } else if (*v == "{" + patient_id + "}") {
+          sql += ":pids";
+        } else if (fresh_ids.count(*v)) {
+          sql += "gen_random_uuid()";
+        } else if (e.name == "followup.insert" && *v == visit_day) {
+          sql += "(DATE '2016-01-01' + :d::int)";
+        } else if (v->empty()) {
+          sql += "''";
+        } else {
+          sql += ":" + var_for(*v);
+        }
+        i = j;
+      } else {
+        sql.push_back(src[i++]);
+      }
+    }
+    ++s.statements;
+    if (e.name == "scope.set") {
+      // The patient is picked here, in the same round trip as the scope.
+      if (sql.find(" FROM ") != std::string::npos) Die("unexpected scope statement: " + sql);
+      s.text += sql +
+                ", b.id::text AS pid, b.ids AS pids FROM bench_patient b WHERE b.idx = :i\n"
+                "\\gset\n";
+    } else {
+      s.text += sql + ";\n";
+    }
+  }
+  return s;
+}
+
+struct PgbenchResult {
+  bool ok = false;
+  double tps = 0;
+  double seconds = 0;
+  int64_t transactions = 0;
+  int64_t failed = 0;
+  double latency_avg_ms = NAN;
+  std::vector<double> lat_ms;  // from the per-transaction log
+  std::string output;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+PgbenchResult RunPgbench(const Options& o, const Env& env, const std::string& workdir,
+                         const std::string& user, const std::string& script_path,
+                         const Script& script, int seconds, int transactions_per_client,
+                         int clients, bool per_statement) {
+  std::vector<std::string> args = {o.pgbench, "-n", "-M", "prepared",
+                                   "-c", std::to_string(clients),
+                                   "-j", std::to_string(std::min(clients, 2)),
+                                   "-h", env.host, "-p", env.port, "-U", user,
+                                   "-f", script_path};
+  if (seconds > 0) {
+    args.insert(args.end(), {"-T", std::to_string(seconds)});
+  } else {
+    args.insert(args.end(), {"-t", std::to_string(transactions_per_client)});
+  }
+  if (per_statement) args.push_back("-r");
+  const std::string log_prefix = workdir + "/pgblog";
+  args.insert(args.end(), {"-l", "--log-prefix=" + log_prefix});
+  args.push_back("-D");
+  args.push_back("npat=" + std::to_string(o.patients));
+  for (const auto& d : script.defines) {
+    args.push_back("-D");
+    args.push_back(d);
+  }
+  args.push_back(env.db);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  const std::string out_path = workdir + "/pgbench.out";
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_addchdir_np(&fa, workdir.c_str());
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, o.pgbench.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) Die("cannot start " + o.pgbench + ": " + std::strerror(rc));
+  g_child = pid;
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  g_child = 0;
+
+  PgbenchResult r;
+  r.output = ReadFile(out_path);
+  r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  for (absl::string_view line : absl::StrSplit(r.output, '\n')) {
+    auto after = [&](absl::string_view key, double* v) {
+      if (absl::StartsWith(line, key)) {
+        absl::string_view rest = line.substr(key.size());
+        rest = rest.substr(0, rest.find(' '));
+        (void)absl::SimpleAtod(rest, v);
+      }
+    };
+    double x = NAN;
+    after("tps = ", &r.tps);
+    after("latency average = ", &r.latency_avg_ms);
+    after("number of transactions actually processed: ", &x);
+    if (!std::isnan(x)) r.transactions = static_cast<int64_t>(x);
+    x = NAN;
+    after("number of failed transactions: ", &x);
+    if (!std::isnan(x)) r.failed = static_cast<int64_t>(x);
+  }
+  r.seconds = seconds;
+  // Per-transaction log: "client_id transaction_no time_us script_no epoch epoch_us".
+  if (DIR* dir = ::opendir(workdir.c_str())) {
+    std::vector<std::string> files;
+    while (dirent* de = ::readdir(dir)) {
+      std::string n = de->d_name;
+      if (n.rfind("pgblog.", 0) == 0) files.push_back(workdir + "/" + n);
+    }
+    ::closedir(dir);
+    for (const auto& f : files) {
+      std::ifstream in(f);
+      std::string l;
+      while (std::getline(in, l)) {
+        std::vector<absl::string_view> cols = absl::StrSplit(l, ' ', absl::SkipEmpty());
+        double us = 0;
+        if (cols.size() >= 3 && absl::SimpleAtod(cols[2], &us)) r.lat_ms.push_back(us / 1000.0);
+      }
+      std::remove(f.c_str());
+    }
+  }
+  return r;
+}
+
+// The per-command table of `pgbench -r` (lines after "statement latencies").
+std::string PerStatementTable(const std::string& output) {
+  const size_t at = output.find("statement latencies");
+  if (at == std::string::npos) return "";
+  return output.substr(output.find('\n', at) + 1);
+}
+
+void PrintRule() { std::printf("%s\n", std::string(88, '-').c_str()); }
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  const Options o = ParseOptions(argc, argv);
+  const Env env = GetEnv();
+  StartWatchdog(o.deadline_s);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  const auto t_start = SteadyClock::now();
+  const std::string load_before = LoadAvg();
+
+  char tmpl[] = "/tmp/smd-bench-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) Die("mkdtemp failed");
+  const std::string workdir = tmpl;
+  const std::string super_pg = env.Dsn(env.super, "postgres");
+  const std::string super_db = env.Dsn(env.super, env.db);
+
+  std::printf("smd_bench_followup: RecordFollowUp at %d in flight vs. an empty gRPC call and "
+              "pgbench on the same SQL\n",
+              o.inflight);
+  std::printf("machine: %u CPUs (nproc), %s; load average at start %s\n",
+              std::thread::hardware_concurrency(), CpuModel().c_str(), load_before.c_str());
+  std::printf("note: a small shared and noisy machine: treat single runs as rough; compare "
+              "ratios, not absolute figures\n");
+
+  // ---- database, server, demo data -----------------------------------------------------
+  Exec(super_pg, "DROP DATABASE IF EXISTS " + env.db + " WITH (FORCE)");
+  Exec(super_pg, "CREATE DATABASE " + env.db + " OWNER smd_owner");
+  if (auto m = store::Migrate(env.Dsn("smd_owner", env.db)); !m.ok()) {
+    Die("migrate: " + m.status().ToString());
+  }
+  {
+    pqxx::connection c(super_db);
+    pqxx::nontransaction n(c);
+    std::printf("postgres: %s; fsync=%s synchronous_commit=%s full_page_writes=%s "
+                "shared_buffers=%s (the test settings of tests/support/with_postgres.sh: "
+                "durability off, the same for both sides)\n",
+                n.exec("SHOW server_version")[0][0].c_str(), n.exec("SHOW fsync")[0][0].c_str(),
+                n.exec("SHOW synchronous_commit")[0][0].c_str(),
+                n.exec("SHOW full_page_writes")[0][0].c_str(),
+                n.exec("SHOW shared_buffers")[0][0].c_str());
+  }
+  const std::string key_file = workdir + "/bench.keys";
+  {
+    std::ofstream out(key_file);
+    out << crypto::GenerateKeyFileContents();
+  }
+  ::chmod(key_file.c_str(), 0600);
+  runtime::Config config;
+  config.command = "serve";
+  config.listen = "127.0.0.1:0";
+  config.insecure = true;
+  config.database_url = env.Dsn("smd_app", env.db);
+  config.key_file = key_file;
+  config.db_pool = o.db_pool;
+  config.password_log2_n = 4;
+  config.demo_patients = o.patients;
+  {
+    auto core = runtime::Core::Open(config, common::SystemClock::Get());
+    if (!core.ok()) Die("core: " + core.status().ToString());
+    auto seeded = app::SeedDemo((*core)->deps, o.patients);
+    if (!seeded.ok()) Die("seed: " + seeded.status().ToString());
+  }
+  auto started = runtime::Server::Start(config, common::SystemClock::Get());
+  if (!started.ok()) Die("server: " + started.status().ToString());
+  std::unique_ptr<runtime::Server> server = std::move(*started);
+  auto channel = grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", server->port()),
+                                     grpc::InsecureChannelCredentials());
+  auto auth = v1::AuthService::NewStub(channel);
+  auto followups = v1::FollowUpService::NewStub(channel);
+  std::string token;
+  {
+    grpc::ClientContext ctx;
+    v1::LoginRequest req;
+    req.set_username("psychiatrist");  // district-wide: every demo patient is in scope
+    req.set_password("Demo-psych-2026");
+    v1::LoginResponse resp;
+    grpc::Status s = auth->Login(&ctx, req, &resp);
+    if (!s.ok()) Die("login: " + s.error_message());
+    token = resp.token();
+  }
+  std::vector<std::string> patient_ids;
+  {
+    pqxx::connection c(super_db);
+    pqxx::work w(c);
+    for (const auto& row : w.exec("SELECT id::text FROM patient ORDER BY id")) {
+      patient_ids.push_back(row[0].as<std::string>());
+    }
+    w.exec("CREATE TABLE bench_patient (idx integer PRIMARY KEY, id uuid NOT NULL, "
+           "ids text NOT NULL)");
+    w.exec("INSERT INTO bench_patient SELECT row_number() OVER (ORDER BY id), id, "
+           "'{' || id || '}' FROM patient");
+    w.exec("GRANT SELECT ON bench_patient TO smd_app");
+    w.commit();
+  }
+  if (static_cast<int>(patient_ids.size()) != o.patients) Die("unexpected patient count");
+  const double setup_s = Ms(SteadyClock::now() - t_start) / 1000.0;
+  std::printf("setup: database migrated, %d demo patients seeded, server on 127.0.0.1:%d "
+              "(insecure, db_pool %d, executor %d threads), signed in as psychiatrist "
+              "(320106, district-wide) in %.1f s\n",
+              o.patients, server->port(), o.db_pool, o.db_pool, setup_s);
+
+  // Per patient, the next visit day; every call of the run gets a distinct visit date.
+  std::vector<std::atomic<int>> next_visit(patient_ids.size());
+  const absl::CivilDay today =
+      absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  auto visit_day = [&](int p) {
+    const int k = next_visit[p].fetch_add(1);
+    absl::CivilDay d = kFirstVisitDay + (k * 3) % 3000;
+    return d > today - 1 ? today - 1 : d;
+  };
+  const v1::FollowUpForm base_form = Form(D(kFirstVisitDay));
+
+  // ---- trace: the statements of one RecordFollowUp ---------------------------------------
+  PrintRule();
+  std::printf("[trace] %d sequential RecordFollowUp calls with log_min_duration_statement = 0\n",
+              o.trace_calls);
+  const std::string data_dir = Value(super_db, "SHOW data_directory");
+  const std::string log_path = data_dir.substr(0, data_dir.rfind('/')) + "/postgres.log";
+  Exec(super_db, "ALTER SYSTEM SET log_min_duration_statement = 0");
+  Exec(super_db, "SELECT pg_reload_conf()");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  struct stat st {};
+  if (::stat(log_path.c_str(), &st) != 0) Die("cannot stat PostgreSQL log " + log_path);
+  const off_t log_offset = st.st_size;
+  std::vector<double> trace_wall;
+  std::string traced_patient, traced_day;
+  std::set<std::string> fresh_ids;
+  for (int i = 0; i < o.trace_calls; ++i) {
+    const int p = i % o.patients;
+    v1::RecordFollowUpRequest req;
+    req.set_patient_id(patient_ids[p]);
+    *req.mutable_form() = base_form;
+    const absl::CivilDay day = visit_day(p);
+    *req.mutable_form()->mutable_visit_date() = D(day);
+    v1::FollowUp resp;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    const auto t0 = SteadyClock::now();
+    grpc::Status s = followups->RecordFollowUp(&ctx, req, &resp);
+    trace_wall.push_back(Ms(SteadyClock::now() - t0));
+    if (!s.ok()) Die("traced RecordFollowUp failed: " + s.error_message());
+    traced_patient = patient_ids[p];
+    traced_day = absl::FormatCivilTime(day);
+    fresh_ids = {resp.followup_id(), resp.visit_id()};
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Exec(super_db, "ALTER SYSTEM RESET log_min_duration_statement");
+  Exec(super_db, "SELECT pg_reload_conf()");
+  std::string log_text;
+  {
+    std::ifstream in(log_path, std::ios::binary);
+    in.seekg(log_offset);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    log_text = ss.str();
+  }
+  const auto txns = RecordTransactions(ParseLog(log_text));
+  if (txns.empty()) Die("no traced RecordFollowUp transaction found in " + log_path);
+  // The last one: every statement is prepared on its connection by then.
+  const std::vector<LogEntry>& last = txns.back();
+  bool last_is_traced = false;
+  for (const LogEntry& e : last) {
+    if (e.kind == "execute" && e.name == "followup.insert") {
+      for (const auto& v : e.params) last_is_traced |= v && fresh_ids.count(*v);
+    }
+  }
+  if (!last_is_traced) Die("could not match the last traced call in the PostgreSQL log");
+  {
+    // Statements per call, and server-side time per statement (bind + execute), averaged
+    // over the traced calls after the first (which may still prepare statements).
+    std::vector<std::string> order;
+    std::map<std::string, double> ms_sum;
+    std::map<std::string, int> count;
+    double db_ms = 0;
+    int calls = 0;
+    for (size_t t = 1; t < txns.size(); ++t) {
+      ++calls;
+      for (const LogEntry& e : txns[t]) {
+        const std::string key = e.kind == "statement" ? e.sql : e.name;
+        if (!ms_sum.count(key)) order.push_back(key);
+        ms_sum[key] += e.ms;
+        db_ms += e.ms;
+        if (e.kind == "execute" || e.kind == "statement") ++count[key];
+      }
+    }
+    int per_call = 0;
+    for (const LogEntry& e : last) per_call += e.kind == "execute" || e.kind == "statement";
+    std::printf("statements per RecordFollowUp call (round trips to PostgreSQL): %d\n", per_call);
+    std::printf("  %-24s %8s %14s\n", "statement", "per call", "server ms/call");
+    for (const auto& k : order) {
+      std::printf("  %-24s %8.2f %14.3f\n", k.c_str(),
+                  static_cast<double>(count[k]) / calls, ms_sum[k] / calls);
+    }
+    const double wall = Mean(std::vector<double>(trace_wall.begin() + 1, trace_wall.end()));
+    std::printf("  sequential call: %.3f ms wall at the client, of which %.3f ms inside "
+                "PostgreSQL statements (parse/bind/execute);\n  the rest (%.3f ms) is gRPC, "
+                "executor, libpq round trips, encryption, JSON and logging overhead\n",
+                wall, db_ms / calls, wall - db_ms / calls);
+  }
+  const Script script = BuildScript(last, traced_patient, fresh_ids, traced_day);
+  const std::string script_path = workdir + "/record_followup.sql";
+  {
+    std::ofstream out(script_path);
+    out << script.text;
+  }
+  const std::string kept_script = "/tmp/smd_bench_followup_pgbench.sql";
+  {
+    std::ofstream out(kept_script);
+    out << script.text;
+  }
+  std::printf("pgbench script: %d SQL commands per transaction (the same statements; the "
+              "scope statement also picks the random patient); copy kept in %s\n",
+              script.statements, kept_script.c_str());
+  {
+    const std::string before = Value(super_db, "SELECT count(*) FROM followup");
+    PgbenchResult check = RunPgbench(o, env, workdir, "smd_app", script_path, script, 0, 3, 1, false);
+    const std::string after = Value(super_db, "SELECT count(*) FROM followup");
+    if (!check.ok || check.failed != 0 || std::stoll(after) != std::stoll(before) + 3) {
+      std::fprintf(stderr, "%s\n", check.output.c_str());
+      Die("the generated pgbench script does not run cleanly as smd_app");
+    }
+  }
+
+  // ---- (a) empty gRPC call ---------------------------------------------------------------
+  PrintRule();
+  grpc::GenericStub generic(channel);
+  struct HSlot {
+    std::unique_ptr<grpc::ClientContext> ctx[2];
+    int turn = 0;
+    grpc::ByteBuffer req, resp;
+  };
+  std::vector<HSlot> hs(o.inflight);
+  for (auto& h : hs) {
+    grpc::Slice empty("");
+    h.req = grpc::ByteBuffer(&empty, 1);
+  }
+  const Starter health = [&](int i, Done done) {
+    HSlot& h = hs[i];
+    h.turn ^= 1;
+    h.ctx[h.turn] = std::make_unique<grpc::ClientContext>();
+    generic.UnaryCall(h.ctx[h.turn].get(), "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                      &h.req, &h.resp, std::move(done));
+  };
+  const Run empty = ClosedLoop(o.inflight, 2, o.empty_s, health);
+  std::printf("[grpc empty] grpc.health.v1.Health/Check, %d in flight, %.0f s: %.0f calls/s, "
+              "p50 %.3f ms, p99 %.3f ms, errors %lld %s\n",
+              o.inflight, o.empty_s, empty.Rate(), Percentile(empty.lat_ms, 50),
+              Percentile(empty.lat_ms, 99), static_cast<long long>(empty.errors),
+              empty.first_error.c_str());
+
+  // ---- (b) RecordFollowUp and (c) pgbench, alternating -------------------------------------
+  struct RSlot {
+    std::unique_ptr<grpc::ClientContext> ctx[2];
+    int turn = 0;
+    v1::RecordFollowUpRequest req;
+    v1::FollowUp resp;
+    std::mt19937 rng;
+  };
+  std::vector<RSlot> rs(o.inflight);
+  for (int i = 0; i < o.inflight; ++i) {
+    rs[i].rng.seed(1000 + i);
+    *rs[i].req.mutable_form() = base_form;
+  }
+  std::uniform_int_distribution<int> pick(0, o.patients - 1);
+  const Starter record = [&](int i, Done done) {
+    RSlot& r = rs[i];
+    const int p = pick(r.rng);
+    r.req.set_patient_id(patient_ids[p]);
+    *r.req.mutable_form()->mutable_visit_date() = D(visit_day(p));
+    r.turn ^= 1;
+    r.ctx[r.turn] = std::make_unique<grpc::ClientContext>();
+    r.ctx[r.turn]->AddMetadata("authorization", "Bearer " + token);
+    followups->async()->RecordFollowUp(r.ctx[r.turn].get(), &r.req, &r.resp, std::move(done));
+  };
+
+  PrintRule();
+  std::printf("[warm-up] RecordFollowUp %.0f s, pgbench %.0f s\n", o.warmup_s, o.warmup_s);
+  const Run warm = ClosedLoop(o.inflight, 0, o.warmup_s, record);
+  if (warm.errors > 0) Die("RecordFollowUp fails during warm-up: " + warm.first_error);
+  (void)RunPgbench(o, env, workdir, "smd_app", script_path, script,
+                   static_cast<int>(std::lround(std::max(1.0, o.warmup_s))), 0, o.inflight, false);
+
+  const int seg_s = o.seconds / o.segments;
+  Run rec;
+  std::vector<double> pg_lat;
+  std::string per_statement;
+  double pg_tx = 0, pg_secs = 0;
+  int64_t pg_failed = 0;
+  bool pg_ok = true;
+  for (int seg = 0; seg < o.segments; ++seg) {
+    // A B B A ...: pgbench first in even pairs, RecordFollowUp first in odd ones.
+    const bool pg_first = (seg % 2) == 0;
+    for (int half = 0; half < 2; ++half) {
+      if ((half == 0) == pg_first) {
+        PgbenchResult r = RunPgbench(o, env, workdir, "smd_app", script_path, script, seg_s, 0,
+                                     o.inflight, true);
+        pg_ok &= r.ok && r.failed == 0;
+        pg_tx += r.tps * seg_s;
+        pg_secs += seg_s;
+        pg_failed += r.failed;
+        pg_lat.insert(pg_lat.end(), r.lat_ms.begin(), r.lat_ms.end());
+        per_statement = PerStatementTable(r.output);
+        std::printf("[pgbench  seg %d] %d clients, %d s as smd_app (RLS): %.0f tps, latency avg "
+                    "%.3f ms, p99 %.3f ms, failed %lld%s\n",
+                    seg + 1, o.inflight, seg_s, r.tps, r.latency_avg_ms,
+                    Percentile(r.lat_ms, 99), static_cast<long long>(r.failed),
+                    r.ok ? "" : " (pgbench exited with an error)");
+        if (!r.ok) std::printf("%s\n", r.output.c_str());
+      } else {
+        Run r = ClosedLoop(o.inflight, 0, seg_s, record);
+        std::printf("[grpc     seg %d] RecordFollowUp, %d in flight, %d s: %.0f calls/s, p50 "
+                    "%.3f ms, p99 %.3f ms, errors %lld %s\n",
+                    seg + 1, o.inflight, seg_s, r.Rate(), Percentile(r.lat_ms, 50),
+                    Percentile(r.lat_ms, 99), static_cast<long long>(r.errors),
+                    r.first_error.c_str());
+        rec.Merge(r);
+      }
+    }
+  }
+  const double pg_tps = pg_secs > 0 ? pg_tx / pg_secs : 0;
+  std::printf("pgbench per-command latencies (ms, last smd_app segment, -r):\n%s",
+              per_statement.c_str());
+
+  PgbenchResult su;
+  if (o.super_s > 0) {
+    su = RunPgbench(o, env, workdir, env.super, script_path, script, o.super_s, 0, o.inflight,
+                    false);
+    std::printf("[pgbench super] %d clients, %d s as %s (superuser: RLS bypassed): %.0f tps, "
+                "latency avg %.3f ms, p99 %.3f ms, failed %lld\n",
+                o.inflight, o.super_s, env.super.c_str(), su.tps, su.latency_avg_ms,
+                Percentile(su.lat_ms, 99), static_cast<long long>(su.failed));
+  }
+
+  // ---- profile: one at a time, and per statement with and without RLS -------------------
+  PrintRule();
+  Run seq;
+  PgbenchResult pg1;
+  if (o.seq_s > 0) {
+    seq = ClosedLoop(1, 0.5, o.seq_s, record);
+    pg1 = RunPgbench(o, env, workdir, "smd_app", script_path, script, o.seq_s, 0, 1, false);
+    std::printf("[sequential] 1 in flight, %d s each: RecordFollowUp %.0f calls/s (p50 %.3f ms); "
+                "pgbench -c 1 same SQL %.0f tps (p50 %.3f ms); difference per call %.3f ms "
+                "(gRPC + server code + libpq outside PostgreSQL)\n",
+                o.seq_s, seq.Rate(), Percentile(seq.lat_ms, 50), pg1.tps,
+                Percentile(pg1.lat_ms, 50),
+                Percentile(seq.lat_ms, 50) - Percentile(pg1.lat_ms, 50));
+  }
+  if (o.explain_reps > 0) {
+    // EXPLAIN ANALYZE EXECUTE of each statement of the traced call, rolled back, as smd_app
+    // under RLS and as the superuser: the server-side cost of row-level security.
+    std::string scope;
+    for (const LogEntry& e : last) {
+      if (e.kind == "execute" && e.name == "scope.set" && !e.params.empty() && e.params[0]) {
+        scope = *e.params[0];
+      }
+    }
+    auto profile = [&](const std::string& user, std::map<std::string, std::string>* plans) {
+      std::map<std::string, double> median_ms;
+      pqxx::connection c(env.Dsn(user, env.db));
+      pqxx::nontransaction n(c);
+      int k = 0;
+      for (const LogEntry& e : last) {
+        if (e.kind != "execute" || e.name == "session.touch") continue;
+        const std::string q = "bq" + std::to_string(++k);
+        n.exec("PREPARE " + q + " AS " + e.sql);
+        std::vector<std::string> args;
+        for (const auto& v : e.params) {
+          if (!v) args.push_back("NULL");
+          else if (fresh_ids.count(*v)) args.push_back("gen_random_uuid()");
+          else args.push_back(n.quote(*v));
+        }
+        const std::string call = absl::StrCat("EXECUTE ", q,
+                                              args.empty() ? "" : "(" + absl::StrJoin(args, ", ") + ")");
+        std::vector<double> times;
+        for (int r = 0; r < o.explain_reps; ++r) {
+          n.exec("BEGIN");
+          n.exec("SELECT set_config('smd.scope', " + n.quote(scope) + ", true)");
+          pqxx::result res = n.exec("EXPLAIN (ANALYZE, SUMMARY) " + call);
+          n.exec("ROLLBACK");
+          double total = 0;
+          std::string plan;
+          for (const auto& row : res) {
+            const std::string line = row[0].as<std::string>();
+            plan += line + "\n";
+            for (const char* key : {"Planning Time: ", "Execution Time: "}) {
+              const size_t at = line.find(key);
+              double x = 0;
+              if (at != std::string::npos &&
+                  absl::SimpleAtod(absl::string_view(line).substr(at + std::strlen(key)).substr(
+                                       0, line.size() - at - std::strlen(key) - 3),
+                                   &x)) {
+                total += x;
+              }
+            }
+          }
+          times.push_back(total);
+          if (plans && r == o.explain_reps - 1) (*plans)[e.name] = plan;
+        }
+        median_ms[e.name] = Percentile(times, 50);
+        n.exec("DEALLOCATE " + q);
+      }
+      return median_ms;
+    };
+    std::map<std::string, std::string> app_plans;
+    const auto app_ms = profile("smd_app", &app_plans);
+    const auto su_ms = profile(env.super, nullptr);
+    std::printf("[profile] server time per statement (EXPLAIN ANALYZE planning + execution, "
+                "median of %d, one at a time, rolled back):\n",
+                o.explain_reps);
+    std::printf("  %-24s %14s %14s\n", "statement", "smd_app+RLS ms", "superuser ms");
+    double app_total = 0, su_total = 0, worst_delta = -1;
+    std::string worst;
+    std::set<std::string> seen;
+    for (const LogEntry& e : last) {
+      if (e.kind != "execute" || !app_ms.count(e.name)) continue;
+      const double a = app_ms.at(e.name), b = su_ms.count(e.name) ? su_ms.at(e.name) : NAN;
+      app_total += a;
+      su_total += b;
+      if (a - b > worst_delta) {
+        worst_delta = a - b;
+        worst = e.name;
+      }
+      std::printf("  %-24s %14.3f %14.3f%s\n", e.name.c_str(), a, b,
+                  seen.insert(e.name).second ? "" : "   (again)");
+    }
+    std::printf("  %-24s %14.3f %14.3f\n", "sum per call", app_total, su_total);
+    if (!worst.empty()) {
+      std::printf("  largest RLS cost: %s (+%.3f ms); its plan as smd_app:\n", worst.c_str(),
+                  worst_delta);
+      for (absl::string_view l : absl::StrSplit(app_plans[worst], '\n', absl::SkipEmpty())) {
+        std::printf("    %s\n", std::string(l).c_str());
+      }
+    }
+  }
+
+  const std::string rows = Value(super_db, "SELECT count(*) FROM followup");
+  const std::string avg_hist = Value(
+      super_db, "SELECT round(avg(n), 1) FROM (SELECT count(*) n FROM followup WHERE current "
+                "GROUP BY patient_id) x");
+  const std::string form_bytes = Value(
+      super_db, "SELECT round(avg(octet_length(form_enc))) FROM followup");
+
+  // ---- summary ---------------------------------------------------------------------------
+  const double ratio = pg_tps > 0 ? 100.0 * rec.Rate() / pg_tps : 0;
+  const double p99 = Percentile(rec.lat_ms, 99);
+  const bool ratio_met = ratio >= 60.0;
+  const bool p99_met = p99 <= 20.0;
+  PrintRule();
+  std::printf("SUMMARY  (%u CPUs, noisy shared machine; load average %s at start, %s at end; "
+              "PostgreSQL with fsync/synchronous_commit/full_page_writes off, same for both "
+              "sides)\n",
+              std::thread::hardware_concurrency(), load_before.c_str(), LoadAvg().c_str());
+  std::printf("  %-52s %12s %10s %10s %10s\n", "", "per second", "p50 ms", "p95 ms", "p99 ms");
+  std::printf("  %-52s %12.0f %10.3f %10.3f %10.3f\n",
+              absl::StrFormat("gRPC empty call (Health/Check), %d in flight", o.inflight).c_str(),
+              empty.Rate(), Percentile(empty.lat_ms, 50), Percentile(empty.lat_ms, 95),
+              Percentile(empty.lat_ms, 99));
+  std::printf("  %-52s %12.0f %10.3f %10.3f %10.3f\n",
+              absl::StrFormat("pgbench same SQL, %d clients, smd_app + RLS", o.inflight).c_str(),
+              pg_tps, Percentile(pg_lat, 50), Percentile(pg_lat, 95), Percentile(pg_lat, 99));
+  if (o.super_s > 0) {
+    std::printf("  %-52s %12.0f %10.3f %10.3f %10.3f\n",
+                absl::StrFormat("pgbench same SQL, %d clients, superuser (no RLS)", o.inflight)
+                    .c_str(),
+                su.tps, Percentile(su.lat_ms, 50), Percentile(su.lat_ms, 95),
+                Percentile(su.lat_ms, 99));
+  }
+  std::printf("  %-52s %12.0f %10.3f %10.3f %10.3f\n",
+              absl::StrFormat("RecordFollowUp over gRPC, %d in flight", o.inflight).c_str(),
+              rec.Rate(), Percentile(rec.lat_ms, 50), Percentile(rec.lat_ms, 95), p99);
+  std::printf("  RecordFollowUp errors: %lld of %lld%s%s; pgbench failed transactions: %lld%s\n",
+              static_cast<long long>(rec.errors), static_cast<long long>(rec.errors + rec.ok),
+              rec.first_error.empty() ? "" : "; first: ", rec.first_error.c_str(),
+              static_cast<long long>(pg_failed), pg_ok ? "" : " (pgbench reported errors)");
+  std::printf("  RecordFollowUp / pgbench (smd_app): %.1f %%   target >= 60 %%: %s\n", ratio,
+              ratio_met ? "MET" : "NOT MET");
+  std::printf("  RecordFollowUp p99: %.2f ms            target <= 20 ms: %s\n", p99,
+              p99_met ? "MET" : "NOT MET");
+  if (o.super_s > 0 && su.tps > 0) {
+    std::printf("  RecordFollowUp / pgbench (superuser, no RLS): %.1f %%; RLS costs pgbench "
+                "%.0f %% of its superuser rate\n",
+                100.0 * rec.Rate() / su.tps, 100.0 * (1 - pg_tps / su.tps));
+  }
+  if (empty.Rate() > 0) {
+    std::printf("  RecordFollowUp / empty gRPC call: %.1f %%\n", 100.0 * rec.Rate() / empty.Rate());
+  }
+  std::printf("  measured %d s per side in %d alternating segments after %.0f s warm-up; "
+              "followup rows at end %s (avg %s current visits per patient), form_enc avg %s "
+              "bytes\n",
+              o.seconds, o.segments * 2, o.warmup_s, rows.c_str(), avg_hist.c_str(),
+              form_bytes.c_str());
+  std::printf("  note: pgbench runs as a separate process with %d connections; the server uses "
+              "%d connections and %d executor threads, and the gRPC client runs in the "
+              "bench process on the same CPUs\n",
+              o.inflight, o.db_pool, o.db_pool);
+
+  // ---- clean up ----------------------------------------------------------------------------
+  channel.reset();
+  server->Shutdown(absl::Seconds(2));
+  server.reset();
+  try {
+    Exec(super_pg, "DROP DATABASE IF EXISTS " + env.db + " WITH (FORCE)");
+  } catch (...) {
+  }
+  std::remove(key_file.c_str());
+  std::remove(script_path.c_str());
+  std::remove((workdir + "/pgbench.out").c_str());
+  ::rmdir(workdir.c_str());
+  std::printf("total run time %.0f s\n", Ms(SteadyClock::now() - t_start) / 1000.0);
+  return 0;
+}
+
+}  // namespace smd::bench
+
+int main(int argc, char** argv) { return smd::bench::Main(argc, argv); }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Usage: tests/bench/run_followup_bench.sh [BENCH OPTIONS...]
+#
+# Builds smd_bench_followup into build-bench/ (RelWithDebInfo, -j2) and runs it against a
+# throwaway PostgreSQL 15 cluster started by tests/support/with_postgres.sh (Unix socket,
+# trust auth, fsync/full_page_writes/synchronous_commit off: the test settings, the same for
+# the server and for pgbench). It prints RecordFollowUp at 16 in flight beside an empty gRPC
+# call and pgbench running the same SQL, measured in the same run (docs/performance.md).
+#
+# Options are passed to the bench, e.g. --seconds=20 --inflight=16 --patients=1000
+# --segments=2 --super-s=8 --warmup-s=3 --empty-s=8 --deadline-s=170.
+# Environment: SMD_BENCH_BUILD_DIR (default <repo>/build-bench), SMD_BENCH_JOBS (default 2),
+# SMD_BENCH_NO_BUILD=1 to skip the build step.
+#
+# Bounded: the bench aborts itself after --deadline-s (170 s by default) and this script
+# stops everything after 240 s; the cluster is stopped and deleted either way.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+build_dir=${SMD_BENCH_BUILD_DIR:-$repo_root/build-bench}
+jobs=${SMD_BENCH_JOBS:-2}
+
+if [[ "${SMD_BENCH_NO_BUILD:-0}" != 1 ]]; then
+  if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
+    cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  cmake --build "$build_dir" --target smd_bench_followup -j"$jobs" >/dev/null
+fi
+
+bench=$build_dir/tests/bench/smd_bench_followup
+if [[ ! -x "$bench" ]]; then
+  echo "run_followup_bench: $bench not built" >&2
+  exit 2
+fi
+
+# timeout sends TERM to with_postgres.sh, which passes it on to the bench and then deletes
+# the cluster; KILL follows 20 s later if anything hangs.
+exec timeout --kill-after=20 240 "$repo_root/tests/support/with_postgres.sh" "$bench" "$@"

@@ -1,0 +1,97 @@
+#include "domain/alert_rules.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace smd::domain {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+FollowUpForm Visit(int risk) {
+  FollowUpForm f;
+  f.visit_date = absl::CivilDay(2024, 3, 1);
+  f.risk_level = risk;
+  return f;
+}
+
+Assessment Class(Classification c) {
+  Assessment a;
+  a.final_class = c;
+  return a;
+}
+
+TEST(AlertRules, RiskThreeOrMoreIsAnAlertOneAlertPerVisit) {
+  EXPECT_FALSE(AlertForFollowUp(Visit(2), Class(Classification::kBasicallyStable),
+                                Classification::kStable));
+  auto a = AlertForFollowUp(Visit(3), Class(Classification::kUnstable), Classification::kStable);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->severity, kSeverityHigh);
+  EXPECT_THAT(a->cause, HasSubstr("危险性评估3级"));
+  EXPECT_THAT(a->cause, HasSubstr("不稳定"));
+  FollowUpForm f = Visit(4);
+  f.behaviour.trouble = 1;
+  a = AlertForFollowUp(f, Class(Classification::kUnstable), Classification::kStable);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, AlertKind::kHighRisk);
+  EXPECT_EQ(a->severity, kSeverityCritical);
+  EXPECT_THAT(a->cause, HasSubstr("肇事"));
+  EXPECT_EQ(a->risk_level, 4);
+}
+
+TEST(AlertRules, IncidentsMissingAndTurningUnstable) {
+  FollowUpForm f = Visit(1);
+  f.behaviour.accident = 1;
+  auto a = AlertForFollowUp(f, Class(Classification::kBasicallyStable), Classification::kStable);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, AlertKind::kIncident);
+  EXPECT_EQ(a->severity, kSeverityCritical);
+  // Turning unstable without risk >= 3 (e.g. insight lacking).
+  a = AlertForFollowUp(Visit(0), Class(Classification::kUnstable), Classification::kStable);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, AlertKind::kBecameUnstable);
+  // Staying unstable at low risk is not a new alert.
+  EXPECT_FALSE(AlertForFollowUp(Visit(0), Class(Classification::kUnstable),
+                                Classification::kUnstable));
+  FollowUpForm missing = Visit(-1);
+  missing.lost_reason = LostReason::kMissing;
+  a = AlertForFollowUp(missing, Assessment{}, Classification::kStable);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, AlertKind::kMissing);
+  FollowUpForm away = Visit(-1);
+  away.lost_reason = LostReason::kWorkingAway;
+  EXPECT_FALSE(AlertForFollowUp(away, Assessment{}, Classification::kStable));
+}
+
+TEST(AlertRules, CausesCarryNoClinicalDetail) {
+  FollowUpForm f = Visit(5);
+  f.medications.push_back({"clozapine", 100, 0, 100});
+  f.symptoms_other = "幻听";
+  auto a = AlertForFollowUp(f, Class(Classification::kUnstable), Classification::kStable);
+  ASSERT_TRUE(a);
+  EXPECT_THAT(a->cause, Not(HasSubstr("clozapine")));
+  EXPECT_THAT(a->cause, Not(HasSubstr("幻听")));
+}
+
+TEST(AlertRules, ManualOverdueAndEmergency) {
+  EXPECT_FALSE(ManualAlert(0, "x", -1).ok());
+  EXPECT_FALSE(ManualAlert(3, "", -1).ok());
+  EXPECT_EQ(ManualAlert(3, "家属报告患者情绪激动", 2)->kind, AlertKind::kManual);
+  EXPECT_EQ(AlertForOverdueUnstable(12, 3).severity, kSeverityWarning);
+  Emergency e;
+  e.trigger = EmergencyTrigger::kEndangersOthers;
+  EXPECT_EQ(AlertForEmergency(e).severity, kSeverityCritical);
+}
+
+TEST(AlertRules, DeadlinesAndEscalationLevels) {
+  AckDeadlines d;
+  EXPECT_EQ(AckDeadline(kSeverityCritical, d), absl::Minutes(30));
+  EXPECT_FALSE(AckDeadline(kSeverityNotice, d));
+  EXPECT_EQ(EscalationJurisdiction("320106001001"), "320106001");
+  EXPECT_EQ(EscalationJurisdiction("320106001"), "320106");
+  EXPECT_FALSE(EscalationJurisdiction("320106"));
+}
+
+}  // namespace
+}  // namespace smd::domain
