@@ -22,9 +22,8 @@ Reactor* CareTeamService::AddMember(Ctx* ctx, const v1::AddMemberRequest* req,
                     n.contact_name = req->contact_name();
                     n.contact_phone = req->contact_phone();
                     ASSIGN_OR_RETURN(n.start_date, DateFromProto(req->start_date(), "start_date"));
-                    return Fill(uc_.AddMember(m, n), [&](const domain::TeamMember& t) {
-                      TeamMemberToProto(t, resp);
-                    });
+                    return Fill(uc_.AddMember(m, n),
+                                [&](const domain::TeamMember& t) { TeamMemberToProto(t, resp); });
                   });
 }
 
@@ -70,20 +69,20 @@ Reactor* CareTeamService::ListMyPatients(Ctx* ctx, const v1::ListMyPatientsReque
 Reactor* CareTeamService::ListTeamGaps(Ctx* ctx, const v1::ListTeamGapsRequest* req,
                                        v1::ListTeamGapsResponse* resp) {
   return RunUnary(ctx, ex_, SMD_CT_METHOD(ListTeamGaps), [=, this](const app::CallMeta& m) {
-    return Fill(uc_.ListTeamGaps(m, req->region(), req->page().page_size(),
-                                 req->page().page_token()),
-                [&](const app::TeamGapsPage& page) {
-                  for (const auto& g : page.gaps) {
-                    v1::TeamGap* out = resp->add_gaps();
-                    out->set_patient_id(g.patient_id);
-                    out->set_name(g.name);
-                    out->set_jurisdiction(g.jurisdiction);
-                    out->set_risk_level(g.risk_level);
-                    out->set_classification(g.classification);
-                    for (domain::TeamRole r : g.missing) out->add_missing(TeamRoleToProto(r));
-                  }
-                  resp->set_next_page_token(page.next_page_token);
-                });
+    return Fill(
+        uc_.ListTeamGaps(m, req->region(), req->page().page_size(), req->page().page_token()),
+        [&](const app::TeamGapsPage& page) {
+          for (const auto& g : page.gaps) {
+            v1::TeamGap* out = resp->add_gaps();
+            out->set_patient_id(g.patient_id);
+            out->set_name(g.name);
+            out->set_jurisdiction(g.jurisdiction);
+            out->set_risk_level(g.risk_level);
+            out->set_classification(g.classification);
+            for (domain::TeamRole r : g.missing) out->add_missing(TeamRoleToProto(r));
+          }
+          resp->set_next_page_token(page.next_page_token);
+        });
   });
 }
 

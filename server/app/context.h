@@ -8,8 +8,10 @@
 #include "crypto/keys.h"
 #include "crypto/password.h"
 #include "crypto/signer.h"
+#include "domain/alert_rules.h"
 #include "domain/followup_rules.h"
 #include "domain/medication.h"
+#include "store/alert_repository.h"
 #include "store/care_repository.h"
 #include "store/db.h"
 #include "store/patient_repository.h"
@@ -24,6 +26,7 @@ struct AppConfig {
   crypto::PasswordParams password_params;
   std::string rule_set = "jiangsu-2018";         // rules.md product decisions
   std::string designated_hospital = "南京市脑科医院";  // referral default (green channel)
+  domain::AckDeadlines ack_deadlines;                // alert escalation (issue 4)
 };
 
 // The drug catalogue (schema 0003), loaded once at start-up. Thread-safe (immutable).
@@ -46,6 +49,7 @@ struct Deps {
   const crypto::Signer& signer;
   store::PatientRepository& patients;
   store::CareRepository& care;
+  store::AlertRepository& alerts;
   const DrugCatalogue& drugs;
   const domain::RuleSet& rules;
   AppConfig config;

@@ -4,6 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "app/admin_use_cases.h"
+#include "app/alert_use_cases.h"
+#include "domain/alert_rules.h"
 #include "app/patient_access.h"
 #include "common/status_macros.h"
 #include "crypto/encoding.h"
@@ -132,6 +134,16 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Record(const CallMeta& meta,
     f.author_id = who.user_id;
     f.recorded_at = deps_.clock.Now();
     RETURN_IF_ERROR(deps_.care.InsertFollowUp(tx, f));
+    // The alert is raised in this transaction: it exists exactly when the visit does.
+    ASSIGN_OR_RETURN(auto before, deps_.care.GetSchedule(tx, p.id));
+    const domain::Classification previous =
+        before ? before->last_class : domain::Classification::kNone;
+    int alerted = 0;
+    if (auto draft = domain::AlertForFollowUp(form, a, previous)) {
+      ASSIGN_OR_RETURN(Raised raised, RaiseAlertInTx(deps_, tx, p, *draft,
+                                                     "followup:" + f.visit_id, who.user_id, ""));
+      alerted = raised.recipients;
+    }
     if (domain::ReportsDeath(form)) {
       // A death reported on a visit closes the case (rules.md §5.1 死亡).
       domain::CloseRequest close;
@@ -143,7 +155,8 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Record(const CallMeta& meta,
       RETURN_IF_ERROR(deps_.patients.Update(tx, p));
     }
     RETURN_IF_ERROR(Reschedule(tx, p));
-    note.detail = absl::StrCat("visit=", f.visit_id, " class=", static_cast<int>(a.final_class));
+    note.detail = absl::StrCat("visit=", f.visit_id, " class=", static_cast<int>(a.final_class),
+                               " alert_recipients=", alerted);
     out = std::move(f);
     return absl::OkStatus();
   }));
@@ -300,7 +313,9 @@ absl::StatusOr<domain::Emergency> FollowUpUseCases::RecordEmergency(const CallMe
     e.recorded_by = who.user_id;
     e.recorded_at = now;
     RETURN_IF_ERROR(deps_.care.InsertEmergency(tx, e));
-    note.detail = "emergency=" + e.id;
+    ASSIGN_OR_RETURN(Raised raised, RaiseAlertInTx(deps_, tx, p, domain::AlertForEmergency(e),
+                                                   "emergency:" + e.id, who.user_id, ""));
+    note.detail = absl::StrCat("emergency=", e.id, " alert_recipients=", raised.recipients);
     return absl::OkStatus();
   }));
   return e;

@@ -35,8 +35,8 @@ enum class TeamRole : int {
 inline constexpr int kMaxTeamRole = 7;
 
 // The roles every required team must have (rules.md decision), in listing order.
-inline constexpr std::array<TeamRole, 3> kRequiredTeamRoles = {
-    TeamRole::kDoctor, TeamRole::kPolice, TeamRole::kGridWorker};
+inline constexpr std::array<TeamRole, 3> kRequiredTeamRoles = {TeamRole::kDoctor, TeamRole::kPolice,
+                                                               TeamRole::kGridWorker};
 
 // A patient needs a team from this risk level up (rules.md decision; §4 "不稳定 with
 // risk >= 3": police list them, 四包一).
@@ -91,8 +91,7 @@ absl::Status CheckMemberReach(std::string_view user_jurisdiction,
 // start_date may not lie after today. Errors: INVALID_ARGUMENT "start_date: ...".
 absl::Status CheckStartDate(absl::CivilDay start_date, absl::CivilDay today);
 // end_date lies in [start_date, today]. Errors: INVALID_ARGUMENT "end_date: ...".
-absl::Status CheckEndDate(absl::CivilDay start_date, absl::CivilDay end_date,
-                          absl::CivilDay today);
+absl::Status CheckEndDate(absl::CivilDay start_date, absl::CivilDay end_date, absl::CivilDay today);
 
 // Whether a patient with the register's last risk level (-1: never assessed) and
 // classification (1 不稳定, 2 基本稳定, 3 稳定, 0 none) must have a team: 不稳定 or risk >= 3.

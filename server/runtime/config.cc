@@ -54,6 +54,22 @@ const std::map<std::string, Flag>& Flags() {
       {"demo-patients",
        {[](Config& c, const std::string& v) { return SetInt(c.demo_patients, v, 0, 100000); }}},
       {"out", {[](Config& c, const std::string& v) { c.out = v; return true; }}},
+      {"ack-critical-seconds",
+       {[](Config& c, const std::string& v) { return SetInt(c.ack_critical_seconds, v, 1, 604800); }}},
+      {"ack-high-seconds",
+       {[](Config& c, const std::string& v) { return SetInt(c.ack_high_seconds, v, 1, 604800); }}},
+      {"ack-warning-seconds",
+       {[](Config& c, const std::string& v) { return SetInt(c.ack_warning_seconds, v, 1, 604800); }}},
+      {"alert-poll-ms",
+       {[](Config& c, const std::string& v) { return SetInt(c.alert_poll_ms, v, 10, 60000); }}},
+      {"alert-escalate-interval-ms",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.alert_escalate_interval_ms, v, 10, 3600000);
+       }}},
+      {"alert-overdue-interval-seconds",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.alert_overdue_interval_seconds, v, 1, 86400);
+       }}},
       {"rule-set", {[](Config& c, const std::string& v) { c.rule_set = v; return !v.empty(); }}},
       {"designated-hospital",
        {[](Config& c, const std::string& v) {
@@ -86,7 +102,9 @@ std::string Usage() {
          "  --listen --database-url --key-file --tls-cert --tls-key --tls-client-ca --insecure\n"
          "  --db-pool --audit-seal-interval-ms --session-ttl-minutes --session-idle-minutes\n"
          "  --password-log2-n --demo-patients --out --username --district --district-name\n"
-         "  --rule-set (jiangsu-2018 | national-2018) --designated-hospital\n";
+         "  --rule-set (jiangsu-2018 | national-2018) --designated-hospital\n"
+         "  --ack-critical-seconds --ack-high-seconds --ack-warning-seconds --alert-poll-ms\n"
+         "  --alert-escalate-interval-ms --alert-overdue-interval-seconds\n";
 }
 
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {

@@ -26,6 +26,13 @@ struct Config {
   int demo_patients = 300;    // seed-demo
   std::string rule_set = "jiangsu-2018";  // rules.md decisions; or national-2018
   std::string designated_hospital = "南京市脑科医院";
+  // Alerts: acknowledgement deadlines by severity (then escalation), background intervals.
+  int ack_critical_seconds = 30 * 60;
+  int ack_high_seconds = 2 * 3600;
+  int ack_warning_seconds = 24 * 3600;
+  int alert_poll_ms = 250;
+  int alert_escalate_interval_ms = 5000;
+  int alert_overdue_interval_seconds = 3600;
   std::string out;            // keygen output file
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code

@@ -9,9 +9,11 @@
 
 #include "api/careteam_service.h"
 #include "api/executor.h"
+#include "api/alert_service.h"
 #include "api/followup_service.h"
 #include "api/services.h"
 #include "app/admin_use_cases.h"
+#include "app/alert_use_cases.h"
 #include "app/audit_use_cases.h"
 #include "app/auth_use_cases.h"
 #include "app/careteam_use_cases.h"
@@ -54,12 +56,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Confi
 
 struct Server::Impl {
   std::unique_ptr<Core> core;
+  api::AlertHub hub;  // outlives the streams, which are destroyed with the grpc server
   std::unique_ptr<api::Executor> executor;
   std::unique_ptr<app::AuthUseCases> auth;
   std::unique_ptr<app::AdminUseCases> admin;
   std::unique_ptr<app::PatientUseCases> patients;
   std::unique_ptr<app::AuditUseCases> audit;
   std::unique_ptr<app::FollowUpUseCases> followups;
+  std::unique_ptr<app::AlertUseCases> alerts;
+  std::unique_ptr<app::AlertPump> pump;
   std::unique_ptr<store::CareTeamRepository> careteam_repo;
   std::unique_ptr<app::CareTeamUseCases> careteam;
   std::unique_ptr<app::AuditSealer> sealer;
@@ -69,6 +74,7 @@ struct Server::Impl {
   std::unique_ptr<api::PatientService> patient_svc;
   std::unique_ptr<api::AuditService> audit_svc;
   std::unique_ptr<api::FollowUpService> followup_svc;
+  std::unique_ptr<api::AlertService> alert_svc;
   std::unique_ptr<api::CareTeamService> careteam_svc;
   std::unique_ptr<grpc::Server> grpc;
   int port = 0;
@@ -94,6 +100,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->patients = std::make_unique<app::PatientUseCases>(deps);
   impl->audit = std::make_unique<app::AuditUseCases>(deps);
   impl->followups = std::make_unique<app::FollowUpUseCases>(deps);
+  impl->alerts = std::make_unique<app::AlertUseCases>(deps);
   impl->auth_svc = std::make_unique<api::AuthService>(*impl->auth, *impl->executor);
   impl->admin_svc = std::make_unique<api::AdminService>(*impl->admin, *impl->executor);
   impl->region_svc = std::make_unique<api::RegionService>(*impl->admin, *impl->executor);
@@ -101,6 +108,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->audit_svc = std::make_unique<api::AuditService>(*impl->audit, *impl->executor);
   impl->followup_svc =
       std::make_unique<api::FollowUpService>(*impl->followups, *impl->executor);
+  impl->alert_svc = std::make_unique<api::AlertService>(*impl->alerts, impl->hub, *impl->executor);
   impl->careteam_repo = std::make_unique<store::CareTeamRepository>(deps.keys);
   impl->careteam = std::make_unique<app::CareTeamUseCases>(deps, *impl->careteam_repo);
   impl->careteam_svc =
@@ -117,6 +125,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   builder.RegisterService(impl->patient_svc.get());
   builder.RegisterService(impl->audit_svc.get());
   builder.RegisterService(impl->followup_svc.get());
+  builder.RegisterService(impl->alert_svc.get());
   builder.RegisterService(impl->careteam_svc.get());
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   impl->grpc = builder.BuildAndStart();
@@ -126,6 +135,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->sealer = std::make_unique<app::AuditSealer>(
       deps, absl::Milliseconds(config.audit_seal_interval_ms));
   impl->sealer->Start();
+  app::AlertPump::Intervals intervals;
+  intervals.poll = absl::Milliseconds(config.alert_poll_ms);
+  intervals.escalate = absl::Milliseconds(config.alert_escalate_interval_ms);
+  intervals.overdue = absl::Seconds(config.alert_overdue_interval_seconds);
+  api::AlertHub* hub = &impl->hub;
+  impl->pump = std::make_unique<app::AlertPump>(
+      deps, *impl->alerts, config.database_url, intervals,
+      [hub](const std::vector<std::string>& users, bool everyone) { hub->Wake(users, everyone); });
+  impl->pump->Start();
   common::LogInfo("smd-server listening on %s (port %d, %s)", config.listen, impl->port,
                   config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
@@ -140,6 +158,7 @@ void Server::Shutdown(absl::Duration grace) {
     impl_->shut = true;
   }
   if (auto* health = impl_->grpc->GetHealthCheckService()) health->Shutdown();
+  impl_->pump->Stop();
   impl_->grpc->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->executor->Shutdown();
   impl_->sealer->Stop();

@@ -16,6 +16,9 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const Config& config,
   app_config.session_idle = absl::Minutes(config.session_idle_minutes);
   app_config.password_params.log2_n = config.password_log2_n;
   app_config.rule_set = config.rule_set;
+  app_config.ack_deadlines.critical = absl::Seconds(config.ack_critical_seconds);
+  app_config.ack_deadlines.high = absl::Seconds(config.ack_high_seconds);
+  app_config.ack_deadlines.warning = absl::Seconds(config.ack_warning_seconds);
   app_config.designated_hospital = config.designated_hospital;
   const domain::RuleSet* rules = domain::FindRuleSet(config.rule_set);
   if (rules == nullptr) {

@@ -24,8 +24,9 @@ struct Core {
         signer(keys),
         patients(keys),
         care(keys),
+        alerts(keys),
         drugs(std::move(drug_list)),
-        deps{*db, clock, keys, signer, patients, care, drugs, rule_set, app_config} {}
+        deps{*db, clock, keys, signer, patients, care, alerts, drugs, rule_set, app_config} {}
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
@@ -34,6 +35,7 @@ struct Core {
   const crypto::Signer signer;
   store::PatientRepository patients;
   store::CareRepository care;
+  store::AlertRepository alerts;
   const app::DrugCatalogue drugs;
   app::Deps deps;  // refers to the members above
 

@@ -1,8 +1,7 @@
 #include "store/careteam_repository.h"
 
-#include <pqxx/pqxx>
-
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -44,8 +43,7 @@ std::string RequiredRolesArray() {
 }  // namespace
 
 std::vector<Statement> CareTeamStatements() {
-  static const std::string get =
-      std::string("SELECT ") + kMemberColumns + " WHERE m.id = $1::uuid";
+  static const std::string get = std::string("SELECT ") + kMemberColumns + " WHERE m.id = $1::uuid";
   static const std::string get_locked = get + " FOR UPDATE OF m";
   // Active first (by role, then start), then ended ones, most recently ended first.
   static const std::string by_patient =
@@ -103,8 +101,8 @@ absl::Status CareTeamRepository::Insert(Tx& tx, const domain::TeamMember& m,
   }
   absl::Status s = Guard([&]() -> absl::Status {
     tx.w().exec_prepared("careteam.insert", m.id, m.patient_id, static_cast<int>(m.role),
-                         OptUuid(domain::IsUserTeamRole(m.role) ? m.user_id : ""), pg::Bytes(contact),
-                         pg::Day(m.start_date), added_by, pg::Time(now));
+                         OptUuid(domain::IsUserTeamRole(m.role) ? m.user_id : ""),
+                         pg::Bytes(contact), pg::Day(m.start_date), added_by, pg::Time(now));
     return absl::OkStatus();
   });
   if (s.code() == absl::StatusCode::kAlreadyExists) {
@@ -114,9 +112,8 @@ absl::Status CareTeamRepository::Insert(Tx& tx, const domain::TeamMember& m,
   return s;
 }
 
-absl::Status CareTeamRepository::End(Tx& tx, const std::string& member_id,
-                                     absl::CivilDay end_date, const std::string& reason,
-                                     const std::string& ended_by) {
+absl::Status CareTeamRepository::End(Tx& tx, const std::string& member_id, absl::CivilDay end_date,
+                                     const std::string& reason, const std::string& ended_by) {
   return Guard([&]() -> absl::Status {
     pqxx::result r =
         tx.w().exec_prepared("careteam.end", member_id, pg::Day(end_date), reason, ended_by);
@@ -160,7 +157,8 @@ absl::StatusOr<std::optional<domain::TeamMember>> CareTeamRepository::Get(
     Tx& tx, const std::string& member_id, bool for_update) {
   using Out = std::optional<domain::TeamMember>;
   return Guard([&]() -> absl::StatusOr<Out> {
-    pqxx::result r = tx.w().exec_prepared(for_update ? "careteam.get_locked" : "careteam.get", member_id);
+    pqxx::result r =
+        tx.w().exec_prepared(for_update ? "careteam.get_locked" : "careteam.get", member_id);
     if (r.empty()) return Out();
     ASSIGN_OR_RETURN(domain::TeamMember m, ReadMember(r[0], cipher_));
     return Out(std::move(m));
@@ -171,8 +169,8 @@ absl::StatusOr<std::vector<domain::TeamMember>> CareTeamRepository::ListByPatien
     Tx& tx, const std::string& patient_id, bool include_history) {
   return Guard([&]() -> absl::StatusOr<std::vector<domain::TeamMember>> {
     std::vector<domain::TeamMember> out;
-    for (const auto& row : tx.w().exec_prepared("careteam.by_patient", patient_id,
-                                                include_history)) {
+    for (const auto& row :
+         tx.w().exec_prepared("careteam.by_patient", patient_id, include_history)) {
       ASSIGN_OR_RETURN(domain::TeamMember m, ReadMember(row, cipher_));
       out.push_back(std::move(m));
     }
@@ -188,8 +186,7 @@ absl::StatusOr<std::vector<MyPatientRow>> CareTeamRepository::ListActiveByUser(
          tx.w().exec_prepared("careteam.by_user", user_id, OptUuid(after_patient), limit)) {
       MyPatientRow p;
       p.patient_id = r[0].as<std::string>();
-      ASSIGN_OR_RETURN(p.name,
-                       cipher_.Decrypt(pg::BytesField(r[1]), PatientNameAad(p.patient_id)));
+      ASSIGN_OR_RETURN(p.name, cipher_.Decrypt(pg::BytesField(r[1]), PatientNameAad(p.patient_id)));
       p.jurisdiction = r[2].as<std::string>();
       p.risk_level = r[3].as<int>();
       p.classification = r[4].as<int>();
@@ -201,7 +198,7 @@ absl::StatusOr<std::vector<MyPatientRow>> CareTeamRepository::ListActiveByUser(
 }
 
 absl::StatusOr<std::vector<TeamGapRow>> CareTeamRepository::ListGaps(Tx& tx,
-                                                                      const TeamGapQuery& q) {
+                                                                     const TeamGapQuery& q) {
   static const std::string required = RequiredRolesArray();
   return Guard([&]() -> absl::StatusOr<std::vector<TeamGapRow>> {
     std::vector<TeamGapRow> out;
@@ -210,8 +207,7 @@ absl::StatusOr<std::vector<TeamGapRow>> CareTeamRepository::ListGaps(Tx& tx,
              domain::kTeamRiskThreshold, OptUuid(q.after_patient), q.limit)) {
       TeamGapRow g;
       g.patient_id = r[0].as<std::string>();
-      ASSIGN_OR_RETURN(g.name,
-                       cipher_.Decrypt(pg::BytesField(r[1]), PatientNameAad(g.patient_id)));
+      ASSIGN_OR_RETURN(g.name, cipher_.Decrypt(pg::BytesField(r[1]), PatientNameAad(g.patient_id)));
       g.jurisdiction = r[2].as<std::string>();
       g.risk_level = r[3].as<int>();
       g.classification = r[4].as<int>();

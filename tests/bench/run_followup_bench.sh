@@ -21,10 +21,15 @@ build_dir=${SMD_BENCH_BUILD_DIR:-$repo_root/build-bench}
 jobs=${SMD_BENCH_JOBS:-2}
 
 if [[ "${SMD_BENCH_NO_BUILD:-0}" != 1 ]]; then
-  if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
-    cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  mkdir -p "$build_dir"
+  build_log=$build_dir/bench-build.log
+  echo "run_followup_bench: building smd_bench_followup in $build_dir (-j$jobs; log $build_log)"
+  if ! { cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+    cmake --build "$build_dir" --target smd_bench_followup -j"$jobs"; } >"$build_log" 2>&1; then
+    tail -n 30 "$build_log" >&2
+    echo "run_followup_bench: build failed (log: $build_log)" >&2
+    exit 2
   fi
-  cmake --build "$build_dir" --target smd_bench_followup -j"$jobs" >/dev/null
 fi
 
 bench=$build_dir/tests/bench/smd_bench_followup

@@ -81,8 +81,7 @@ TEST(CheckMemberFits, ContactsAreNotUsers) {
 TEST(CheckMemberFits, UnspecifiedOrUnknownTeamRoleIsRejected) {
   EXPECT_THAT(CheckMemberFits(TeamRole::kUnspecified, Role::kPolice), IsFieldError("team_role"));
   EXPECT_THAT(CheckMemberFits(static_cast<TeamRole>(8), std::nullopt), IsFieldError("team_role"));
-  EXPECT_THAT(CheckMemberFits(static_cast<TeamRole>(-1), Role::kPolice),
-              IsFieldError("team_role"));
+  EXPECT_THAT(CheckMemberFits(static_cast<TeamRole>(-1), Role::kPolice), IsFieldError("team_role"));
 }
 
 TEST(CheckContact, NameOneToFiftyAndAPhone) {
@@ -118,9 +117,9 @@ TEST(MemberDates, StartNotInTheFutureEndBetweenStartAndToday) {
 }
 
 TEST(NeedsTeam, UnstableOrRiskThreeAndAbove) {
-  EXPECT_TRUE(NeedsTeam(0, 1));   // 不稳定 at any risk
+  EXPECT_TRUE(NeedsTeam(0, 1));  // 不稳定 at any risk
   EXPECT_TRUE(NeedsTeam(-1, 1));
-  EXPECT_TRUE(NeedsTeam(3, 2));   // risk 3 even if 基本稳定
+  EXPECT_TRUE(NeedsTeam(3, 2));  // risk 3 even if 基本稳定
   EXPECT_TRUE(NeedsTeam(5, 0));
   EXPECT_FALSE(NeedsTeam(2, 2));
   EXPECT_FALSE(NeedsTeam(2, 3));

@@ -1,0 +1,263 @@
+#include "api/alert_service.h"
+
+#include "api/call_runner.h"
+#include "api/convert.h"
+#include "api/grpc_status.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+
+namespace smd::api {
+
+#define SMD_ALERT_METHOD(name) "/smd.v1.AlertService/" #name
+
+namespace {
+constexpr int kFetchPage = 200;
+}  // namespace
+
+void AlertToProto(const store::AlertCopy& c, v1::AlertMessage* out) {
+  out->Clear();
+  out->set_seq(c.seq);
+  out->set_alert_id(c.alert_id);
+  out->set_patient_id(c.patient_id);
+  out->set_patient_name(c.patient_name);
+  out->set_jurisdiction(c.jurisdiction);
+  out->set_address(c.address);
+  out->set_kind(static_cast<v1::AlertKind>(c.kind));
+  out->set_severity(c.severity);
+  out->set_risk_level(c.risk_level);
+  out->set_cause(c.cause);
+  TimeToProto(c.raised_at, out->mutable_raised_at());
+  if (c.delivered_at) TimeToProto(*c.delivered_at, out->mutable_delivered_at());
+  if (c.acked_at) TimeToProto(*c.acked_at, out->mutable_acknowledged_at());
+  out->set_ack_note(c.ack_note);
+  out->set_escalation_level(c.escalation_level);
+  out->set_escalated(c.escalated);
+}
+
+// ---- AlertHub ----
+
+void AlertHub::Add(const std::string& user_id, AlertStream* s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  streams_[user_id].insert(s);
+}
+
+void AlertHub::Remove(const std::string& user_id, AlertStream* s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = streams_.find(user_id);
+  if (it == streams_.end()) return;
+  it->second.erase(s);
+  if (it->second.empty()) streams_.erase(it);
+}
+
+void AlertHub::Wake(const std::vector<std::string>& users, bool everyone) {
+  // Wake() only takes the stream's own lock, and Remove() waits for this lock, so a
+  // stream cannot be deleted while it is being woken.
+  std::lock_guard<std::mutex> lock(mu_);
+  if (everyone) {
+    for (auto& [user, set] : streams_) {
+      for (AlertStream* s : set) s->Wake();
+    }
+    return;
+  }
+  for (const auto& u : users) {
+    auto it = streams_.find(u);
+    if (it == streams_.end()) continue;
+    for (AlertStream* s : it->second) s->Wake();
+  }
+}
+
+size_t AlertHub::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& [u, set] : streams_) n += set.size();
+  return n;
+}
+
+// ---- AlertStream ----
+
+AlertStream::AlertStream(AlertHub& hub, Executor& ex, app::AlertUseCases& uc, app::CallMeta meta,
+                         int64_t after)
+    : hub_(hub), ex_(ex), uc_(uc), meta_(std::move(meta)), cursor_(after) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScheduleFetchLocked();
+}
+
+void AlertStream::Wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScheduleFetchLocked();
+}
+
+void AlertStream::ScheduleFetchLocked() {
+  if (finished_) return;
+  if (fetching_ || writing_) {
+    wake_pending_ = true;  // fetch again once the current batch is out
+    return;
+  }
+  fetching_ = true;
+  ++inflight_;
+  const int64_t after = cursor_;
+  const bool queued = ex_.Submit([this, after] { Fetched(uc_.Fetch(meta_, after, kFetchPage)); });
+  if (!queued) {
+    // Executor full or stopping: the next wake-up (the pump wakes every stream when in
+    // doubt) tries again. Nothing is lost: the outbox is the truth.
+    fetching_ = false;
+    --inflight_;
+    wake_pending_ = true;
+  }
+}
+
+void AlertStream::Fetched(absl::StatusOr<app::DeliveryPage> page) {
+  bool register_now = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fetching_ = false;
+    if (!done_ && !finished_) {
+      if (!page.ok()) {
+        FinishLocked(ToGrpcStatus(page.status()));
+      } else {
+        if (!registered_) {
+          user_id_ = page->user_id;
+          registered_ = true;
+          register_now = true;
+        }
+        for (const auto& c : page->copies) {
+          queue_.emplace_back();
+          AlertToProto(c, &queue_.back());
+          cursor_ = std::max(cursor_, c.seq);
+        }
+        if (static_cast<int>(page->copies.size()) == kFetchPage) wake_pending_ = true;
+        if (!writing_) WriteNextLocked();
+      }
+    }
+  }
+  if (register_now) {
+    hub_.Add(user_id_, this);
+    // Alerts sequenced between the first fetch and registering would not wake us.
+    Wake();
+  }
+  TaskEnded();
+}
+
+void AlertStream::WriteNextLocked() {
+  if (finished_) return;
+  if (queue_.empty()) {
+    writing_ = false;
+    if (!written_.empty()) {
+      std::vector<int64_t> seqs;
+      seqs.swap(written_);
+      ++inflight_;
+      if (!ex_.Submit([this, seqs] {
+            absl::Status s = uc_.MarkDelivered(meta_, seqs);
+            if (!s.ok()) common::LogWarning("marking alerts delivered failed");
+            TaskEnded();
+          })) {
+        --inflight_;
+      }
+    }
+    if (wake_pending_) {
+      wake_pending_ = false;
+      ScheduleFetchLocked();
+    }
+    return;
+  }
+  writing_ = true;
+  StartWrite(&queue_.front());
+}
+
+void AlertStream::OnWriteDone(bool ok) {
+  std::lock_guard<std::mutex> lock(mu_);
+  writing_ = false;
+  if (!ok) {
+    FinishLocked(grpc::Status::CANCELLED);
+    return;
+  }
+  written_.push_back(queue_.front().seq());
+  queue_.pop_front();
+  WriteNextLocked();
+}
+
+void AlertStream::FinishLocked(const grpc::Status& s) {
+  if (finished_) return;
+  finished_ = true;
+  Finish(s);
+}
+
+void AlertStream::OnCancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  FinishLocked(grpc::Status::CANCELLED);
+}
+
+void AlertStream::OnDone() {
+  std::string user;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    user = registered_ ? user_id_ : "";
+  }
+  if (!user.empty()) hub_.Remove(user, this);
+  bool destroy = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    finished_ = true;
+    destroy = inflight_ == 0;
+  }
+  if (destroy) delete this;
+}
+
+void AlertStream::TaskEnded() {
+  bool destroy = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --inflight_;
+    destroy = done_ && inflight_ == 0;
+  }
+  if (destroy) delete this;
+}
+
+// ---- AlertService ----
+
+grpc::ServerWriteReactor<v1::AlertMessage>* AlertService::SubscribeAlerts(
+    grpc::CallbackServerContext* ctx, const v1::SubscribeAlertsRequest* req) {
+  return new AlertStream(hub_, ex_, uc_, MetaFrom(ctx, SMD_ALERT_METHOD(SubscribeAlerts)),
+                         std::max<int64_t>(0, req->after()));
+}
+
+grpc::ServerUnaryReactor* AlertService::ListAlerts(grpc::CallbackServerContext* ctx,
+                                                   const v1::ListAlertsRequest* req,
+                                                   v1::ListAlertsResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(ListAlerts), [=, this](const app::CallMeta& m) {
+    store::InboxQuery q;
+    q.unacknowledged_only = req->unacknowledged_only();
+    q.patient_id = req->patient_id();
+    if (req->has_from()) q.from = TimeFromProto(req->from());
+    if (req->has_to()) q.to = TimeFromProto(req->to());
+    return Fill(uc_.Inbox(m, q, req->page().page_size(), req->page().page_token()),
+                [&](const app::InboxPage& p) {
+                  for (const auto& c : p.alerts) AlertToProto(c, resp->add_alerts());
+                  resp->set_next_page_token(p.next_page_token);
+                });
+  });
+}
+
+grpc::ServerUnaryReactor* AlertService::AcknowledgeAlert(grpc::CallbackServerContext* ctx,
+                                                         const v1::AcknowledgeAlertRequest* req,
+                                                         v1::AlertMessage* resp) {
+  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(AcknowledgeAlert), [=, this](const app::CallMeta& m) {
+    return Fill(uc_.Acknowledge(m, req->seq(), req->note()),
+                [&](const store::AlertCopy& c) { AlertToProto(c, resp); });
+  });
+}
+
+grpc::ServerUnaryReactor* AlertService::RaiseAlert(grpc::CallbackServerContext* ctx,
+                                                   const v1::RaiseAlertRequest* req,
+                                                   v1::RaiseAlertResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(RaiseAlert), [=, this](const app::CallMeta& m) {
+    return Fill(uc_.RaiseManual(m, req->patient_id(), req->severity(), req->cause()),
+                [&](const app::Raised& r) {
+                  resp->set_alert_id(r.alert_id);
+                  resp->set_recipients(r.recipients);
+                });
+  });
+}
+
+}  // namespace smd::api

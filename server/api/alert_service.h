@@ -1,0 +1,99 @@
+#pragma once
+// smd.v1.AlertService: a resumable server stream per subscriber, fed from the outbox.
+//
+// Threading (docs/adr/0001, 0007): a stream never blocks a gRPC thread. Database reads run
+// on the executor; writes are started from whichever thread has the next message; one
+// fetch and one write at a time per stream, guarded by the stream's mutex. The hub maps
+// users to their open streams so the alert pump can wake exactly the streams with new
+// alerts. A stream object deletes itself after OnDone once no executor task refers to it.
+
+#include <deque>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/executor.h"
+#include "app/alert_use_cases.h"
+#include "smd/v1/alerts.grpc.pb.h"
+
+namespace smd::api {
+
+class AlertStream;
+
+// Open streams by user. Thread-safe.
+class AlertHub {
+ public:
+  void Add(const std::string& user_id, AlertStream* stream);
+  void Remove(const std::string& user_id, AlertStream* stream);
+  // Wakes the streams of `users`, or every stream.
+  void Wake(const std::vector<std::string>& users, bool everyone);
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::set<AlertStream*>> streams_;
+};
+
+class AlertStream final : public grpc::ServerWriteReactor<v1::AlertMessage> {
+ public:
+  AlertStream(AlertHub& hub, Executor& ex, app::AlertUseCases& uc, app::CallMeta meta,
+              int64_t after);
+  // New alerts may be waiting: fetch them (now, or after the fetch in progress).
+  void Wake();
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  void ScheduleFetchLocked();
+  void Fetched(absl::StatusOr<app::DeliveryPage> page);
+  void WriteNextLocked();
+  void FinishLocked(const grpc::Status& s);
+  void TaskEnded();  // called with mu_ not held
+
+  AlertHub& hub_;
+  Executor& ex_;
+  app::AlertUseCases& uc_;
+  const app::CallMeta meta_;
+  std::mutex mu_;
+  int64_t cursor_;
+  std::deque<v1::AlertMessage> queue_;
+  std::vector<int64_t> written_;
+  std::string user_id_;
+  bool registered_ = false;
+  bool fetching_ = false;
+  bool writing_ = false;
+  bool wake_pending_ = false;
+  bool finished_ = false;
+  bool done_ = false;
+  int inflight_ = 0;
+};
+
+class AlertService final : public smd::v1::AlertService::CallbackService {
+ public:
+  AlertService(app::AlertUseCases& uc, AlertHub& hub, Executor& ex)
+      : uc_(uc), hub_(hub), ex_(ex) {}
+  grpc::ServerWriteReactor<v1::AlertMessage>* SubscribeAlerts(
+      grpc::CallbackServerContext* ctx, const v1::SubscribeAlertsRequest* req) override;
+  grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx,
+                                       const v1::ListAlertsRequest* req,
+                                       v1::ListAlertsResponse* resp) override;
+  grpc::ServerUnaryReactor* AcknowledgeAlert(grpc::CallbackServerContext* ctx,
+                                             const v1::AcknowledgeAlertRequest* req,
+                                             v1::AlertMessage* resp) override;
+  grpc::ServerUnaryReactor* RaiseAlert(grpc::CallbackServerContext* ctx,
+                                       const v1::RaiseAlertRequest* req,
+                                       v1::RaiseAlertResponse* resp) override;
+
+ private:
+  app::AlertUseCases& uc_;
+  AlertHub& hub_;
+  Executor& ex_;
+};
+
+// AlertCopy -> AlertMessage.
+void AlertToProto(const store::AlertCopy& c, v1::AlertMessage* out);
+
+}  // namespace smd::api

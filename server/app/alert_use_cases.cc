@@ -1,0 +1,297 @@
+#include "app/alert_use_cases.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "app/admin_use_cases.h"
+#include "app/patient_access.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "crypto/random.h"
+#include "domain/access_policy.h"
+#include "domain/errors.h"
+#include "domain/text.h"
+#include "store/audit_repository.h"
+#include "store/listener.h"
+#include "store/region_repository.h"
+#include "store/scope.h"
+
+namespace smd::app {
+namespace {
+
+// An audit record written by the server itself (escalation, overdue check).
+absl::Status AuditSystem(const Deps& deps, store::Tx& tx, const std::string& method,
+                         const std::vector<std::string>& patients, const std::string& detail) {
+  store::AuditEntry e;
+  e.at = deps.clock.Now();
+  e.method = method;
+  e.patient_ids = patients;
+  e.outcome = "OK";
+  e.detail = detail;
+  return store::AppendAudit(tx, e);
+}
+
+std::vector<std::optional<absl::Time>> Deadlines(const Deps& deps, size_t n, int severity) {
+  std::optional<absl::Duration> d = domain::AckDeadline(severity, deps.config.ack_deadlines);
+  std::vector<std::optional<absl::Time>> out(n);
+  if (d) {
+    for (auto& t : out) t = deps.clock.Now() + *d;
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Raised> RaiseAlertInTx(const Deps& deps, store::Tx& tx, const domain::Patient& p,
+                                   const domain::AlertDraft& draft, const std::string& source,
+                                   const std::string& raised_by, const std::string& dedupe_key) {
+  ASSIGN_OR_RETURN(std::vector<store::Recipient> recipients,
+                   deps.alerts.RecipientsFor(tx, p.id, p.jurisdiction));
+  store::NewAlert a;
+  a.id = crypto::NewUuid();
+  a.patient_id = p.id;
+  a.jurisdiction = p.jurisdiction;
+  a.draft = draft;
+  a.patient_name = p.name;
+  a.address = p.address;
+  a.dedupe_key = dedupe_key;
+  a.source = source;
+  a.raised_by = raised_by;
+  a.raised_at = deps.clock.Now();
+  ASSIGN_OR_RETURN(bool inserted,
+                   deps.alerts.Insert(tx, a, recipients,
+                                      Deadlines(deps, recipients.size(), draft.severity), 0));
+  if (!inserted) return Raised{};
+  return Raised{a.id, static_cast<int>(recipients.size())};
+}
+
+absl::StatusOr<DeliveryPage> AlertUseCases::Fetch(const CallMeta& meta, int64_t after, int limit) {
+  DeliveryPage page;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    page = DeliveryPage{};
+    page.user_id = who.user_id;
+    ASSIGN_OR_RETURN(page.copies, deps_.alerts.After(tx, who.user_id, after, limit));
+    for (const auto& c : page.copies) note.patient_ids.push_back(c.patient_id);
+    if (!page.copies.empty()) {
+      note.detail = absl::StrCat("fetched seq ", page.copies.front().seq, "..",
+                                 page.copies.back().seq);
+    }
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
+absl::Status AlertUseCases::MarkDelivered(const CallMeta& meta, const std::vector<int64_t>& seqs) {
+  CallMeta m = meta;
+  m.method = meta.method + "#delivered";
+  return RunCall(deps_, m, [&](store::Tx& tx, const domain::Principal& who, AuditNote& note) {
+    note.detail = absl::StrCat("delivered ", seqs.size(), " up to seq ", seqs.empty() ? 0 : seqs.back());
+    return deps_.alerts.MarkDelivered(tx, who.user_id, seqs, deps_.clock.Now());
+  });
+}
+
+absl::StatusOr<InboxPage> AlertUseCases::Inbox(const CallMeta& meta, store::InboxQuery q,
+                                               int page_size, const std::string& page_token) {
+  InboxPage page;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    page = InboxPage{};
+    q.user_id = who.user_id;
+    if (!q.patient_id.empty()) RETURN_IF_ERROR(CheckUuid("patient_id", q.patient_id));
+    ASSIGN_OR_RETURN(q.limit, PageSize(page_size));
+    if (!page_token.empty() && (!absl::SimpleAtoi(page_token, &q.before_seq) || q.before_seq <= 0)) {
+      return domain::FieldError("page.page_token", "分页标记无效", "invalid page token");
+    }
+    const int limit = q.limit;
+    ++q.limit;
+    ASSIGN_OR_RETURN(page.alerts, deps_.alerts.Inbox(tx, q));
+    if (static_cast<int>(page.alerts.size()) > limit) {
+      page.alerts.resize(limit);
+      page.next_page_token = std::to_string(page.alerts.back().seq);
+    }
+    for (const auto& c : page.alerts) note.patient_ids.push_back(c.patient_id);
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
+absl::StatusOr<store::AlertCopy> AlertUseCases::Acknowledge(const CallMeta& meta, int64_t seq,
+                                                            const std::string& text) {
+  store::AlertCopy out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    if (seq <= 0) return domain::FieldError("seq", "预警序号无效", "must be > 0");
+    RETURN_IF_ERROR(domain::CheckText("note", text, false, 200));
+    ASSIGN_OR_RETURN(out, deps_.alerts.Acknowledge(tx, who.user_id, seq, text, deps_.clock.Now()));
+    note.patient_ids = {out.patient_id};
+    note.detail = absl::StrCat("acknowledged seq ", seq, " alert=", out.alert_id);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<Raised> AlertUseCases::RaiseManual(const CallMeta& meta,
+                                                  const std::string& patient_id, int severity,
+                                                  const std::string& cause) {
+  Raised out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kFollowUpRecord, ""));
+    ASSIGN_OR_RETURN(domain::Patient p, LoadPatient(deps_, tx, who, patient_id,
+                                                    domain::Action::kFollowUpRecord, false));
+    ASSIGN_OR_RETURN(domain::AlertDraft draft, domain::ManualAlert(severity, cause, p.risk_level));
+    ASSIGN_OR_RETURN(out, RaiseAlertInTx(deps_, tx, p, draft, "manual", who.user_id, ""));
+    note.detail = absl::StrCat("manual alert=", out.alert_id, " recipients=", out.recipients);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> AlertUseCases::SequenceOnce() {
+  std::vector<std::string> users;
+  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(users, deps_.alerts.Sequence(tx));
+    return absl::OkStatus();
+  }));
+  return users;
+}
+
+absl::StatusOr<int> AlertUseCases::EscalateOnce() {
+  int escalated = 0;
+  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    escalated = 0;
+    const absl::Time now = deps_.clock.Now();
+    ASSIGN_OR_RETURN(std::vector<store::OverdueCopy> due, deps_.alerts.PastDeadline(tx, now, 100));
+    for (const auto& c : due) {
+      // The same role one level up; further up when nobody holds that role there.
+      std::vector<store::Recipient> targets;
+      std::optional<std::string> level = domain::EscalationJurisdiction(c.jurisdiction);
+      while (level && targets.empty()) {
+        ASSIGN_OR_RETURN(targets, deps_.alerts.UsersAt(tx, c.role, *level));
+        level = domain::EscalationJurisdiction(*level);
+      }
+      RETURN_IF_ERROR(deps_.alerts.MarkEscalated(tx, c.recipient_id, now));
+      if (!targets.empty()) {
+        ASSIGN_OR_RETURN(store::NewAlert a, deps_.alerts.Load(tx, c.alert_id));
+        RETURN_IF_ERROR(deps_.alerts.AddRecipients(
+            tx, c.alert_id, targets, Deadlines(deps_, targets.size(), c.severity),
+            c.escalation_level + 1));
+      }
+      RETURN_IF_ERROR(AuditSystem(
+          deps_, tx, "smd-server alert.escalate", {c.patient_id},
+          absl::StrCat("alert=", c.alert_id, " from_user=", c.user_id, " level=",
+                       c.escalation_level + 1, " targets=", targets.size())));
+      ++escalated;
+    }
+    return absl::OkStatus();
+  }));
+  return escalated;
+}
+
+absl::StatusOr<int> AlertUseCases::CheckOverdueOnce() {
+  int count = 0;
+  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    count = 0;
+    static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
+    const absl::CivilDay today = absl::ToCivilDay(deps_.clock.Now(), kBeijing);
+    // The server itself sees each district in turn (row-level security needs a scope).
+    ASSIGN_OR_RETURN(std::vector<store::RegionRow> districts, store::ListRegionSubtree(tx, "", 6));
+    for (const auto& d : districts) {
+      RETURN_IF_ERROR(store::SetScope(tx, d.code));
+      store::WorklistQuery q;
+      q.kind = store::WorklistKind::kOverdue;
+      q.region_prefix = d.code;
+      q.today = today;
+      q.limit = 500;
+      ASSIGN_OR_RETURN(std::vector<store::WorklistRow> rows, deps_.care.Worklist(tx, q));
+      for (const auto& r : rows) {
+        if (r.last_class != domain::Classification::kUnstable || !r.next_due) continue;
+        ASSIGN_OR_RETURN(auto p, deps_.patients.Get(tx, r.patient_id));
+        if (!p) continue;
+        const int days = static_cast<int>(today - *r.next_due);
+        ASSIGN_OR_RETURN(Raised raised, RaiseAlertInTx(deps_, tx, *p,
+                                               domain::AlertForOverdueUnstable(days, r.risk_level),
+                                               "overdue", "",
+                                               absl::StrCat("overdue:", p->id, ":",
+                                                            absl::FormatCivilTime(*r.next_due))));
+        if (raised.recipients > 0) {
+          RETURN_IF_ERROR(AuditSystem(deps_, tx, "smd-server alert.overdue", {p->id},
+                                      absl::StrCat("alert=", raised.alert_id,
+                                                   " recipients=", raised.recipients)));
+          ++count;
+        }
+      }
+    }
+    return store::SetScope(tx, "");
+  }));
+  return count;
+}
+
+AlertPump::AlertPump(const Deps& deps, AlertUseCases& uc, std::string dsn, Intervals intervals,
+                     Wake wake)
+    : deps_(deps), uc_(uc), dsn_(std::move(dsn)), intervals_(intervals), wake_(std::move(wake)) {}
+
+void AlertPump::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void AlertPump::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void AlertPump::Loop() {
+  std::unique_ptr<store::NotificationListener> listener;
+  absl::Time next_escalation = absl::Now() + intervals_.escalate;
+  absl::Time next_overdue = absl::Now() + absl::Seconds(5);
+  while (!stop_) {
+    if (!listener) {
+      auto l = store::NotificationListener::Open(dsn_, {"smd_alert_raised", "smd_alert_seq"});
+      if (!l.ok()) {
+        common::LogWarning("alert pump: cannot listen (%s); polling",
+                           std::string(l.status().message()));
+        std::this_thread::sleep_for(absl::ToChronoMilliseconds(intervals_.poll));
+      } else {
+        listener = std::move(*l);
+        wake_({}, true);  // anything may have been missed while not listening
+      }
+    }
+    std::vector<std::string> to_wake;
+    bool everyone = false;
+    if (listener) {
+      for (const auto& n : listener->Wait(intervals_.poll)) {
+        if (n.channel.empty() || n.payload == "*") {
+          everyone = true;
+        } else if (n.channel == "smd_alert_seq") {
+          for (absl::string_view u : absl::StrSplit(n.payload, ',', absl::SkipEmpty())) {
+            to_wake.emplace_back(u);
+          }
+        }
+      }
+    }
+    // Sequencing after every wake-up and every poll interval: a missed notification
+    // delays delivery by one interval at most, never loses it.
+    absl::StatusOr<std::vector<std::string>> sequenced = uc_.SequenceOnce();
+    if (sequenced.ok()) {
+      to_wake.insert(to_wake.end(), sequenced->begin(), sequenced->end());
+    } else {
+      common::LogWarning("alert sequencing failed: %s", std::string(sequenced.status().message()));
+    }
+    if (everyone || !to_wake.empty()) wake_(to_wake, everyone);
+    const absl::Time now = absl::Now();
+    if (now >= next_escalation) {
+      next_escalation = now + intervals_.escalate;
+      auto n = uc_.EscalateOnce();
+      if (!n.ok()) common::LogWarning("alert escalation failed: %s", std::string(n.status().message()));
+    }
+    if (now >= next_overdue) {
+      next_overdue = now + intervals_.overdue;
+      auto n = uc_.CheckOverdueOnce();
+      if (!n.ok()) common::LogWarning("overdue check failed: %s", std::string(n.status().message()));
+    }
+  }
+}
+
+}  // namespace smd::app

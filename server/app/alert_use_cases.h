@@ -1,0 +1,100 @@
+#pragma once
+// Risk alerts (AlertService) and their background work: sequencing the outbox for
+// delivery, escalating unacknowledged copies, and the periodic overdue check
+// (docs/adr/0007-alert-outbox.md). Thread-safe.
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "app/call.h"
+#include "app/context.h"
+#include "domain/alert_rules.h"
+#include "store/alert_repository.h"
+
+namespace smd::app {
+
+// Raises `draft` for patient `p` inside the caller's transaction (so the alert exists
+// exactly when its cause does): one outbox row per recipient (care team, police and grid
+// workers of the jurisdiction) with its acknowledgement deadline. Returns the alert id
+// and the number of recipients (0 and no alert when `dedupe_key` was used before).
+struct Raised {
+  std::string alert_id;
+  int recipients = 0;
+};
+absl::StatusOr<Raised> RaiseAlertInTx(const Deps& deps, store::Tx& tx, const domain::Patient& p,
+                                   const domain::AlertDraft& draft, const std::string& source,
+                                   const std::string& raised_by, const std::string& dedupe_key);
+
+struct DeliveryPage {
+  std::string user_id;
+  std::vector<store::AlertCopy> copies;
+};
+
+struct InboxPage {
+  std::vector<store::AlertCopy> alerts;
+  std::string next_page_token;
+};
+
+class AlertUseCases {
+ public:
+  explicit AlertUseCases(const Deps& deps) : deps_(deps) {}
+
+  // The caller's copies after `after` (the stream's cursor). Re-authenticates the token
+  // on every call, so a revoked session ends its streams. Audited with the patients.
+  absl::StatusOr<DeliveryPage> Fetch(const CallMeta& meta, int64_t after, int limit);
+  // Records delivery times once copies were written to a stream. Audited.
+  absl::Status MarkDelivered(const CallMeta& meta, const std::vector<int64_t>& seqs);
+  absl::StatusOr<InboxPage> Inbox(const CallMeta& meta, store::InboxQuery query, int page_size,
+                                  const std::string& page_token);
+  // NOT_FOUND (not the caller's), FAILED_PRECONDITION (already acknowledged).
+  absl::StatusOr<store::AlertCopy> Acknowledge(const CallMeta& meta, int64_t seq,
+                                               const std::string& note);
+  // A doctor's manual alert (followup.record on the patient).
+  absl::StatusOr<Raised> RaiseManual(const CallMeta& meta,
+                                                          const std::string& patient_id,
+                                                          int severity, const std::string& cause);
+
+  // Background steps (each one transaction; safe from several servers at once).
+  absl::StatusOr<std::vector<std::string>> SequenceOnce();
+  absl::StatusOr<int> EscalateOnce();
+  absl::StatusOr<int> CheckOverdueOnce();
+
+ private:
+  const Deps& deps_;
+};
+
+// The background thread: waits for database notifications (or a short timeout), then
+// sequences new outbox rows and wakes the streams of their users; escalates and checks
+// for overdue unstable patients on their own intervals.
+class AlertPump {
+ public:
+  using Wake = std::function<void(const std::vector<std::string>& users, bool everyone)>;
+  struct Intervals {
+    absl::Duration poll = absl::Milliseconds(250);
+    absl::Duration escalate = absl::Seconds(5);
+    absl::Duration overdue = absl::Hours(1);
+  };
+  AlertPump(const Deps& deps, AlertUseCases& uc, std::string dsn, Intervals intervals, Wake wake);
+  ~AlertPump() { Stop(); }
+  void Start();
+  void Stop();
+
+ private:
+  void Loop();
+  const Deps& deps_;
+  AlertUseCases& uc_;
+  std::string dsn_;
+  Intervals intervals_;
+  Wake wake_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace smd::app
