@@ -66,6 +66,13 @@ void AlertHub::Wake(const std::vector<std::string>& users, bool everyone) {
   }
 }
 
+void AlertHub::FinishAll(const grpc::Status& status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [user, set] : streams_) {
+    for (AlertStream* s : set) s->End(status);
+  }
+}
+
 size_t AlertHub::size() const {
   std::lock_guard<std::mutex> lock(mu_);
   size_t n = 0;
@@ -85,6 +92,11 @@ AlertStream::AlertStream(AlertHub& hub, Executor& ex, app::AlertUseCases& uc, ap
 void AlertStream::Wake() {
   std::lock_guard<std::mutex> lock(mu_);
   ScheduleFetchLocked();
+}
+
+void AlertStream::End(const grpc::Status& status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  FinishLocked(status);
 }
 
 void AlertStream::ScheduleFetchLocked() {

@@ -29,6 +29,9 @@ class AlertHub {
   void Remove(const std::string& user_id, AlertStream* stream);
   // Wakes the streams of `users`, or every stream.
   void Wake(const std::vector<std::string>& users, bool everyone);
+  // Ends every open stream with `status` (server shutdown: clients reconnect elsewhere
+  // with their cursor at once instead of waiting for the grace period to run out).
+  void FinishAll(const grpc::Status& status);
   size_t size() const;
 
  private:
@@ -42,6 +45,8 @@ class AlertStream final : public grpc::ServerWriteReactor<v1::AlertMessage> {
               int64_t after);
   // New alerts may be waiting: fetch them (now, or after the fetch in progress).
   void Wake();
+  // Ends the stream with `status` (no more writes start).
+  void End(const grpc::Status& status);
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;

@@ -159,6 +159,7 @@ void Server::Shutdown(absl::Duration grace) {
   }
   if (auto* health = impl_->grpc->GetHealthCheckService()) health->Shutdown();
   impl_->pump->Stop();
+  impl_->hub.FinishAll(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
   impl_->grpc->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->executor->Shutdown();
   impl_->sealer->Stop();

@@ -63,6 +63,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "app/demo_seed.h"
+#include "bench/bench_support.h"
 #include "common/clock.h"
 #include "crypto/keys.h"
 #include "runtime/server.h"
@@ -76,7 +77,6 @@ extern char** environ;
 namespace smd::bench {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
 
 // ---------------------------------------------------------------------------------------
 // Options and environment
@@ -99,12 +99,6 @@ struct Options {
   int audit_seal_ms = 500;   // server default
   std::string pgbench = "/usr/lib/postgresql/15/bin/pgbench";
 };
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "smd_bench_followup: %s\n", what.c_str());
-  std::fflush(stderr);
-  std::_Exit(2);
-}
 
 Options ParseOptions(int argc, char** argv) {
   Options o;
@@ -147,58 +141,6 @@ Options ParseOptions(int argc, char** argv) {
   return o;
 }
 
-struct Env {
-  std::string host, port, super;
-  std::string db = "smd_bench";
-  std::string Dsn(const std::string& user, const std::string& dbname) const {
-    return absl::StrCat("host=", host, " port=", port, " user=", user, " dbname=", dbname);
-  }
-};
-
-Env GetEnv() {
-  Env e;
-  const char* h = std::getenv("SMD_TEST_PGHOST");
-  if (h == nullptr) Die("SMD_TEST_PGHOST unset: run through tests/bench/run_followup_bench.sh");
-  e.host = h;
-  const char* p = std::getenv("SMD_TEST_PGPORT");
-  e.port = p ? p : "5432";
-  const char* s = std::getenv("SMD_TEST_SUPERUSER");
-  e.super = s ? s : "postgres";
-  return e;
-}
-
-std::atomic<pid_t> g_child{0};
-
-void StartWatchdog(int seconds) {
-  std::thread([seconds] {
-    std::this_thread::sleep_for(std::chrono::seconds(seconds));
-    std::fprintf(stderr, "smd_bench_followup: deadline of %d s reached; aborting\n", seconds);
-    const pid_t c = g_child.load();
-    if (c > 0) ::kill(c, SIGKILL);
-    std::fflush(stdout);
-    std::_Exit(3);
-  }).detach();
-}
-
-std::string LoadAvg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return absl::StrCat(a, " ", b, " ", c);
-}
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      auto c = line.find(':');
-      if (c != std::string::npos) return line.substr(c + 2);
-    }
-  }
-  return "unknown CPU";
-}
-
 // ---------------------------------------------------------------------------------------
 // Statistics
 
@@ -217,33 +159,6 @@ struct Run {
   }
   double Rate() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
 };
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  size_t idx = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-  if (idx > 0) --idx;
-  return v[std::min(idx, v.size() - 1)];
-}
-
-double Mean(const std::vector<double>& v) {
-  if (v.empty()) return NAN;
-  double s = 0;
-  for (double x : v) s += x;
-  return s / static_cast<double>(v.size());
-}
-
-// CPU time of this process (gRPC client, gRPC server, use cases, libpqxx), in ms.
-double ProcessCpuMs() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
-         (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
-}
-
-double Ms(SteadyClock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
 
 // ---------------------------------------------------------------------------------------
 // Closed loop of `inflight` callback-API calls: each completion starts the next call on
@@ -351,23 +266,6 @@ v1::FollowUpForm Form(v1::Date date) {
 
 // Visit dates: from 2016-01-01 on, one day apart per patient, never in the future.
 const absl::CivilDay kFirstVisitDay(2016, 1, 1);
-
-// ---------------------------------------------------------------------------------------
-// PostgreSQL helpers (as the cluster superuser)
-
-void Exec(const std::string& dsn, const std::string& sql) {
-  pqxx::connection c(dsn);
-  pqxx::nontransaction n(c);
-  n.exec(sql);
-}
-
-std::string Value(const std::string& dsn, const std::string& sql) {
-  pqxx::connection c(dsn);
-  pqxx::nontransaction n(c);
-  pqxx::result r = n.exec(sql);
-  if (r.empty() || r[0][0].is_null()) return "";
-  return r[0][0].as<std::string>();
-}
 
 // ---------------------------------------------------------------------------------------
 // The PostgreSQL log of the traced calls
@@ -693,6 +591,7 @@ void PrintRule() { std::printf("%s\n", std::string(88, '-').c_str()); }
 }  // namespace
 
 int Main(int argc, char** argv) {
+  SetProgramName("smd_bench_followup");
   const Options o = ParseOptions(argc, argv);
   const Env env = GetEnv();
   StartWatchdog(o.deadline_s);
@@ -715,44 +614,8 @@ int Main(int argc, char** argv) {
               "ratios, not absolute figures\n");
 
   // ---- database, server, demo data -----------------------------------------------------
-  Exec(super_pg, "DROP DATABASE IF EXISTS " + env.db + " WITH (FORCE)");
-  Exec(super_pg, "CREATE DATABASE " + env.db + " OWNER smd_owner");
-  if (auto m = store::Migrate(env.Dsn("smd_owner", env.db)); !m.ok()) {
-    Die("migrate: " + m.status().ToString());
-  }
-  {
-    pqxx::connection c(super_db);
-    pqxx::nontransaction n(c);
-    std::printf("postgres: %s; fsync=%s synchronous_commit=%s full_page_writes=%s "
-                "shared_buffers=%s (the test settings of tests/support/with_postgres.sh: "
-                "durability off, the same for both sides)\n",
-                n.exec("SHOW server_version")[0][0].c_str(), n.exec("SHOW fsync")[0][0].c_str(),
-                n.exec("SHOW synchronous_commit")[0][0].c_str(),
-                n.exec("SHOW full_page_writes")[0][0].c_str(),
-                n.exec("SHOW shared_buffers")[0][0].c_str());
-  }
-  const std::string key_file = workdir + "/bench.keys";
-  {
-    std::ofstream out(key_file);
-    out << crypto::GenerateKeyFileContents();
-  }
-  ::chmod(key_file.c_str(), 0600);
-  runtime::Config config;
-  config.command = "serve";
-  config.listen = "127.0.0.1:0";
-  config.insecure = true;
-  config.database_url = env.Dsn("smd_app", env.db);
-  config.key_file = key_file;
-  config.db_pool = o.db_pool;
-  config.audit_seal_interval_ms = o.audit_seal_ms;
-  config.password_log2_n = 4;
-  config.demo_patients = o.patients;
-  {
-    auto core = runtime::Core::Open(config, common::SystemClock::Get());
-    if (!core.ok()) Die("core: " + core.status().ToString());
-    auto seeded = app::SeedDemo((*core)->deps, o.patients);
-    if (!seeded.ok()) Die("seed: " + seeded.status().ToString());
-  }
+  const runtime::Config config =
+      PrepareDatabase(env, workdir, o.patients, o.db_pool, o.audit_seal_ms);
   auto started = runtime::Server::Start(config, common::SystemClock::Get());
   if (!started.ok()) Die("server: " + started.status().ToString());
   std::unique_ptr<runtime::Server> server = std::move(*started);
@@ -1289,7 +1152,7 @@ int Main(int argc, char** argv) {
     Exec(super_pg, "DROP DATABASE IF EXISTS " + env.db + " WITH (FORCE)");
   } catch (...) {
   }
-  std::remove(key_file.c_str());
+  std::remove(config.key_file.c_str());
   std::remove(script_path.c_str());
   std::remove((workdir + "/pgbench.out").c_str());
   ::rmdir(workdir.c_str());

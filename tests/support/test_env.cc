@@ -89,7 +89,8 @@ void TestDatabase::ExecSuper(const std::string& sql) const {
   n.exec(sql);
 }
 
-TestServer::TestServer(const std::string& db_name, int demo_patients) {
+TestServer::TestServer(const std::string& db_name, int demo_patients,
+                       std::function<void(runtime::Config&)> tweak) {
   db_ = std::make_unique<TestDatabase>(db_name);
   key_file_ = std::string(::testing::TempDir()) + "/" + db_name + ".keys";
   std::remove(key_file_.c_str());
@@ -98,7 +99,7 @@ TestServer::TestServer(const std::string& db_name, int demo_patients) {
     out << crypto::GenerateKeyFileContents();
   }
   ::chmod(key_file_.c_str(), 0600);
-  runtime::Config config;
+  runtime::Config& config = config_;
   config.command = "serve";
   config.listen = "127.0.0.1:0";
   config.insecure = true;
@@ -108,6 +109,7 @@ TestServer::TestServer(const std::string& db_name, int demo_patients) {
   config.audit_seal_interval_ms = 100;
   config.password_log2_n = 4;  // fast hashing in tests; the format records the cost
   config.demo_patients = demo_patients;
+  if (tweak) tweak(config);
   {
     auto core = runtime::Core::Open(config, common::SystemClock::Get());
     if (!core.ok()) ADD_FAILURE() << core.status();
@@ -127,6 +129,15 @@ TestServer::TestServer(const std::string& db_name, int demo_patients) {
   regions = v1::RegionService::NewStub(channel_);
   patients = v1::PatientService::NewStub(channel_);
   audit = v1::AuditService::NewStub(channel_);
+}
+
+std::unique_ptr<runtime::Server> TestServer::StartAnother() {
+  auto server = runtime::Server::Start(config_, common::SystemClock::Get());
+  if (!server.ok()) {
+    ADD_FAILURE() << server.status();
+    return nullptr;
+  }
+  return std::move(*server);
 }
 
 TestServer::~TestServer() {

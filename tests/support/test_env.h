@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -37,8 +38,16 @@ class TestDatabase {
 // The server with demo data (app::SeedDemo) on its own database.
 class TestServer {
  public:
-  explicit TestServer(const std::string& db_name, int demo_patients = 20);
+  // `tweak` may change the configuration before the server starts (e.g. shorter alert
+  // deadlines); the database, key file and listen address are set by the fixture.
+  explicit TestServer(const std::string& db_name, int demo_patients = 20,
+                      std::function<void(runtime::Config&)> tweak = {});
   ~TestServer();
+
+  // Another server on the same database and keys (as a second process would be), on its
+  // own port. Shut it down, or destroy it, to simulate that process going away.
+  std::unique_ptr<runtime::Server> StartAnother();
+  const runtime::Config& config() const { return config_; }
 
   TestDatabase& db() { return *db_; }
   runtime::Server& server() { return *server_; }
@@ -58,6 +67,7 @@ class TestServer {
  private:
   std::unique_ptr<TestDatabase> db_;
   std::string key_file_;
+  runtime::Config config_;
   std::unique_ptr<runtime::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };
