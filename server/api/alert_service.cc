@@ -155,16 +155,8 @@ void AlertStream::WriteNextLocked() {
   if (queue_.empty()) {
     writing_ = false;
     if (!written_.empty()) {
-      std::vector<int64_t> seqs;
-      seqs.swap(written_);
-      ++inflight_;
-      if (!ex_.Submit([this, seqs] {
-            absl::Status s = uc_.MarkDelivered(meta_, seqs);
-            if (!s.ok()) common::LogWarning("marking alerts delivered failed");
-            TaskEnded();
-          })) {
-        --inflight_;
-      }
+      uc_.RecordDelivered(user_id_, written_, absl::Now());
+      written_.clear();
     }
     if (wake_pending_) {
       wake_pending_ = false;

@@ -82,13 +82,38 @@ absl::StatusOr<DeliveryPage> AlertUseCases::Fetch(const CallMeta& meta, int64_t 
   return page;
 }
 
-absl::Status AlertUseCases::MarkDelivered(const CallMeta& meta, const std::vector<int64_t>& seqs) {
-  CallMeta m = meta;
-  m.method = meta.method + "#delivered";
-  return RunCall(deps_, m, [&](store::Tx& tx, const domain::Principal& who, AuditNote& note) {
-    note.detail = absl::StrCat("delivered ", seqs.size(), " up to seq ", seqs.empty() ? 0 : seqs.back());
-    return deps_.alerts.MarkDelivered(tx, who.user_id, seqs, deps_.clock.Now());
+void AlertUseCases::RecordDelivered(const std::string& user_id, const std::vector<int64_t>& seqs,
+                                    absl::Time at) {
+  std::lock_guard<std::mutex> lock(delivered_mu_);
+  for (int64_t s : seqs) delivered_.push_back({user_id, s, at});
+}
+
+absl::StatusOr<int> AlertUseCases::FlushDeliveries() {
+  // Bound on times kept across failed flushes: beyond it the oldest are dropped (the
+  // copies stay delivered to the user; only the stored time is lost) and logged.
+  constexpr size_t kMaxPending = 200000;
+  std::vector<store::Delivery> batch;
+  {
+    std::lock_guard<std::mutex> lock(delivered_mu_);
+    batch.swap(delivered_);
+  }
+  if (batch.empty()) return 0;
+  absl::Status s = deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<std::string> patients, deps_.alerts.MarkDelivered(tx, batch));
+    return AuditSystem(deps_, tx, "smd-server alert.delivered", patients,
+                       absl::StrCat("copies=", batch.size()));
   });
+  if (!s.ok()) {
+    std::lock_guard<std::mutex> lock(delivered_mu_);
+    batch.insert(batch.end(), delivered_.begin(), delivered_.end());
+    if (batch.size() > kMaxPending) {
+      common::LogWarning("alert delivery times: dropping %d unsaved", static_cast<int>(batch.size() - kMaxPending));
+      batch.erase(batch.begin(), batch.end() - kMaxPending);
+    }
+    delivered_.swap(batch);
+    return s;
+  }
+  return static_cast<int>(batch.size());
 }
 
 absl::StatusOr<InboxPage> AlertUseCases::Inbox(const CallMeta& meta, store::InboxQuery q,
@@ -280,6 +305,9 @@ void AlertPump::Loop() {
       common::LogWarning("alert sequencing failed: %s", std::string(sequenced.status().message()));
     }
     if (everyone || !to_wake.empty()) wake_(to_wake, everyone);
+    if (auto n = uc_.FlushDeliveries(); !n.ok()) {
+      common::LogWarning("storing alert delivery times failed: %s", std::string(n.status().message()));
+    }
     const absl::Time now = absl::Now();
     if (now >= next_escalation) {
       next_escalation = now + intervals_.escalate;

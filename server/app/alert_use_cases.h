@@ -49,8 +49,15 @@ class AlertUseCases {
   // The caller's copies after `after` (the stream's cursor). Re-authenticates the token
   // on every call, so a revoked session ends its streams. Audited with the patients.
   absl::StatusOr<DeliveryPage> Fetch(const CallMeta& meta, int64_t after, int limit);
-  // Records delivery times once copies were written to a stream. Audited.
-  absl::Status MarkDelivered(const CallMeta& meta, const std::vector<int64_t>& seqs);
+  // Notes that copies were written to `user_id`'s stream at `at`. Cheap and thread-safe:
+  // the times are stored in batches by FlushDeliveries (one transaction for every stream's
+  // deliveries since the last flush, audited as one system record), not one transaction
+  // per delivery (docs/adr/0007).
+  void RecordDelivered(const std::string& user_id, const std::vector<int64_t>& seqs,
+                       absl::Time at);
+  // Stores the recorded delivery times. On failure they are kept for the next flush (up
+  // to a bound). Returns the number of copies written.
+  absl::StatusOr<int> FlushDeliveries();
   absl::StatusOr<InboxPage> Inbox(const CallMeta& meta, store::InboxQuery query, int page_size,
                                   const std::string& page_token);
   // NOT_FOUND (not the caller's), FAILED_PRECONDITION (already acknowledged).
@@ -68,6 +75,8 @@ class AlertUseCases {
 
  private:
   const Deps& deps_;
+  std::mutex delivered_mu_;
+  std::vector<store::Delivery> delivered_;
 };
 
 // The background thread: waits for database notifications (or a short timeout), then

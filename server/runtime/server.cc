@@ -162,6 +162,10 @@ void Server::Shutdown(absl::Duration grace) {
   impl_->hub.FinishAll(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
   impl_->grpc->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->executor->Shutdown();
+  // Delivery times recorded after the pump's last pass.
+  if (auto n = impl_->alerts->FlushDeliveries(); !n.ok()) {
+    common::LogWarning("storing alert delivery times at shutdown failed");
+  }
   impl_->sealer->Stop();
   common::LogInfo("smd-server stopped");
 }

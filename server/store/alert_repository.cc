@@ -79,8 +79,10 @@ std::vector<Statement> AlertStatements() {
       {"alert.notify_seq", "SELECT pg_notify('smd_alert_seq', $1)"},
       {"alert.after", after.c_str()},
       {"alert.delivered",
-       "UPDATE alert_recipient SET delivered_at = $3::timestamptz WHERE user_id = $1::uuid "
-       "AND seq = ANY($2::bigint[]) AND delivered_at IS NULL"},
+       "WITH d AS (UPDATE alert_recipient r SET delivered_at = x.at "
+       " FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS x(u, s, at) "
+       " WHERE r.user_id = x.u AND r.seq = x.s AND r.delivered_at IS NULL RETURNING r.alert_id) "
+       "SELECT DISTINCT a.patient_id::text FROM d JOIN alert a ON a.id = d.alert_id"},
       {"alert.ack_get", ack.c_str()},
       {"alert.ack",
        "UPDATE alert_recipient SET acked_at = $2::timestamptz, ack_note = $3 WHERE id = $1"},
@@ -204,12 +206,21 @@ absl::StatusOr<std::vector<AlertCopy>> AlertRepository::After(Tx& tx, const std:
   });
 }
 
-absl::Status AlertRepository::MarkDelivered(Tx& tx, const std::string& user_id,
-                                            const std::vector<int64_t>& seqs, absl::Time at) {
-  return Guard([&]() -> absl::Status {
-    tx.w().exec_prepared("alert.delivered", user_id,
-                         absl::StrCat("{", absl::StrJoin(seqs, ","), "}"), pg::Time(at));
-    return absl::OkStatus();
+absl::StatusOr<std::vector<std::string>> AlertRepository::MarkDelivered(
+    Tx& tx, const std::vector<Delivery>& batch) {
+  std::vector<std::string> users, seqs, times;
+  for (const auto& d : batch) {
+    users.push_back(d.user_id);
+    seqs.push_back(std::to_string(d.seq));
+    times.push_back(absl::StrCat("\"", pg::Time(d.at), "\""));
+  }
+  return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> patients;
+    for (const auto& r : tx.w().exec_prepared("alert.delivered", pg::TextArray(users),
+                                              pg::TextArray(seqs), pg::TextArray(times))) {
+      patients.push_back(r[0].as<std::string>());
+    }
+    return patients;
   });
 }
 

@@ -61,6 +61,13 @@ struct AlertCopy {
   bool escalated = false;
 };
 
+// A copy written to its recipient's stream at `at`.
+struct Delivery {
+  std::string user_id;
+  int64_t seq = 0;
+  absl::Time at;
+};
+
 struct InboxQuery {
   std::string user_id;
   bool unacknowledged_only = false;
@@ -105,8 +112,10 @@ class AlertRepository {
   // The user's copies with seq > after, in sequence order.
   absl::StatusOr<std::vector<AlertCopy>> After(Tx& tx, const std::string& user_id, int64_t after,
                                                int limit);
-  absl::Status MarkDelivered(Tx& tx, const std::string& user_id, const std::vector<int64_t>& seqs,
-                             absl::Time at);
+  // Stores delivery times (first delivery wins). Returns the patients of the copies
+  // marked, for the audit record.
+  absl::StatusOr<std::vector<std::string>> MarkDelivered(Tx& tx,
+                                                         const std::vector<Delivery>& batch);
   absl::StatusOr<std::vector<AlertCopy>> Inbox(Tx& tx, const InboxQuery& q);
   // NOT_FOUND (no such copy for the user), FAILED_PRECONDITION (already acknowledged).
   absl::StatusOr<AlertCopy> Acknowledge(Tx& tx, const std::string& user_id, int64_t seq,

@@ -1,0 +1,570 @@
+// smd_bench_alerts: alert delivery under load (issue 4): N subscriber streams open while
+// alerts are raised at a fixed rate; every alert must reach every recipient exactly once.
+// Prints commit-to-delivery p50/p99 and the server's memory and CPU, beside the machine's
+// own floor measured in the same run:
+//
+//   * an empty gRPC call (grpc.health.v1.Health/Check) to the same server: the cost of a
+//     round trip through gRPC on this box;
+//   * a PostgreSQL NOTIFY -> LISTEN round trip between two connections: the cost of one
+//     cross-process wake-up, which every delivery needs at least once.
+//
+// The server runs as a child process (the real smd-server binary), so its memory and CPU
+// are read from /proc apart from the client's 1,000 streams. Alerts are doctors' manual
+// alerts (RaiseAlert, one transaction each: the same outbox path as a risk-4 follow-up).
+// Each patient's care team has `team` community workers; the demo police officer and grid
+// worker are disabled so that every copy goes to a subscribed user.
+//
+// Latency: `sent` is when the RaiseAlert call was started, `replied` when its answer (which
+// follows the commit) arrived. The commit lies between them, so delivery - sent is an upper
+// bound of commit-to-delivery and delivery - replied a lower bound; both are printed.
+//
+// Run through tests/bench/run_alert_bench.sh. Not a test: asserts nothing, not in ctest;
+// exits 1 if an alert copy was lost or duplicated, 3 when its deadline is reached.
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "bench/bench_support.h"
+#include "smd/v1/admin.grpc.pb.h"
+#include "smd/v1/alerts.grpc.pb.h"
+#include "smd/v1/auth.grpc.pb.h"
+
+extern char** environ;
+
+namespace smd::bench {
+namespace {
+
+struct Options {
+  int subscribers = 1000;  // community-worker accounts, one stream each
+  int rate = 200;          // alerts raised per second
+  int seconds = 60;        // measured
+  int warmup_s = 3;        // raised at the same rate before measuring
+  int drain_s = 10;        // at most, after the last alert, for deliveries to finish
+  int patients = 500;
+  int team = 3;            // community workers per patient's care team
+  int db_pool = 8;
+  int channels = 8;        // client connections the streams are spread over
+  int baseline_n = 2000;   // empty gRPC calls / NOTIFY round trips for the floor
+  int deadline_s = 240;
+};
+
+Options ParseOptions(int argc, char** argv) {
+  Options o;
+  std::map<std::string, int*> ints = {
+      {"subscribers", &o.subscribers}, {"rate", &o.rate},         {"seconds", &o.seconds},
+      {"warmup-s", &o.warmup_s},       {"drain-s", &o.drain_s},   {"patients", &o.patients},
+      {"team", &o.team},               {"db-pool", &o.db_pool},   {"channels", &o.channels},
+      {"baseline-n", &o.baseline_n},   {"deadline-s", &o.deadline_s}};
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto eq = a.find('=');
+    if (a.rfind("--", 0) != 0 || eq == std::string::npos) Die("bad argument " + a);
+    auto it = ints.find(a.substr(2, eq - 2));
+    if (it == ints.end() || !absl::SimpleAtoi(a.substr(eq + 1), it->second) || *it->second < 0) {
+      Die("bad argument " + a);
+    }
+  }
+  if (o.subscribers < 1 || o.rate < 1 || o.team < 1 || o.channels < 1) Die("bad options");
+  return o;
+}
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) Die("bind failed");
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  const int port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
+
+// VmRSS / VmHWM of a process, in MiB.
+double ProcMiB(pid_t pid, const std::string& field) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) {
+      return std::strtod(line.c_str() + field.size() + 1, nullptr) / 1024.0;
+    }
+  }
+  return NAN;
+}
+
+// utime + stime of a process, in seconds.
+double ProcCpuS(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto rp = all.rfind(')');
+  if (rp == std::string::npos) return NAN;
+  std::vector<std::string> f;
+  std::string cur;
+  for (char ch : all.substr(rp + 2)) {
+    if (ch == ' ') {
+      f.push_back(cur);
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  // Fields after ")": state(0) ... utime(11) stime(12).
+  if (f.size() < 13) return NAN;
+  return (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::string Fmt(const std::vector<double>& v) {
+  return absl::StrFormat("p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d)", Percentile(v, 50),
+                         Percentile(v, 99), v.empty() ? NAN : *std::max_element(v.begin(), v.end()),
+                         static_cast<int>(v.size()));
+}
+
+// One subscriber's stream (callback API: no thread per stream). OnReadDone calls of one
+// stream never overlap, so `got` needs no lock until the stream is done.
+class Stream final : public grpc::ClientReadReactor<v1::AlertMessage> {
+ public:
+  struct Got {
+    std::string alert_id;
+    int64_t seq;
+    SteadyClock::time_point at;
+  };
+  Stream(v1::AlertService::Stub* stub, const std::string& token, int64_t after) {
+    ctx_.AddMetadata("authorization", "Bearer " + token);
+    req_.set_after(after);
+    stub->async()->SubscribeAlerts(&ctx_, &req_, this);
+    StartRead(&msg_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    got_.push_back({msg_.alert_id(), msg_.seq(), SteadyClock::now()});
+    received_.fetch_add(1, std::memory_order_relaxed);
+    StartRead(&msg_);
+  }
+  void OnDone(const grpc::Status& s) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    status_ = s;
+    done_ = true;
+    cv_.notify_all();
+  }
+  void CancelAndWait() {
+    ctx_.TryCancel();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return done_; });
+  }
+  const std::vector<Got>& got() const { return got_; }  // after CancelAndWait
+  int64_t received() const { return received_.load(); }
+  grpc::Status status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+
+ private:
+  grpc::ClientContext ctx_;
+  v1::SubscribeAlertsRequest req_;
+  v1::AlertMessage msg_;
+  std::vector<Got> got_;
+  std::atomic<int64_t> received_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  grpc::Status status_;
+  bool done_ = false;
+};
+
+struct Raise {
+  SteadyClock::time_point sent, replied;
+  std::string alert_id;
+  bool ok = false;
+  bool measured = false;
+};
+
+int Main(int argc, char** argv) {
+  SetProgramName("smd_bench_alerts");
+  const Options o = ParseOptions(argc, argv);
+  const Env env = GetEnv();
+  StartWatchdog(o.deadline_s);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  const auto t_start = SteadyClock::now();
+  std::printf("smd_bench_alerts: %d subscriber streams, %d alerts/s for %d s (after %d s "
+              "warm-up), care teams of %d\n",
+              o.subscribers, o.rate, o.seconds, o.warmup_s, o.team);
+  std::printf("machine: %u CPUs (nproc), %s; load average at start %s\n",
+              std::thread::hardware_concurrency(), CpuModel().c_str(), LoadAvg().c_str());
+  std::printf("note: a small shared and noisy machine, and the client (%d streams, the alert "
+              "generator) shares its CPUs with the server and PostgreSQL\n",
+              o.subscribers);
+
+  char tmpl[] = "/tmp/smd-bench-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) Die("mkdtemp failed");
+  const std::string workdir = tmpl;
+  const runtime::Config config = PrepareDatabase(env, workdir, o.patients, o.db_pool, 500);
+  const std::string super_db = env.Dsn(env.super, env.db);
+  // Jurisdiction recipients off: every copy goes to a subscribed care-team member.
+  Exec(super_db, "UPDATE app_user SET disabled = true WHERE role IN (3, 4)");
+
+  // ---- the server, as a child process --------------------------------------------------
+  const int port = FreePort();
+  const std::vector<std::string> args = {SMD_SERVER_BIN,
+                                         "serve",
+                                         "--listen",
+                                         absl::StrCat("127.0.0.1:", port),
+                                         "--insecure",
+                                         "--database-url",
+                                         config.database_url,
+                                         "--key-file",
+                                         config.key_file,
+                                         "--db-pool",
+                                         std::to_string(o.db_pool),
+                                         "--password-log2-n",
+                                         "4"};
+  std::vector<char*> argv_c;
+  for (const auto& a : args) argv_c.push_back(const_cast<char*>(a.c_str()));
+  argv_c.push_back(nullptr);
+  pid_t server_pid = 0;
+  if (::posix_spawn(&server_pid, SMD_SERVER_BIN, nullptr, nullptr, argv_c.data(), environ) != 0) {
+    Die("cannot start " + std::string(SMD_SERVER_BIN));
+  }
+  g_child = server_pid;
+
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < o.channels; ++i) {
+    grpc::ChannelArguments ca;
+    ca.SetInt("smd.bench.channel", i);  // distinct arguments: a connection per channel
+    channels.push_back(grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                                 grpc::InsecureChannelCredentials(), ca));
+  }
+  if (!channels[0]->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20))) {
+    Die("server did not come up");
+  }
+  auto auth = v1::AuthService::NewStub(channels[0]);
+  auto admin = v1::AdminService::NewStub(channels[0]);
+  auto login = [&](const std::string& user, const std::string& pw, std::string* user_id) {
+    grpc::ClientContext ctx;
+    v1::LoginRequest req;
+    req.set_username(user);
+    req.set_password(pw);
+    v1::LoginResponse resp;
+    grpc::Status s = auth->Login(&ctx, req, &resp);
+    if (!s.ok()) Die("login " + user + ": " + s.error_message());
+    if (user_id) *user_id = resp.user().user_id();
+    return resp.token();
+  };
+  const std::string admin_token = login("admin", "Demo-admin-2026", nullptr);
+  const std::string psych_token = login("psychiatrist", "Demo-psych-2026", nullptr);
+
+  // ---- subscribers: community workers spread over the streets --------------------------
+  std::vector<std::string> streets;
+  {
+    pqxx::connection c(super_db);
+    pqxx::nontransaction n(c);
+    for (const auto& r : n.exec("SELECT code FROM region WHERE char_length(code) = 9 ORDER BY code")) {
+      streets.push_back(r[0].as<std::string>());
+    }
+  }
+  if (streets.empty()) Die("no streets");
+  std::vector<std::string> tokens(o.subscribers), user_ids(o.subscribers);
+  std::map<std::string, std::vector<int>> workers_of_street;
+  for (int i = 0; i < o.subscribers; ++i) {
+    const std::string street = streets[i % streets.size()];
+    v1::CreateUserRequest req;
+    req.set_username(absl::StrFormat("worker%04d", i));
+    req.set_display_name(absl::StrFormat("社区工作者%04d", i));
+    req.set_password("Bench-worker-2026");
+    req.set_role(v1::ROLE_COMMUNITY_WORKER);
+    req.set_jurisdiction(street);
+    v1::User u;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + admin_token);
+    grpc::Status s = admin->CreateUser(&ctx, req, &u);
+    if (!s.ok()) Die("create user: " + s.error_message());
+    tokens[i] = login(req.username(), req.password(), &user_ids[i]);
+    workers_of_street[street].push_back(i);
+  }
+  // Care teams: `team` workers of the patient's street, round robin so each worker serves.
+  std::vector<std::string> patients;
+  {
+    pqxx::connection c(super_db);
+    pqxx::work w(c);
+    const std::string adder = w.exec1("SELECT id::text FROM app_user WHERE username = 'psychiatrist'")[0].as<std::string>();
+    std::map<std::string, int> next;
+    for (const auto& r : w.exec("SELECT id::text, substr(jurisdiction, 1, 9) FROM patient "
+                                "WHERE status = 1 ORDER BY id")) {
+      const std::string pid = r[0].as<std::string>(), street = r[1].as<std::string>();
+      const auto& ws = workers_of_street[street];
+      if (ws.empty()) continue;
+      patients.push_back(pid);
+      for (int k = 0; k < std::min<int>(o.team, static_cast<int>(ws.size())); ++k) {
+        const int wi = ws[(next[street]++) % ws.size()];
+        w.exec_params("INSERT INTO care_team_member (id, patient_id, team_role, user_id, "
+                      "start_date, added_by, added_at) VALUES (gen_random_uuid(), $1::uuid, 4, "
+                      "$2::uuid, current_date, $3::uuid, now())",
+                      pid, user_ids[wi], adder);
+      }
+    }
+    w.commit();
+  }
+  if (patients.empty()) Die("no active patients");
+  std::printf("setup: %d patients with care teams, %d subscriber accounts over %d streets, "
+              "server pid %d on 127.0.0.1:%d (db_pool %d), in %.1f s\n",
+              static_cast<int>(patients.size()), o.subscribers, static_cast<int>(streets.size()),
+              server_pid, port, o.db_pool, Ms(SteadyClock::now() - t_start) / 1000);
+
+  // ---- the machine's floor ---------------------------------------------------------------
+  std::vector<double> empty_ms, notify_ms;
+  {
+    grpc::GenericStub generic(channels[0]);
+    grpc::Slice empty("");
+    const grpc::ByteBuffer req(&empty, 1);
+    for (int i = 0; i < o.baseline_n; ++i) {
+      grpc::ClientContext ctx;
+      grpc::ByteBuffer resp;
+      std::promise<grpc::Status> done;
+      const auto t0 = SteadyClock::now();
+      generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &req, &resp,
+                        [&](grpc::Status s) { done.set_value(s); });
+      grpc::Status s = done.get_future().get();
+      if (!s.ok()) Die("health: " + s.error_message());
+      if (i >= o.baseline_n / 10) empty_ms.push_back(Ms(SteadyClock::now() - t0));
+    }
+    pqxx::connection listener(super_db), notifier(super_db);
+    {
+      pqxx::nontransaction n(listener);
+      n.exec("LISTEN smd_bench_floor");
+    }
+    for (int i = 0; i < std::min(o.baseline_n, 500); ++i) {
+      const auto t0 = SteadyClock::now();
+      {
+        pqxx::nontransaction n(notifier);
+        n.exec("NOTIFY smd_bench_floor");
+      }
+      while (listener.await_notification(5, 0) == 0) {
+      }
+      notify_ms.push_back(Ms(SteadyClock::now() - t0));
+    }
+  }
+  std::printf("floor: empty gRPC call (Health/Check, sequential) %s\n", Fmt(empty_ms).c_str());
+  std::printf("floor: PostgreSQL NOTIFY -> LISTEN round trip (sequential) %s\n",
+              Fmt(notify_ms).c_str());
+
+  // ---- open the streams --------------------------------------------------------------------
+  const double rss_idle = ProcMiB(server_pid, "VmRSS");
+  std::vector<std::unique_ptr<v1::AlertService::Stub>> stubs;
+  for (auto& ch : channels) stubs.push_back(v1::AlertService::NewStub(ch));
+  std::vector<std::unique_ptr<Stream>> streams;
+  const auto t_open = SteadyClock::now();
+  for (int i = 0; i < o.subscribers; ++i) {
+    streams.push_back(std::make_unique<Stream>(stubs[i % stubs.size()].get(), tokens[i], 0));
+  }
+  const double open_ms = Ms(SteadyClock::now() - t_open);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // every stream's first fetch
+  const double rss_streams = ProcMiB(server_pid, "VmRSS");
+  std::printf("streams: %d opened in %.0f ms; server RSS %.1f MiB before, %.1f MiB with them "
+              "open (%.1f KiB per stream)\n",
+              o.subscribers, open_ms, rss_idle, rss_streams,
+              (rss_streams - rss_idle) * 1024 / o.subscribers);
+
+  // ---- raise alerts at a fixed rate (open loop) ----------------------------------------------
+  auto alerts_stub = v1::AlertService::NewStub(channels[0]);
+  const int total = o.rate * (o.warmup_s + o.seconds);
+  const int first_measured = o.rate * o.warmup_s;
+  std::vector<Raise> raises(total);
+  std::atomic<int> outstanding{0}, failed{0};
+  std::string first_error;
+  std::mutex err_mu;
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::RaiseAlertRequest req;
+    v1::RaiseAlertResponse resp;
+  };
+  const double cpu0 = ProcCpuS(server_pid);
+  const auto t0 = SteadyClock::now();
+  const auto period = std::chrono::nanoseconds(1'000'000'000LL / o.rate);
+  double cpu_measure_start = cpu0;
+  SteadyClock::time_point measure_start = t0;
+  for (int i = 0; i < total; ++i) {
+    const auto due = t0 + period * i;
+    std::this_thread::sleep_until(due);
+    if (i == first_measured) {
+      cpu_measure_start = ProcCpuS(server_pid);
+      measure_start = SteadyClock::now();
+    }
+    auto* call = new Call;
+    call->ctx.AddMetadata("authorization", "Bearer " + psych_token);
+    call->req.set_patient_id(patients[i % patients.size()]);
+    call->req.set_severity(2);
+    call->req.set_cause(absl::StrCat("压测预警 ", i, " (bench alert)"));
+    Raise& r = raises[i];
+    r.measured = i >= first_measured;
+    r.sent = SteadyClock::now();
+    outstanding.fetch_add(1);
+    alerts_stub->async()->RaiseAlert(&call->ctx, &call->req, &call->resp,
+                                     [&, call, &r = r](grpc::Status s) {
+                                       r.replied = SteadyClock::now();
+                                       r.ok = s.ok();
+                                       if (s.ok()) {
+                                         r.alert_id = call->resp.alert_id();
+                                       } else {
+                                         failed.fetch_add(1);
+                                         std::lock_guard<std::mutex> lock(err_mu);
+                                         if (first_error.empty()) first_error = s.error_message();
+                                       }
+                                       delete call;
+                                       outstanding.fetch_sub(1);
+                                     });
+  }
+  const auto t_raised = SteadyClock::now();
+  const double cpu_raised = ProcCpuS(server_pid);
+  const double rss_load = ProcMiB(server_pid, "VmRSS");
+  while (outstanding.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const double achieved = (total - first_measured) / (Ms(t_raised - measure_start) / 1000);
+
+  // Expected copies, from the outbox itself.
+  std::unordered_map<std::string, int> stream_of_user;
+  for (int i = 0; i < o.subscribers; ++i) stream_of_user[user_ids[i]] = i;
+  int64_t expected_total = 0;
+  {
+    pqxx::connection c(super_db);
+    pqxx::nontransaction n(c);
+    expected_total = n.exec("SELECT count(*) FROM alert_recipient")[0][0].as<int64_t>();
+  }
+  // Wait for the deliveries to finish (or the drain time to pass).
+  const auto drain_until = SteadyClock::now() + std::chrono::seconds(o.drain_s);
+  auto received_total = [&] {
+    int64_t n = 0;
+    for (auto& s : streams) n += s->received();
+    return n;
+  };
+  while (received_total() < expected_total && SteadyClock::now() < drain_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const double rss_peak = ProcMiB(server_pid, "VmHWM");
+  for (auto& s : streams) s->CancelAndWait();
+
+  // ---- check and measure -------------------------------------------------------------------
+  std::unordered_map<std::string, const Raise*> raise_of;
+  for (const auto& r : raises) {
+    if (r.ok) raise_of[r.alert_id] = &r;
+  }
+  std::map<std::pair<std::string, int>, int> seen;  // (alert, stream) -> times
+  std::vector<double> from_sent, from_replied;
+  int64_t unknown = 0;
+  for (int i = 0; i < o.subscribers; ++i) {
+    for (const auto& g : streams[i]->got()) {
+      ++seen[{g.alert_id, i}];
+      auto it = raise_of.find(g.alert_id);
+      if (it == raise_of.end()) {
+        ++unknown;
+        continue;
+      }
+      if (!it->second->measured) continue;
+      from_sent.push_back(Ms(g.at - it->second->sent));
+      from_replied.push_back(Ms(g.at - it->second->replied));
+    }
+  }
+  int64_t missing = 0, duplicated = 0, expected = 0;
+  {
+    pqxx::connection c(super_db);
+    pqxx::nontransaction n(c);
+    for (const auto& r : n.exec("SELECT alert_id::text, user_id::text FROM alert_recipient")) {
+      ++expected;
+      auto si = stream_of_user.find(r[1].as<std::string>());
+      if (si == stream_of_user.end()) {
+        ++missing;
+        continue;
+      }
+      auto it = seen.find({r[0].as<std::string>(), si->second});
+      if (it == seen.end()) {
+        ++missing;
+      } else if (it->second > 1) {
+        duplicated += it->second - 1;
+      }
+    }
+  }
+  const double measured_s = Ms(t_raised - measure_start) / 1000;
+  const double server_cpu = (cpu_raised - cpu_measure_start) / measured_s;
+  std::printf("raised: %d alerts (%d failed%s%s), %.1f alerts/s achieved in the measured %d s; "
+              "%lld copies in the outbox\n",
+              total, failed.load(), first_error.empty() ? "" : ": ", first_error.c_str(),
+              achieved, o.seconds, static_cast<long long>(expected));
+  std::printf("delivered: %lld copies received, %lld missing, %lld duplicated (%lld copies of alerts the "
+              "server raised itself, e.g. the overdue check) -> %s\n",
+              static_cast<long long>(received_total()), static_cast<long long>(missing),
+              static_cast<long long>(duplicated), static_cast<long long>(unknown),
+              missing == 0 && duplicated == 0 ? "every alert reached every recipient once"
+                                              : "LOSS OR DUPLICATION");
+  std::vector<double> raise_ms;
+  for (const auto& r : raises) {
+    if (r.measured && r.ok) raise_ms.push_back(Ms(r.replied - r.sent));
+  }
+  std::printf("RaiseAlert (the write: alert + copies + audit, one transaction) %s\n",
+              Fmt(raise_ms).c_str());
+  std::printf("commit-to-delivery, upper bound (from RaiseAlert sent): %s\n", Fmt(from_sent).c_str());
+  std::printf("commit-to-delivery, lower bound (from RaiseAlert reply): %s\n",
+              Fmt(from_replied).c_str());
+  std::printf("ratio: delivery p99 (upper bound) / (empty gRPC p99 + NOTIFY p99) = %.1fx; "
+              "target p99 <= 100 ms: %s\n",
+              Percentile(from_sent, 99) / (Percentile(empty_ms, 99) + Percentile(notify_ms, 99)),
+              Percentile(from_sent, 99) <= 100 ? "met" : "NOT met");
+  std::printf("server: RSS %.1f MiB under load, peak %.1f MiB; CPU %.2f cores during the "
+              "measured run (of %u)\n",
+              rss_load, rss_peak, server_cpu, std::thread::hardware_concurrency());
+  {
+    pqxx::connection c(super_db);
+    pqxx::nontransaction n(c);
+    std::printf("database: %s audit rows, %s alert rows, %s copies with delivered_at\n",
+                n.exec("SELECT count(*) FROM audit_log")[0][0].c_str(),
+                n.exec("SELECT count(*) FROM alert")[0][0].c_str(),
+                n.exec("SELECT count(*) FROM alert_recipient WHERE delivered_at IS NOT NULL")[0][0]
+                    .c_str());
+  }
+
+  ::kill(server_pid, SIGTERM);
+  int st = 0;
+  ::waitpid(server_pid, &st, 0);
+  g_child = 0;
+  try {
+    Exec(env.Dsn(env.super, "postgres"), "DROP DATABASE IF EXISTS " + env.db + " WITH (FORCE)");
+  } catch (...) {
+  }
+  std::remove(config.key_file.c_str());
+  ::rmdir(workdir.c_str());
+  std::printf("total run time %.0f s\n", Ms(SteadyClock::now() - t_start) / 1000);
+  return missing == 0 && duplicated == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace smd::bench
+
+int main(int argc, char** argv) { return smd::bench::Main(argc, argv); }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Usage: tests/bench/run_alert_bench.sh [BENCH OPTIONS...]
+#
+# Builds smd_bench_alerts and smd-server into build-bench/ (RelWithDebInfo, -j2) and runs the
+# bench against a throwaway PostgreSQL 15 cluster started by tests/support/with_postgres.sh
+# (the test settings: durability off). It opens 1,000 subscriber streams, raises 200
+# alerts/s for 60 s, checks that every copy reached its recipient exactly once, and prints
+# commit-to-delivery p50/p99 and the server's memory and CPU beside an empty gRPC call and
+# a NOTIFY round trip measured in the same run (docs/performance.md).
+#
+# Options are passed to the bench, e.g. --subscribers=1000 --rate=200 --seconds=60
+# --warmup-s=3 --patients=500 --team=3 --db-pool=8 --channels=8 --deadline-s=240.
+# Environment: SMD_BENCH_BUILD_DIR (default <repo>/build-bench), SMD_BENCH_JOBS (default 2),
+# SMD_BENCH_NO_BUILD=1 to skip the build step.
+#
+# Bounded: the bench aborts itself after --deadline-s and this script stops everything
+# after 300 s; the cluster is stopped and deleted either way. Exit status 1 means a copy
+# was lost or duplicated.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+build_dir=${SMD_BENCH_BUILD_DIR:-$repo_root/build-bench}
+jobs=${SMD_BENCH_JOBS:-2}
+
+if [[ "${SMD_BENCH_NO_BUILD:-0}" != 1 ]]; then
+  mkdir -p "$build_dir"
+  build_log=$build_dir/bench-build.log
+  echo "run_alert_bench: building smd_bench_alerts in $build_dir (-j$jobs; log $build_log)"
+  if ! { cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+    cmake --build "$build_dir" --target smd_bench_alerts smd_server -j"$jobs"; } >"$build_log" 2>&1; then
+    tail -n 30 "$build_log" >&2
+    echo "run_alert_bench: build failed (log: $build_log)" >&2
+    exit 2
+  fi
+fi
+
+bench=$build_dir/tests/bench/smd_bench_alerts
+if [[ ! -x "$bench" ]]; then
+  echo "run_alert_bench: $bench not built" >&2
+  exit 2
+fi
+
+# A thousand streams need more descriptors than the usual soft limit of 1024.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
+
+exec timeout --kill-after=20 300 "$repo_root/tests/support/with_postgres.sh" "$bench" "$@"
