@@ -271,6 +271,7 @@ void AlertPump::Loop() {
   std::unique_ptr<store::NotificationListener> listener;
   absl::Time next_escalation = absl::Now() + intervals_.escalate;
   absl::Time next_overdue = absl::Now() + absl::Seconds(5);
+  absl::Time next_heartbeat = absl::Now() + intervals_.heartbeat;
   while (!stop_) {
     if (!listener) {
       auto l = store::NotificationListener::Open(dsn_, {"smd_alert_raised", "smd_alert_seq"});
@@ -303,6 +304,10 @@ void AlertPump::Loop() {
       to_wake.insert(to_wake.end(), sequenced->begin(), sequenced->end());
     } else {
       common::LogWarning("alert sequencing failed: %s", std::string(sequenced.status().message()));
+    }
+    if (absl::Now() >= next_heartbeat) {
+      next_heartbeat = absl::Now() + intervals_.heartbeat;
+      everyone = true;
     }
     if (everyone || !to_wake.empty()) wake_(to_wake, everyone);
     if (auto n = uc_.FlushDeliveries(); !n.ok()) {

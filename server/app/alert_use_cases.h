@@ -89,6 +89,11 @@ class AlertPump {
     absl::Duration poll = absl::Milliseconds(250);
     absl::Duration escalate = absl::Seconds(5);
     absl::Duration overdue = absl::Hours(1);
+    // Every open stream fetches at least this often, even without alerts: its session
+    // stays alive while the client watches (the 30-minute idle limit would otherwise end
+    // a quiet stream at its next alert), and a revoked session or disabled account ends
+    // its streams within this time.
+    absl::Duration heartbeat = absl::Minutes(5);
   };
   AlertPump(const Deps& deps, AlertUseCases& uc, std::string dsn, Intervals intervals, Wake wake);
   ~AlertPump() { Stop(); }

@@ -66,6 +66,10 @@ const std::map<std::string, Flag>& Flags() {
        {[](Config& c, const std::string& v) {
          return SetInt(c.alert_escalate_interval_ms, v, 10, 3600000);
        }}},
+      {"alert-heartbeat-seconds",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.alert_heartbeat_seconds, v, 1, 3600);
+       }}},
       {"alert-overdue-interval-seconds",
        {[](Config& c, const std::string& v) {
          return SetInt(c.alert_overdue_interval_seconds, v, 1, 86400);
@@ -104,7 +108,7 @@ std::string Usage() {
          "  --password-log2-n --demo-patients --out --username --district --district-name\n"
          "  --rule-set (jiangsu-2018 | national-2018) --designated-hospital\n"
          "  --ack-critical-seconds --ack-high-seconds --ack-warning-seconds --alert-poll-ms\n"
-         "  --alert-escalate-interval-ms --alert-overdue-interval-seconds\n";
+         "  --alert-escalate-interval-ms --alert-overdue-interval-seconds --alert-heartbeat-seconds\n";
 }
 
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {

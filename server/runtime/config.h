@@ -33,6 +33,7 @@ struct Config {
   int alert_poll_ms = 250;
   int alert_escalate_interval_ms = 5000;
   int alert_overdue_interval_seconds = 3600;
+  int alert_heartbeat_seconds = 300;  // open streams re-check their session this often
   std::string out;            // keygen output file
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code

@@ -139,6 +139,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   intervals.poll = absl::Milliseconds(config.alert_poll_ms);
   intervals.escalate = absl::Milliseconds(config.alert_escalate_interval_ms);
   intervals.overdue = absl::Seconds(config.alert_overdue_interval_seconds);
+  intervals.heartbeat = absl::Seconds(config.alert_heartbeat_seconds);
   api::AlertHub* hub = &impl->hub;
   impl->pump = std::make_unique<app::AlertPump>(
       deps, *impl->alerts, config.database_url, intervals,

@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "smd/v1/alerts.grpc.pb.h"
 #include "smd/v1/followups.grpc.pb.h"
+#include "support/forms.h"
 #include "support/test_env.h"
 
 namespace smd::testing {
@@ -103,18 +104,6 @@ class Subscriber {
   bool ended_ = false;
 };
 
-v1::Date D(absl::CivilDay d) {
-  v1::Date x;
-  x.set_year(static_cast<int>(d.year()));
-  x.set_month(d.month());
-  x.set_day(d.day());
-  return x;
-}
-
-absl::CivilDay TodayBeijing() {
-  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
-}
-
 struct Account {
   std::string token;
   std::string user_id;
@@ -178,35 +167,11 @@ class AlertTestBase : public ::testing::Test {
     return p.patient_id();
   }
 
-  // Records today's visit at `risk` (on the national form, with medication).
+  // Records today's visit at `risk` (the national form, with medication).
   static void RecordVisit(const std::string& patient, int risk) {
     v1::RecordFollowUpRequest req;
     req.set_patient_id(patient);
-    v1::FollowUpForm& f = *req.mutable_form();
-    *f.mutable_visit_date() = D(TodayBeijing());
-    f.set_mode(v1::VISIT_MODE_HOME);
-    f.add_subjects(1);
-    f.set_risk_level(risk);
-    f.set_symptom_severity(risk >= 3 ? v1::SYMPTOM_SEVERITY_MARKED : v1::SYMPTOM_SEVERITY_NONE);
-    f.set_insight(risk >= 3 ? v1::INSIGHT_PARTIAL : v1::INSIGHT_COMPLETE);
-    f.set_sleep(1);
-    f.set_diet(1);
-    auto* soc = f.mutable_social();
-    soc->set_self_care(1);
-    soc->set_housework(1);
-    soc->set_work(9);
-    soc->set_study(1);
-    soc->set_social(1);
-    f.set_lockup(v1::LOCKUP_NONE);
-    f.set_hospitalization(v1::HOSPITALIZATION_NEVER);
-    f.set_adherence(v1::ADHERENCE_REGULAR);
-    f.set_adr(v1::ADVERSE_REACTION_NONE);
-    f.set_physical(v1::PHYSICAL_ILLNESS_NONE);
-    f.set_effect(v1::TREATMENT_EFFECT_IMPROVED);
-    auto* m = f.add_medications();
-    m->set_drug_code("risperidone");
-    m->set_morning_mg(2);
-    m->set_evening_mg(2);
+    *req.mutable_form() = Form(D(TodayBeijing()), risk);
     v1::FollowUp out;
     grpc::Status s = followups_->RecordFollowUp(TestServer::Ctx(A("doctor").token).get(), req,
                                                 &out);
@@ -263,7 +228,9 @@ std::map<std::string, Account>* AlertTestBase::accounts_ = nullptr;
 // Deadlines as in production (30 min for critical): nothing escalates during these tests.
 class AlertTest : public AlertTestBase {
  protected:
-  static void SetUpTestSuite() { Open("it_alerts", {}); }
+  static void SetUpTestSuite() {
+    Open("it_alerts", [](runtime::Config& c) { c.alert_heartbeat_seconds = 1; });
+  }
 };
 
 TEST_F(AlertTest, RiskFourFollowUpReachesEachRecipientOnceWithinOneSecond) {
@@ -479,6 +446,18 @@ TEST_F(AlertTest, ManualAlertsNeedTheDoctorsJurisdictionAndACause) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("cause"));
   EXPECT_TRUE(Inbox("police", patient).empty()) << "refused calls raise nothing";
+}
+
+TEST_F(AlertTest, SigningOutEndsTheUsersStreamsEvenWithoutAlerts) {
+  const Account worker = SignIn("worker", "Demo-worker-2026");  // a session of its own
+  Subscriber stream(env_->channel(), worker.token, 0);
+  absl::SleepFor(absl::Milliseconds(300));
+  v1::LogoutRequest req;
+  v1::LogoutResponse resp;
+  ASSERT_TRUE(env_->auth->Logout(TestServer::Ctx(worker.token).get(), req, &resp).ok());
+  // The heartbeat (1 s here, 5 min by default) re-checks the session of every open stream.
+  ASSERT_TRUE(stream.WaitEnded(absl::Seconds(5)));
+  EXPECT_EQ(stream.status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(AlertTest, SubscribingNeedsASignedInUser) {

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "smd/v1/followups.grpc.pb.h"
+#include "support/forms.h"
 #include "support/test_env.h"
 
 namespace smd::testing {
@@ -16,45 +17,6 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-v1::Date D(int y, int m, int d) {
-  v1::Date x;
-  x.set_year(y);
-  x.set_month(m);
-  x.set_day(d);
-  return x;
-}
-
-// A complete visit form; risk 0 with everything good is fully stable (rules.md C01).
-v1::FollowUpForm Form(v1::Date date, int risk) {
-  v1::FollowUpForm f;
-  *f.mutable_visit_date() = date;
-  f.set_mode(v1::VISIT_MODE_HOME);
-  f.add_subjects(1);
-  f.add_subjects(2);
-  f.set_risk_level(risk);
-  f.set_symptom_severity(risk >= 3 ? v1::SYMPTOM_SEVERITY_MARKED : v1::SYMPTOM_SEVERITY_NONE);
-  f.set_insight(risk >= 3 ? v1::INSIGHT_PARTIAL : v1::INSIGHT_COMPLETE);
-  f.set_sleep(1);
-  f.set_diet(1);
-  auto* s = f.mutable_social();
-  s->set_self_care(1);
-  s->set_housework(1);
-  s->set_work(9);
-  s->set_study(1);
-  s->set_social(1);
-  f.set_lockup(v1::LOCKUP_NONE);
-  f.set_hospitalization(v1::HOSPITALIZATION_NEVER);
-  f.set_adherence(v1::ADHERENCE_REGULAR);
-  f.set_adr(v1::ADVERSE_REACTION_NONE);
-  f.set_physical(v1::PHYSICAL_ILLNESS_NONE);
-  f.set_effect(v1::TREATMENT_EFFECT_IMPROVED);
-  auto* m = f.add_medications();
-  m->set_drug_code("risperidone");
-  m->set_morning_mg(2);
-  m->set_evening_mg(2);
-  return f;
-}
 
 v1::FollowUpForm Failed(v1::Date date) {
   v1::FollowUpForm f;
