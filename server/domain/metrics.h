@@ -61,13 +61,13 @@ absl::StatusOr<ReportingPeriod> PeriodToMonthEnd(int year, int month);
 // One follow-up record (随访服务记录表, rules.md §3) as far as the metrics are concerned:
 // exactly the typed columns of the `followup` table (current version of each visit).
 struct VisitFact {
-  absl::CivilDay date;                                  // 随访日期
-  VisitMode mode = VisitMode::kUnspecified;             // 门诊 / 家庭访视 / 电话
-  LostReason lost_reason = LostReason::kNone;           // != kNone: a failed visit (失访)
-  bool reports_death = false;                           // the record reports a death
-  int risk_level = -1;                                  // 0..5; -1 not assessed
-  Classification final_class = Classification::kNone;   // 本次随访分类 (after any override)
-  Adherence adherence = Adherence::kUnspecified;        // 用药依从性
+  absl::CivilDay date;                                 // 随访日期
+  VisitMode mode = VisitMode::kUnspecified;            // 门诊 / 家庭访视 / 电话
+  LostReason lost_reason = LostReason::kNone;          // != kNone: a failed visit (失访)
+  bool reports_death = false;                          // the record reports a death
+  int risk_level = -1;                                 // 0..5; -1 not assessed
+  Classification final_class = Classification::kNone;  // 本次随访分类 (after any override)
+  Adherence adherence = Adherence::kUnspecified;       // 用药依从性
   Hospitalization hospitalization = Hospitalization::kUnspecified;  // 两次随访期间住院情况
   int trouble = 0;        // 肇事 count since the previous visit
   int accident = 0;       // 肇祸 count since the previous visit
@@ -84,11 +84,11 @@ bool IsValidFollowUp(const VisitFact& v);
 
 // One patient as the metrics see them. Built by the caller from rows; small on purpose.
 struct PatientPeriodInput {
-  absl::CivilDay registered_on;                   // 建档 date (Beijing date of registered_at)
+  absl::CivilDay registered_on;  // 建档 date (Beijing date of registered_at)
   DiagnosisCategory diagnosis = DiagnosisCategory::kUnspecified;  // F20 == kSchizophrenia
-  std::optional<absl::CivilDay> died_on;          // 死亡
-  std::optional<absl::CivilDay> moved_out_on;     // 迁出 from this roster
-  std::optional<absl::CivilDay> deregistered_on;  // 注销
+  std::optional<absl::CivilDay> died_on;                          // 死亡
+  std::optional<absl::CivilDay> moved_out_on;                     // 迁出 from this roster
+  std::optional<absl::CivilDay> deregistered_on;                  // 注销
   // The roster the caller aggregates into (region code). Not read by EvaluatePatient;
   // carried so that one value describes one patient row for rollups by region prefix.
   std::string jurisdiction;
@@ -163,12 +163,12 @@ enum class MetricStatus : int {
   // 社区康复: kAtHome, and a community-rehab record is dated in the period.
   kCommunityRehab = 17,
   // Schizophrenia (精神分裂症, F20; diagnosis kSchizophrenia).
-  kSchizophreniaRegistered = 18,       // kRegistered and F20
-  kSchizophreniaManaged = 19,          // kManaged and F20 (年在管)
-  kSchizophreniaOnMedicationLast = 20, // kOnMedicationLast and F20
-  kSchizophreniaOnMedicationAny = 21,  // kOnMedicationAny and F20
-  kSchizophreniaTreatedLast = 22,      // F20 and (kOnMedicationLast or kHospitalised)
-  kSchizophreniaTreatedAny = 23,       // F20 and (kOnMedicationAny or kHospitalised)
+  kSchizophreniaRegistered = 18,        // kRegistered and F20
+  kSchizophreniaManaged = 19,           // kManaged and F20 (年在管)
+  kSchizophreniaOnMedicationLast = 20,  // kOnMedicationLast and F20
+  kSchizophreniaOnMedicationAny = 21,   // kOnMedicationAny and F20
+  kSchizophreniaTreatedLast = 22,       // F20 and (kOnMedicationLast or kHospitalised)
+  kSchizophreniaTreatedAny = 23,        // F20 and (kOnMedicationAny or kHospitalised)
 };
 inline constexpr int kMaxMetricStatus = 23;
 
@@ -189,23 +189,23 @@ struct StatusNote {
 };
 
 struct PatientMetrics {
-  bool registered = false;            // kRegistered
-  bool managed = false;               // kManaged
-  bool standard_r1 = false;           // kStandardR1
-  bool standard_r2 = false;           // kStandardR2
-  bool on_medication_last = false;    // kOnMedicationLast
-  bool on_medication_any = false;     // kOnMedicationAny
-  bool regular_medication = false;    // kRegularMedication
-  bool hospitalised = false;          // kHospitalised
-  bool at_home = false;               // kAtHome
-  bool home_stable = false;           // kHomeStable
-  bool face_to_face = false;          // kFaceToFace
-  bool health_checked = false;        // kHealthChecked
-  bool lost = false;                  // kLost
-  bool incident = false;              // kIncident
-  bool minor_trouble = false;         // kMinorTrouble
-  bool assessed_classified = false;   // kAssessedClassified
-  bool community_rehab = false;       // kCommunityRehab
+  bool registered = false;                        // kRegistered
+  bool managed = false;                           // kManaged
+  bool standard_r1 = false;                       // kStandardR1
+  bool standard_r2 = false;                       // kStandardR2
+  bool on_medication_last = false;                // kOnMedicationLast
+  bool on_medication_any = false;                 // kOnMedicationAny
+  bool regular_medication = false;                // kRegularMedication
+  bool hospitalised = false;                      // kHospitalised
+  bool at_home = false;                           // kAtHome
+  bool home_stable = false;                       // kHomeStable
+  bool face_to_face = false;                      // kFaceToFace
+  bool health_checked = false;                    // kHealthChecked
+  bool lost = false;                              // kLost
+  bool incident = false;                          // kIncident
+  bool minor_trouble = false;                     // kMinorTrouble
+  bool assessed_classified = false;               // kAssessedClassified
+  bool community_rehab = false;                   // kCommunityRehab
   bool schizophrenia_registered = false;          // kSchizophreniaRegistered
   bool schizophrenia_managed = false;             // kSchizophreniaManaged
   bool schizophrenia_on_medication_last = false;  // kSchizophreniaOnMedicationLast
@@ -245,24 +245,24 @@ PatientMetrics EvaluatePatient(const PatientPeriodInput& patient, const Reportin
 // team coverage, alert delivery and acknowledgement times). Stable numbers; 0 unspecified.
 enum class Indicator : int {
   kUnspecified = 0,
-  kReportedPrevalence = 1,          // 报告患病率
-  kManagementRate = 2,              // 在册患者管理率 (在管率)
-  kStandardizedManagementRate = 3,  // 规范管理率
-  kMedicationRate = 4,              // 服药率
-  kSchizophreniaMedicationRate = 5, // 精神分裂症服药率
-  kSchizophreniaTreatmentRate = 6,  // 精神分裂症治疗率
-  kRegularMedicationRate = 7,       // 规律服药率
-  kHomeStableRate = 8,              // 居家稳定率 (病情稳定率)
-  kFaceToFaceRate = 9,              // 面访率
-  kHealthCheckRate = 10,            // 体检率
-  kLostRate = 11,                   // 失访率
-  kIncidentRate = 12,               // 肇事肇祸率
-  kMinorTroubleRate = 13,           // 轻度滋事率
-  kAssessmentCoverage = 14,         // 综合评估及分级分类管理覆盖率
-  kCommunityRehabRate = 15,         // 社区康复参与率
-  kCareTeamCoverage = 16,           // 关爱帮扶小组覆盖率 (external counts)
-  kAlertDeliveryTime = 17,          // 预警送达时长 (external counts)
-  kAlertAckTime = 18,               // 预警确认时长 (external counts)
+  kReportedPrevalence = 1,           // 报告患病率
+  kManagementRate = 2,               // 在册患者管理率 (在管率)
+  kStandardizedManagementRate = 3,   // 规范管理率
+  kMedicationRate = 4,               // 服药率
+  kSchizophreniaMedicationRate = 5,  // 精神分裂症服药率
+  kSchizophreniaTreatmentRate = 6,   // 精神分裂症治疗率
+  kRegularMedicationRate = 7,        // 规律服药率
+  kHomeStableRate = 8,               // 居家稳定率 (病情稳定率)
+  kFaceToFaceRate = 9,               // 面访率
+  kHealthCheckRate = 10,             // 体检率
+  kLostRate = 11,                    // 失访率
+  kIncidentRate = 12,                // 肇事肇祸率
+  kMinorTroubleRate = 13,            // 轻度滋事率
+  kAssessmentCoverage = 14,          // 综合评估及分级分类管理覆盖率
+  kCommunityRehabRate = 15,          // 社区康复参与率
+  kCareTeamCoverage = 16,            // 关爱帮扶小组覆盖率 (external counts)
+  kAlertDeliveryTime = 17,           // 预警送达时长 (external counts)
+  kAlertAckTime = 18,                // 预警确认时长 (external counts)
 };
 inline constexpr int kMaxIndicator = 18;
 

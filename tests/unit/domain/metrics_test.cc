@@ -1,0 +1,958 @@
+#include "domain/metrics.h"
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "domain/followup_rules.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "unit/domain/test_helpers.h"
+
+namespace smd::domain {
+namespace {
+
+using ::testing::IsEmpty;
+using testing::IsFieldError;
+using ::testing::Optional;
+using ::testing::SizeIs;
+
+using S = MetricStatus;
+using C = Classification;
+
+absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
+
+// The period of rules.md §11.2: 2024-01-01 → 2024-12-31.
+ReportingPeriod Year2024() { return PeriodAsOf(D(2024, 12, 31)); }
+
+const RuleSet& Jiangsu() { return DefaultRuleSet(); }
+const RuleSet& National() { return *FindRuleSet("national-2018"); }
+
+// A valid, fully assessed follow-up (synthetic).
+VisitFact Visit(absl::CivilDay d, Adherence a = Adherence::kRegular, C c = C::kStable,
+                VisitMode mode = VisitMode::kHome, Hospitalization h = Hospitalization::kNever) {
+  VisitFact v;
+  v.date = d;
+  v.mode = mode;
+  v.risk_level = c == C::kUnstable ? 3 : (c == C::kBasicallyStable ? 1 : 0);
+  v.final_class = c;
+  v.adherence = a;
+  v.hospitalization = h;
+  return v;
+}
+
+// A record that says only "目前正在住院" (no risk assessment): counts as 在管 (rules.md S7).
+VisitFact InHospital(absl::CivilDay d) {
+  VisitFact v;
+  v.date = d;
+  v.mode = VisitMode::kPhone;
+  v.hospitalization = Hospitalization::kCurrently;
+  return v;
+}
+
+VisitFact Failed(absl::CivilDay d, LostReason r = LostReason::kWorkingAway) {
+  VisitFact v;
+  v.date = d;
+  v.mode = VisitMode::kHome;
+  v.lost_reason = r;
+  return v;
+}
+
+PatientPeriodInput Patient(std::vector<VisitFact> visits,
+                           absl::CivilDay registered = D(2020, 5, 1)) {
+  PatientPeriodInput p;
+  p.registered_on = registered;
+  p.diagnosis = DiagnosisCategory::kBipolar;
+  p.jurisdiction = "320106001003";
+  p.visits = std::move(visits);
+  return p;
+}
+
+// Visits on the given dates of 2024, all valid.
+PatientPeriodInput VisitsOn(std::vector<std::pair<int, int>> month_days) {
+  std::vector<VisitFact> v;
+  for (auto [m, d] : month_days) v.push_back(Visit(D(2024, m, d)));
+  return Patient(std::move(v));
+}
+
+std::string Note(const PatientMetrics& m, S s) {
+  const StatusNote* n = m.NoteFor(s);
+  return n == nullptr ? "<none>" : n->text;
+}
+
+// A copy, so that it may be taken from a temporary report.
+IndicatorRate RateOf(const MetricReport& r, Indicator id) {
+  const IndicatorRate* ir = r.Find(id);
+  EXPECT_NE(ir, nullptr);
+  return ir == nullptr ? IndicatorRate{} : *ir;
+}
+
+// ---------------------------------------------------------------------------------------
+// rules.md §11.2 examples
+// ---------------------------------------------------------------------------------------
+
+// M1. 12 ever registered, P11 died in 2023, P12 moved out in June 2024: 在册 10;
+// population 20 000 gives 0.50‰, below the Gulou 4.5‰ target.
+TEST(MetricExamples, M1RegisteredAndReportedPrevalence) {
+  std::vector<PatientMetrics> all;
+  for (int i = 1; i <= 10; ++i) {
+    all.push_back(EvaluatePatient(Patient({Visit(D(2024, 3, 1))}), Year2024()));
+  }
+  PatientPeriodInput p11 = Patient({}, D(2019, 1, 1));
+  p11.died_on = D(2023, 8, 1);
+  PatientPeriodInput p12 = Patient({Visit(D(2024, 2, 1))}, D(2019, 1, 1));
+  p12.moved_out_on = D(2024, 6, 15);
+  const PatientMetrics m11 = EvaluatePatient(p11, Year2024());
+  const PatientMetrics m12 = EvaluatePatient(p12, Year2024());
+  EXPECT_FALSE(m11.registered);
+  EXPECT_EQ(Note(m11, S::kRegistered), "2023-08-01死亡 (died on 2023-08-01)");
+  EXPECT_FALSE(m12.registered);
+  EXPECT_FALSE(m12.managed);  // a patient not 在册 holds no status
+  EXPECT_EQ(Note(m12, S::kRegistered), "2024-06-15迁出 (moved out on 2024-06-15)");
+  all.push_back(m11);
+  all.push_back(m12);
+
+  const MetricReport r = AggregateRates(all, 20000, Year2024(), Jiangsu());
+  const Rate prevalence = RateOf(r, Indicator::kReportedPrevalence).rate;
+  EXPECT_EQ(prevalence.numerator, 10);
+  EXPECT_EQ(prevalence.denominator, 20000);
+  EXPECT_THAT(prevalence.value, Optional(0.5));
+  EXPECT_THAT(prevalence.target, Optional(Target{45}));
+  EXPECT_THAT(prevalence.met, Optional(false));
+  EXPECT_EQ(r.rule_set, "jiangsu-2018");
+}
+
+// M1, the target's edge: "needs >= 90 在册" out of 20 000.
+TEST(MetricExamples, M1PrevalenceTargetNeedsNinetyRegistered) {
+  const IndicatorDef& def = *FindIndicator(Indicator::kReportedPrevalence);
+  EXPECT_THAT(MakeRate(def, 90, 20000).met, Optional(true));
+  EXPECT_THAT(MakeRate(def, 90, 20000).value, Optional(4.5));
+  EXPECT_THAT(MakeRate(def, 89, 20000).met, Optional(false));
+}
+
+// Decisions "Resident population": unavailable, not zero, when it is missing.
+TEST(MetricExamples, M1PrevalenceUnavailableWithoutPopulation) {
+  std::vector<PatientMetrics> all = {EvaluatePatient(Patient({}), Year2024())};
+  for (std::optional<int64_t> population : {std::optional<int64_t>(), std::optional<int64_t>(0)}) {
+    const Rate r = RateOf(AggregateRates(all, population, Year2024(), Jiangsu()),
+                          Indicator::kReportedPrevalence)
+                       .rate;
+    EXPECT_EQ(r.numerator, 1);
+    EXPECT_EQ(r.denominator, 0);
+    EXPECT_FALSE(r.value.has_value());
+    EXPECT_FALSE(r.met.has_value());
+  }
+}
+
+// M2. P1-P8 assessed, P9 only 目前正在住院, P10 only 失访 (外出打工): 管理率 9/10 = 90.0%.
+TEST(MetricExamples, M2ManagementRate) {
+  std::vector<PatientMetrics> all;
+  for (int i = 1; i <= 8; ++i) {
+    all.push_back(EvaluatePatient(Patient({Visit(D(2024, i, 10))}), Year2024()));
+  }
+  const PatientMetrics p9 =
+      EvaluatePatient(Patient({InHospital(D(2024, 2, 1)), InHospital(D(2024, 7, 1))}), Year2024());
+  const PatientMetrics p10 =
+      EvaluatePatient(Patient({Failed(D(2024, 3, 1)), Failed(D(2024, 6, 1))}), Year2024());
+  EXPECT_TRUE(p9.managed);
+  EXPECT_FALSE(p10.managed);
+  EXPECT_EQ(Note(p10, S::kManaged),
+            "本期仅有2次失访记录，无有效随访 (only 2 failed visits and no valid follow-up in the "
+            "period)");
+  all.push_back(p9);
+  all.push_back(p10);
+
+  const Rate r =
+      RateOf(AggregateRates(all, std::nullopt, Year2024(), Jiangsu()), Indicator::kManagementRate)
+          .rate;
+  EXPECT_EQ(r.numerator, 9);
+  EXPECT_EQ(r.denominator, 10);
+  EXPECT_THAT(r.value, Optional(90.0));
+  EXPECT_THAT(r.met, Optional(false));  // Gulou >= 97%
+}
+
+// M3 patients A-E.
+std::vector<PatientPeriodInput> M3Patients() {
+  return {
+      VisitsOn({{1, 15}, {4, 10}, {7, 8}, {10, 20}}),           // A
+      VisitsOn({{2, 5}, {5, 6}, {8, 7}, {12, 1}}),              // B
+      VisitsOn({{3, 20}, {6, 18}, {9, 16}, {12, 16}}),          // C
+      VisitsOn({{1, 10}, {3, 10}, {5, 10}, {7, 10}, {9, 10}}),  // D
+      VisitsOn({{2, 1}, {8, 1}}),                               // E
+  };
+}
+
+TEST(MetricExamples, M3StandardizedPerPatient) {
+  std::vector<PatientMetrics> m;
+  for (const PatientPeriodInput& p : M3Patients()) m.push_back(EvaluatePatient(p, Year2024()));
+  // R1 (anchors 0 and 13): A ✓ B ✗ C ✓ D ✗ E ✗.  R2 (>= 4 visits): A-D ✓, E ✗.
+  const std::vector<bool> r1 = {true, false, true, false, false};
+  const std::vector<bool> r2 = {true, true, true, true, false};
+  for (size_t i = 0; i < m.size(); ++i) {
+    EXPECT_EQ(m[i].standard_r1, r1[i]) << "patient "
+                                       << "ABCDE"[i];
+    EXPECT_EQ(m[i].standard_r2, r2[i]) << "patient "
+                                       << "ABCDE"[i];
+  }
+  EXPECT_EQ(Note(m[1], S::kStandardR1),
+            "2024-08至2024-12间隔4个月 (4 months between the 2024-08 and 2024-12 visits)");
+  EXPECT_EQ(Note(m[3], S::kStandardR1),
+            "自2024-09-10起无有效随访 (no valid follow-up since 2024-09-10)");
+  EXPECT_EQ(Note(m[4], S::kStandardR1),
+            "2024-02至2024-08间隔6个月，另有1处间隔超过3个月 (6 months between the 2024-02 and "
+            "2024-08 visits; 1 more gap over 3 months)");
+  EXPECT_EQ(Note(m[4], S::kStandardR2),
+            "本期有效随访2次，少于4次 (2 valid follow-ups in the period, fewer than 4)");
+}
+
+TEST(MetricExamples, M3StandardizedRateR1Is40AndR2Is80) {
+  std::vector<PatientMetrics> m;
+  for (const PatientPeriodInput& p : M3Patients()) m.push_back(EvaluatePatient(p, Year2024()));
+
+  const IndicatorRate r1 = RateOf(AggregateRates(m, std::nullopt, Year2024(), Jiangsu()),
+                                  Indicator::kStandardizedManagementRate);
+  EXPECT_EQ(r1.numerator, S::kStandardR1);
+  EXPECT_EQ(r1.rate.numerator, 2);
+  EXPECT_EQ(r1.rate.denominator, 5);
+  EXPECT_THAT(r1.rate.value, Optional(40.0));
+  EXPECT_THAT(r1.rate.met, Optional(false));
+
+  const IndicatorRate r2 = RateOf(AggregateRates(m, std::nullopt, Year2024(), National()),
+                                  Indicator::kStandardizedManagementRate);
+  EXPECT_EQ(r2.numerator, S::kStandardR2);
+  EXPECT_EQ(r2.rate.numerator, 4);
+  EXPECT_THAT(r2.rate.value, Optional(80.0));
+}
+
+// M3 cumulative to 2024-03-31 (end anchor = month 4): all five are 规范 under R1.
+TEST(MetricExamples, M3CumulativeToMarch31) {
+  const absl::StatusOr<ReportingPeriod> period = PeriodToMonthEnd(2024, 3);
+  ASSERT_TRUE(period.ok());
+  EXPECT_EQ(period->cutoff, D(2024, 3, 31));
+  std::vector<PatientMetrics> m;
+  for (const PatientPeriodInput& p : M3Patients()) {
+    m.push_back(EvaluatePatient(p, *period));
+    EXPECT_TRUE(m.back().standard_r1) << Note(m.back(), S::kStandardR1);
+  }
+  const Rate r = RateOf(AggregateRates(m, std::nullopt, *period, Jiangsu()),
+                        Indicator::kStandardizedManagementRate)
+                     .rate;
+  EXPECT_EQ(r.numerator, 5);
+  EXPECT_THAT(r.value, Optional(100.0));
+  EXPECT_THAT(r.met, Optional(true));
+}
+
+// ---------------------------------------------------------------------------------------
+// 在册: registration, death, moving out, 注销 around the cut-off
+// ---------------------------------------------------------------------------------------
+
+TEST(MetricRegister, RegisteredAfterTheCutOffIsNotRegistered) {
+  const PatientMetrics m = EvaluatePatient(Patient({}, D(2024, 4, 1)), PeriodAsOf(D(2024, 3, 31)));
+  EXPECT_FALSE(m.registered);
+  EXPECT_EQ(Note(m, S::kRegistered),
+            "截止日2024-03-31时尚未建档 (not yet registered at the cut-off 2024-03-31)");
+  EXPECT_THAT(m.notes, SizeIs(1));
+}
+
+TEST(MetricRegister, RegisteredOnTheCutOffDayIsRegistered) {
+  EXPECT_TRUE(EvaluatePatient(Patient({}, D(2024, 3, 31)), PeriodAsOf(D(2024, 3, 31))).registered);
+}
+
+TEST(MetricRegister, DeathBeforeOnOrAfterTheCutOff) {
+  PatientPeriodInput p = Patient({Visit(D(2024, 2, 1))});
+  p.died_on = D(2024, 6, 1);
+  EXPECT_FALSE(EvaluatePatient(p, Year2024()).registered);
+  // The period ends at 24:00 of the cut-off day: a death that day is counted.
+  EXPECT_FALSE(EvaluatePatient(p, PeriodAsOf(D(2024, 6, 1))).registered);
+  const PatientMetrics before = EvaluatePatient(p, PeriodAsOf(D(2024, 5, 31)));
+  EXPECT_TRUE(before.registered);
+  EXPECT_TRUE(before.managed);
+}
+
+TEST(MetricRegister, MovedOutBeforeAndAfterTheCutOff) {
+  PatientPeriodInput p = Patient({Visit(D(2024, 2, 1))});
+  p.moved_out_on = D(2025, 1, 5);
+  EXPECT_TRUE(EvaluatePatient(p, Year2024()).registered);
+  p.moved_out_on = D(2024, 12, 30);
+  EXPECT_FALSE(EvaluatePatient(p, Year2024()).registered);
+}
+
+TEST(MetricRegister, DeregistrationAndTheEarliestExitIsNamed) {
+  PatientPeriodInput p = Patient({});
+  p.deregistered_on = D(2024, 9, 1);
+  p.moved_out_on = D(2024, 10, 1);
+  const PatientMetrics m = EvaluatePatient(p, Year2024());
+  EXPECT_FALSE(m.registered);
+  EXPECT_EQ(Note(m, S::kRegistered), "2024-09-01注销 (deregistered on 2024-09-01)");
+}
+
+// ---------------------------------------------------------------------------------------
+// 在管 and 规范管理
+// ---------------------------------------------------------------------------------------
+
+TEST(MetricManaged, FailedVisitsCountTowardNeitherManagedNorStandard) {
+  // One valid visit in January; the failed visits of April, July and October do not
+  // close the gaps, and do not make a fourth visit for R2.
+  const PatientMetrics m = EvaluatePatient(Patient({Visit(D(2024, 1, 5)), Failed(D(2024, 4, 5)),
+                                                    Failed(D(2024, 7, 5)), Failed(D(2024, 10, 5))}),
+                                           Year2024());
+  EXPECT_TRUE(m.managed);
+  EXPECT_FALSE(m.standard_r1);
+  EXPECT_FALSE(m.standard_r2);
+  EXPECT_EQ(Note(m, S::kStandardR1),
+            "自2024-01-05起无有效随访 (no valid follow-up since 2024-01-05)");
+  EXPECT_EQ(Note(m, S::kStandardR2),
+            "本期有效随访1次，少于4次 (1 valid follow-up in the period, fewer than 4)");
+}
+
+TEST(MetricManaged, HospitalisedOnlyRecordsCountAsManagedAndStandard) {
+  const PatientMetrics m =
+      EvaluatePatient(Patient({InHospital(D(2024, 1, 20)), InHospital(D(2024, 4, 20)),
+                               InHospital(D(2024, 7, 20)), InHospital(D(2024, 10, 20))}),
+                      Year2024());
+  EXPECT_TRUE(m.managed);
+  EXPECT_TRUE(m.standard_r1);
+  EXPECT_TRUE(m.standard_r2);
+  EXPECT_TRUE(m.on_medication_last);  // 目前正在住院 counts as 服药 (rules.md §5.1)
+  EXPECT_TRUE(m.hospitalised);
+  EXPECT_FALSE(m.at_home);              // last status: in hospital
+  EXPECT_FALSE(m.assessed_classified);  // no risk assessment
+  EXPECT_FALSE(m.face_to_face);         // recorded by phone
+  EXPECT_EQ(Note(m, S::kAssessedClassified),
+            "本期无危险性评估和分类 (no risk assessment and classification in the period)");
+}
+
+TEST(MetricManaged, NoRecordNamesTheLastValidVisitBeforeThePeriod) {
+  const PatientMetrics m =
+      EvaluatePatient(Patient({Visit(D(2023, 11, 20)), Failed(D(2023, 12, 20))}), Year2024());
+  EXPECT_FALSE(m.managed);
+  EXPECT_FALSE(m.standard_r1);
+  EXPECT_EQ(Note(m, S::kManaged), "自2023-11-20起无有效随访 (no valid follow-up since 2023-11-20)");
+  EXPECT_EQ(Note(m, S::kStandardR1), Note(m, S::kManaged));
+  EXPECT_EQ(Note(m, S::kOnMedicationLast), Note(m, S::kManaged));
+}
+
+TEST(MetricManaged, NoRecordAtAll) {
+  const PatientMetrics m = EvaluatePatient(Patient({}), Year2024());
+  EXPECT_TRUE(m.registered);
+  EXPECT_FALSE(m.managed);
+  EXPECT_EQ(Note(m, S::kManaged), "本期无有效随访 (no valid follow-up in the period)");
+}
+
+// Decision: R1 requires 在管. The anchors alone (Nov 1 registration: anchors 10 and 13)
+// would make a never-visited patient 规范 at year end.
+TEST(MetricStandardR1, RequiresAtLeastOneValidFollowUp) {
+  const PatientMetrics m = EvaluatePatient(Patient({}, D(2024, 11, 1)), Year2024());
+  EXPECT_FALSE(m.standard_r1);
+  const PatientMetrics jan = EvaluatePatient(Patient({}), PeriodAsOf(D(2024, 1, 31)));
+  EXPECT_FALSE(jan.standard_r1);
+}
+
+// Mid-year registration: the start anchor is the registration month minus 1.
+TEST(MetricStandardR1, MidYearRegistrationMovesTheStartAnchor) {
+  const absl::CivilDay reg(2024, 6, 10);
+  const PatientMetrics ok = EvaluatePatient(
+      Patient({Visit(D(2024, 6, 20)), Visit(D(2024, 9, 15)), Visit(D(2024, 12, 1))}, reg),
+      Year2024());
+  EXPECT_TRUE(ok.standard_r1);  // anchors 5 and 13: 5,6,9,12,13
+  EXPECT_FALSE(ok.standard_r2);
+  // First visit in September: 9 - 5 = 4 months from the anchor.
+  const PatientMetrics late =
+      EvaluatePatient(Patient({Visit(D(2024, 9, 20)), Visit(D(2024, 12, 1))}, reg), Year2024());
+  EXPECT_FALSE(late.standard_r1);
+  EXPECT_EQ(Note(late, S::kStandardR1),
+            "首次随访应不晚于2024-08，实际在2024-09 (the first follow-up was due by 2024-08 but "
+            "came in 2024-09)");
+  // A registration in an earlier year leaves the anchor at Jan 1 (anchor month 0).
+  const PatientMetrics old = EvaluatePatient(
+      Patient({Visit(D(2024, 4, 1)), Visit(D(2024, 7, 1)), Visit(D(2024, 10, 1))}), Year2024());
+  EXPECT_FALSE(old.standard_r1);
+  EXPECT_EQ(Note(old, S::kStandardR1),
+            "首次随访应不晚于2024-03，实际在2024-04 (the first follow-up was due by 2024-03 but "
+            "came in 2024-04)");
+}
+
+// The month index counts calendar months, not days: Jan 31 -> Apr 30 is 3, Jan 1 -> May 1
+// is 4, and Feb 29 of a leap year is an ordinary February day.
+TEST(MetricStandardR1, MonthIndexIgnoresDaysAndLeapDays) {
+  const PatientMetrics three =
+      EvaluatePatient(Patient({Visit(D(2024, 1, 31)), Visit(D(2024, 4, 30)), Visit(D(2024, 7, 31)),
+                               Visit(D(2024, 10, 31))}),
+                      Year2024());
+  EXPECT_TRUE(three.standard_r1);
+  const PatientMetrics four =
+      EvaluatePatient(Patient({Visit(D(2024, 1, 1)), Visit(D(2024, 5, 1)), Visit(D(2024, 8, 1)),
+                               Visit(D(2024, 11, 1))}),
+                      Year2024());
+  EXPECT_FALSE(four.standard_r1);
+  EXPECT_EQ(Note(four, S::kStandardR1),
+            "2024-01至2024-05间隔4个月 (4 months between the 2024-01 and 2024-05 visits)");
+
+  const absl::StatusOr<ReportingPeriod> feb = PeriodToMonthEnd(2024, 2);
+  ASSERT_TRUE(feb.ok());
+  EXPECT_EQ(feb->cutoff, D(2024, 2, 29));
+  const PatientMetrics leap = EvaluatePatient(Patient({Visit(D(2024, 2, 29))}), *feb);
+  EXPECT_TRUE(leap.managed);
+  EXPECT_TRUE(leap.standard_r1);
+  EXPECT_EQ(PeriodToMonthEnd(2023, 2)->cutoff, D(2023, 2, 28));
+}
+
+// A December visit of the previous year does not count: the year starts afresh (anchor 0).
+TEST(MetricStandardR1, TheYearBoundaryResetsTheSequence) {
+  const PatientMetrics m = EvaluatePatient(Patient({Visit(D(2023, 12, 15)), Visit(D(2024, 4, 2)),
+                                                    Visit(D(2024, 7, 2)), Visit(D(2024, 10, 2))}),
+                                           Year2024());
+  EXPECT_FALSE(m.standard_r1);
+  EXPECT_FALSE(m.standard_r2);  // three in the period
+}
+
+// An as-of cut-off mid-month: records after it are ignored, the end anchor is its month + 1.
+TEST(MetricStandardR1, AsOfDateMidMonth) {
+  const ReportingPeriod p = PeriodAsOf(D(2024, 3, 15));
+  EXPECT_EQ(p.start(), D(2024, 1, 1));
+  const PatientMetrics ok = EvaluatePatient(Patient({Visit(D(2024, 1, 10))}), p);
+  EXPECT_TRUE(ok.standard_r1);  // 0, 1, 4
+  const PatientMetrics later = EvaluatePatient(Patient({Visit(D(2024, 3, 16))}), p);
+  EXPECT_FALSE(later.managed);  // the visit lies after the cut-off
+  const PatientMetrics dec = EvaluatePatient(Patient({Visit(D(2023, 12, 20))}), p);
+  EXPECT_FALSE(dec.standard_r1);
+}
+
+TEST(MetricStandardR1, VisitsInAnyOrderGiveTheSameResult) {
+  PatientPeriodInput sorted = M3Patients()[1];  // B
+  PatientPeriodInput shuffled = sorted;
+  std::swap(shuffled.visits[0], shuffled.visits[3]);
+  std::swap(shuffled.visits[1], shuffled.visits[2]);
+  const PatientMetrics a = EvaluatePatient(sorted, Year2024());
+  const PatientMetrics b = EvaluatePatient(shuffled, Year2024());
+  EXPECT_EQ(a.standard_r1, b.standard_r1);
+  ASSERT_EQ(a.notes.size(), b.notes.size());
+  for (size_t i = 0; i < a.notes.size(); ++i) {
+    EXPECT_EQ(a.notes[i].status, b.notes[i].status);
+    EXPECT_EQ(a.notes[i].text, b.notes[i].text);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 服药, 规律服药, 住院 and the schizophrenia statuses
+// ---------------------------------------------------------------------------------------
+
+TEST(MetricMedication, LastVisitRuleAndAnyRecordRule) {
+  const PatientMetrics m = EvaluatePatient(Patient({Visit(D(2024, 2, 1), Adherence::kRegular),
+                                                    Visit(D(2024, 5, 1), Adherence::kNotTaking)}),
+                                           Year2024());
+  EXPECT_FALSE(m.on_medication_last);
+  EXPECT_TRUE(m.on_medication_any);
+  EXPECT_EQ(Note(m, S::kOnMedicationLast),
+            "末次随访2024-05-01记录为不服药 (the last follow-up, 2024-05-01, recorded not taking "
+            "medication)");
+  // The rule set picks the numerator of 服药率.
+  std::vector<PatientMetrics> all = {m};
+  EXPECT_EQ(
+      RateOf(AggregateRates(all, std::nullopt, Year2024(), Jiangsu()), Indicator::kMedicationRate)
+          .rate.numerator,
+      0);
+  EXPECT_EQ(
+      RateOf(AggregateRates(all, std::nullopt, Year2024(), National()), Indicator::kMedicationRate)
+          .rate.numerator,
+      1);
+}
+
+TEST(MetricMedication, NotNeededIsNotOnMedication) {
+  const PatientMetrics m =
+      EvaluatePatient(Patient({Visit(D(2024, 2, 1), Adherence::kNotNeeded)}), Year2024());
+  EXPECT_FALSE(m.on_medication_last);
+  EXPECT_FALSE(m.on_medication_any);
+  EXPECT_FALSE(m.regular_medication);
+  EXPECT_EQ(Note(m, S::kOnMedicationAny),
+            "本期随访无规律服药、间断服药或住院记录 (no follow-up in the period recorded regular "
+            "or intermittent medication or a current hospital stay)");
+}
+
+TEST(MetricMedication, LastValidVisitDecidesNotAFailedOne) {
+  const PatientMetrics m = EvaluatePatient(
+      Patient({Visit(D(2024, 2, 1), Adherence::kIntermittent), Failed(D(2024, 5, 1))}), Year2024());
+  EXPECT_TRUE(m.on_medication_last);
+}
+
+TEST(MetricMedication, RegularMedicationNeedsEveryQuarterAndNoLapse) {
+  const PatientMetrics ok =
+      EvaluatePatient(Patient({Visit(D(2024, 2, 1)), InHospital(D(2024, 5, 1)),
+                               Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
+                      Year2024());
+  EXPECT_TRUE(ok.regular_medication);
+
+  const PatientMetrics lapse =
+      EvaluatePatient(Patient({Visit(D(2024, 2, 1)), Visit(D(2024, 5, 1), Adherence::kIntermittent),
+                               Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
+                      Year2024());
+  EXPECT_FALSE(lapse.regular_medication);
+  EXPECT_TRUE(lapse.on_medication_last);
+  EXPECT_EQ(Note(lapse, S::kRegularMedication),
+            "2024-05-01随访记录为间断服药 (the 2024-05-01 follow-up recorded intermittent "
+            "medication)");
+
+  const PatientMetrics gap = EvaluatePatient(
+      Patient({Visit(D(2024, 2, 1)), Visit(D(2024, 5, 1)), Visit(D(2024, 10, 1))}), Year2024());
+  EXPECT_FALSE(gap.regular_medication);
+  EXPECT_EQ(Note(gap, S::kRegularMedication),
+            "2024年第3季度无规律服药或住院记录 (no regular-medication or hospital record in 2024 "
+            "Q3)");
+}
+
+// Cumulative: only quarters wholly inside [start, cut-off] are asked for.
+TEST(MetricMedication, RegularMedicationForPartialYears) {
+  // To Apr 30: Q1 only; Q2 is not over.
+  EXPECT_TRUE(EvaluatePatient(Patient({Visit(D(2024, 3, 1))}), PeriodAsOf(D(2024, 4, 30)))
+                  .regular_medication);
+  // Registered Feb 20: Q1 began before registration; Q2 must be covered at a Jun 30 cut-off.
+  const absl::CivilDay reg(2024, 2, 20);
+  EXPECT_TRUE(EvaluatePatient(Patient({Visit(D(2024, 3, 1)), Visit(D(2024, 6, 1))}, reg),
+                              PeriodAsOf(D(2024, 6, 30)))
+                  .regular_medication);
+  EXPECT_FALSE(EvaluatePatient(Patient({Visit(D(2024, 3, 1))}, reg), PeriodAsOf(D(2024, 6, 30)))
+                   .regular_medication);
+}
+
+TEST(MetricSchizophrenia, MedicationAndTreatmentStatuses) {
+  PatientPeriodInput on = Patient({Visit(D(2024, 3, 1), Adherence::kRegular)});
+  on.diagnosis = DiagnosisCategory::kSchizophrenia;
+  // Not taking at the last visit, but was in hospital between visits: treated, not 服药.
+  PatientPeriodInput hosp = Patient({Visit(D(2024, 3, 1), Adherence::kNotTaking, C::kStable,
+                                           VisitMode::kHome, Hospitalization::kPreviously)});
+  hosp.diagnosis = DiagnosisCategory::kSchizophrenia;
+  PatientPeriodInput untreated = Patient({Visit(D(2024, 3, 1), Adherence::kNotTaking)});
+  untreated.diagnosis = DiagnosisCategory::kSchizophrenia;
+  PatientPeriodInput unmanaged = Patient({});
+  unmanaged.diagnosis = DiagnosisCategory::kSchizophrenia;
+  PatientPeriodInput other = Patient({Visit(D(2024, 3, 1))});  // bipolar
+
+  std::vector<PatientMetrics> m;
+  for (const auto& p : {on, hosp, untreated, unmanaged, other}) {
+    m.push_back(EvaluatePatient(p, Year2024()));
+  }
+  EXPECT_TRUE(m[0].schizophrenia_on_medication_last);
+  EXPECT_TRUE(m[0].schizophrenia_treated_last);
+  EXPECT_FALSE(m[1].schizophrenia_on_medication_last);
+  EXPECT_TRUE(m[1].schizophrenia_treated_last);
+  EXPECT_TRUE(m[1].hospitalised);
+  EXPECT_FALSE(m[2].schizophrenia_treated_last);
+  EXPECT_EQ(Note(m[2], S::kSchizophreniaTreatedLast),
+            "末次随访2024-03-01记录为不服药，本期无住院 (the last follow-up, 2024-03-01, "
+            "recorded not taking medication, and no hospital stay in the period)");
+  EXPECT_FALSE(m[4].schizophrenia_registered);
+  EXPECT_EQ(m[4].NoteFor(S::kSchizophreniaTreatedLast), nullptr);
+
+  const MetricReport r = AggregateRates(m, std::nullopt, Year2024(), Jiangsu());
+  // 服药率 of F20: numerator 1 (P on), denominator 年在管 F20 = 3 (on, hosp, untreated).
+  const Rate med = RateOf(r, Indicator::kSchizophreniaMedicationRate).rate;
+  EXPECT_EQ(med.numerator, 1);
+  EXPECT_EQ(med.denominator, 3);
+  // 治疗率: (服药 + 住院) F20 = 2 of 在册 F20 = 4; 50% is below the 85% target.
+  const Rate treat = RateOf(r, Indicator::kSchizophreniaTreatmentRate).rate;
+  EXPECT_EQ(treat.numerator, 2);
+  EXPECT_EQ(treat.denominator, 4);
+  EXPECT_THAT(treat.value, Optional(50.0));
+  EXPECT_THAT(treat.met, Optional(false));
+}
+
+// ---------------------------------------------------------------------------------------
+// 居家, 居家稳定, 面访, 体检, 失访, 肇事肇祸, 轻度滋事, 分级分类, 社区康复
+// ---------------------------------------------------------------------------------------
+
+TEST(MetricHome, HomeStableNeedsAStableLastVisitWithinThreeMonths) {
+  const ReportingPeriod may = PeriodAsOf(D(2024, 5, 31));  // window from 2024-02-29
+  const PatientMetrics in = EvaluatePatient(Patient({Visit(D(2024, 2, 29))}), may);
+  EXPECT_TRUE(in.at_home);
+  EXPECT_TRUE(in.home_stable);
+  const PatientMetrics old = EvaluatePatient(Patient({Visit(D(2024, 2, 28))}), may);
+  EXPECT_TRUE(old.at_home);
+  EXPECT_FALSE(old.home_stable);
+  EXPECT_EQ(Note(old, S::kHomeStable),
+            "末次随访2024-02-28距截止日超过3个月 (the last follow-up, 2024-02-28, is more than 3 "
+            "months before the cut-off)");
+  const PatientMetrics basic =
+      EvaluatePatient(Patient({Visit(D(2024, 1, 5)),
+                               Visit(D(2024, 5, 2), Adherence::kRegular, C::kBasicallyStable)}),
+                      may);
+  EXPECT_FALSE(basic.home_stable);
+  EXPECT_EQ(Note(basic, S::kHomeStable),
+            "末次随访2024-05-02分类为基本稳定 (the last follow-up, 2024-05-02, was classified "
+            "basically stable)");
+}
+
+TEST(MetricHome, CurrentlyHospitalisedIsNotAtHomeAndGetsNoHomeNotes) {
+  const PatientMetrics m =
+      EvaluatePatient(Patient({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
+                                     VisitMode::kClinic, Hospitalization::kCurrently)}),
+                      Year2024());
+  EXPECT_FALSE(m.at_home);
+  EXPECT_EQ(m.NoteFor(S::kHomeStable), nullptr);
+  EXPECT_EQ(m.NoteFor(S::kCommunityRehab), nullptr);
+}
+
+TEST(MetricHome, CommunityRehabCountsRecordsOfThePeriodForHomePatients) {
+  PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+  p.rehab = {D(2023, 10, 1)};
+  PatientMetrics m = EvaluatePatient(p, Year2024());
+  EXPECT_FALSE(m.community_rehab);
+  EXPECT_EQ(Note(m, S::kCommunityRehab),
+            "本期无社区康复记录 (no community-rehab record in the period)");
+  p.rehab.push_back(D(2024, 6, 1));
+  EXPECT_TRUE(EvaluatePatient(p, Year2024()).community_rehab);
+}
+
+TEST(MetricFaceToFace, PhoneOnlyIsNotFaceToFace) {
+  const PatientMetrics phone = EvaluatePatient(
+      Patient({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable, VisitMode::kPhone)}),
+      Year2024());
+  EXPECT_FALSE(phone.face_to_face);
+  EXPECT_EQ(Note(phone, S::kFaceToFace),
+            "本期无门诊或家庭访视 (no clinic or home visit in the period)");
+  // A failed home visit is not a face-to-face follow-up.
+  const PatientMetrics failed = EvaluatePatient(
+      Patient({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable, VisitMode::kPhone),
+               Failed(D(2024, 4, 1))}),
+      Year2024());
+  EXPECT_FALSE(failed.face_to_face);
+  EXPECT_TRUE(EvaluatePatient(Patient({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
+                                             VisitMode::kClinic)}),
+                              Year2024())
+                  .face_to_face);
+}
+
+TEST(MetricHealthCheck, CheckInThePeriod) {
+  PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+  p.health_checks = {D(2023, 5, 6), D(2022, 5, 1)};
+  PatientMetrics m = EvaluatePatient(p, Year2024());
+  EXPECT_FALSE(m.health_checked);
+  EXPECT_EQ(Note(m, S::kHealthChecked),
+            "本期无体检，末次体检在2023-05-06 (no health check in the period; the last was on "
+            "2023-05-06)");
+  p.health_checks.push_back(D(2025, 1, 2));  // after the cut-off
+  EXPECT_FALSE(EvaluatePatient(p, Year2024()).health_checked);
+  p.health_checks.push_back(D(2024, 12, 31));
+  EXPECT_TRUE(EvaluatePatient(p, Year2024()).health_checked);
+  EXPECT_EQ(Note(EvaluatePatient(Patient({}), Year2024()), S::kHealthChecked),
+            "本期无体检 (no health check in the period)");
+}
+
+TEST(MetricLost, LostWhenTheLatestRecordIsAFailedVisit) {
+  const PatientMetrics lost = EvaluatePatient(
+      Patient({Visit(D(2024, 3, 1)), Failed(D(2024, 10, 5), LostReason::kMissing)}), Year2024());
+  EXPECT_TRUE(lost.lost);
+  EXPECT_TRUE(lost.managed);
+  EXPECT_EQ(Note(lost, S::kLost),
+            "末次记录2024-10-05为失访，原因：走失 (the last record, 2024-10-05, is a failed visit: "
+            "missing)");
+  const PatientMetrics found =
+      EvaluatePatient(Patient({Failed(D(2024, 3, 1)), Visit(D(2024, 4, 1))}), Year2024());
+  EXPECT_FALSE(found.lost);
+  EXPECT_EQ(found.NoteFor(S::kLost), nullptr);
+  // Same day: the later-recorded record is the last.
+  EXPECT_TRUE(
+      EvaluatePatient(Patient({Visit(D(2024, 4, 1)), Failed(D(2024, 4, 1))}), Year2024()).lost);
+  EXPECT_FALSE(
+      EvaluatePatient(Patient({Failed(D(2024, 4, 1)), Visit(D(2024, 4, 1))}), Year2024()).lost);
+}
+
+TEST(MetricBehaviour, IncidentAndMinorTroubleCounts) {
+  VisitFact a = Visit(D(2024, 3, 1));
+  a.trouble = 1;
+  VisitFact b = Visit(D(2024, 6, 1));
+  b.accident = 1;
+  b.minor_trouble = 2;
+  const PatientMetrics m = EvaluatePatient(Patient({a, b}), Year2024());
+  EXPECT_TRUE(m.incident);
+  EXPECT_TRUE(m.minor_trouble);
+  EXPECT_EQ(Note(m, S::kIncident),
+            "本期报告肇事1次、肇祸1次 (1 public-order and 1 criminal incidents reported in the "
+            "period)");
+  EXPECT_EQ(Note(m, S::kMinorTrouble),
+            "本期报告轻度滋事2次 (2 minor disturbances reported in the period)");
+  // Counts of the previous year do not count.
+  VisitFact old = Visit(D(2023, 12, 1));
+  old.trouble = 3;
+  const PatientMetrics quiet = EvaluatePatient(Patient({old, Visit(D(2024, 3, 1))}), Year2024());
+  EXPECT_FALSE(quiet.incident);
+  EXPECT_FALSE(quiet.minor_trouble);
+}
+
+TEST(MetricAssessment, AssessedAndClassified) {
+  EXPECT_TRUE(EvaluatePatient(Patient({Visit(D(2024, 3, 1))}), Year2024()).assessed_classified);
+}
+
+TEST(MetricVisitFact, FromAStoredForm) {
+  FollowUpForm f;
+  f.visit_date = D(2024, 3, 1);
+  f.mode = VisitMode::kHome;
+  f.risk_level = 2;
+  f.adherence = Adherence::kIntermittent;
+  f.hospitalization = Hospitalization::kPreviously;
+  f.behaviour.trouble = 1;
+  f.behaviour.minor_trouble = 3;
+  Assessment a;
+  a.final_class = C::kBasicallyStable;
+  const VisitFact v = ToVisitFact(f, a);
+  EXPECT_EQ(v.date, D(2024, 3, 1));
+  EXPECT_EQ(v.final_class, C::kBasicallyStable);
+  EXPECT_EQ(v.adherence, Adherence::kIntermittent);
+  EXPECT_EQ(v.trouble, 1);
+  EXPECT_EQ(v.minor_trouble, 3);
+  EXPECT_TRUE(IsValidFollowUp(v));
+
+  FollowUpForm failed;
+  failed.visit_date = D(2024, 4, 1);
+  failed.lost_reason = LostReason::kOther;
+  Assessment fa;
+  fa.effective_lost_reason = LostReason::kThreeFailures;
+  const VisitFact fv = ToVisitFact(failed, fa);
+  EXPECT_EQ(fv.lost_reason, LostReason::kThreeFailures);
+  EXPECT_FALSE(IsValidFollowUp(fv));
+
+  VisitFact death = v;
+  death.reports_death = true;
+  EXPECT_FALSE(IsValidFollowUp(death));
+}
+
+// ---------------------------------------------------------------------------------------
+// Periods
+// ---------------------------------------------------------------------------------------
+
+TEST(MetricPeriod, MonthEndValidation) {
+  EXPECT_THAT(PeriodToMonthEnd(2024, 13).status(), IsFieldError("period.month"));
+  EXPECT_THAT(PeriodToMonthEnd(2024, 0).status(), IsFieldError("period.month"));
+  EXPECT_THAT(PeriodToMonthEnd(1999, 12).status(), IsFieldError("period.year"));
+  EXPECT_EQ(PeriodToMonthEnd(2024, 12)->cutoff, D(2024, 12, 31));
+  EXPECT_EQ(PeriodToMonthEnd(2024, 4)->cutoff, D(2024, 4, 30));
+  EXPECT_EQ(PeriodToMonthEnd(2024, 4)->start(), D(2024, 1, 1));
+}
+
+// ---------------------------------------------------------------------------------------
+// The catalogue
+// ---------------------------------------------------------------------------------------
+
+TEST(MetricCatalogue, EveryIndicatorOnceInOrderWithUniqueCodes) {
+  const std::vector<IndicatorDef>& c = IndicatorCatalogue();
+  ASSERT_THAT(c, SizeIs(kMaxIndicator));
+  std::set<std::string_view> codes;
+  for (int i = 1; i <= kMaxIndicator; ++i) {
+    const IndicatorDef& d = c[i - 1];
+    EXPECT_EQ(static_cast<int>(d.id), i);
+    EXPECT_TRUE(codes.insert(d.code).second) << d.code;
+    EXPECT_FALSE(d.name_zh.empty());
+    EXPECT_FALSE(d.name_en.empty());
+    EXPECT_FALSE(d.definition.empty());
+    EXPECT_EQ(d.source.substr(0, 8), "rules.md") << d.code;
+    EXPECT_EQ(FindIndicator(d.id), &d);
+    EXPECT_EQ(FindIndicatorByCode(d.code), &d);
+    for (char ch : d.code) {
+      EXPECT_TRUE((ch >= 'a' && ch <= 'z') || ch == '_') << d.code;
+    }
+    if (d.denominator_kind == DenominatorKind::kPatients) {
+      EXPECT_NE(d.denominator, S::kUnspecified) << d.code;
+      EXPECT_NE(d.numerator, S::kUnspecified) << d.code;
+    }
+    if (d.variant == MetricVariant::kNone) {
+      EXPECT_EQ(d.numerator, d.numerator_variant) << d.code;
+    }
+  }
+  EXPECT_EQ(FindIndicator(Indicator::kUnspecified), nullptr);
+  EXPECT_EQ(FindIndicatorByCode("nope"), nullptr);
+}
+
+TEST(MetricCatalogue, PlanTargets) {
+  auto target = [](Indicator id) { return FindIndicator(id)->target; };
+  EXPECT_THAT(target(Indicator::kReportedPrevalence), Optional(Target{45}));
+  EXPECT_EQ(FindIndicator(Indicator::kReportedPrevalence)->unit, RateUnit::kPerMille);
+  EXPECT_THAT(target(Indicator::kManagementRate), Optional(Target{970}));
+  EXPECT_THAT(target(Indicator::kStandardizedManagementRate), Optional(Target{950}));
+  EXPECT_THAT(target(Indicator::kSchizophreniaTreatmentRate), Optional(Target{850}));
+  EXPECT_THAT(target(Indicator::kAssessmentCoverage), Optional(Target{950}));
+  EXPECT_THAT(target(Indicator::kCommunityRehabRate), Optional(Target{700}));
+  EXPECT_FALSE(target(Indicator::kMedicationRate).has_value());
+  EXPECT_TRUE(FindIndicator(Indicator::kLostRate)->lower_is_better);
+}
+
+TEST(MetricCatalogue, RuleSetsChooseTheVariants) {
+  const IndicatorDef& std_rate = *FindIndicator(Indicator::kStandardizedManagementRate);
+  EXPECT_EQ(NumeratorStatus(std_rate, Jiangsu()), S::kStandardR1);
+  EXPECT_EQ(NumeratorStatus(std_rate, National()), S::kStandardR2);
+  const IndicatorDef& f20 = *FindIndicator(Indicator::kSchizophreniaMedicationRate);
+  EXPECT_EQ(NumeratorStatus(f20, Jiangsu()), S::kSchizophreniaOnMedicationLast);
+  EXPECT_EQ(NumeratorStatus(f20, National()), S::kSchizophreniaOnMedicationAny);
+  EXPECT_EQ(f20.denominator, S::kSchizophreniaManaged);
+  const IndicatorDef& mgmt = *FindIndicator(Indicator::kManagementRate);
+  EXPECT_EQ(NumeratorStatus(mgmt, National()), S::kManaged);
+}
+
+TEST(MetricCatalogue, StatusNames) {
+  for (int i = 1; i <= kMaxMetricStatus; ++i) {
+    EXPECT_FALSE(MetricStatusName(static_cast<S>(i)).empty()) << i;
+    EXPECT_FALSE(MetricStatusNameZh(static_cast<S>(i)).empty()) << i;
+  }
+  EXPECT_EQ(MetricStatusName(S::kStandardR1), "standard_r1");
+  EXPECT_EQ(MetricStatusNameZh(S::kManaged), "在管");
+  EXPECT_EQ(MetricStatusName(S::kUnspecified), "");
+  EXPECT_EQ(MetricStatusName(static_cast<S>(99)), "");
+}
+
+TEST(MetricRates, ExternalIndicatorsThroughMakeRate) {
+  const IndicatorDef& ack = *FindIndicator(Indicator::kAlertAckTime);
+  EXPECT_EQ(ack.denominator_kind, DenominatorKind::kExternal);
+  const Rate r = MakeRate(ack, 300, 10);  // 300 minutes over 10 acknowledgements
+  EXPECT_THAT(r.value, Optional(30.0));
+  EXPECT_FALSE(r.met.has_value());
+  // External indicators are not in a computed report.
+  const MetricReport report = ComputeRates(StatusCounts{}, std::nullopt, Year2024(), Jiangsu());
+  EXPECT_EQ(report.Find(Indicator::kCareTeamCoverage), nullptr);
+  EXPECT_THAT(report.rates, SizeIs(15));
+  // An empty denominator: no value, not 0%.
+  const Rate mgmt = RateOf(report, Indicator::kManagementRate).rate;
+  EXPECT_EQ(mgmt.denominator, 0);
+  EXPECT_FALSE(mgmt.value.has_value());
+  EXPECT_FALSE(mgmt.met.has_value());
+}
+
+TEST(MetricRates, ExactTargetBoundary) {
+  const IndicatorDef& mgmt = *FindIndicator(Indicator::kManagementRate);
+  EXPECT_THAT(MakeRate(mgmt, 97, 100).met, Optional(true));
+  EXPECT_THAT(MakeRate(mgmt, 96, 100).met, Optional(false));
+  EXPECT_THAT(MakeRate(mgmt, 291, 300).met, Optional(true));   // 97.0% exactly
+  EXPECT_THAT(MakeRate(mgmt, 290, 300).met, Optional(false));  // 96.67%
+}
+
+// ---------------------------------------------------------------------------------------
+// Properties over synthetic populations
+// ---------------------------------------------------------------------------------------
+
+// A small deterministic generator (no std::random: the sequence is the same everywhere).
+class Lcg {
+ public:
+  explicit Lcg(uint64_t seed) : s_(seed) {}
+  int Next(int n) {
+    s_ = s_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((s_ >> 33) % static_cast<uint64_t>(n));
+  }
+
+ private:
+  uint64_t s_;
+};
+
+PatientPeriodInput RandomPatient(Lcg& g) {
+  PatientPeriodInput p;
+  p.registered_on = D(2023, 1, 1) + g.Next(730);
+  p.diagnosis = static_cast<DiagnosisCategory>(1 + g.Next(6));
+  if (g.Next(10) == 0) p.died_on = D(2023, 6, 1) + g.Next(700);
+  if (g.Next(10) == 0) p.moved_out_on = D(2023, 6, 1) + g.Next(700);
+  const int n = g.Next(8);
+  absl::CivilDay d = D(2023, 10, 1) + g.Next(60);
+  for (int i = 0; i < n; ++i) {
+    d += 10 + g.Next(120);
+    VisitFact v;
+    v.date = d;
+    v.mode = static_cast<VisitMode>(1 + g.Next(3));
+    const int kind = g.Next(10);
+    if (kind == 0) {
+      v.lost_reason = static_cast<LostReason>(1 + g.Next(5));
+    } else if (kind == 1) {
+      v.hospitalization = Hospitalization::kCurrently;
+    } else {
+      v.risk_level = g.Next(6);
+      v.final_class = static_cast<C>(1 + g.Next(3));
+      v.adherence = static_cast<Adherence>(1 + g.Next(4));
+      v.hospitalization = static_cast<Hospitalization>(1 + g.Next(3));
+      v.trouble = g.Next(20) == 0 ? 1 : 0;
+      v.accident = g.Next(40) == 0 ? 1 : 0;
+      v.minor_trouble = g.Next(15) == 0 ? 1 : 0;
+    }
+    p.visits.push_back(v);
+  }
+  if (g.Next(2) == 0) p.health_checks.push_back(D(2024, 1, 1) + g.Next(400));
+  if (g.Next(3) == 0) p.rehab.push_back(D(2024, 1, 1) + g.Next(400));
+  return p;
+}
+
+// Every numerator is a subset of its denominator under both rule sets and every cut-off,
+// every status implies 在册, the counts are plain sums, and evaluation is deterministic.
+TEST(MetricProperties, NumeratorsAreSubsetsAndCountsAdd) {
+  Lcg g(20240531);
+  std::vector<PatientPeriodInput> inputs;
+  for (int i = 0; i < 600; ++i) inputs.push_back(RandomPatient(g));
+  for (int month = 1; month <= 12; ++month) {
+    const ReportingPeriod period = *PeriodToMonthEnd(2024, month);
+    std::vector<PatientMetrics> all;
+    StatusCounts halves[2];
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      PatientMetrics m = EvaluatePatient(inputs[i], period);
+      const PatientMetrics again = EvaluatePatient(inputs[i], period);
+      ASSERT_EQ(m.notes.size(), again.notes.size());
+      for (size_t k = 0; k < m.notes.size(); ++k) EXPECT_EQ(m.notes[k].text, again.notes[k].text);
+      for (int s = 2; s <= kMaxMetricStatus; ++s) {
+        if (m.Has(static_cast<S>(s))) {
+          EXPECT_TRUE(m.registered);
+        }
+      }
+      EXPECT_TRUE(!m.standard_r1 || m.managed);
+      for (const RuleSet* rules : {&Jiangsu(), &National()}) {
+        for (const IndicatorDef& d : IndicatorCatalogue()) {
+          if (d.denominator_kind != DenominatorKind::kPatients) continue;
+          if (m.Has(NumeratorStatus(d, *rules))) {
+            EXPECT_TRUE(m.Has(d.denominator)) << d.code << " patient " << i;
+          }
+        }
+      }
+      halves[i % 2].Add(m);
+      all.push_back(std::move(m));
+    }
+    StatusCounts merged = halves[1];
+    merged.Merge(halves[0]);
+    EXPECT_EQ(merged, CountStatuses(all));
+    if (month == 12) {  // the generator reaches every status (guards the test itself)
+      for (int s = 1; s <= kMaxMetricStatus; ++s) {
+        EXPECT_GT(merged.Get(static_cast<S>(s)), 0) << MetricStatusName(static_cast<S>(s));
+        EXPECT_LT(merged.Get(static_cast<S>(s)), merged.Get(S::kRegistered) + (s == 1))
+            << MetricStatusName(static_cast<S>(s));
+      }
+    }
+  }
+}
+
+TEST(MetricNotes, NotesUnderPickTheRuleSetsVariants) {
+  const PatientMetrics e = EvaluatePatient(M3Patients()[4], Year2024());  // E: R1 ✗, R2 ✗
+  auto statuses = [&](const RuleSet& rules) {
+    std::set<S> out;
+    for (const StatusNote* n : NotesUnder(e, rules)) out.insert(n->status);
+    return out;
+  };
+  const std::set<S> js = statuses(Jiangsu());
+  const std::set<S> nat = statuses(National());
+  EXPECT_TRUE(js.count(S::kStandardR1));
+  EXPECT_FALSE(js.count(S::kStandardR2));
+  EXPECT_TRUE(nat.count(S::kStandardR2));
+  EXPECT_FALSE(nat.count(S::kStandardR1));
+  EXPECT_TRUE(js.count(S::kHealthChecked));
+}
+
+TEST(MetricNotes, ACompletePatientHasNoNotes) {
+  PatientPeriodInput p = VisitsOn({{1, 15}, {3, 15}, {5, 15}, {7, 15}, {9, 15}, {11, 15}});
+  p.health_checks = {D(2024, 6, 1)};
+  p.rehab = {D(2024, 6, 2)};
+  p.diagnosis = DiagnosisCategory::kSchizophrenia;
+  const PatientMetrics m = EvaluatePatient(p, Year2024());
+  EXPECT_THAT(m.notes, IsEmpty());
+  for (S s : {S::kRegistered, S::kManaged, S::kStandardR1, S::kStandardR2, S::kOnMedicationLast,
+              S::kOnMedicationAny, S::kRegularMedication, S::kAtHome, S::kHomeStable,
+              S::kFaceToFace, S::kHealthChecked, S::kAssessedClassified, S::kCommunityRehab,
+              S::kSchizophreniaRegistered, S::kSchizophreniaManaged,
+              S::kSchizophreniaOnMedicationLast, S::kSchizophreniaOnMedicationAny,
+              S::kSchizophreniaTreatedLast, S::kSchizophreniaTreatedAny}) {
+    EXPECT_TRUE(m.Has(s)) << MetricStatusName(s);
+  }
+  EXPECT_FALSE(m.lost);
+  EXPECT_FALSE(m.hospitalised);
+}
+
+}  // namespace
+}  // namespace smd::domain
