@@ -323,6 +323,7 @@ void AlertPump::Loop() {
       next_overdue = now + intervals_.overdue;
       auto n = uc_.CheckOverdueOnce();
       if (!n.ok()) common::LogWarning("overdue check failed: %s", std::string(n.status().message()));
+      if (housekeeping_) housekeeping_();
     }
   }
 }

@@ -97,6 +97,9 @@ class AlertPump {
   };
   AlertPump(const Deps& deps, AlertUseCases& uc, std::string dsn, Intervals intervals, Wake wake);
   ~AlertPump() { Stop(); }
+  // Runs `fn` on the pump's thread with each overdue check (hourly by default). Before
+  // Start only.
+  void SetHousekeeping(std::function<void()> fn) { housekeeping_ = std::move(fn); }
   void Start();
   void Stop();
 
@@ -107,6 +110,7 @@ class AlertPump {
   std::string dsn_;
   Intervals intervals_;
   Wake wake_;
+  std::function<void()> housekeeping_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "app/admin_use_cases.h"
 #include "app/alert_use_cases.h"
+#include "app/metric_use_cases.h"
 #include "domain/alert_rules.h"
 #include "app/patient_access.h"
 #include "common/status_macros.h"
@@ -155,6 +156,7 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Record(const CallMeta& meta,
       RETURN_IF_ERROR(deps_.patients.Update(tx, p));
     }
     RETURN_IF_ERROR(Reschedule(tx, p));
+    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = absl::StrCat("visit=", f.visit_id, " class=", static_cast<int>(a.final_class),
                                " alert_recipients=", alerted);
     out = std::move(f);
@@ -213,6 +215,7 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Correct(const CallMeta& meta,
     RETURN_IF_ERROR(deps_.care.RetireVisit(tx, visit_id));
     RETURN_IF_ERROR(deps_.care.InsertFollowUp(tx, f));
     RETURN_IF_ERROR(Reschedule(tx, p));
+    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = absl::StrCat("visit=", visit_id, " version=", f.version);
     out = std::move(f);
     return absl::OkStatus();
@@ -442,6 +445,7 @@ absl::StatusOr<domain::HealthCheckRecord> FollowUpUseCases::RecordHealthCheck(
     h.id = crypto::NewUuid();
     h.recorded_by = who.user_id;
     RETURN_IF_ERROR(deps_.care.InsertHealthCheck(tx, h, deps_.clock.Now()));
+    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = "health_check=" + h.id;
     return absl::OkStatus();
   }));

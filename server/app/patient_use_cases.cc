@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "app/admin_use_cases.h"
+#include "app/metric_use_cases.h"
 #include "app/patient_access.h"
 #include "common/status_macros.h"
 #include "crypto/encoding.h"
@@ -123,6 +124,7 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Register(const CallMeta& meta,
     first.due_kind = static_cast<int>(domain::DueKind::kFirstVisit);
     first.first_due = first.next_due;
     RETURN_IF_ERROR(deps_.care.PutSchedule(tx, first, p.registered_at));
+    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.patient_ids = {p.id};
     out = View(p, who.role);
     return absl::OkStatus();
@@ -153,6 +155,7 @@ absl::StatusOr<ViewedPatient> PatientUseCases::ChangePatient(
                                RETURN_IF_ERROR(change(p));
                                p.updated_at = deps_.clock.Now();
                                RETURN_IF_ERROR(deps_.patients.Update(tx, p));
+                               RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
                                ++p.version;
                                out = View(p, who.role);
                                return absl::OkStatus();
@@ -280,6 +283,7 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
     RETURN_IF_ERROR(deps_.patients.Update(tx, p));
     RETURN_IF_ERROR(deps_.patients.InsertTransfer(tx, out));
     if (out.status == 4) RETURN_IF_ERROR(deps_.patients.DecideTransfer(tx, out));
+    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = "transfer=" + out.id;
     return absl::OkStatus();
                              }));
@@ -328,6 +332,7 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferIn(const CallMeta& m
       t->decided_at = now;
       t->decision_note = decision;
       RETURN_IF_ERROR(deps_.patients.DecideTransfer(tx, *t));
+      RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, t->patient_id));
     } else {
       ASSIGN_OR_RETURN(bool refused,
                        deps_.patients.RefuseTransfer(tx, transfer_id, who.user_id, now, decision));

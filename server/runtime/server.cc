@@ -10,6 +10,8 @@
 #include "api/careteam_service.h"
 #include "api/executor.h"
 #include "api/alert_service.h"
+#include "api/metrics_service.h"
+#include "app/metric_use_cases.h"
 #include "api/followup_service.h"
 #include "api/services.h"
 #include "app/admin_use_cases.h"
@@ -64,6 +66,7 @@ struct Server::Impl {
   std::unique_ptr<app::AuditUseCases> audit;
   std::unique_ptr<app::FollowUpUseCases> followups;
   std::unique_ptr<app::AlertUseCases> alerts;
+  std::unique_ptr<app::MetricUseCases> metrics;
   std::unique_ptr<app::AlertPump> pump;
   std::unique_ptr<store::CareTeamRepository> careteam_repo;
   std::unique_ptr<app::CareTeamUseCases> careteam;
@@ -76,6 +79,7 @@ struct Server::Impl {
   std::unique_ptr<api::FollowUpService> followup_svc;
   std::unique_ptr<api::AlertService> alert_svc;
   std::unique_ptr<api::CareTeamService> careteam_svc;
+  std::unique_ptr<api::MetricsService> metrics_svc;
   std::unique_ptr<grpc::Server> grpc;
   int port = 0;
   std::mutex mu;
@@ -113,6 +117,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->careteam = std::make_unique<app::CareTeamUseCases>(deps, *impl->careteam_repo);
   impl->careteam_svc =
       std::make_unique<api::CareTeamService>(*impl->careteam, *impl->executor);
+  impl->metrics = std::make_unique<app::MetricUseCases>(deps);
+  impl->metrics_svc = std::make_unique<api::MetricsService>(*impl->metrics, *impl->executor);
+  // The metrics of the current year are kept from the first start on (docs/metrics.md).
+  ASSIGN_OR_RETURN(bool built_year, impl->metrics->EnsureCurrentYear());
+  if (built_year) common::LogInfo("metrics: built the current year's figures");
 
   ASSIGN_OR_RETURN(auto creds, Credentials(config));
   grpc::EnableDefaultHealthCheckService(true);
@@ -127,6 +136,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   builder.RegisterService(impl->followup_svc.get());
   builder.RegisterService(impl->alert_svc.get());
   builder.RegisterService(impl->careteam_svc.get());
+  builder.RegisterService(impl->metrics_svc.get());
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   impl->grpc = builder.BuildAndStart();
   if (!impl->grpc || impl->port == 0) {
@@ -144,6 +154,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->pump = std::make_unique<app::AlertPump>(
       deps, *impl->alerts, config.database_url, intervals,
       [hub](const std::vector<std::string>& users, bool everyone) { hub->Wake(users, everyone); });
+  app::MetricUseCases* metrics = impl->metrics.get();
+  impl->pump->SetHousekeeping([metrics] {
+    // When the year turns, the new year's figures are built from the records.
+    auto built = metrics->EnsureCurrentYear();
+    if (!built.ok()) common::LogWarning("metrics: building the current year failed");
+  });
   impl->pump->Start();
   common::LogInfo("smd-server listening on %s (port %d, %s)", config.listen, impl->port,
                   config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));
@@ -174,5 +190,7 @@ void Server::Shutdown(absl::Duration grace) {
 void Server::Wait() { impl_->grpc->Wait(); }
 
 absl::StatusOr<int> Server::SealAuditNow() { return impl_->sealer->SealOnce(); }
+
+absl::StatusOr<int> Server::BuildMetricsYear(int year) { return impl_->metrics->BuildYear(year); }
 
 }  // namespace smd::runtime

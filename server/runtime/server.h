@@ -32,6 +32,8 @@ class Server {
 
   // For tests: one audit sealing pass now.
   absl::StatusOr<int> SealAuditNow();
+  // For tests and tools: (re)builds the stored metrics of `year` from the records.
+  absl::StatusOr<int> BuildMetricsYear(int year);
 
   struct Impl;
 

@@ -10,6 +10,7 @@ std::vector<Statement> AuditStatements();
 std::vector<Statement> CareStatements();
 std::vector<Statement> CareTeamStatements();
 std::vector<Statement> AlertStatements();
+std::vector<Statement> MetricStatements();
 
 const std::vector<Statement>& AllStatements() {
   static const std::vector<Statement> all = [] {
@@ -17,7 +18,8 @@ const std::vector<Statement>& AllStatements() {
         {"scope.set", "SELECT set_config('smd.scope', $1, true)"},
     };
     for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements,
-                       &CareStatements, &AlertStatements, &CareTeamStatements}) {
+                       &CareStatements, &AlertStatements, &CareTeamStatements,
+                       &MetricStatements}) {
       for (const Statement& s : (*part)()) v.push_back(s);
     }
     return v;

@@ -1,0 +1,136 @@
+#include "api/metrics_service.h"
+
+#include "api/call_runner.h"
+#include "api/convert.h"
+#include "common/status_macros.h"
+
+namespace smd::api {
+
+#define SMD_METRICS_METHOD(name) "/smd.v1.MetricsService/" #name
+
+namespace {
+
+absl::StatusOr<app::MetricsQuery> QueryFromProto(const std::string& region,
+                                                 const v1::MetricPeriod& p) {
+  app::MetricsQuery q;
+  q.region = region;
+  q.year = p.year();
+  q.month = p.month();
+  ASSIGN_OR_RETURN(q.as_of, DateFromProto(p.as_of(), "period.as_of"));
+  return q;
+}
+
+const char* Unit(domain::RateUnit u) {
+  switch (u) {
+    case domain::RateUnit::kPercent:
+      return "%";
+    case domain::RateUnit::kPerMille:
+      return "‰";
+    case domain::RateUnit::kMinutes:
+      return "min";
+  }
+  return "";
+}
+
+void RegionToProto(const app::RegionMetricsRow& row, v1::RegionMetrics* out) {
+  out->set_region(row.code);
+  out->set_name(row.name);
+  out->set_resident_population(row.population.value_or(0));
+  for (const auto& r : row.report.rates) IndicatorToProto(r, out->add_indicators());
+}
+
+}  // namespace
+
+void IndicatorToProto(const domain::IndicatorRate& r, v1::IndicatorValue* out) {
+  const domain::IndicatorDef* def = domain::FindIndicator(r.indicator);
+  if (def == nullptr) return;
+  out->set_code(std::string(def->code));
+  out->set_name(std::string(def->name_zh));
+  out->set_name_en(std::string(def->name_en));
+  out->set_numerator(r.rate.numerator);
+  out->set_denominator(r.rate.denominator);
+  out->set_available(r.rate.value.has_value());
+  out->set_value(r.rate.value.value_or(0));
+  out->set_unit(Unit(def->unit));
+  out->set_has_target(r.rate.target.has_value());
+  if (r.rate.target) out->set_target(r.rate.target->value());
+  out->set_lower_is_better(def->lower_is_better);
+  out->set_met(r.rate.met.value_or(false));
+  out->set_numerator_status(std::string(domain::MetricStatusName(r.numerator)));
+  out->set_denominator_status(std::string(domain::MetricStatusName(r.denominator)));
+}
+
+grpc::ServerUnaryReactor* MetricsService::GetMetrics(Ctx* ctx, const v1::GetMetricsRequest* req,
+                                                     v1::MetricsReport* resp) {
+  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(GetMetrics),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    ASSIGN_OR_RETURN(app::MetricsQuery q,
+                                     QueryFromProto(req->region(), req->period()));
+                    return Fill(uc_.Get(m, q), [&](const app::MetricsResult& r) {
+                      RegionToProto(r.region, resp->mutable_region());
+                      for (const auto& c : r.children) RegionToProto(c, resp->add_children());
+                      DateToProto(r.period.start(), resp->mutable_period_start());
+                      DateToProto(r.period.cutoff, resp->mutable_period_end());
+                      resp->set_rule_set(r.rule_set);
+                      resp->set_source(r.recomputed ? "recomputed" : "rollup");
+                    });
+                  });
+}
+
+grpc::ServerUnaryReactor* MetricsService::GetMetricTrend(Ctx* ctx,
+                                                         const v1::GetMetricTrendRequest* req,
+                                                         v1::MetricTrend* resp) {
+  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(GetMetricTrend),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    ASSIGN_OR_RETURN(app::MetricsQuery q,
+                                     QueryFromProto(req->region(), req->period()));
+                    return Fill(uc_.Trend(m, q, req->indicator()), [&](const app::TrendResult& t) {
+                      resp->set_region(t.region);
+                      resp->set_indicator(std::string(t.indicator->code));
+                      resp->set_rule_set(t.rule_set);
+                      for (const auto& [month, rate] : t.points) {
+                        auto* p = resp->add_points();
+                        p->set_month(month);
+                        IndicatorToProto(rate, p->mutable_value());
+                      }
+                    });
+                  });
+}
+
+grpc::ServerUnaryReactor* MetricsService::ListMetricPatients(
+    Ctx* ctx, const v1::ListMetricPatientsRequest* req, v1::ListMetricPatientsResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(ListMetricPatients),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    ASSIGN_OR_RETURN(app::MetricsQuery q,
+                                     QueryFromProto(req->region(), req->period()));
+                    return Fill(uc_.Patients(m, q, req->indicator(), req->missing(),
+                                             req->page().page_size(), req->page().page_token()),
+                                [&](const app::MetricPatientsPage& page) {
+                                  for (const auto& p : page.patients) {
+                                    auto* out = resp->add_patients();
+                                    out->set_patient_id(p.patient_id);
+                                    out->set_name(p.name);
+                                    out->set_jurisdiction(p.jurisdiction);
+                                    out->set_reason(p.reason);
+                                  }
+                                  resp->set_next_page_token(page.next_page_token);
+                                });
+                  });
+}
+
+grpc::ServerUnaryReactor* MetricsService::ExportMetrics(Ctx* ctx,
+                                                        const v1::GetMetricsRequest* req,
+                                                        v1::MetricsExport* resp) {
+  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(ExportMetrics),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    ASSIGN_OR_RETURN(app::MetricsQuery q,
+                                     QueryFromProto(req->region(), req->period()));
+                    std::string filename;
+                    return Fill(uc_.ExportCsv(m, q, &filename), [&](const std::string& csv) {
+                      resp->set_csv(csv);
+                      resp->set_filename(filename);
+                    });
+                  });
+}
+
+}  // namespace smd::api

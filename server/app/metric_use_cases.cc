@@ -1,0 +1,385 @@
+#include "app/metric_use_cases.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "app/admin_use_cases.h"
+#include "common/status_macros.h"
+#include "domain/access_policy.h"
+#include "domain/errors.h"
+#include "domain/metric_state.h"
+#include "domain/region.h"
+#include "store/metric_repository.h"
+#include "store/region_repository.h"
+#include "store/scope.h"
+
+namespace smd::app {
+namespace {
+
+using domain::FieldError;
+
+absl::CivilDay TodayBeijing(const Deps& deps) {
+  return absl::ToCivilDay(deps.clock.Now(), absl::FixedTimeZone(8 * 3600));
+}
+
+absl::CivilDay MonthEnd(int year, int month) {
+  return absl::CivilDay(absl::CivilMonth(year, month) + 1) - 1;
+}
+
+struct Resolved {
+  domain::ReportingPeriod period;
+  int year = 0;
+  int month = 0;  // the cut-off's month when it is a month end; 0 for a mid-month as-of
+};
+
+// rules.md "Reporting period": the year cumulative to a month end, or to an as-of date.
+absl::StatusOr<Resolved> ResolvePeriod(const MetricsQuery& q, absl::CivilDay today) {
+  Resolved r;
+  if (q.as_of) {
+    const absl::CivilDay d = *q.as_of;
+    if (d.year() < 2000 || d > today) {
+      return FieldError("period.as_of", "统计截止日期须在2000-01-01至今天之间",
+                        "must be between 2000-01-01 and today");
+    }
+    if (q.year != 0 && q.year != d.year()) {
+      return FieldError("period.year", "与截止日期的年份不一致", "differs from the as-of date's year");
+    }
+    r.period = domain::PeriodAsOf(d);
+    r.year = static_cast<int>(d.year());
+    r.month = (d + 1).month() != d.month() ? d.month() : 0;
+    return r;
+  }
+  if (q.year < 2000 || q.year > today.year()) {
+    return FieldError("period.year", "统计年份须在2000年至今年之间",
+                      "must be between 2000 and the current year");
+  }
+  if (q.month < 0 || q.month > 12) {
+    return FieldError("period.month", "月份须为1-12（0表示全年）", "must be 1..12 (0: the whole year)");
+  }
+  r.year = q.year;
+  r.month = q.month == 0 ? 12 : q.month;
+  r.period = domain::PeriodAsOf(MonthEnd(r.year, r.month));
+  return r;
+}
+
+int ChildLength(const std::string& region) {
+  switch (domain::LevelOf(region)) {
+    case domain::RegionLevel::kDistrict:
+      return 9;
+    case domain::RegionLevel::kStreet:
+      return 12;
+    default:
+      return 0;  // a community has no children
+  }
+}
+
+// The checked region (default: the caller's jurisdiction) after metrics.read.
+absl::StatusOr<std::string> CheckRegion(const domain::Principal& who, const std::string& asked,
+                                        domain::Action action) {
+  const std::string region = asked.empty() ? who.jurisdiction : asked;
+  RETURN_IF_ERROR(domain::CheckRegionCode("region", region, domain::RegionLevel::kInvalid));
+  RETURN_IF_ERROR(domain::Authorize(who, action, region));
+  return region;
+}
+
+// Counts of the region and of each child, from the rollups or recomputed.
+struct Counted {
+  domain::StatusCounts total;
+  std::map<std::string, domain::StatusCounts> children;
+  bool recomputed = false;
+};
+
+absl::StatusOr<Counted> Count(store::Tx& tx, const std::string& region, const Resolved& r) {
+  Counted out;
+  const int child_len = ChildLength(region);
+  ASSIGN_OR_RETURN(std::vector<int> built, store::metric_repo::BuiltYears(tx));
+  const bool rollup =
+      r.month != 0 && std::find(built.begin(), built.end(), r.year) != built.end();
+  if (rollup) {
+    ASSIGN_OR_RETURN(auto rows, store::metric_repo::Rollup(tx, region, r.year, r.month,
+                                                           child_len ? child_len
+                                                                     : static_cast<int>(region.size())));
+    for (const auto& row : rows) {
+      out.total.Merge(row.counts);
+      if (child_len) out.children[row.code].Merge(row.counts);
+    }
+    return out;
+  }
+  // The plain recomputation: every patient now in the region, evaluated at the cut-off.
+  // (A patient who moved out of the region during the year is counted where they are.)
+  out.recomputed = true;
+  RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
+      tx, region, [&](domain::PatientFacts& f) -> absl::Status {
+        const domain::PatientMetrics pm = domain::EvaluatePatient(f.input, r.period);
+        const std::string community = domain::CommunityAt(f, r.period.cutoff);
+        if (!pm.registered || community.rfind(region, 0) != 0) return absl::OkStatus();
+        out.total.Add(pm);
+        if (child_len) out.children[community.substr(0, child_len)].Add(pm);
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<RegionMetricsRow> Row(const Deps& deps, store::Tx& tx, const std::string& code,
+                                     const std::string& name, const domain::StatusCounts& counts,
+                                     const Resolved& r) {
+  RegionMetricsRow row;
+  row.code = code;
+  row.name = name;
+  ASSIGN_OR_RETURN(row.population, store::metric_repo::Population(tx, code, r.year));
+  row.report = domain::ComputeRates(counts, row.population, r.period, deps.rules);
+  return row;
+}
+
+absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std::string& region,
+                                      const Resolved& r) {
+  MetricsResult res;
+  res.period = r.period;
+  res.rule_set = deps.rules.name;
+  ASSIGN_OR_RETURN(Counted counted, Count(tx, region, r));
+  res.recomputed = counted.recomputed;
+  const int child_len = ChildLength(region);
+  ASSIGN_OR_RETURN(std::vector<store::RegionRow> regions,
+                   store::ListRegionSubtree(tx, region,
+                                            child_len ? child_len : static_cast<int>(region.size())));
+  std::string own_name;
+  for (const auto& reg : regions) {
+    if (reg.code == region) own_name = reg.name;
+  }
+  ASSIGN_OR_RETURN(res.region, Row(deps, tx, region, own_name, counted.total, r));
+  // Every child region, with or without patients: a street with none shows zeros.
+  for (const auto& reg : regions) {
+    if (static_cast<int>(reg.code.size()) != child_len) continue;
+    auto it = counted.children.find(reg.code);
+    ASSIGN_OR_RETURN(RegionMetricsRow row,
+                     Row(deps, tx, reg.code, reg.name,
+                         it == counted.children.end() ? domain::StatusCounts{} : it->second, r));
+    res.children.push_back(std::move(row));
+  }
+  return res;
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string FormatValue(const domain::Rate& r, const domain::IndicatorDef& def) {
+  if (!r.value) return "";
+  return absl::StrFormat(def.unit == domain::RateUnit::kMinutes ? "%.1f" : "%.2f", *r.value);
+}
+
+std::string_view UnitText(domain::RateUnit u) {
+  switch (u) {
+    case domain::RateUnit::kPercent:
+      return "%";
+    case domain::RateUnit::kPerMille:
+      return "‰";
+    case domain::RateUnit::kMinutes:
+      return "min";
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::string& patient_id) {
+  (void)deps;
+  // Takes the table-level share lock that BuildYear's exclusive lock waits for, so a year
+  // being built sees this write or this write sees the year built (never neither).
+  ASSIGN_OR_RETURN(std::vector<int> years, store::metric_repo::BuiltYears(tx));
+  if (years.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(domain::PatientFacts facts, store::metric_repo::LoadFacts(tx, patient_id));
+  ASSIGN_OR_RETURN(auto states, store::metric_repo::GetStates(tx, patient_id));
+  for (int y : years) {
+    const domain::PatientYearState after = domain::ComputeYearState(facts, y);
+    auto it = states.find(y);
+    const domain::PatientYearState before =
+        it == states.end() ? domain::PatientYearState{} : it->second;
+    if (after == before) continue;
+    RETURN_IF_ERROR(store::metric_repo::PutState(tx, patient_id, y, after));
+    RETURN_IF_ERROR(store::metric_repo::ApplyDeltas(tx, y, domain::StateDeltas(before, after)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<MetricsResult> MetricUseCases::Get(const CallMeta& meta, const MetricsQuery& q) {
+  MetricsResult out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    ASSIGN_OR_RETURN(std::string region, CheckRegion(who, q.region, domain::Action::kMetricsRead));
+    ASSIGN_OR_RETURN(Resolved r, ResolvePeriod(q, TodayBeijing(deps_)));
+    ASSIGN_OR_RETURN(out, Compute(deps_, tx, region, r));
+    note.detail = absl::StrCat("region=", region, " cutoff=", absl::FormatCivilTime(r.period.cutoff),
+                               out.recomputed ? " recomputed" : " rollup");
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<TrendResult> MetricUseCases::Trend(const CallMeta& meta, const MetricsQuery& q,
+                                                  const std::string& code) {
+  TrendResult out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    ASSIGN_OR_RETURN(std::string region, CheckRegion(who, q.region, domain::Action::kMetricsRead));
+    const domain::IndicatorDef* def = domain::FindIndicatorByCode(code);
+    if (def == nullptr || def->denominator_kind == domain::DenominatorKind::kExternal) {
+      return FieldError("indicator", "未知指标", "unknown indicator");
+    }
+    const absl::CivilDay today = TodayBeijing(deps_);
+    MetricsQuery mq = q;
+    mq.as_of.reset();
+    if (mq.month == 0) mq.month = mq.year == today.year() ? today.month() : 12;
+    ASSIGN_OR_RETURN(Resolved last, ResolvePeriod(mq, today));
+    out.region = region;
+    out.indicator = def;
+    out.rule_set = deps_.rules.name;
+    for (int m = 1; m <= last.month; ++m) {
+      MetricsQuery one = mq;
+      one.month = m;
+      ASSIGN_OR_RETURN(Resolved r, ResolvePeriod(one, today));
+      ASSIGN_OR_RETURN(Counted c, Count(tx, region, r));
+      ASSIGN_OR_RETURN(std::optional<int64_t> pop,
+                       store::metric_repo::Population(tx, region, r.year));
+      const domain::MetricReport rep = domain::ComputeRates(c.total, pop, r.period, deps_.rules);
+      if (const domain::IndicatorRate* ir = rep.Find(def->id)) out.points.push_back({m, *ir});
+    }
+    note.detail = absl::StrCat("region=", region, " indicator=", code, " year=", last.year);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta,
+                                                            const MetricsQuery& q,
+                                                            const std::string& code, bool missing,
+                                                            int page_size,
+                                                            const std::string& page_token) {
+  MetricPatientsPage out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    out = MetricPatientsPage{};
+    ASSIGN_OR_RETURN(std::string region, CheckRegion(who, q.region, domain::Action::kMetricsRead));
+    // The health committee sees aggregates only (rules.md §8): names need patient.read.
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientRead, region));
+    const domain::IndicatorDef* def = domain::FindIndicatorByCode(code);
+    if (def == nullptr) return FieldError("indicator", "未知指标", "unknown indicator");
+    if (def->denominator_kind != domain::DenominatorKind::kPatients &&
+        def->id != domain::Indicator::kReportedPrevalence) {
+      return FieldError("indicator", "该指标没有患者名单", "this indicator has no patient list");
+    }
+    ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+    if (!page_token.empty()) RETURN_IF_ERROR(CheckUuid("page.page_token", page_token));
+    ASSIGN_OR_RETURN(Resolved r, ResolvePeriod(q, TodayBeijing(deps_)));
+    ASSIGN_OR_RETURN(std::vector<int> built, store::metric_repo::BuiltYears(tx));
+    if (r.month == 0 || std::find(built.begin(), built.end(), r.year) == built.end()) {
+      return absl::FailedPreconditionError(
+          "period: 患者名单仅支持已统计年份的月末 (patient lists need a month end of a built "
+          "year)");
+    }
+    const domain::MetricStatus num = domain::NumeratorStatus(*def, deps_.rules);
+    const domain::MetricStatus den = def->denominator == domain::MetricStatus::kUnspecified
+                                         ? domain::MetricStatus::kRegistered
+                                         : def->denominator;
+    ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                     store::metric_repo::PatientsWith(tx, region, r.year, r.month, den, num,
+                                                      !missing, page_token, limit + 1));
+    if (static_cast<int>(ids.size()) > limit) {
+      ids.resize(limit);
+      out.next_page_token = ids.back();
+    }
+    for (const auto& id : ids) {
+      ASSIGN_OR_RETURN(std::optional<domain::Patient> p, deps_.patients.Get(tx, id));
+      if (!p) continue;
+      ASSIGN_OR_RETURN(domain::PatientFacts f, store::metric_repo::LoadFacts(tx, id));
+      const domain::PatientMetrics pm = domain::EvaluatePatient(f.input, r.period);
+      MetricPatientRow row{id, p->name, p->jurisdiction, ""};
+      if (const domain::StatusNote* n = pm.NoteFor(num)) row.reason = n->text;
+      out.patients.push_back(std::move(row));
+      note.patient_ids.push_back(id);
+    }
+    note.detail = absl::StrCat("region=", region, " indicator=", code,
+                               missing ? " missing" : " counted", " returned=", out.patients.size());
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, const MetricsQuery& q,
+                                                      std::string* filename) {
+  ASSIGN_OR_RETURN(MetricsResult res, Get(meta, q));
+  std::string csv = "\xEF\xBB\xBF";  // BOM: Excel reads the file as UTF-8
+  csv += "地区代码,地区名称,指标代码,指标,分子,分母,值,单位,目标,是否达标,统计截止,规则集\r\n";
+  const std::string cutoff = absl::FormatCivilTime(res.period.cutoff);
+  auto emit = [&](const RegionMetricsRow& row) {
+    for (const auto& ir : row.report.rates) {
+      const domain::IndicatorDef* def = domain::FindIndicator(ir.indicator);
+      if (def == nullptr) continue;
+      const domain::Rate& rt = ir.rate;
+      csv += absl::StrCat(
+          CsvField(row.code), ",", CsvField(row.name), ",", std::string(def->code), ",", std::string(def->name_zh), ",",
+          rt.numerator, ",", rt.denominator, ",", FormatValue(rt, *def), ",", std::string(UnitText(def->unit)),
+          ",", rt.target ? absl::StrFormat("%s%.1f", def->lower_is_better ? "<=" : ">=", rt.target->value()) : "",
+          ",", rt.met ? (*rt.met ? "达标" : "未达标") : "", ",", cutoff, ",", res.rule_set, "\r\n");
+    }
+  };
+  emit(res.region);
+  for (const auto& c : res.children) emit(c);
+  *filename = absl::StrCat("metrics-", res.region.code, "-", cutoff, ".csv");
+  return csv;
+}
+
+absl::StatusOr<int> MetricUseCases::BuildYear(int year) {
+  int patients = 0;
+  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    patients = 0;
+    RETURN_IF_ERROR(store::metric_repo::LockForBuild(tx));
+    RETURN_IF_ERROR(store::metric_repo::ClearYear(tx, year));
+    std::map<std::pair<std::string, int>, domain::RollupDelta> sums;
+    ASSIGN_OR_RETURN(std::vector<store::RegionRow> districts, store::ListRegionSubtree(tx, "", 6));
+    for (const auto& d : districts) {
+      RETURN_IF_ERROR(store::SetScope(tx, d.code));
+      RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
+          tx, d.code, [&](domain::PatientFacts& f) -> absl::Status {
+            const domain::PatientYearState st = domain::ComputeYearState(f, year);
+            if (st.empty()) return absl::OkStatus();
+            ++patients;
+            RETURN_IF_ERROR(store::metric_repo::PutState(tx, f.patient_id, year, st));
+            for (const auto& delta : domain::StateDeltas({}, st)) {
+              domain::RollupDelta& sum = sums[{delta.community, delta.month}];
+              sum.community = delta.community;
+              sum.month = delta.month;
+              for (size_t s = 0; s < sum.delta.size(); ++s) sum.delta[s] += delta.delta[s];
+            }
+            return absl::OkStatus();
+          }));
+    }
+    std::vector<domain::RollupDelta> all;
+    for (auto& [k, v] : sums) all.push_back(std::move(v));
+    RETURN_IF_ERROR(store::metric_repo::ApplyDeltas(tx, year, all));
+    return store::metric_repo::MarkYearBuilt(tx, year);
+  }));
+  return patients;
+}
+
+absl::StatusOr<bool> MetricUseCases::EnsureCurrentYear() {
+  const int year = static_cast<int>(TodayBeijing(deps_).year());
+  bool built = false;
+  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<int> years, store::metric_repo::BuiltYears(tx));
+    built = std::find(years.begin(), years.end(), year) != years.end();
+    return absl::OkStatus();
+  }));
+  if (built) return false;
+  RETURN_IF_ERROR(BuildYear(year).status());
+  return true;
+}
+
+}  // namespace smd::app

@@ -1,0 +1,102 @@
+#pragma once
+// Management-rate metrics (MetricsService; rules.md §5; docs/metrics.md). The per-patient
+// state and the rollups by community are kept current in the transaction of every write
+// that changes them (RefreshPatientMetrics), so a month-end report is a sum over rollup
+// rows; an as-of date, or a year not built, is recomputed from the records. Thread-safe.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "app/call.h"
+#include "app/context.h"
+#include "domain/metrics.h"
+
+namespace smd::app {
+
+// Rewrites the stored metric state of `patient_id` for every built year and adds the
+// difference to the rollups, in the caller's transaction, whose scope must see the
+// patient. Called by every write that changes what the metrics read: registration,
+// follow-ups and their corrections, health checks, transfers, closure, diagnosis changes.
+absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::string& patient_id);
+
+// A period as asked: the year cumulative to the end of `month` (0 = the whole year), or
+// to `as_of`.
+struct MetricsQuery {
+  std::string region;  // "" = the caller's jurisdiction
+  int year = 0;
+  int month = 0;
+  std::optional<absl::CivilDay> as_of;
+};
+
+struct RegionMetricsRow {
+  std::string code;
+  std::string name;
+  std::optional<int64_t> population;
+  domain::MetricReport report;
+};
+
+struct MetricsResult {
+  RegionMetricsRow region;
+  std::vector<RegionMetricsRow> children;
+  domain::ReportingPeriod period;
+  std::string rule_set;
+  bool recomputed = false;  // false: from the rollups
+};
+
+struct TrendResult {
+  std::string region;
+  const domain::IndicatorDef* indicator = nullptr;
+  std::vector<std::pair<int, domain::IndicatorRate>> points;  // (month, rate)
+  std::string rule_set;
+};
+
+struct MetricPatientRow {
+  std::string patient_id;
+  std::string name;
+  std::string jurisdiction;
+  std::string reason;
+};
+
+struct MetricPatientsPage {
+  std::vector<MetricPatientRow> patients;
+  std::string next_page_token;
+};
+
+class MetricUseCases {
+ public:
+  explicit MetricUseCases(const Deps& deps) : deps_(deps) {}
+
+  // Action metrics.read on `region` (inside the caller's jurisdiction). Errors:
+  // INVALID_ARGUMENT on region, period.year, period.month, period.as_of;
+  // PERMISSION_DENIED.
+  absl::StatusOr<MetricsResult> Get(const CallMeta& meta, const MetricsQuery& q);
+  // One indicator, January to the period's month (to the current month in the current
+  // year). Errors as Get, and INVALID_ARGUMENT on indicator.
+  absl::StatusOr<TrendResult> Trend(const CallMeta& meta, const MetricsQuery& q,
+                                    const std::string& indicator);
+  // Patients in the indicator's denominator who are (missing = false) or are not (true) in
+  // its numerator, by patient id, with the reason each misses. Needs patient.read too:
+  // the health committee gets PERMISSION_DENIED. Month-end periods of built years only
+  // (FAILED_PRECONDITION otherwise).
+  absl::StatusOr<MetricPatientsPage> Patients(const CallMeta& meta, const MetricsQuery& q,
+                                              const std::string& indicator, bool missing,
+                                              int page_size, const std::string& page_token);
+  // The Get table as CSV (UTF-8 with BOM, Chinese headers).
+  absl::StatusOr<std::string> ExportCsv(const CallMeta& meta, const MetricsQuery& q,
+                                        std::string* filename);
+
+  // Server-level (no caller): (re)builds the stored state and rollups of `year` for every
+  // patient, in one transaction, district by district. Returns the number of patients.
+  absl::StatusOr<int> BuildYear(int year);
+  // Builds the current year (Beijing) when it is not built yet: at startup and when the
+  // year turns. Returns true when it built.
+  absl::StatusOr<bool> EnsureCurrentYear();
+
+ private:
+  const Deps& deps_;
+};
+
+}  // namespace smd::app

@@ -1,0 +1,362 @@
+#include "store/metric_repository.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "store/errors.h"
+#include "store/internal/pg.h"
+#include "store/internal/tx.h"
+#include "store/statements.h"
+
+namespace smd::store {
+namespace {
+
+using domain::kMaxMetricStatus;
+
+// Beijing calendar day of a timestamptz column.
+#define SMD_BJ_DAY(col) "((" col " AT TIME ZONE 'UTC') + interval '8 hours')::date"
+
+constexpr char kPatientColumns[] =
+    "id::text, jurisdiction, diagnosis, status, closed_date, " SMD_BJ_DAY("registered_at")
+    ", community_rehab";
+constexpr char kVisitColumns[] =
+    "patient_id::text, visit_date, mode, lost_reason, reports_death, risk_level, final_class, "
+    "adherence, hospitalization, trouble, accident, minor_trouble";
+constexpr char kMoveColumns[] =
+    "patient_id::text, " SMD_BJ_DAY("decided_at") ", from_jurisdiction, to_jurisdiction";
+
+constexpr long long kBuildLockKey = 0x736d645f6d747263LL;  // "smd_mtrc"
+
+// Accepted transfers inside the system (TransferStatus ACCEPTED).
+constexpr int kTransferAccepted = 2;
+
+std::string SumColumns() {
+  std::vector<std::string> cols;
+  for (int s = 1; s <= kMaxMetricStatus; ++s) cols.push_back(absl::StrCat("sum(s", s, ")"));
+  return absl::StrJoin(cols, ", ");
+}
+
+std::string UpsertRollup() {
+  std::vector<std::string> cols, vals, sets;
+  for (int s = 1; s <= kMaxMetricStatus; ++s) {
+    cols.push_back(absl::StrCat("s", s));
+    vals.push_back(absl::StrCat("d[", s, "]"));
+    sets.push_back(absl::StrCat("s", s, " = metric_rollup.s", s, " + EXCLUDED.s", s));
+  }
+  return absl::StrCat(
+      "INSERT INTO metric_rollup (community, year, month, ", absl::StrJoin(cols, ", "),
+      ") SELECT c, $1::smallint, m, ", absl::StrJoin(vals, ", "),
+      " FROM (SELECT c, m, d::bigint[] AS d FROM unnest($2::text[], $3::smallint[], $4::text[]) "
+      "WITH ORDINALITY AS x(c, m, d, o) ORDER BY o) y "
+      "ON CONFLICT (year, month, community) DO UPDATE SET ",
+      absl::StrJoin(sets, ", "));
+}
+
+domain::PatientFacts PatientFromRow(const pqxx::row& r, int current_year) {
+  domain::PatientFacts f;
+  f.patient_id = r[0].as<std::string>();
+  f.jurisdiction = r[1].as<std::string>();
+  auto& in = f.input;
+  in.jurisdiction = f.jurisdiction;
+  in.diagnosis = static_cast<domain::DiagnosisCategory>(r[2].as<int>());
+  const auto status = static_cast<domain::PatientStatus>(r[3].as<int>());
+  const std::optional<absl::CivilDay> closed = pg::OptDayField(r[4]);
+  if (closed) {
+    if (status == domain::PatientStatus::kDeceased) in.died_on = closed;
+    if (status == domain::PatientStatus::kMovedOut) in.moved_out_on = closed;
+    if (status == domain::PatientStatus::kCancelled) in.deregistered_on = closed;
+  }
+  in.registered_on = pg::DayField(r[5]);
+  // 社区康复: the register's flag (supplementary form 参加社区康复服务) is the only record of
+  // participation, and it is undated; it counts in every year from registration
+  // (docs/metrics.md, 社区康复参与率).
+  if (r[6].as<bool>()) {
+    for (int y = static_cast<int>(in.registered_on.year()); y <= current_year + 1; ++y) {
+      in.rehab.push_back(std::max(in.registered_on, absl::CivilDay(y, 1, 1)));
+    }
+  }
+  return f;
+}
+
+domain::VisitFact VisitFromRow(const pqxx::row& r) {
+  domain::VisitFact v;
+  v.date = pg::DayField(r[1]);
+  v.mode = static_cast<domain::VisitMode>(r[2].as<int>());
+  v.lost_reason = static_cast<domain::LostReason>(r[3].as<int>());
+  v.reports_death = r[4].as<bool>();
+  v.risk_level = r[5].as<int>();
+  v.final_class = static_cast<domain::Classification>(r[6].as<int>());
+  v.adherence = static_cast<domain::Adherence>(r[7].as<int>());
+  v.hospitalization = static_cast<domain::Hospitalization>(r[8].as<int>());
+  v.trouble = r[9].as<int>();
+  v.accident = r[10].as<int>();
+  v.minor_trouble = r[11].as<int>();
+  return v;
+}
+
+domain::JurisdictionMove MoveFromRow(const pqxx::row& r) {
+  return {pg::DayField(r[1]), r[2].as<std::string>(), r[3].as<std::string>()};
+}
+
+int CurrentYear() {
+  return static_cast<int>(absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)).year());
+}
+
+}  // namespace
+
+std::vector<Statement> MetricStatements() {
+  static const std::string patient =
+      absl::StrCat("SELECT ", kPatientColumns, " FROM patient WHERE id = $1::uuid");
+  static const std::string visits =
+      absl::StrCat("SELECT ", kVisitColumns,
+                   " FROM followup WHERE patient_id = $1::uuid AND current "
+                   "ORDER BY visit_date, recorded_at");
+  static const std::string moves = absl::StrCat(
+      "SELECT ", kMoveColumns, " FROM patient_transfer WHERE patient_id = $1::uuid AND status = ",
+      kTransferAccepted, " AND decided_at IS NOT NULL ORDER BY decided_at");
+  static const std::string upsert = UpsertRollup();
+  return {
+      {"metric.patient", patient.c_str()},
+      {"metric.visits", visits.c_str()},
+      {"metric.checks",
+       "SELECT patient_id::text, check_date FROM health_check WHERE patient_id = $1::uuid "
+       "ORDER BY check_date"},
+      {"metric.moves", moves.c_str()},
+      {"metric.get_states",
+       "SELECT year, masks, communities FROM metric_patient_year WHERE patient_id = $1::uuid"},
+      {"metric.put_state",
+       "INSERT INTO metric_patient_year (patient_id, year, masks, communities, updated_at) "
+       "VALUES ($1::uuid, $2, $3::integer[], $4::text[], now()) ON CONFLICT (patient_id, year) "
+       "DO UPDATE SET masks = EXCLUDED.masks, communities = EXCLUDED.communities, "
+       "updated_at = EXCLUDED.updated_at"},
+      {"metric.apply", upsert.c_str()},
+      // Writers hold the shared lock from reading the built years to commit; a build holds
+      // the exclusive one (docs/metrics.md "How the figures are kept").
+      {"metric.years",
+       "SELECT year FROM metric_year, (SELECT pg_advisory_xact_lock_shared($1)) l "
+       "ORDER BY year"},
+      {"metric.build_lock", "SELECT pg_advisory_xact_lock($1)"},
+  };
+}
+
+namespace metric_repo {
+
+absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id) {
+  return Guard([&]() -> absl::StatusOr<domain::PatientFacts> {
+    pqxx::result p = tx.w().exec_prepared("metric.patient", patient_id);
+    if (p.empty()) return absl::NotFoundError("patient_id: 患者不存在 (no such patient)");
+    domain::PatientFacts f = PatientFromRow(p[0], CurrentYear());
+    for (const auto& r : tx.w().exec_prepared("metric.visits", patient_id)) {
+      f.input.visits.push_back(VisitFromRow(r));
+    }
+    for (const auto& r : tx.w().exec_prepared("metric.checks", patient_id)) {
+      f.input.health_checks.push_back(pg::DayField(r[1]));
+    }
+    for (const auto& r : tx.w().exec_prepared("metric.moves", patient_id)) {
+      f.moves.push_back(MoveFromRow(r));
+    }
+    return f;
+  });
+}
+
+absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
+                          const std::function<absl::Status(domain::PatientFacts&)>& fn) {
+  constexpr int kChunk = 2000;
+  const int year = CurrentYear();
+  std::string after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    std::vector<domain::PatientFacts> chunk;
+    RETURN_IF_ERROR(Guard([&]() -> absl::Status {
+      const std::string sql = absl::StrCat(
+          "SELECT ", kPatientColumns,
+          " FROM patient WHERE id > $2::uuid AND starts_with(jurisdiction, $1) "
+          "ORDER BY id LIMIT ",
+          kChunk);
+      for (const auto& r : tx.w().exec_params(sql, prefix, after)) {
+        chunk.push_back(PatientFromRow(r, year));
+      }
+      if (chunk.empty()) return absl::OkStatus();
+      std::vector<std::string> ids;
+      std::map<std::string, size_t> index;
+      for (size_t i = 0; i < chunk.size(); ++i) {
+        ids.push_back(chunk[i].patient_id);
+        index[chunk[i].patient_id] = i;
+      }
+      const std::string arr = pg::TextArray(ids);
+      for (const auto& r : tx.w().exec_params(
+               absl::StrCat("SELECT ", kVisitColumns,
+                            " FROM followup WHERE patient_id = ANY($1::uuid[]) AND current "
+                            "ORDER BY patient_id, visit_date, recorded_at"),
+               arr)) {
+        chunk[index[r[0].as<std::string>()]].input.visits.push_back(VisitFromRow(r));
+      }
+      for (const auto& r : tx.w().exec_params(
+               "SELECT patient_id::text, check_date FROM health_check WHERE patient_id = "
+               "ANY($1::uuid[]) ORDER BY patient_id, check_date",
+               arr)) {
+        chunk[index[r[0].as<std::string>()]].input.health_checks.push_back(pg::DayField(r[1]));
+      }
+      for (const auto& r : tx.w().exec_params(
+               absl::StrCat("SELECT ", kMoveColumns,
+                            " FROM patient_transfer WHERE patient_id = ANY($1::uuid[]) AND "
+                            "status = ",
+                            kTransferAccepted,
+                            " AND decided_at IS NOT NULL ORDER BY patient_id, decided_at"),
+               arr)) {
+        chunk[index[r[0].as<std::string>()]].moves.push_back(MoveFromRow(r));
+      }
+      return absl::OkStatus();
+    }));
+    if (chunk.empty()) return absl::OkStatus();
+    for (auto& f : chunk) RETURN_IF_ERROR(fn(f));
+    after = chunk.back().patient_id;
+    if (static_cast<int>(chunk.size()) < kChunk) return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<std::map<int, domain::PatientYearState>> GetStates(Tx& tx,
+                                                                  const std::string& patient_id) {
+  return Guard([&]() -> absl::StatusOr<std::map<int, domain::PatientYearState>> {
+    std::map<int, domain::PatientYearState> out;
+    for (const auto& r : tx.w().exec_prepared("metric.get_states", patient_id)) {
+      domain::PatientYearState st;
+      const std::vector<std::string> masks = pg::ParseArray(r[1].as<std::string>());
+      const std::vector<std::string> comms = pg::ParseArray(r[2].as<std::string>());
+      if (masks.size() != 12 || comms.size() != 12) {
+        return absl::DataLossError("metric state malformed");
+      }
+      for (int m = 0; m < 12; ++m) {
+        st.masks[m] = static_cast<uint32_t>(std::stoll(masks[m]));
+        st.communities[m] = comms[m] == "\"\"" ? "" : comms[m];
+      }
+      out[r[0].as<int>()] = st;
+    }
+    return out;
+  });
+}
+
+absl::Status PutState(Tx& tx, const std::string& patient_id, int year,
+                      const domain::PatientYearState& st) {
+  std::vector<std::string> masks, comms;
+  for (int m = 0; m < 12; ++m) {
+    masks.push_back(std::to_string(st.masks[m]));
+    comms.push_back(st.communities[m].empty() ? "\"\"" : st.communities[m]);
+  }
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("metric.put_state", patient_id, year, pg::TextArray(masks),
+                         pg::TextArray(comms));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta>& deltas) {
+  if (deltas.empty()) return absl::OkStatus();
+  std::vector<std::string> comms, months, counts;
+  for (const auto& d : deltas) {
+    comms.push_back(d.community);
+    months.push_back(std::to_string(d.month));
+    std::vector<int> v(d.delta.begin() + 1, d.delta.end());
+    counts.push_back(absl::StrCat("\"", pg::IntArray(v), "\""));
+  }
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("metric.apply", year, pg::TextArray(comms), pg::TextArray(months),
+                         pg::TextArray(counts));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<int>> BuiltYears(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<std::vector<int>> {
+    std::vector<int> out;
+    for (const auto& r : tx.w().exec_prepared("metric.years", kBuildLockKey)) {
+      out.push_back(r[0].as<int>());
+    }
+    return out;
+  });
+}
+
+absl::Status LockForBuild(Tx& tx) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("metric.build_lock", kBuildLockKey);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MarkYearBuilt(Tx& tx, int year) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_params(
+        "INSERT INTO metric_year (year, built_at) VALUES ($1, now()) ON CONFLICT DO NOTHING",
+        year);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ClearYear(Tx& tx, int year) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_params("DELETE FROM metric_patient_year WHERE year = $1", year);
+    tx.w().exec_params("DELETE FROM metric_rollup WHERE year = $1", year);
+    tx.w().exec_params("DELETE FROM metric_year WHERE year = $1", year);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<RegionCounts>> Rollup(Tx& tx, const std::string& prefix, int year,
+                                                 int month, int child_len) {
+  static const std::string sums = SumColumns();
+  return Guard([&]() -> absl::StatusOr<std::vector<RegionCounts>> {
+    std::vector<RegionCounts> out;
+    const std::string sql = absl::StrCat(
+        "SELECT substr(community, 1, $4), ", sums,
+        " FROM metric_rollup WHERE year = $2 AND month = $3 AND starts_with(community, $1) "
+        "GROUP BY 1 ORDER BY 1");
+    for (const auto& r : tx.w().exec_params(sql, prefix, year, month, child_len)) {
+      RegionCounts rc;
+      rc.code = r[0].as<std::string>();
+      for (int s = 1; s <= kMaxMetricStatus; ++s) rc.counts.count[s] = r[s].as<int64_t>();
+      out.push_back(std::move(rc));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::optional<int64_t>> Population(Tx& tx, const std::string& code, int year) {
+  return Guard([&]() -> absl::StatusOr<std::optional<int64_t>> {
+    pqxx::result own = tx.w().exec_params(
+        "SELECT residents FROM region_population WHERE code = $1 AND year = $2", code, year);
+    if (!own.empty()) return own[0][0].as<int64_t>();
+    pqxx::result kids = tx.w().exec_params(
+        "SELECT count(*), count(p.residents), coalesce(sum(p.residents), 0) FROM region r "
+        "LEFT JOIN region_population p ON p.code = r.code AND p.year = $2 "
+        "WHERE r.parent_code = $1",
+        code, year);
+    const int64_t n = kids[0][0].as<int64_t>(), have = kids[0][1].as<int64_t>();
+    if (n == 0 || have < n) return std::nullopt;
+    return kids[0][2].as<int64_t>();
+  });
+}
+
+absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const std::string& prefix, int year,
+                                                      int month, domain::MetricStatus base,
+                                                      domain::MetricStatus want, bool has,
+                                                      const std::string& after_id, int limit) {
+  return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> out;
+    const int64_t base_bit = int64_t{1} << static_cast<int>(base);
+    const int64_t want_bit = int64_t{1} << static_cast<int>(want);
+    for (const auto& r : tx.w().exec_params(
+             "SELECT patient_id::text FROM metric_patient_year WHERE year = $2 "
+             "AND starts_with(communities[$3], $1) AND masks[$3] & $4 <> 0 "
+             "AND (masks[$3] & $5 <> 0) = $6 AND patient_id > $7::uuid "
+             "ORDER BY patient_id LIMIT $8",
+             prefix, year, month, base_bit, want_bit, has,
+             after_id.empty() ? "00000000-0000-0000-0000-000000000000" : after_id, limit)) {
+      out.push_back(r[0].as<std::string>());
+    }
+    return out;
+  });
+}
+
+}  // namespace metric_repo
+}  // namespace smd::store

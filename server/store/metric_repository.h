@@ -1,0 +1,74 @@
+#pragma once
+// Metric state and rollups (schema 0005; docs/metrics.md "How the figures are kept").
+// Stateless; every call runs in the caller's transaction (whose row-level scope must see
+// the patient for the per-patient calls).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "domain/metric_state.h"
+#include "domain/metrics.h"
+
+namespace smd::store {
+
+class Tx;
+
+// Counts of each status in one child region (or the region itself).
+struct RegionCounts {
+  std::string code;
+  domain::StatusCounts counts;
+};
+
+namespace metric_repo {
+
+// Everything the metrics need about one patient (all years). NOT_FOUND if invisible.
+absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id);
+
+// The facts of every patient whose current jurisdiction starts with `prefix`, streamed in patient-id order (set-based reads: a few queries, not one per
+// patient). For the plain recomputation and for (re)building a year.
+absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
+                          const std::function<absl::Status(domain::PatientFacts&)>& fn);
+
+// The stored states of a patient, by year.
+absl::StatusOr<std::map<int, domain::PatientYearState>> GetStates(Tx& tx,
+                                                                  const std::string& patient_id);
+absl::Status PutState(Tx& tx, const std::string& patient_id, int year,
+                      const domain::PatientYearState& state);
+// Adds the deltas to the rollup rows of `year` (rows created as needed). Deltas must be in
+// StateDeltas order (community, month) so that writers lock rows in one order.
+absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta>& deltas);
+
+// Years whose state rows exist for every patient, ascending. Takes the shared build lock
+// until the transaction ends, so a concurrent BuildYear waits for this transaction.
+absl::StatusOr<std::vector<int>> BuiltYears(Tx& tx);
+absl::Status MarkYearBuilt(Tx& tx, int year);
+// The exclusive build lock: waits for every transaction that read the built years.
+absl::Status LockForBuild(Tx& tx);
+// Removes a year's states and rollups (before a rebuild).
+absl::Status ClearYear(Tx& tx, int year);
+
+// Sums of the rollups of `year`, `month` under region `prefix`, grouped by the first
+// `child_len` characters of the community code (child_len = prefix length: the region
+// itself). Regions without patients are absent.
+absl::StatusOr<std::vector<RegionCounts>> Rollup(Tx& tx, const std::string& prefix, int year,
+                                                 int month, int child_len);
+
+// 常住人口 of `code` in `year`: its own figure, else the sum of its children's when every
+// child region has one; nullopt otherwise (prevalence "unavailable").
+absl::StatusOr<std::optional<int64_t>> Population(Tx& tx, const std::string& code, int year);
+
+// Patients whose state at the end of `month` counts in `prefix` and whose mask has
+// (`has` = true) or lacks (`has` = false) status `want` while having `base`; keyset by
+// patient id after `after_id`.
+absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const std::string& prefix, int year,
+                                                      int month, domain::MetricStatus base,
+                                                      domain::MetricStatus want, bool has,
+                                                      const std::string& after_id, int limit);
+
+}  // namespace metric_repo
+}  // namespace smd::store

@@ -1,0 +1,431 @@
+// Management-rate metrics over gRPC against a real PostgreSQL (issue 5): the rules.md
+// §11.2 examples end to end, figures current at commit, the drill-down with reasons, the
+// health committee's aggregates-only view, the CSV export, and a randomized check of every
+// indicator against a plain recomputation from the raw rows.
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "domain/metric_state.h"
+#include "domain/metrics.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "smd/v1/followups.grpc.pb.h"
+#include "smd/v1/metrics.grpc.pb.h"
+#include "support/forms.h"
+#include "support/test_env.h"
+
+namespace smd::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr char kCommunity[] = "320106001077";  // this suite's own community
+constexpr char kRandomCommunity[] = "320106001078";
+constexpr int kYear = 2025;  // a past year, built by the test (the server builds the current)
+
+class MetricsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    env_ = new TestServer("it_metrics", 0);
+    metrics_ = v1::MetricsService::NewStub(env_->channel()).release();
+    followups_ = v1::FollowUpService::NewStub(env_->channel()).release();
+    doctor_ = new std::string(env_->Login("doctor", kDoctorPw));
+    analyst_ = new std::string(env_->Login("analyst", kAnalystPw));
+    police_ = new std::string(env_->Login("police", kPolicePw));
+    const std::string admin = env_->Login("admin", kAdminPw);
+    for (const auto& [code, name] : std::vector<std::pair<std::string, std::string>>{
+             {kCommunity, "指标测试社区"}, {kRandomCommunity, "指标随机社区"}}) {
+      v1::UpsertRegionRequest up;
+      up.set_code(code);
+      up.set_name(name);
+      v1::Region r;
+      ASSERT_TRUE(env_->regions->UpsertRegion(TestServer::Ctx(admin).get(), up, &r).ok());
+    }
+    v1::SetPopulationRequest pop;
+    pop.set_code(kCommunity);
+    pop.set_year(kYear);
+    pop.set_residents(20000);
+    v1::Region r;
+    ASSERT_TRUE(env_->regions->SetPopulation(TestServer::Ctx(admin).get(), pop, &r).ok());
+    // The past year is built before its visits are recorded: each visit then updates the
+    // figures in its own transaction, the path production takes every day.
+    ASSERT_TRUE(env_->server().BuildMetricsYear(kYear).ok());
+  }
+  static void TearDownTestSuite() {
+    delete metrics_;
+    delete followups_;
+    delete doctor_;
+    delete analyst_;
+    delete police_;
+    delete env_;
+  }
+
+  // A patient of `community` registered on 2024-06-01 (the register is older than the
+  // system: registration dates are set as an import would set them).
+  static std::string NewPatient(int seq, const std::string& community = kCommunity) {
+    v1::RegisterPatientRequest req;
+    *req.mutable_details() = ValidDetails(SyntheticIdNumber("19700101", seq),
+                                          absl::StrCat("指标", seq), community);
+    v1::Patient p;
+    grpc::Status s = env_->patients->RegisterPatient(TestServer::Ctx(*doctor_).get(), req, &p);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    env_->db().ExecSuper(absl::StrCat("UPDATE patient SET registered_at = '2024-06-01 08:00+08' ",
+                                      "WHERE id = '", p.patient_id(), "'"));
+    return p.patient_id();
+  }
+
+  static void Visit(const std::string& patient, v1::FollowUpForm form) {
+    v1::RecordFollowUpRequest req;
+    req.set_patient_id(patient);
+    *req.mutable_form() = std::move(form);
+    v1::FollowUp out;
+    grpc::Status s = followups_->RecordFollowUp(TestServer::Ctx(*doctor_).get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  static v1::MetricsReport Get(const std::string& region, int year, int month,
+                               const std::string& token = "") {
+    v1::GetMetricsRequest req;
+    req.set_region(region);
+    req.mutable_period()->set_year(year);
+    req.mutable_period()->set_month(month);
+    v1::MetricsReport rep;
+    grpc::Status s =
+        metrics_->GetMetrics(TestServer::Ctx(token.empty() ? *doctor_ : token).get(), req, &rep);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return rep;
+  }
+
+  static const v1::IndicatorValue& Ind(const v1::RegionMetrics& r, const std::string& code) {
+    for (const auto& i : r.indicators()) {
+      if (i.code() == code) return i;
+    }
+    ADD_FAILURE() << "no indicator " << code;
+    static v1::IndicatorValue none;
+    return none;
+  }
+
+  static const v1::RegionMetrics& Child(const v1::MetricsReport& rep, const std::string& code) {
+    for (const auto& c : rep.children()) {
+      if (c.region() == code) return c;
+    }
+    ADD_FAILURE() << "no child " << code;
+    return rep.region();
+  }
+
+  static TestServer* env_;
+  static v1::MetricsService::Stub* metrics_;
+  static v1::FollowUpService::Stub* followups_;
+  static std::string* doctor_;
+  static std::string* analyst_;
+  static std::string* police_;
+};
+
+TestServer* MetricsTest::env_ = nullptr;
+v1::MetricsService::Stub* MetricsTest::metrics_ = nullptr;
+v1::FollowUpService::Stub* MetricsTest::followups_ = nullptr;
+std::string* MetricsTest::doctor_ = nullptr;
+std::string* MetricsTest::analyst_ = nullptr;
+std::string* MetricsTest::police_ = nullptr;
+
+// rules.md §11.2 M3 (dates moved from 2024 to 2025), with M1's prevalence on the same
+// community: 5 在册 of 20 000 residents.
+TEST_F(MetricsTest, RulesExamplesM1AndM3ThroughGrpc) {
+  const std::map<std::string, std::vector<std::pair<int, int>>> visits = {
+      {"A", {{1, 15}, {4, 10}, {7, 8}, {10, 20}}},
+      {"B", {{2, 5}, {5, 6}, {8, 7}, {12, 1}}},
+      {"C", {{3, 20}, {6, 18}, {9, 16}, {12, 16}}},
+      {"D", {{1, 10}, {3, 10}, {5, 10}, {7, 10}, {9, 10}}},
+      {"E", {{2, 1}, {8, 1}}},
+  };
+  int seq = 1;
+  for (const auto& [name, dates] : visits) {
+    const std::string p = NewPatient(seq++);
+    for (const auto& [m, d] : dates) Visit(p, Form(D(kYear, m, d), 0));
+  }
+
+  v1::MetricsReport year = Get("320106001", kYear, 12);
+  EXPECT_EQ(year.source(), "rollup");
+  EXPECT_EQ(year.rule_set(), "jiangsu-2018");
+  const v1::RegionMetrics& c = Child(year, kCommunity);
+  const auto& std_rate = Ind(c, "standardized_management_rate");
+  EXPECT_EQ(std_rate.numerator(), 2) << "R1: A and C";
+  EXPECT_EQ(std_rate.denominator(), 5);
+  EXPECT_DOUBLE_EQ(std_rate.value(), 40.0);
+  EXPECT_TRUE(std_rate.has_target());
+  EXPECT_DOUBLE_EQ(std_rate.target(), 95.0);
+  EXPECT_FALSE(std_rate.met());
+  EXPECT_EQ(Ind(c, "management_rate").numerator(), 5);
+  // M1: 5 / 20 000 = 0.25‰, below the 4.5‰ target.
+  const auto& prev = Ind(c, "reported_prevalence");
+  EXPECT_TRUE(prev.available());
+  EXPECT_DOUBLE_EQ(prev.value(), 0.25);
+  EXPECT_EQ(prev.unit(), "‰");
+  EXPECT_FALSE(prev.met());
+  // No population for the street: unavailable, not zero.
+  EXPECT_FALSE(Ind(year.region(), "reported_prevalence").available());
+
+  // Cumulative to March: every patient is 规范 so far (M3's last line).
+  v1::MetricsReport march = Get(kCommunity, kYear, 3);
+  EXPECT_EQ(Ind(march.region(), "standardized_management_rate").numerator(), 5);
+
+  // Rebuilt from the records, the figures are the same as those kept by each write.
+  ASSERT_TRUE(env_->server().BuildMetricsYear(kYear).ok());
+  v1::MetricsReport rebuilt = Get("320106001", kYear, 12);
+  EXPECT_EQ(Child(rebuilt, kCommunity).DebugString(), c.DebugString());
+
+  // A mid-month as-of date is recomputed from the records.
+  v1::GetMetricsRequest asof;
+  asof.set_region(kCommunity);
+  asof.mutable_period()->set_year(kYear);
+  *asof.mutable_period()->mutable_as_of() = D(kYear, 3, 15);
+  v1::MetricsReport rep;
+  ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), asof, &rep).ok());
+  EXPECT_EQ(rep.source(), "recomputed");
+  EXPECT_EQ(Ind(rep.region(), "management_rate").denominator(), 5);
+  EXPECT_EQ(rep.period_end().day(), 15);
+
+  // Drill-down: the three patients who miss 规范管理, each with the reason.
+  v1::ListMetricPatientsRequest lr;
+  lr.set_region(kCommunity);
+  lr.mutable_period()->set_year(kYear);
+  lr.mutable_period()->set_month(12);
+  lr.set_indicator("standardized_management_rate");
+  lr.set_missing(true);
+  v1::ListMetricPatientsResponse lp;
+  ASSERT_TRUE(metrics_->ListMetricPatients(TestServer::Ctx(*doctor_).get(), lr, &lp).ok());
+  ASSERT_EQ(lp.patients_size(), 3);
+  for (const auto& p : lp.patients()) {
+    EXPECT_THAT(p.name(), StartsWith("指标"));
+    EXPECT_FALSE(p.reason().empty()) << p.name();
+    std::cout << p.name() << ": " << p.reason() << "\n";
+  }
+  lr.set_missing(false);
+  v1::ListMetricPatientsResponse counted;
+  ASSERT_TRUE(metrics_->ListMetricPatients(TestServer::Ctx(*doctor_).get(), lr, &counted).ok());
+  EXPECT_EQ(counted.patients_size(), 2) << "A and C";
+
+  // The health committee gets the numbers, never the names.
+  v1::MetricsReport theirs = Get(kCommunity, kYear, 12, *analyst_);
+  EXPECT_EQ(Ind(theirs.region(), "standardized_management_rate").numerator(), 2);
+  v1::ListMetricPatientsResponse none;
+  EXPECT_EQ(metrics_->ListMetricPatients(TestServer::Ctx(*analyst_).get(), lr, &none).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(MetricsTest, ANewVisitCountsAtCommit) {
+  const auto today = TodayBeijing();
+  const int year = static_cast<int>(today.year());
+  v1::RegisterPatientRequest req;
+  *req.mutable_details() =
+      ValidDetails(SyntheticIdNumber("19710101", 50), "指标当年", "320106001079");
+  v1::Region r;
+  v1::UpsertRegionRequest up;
+  up.set_code("320106001079");
+  up.set_name("指标当年社区");
+  ASSERT_TRUE(env_->regions->UpsertRegion(TestServer::Ctx(env_->Login("admin", kAdminPw)).get(),
+                                          up, &r)
+                  .ok());
+  v1::Patient p;
+  ASSERT_TRUE(env_->patients->RegisterPatient(TestServer::Ctx(*doctor_).get(), req, &p).ok());
+  v1::MetricsReport before = Get("320106001079", year, today.month());
+  EXPECT_EQ(Ind(before.region(), "management_rate").denominator(), 1) << "在册 at once";
+  EXPECT_EQ(Ind(before.region(), "management_rate").numerator(), 0);
+  Visit(p.patient_id(), Form(D(today), 1));
+  v1::MetricsReport after = Get("320106001079", year, today.month());
+  EXPECT_EQ(Ind(after.region(), "management_rate").numerator(), 1) << "在管 at the visit's commit";
+  EXPECT_EQ(after.source(), "rollup");
+}
+
+TEST_F(MetricsTest, ExportIsUtf8CsvWithBomAndChineseHeaders) {
+  v1::GetMetricsRequest req;
+  req.set_region("320106001");
+  req.mutable_period()->set_year(kYear);
+  req.mutable_period()->set_month(12);
+  v1::MetricsExport out;
+  ASSERT_TRUE(metrics_->ExportMetrics(TestServer::Ctx(*analyst_).get(), req, &out).ok());
+  EXPECT_THAT(out.csv(), StartsWith("\xEF\xBB\xBF地区代码,地区名称,指标代码,指标"));
+  EXPECT_THAT(out.csv(), HasSubstr("规范管理率"));
+  EXPECT_THAT(out.filename(), HasSubstr("320106001"));
+}
+
+TEST_F(MetricsTest, RefusesBadPeriodsRegionsAndRoles) {
+  v1::GetMetricsRequest req;
+  req.set_region("320106001");
+  req.mutable_period()->set_year(1999);
+  v1::MetricsReport rep;
+  grpc::Status s = metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &rep);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("period.year"));
+  req.mutable_period()->set_year(kYear);
+  req.mutable_period()->set_month(13);
+  s = metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &rep);
+  EXPECT_THAT(s.error_message(), HasSubstr("period.month"));
+  req.mutable_period()->set_month(12);
+  req.set_region("320106002");  // another street
+  EXPECT_EQ(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &rep).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  req.set_region("320106001");
+  EXPECT_EQ(metrics_->GetMetrics(TestServer::Ctx(*police_).get(), req, &rep).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Random patients, visits, health checks and deaths; every indicator of every month of the
+// year, as served, equals a plain recomputation from the raw rows read here.
+TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
+  std::mt19937 rng(20251123);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back(NewPatient(100 + i, kRandomCommunity));
+  }
+  // Registration dates were set behind the server's back (as an import would set them):
+  // rebuild the year once, then let every visit, check and death below update it.
+  ASSERT_TRUE(env_->server().BuildMetricsYear(kYear).ok());
+  for (const std::string& p : ids) {
+    std::set<int> days;  // day of year, distinct
+    const int n = pick(0, 7);
+    while (static_cast<int>(days.size()) < n) days.insert(pick(0, 330));
+    for (int doy : days) {
+      const absl::CivilDay day = absl::CivilDay(kYear, 1, 1) + doy;
+      v1::FollowUpForm f = Form(D(day), pick(0, 2));
+      switch (pick(0, 9)) {
+        case 0: {  // a failed visit
+          v1::FollowUpForm failed;
+          *failed.mutable_visit_date() = D(day);
+          failed.set_mode(v1::VISIT_MODE_HOME);
+          failed.add_subjects(2);
+          failed.set_lost_reason(v1::LOST_REASON_WORKING_AWAY);
+          failed.set_risk_level(-1);
+          f = failed;
+          break;
+        }
+        case 1:
+          f.set_adherence(v1::ADHERENCE_INTERMITTENT);
+          break;
+        case 2:
+          f.set_mode(v1::VISIT_MODE_PHONE);
+          break;
+        case 3:
+          f.set_mode(v1::VISIT_MODE_CLINIC);
+          break;
+        default:
+          break;
+      }
+      Visit(p, f);
+    }
+    if (pick(0, 3) == 0) {
+      v1::RecordHealthCheckRequest hc;
+      hc.set_patient_id(p);
+      *hc.mutable_check_date() = D(absl::CivilDay(kYear, 1, 1) + pick(0, 300));
+      hc.set_consent(true);
+      hc.set_consent_by("患者本人");
+      hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
+      v1::HealthCheck out;
+      grpc::Status s = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    if (pick(0, 9) == 0) {
+      v1::GetPatientRequest g;
+      g.set_patient_id(p);
+      v1::Patient cur;
+      ASSERT_TRUE(env_->patients->GetPatient(TestServer::Ctx(*doctor_).get(), g, &cur).ok());
+      v1::ClosePatientRequest close;
+      close.set_patient_id(p);
+      close.set_version(cur.version());
+      close.set_kind(v1::CLOSE_KIND_DEATH);
+      *close.mutable_date() = D(absl::CivilDay(kYear, 1, 1) + pick(0, 330));
+      close.set_death_cause(1);
+      v1::Patient closed;
+      grpc::Status s = env_->patients->ClosePatient(TestServer::Ctx(*doctor_).get(), close, &closed);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+  }
+
+  // The plain recomputation: raw rows read as the superuser, each patient evaluated at each
+  // month end with the domain rules (unit-tested against rules.md on their own).
+  std::map<std::string, domain::PatientPeriodInput> inputs;
+  {
+    pqxx::connection c(env_->db().SuperDsn());
+    pqxx::nontransaction n(c);
+    for (const auto& r : n.exec(absl::StrCat(
+             "SELECT id::text, diagnosis, status, closed_date::text, "
+             "((registered_at AT TIME ZONE 'UTC') + interval '8 hours')::date::text, "
+             "community_rehab FROM patient WHERE jurisdiction = '", kRandomCommunity, "'"))) {
+      domain::PatientPeriodInput in;
+      in.diagnosis = static_cast<domain::DiagnosisCategory>(r[1].as<int>());
+      absl::ParseCivilTime(r[4].as<std::string>(), &in.registered_on);
+      if (!r[3].is_null() && r[2].as<int>() == 4) {
+        absl::CivilDay d;
+        absl::ParseCivilTime(r[3].as<std::string>(), &d);
+        in.died_on = d;
+      }
+      EXPECT_FALSE(r[5].as<bool>()) << "the random patients have no rehab flag";
+      inputs[r[0].as<std::string>()] = in;
+    }
+    for (const auto& r : n.exec(
+             "SELECT patient_id::text, visit_date::text, mode, lost_reason, reports_death, "
+             "risk_level, final_class, adherence, hospitalization, trouble, accident, "
+             "minor_trouble FROM followup WHERE current ORDER BY patient_id, visit_date, "
+             "recorded_at")) {
+      auto it = inputs.find(r[0].as<std::string>());
+      if (it == inputs.end()) continue;
+      domain::VisitFact v;
+      absl::ParseCivilTime(r[1].as<std::string>(), &v.date);
+      v.mode = static_cast<domain::VisitMode>(r[2].as<int>());
+      v.lost_reason = static_cast<domain::LostReason>(r[3].as<int>());
+      v.reports_death = r[4].as<bool>();
+      v.risk_level = r[5].as<int>();
+      v.final_class = static_cast<domain::Classification>(r[6].as<int>());
+      v.adherence = static_cast<domain::Adherence>(r[7].as<int>());
+      v.hospitalization = static_cast<domain::Hospitalization>(r[8].as<int>());
+      v.trouble = r[9].as<int>();
+      v.accident = r[10].as<int>();
+      v.minor_trouble = r[11].as<int>();
+      it->second.visits.push_back(v);
+    }
+    for (const auto& r :
+         n.exec("SELECT patient_id::text, check_date::text FROM health_check ORDER BY 1, 2")) {
+      auto it = inputs.find(r[0].as<std::string>());
+      if (it == inputs.end()) continue;
+      absl::CivilDay d;
+      absl::ParseCivilTime(r[1].as<std::string>(), &d);
+      it->second.health_checks.push_back(d);
+    }
+  }
+  ASSERT_EQ(inputs.size(), ids.size());
+
+  for (int month = 1; month <= 12; ++month) {
+    const domain::ReportingPeriod period =
+        domain::PeriodAsOf(absl::CivilDay(absl::CivilMonth(kYear, month) + 1) - 1);
+    domain::StatusCounts counts;
+    for (const auto& [id, in] : inputs) counts.Add(domain::EvaluatePatient(in, period));
+    const domain::MetricReport plain =
+        domain::ComputeRates(counts, std::nullopt, period, domain::DefaultRuleSet());
+    const v1::MetricsReport served = Get(kRandomCommunity, kYear, month);
+    ASSERT_EQ(served.source(), "rollup");
+    int compared = 0;
+    for (const auto& ir : plain.rates) {
+      const domain::IndicatorDef* def = domain::FindIndicator(ir.indicator);
+      const v1::IndicatorValue& got = Ind(served.region(), std::string(def->code));
+      EXPECT_EQ(got.numerator(), ir.rate.numerator) << def->code << " month " << month;
+      EXPECT_EQ(got.denominator(), ir.rate.denominator) << def->code << " month " << month;
+      ++compared;
+    }
+    EXPECT_GE(compared, 15);
+  }
+}
+
+}  // namespace
+}  // namespace smd::testing
