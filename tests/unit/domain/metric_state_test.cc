@@ -1,0 +1,105 @@
+// The stored form of the metrics: month-end state of a patient-year, the community counted
+// in at each cut-off, and the rollup deltas between two states (docs/metrics.md "How the
+// figures are kept").
+
+#include "domain/metric_state.h"
+
+#include "gtest/gtest.h"
+
+namespace smd::domain {
+namespace {
+
+VisitFact Valid(absl::CivilDay d) {
+  VisitFact v;
+  v.date = d;
+  v.mode = VisitMode::kHome;
+  v.risk_level = 0;
+  v.final_class = Classification::kStable;
+  v.adherence = Adherence::kRegular;
+  v.hospitalization = Hospitalization::kNever;
+  return v;
+}
+
+PatientFacts Facts() {
+  PatientFacts f;
+  f.patient_id = "p";
+  f.jurisdiction = "320106001001";
+  f.input.registered_on = absl::CivilDay(2023, 5, 1);
+  f.input.diagnosis = DiagnosisCategory::kSchizophrenia;
+  return f;
+}
+
+TEST(MetricState, RegisteredEveryMonthManagedFromTheFirstVisit) {
+  PatientFacts f = Facts();
+  f.input.visits = {Valid(absl::CivilDay(2024, 3, 10))};
+  const PatientYearState st = ComputeYearState(f, 2024);
+  for (int m = 0; m < 12; ++m) {
+    EXPECT_TRUE(MaskHas(st.masks[m], MetricStatus::kRegistered)) << m;
+    EXPECT_EQ(st.communities[m], "320106001001");
+    EXPECT_EQ(MaskHas(st.masks[m], MetricStatus::kManaged), m >= 2) << m;
+  }
+}
+
+TEST(MetricState, NoStateBeforeRegistrationOrAfterDeath) {
+  PatientFacts f = Facts();
+  f.input.registered_on = absl::CivilDay(2024, 4, 15);
+  f.input.died_on = absl::CivilDay(2024, 9, 30);
+  const PatientYearState st = ComputeYearState(f, 2024);
+  for (int m = 0; m < 12; ++m) {
+    const bool on_roster = m >= 3 && m < 8;  // April .. August (died on the last of Sept)
+    EXPECT_EQ(st.masks[m] != 0, on_roster) << m;
+    EXPECT_EQ(st.communities[m].empty(), !on_roster) << m;
+  }
+  EXPECT_TRUE(ComputeYearState(f, 2022).empty());
+}
+
+TEST(MetricState, CountedWhereThePatientWasAtEachCutoff) {
+  PatientFacts f = Facts();
+  f.jurisdiction = "320106002001";
+  f.moves = {{absl::CivilDay(2024, 6, 15), "320106001001", "320106002001"}};
+  EXPECT_EQ(CommunityAt(f, absl::CivilDay(2024, 5, 31)), "320106001001");
+  EXPECT_EQ(CommunityAt(f, absl::CivilDay(2024, 6, 14)), "320106001001");
+  EXPECT_EQ(CommunityAt(f, absl::CivilDay(2024, 6, 15)), "320106002001");
+  const PatientYearState st = ComputeYearState(f, 2024);
+  EXPECT_EQ(st.communities[4], "320106001001");  // May
+  EXPECT_EQ(st.communities[5], "320106002001");  // June: moved on the 15th
+}
+
+TEST(MetricState, DeltasMoveCountsBetweenCommunitiesInLockOrder) {
+  PatientFacts f = Facts();
+  const PatientYearState before = ComputeYearState(f, 2024);
+  f.jurisdiction = "320106002001";
+  f.moves = {{absl::CivilDay(2024, 11, 2), "320106001001", "320106002001"}};
+  const PatientYearState after = ComputeYearState(f, 2024);
+  const std::vector<RollupDelta> d = StateDeltas(before, after);
+  // November and December leave the old community and join the new one; sorted by
+  // community, then month, so that writers lock rollup rows in one order.
+  ASSERT_EQ(d.size(), 4u);
+  const std::vector<std::pair<std::string, int>> want = {{"320106001001", 11},
+                                                         {"320106001001", 12},
+                                                         {"320106002001", 11},
+                                                         {"320106002001", 12}};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(d[i].community, want[i].first);
+    EXPECT_EQ(d[i].month, want[i].second);
+    EXPECT_EQ(d[i].delta[static_cast<int>(MetricStatus::kRegistered)], i < 2 ? -1 : 1);
+  }
+}
+
+TEST(MetricState, DeltasOfAVisitTouchOnlyTheMonthsItChanges) {
+  PatientFacts f = Facts();
+  const PatientYearState before = ComputeYearState(f, 2024);
+  f.input.visits = {Valid(absl::CivilDay(2024, 10, 8))};
+  const PatientYearState after = ComputeYearState(f, 2024);
+  const std::vector<RollupDelta> d = StateDeltas(before, after);
+  ASSERT_FALSE(d.empty());
+  for (const auto& row : d) {
+    EXPECT_GE(row.month, 10);
+    EXPECT_EQ(row.delta[static_cast<int>(MetricStatus::kRegistered)], 0);
+    EXPECT_EQ(row.delta[static_cast<int>(MetricStatus::kManaged)], 1);
+  }
+  EXPECT_TRUE(StateDeltas(after, after).empty());
+}
+
+}  // namespace
+}  // namespace smd::domain
