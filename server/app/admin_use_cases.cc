@@ -188,12 +188,17 @@ absl::StatusOr<store::RegionRow> AdminUseCases::UpsertRegion(const CallMeta& met
     RETURN_IF_ERROR(domain::CheckRegionCode("code", code, domain::RegionLevel::kInvalid));
     RETURN_IF_ERROR(domain::CheckText("name", name, true, 50));
     RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kRegionAdmin, code));
-    const std::string parent = domain::ParentOf(code);
+    std::string parent = domain::ParentOf(code);
     if (!parent.empty()) {
       ASSIGN_OR_RETURN(auto p, store::GetRegion(tx, parent));
-      if (!p) {
+      const domain::RegionLevel level = domain::LevelOf(code);
+      if (!p && (level == domain::RegionLevel::kStreet ||
+                 level == domain::RegionLevel::kCommunity)) {
         return absl::FailedPreconditionError("code: 上级行政区划不存在 (parent region missing)");
       }
+      // A district or city may be the top of a deployment's tree (one district's server
+      // has no city above it); it is linked to its parent when that exists.
+      if (!p) parent.clear();
     }
     out.code = code;
     out.name = name;
@@ -233,7 +238,13 @@ absl::StatusOr<std::vector<store::RegionRow>> AdminUseCases::ListRegions(const C
     const std::string from = root.empty() ? who.jurisdiction : root;
     RETURN_IF_ERROR(domain::CheckRegionCode("root", from, domain::RegionLevel::kInvalid));
     if (depth < 0) return domain::FieldError("depth", "层级不能为负", "must be >= 0");
-    const int max_len = depth == 0 ? 12 : std::min<int>(12, from.size() + 3 * depth);
+    // Code lengths by level (2, 4, 6, 9, 12): walk `depth` levels down (0: to the bottom).
+    int max_len = static_cast<int>(from.size());
+    for (int d = 0; depth == 0 || d < depth; ++d) {
+      const int next = domain::ChildCodeLength(std::string(max_len, '0'));
+      if (next == 0) break;
+      max_len = next;
+    }
     ASSIGN_OR_RETURN(out, store::ListRegionSubtree(tx, from, max_len));
     note.detail = "returned=" + std::to_string(out.size());
     return absl::OkStatus();

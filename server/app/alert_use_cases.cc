@@ -10,6 +10,7 @@
 #include "crypto/random.h"
 #include "domain/access_policy.h"
 #include "domain/errors.h"
+#include "domain/region.h"
 #include "domain/text.h"
 #include "store/audit_repository.h"
 #include "store/listener.h"
@@ -224,6 +225,7 @@ absl::StatusOr<int> AlertUseCases::CheckOverdueOnce() {
     // The server itself sees each district in turn (row-level security needs a scope).
     ASSIGN_OR_RETURN(std::vector<store::RegionRow> districts, store::ListRegionSubtree(tx, "", 6));
     for (const auto& d : districts) {
+      if (domain::LevelOf(d.code) != domain::RegionLevel::kDistrict) continue;  // not a city
       RETURN_IF_ERROR(store::SetScope(tx, d.code));
       store::WorklistQuery q;
       q.kind = store::WorklistKind::kOverdue;

@@ -8,6 +8,7 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "domain/access_policy.h"
+#include "domain/errors.h"
 #include "domain/region.h"
 #include "domain/followup_rules.h"
 #include "domain/followup_validation.h"
@@ -244,13 +245,22 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
 absl::Status BootstrapAdmin(const Deps& deps, const std::string& district_code,
                             const std::string& district_name, const std::string& username,
                             const std::string& password) {
-  RETURN_IF_ERROR(domain::CheckRegionCode("district", district_code, domain::RegionLevel::kDistrict));
+  // The top of the deployment's tree: a district (one district's server), or a city or a
+  // province (a larger deployment; its districts are added by the admin).
+  RETURN_IF_ERROR(domain::CheckRegionCode("district", district_code, domain::RegionLevel::kInvalid));
+  const domain::RegionLevel top = domain::LevelOf(district_code);
+  if (top != domain::RegionLevel::kDistrict && top != domain::RegionLevel::kCity &&
+      top != domain::RegionLevel::kProvince) {
+    return domain::FieldError("district", "须为区、市或省级代码（6、4或2位）",
+                              "must be a district, city or province code (6, 4 or 2 digits)");
+  }
   RETURN_IF_ERROR(crypto::CheckPasswordStrength(password));
   return deps.db.InTransaction([&](store::Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(bool any, store::AnyUserExists(tx));
     if (any) return absl::FailedPreconditionError("users exist already; nothing bootstrapped");
     const absl::Time now = deps.clock.Now();
-    RETURN_IF_ERROR(store::UpsertRegion(tx, {district_code, district_name, 1, "", {}}, now));
+    RETURN_IF_ERROR(store::UpsertRegion(
+        tx, {district_code, district_name, static_cast<int>(top), "", {}}, now));
     store::UserRow u;
     u.id = crypto::NewUuid();
     u.username = username;

@@ -63,16 +63,7 @@ absl::StatusOr<Resolved> ResolvePeriod(const MetricsQuery& q, absl::CivilDay tod
   return r;
 }
 
-int ChildLength(const std::string& region) {
-  switch (domain::LevelOf(region)) {
-    case domain::RegionLevel::kDistrict:
-      return 9;
-    case domain::RegionLevel::kStreet:
-      return 12;
-    default:
-      return 0;  // a community has no children
-  }
-}
+int ChildLength(const std::string& region) { return domain::ChildCodeLength(region); }
 
 // The checked region (default: the caller's jurisdiction) after metrics.read.
 absl::StatusOr<std::string> CheckRegion(const domain::Principal& who, const std::string& asked,
@@ -345,6 +336,8 @@ absl::StatusOr<int> MetricUseCases::BuildYear(int year) {
     std::map<std::pair<std::string, int>, domain::RollupDelta> sums;
     ASSIGN_OR_RETURN(std::vector<store::RegionRow> districts, store::ListRegionSubtree(tx, "", 6));
     for (const auto& d : districts) {
+      // Each district once (provinces and cities are listed too; their scope would repeat it).
+      if (domain::LevelOf(d.code) != domain::RegionLevel::kDistrict) continue;
       RETURN_IF_ERROR(store::SetScope(tx, d.code));
       RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
           tx, d.code, [&](domain::PatientFacts& f) -> absl::Status {

@@ -12,6 +12,10 @@ RegionLevel LevelOf(std::string_view code) {
     }
   }
   switch (code.size()) {
+    case 2:
+      return RegionLevel::kProvince;
+    case 4:
+      return RegionLevel::kCity;
     case 6:
       return RegionLevel::kDistrict;
     case 9:
@@ -29,11 +33,31 @@ bool RegionContains(std::string_view scope, std::string_view code) {
 }
 
 std::string ParentOf(std::string_view code) {
-  const RegionLevel level = LevelOf(code);
-  if (level == RegionLevel::kInvalid || level == RegionLevel::kDistrict) {
-    return "";
+  switch (LevelOf(code)) {
+    case RegionLevel::kCity:
+    case RegionLevel::kDistrict:
+      return std::string(code.substr(0, code.size() - 2));
+    case RegionLevel::kStreet:
+    case RegionLevel::kCommunity:
+      return std::string(code.substr(0, code.size() - 3));
+    default:
+      return "";
   }
-  return std::string(code.substr(0, code.size() - 3));
+}
+
+int ChildCodeLength(std::string_view code) {
+  switch (LevelOf(code)) {
+    case RegionLevel::kProvince:
+      return 4;
+    case RegionLevel::kCity:
+      return 6;
+    case RegionLevel::kDistrict:
+      return 9;
+    case RegionLevel::kStreet:
+      return 12;
+    default:
+      return 0;
+  }
 }
 
 absl::Status CheckRegionCode(std::string_view field, std::string_view code, RegionLevel required) {
@@ -42,10 +66,14 @@ absl::Status CheckRegionCode(std::string_view field, std::string_view code, Regi
   }
   const RegionLevel level = LevelOf(code);
   if (level == RegionLevel::kInvalid) {
-    return FieldError(field, "区划代码必须为6、9或12位数字", "must be 6, 9 or 12 digits");
+    return FieldError(field, "区划代码必须为2、4、6、9或12位数字", "must be 2, 4, 6, 9 or 12 digits");
   }
   if (required != RegionLevel::kInvalid && level != required) {
     switch (required) {
+      case RegionLevel::kProvince:
+        return FieldError(field, "必须为省级代码（2位）", "must be a province code (2 digits)");
+      case RegionLevel::kCity:
+        return FieldError(field, "必须为市级代码（4位）", "must be a city code (4 digits)");
       case RegionLevel::kDistrict:
         return FieldError(field, "必须为区级代码（6位）", "must be a district code (6 digits)");
       case RegionLevel::kStreet:

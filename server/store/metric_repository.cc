@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "domain/region.h"
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
@@ -326,11 +327,15 @@ absl::StatusOr<std::optional<int64_t>> Population(Tx& tx, const std::string& cod
     pqxx::result own = tx.w().exec_params(
         "SELECT residents FROM region_population WHERE code = $1 AND year = $2", code, year);
     if (!own.empty()) return own[0][0].as<int64_t>();
+    // Children by code shape, not by parent link: a district created before its city has
+    // no link but is still the city's.
+    const int child_len = domain::ChildCodeLength(code);
+    if (child_len == 0) return std::nullopt;
     pqxx::result kids = tx.w().exec_params(
         "SELECT count(*), count(p.residents), coalesce(sum(p.residents), 0) FROM region r "
         "LEFT JOIN region_population p ON p.code = r.code AND p.year = $2 "
-        "WHERE r.parent_code = $1",
-        code, year);
+        "WHERE starts_with(r.code, $1) AND char_length(r.code) = $3",
+        code, year, child_len);
     const int64_t n = kids[0][0].as<int64_t>(), have = kids[0][1].as<int64_t>();
     if (n == 0 || have < n) return std::nullopt;
     return kids[0][2].as<int64_t>();

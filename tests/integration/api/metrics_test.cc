@@ -260,6 +260,31 @@ TEST_F(MetricsTest, ExportIsUtf8CsvWithBomAndChineseHeaders) {
   EXPECT_THAT(out.filename(), HasSubstr("320106001"));
 }
 
+// A city's health committee (regions above the district, migration 0006) reads its
+// districts' figures; the district's own figures are the sum of its streets'.
+TEST_F(MetricsTest, ACityHealthCommitteeSeesItsDistricts) {
+  env_->db().ExecSuper(
+      "INSERT INTO region (code, name, level, parent_code, updated_at) "
+      "VALUES ('3201', '南京市', 5, NULL, now()) ON CONFLICT DO NOTHING");
+  env_->db().ExecSuper("UPDATE app_user SET jurisdiction = '3201' WHERE username = 'analyst'");
+  v1::MetricsReport city = Get("3201", kYear, 12, *analyst_);
+  ASSERT_EQ(city.children_size(), 1);
+  EXPECT_EQ(city.children(0).region(), "320106");
+  v1::MetricsReport district = Get("320106", kYear, 12, *analyst_);
+  int64_t streets = 0;
+  for (const auto& c : district.children()) streets += Ind(c, "management_rate").denominator();
+  EXPECT_EQ(Ind(city.region(), "management_rate").denominator(), streets);
+  EXPECT_EQ(Ind(city.children(0), "management_rate").denominator(), streets);
+  EXPECT_GT(streets, 0);
+  // Beyond the city: refused.
+  v1::GetMetricsRequest req;
+  req.set_region("32");
+  req.mutable_period()->set_year(kYear);
+  v1::MetricsReport rep;
+  EXPECT_EQ(metrics_->GetMetrics(TestServer::Ctx(*analyst_).get(), req, &rep).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(MetricsTest, RefusesBadPeriodsRegionsAndRoles) {
   v1::GetMetricsRequest req;
   req.set_region("320106001");

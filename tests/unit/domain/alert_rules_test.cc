@@ -90,7 +90,10 @@ TEST(AlertRules, DeadlinesAndEscalationLevels) {
   EXPECT_FALSE(AckDeadline(kSeverityNotice, d));
   EXPECT_EQ(EscalationJurisdiction("320106001001"), "320106001");
   EXPECT_EQ(EscalationJurisdiction("320106001"), "320106");
-  EXPECT_FALSE(EscalationJurisdiction("320106"));
+  // Above the district: the city, then the province (where a deployment has them).
+  EXPECT_EQ(EscalationJurisdiction("320106"), "3201");
+  EXPECT_EQ(EscalationJurisdiction("3201"), "32");
+  EXPECT_FALSE(EscalationJurisdiction("32"));
 }
 
 }  // namespace
