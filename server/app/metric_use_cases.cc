@@ -334,17 +334,21 @@ absl::StatusOr<int> MetricUseCases::BuildYear(int year) {
     RETURN_IF_ERROR(store::metric_repo::LockForBuild(tx));
     RETURN_IF_ERROR(store::metric_repo::ClearYear(tx, year));
     std::map<std::pair<std::string, int>, domain::RollupDelta> sums;
+    std::vector<std::pair<std::string, domain::PatientYearState>> states;
     ASSIGN_OR_RETURN(std::vector<store::RegionRow> districts, store::ListRegionSubtree(tx, "", 6));
     for (const auto& d : districts) {
       // Each district once (provinces and cities are listed too; their scope would repeat it).
       if (domain::LevelOf(d.code) != domain::RegionLevel::kDistrict) continue;
       RETURN_IF_ERROR(store::SetScope(tx, d.code));
+      // The year's patient states are cleared district by district: row-level security
+      // shows each district's rows only under its own scope.
+      RETURN_IF_ERROR(store::metric_repo::ClearPatientStates(tx, year));
       RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
           tx, d.code, [&](domain::PatientFacts& f) -> absl::Status {
             const domain::PatientYearState st = domain::ComputeYearState(f, year);
             if (st.empty()) return absl::OkStatus();
             ++patients;
-            RETURN_IF_ERROR(store::metric_repo::PutState(tx, f.patient_id, year, st));
+            states.emplace_back(f.patient_id, st);
             for (const auto& delta : domain::StateDeltas({}, st)) {
               domain::RollupDelta& sum = sums[{delta.community, delta.month}];
               sum.community = delta.community;
@@ -353,6 +357,9 @@ absl::StatusOr<int> MetricUseCases::BuildYear(int year) {
             }
             return absl::OkStatus();
           }));
+      // Inserted under this district's scope (row-level security checks each row).
+      RETURN_IF_ERROR(store::metric_repo::PutStates(tx, year, states));
+      states.clear();
     }
     std::vector<domain::RollupDelta> all;
     for (auto& [k, v] : sums) all.push_back(std::move(v));

@@ -252,6 +252,41 @@ absl::Status PutState(Tx& tx, const std::string& patient_id, int year,
   });
 }
 
+absl::Status PutStates(Tx& tx, int year,
+                       const std::vector<std::pair<std::string, domain::PatientYearState>>& rows) {
+  constexpr size_t kChunk = 5000;
+  for (size_t start = 0; start < rows.size(); start += kChunk) {
+    std::vector<std::string> ids, masks, comms;
+    for (size_t i = start; i < std::min(rows.size(), start + kChunk); ++i) {
+      const auto& [id, st] = rows[i];
+      std::vector<std::string> m, c;
+      for (int k = 0; k < 12; ++k) {
+        m.push_back(std::to_string(st.masks[k]));
+        c.push_back(st.communities[k].empty() ? "\"\"" : st.communities[k]);
+      }
+      ids.push_back(id);
+      // Elements of a text[] whose values are array literals: quoted, inner quotes escaped.
+      masks.push_back(absl::StrCat("\"", pg::TextArray(m), "\""));
+      std::string lit = pg::TextArray(c);
+      std::string escaped;
+      for (char ch : lit) {
+        if (ch == '"' || ch == '\\') escaped += '\\';
+        escaped += ch;
+      }
+      comms.push_back(absl::StrCat("\"", escaped, "\""));
+    }
+    RETURN_IF_ERROR(Guard([&]() -> absl::Status {
+      tx.w().exec_params(
+          "INSERT INTO metric_patient_year (patient_id, year, masks, communities, updated_at) "
+          "SELECT p, $1, m::integer[], c::text[], now() FROM unnest($2::uuid[], $3::text[], "
+          "$4::text[]) AS x(p, m, c)",
+          year, pg::TextArray(ids), pg::TextArray(masks), pg::TextArray(comms));
+      return absl::OkStatus();
+    }));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta>& deltas) {
   if (deltas.empty()) return absl::OkStatus();
   std::vector<std::string> comms, months, counts;
@@ -290,6 +325,13 @@ absl::Status MarkYearBuilt(Tx& tx, int year) {
     tx.w().exec_params(
         "INSERT INTO metric_year (year, built_at) VALUES ($1, now()) ON CONFLICT DO NOTHING",
         year);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ClearPatientStates(Tx& tx, int year) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_params("DELETE FROM metric_patient_year WHERE year = $1", year);
     return absl::OkStatus();
   });
 }

@@ -39,6 +39,10 @@ absl::StatusOr<std::map<int, domain::PatientYearState>> GetStates(Tx& tx,
                                                                   const std::string& patient_id);
 absl::Status PutState(Tx& tx, const std::string& patient_id, int year,
                       const domain::PatientYearState& state);
+// Inserts the states of many patients for one year (a build: the year was cleared), a few
+// thousand rows per statement.
+absl::Status PutStates(Tx& tx, int year,
+                       const std::vector<std::pair<std::string, domain::PatientYearState>>& rows);
 // Adds the deltas to the rollup rows of `year` (rows created as needed). Deltas must be in
 // StateDeltas order (community, month) so that writers lock rows in one order.
 absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta>& deltas);
@@ -49,7 +53,10 @@ absl::StatusOr<std::vector<int>> BuiltYears(Tx& tx);
 absl::Status MarkYearBuilt(Tx& tx, int year);
 // The exclusive build lock: waits for every transaction that read the built years.
 absl::Status LockForBuild(Tx& tx);
-// Removes a year's states and rollups (before a rebuild).
+// Removes the year's states of the patients visible in the transaction's scope.
+absl::Status ClearPatientStates(Tx& tx, int year);
+// Removes a year's rollups and its "built" mark, and the states visible in the scope
+// (before a rebuild).
 absl::Status ClearYear(Tx& tx, int year);
 
 // Sums of the rollups of `year`, `month` under region `prefix`, grouped by the first

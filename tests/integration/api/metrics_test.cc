@@ -181,7 +181,8 @@ TEST_F(MetricsTest, RulesExamplesM1AndM3ThroughGrpc) {
   EXPECT_EQ(Ind(march.region(), "standardized_management_rate").numerator(), 5);
 
   // Rebuilt from the records, the figures are the same as those kept by each write.
-  ASSERT_TRUE(env_->server().BuildMetricsYear(kYear).ok());
+  auto build = env_->server().BuildMetricsYear(kYear);
+  ASSERT_TRUE(build.ok()) << build.status();
   v1::MetricsReport rebuilt = Get("320106001", kYear, 12);
   EXPECT_EQ(Child(rebuilt, kCommunity).DebugString(), c.DebugString());
 
