@@ -123,6 +123,22 @@ absl::StatusOr<RegionMetricsRow> Row(const Deps& deps, store::Tx& tx, const std:
   return row;
 }
 
+// The indicators counted outside the patient state (docs/metrics.md): care-team coverage
+// (current state) and the mean alert delivery and acknowledgement times in the period.
+void AddExternal(domain::MetricReport& report, const store::metric_repo::ExternalCounts& c) {
+  auto add = [&](domain::Indicator id, int64_t num, int64_t den) {
+    const domain::IndicatorDef* def = domain::FindIndicator(id);
+    if (def == nullptr) return;
+    domain::IndicatorRate ir;
+    ir.indicator = id;
+    ir.rate = domain::MakeRate(*def, num, den);
+    report.rates.push_back(ir);
+  };
+  add(domain::Indicator::kCareTeamCoverage, c.team_covered, c.team_needing);
+  add(domain::Indicator::kAlertDeliveryTime, c.delivery_minutes, c.delivered);
+  add(domain::Indicator::kAlertAckTime, c.ack_minutes, c.acknowledged);
+}
+
 absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std::string& region,
                                       const Resolved& r) {
   MetricsResult res;
@@ -139,6 +155,13 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std
     if (reg.code == region) own_name = reg.name;
   }
   ASSIGN_OR_RETURN(res.region, Row(deps, tx, region, own_name, counted.total, r));
+  ASSIGN_OR_RETURN(auto external,
+                   store::metric_repo::External(
+                       tx, region, child_len ? child_len : static_cast<int>(region.size()),
+                       r.period.start(), r.period.cutoff));
+  store::metric_repo::ExternalCounts total;
+  for (const auto& [code, c] : external) total.Merge(c);
+  AddExternal(res.region.report, total);
   // Every child region, with or without patients: a street with none shows zeros.
   for (const auto& reg : regions) {
     if (static_cast<int>(reg.code.size()) != child_len) continue;
@@ -146,6 +169,8 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std
     ASSIGN_OR_RETURN(RegionMetricsRow row,
                      Row(deps, tx, reg.code, reg.name,
                          it == counted.children.end() ? domain::StatusCounts{} : it->second, r));
+    auto ext = external.find(reg.code);
+    AddExternal(row.report, ext == external.end() ? store::metric_repo::ExternalCounts{} : ext->second);
     res.children.push_back(std::move(row));
   }
   return res;

@@ -364,6 +364,50 @@ absl::StatusOr<std::vector<RegionCounts>> Rollup(Tx& tx, const std::string& pref
   });
 }
 
+void ExternalCounts::Merge(const ExternalCounts& o) {
+  team_needing += o.team_needing;
+  team_covered += o.team_covered;
+  delivered += o.delivered;
+  delivery_minutes += o.delivery_minutes;
+  acknowledged += o.acknowledged;
+  ack_minutes += o.ack_minutes;
+}
+
+absl::StatusOr<std::map<std::string, ExternalCounts>> External(Tx& tx, const std::string& prefix,
+                                                               int child_len, absl::CivilDay from,
+                                                               absl::CivilDay to) {
+  return Guard([&]() -> absl::StatusOr<std::map<std::string, ExternalCounts>> {
+    std::map<std::string, ExternalCounts> out;
+    for (const auto& r : tx.w().exec_params("SELECT code, needing, covered FROM "
+                                            "smd_team_coverage($1, $2)",
+                                            prefix, child_len)) {
+      ExternalCounts& c = out[r[0].as<std::string>()];
+      c.team_needing = r[1].as<int64_t>();
+      c.team_covered = r[2].as<int64_t>();
+    }
+    // Periods are Beijing calendar days: [from 00:00, to + 1 day 00:00) at UTC+8.
+    for (const auto& r : tx.w().exec_params(
+             "SELECT substr(a.jurisdiction, 1, $2), "
+             "count(r.delivered_at), "
+             "coalesce(round(sum(extract(epoch FROM r.delivered_at - a.raised_at)) / 60), 0)::bigint, "
+             "count(r.acked_at), "
+             "coalesce(round(sum(extract(epoch FROM r.acked_at - a.raised_at)) / 60), 0)::bigint "
+             "FROM alert a JOIN alert_recipient r ON r.alert_id = a.id "
+             "WHERE starts_with(a.jurisdiction, $1) "
+             "AND a.raised_at >= ($3::date::timestamp - interval '8 hours') AT TIME ZONE 'UTC' "
+             "AND a.raised_at < ($4::date::timestamp + interval '16 hours') AT TIME ZONE 'UTC' "
+             "GROUP BY 1",
+             prefix, child_len, pg::Day(from), pg::Day(to))) {
+      ExternalCounts& c = out[r[0].as<std::string>()];
+      c.delivered = r[1].as<int64_t>();
+      c.delivery_minutes = r[2].as<int64_t>();
+      c.acknowledged = r[3].as<int64_t>();
+      c.ack_minutes = r[4].as<int64_t>();
+    }
+    return out;
+  });
+}
+
 absl::StatusOr<std::optional<int64_t>> Population(Tx& tx, const std::string& code, int year) {
   return Guard([&]() -> absl::StatusOr<std::optional<int64_t>> {
     pqxx::result own = tx.w().exec_params(

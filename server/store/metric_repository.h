@@ -65,6 +65,24 @@ absl::Status ClearYear(Tx& tx, int year);
 absl::StatusOr<std::vector<RegionCounts>> Rollup(Tx& tx, const std::string& prefix, int year,
                                                  int month, int child_len);
 
+// Counts of the indicators that do not come from the patient state, per region.
+struct ExternalCounts {
+  int64_t team_needing = 0;   // patients who need a 关爱帮扶小组 (now)
+  int64_t team_covered = 0;   // ... and have a doctor, a police officer and a grid worker
+  int64_t delivered = 0;      // alert copies raised in the period and delivered
+  int64_t delivery_minutes = 0;  // their total raise-to-delivery time, in minutes
+  int64_t acknowledged = 0;
+  int64_t ack_minutes = 0;
+  void Merge(const ExternalCounts& o);
+};
+// By the first `child_len` characters of the patient's community, under `prefix`. Team
+// coverage is the register's current state (it has no history); alert times are those of
+// copies raised from `from` to the end of `to` (Beijing days). Through a definer function
+// for the teams: counts only, whatever the caller's row-level scope.
+absl::StatusOr<std::map<std::string, ExternalCounts>> External(Tx& tx, const std::string& prefix,
+                                                               int child_len, absl::CivilDay from,
+                                                               absl::CivilDay to);
+
 // 常住人口 of `code` in `year`: its own figure, else the sum of its children's when every
 // child region has one; nullopt otherwise (prevalence "unavailable").
 absl::StatusOr<std::optional<int64_t>> Population(Tx& tx, const std::string& code, int year);

@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "smd/v1/alerts.grpc.pb.h"
 #include "smd/v1/followups.grpc.pb.h"
+#include "smd/v1/metrics.grpc.pb.h"
 #include "support/forms.h"
 #include "support/test_env.h"
 
@@ -288,6 +289,22 @@ TEST_F(AlertTest, RiskFourFollowUpReachesEachRecipientOnceWithinOneSecond) {
   auto inbox = Inbox("police", patient);
   ASSERT_EQ(inbox.size(), 1u);
   EXPECT_TRUE(inbox[0].has_delivered_at());
+  // ... and count in the metrics' mean delivery time of the community (issue 4 item 5).
+  auto metrics = v1::MetricsService::NewStub(env_->channel());
+  v1::GetMetricsRequest mreq;
+  mreq.set_region("320106001001");
+  mreq.mutable_period()->set_year(static_cast<int>(TodayBeijing().year()));
+  mreq.mutable_period()->set_month(TodayBeijing().month());
+  v1::MetricsReport rep;
+  ASSERT_TRUE(metrics->GetMetrics(TestServer::Ctx(A("doctor").token).get(), mreq, &rep).ok());
+  bool found = false;
+  for (const auto& ind : rep.region().indicators()) {
+    if (ind.code() != "alert_delivery_time") continue;
+    found = true;
+    EXPECT_GE(ind.denominator(), 3) << "delivered copies";
+    EXPECT_TRUE(ind.available());
+  }
+  EXPECT_TRUE(found);
   EXPECT_FALSE(inbox[0].has_acknowledged_at());
   EXPECT_TRUE(Inbox("doctor2", patient).empty());
 }

@@ -20,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "smd/v1/followups.grpc.pb.h"
+#include "smd/v1/alerts.grpc.pb.h"
 #include "smd/v1/metrics.grpc.pb.h"
 #include "support/forms.h"
 #include "support/test_env.h"
@@ -173,6 +174,10 @@ TEST_F(MetricsTest, RulesExamplesM1AndM3ThroughGrpc) {
   EXPECT_DOUBLE_EQ(prev.value(), 0.25);
   EXPECT_EQ(prev.unit(), "‰");
   EXPECT_FALSE(prev.met());
+  // The indicators counted outside the patient state are there too: no patient of this
+  // community needs a team (risk 0, stable), so coverage is unavailable, not 0% or 100%.
+  EXPECT_FALSE(Ind(c, "care_team_coverage").available());
+  EXPECT_EQ(Ind(c, "alert_delivery_time").unit(), "min");
   // No population for the street: unavailable, not zero.
   EXPECT_FALSE(Ind(year.region(), "reported_prevalence").available());
 
@@ -247,6 +252,65 @@ TEST_F(MetricsTest, ANewVisitCountsAtCommit) {
   v1::MetricsReport after = Get("320106001079", year, today.month());
   EXPECT_EQ(Ind(after.region(), "management_rate").numerator(), 1) << "在管 at the visit's commit";
   EXPECT_EQ(after.source(), "rollup");
+}
+
+// 关爱帮扶小组 coverage counts patients who need a team (risk >= 3 or 不稳定) and whether
+// their team is complete; the health committee gets the counts without seeing patients.
+TEST_F(MetricsTest, CareTeamCoverageCountsCompleteTeams) {
+  v1::UpsertRegionRequest up;
+  up.set_code("320106001080");
+  up.set_name("指标小组社区");
+  v1::Region region;
+  ASSERT_TRUE(env_->regions->UpsertRegion(TestServer::Ctx(env_->Login("admin", kAdminPw)).get(),
+                                          up, &region)
+                  .ok());
+  auto teams = v1::CareTeamService::NewStub(env_->channel());
+  std::vector<std::string> patients;
+  for (int i = 0; i < 2; ++i) {
+    v1::RegisterPatientRequest req;
+    *req.mutable_details() = ValidDetails(SyntheticIdNumber("19720101", 60 + i),
+                                          absl::StrCat("指标小组", i), "320106001080");
+    v1::Patient p;
+    ASSERT_TRUE(env_->patients->RegisterPatient(TestServer::Ctx(*doctor_).get(), req, &p).ok());
+    Visit(p.patient_id(), Form(D(TodayBeijing()), 3));  // risk 3: needs a team
+    patients.push_back(p.patient_id());
+  }
+  // The demo grid worker covers another community, so this community gets its own; the
+  // first patient then gets a complete team (doctor, police officer, grid worker).
+  const std::string admin = env_->Login("admin", kAdminPw);
+  v1::CreateUserRequest cu;
+  cu.set_username("grid080");
+  cu.set_display_name("网格员080");
+  cu.set_password("Grid-080-2026x");
+  cu.set_role(v1::ROLE_GRID_WORKER);
+  cu.set_jurisdiction("320106001080");
+  v1::User grid;
+  ASSERT_TRUE(env_->admin->CreateUser(TestServer::Ctx(admin).get(), cu, &grid).ok());
+  auto ids = [&](const std::string& name) {
+    return env_->db().QueryValue("SELECT id FROM app_user WHERE username = '" + name + "'");
+  };
+  const auto today = TodayBeijing();
+  auto coverage = [&]() {
+    v1::MetricsReport rep = Get("320106001080", static_cast<int>(today.year()), today.month(),
+                                *analyst_);
+    return Ind(rep.region(), "care_team_coverage");
+  };
+  EXPECT_EQ(coverage().denominator(), 2);
+  EXPECT_EQ(coverage().numerator(), 0);
+  for (auto [role, user] : std::vector<std::pair<v1::TeamRole, std::string>>{
+           {v1::TEAM_ROLE_DOCTOR, ids("doctor")},
+           {v1::TEAM_ROLE_POLICE, ids("police")},
+           {v1::TEAM_ROLE_GRID_WORKER, grid.user_id()}}) {
+    v1::AddMemberRequest add;
+    add.set_patient_id(patients[0]);
+    add.set_team_role(role);
+    add.set_user_id(user);
+    v1::TeamMember m;
+    grpc::Status s = teams->AddMember(TestServer::Ctx(*doctor_).get(), add, &m);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(coverage().numerator(), 1);
+  EXPECT_DOUBLE_EQ(coverage().value(), 50.0);
 }
 
 TEST_F(MetricsTest, ExportIsUtf8CsvWithBomAndChineseHeaders) {
