@@ -76,9 +76,9 @@ chmod 0700 "$dev"  # keys, certificates and demo passwords live here
 step "Installing packages (deploy/install-deps.sh)"
 "$repo_root/deploy/install-deps.sh"
 
-step "Building smd-server (RelWithDebInfo, -j2)"
+step "Building smd-server and smdctl (RelWithDebInfo, -j2)"
 cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$build_dir" -j2 --target smd_server
+cmake --build "$build_dir" -j2 --target smd_server smdctl
 
 step "Starting the private PostgreSQL 15 cluster in $PGP_BASE"
 # shellcheck disable=SC2119
@@ -138,6 +138,8 @@ cat <<EOF
     Client cert (mTLS): $tls_dir/client.pem / client.key (not required by this server)
     Database (app):     $app_dsn
     Demo users:         $demo_users (synthetic data only)
+    Client:             $build_dir/clients/cli/smdctl (docs/walkthrough.md); in another terminal:
+                          export SMDCTL_CA=$tls_dir/ca.pem SMDCTL_SERVER=localhost:${listen##*:}
     Ctrl-C stops the server; the database keeps running. Later:
       deploy/quickstart.sh        start again (keeps the data)
       deploy/quickstart.sh stop   stop the database

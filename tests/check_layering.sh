@@ -24,5 +24,13 @@ check crypto "domain/|store/|app/|api/|runtime/|pqxx|grpc|smd/v1/"
 check store  "app/|api/|runtime/|grpc|smd/v1/"
 check app    "api/|runtime/|pqxx|grpc|smd/v1/|store/internal/"
 check api    "runtime/|pqxx|store/internal/"
+# Clients speak the API only: no server headers, no database.
+hits=$(grep -rnE '^#include [<"](common/|domain/|crypto/|store/|app/|api/|runtime/|pqxx)' \
+  "$root/clients" 2>/dev/null)
+if [[ -n "$hits" ]]; then
+  echo "layering: clients/ includes server code:"
+  echo "$hits"
+  fail=1
+fi
 if ((fail)); then exit 1; fi
 echo "layering: 1 passed, 0 failed"

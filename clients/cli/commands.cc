@@ -1,0 +1,880 @@
+#include "commands.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "args.h"
+#include "config.h"
+#include "output.h"
+#include "smd/v1/admin.grpc.pb.h"
+#include "smd/v1/alerts.grpc.pb.h"
+#include "smd/v1/audit.grpc.pb.h"
+#include "smd/v1/auth.grpc.pb.h"
+#include "smd/v1/followups.grpc.pb.h"
+#include "smd/v1/metrics.grpc.pb.h"
+#include "smd/v1/patients.grpc.pb.h"
+#include "smd/v1/regions.grpc.pb.h"
+
+namespace smdctl {
+namespace {
+
+namespace pb = google::protobuf;
+namespace v1 = smd::v1;
+
+const std::set<std::string> kBooleanFlags = {"insecure", "json",     "missing", "unacked",
+                                             "history",  "password-stdin", "help", "accept",
+                                             "refuse",   "once",     "children"};
+
+int ExitFor(const grpc::Status& s) {
+  switch (s.error_code()) {
+    case grpc::StatusCode::OK:
+      return kOk;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return kRefused;
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return kAuth;
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return kUnreachable;
+    default:
+      return kOther;
+  }
+}
+
+std::string CodeName(grpc::StatusCode c) {
+  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
+                                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  const int i = static_cast<int>(c);
+  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
+}
+
+std::string DateText(const v1::Date& d) {
+  if (d.year() == 0) return "";
+  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
+
+absl::StatusOr<v1::Date> ParseDate(const std::string& flag, const std::string& s) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(s, &day)) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": 日期格式须为 YYYY-MM-DD (date must be YYYY-MM-DD)"));
+  }
+  v1::Date d;
+  d.set_year(static_cast<int>(day.year()));
+  d.set_month(day.month());
+  d.set_day(day.day());
+  return d;
+}
+
+std::string TimeText(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(t.seconds()),
+                          absl::FixedTimeZone(8 * 3600));
+}
+
+std::string ClassText(Lang l, int c) {
+  switch (c) {
+    case 1:
+      return l == Lang::kZh ? "不稳定" : "unstable";
+    case 2:
+      return l == Lang::kZh ? "基本稳定" : "basically stable";
+    case 3:
+      return l == Lang::kZh ? "稳定" : "stable";
+    default:
+      return "";
+  }
+}
+
+std::string AlertKindText(Lang l, v1::AlertKind k) {
+  static const std::map<int, std::pair<const char*, const char*>> kKinds = {
+      {1, {"高风险", "high risk"}},       {2, {"转为不稳定", "became unstable"}},
+      {3, {"肇事肇祸", "incident"}},       {4, {"走失", "missing"}},
+      {5, {"应急处置", "emergency"}},      {6, {"不稳定患者逾期未随访", "overdue unstable"}},
+      {7, {"医生手动预警", "manual"}},     {8, {"升级", "escalated"}}};
+  auto it = kKinds.find(static_cast<int>(k));
+  if (it == kKinds.end()) return "";
+  return l == Lang::kZh ? it->second.first : it->second.second;
+}
+
+absl::StatusOr<std::string> ReadInput(const std::string& path, std::istream& in) {
+  if (path == "-") {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::ifstream f(path);
+  if (!f) return absl::InvalidArgumentError(absl::StrCat("无法读取文件 (cannot read) ", path));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+absl::Status FromJson(const std::string& json, pb::Message* m, const std::string& what) {
+  pb::util::JsonParseOptions o;
+  o.ignore_unknown_fields = false;
+  auto s = pb::util::JsonStringToMessage(json, m, o);
+  if (!s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": JSON 无效 (invalid JSON): ", std::string(s.message())));
+  }
+  return absl::OkStatus();
+}
+
+std::string ReadPassword(std::istream& in, std::ostream& err, Lang lang) {
+  std::string pw;
+  if (&in == &std::cin && ::isatty(STDIN_FILENO)) {
+    err << T(lang, "prompt.password") << std::flush;
+    termios old{};
+    ::tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::getline(in, pw);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    err << "\n";
+  } else {
+    std::getline(in, pw);
+  }
+  return pw;
+}
+
+// Makes sure every generated file is linked, so that `call` finds every service.
+void LinkEveryProto() {
+  (void)v1::LoginRequest::descriptor();
+  (void)v1::CreateUserRequest::descriptor();
+  (void)v1::UpsertRegionRequest::descriptor();
+  (void)v1::RegisterPatientRequest::descriptor();
+  (void)v1::RecordFollowUpRequest::descriptor();
+  (void)v1::AddMemberRequest::descriptor();
+  (void)v1::ListAuditRecordsRequest::descriptor();
+  (void)v1::GetMetricsRequest::descriptor();
+}
+
+class Cli {
+ public:
+  Cli(std::ostream& out, std::ostream& err, std::istream& in) : out_(out), err_(err), in_(in) {}
+
+  int Main(const std::vector<std::string>& argv) {
+    auto parsed = ParseArgs(argv, kBooleanFlags);
+    if (!parsed.ok()) return Usage(std::string(parsed.status().message()));
+    a_ = *parsed;
+    o_.lang = a_.Get("lang", std::getenv("SMDCTL_LANG") ? std::getenv("SMDCTL_LANG") : "zh") == "en"
+                  ? Lang::kEn
+                  : Lang::kZh;
+    o_.json = a_.Has("json");
+    o_.insecure = a_.Has("insecure");
+    o_.config_dir = a_.Get("config-dir", DefaultConfigDir());
+    auto session = LoadSession(o_.config_dir);
+    if (session.ok()) session_ = *session;
+    const char* env_server = std::getenv("SMDCTL_SERVER");
+    o_.server = a_.Get("server", env_server ? env_server
+                                            : (session_.server.empty() ? "127.0.0.1:50051"
+                                                                       : session_.server));
+    const char* env_ca = std::getenv("SMDCTL_CA");
+    std::string default_ca = o_.config_dir + "/ca.pem";
+    if (!std::ifstream(default_ca)) default_ca.clear();
+    o_.ca = a_.Get("ca", env_ca ? env_ca : default_ca);
+    if (a_.positional.empty() || a_.Has("help") || a_.positional[0] == "help") {
+      out_ << HelpText();
+      return a_.positional.empty() && !a_.Has("help") ? kUsage : kOk;
+    }
+    auto channel = MakeChannel(o_);
+    if (!channel.ok()) return Usage(std::string(channel.status().message()));
+    channel_ = *channel;
+    const std::string cmd = a_.positional[0];
+    const std::string sub = a_.positional.size() > 1 ? a_.positional[1] : "";
+    using Fn = std::function<int()>;
+    const std::map<std::string, Fn> top = {
+        {"login", [&] { return Login(); }},
+        {"logout", [&] { return Logout(); }},
+        {"whoami", [&] { return Unary<v1::AuthService>("WhoAmI", v1::WhoAmIRequest{}); }},
+        {"call", [&] { return Call(); }},
+        {"patient", [&] { return Patient(sub); }},
+        {"followup", [&] { return FollowUp(sub); }},
+        {"worklist", [&] { return Worklist(); }},
+        {"team", [&] { return Team(sub); }},
+        {"alerts", [&] { return Alerts(sub); }},
+        {"metrics", [&] { return Metrics(sub); }},
+        {"audit", [&] { return Audit(sub); }},
+        {"user", [&] { return User(sub); }},
+        {"region", [&] { return Region(sub); }},
+    };
+    auto it = top.find(cmd);
+    if (it == top.end()) return Usage("未知命令 (unknown command): " + cmd);
+    return it->second();
+  }
+
+ private:
+  // ---- plumbing ---------------------------------------------------------------------
+
+  int Usage(const std::string& why) {
+    err_ << "smdctl: " << why << "\n" << (o_.lang == Lang::kZh ? "用法见 smdctl help" : "see smdctl help") << "\n";
+    return kUsage;
+  }
+
+  int Fail(const grpc::Status& s) {
+    err_ << "smdctl: " << CodeName(s.error_code()) << ": " << s.error_message() << "\n";
+    if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) err_ << T(o_.lang, "not_logged_in") << "\n";
+    return ExitFor(s);
+  }
+
+  int FailLocal(const absl::Status& s) {
+    err_ << "smdctl: " << s.message() << "\n";
+    return s.code() == absl::StatusCode::kInvalidArgument ? kUsage : kOther;
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (!session_.token.empty()) ctx->AddMetadata("authorization", "Bearer " + session_.token);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    return ctx;
+  }
+
+  std::string Pos(size_t i) const { return i < a_.positional.size() ? a_.positional[i] : ""; }
+
+  // A generic unary call by method name through the generated descriptors.
+  grpc::Status Invoke(const std::string& service, const std::string& method,
+                      const pb::Message& req, pb::Message* resp) {
+    grpc::GenericStub stub(channel_);
+    std::string bytes;
+    req.SerializeToString(&bytes);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer in(&slice, 1), outbuf;
+    auto ctx = Ctx();
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(ctx.get(), absl::StrCat("/smd.v1.", service, "/", method), grpc::StubOptions(),
+                   &in, &outbuf, [&](grpc::Status s) { done.set_value(s); });
+    grpc::Status s = done.get_future().get();
+    if (!s.ok()) return s;
+    std::vector<grpc::Slice> slices;
+    (void)outbuf.Dump(&slices);
+    std::string body;
+    for (const auto& sl : slices) body.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    if (!resp->ParseFromString(body)) return grpc::Status(grpc::StatusCode::INTERNAL, "bad reply");
+    return s;
+  }
+
+  template <typename Service, typename Req>
+  int Unary(const std::string& method, const Req& req) {
+    const pb::MethodDescriptor* m =
+        pb::DescriptorPool::generated_pool()->FindMethodByName(
+            absl::StrCat(Service::service_full_name(), ".", method));
+    if (m == nullptr) return Usage("no method " + method);
+    std::unique_ptr<pb::Message> resp(
+        pb::MessageFactory::generated_factory()->GetPrototype(m->output_type())->New());
+    grpc::Status s = Invoke(std::string(Service::service_full_name()).substr(7), method, req,
+                            resp.get());
+    if (!s.ok()) return Fail(s);
+    out_ << ToJson(*resp) << "\n";
+    return kOk;
+  }
+
+  // ---- commands -----------------------------------------------------------------------
+
+  int Login() {
+    const std::string user = a_.Get("user", Pos(1));
+    if (user.empty()) return Usage("login --user <用户名 username>");
+    v1::LoginRequest req;
+    req.set_username(user);
+    req.set_password(ReadPassword(in_, err_, o_.lang));
+    v1::LoginResponse resp;
+    session_.token.clear();
+    grpc::Status s = Invoke("AuthService", "Login", req, &resp);
+    if (!s.ok()) return Fail(s);
+    Session sess{o_.server, user, resp.token()};
+    if (auto st = SaveSession(o_.config_dir, sess); !st.ok()) return FailLocal(st);
+    if (o_.json) {
+      out_ << ToJson(resp.user()) << "\n";
+    } else {
+      out_ << T(o_.lang, "login.ok") << " " << resp.user().display_name() << " ("
+           << resp.user().username() << ", " << resp.user().jurisdiction_name() << " "
+           << resp.user().jurisdiction() << ")\n";
+    }
+    return kOk;
+  }
+
+  int Logout() {
+    v1::LogoutResponse resp;
+    grpc::Status s = Invoke("AuthService", "Logout", v1::LogoutRequest{}, &resp);
+    (void)ClearSession(o_.config_dir);
+    if (!s.ok() && s.error_code() != grpc::StatusCode::UNAUTHENTICATED) return Fail(s);
+    out_ << T(o_.lang, "logout.ok") << "\n";
+    return kOk;
+  }
+
+  // smdctl call <Service>.<Method> [JSON | -]: any unary RPC, JSON in and out.
+  int Call() {
+    const std::string name = Pos(1);
+    const auto dot = name.find('.');
+    if (dot == std::string::npos) return Usage("call <Service>.<Method> ['{json}' | -]");
+    LinkEveryProto();
+    const pb::MethodDescriptor* m =
+        pb::DescriptorPool::generated_pool()->FindMethodByName("smd.v1." + name);
+    if (m == nullptr) return Usage("未知方法 (unknown method): " + name);
+    if (m->server_streaming() || m->client_streaming()) {
+      return Usage("流式方法请用专门命令，如 alerts watch (streaming: use e.g. alerts watch)");
+    }
+    std::unique_ptr<pb::Message> req(
+        pb::MessageFactory::generated_factory()->GetPrototype(m->input_type())->New());
+    std::string json = Pos(2).empty() ? "{}" : Pos(2);
+    if (json == "-") {
+      auto read = ReadInput("-", in_);
+      if (!read.ok()) return FailLocal(read.status());
+      json = *read;
+    }
+    if (auto s = FromJson(json, req.get(), "request"); !s.ok()) return FailLocal(s);
+    std::unique_ptr<pb::Message> resp(
+        pb::MessageFactory::generated_factory()->GetPrototype(m->output_type())->New());
+    grpc::Status s = Invoke(name.substr(0, dot), name.substr(dot + 1), *req, resp.get());
+    if (!s.ok()) return Fail(s);
+    out_ << ToJson(*resp) << "\n";
+    return kOk;
+  }
+
+  void PrintPatients(const google::protobuf::RepeatedPtrField<v1::Patient>& ps) {
+    Table t{{T(o_.lang, "col.patient_id"), T(o_.lang, "col.name"), T(o_.lang, "col.birth"),
+             T(o_.lang, "col.jurisdiction"), T(o_.lang, "col.risk"), T(o_.lang, "col.class"),
+             T(o_.lang, "col.version")},
+            {}};
+    for (const auto& p : ps) {
+      t.rows.push_back({p.patient_id(), p.details().name(), DateText(p.birth_date()),
+                        p.details().jurisdiction(),
+                        p.risk_level() < 0 ? "-" : std::to_string(p.risk_level()),
+                        ClassText(o_.lang, p.classification()), std::to_string(p.version())});
+    }
+    t.Print(out_);
+  }
+
+  int Patient(const std::string& sub) {
+    if (sub == "register") {
+      auto json = ReadInput(a_.Get("file", "-"), in_);
+      if (!json.ok()) return FailLocal(json.status());
+      v1::RegisterPatientRequest req;
+      if (auto s = FromJson(*json, req.mutable_details(), "--file"); !s.ok()) return FailLocal(s);
+      v1::Patient p;
+      grpc::Status s = Invoke("PatientService", "RegisterPatient", req, &p);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(p) << "\n";
+      } else {
+        out_ << T(o_.lang, "registered") << " " << p.patient_id() << "\n";
+      }
+      return kOk;
+    }
+    if (sub == "show") {
+      v1::GetPatientRequest req;
+      req.set_patient_id(Pos(2));
+      v1::Patient p;
+      grpc::Status s = Invoke("PatientService", "GetPatient", req, &p);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(p) << "\n";
+      } else {
+        google::protobuf::RepeatedPtrField<v1::Patient> one;
+        *one.Add() = p;
+        PrintPatients(one);
+      }
+      return kOk;
+    }
+    if (sub == "search") {
+      v1::SearchPatientsRequest req;
+      req.set_name(a_.Get("name"));
+      req.set_id_number(a_.Get("id-number"));
+      req.set_region(a_.Get("region"));
+      auto risk = a_.GetInt("min-risk", 0);
+      if (!risk.ok()) return FailLocal(risk.status());
+      req.set_min_risk(static_cast<int>(*risk));
+      req.mutable_page()->set_page_size(static_cast<int>(a_.GetInt("limit", 50).value_or(50)));
+      req.mutable_page()->set_page_token(a_.Get("page-token"));
+      v1::SearchPatientsResponse resp;
+      grpc::Status s = Invoke("PatientService", "SearchPatients", req, &resp);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(resp) << "\n";
+      } else {
+        PrintPatients(resp.patients());
+        if (!resp.next_page_token().empty()) out_ << "--page-token " << resp.next_page_token() << "\n";
+      }
+      return kOk;
+    }
+    return Usage("patient register|show|search (其他操作用 call PatientService.<Method>; others via call)");
+  }
+
+  int FollowUp(const std::string& sub) {
+    if (sub == "record") {
+      v1::RecordFollowUpRequest req;
+      req.set_patient_id(Pos(2));
+      if (req.patient_id().empty()) return Usage("followup record <患者ID patient id> --file form.json");
+      auto json = ReadInput(a_.Get("file", "-"), in_);
+      if (!json.ok()) return FailLocal(json.status());
+      if (auto s = FromJson(*json, req.mutable_form(), "--file"); !s.ok()) return FailLocal(s);
+      // Flags override the file: the same form for another day or risk.
+      if (a_.Has("date")) {
+        auto d = ParseDate("date", a_.Get("date"));
+        if (!d.ok()) return FailLocal(d.status());
+        *req.mutable_form()->mutable_visit_date() = *d;
+      } else if (req.form().visit_date().year() == 0) {
+        auto today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+        req.mutable_form()->mutable_visit_date()->set_year(static_cast<int>(today.year()));
+        req.mutable_form()->mutable_visit_date()->set_month(today.month());
+        req.mutable_form()->mutable_visit_date()->set_day(today.day());
+      }
+      if (a_.Has("risk")) {
+        auto r = a_.GetInt("risk", -1);
+        if (!r.ok()) return FailLocal(r.status());
+        req.mutable_form()->set_risk_level(static_cast<int>(*r));
+      }
+      v1::FollowUp f;
+      grpc::Status s = Invoke("FollowUpService", "RecordFollowUp", req, &f);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(f) << "\n";
+      } else {
+        out_ << T(o_.lang, "recorded") << " " << f.visit_id() << "\n"
+             << T(o_.lang, "classification") << ": "
+             << ClassText(o_.lang, f.assessment().final_class()) << "\n"
+             << T(o_.lang, "next_visit") << ": " << DateText(f.assessment().next_due()) << "\n";
+      }
+      return kOk;
+    }
+    if (sub == "list") {
+      v1::ListFollowUpsRequest req;
+      req.set_patient_id(Pos(2));
+      req.set_include_history(a_.Has("history"));
+      v1::ListFollowUpsResponse resp;
+      grpc::Status s = Invoke("FollowUpService", "ListFollowUps", req, &resp);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(resp) << "\n";
+        return kOk;
+      }
+      Table t{{T(o_.lang, "col.visit_date"), T(o_.lang, "col.risk"), T(o_.lang, "col.class"),
+               T(o_.lang, "col.next_due"), T(o_.lang, "col.version")},
+              {}};
+      for (const auto& f : resp.followups()) {
+        t.rows.push_back({DateText(f.form().visit_date()),
+                          f.form().risk_level() < 0 ? "-" : std::to_string(f.form().risk_level()),
+                          ClassText(o_.lang, f.assessment().final_class()),
+                          DateText(f.assessment().next_due()), std::to_string(f.version())});
+      }
+      t.Print(out_);
+      return kOk;
+    }
+    if (sub == "timeline") {
+      v1::GetTimelineRequest req;
+      req.set_patient_id(Pos(2));
+      v1::Timeline resp;
+      grpc::Status s = Invoke("FollowUpService", "GetTimeline", req, &resp);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(resp) << "\n";
+        return kOk;
+      }
+      Table t{{T(o_.lang, "col.date"), T(o_.lang, "col.event"), T(o_.lang, "col.summary")}, {}};
+      for (const auto& e : resp.entries()) t.rows.push_back({DateText(e.date()), e.kind(), e.summary()});
+      t.Print(out_);
+      return kOk;
+    }
+    return Usage("followup record|list|timeline (其他操作用 call FollowUpService.<Method>)");
+  }
+
+  int Worklist() {
+    static const std::map<std::string, v1::WorklistKind> kKinds = {
+        {"overdue", v1::WORKLIST_OVERDUE},
+        {"due-soon", v1::WORKLIST_DUE_SOON},
+        {"unstable", v1::WORKLIST_UNSTABLE_NOT_SEEN},
+        {"discharged", v1::WORKLIST_DISCHARGED_NOT_SEEN},
+        {"review", v1::WORKLIST_TWO_WEEK_REVIEW}};
+    auto it = kKinds.find(Pos(1).empty() ? "overdue" : Pos(1));
+    if (it == kKinds.end()) return Usage("worklist overdue|due-soon|unstable|discharged|review");
+    v1::ListWorklistRequest req;
+    req.set_kind(it->second);
+    req.set_region(a_.Get("region"));
+    v1::ListWorklistResponse resp;
+    grpc::Status s = Invoke("FollowUpService", "ListWorklist", req, &resp);
+    if (!s.ok()) return Fail(s);
+    if (o_.json) {
+      out_ << ToJson(resp) << "\n";
+      return kOk;
+    }
+    Table t{{T(o_.lang, "col.patient_id"), T(o_.lang, "col.name"), T(o_.lang, "col.jurisdiction"),
+             T(o_.lang, "col.risk"), T(o_.lang, "col.next_due")},
+            {}};
+    for (const auto& i : resp.items()) {
+      t.rows.push_back({i.patient_id(), i.name(), i.jurisdiction(),
+                        i.risk_level() < 0 ? "-" : std::to_string(i.risk_level()),
+                        DateText(i.next_due())});
+    }
+    t.Print(out_);
+    return kOk;
+  }
+
+  int Team(const std::string& sub) {
+    if (sub == "list") {
+      v1::ListTeamRequest req;
+      req.set_patient_id(Pos(2));
+      req.set_include_history(a_.Has("history"));
+      return Unary<v1::CareTeamService>("ListTeam", req);
+    }
+    if (sub == "mine") return Unary<v1::CareTeamService>("ListMyPatients", v1::ListMyPatientsRequest{});
+    if (sub == "gaps") {
+      v1::ListTeamGapsRequest req;
+      req.set_region(a_.Get("region"));
+      return Unary<v1::CareTeamService>("ListTeamGaps", req);
+    }
+    return Usage("team list <患者ID>|mine|gaps (添加成员用 call CareTeamService.AddMember)");
+  }
+
+  void PrintAlert(const v1::AlertMessage& m) {
+    if (o_.json) {
+      pb::util::JsonPrintOptions jo;
+      jo.preserve_proto_field_names = true;
+      std::string line;
+      (void)pb::util::MessageToJsonString(m, &line, jo);
+      out_ << line << "\n" << std::flush;
+      return;
+    }
+    out_ << "[" << m.seq() << "] " << TimeText(m.raised_at()) << "  "
+         << AlertKindText(o_.lang, m.kind()) << "  " << T(o_.lang, "col.severity") << " "
+         << m.severity() << "  " << m.patient_name() << " (" << m.jurisdiction() << ")  "
+         << m.cause() << (m.escalation_level() > 0 ? absl::StrCat("  ↑", m.escalation_level()) : "")
+         << "\n" << std::flush;
+  }
+
+  // The cursor of `alerts watch`, kept per user so that a restarted watch resumes.
+  std::string CursorPath() const {
+    return o_.config_dir + "/alerts-cursor-" + (session_.username.empty() ? "anon" : session_.username);
+  }
+
+  int Alerts(const std::string& sub) {
+    if (sub == "watch") {
+      int64_t after = 0;
+      if (a_.Has("after")) {
+        after = a_.GetInt("after", 0).value_or(0);
+      } else if (std::ifstream cur(CursorPath()); cur) {
+        cur >> after;
+      }
+      const bool once = a_.Has("once");  // print what is waiting (and new ones for --wait-s), then stop
+      const int wait_s = static_cast<int>(a_.GetInt("wait-s", once ? 2 : 0).value_or(0));
+      if (!o_.json) err_ << T(o_.lang, "watch.waiting") << "\n";
+      for (int attempt = 0;; ++attempt) {
+        auto stub = v1::AlertService::NewStub(channel_);
+        grpc::ClientContext ctx;
+        if (!session_.token.empty()) ctx.AddMetadata("authorization", "Bearer " + session_.token);
+        if (wait_s > 0) {
+          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(wait_s));
+        }
+        v1::SubscribeAlertsRequest req;
+        req.set_after(after);
+        auto reader = stub->SubscribeAlerts(&ctx, req);
+        v1::AlertMessage m;
+        while (reader->Read(&m)) {
+          PrintAlert(m);
+          after = std::max<int64_t>(after, m.seq());
+          std::ofstream(CursorPath()) << after << "\n";
+        }
+        grpc::Status s = reader->Finish();
+        if (wait_s > 0 && s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return kOk;
+        if (s.error_code() == grpc::StatusCode::UNAVAILABLE && wait_s == 0) {
+          // Server restarting: reconnect with the cursor, nothing is lost.
+          std::this_thread::sleep_for(std::chrono::seconds(std::min(attempt + 1, 10)));
+          continue;
+        }
+        return s.ok() ? kOk : Fail(s);
+      }
+    }
+    if (sub == "inbox") {
+      v1::ListAlertsRequest req;
+      req.set_unacknowledged_only(a_.Has("unacked"));
+      req.set_patient_id(a_.Get("patient"));
+      v1::ListAlertsResponse resp;
+      grpc::Status s = Invoke("AlertService", "ListAlerts", req, &resp);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(resp) << "\n";
+        return kOk;
+      }
+      Table t{{T(o_.lang, "col.seq"), T(o_.lang, "col.raised"), T(o_.lang, "col.kind"),
+               T(o_.lang, "col.severity"), T(o_.lang, "col.name"), T(o_.lang, "col.cause"),
+               T(o_.lang, "col.acked")},
+              {}};
+      for (const auto& m : resp.alerts()) {
+        t.rows.push_back({std::to_string(m.seq()), TimeText(m.raised_at()),
+                          AlertKindText(o_.lang, m.kind()), std::to_string(m.severity()),
+                          m.patient_name(), m.cause(),
+                          m.has_acknowledged_at() ? TimeText(m.acknowledged_at()) : T(o_.lang, "no")});
+      }
+      t.Print(out_);
+      return kOk;
+    }
+    if (sub == "ack") {
+      v1::AcknowledgeAlertRequest req;
+      long long seq = 0;
+      if (!absl::SimpleAtoi(Pos(2), &seq)) return Usage("alerts ack <序号 seq> [--note 备注]");
+      req.set_seq(seq);
+      req.set_note(a_.Get("note"));
+      v1::AlertMessage m;
+      grpc::Status s = Invoke("AlertService", "AcknowledgeAlert", req, &m);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(m) << "\n";
+      } else {
+        out_ << T(o_.lang, "ack.ok") << " " << m.seq() << " " << TimeText(m.acknowledged_at()) << "\n";
+      }
+      return kOk;
+    }
+    if (sub == "raise") {
+      v1::RaiseAlertRequest req;
+      req.set_patient_id(Pos(2));
+      req.set_severity(static_cast<int>(a_.GetInt("severity", 2).value_or(2)));
+      req.set_cause(a_.Get("cause"));
+      return Unary<v1::AlertService>("RaiseAlert", req);
+    }
+    return Usage("alerts watch|inbox|ack|raise");
+  }
+
+  absl::Status FillPeriod(v1::MetricPeriod* p) {
+    auto today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+    auto year = a_.GetInt("year", today.year());
+    if (!year.ok()) return year.status();
+    auto month = a_.GetInt("month", *year == today.year() ? today.month() : 12);
+    if (!month.ok()) return month.status();
+    p->set_year(static_cast<int>(*year));
+    p->set_month(static_cast<int>(*month));
+    if (a_.Has("as-of")) {
+      auto d = ParseDate("as-of", a_.Get("as-of"));
+      if (!d.ok()) return d.status();
+      *p->mutable_as_of() = *d;
+    }
+    return absl::OkStatus();
+  }
+
+  std::vector<std::string> IndicatorRow(const std::string& region, const v1::IndicatorValue& i) {
+    std::string value = i.available() ? absl::StrFormat("%.2f%s", i.value(), i.unit())
+                                      : T(o_.lang, "unavailable");
+    std::string target = i.has_target() ? absl::StrFormat("%s%.1f%s", i.lower_is_better() ? "≤" : "≥",
+                                                          i.target(), i.unit())
+                                        : "";
+    std::string met = i.has_target() && i.available() ? T(o_.lang, i.met() ? "yes" : "no") : "";
+    return {region, o_.lang == Lang::kZh ? i.name() : i.name_en(), std::to_string(i.numerator()),
+            std::to_string(i.denominator()), value, target, met};
+  }
+
+  int Metrics(const std::string& sub) {
+    if (sub == "show" || sub == "csv" || sub.empty()) {
+      v1::GetMetricsRequest req;
+      req.set_region(a_.Get("region"));
+      if (auto s = FillPeriod(req.mutable_period()); !s.ok()) return FailLocal(s);
+      if (sub == "csv") {
+        v1::MetricsExport ex;
+        grpc::Status s = Invoke("MetricsService", "ExportMetrics", req, &ex);
+        if (!s.ok()) return Fail(s);
+        const std::string path = a_.Get("out", ex.filename());
+        std::ofstream f(path, std::ios::binary);
+        f << ex.csv();
+        if (!f) return FailLocal(absl::InternalError("cannot write " + path));
+        out_ << T(o_.lang, "saved") << " " << path << "\n";
+        return kOk;
+      }
+      v1::MetricsReport rep;
+      grpc::Status s = Invoke("MetricsService", "GetMetrics", req, &rep);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(rep) << "\n";
+        return kOk;
+      }
+      out_ << T(o_.lang, "period") << ": " << DateText(rep.period_start()) << " .. "
+           << DateText(rep.period_end()) << "   " << T(o_.lang, "rule_set") << ": " << rep.rule_set()
+           << "   " << T(o_.lang, "source") << ": " << rep.source() << "\n";
+      Table t{{T(o_.lang, "col.region"), T(o_.lang, "col.indicator"), T(o_.lang, "col.numerator"),
+               T(o_.lang, "col.denominator"), T(o_.lang, "col.value"), T(o_.lang, "col.target"),
+               T(o_.lang, "col.met")},
+              {}};
+      const std::string only = a_.Get("indicator");
+      auto add = [&](const v1::RegionMetrics& r) {
+        for (const auto& i : r.indicators()) {
+          if (!only.empty() && i.code() != only) continue;
+          t.rows.push_back(IndicatorRow(r.name().empty() ? r.region() : r.name(), i));
+        }
+      };
+      add(rep.region());
+      if (a_.Has("children") || !only.empty()) {
+        for (const auto& c : rep.children()) add(c);
+      }
+      t.Print(out_);
+      return kOk;
+    }
+    if (sub == "trend") {
+      v1::GetMetricTrendRequest req;
+      req.set_region(a_.Get("region"));
+      req.set_indicator(a_.Get("indicator", "management_rate"));
+      if (auto s = FillPeriod(req.mutable_period()); !s.ok()) return FailLocal(s);
+      v1::MetricTrend tr;
+      grpc::Status s = Invoke("MetricsService", "GetMetricTrend", req, &tr);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(tr) << "\n";
+        return kOk;
+      }
+      Table t{{T(o_.lang, "col.month"), T(o_.lang, "col.indicator"), T(o_.lang, "col.numerator"),
+               T(o_.lang, "col.denominator"), T(o_.lang, "col.value"), T(o_.lang, "col.target"),
+               T(o_.lang, "col.met")},
+              {}};
+      for (const auto& p : tr.points()) t.rows.push_back(IndicatorRow(std::to_string(p.month()), p.value()));
+      t.Print(out_);
+      return kOk;
+    }
+    if (sub == "patients") {
+      v1::ListMetricPatientsRequest req;
+      req.set_region(a_.Get("region"));
+      req.set_indicator(a_.Get("indicator", "management_rate"));
+      req.set_missing(a_.Has("missing"));
+      req.mutable_page()->set_page_token(a_.Get("page-token"));
+      if (auto s = FillPeriod(req.mutable_period()); !s.ok()) return FailLocal(s);
+      v1::ListMetricPatientsResponse resp;
+      grpc::Status s = Invoke("MetricsService", "ListMetricPatients", req, &resp);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(resp) << "\n";
+        return kOk;
+      }
+      Table t{{T(o_.lang, "col.patient_id"), T(o_.lang, "col.name"), T(o_.lang, "col.jurisdiction"),
+               T(o_.lang, "col.reason")},
+              {}};
+      for (const auto& p : resp.patients()) t.rows.push_back({p.patient_id(), p.name(), p.jurisdiction(), p.reason()});
+      t.Print(out_);
+      if (!resp.next_page_token().empty()) out_ << "--page-token " << resp.next_page_token() << "\n";
+      return kOk;
+    }
+    return Usage("metrics show|trend|patients|csv");
+  }
+
+  int Audit(const std::string& sub) {
+    if (sub == "verify") {
+      v1::VerifyAuditChainResponse resp;
+      grpc::Status s = Invoke("AuditService", "VerifyAuditChain", v1::VerifyAuditChainRequest{}, &resp);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(resp) << "\n";
+      } else {
+        out_ << T(o_.lang, resp.intact() ? "verify.ok" : "verify.bad") << " ("
+             << resp.records_checked() << " / " << resp.checkpoints_checked() << ")"
+             << (resp.intact() ? "" : ": " + resp.problem()) << "\n";
+      }
+      return resp.intact() ? kOk : kTampered;
+    }
+    if (sub == "list") {
+      v1::ListAuditRecordsRequest req;
+      req.set_patient_id(a_.Get("patient"));
+      req.set_user_id(a_.Get("user"));
+      req.mutable_page()->set_page_token(a_.Get("page-token"));
+      v1::ListAuditRecordsResponse resp;
+      grpc::Status s = Invoke("AuditService", "ListAuditRecords", req, &resp);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(resp) << "\n";
+        return kOk;
+      }
+      Table t{{T(o_.lang, "col.at"), T(o_.lang, "col.username"), T(o_.lang, "col.method"),
+               T(o_.lang, "col.outcome")},
+              {}};
+      for (const auto& r : resp.records()) {
+        t.rows.push_back({TimeText(r.at()), r.username(), r.method(), r.outcome()});
+      }
+      t.Print(out_);
+      if (!resp.next_page_token().empty()) out_ << "--page-token " << resp.next_page_token() << "\n";
+      return kOk;
+    }
+    return Usage("audit list|verify");
+  }
+
+  int User(const std::string& sub) {
+    if (sub == "list") {
+      v1::ListUsersRequest req;
+      return Unary<v1::AdminService>("ListUsers", req);
+    }
+    return Usage("user list (创建、停用等用 call AdminService.<Method>)");
+  }
+
+  int Region(const std::string& sub) {
+    if (sub == "list") {
+      v1::ListRegionsRequest req;
+      req.set_root(a_.Get("root"));
+      req.set_depth(static_cast<int>(a_.GetInt("depth", 1).value_or(1)));
+      return Unary<v1::RegionService>("ListRegions", req);
+    }
+    return Usage("region list (其他操作用 call RegionService.<Method>)");
+  }
+
+  std::string HelpText() const {
+    return R"(smdctl — 严重精神障碍社区管理服务的命令行客户端 (command-line client of the smd server)
+
+用法 usage: smdctl [--server host:port] [--ca ca.pem | --insecure] [--json] [--lang zh|en] <命令> ...
+
+  login --user <用户名>                 登录（密码从终端或标准输入读取） sign in
+  logout | whoami
+  patient register --file 患者.json     登记患者 (PatientDetails JSON; - = stdin)
+  patient show <患者ID> | patient search [--name] [--id-number] [--region] [--min-risk]
+  followup record <患者ID> --file 随访.json [--date YYYY-MM-DD] [--risk 0-5]
+  followup list <患者ID> [--history] | followup timeline <患者ID>
+  worklist [overdue|due-soon|unstable|discharged|review] [--region]
+  team list <患者ID> | team mine | team gaps [--region]
+  alerts watch [--after 序号] [--once]  实时接收预警，断线自动续传 live alerts, resumes
+  alerts inbox [--unacked] | alerts ack <序号> [--note 备注] | alerts raise <患者ID> --severity 1-4 --cause 原因
+  metrics show [--region] [--year] [--month] [--as-of] [--children] [--indicator 代码]
+  metrics trend --indicator 代码 | metrics patients --indicator 代码 [--missing] | metrics csv [--out 文件]
+  audit list [--patient] [--user] | audit verify
+  user list | region list [--root] [--depth]
+  call <Service>.<Method> ['{json}' | -]  调用任意接口 any RPC, JSON in and out
+
+退出码 exit codes: 0 成功 ok · 1 用法错误 usage · 2 服务器拒绝 refused · 3 未登录或无权限 auth ·
+4 无法连接 unreachable · 5 其他错误 other · 6 审计链被篡改 audit chain broken
+会话保存在 session kept in $SMDCTL_CONFIG_DIR or ~/.config/smdctl/session (0600).
+)";
+  }
+
+  std::ostream& out_;
+  std::ostream& err_;
+  std::istream& in_;
+  Args a_;
+  Options o_;
+  Session session_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+}  // namespace
+
+int Run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err,
+        std::istream& in) {
+  Cli cli(out, err, in);
+  return cli.Main(argv);
+}
+
+}  // namespace smdctl

@@ -1,0 +1,12 @@
+// smdctl: the command-line client of the smd server. See clients/cli/commands.h for the
+// exit codes and docs/cli.md for the commands.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return smdctl::Run(args, std::cout, std::cerr, std::cin);
+}
