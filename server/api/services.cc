@@ -231,6 +231,53 @@ grpc::ServerUnaryReactor* PatientService::RegisterPatient(grpc::CallbackServerCo
                   });
 }
 
+grpc::ServerUnaryReactor* PatientService::ImportPatients(grpc::CallbackServerContext* ctx,
+                                                         const v1::ImportPatientsRequest* req,
+                                                         v1::ImportPatientsResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, ImportPatients),
+                  [=, this](const app::CallMeta& m) -> absl::Status {
+                    std::vector<app::ImportRowIn> rows;
+                    rows.reserve(req->rows_size());
+                    for (const auto& r : req->rows()) {
+                      app::ImportRowIn in;
+                      in.row = r.row();
+                      // A row that cannot be read is refused alone, not the batch.
+                      in.parse_error = PatientDetailsFromProto(r.details(), &in.patient);
+                      if (in.parse_error.ok()) {
+                        auto day = DateFromProto(r.registered_on(), "registered_on");
+                        if (day.ok()) {
+                          in.registered_on = *day;
+                        } else {
+                          in.parse_error = day.status();
+                        }
+                      }
+                      rows.push_back(std::move(in));
+                    }
+                    return Fill(uc_.Import(m, std::move(rows)),
+                                [&](const std::vector<app::ImportRowOut>& out) {
+                                  for (const auto& o : out) {
+                                    auto* r = resp->add_results();
+                                    r->set_row(o.row);
+                                    r->set_outcome(static_cast<v1::ImportOutcome>(o.outcome));
+                                    r->set_patient_id(o.patient_id);
+                                    r->set_field(o.field);
+                                    r->set_reason(o.reason);
+                                    switch (o.outcome) {
+                                      case app::ImportOutcome::kImported:
+                                        resp->set_imported(resp->imported() + 1);
+                                        break;
+                                      case app::ImportOutcome::kAlreadyRegistered:
+                                        resp->set_already_registered(resp->already_registered() + 1);
+                                        break;
+                                      case app::ImportOutcome::kRefused:
+                                        resp->set_refused(resp->refused() + 1);
+                                        break;
+                                    }
+                                  }
+                                });
+                  });
+}
+
 grpc::ServerUnaryReactor* PatientService::GetPatient(grpc::CallbackServerContext* ctx,
                                                      const v1::GetPatientRequest* req,
                                                      v1::Patient* resp) {

@@ -85,6 +85,9 @@ class PatientService final : public smd::v1::PatientService::CallbackService {
   grpc::ServerUnaryReactor* RegisterPatient(grpc::CallbackServerContext* ctx,
                                             const v1::RegisterPatientRequest* req,
                                             v1::Patient* resp) override;
+  grpc::ServerUnaryReactor* ImportPatients(grpc::CallbackServerContext* ctx,
+                                           const v1::ImportPatientsRequest* req,
+                                           v1::ImportPatientsResponse* resp) override;
   grpc::ServerUnaryReactor* GetPatient(grpc::CallbackServerContext* ctx,
                                        const v1::GetPatientRequest* req,
                                        v1::Patient* resp) override;

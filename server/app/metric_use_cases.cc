@@ -225,6 +225,33 @@ absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::s
   return absl::OkStatus();
 }
 
+absl::Status AddNewPatientsToMetrics(const Deps& deps, store::Tx& tx,
+                                     const std::vector<domain::Patient>& patients) {
+  (void)deps;
+  ASSIGN_OR_RETURN(std::vector<int> years, store::metric_repo::BuiltYears(tx));
+  for (int y : years) {
+    std::vector<std::pair<std::string, domain::PatientYearState>> states;
+    std::map<std::pair<std::string, int>, domain::RollupDelta> sums;
+    for (const auto& p : patients) {
+      const domain::PatientYearState st =
+          domain::ComputeYearState(store::metric_repo::FactsOfNewPatient(p), y);
+      if (st.empty()) continue;
+      for (const auto& d : domain::StateDeltas({}, st)) {
+        domain::RollupDelta& sum = sums[{d.community, d.month}];
+        sum.community = d.community;
+        sum.month = d.month;
+        for (size_t s = 0; s < sum.delta.size(); ++s) sum.delta[s] += d.delta[s];
+      }
+      states.emplace_back(p.id, st);
+    }
+    RETURN_IF_ERROR(store::metric_repo::PutStates(tx, y, states));
+    std::vector<domain::RollupDelta> all;
+    for (auto& [k, v] : sums) all.push_back(std::move(v));
+    RETURN_IF_ERROR(store::metric_repo::ApplyDeltas(tx, y, all));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<MetricsResult> MetricUseCases::Get(const CallMeta& meta, const MetricsQuery& q) {
   MetricsResult out;
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,

@@ -22,6 +22,12 @@ namespace smd::app {
 // follow-ups and their corrections, health checks, transfers, closure, diagnosis changes.
 absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::string& patient_id);
 
+// The same for many patients registered in the caller's transaction (a bulk import): their
+// state is computed from the register alone, inserted in chunks, and the rollups changed
+// once per (community, month) instead of once per patient.
+absl::Status AddNewPatientsToMetrics(const Deps& deps, store::Tx& tx,
+                                     const std::vector<domain::Patient>& patients);
+
 // A period as asked: the year cumulative to the end of `month` (0 = the whole year), or
 // to `as_of`.
 struct MetricsQuery {

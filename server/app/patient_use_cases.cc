@@ -1,5 +1,8 @@
 #include "app/patient_use_cases.h"
 
+#include <map>
+#include <set>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -127,6 +130,122 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Register(const CallMeta& meta,
     RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.patient_ids = {p.id};
     out = View(p, who.role);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+namespace {
+
+// "field: 中文 (English)" -> field, message.
+void SplitFieldError(const absl::Status& s, ImportRowOut& out) {
+  const std::string msg(s.message());
+  const auto colon = msg.find(": ");
+  if (s.code() == absl::StatusCode::kInvalidArgument && colon != std::string::npos &&
+      msg.find(' ') > colon) {
+    out.field = msg.substr(0, colon);
+    out.reason = msg.substr(colon + 2);
+  } else {
+    out.reason = msg;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ImportRowOut>> PatientUseCases::Import(const CallMeta& meta,
+                                                                  std::vector<ImportRowIn> rows) {
+  std::vector<ImportRowOut> out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    out.clear();
+    note.patient_ids.clear();
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kPatientRegister, ""));
+    if (rows.empty() || static_cast<int>(rows.size()) > kMaxImportRows) {
+      return domain::FieldError("rows", "每批须有1-1000行", "a batch has 1..1000 rows");
+    }
+    const absl::CivilDay today = Today();
+    std::map<std::string, bool> region_known;
+    std::set<std::string> seen_ids;
+    std::vector<domain::Patient> imported;
+    int already = 0, refused = 0;
+    for (ImportRowIn& in : rows) {
+      ImportRowOut r;
+      r.row = in.row;
+      // Every check of Register, in its order, then the import's own; the first failure
+      // refuses the row and nothing of it is written.
+      absl::Status s = in.parse_error;
+      domain::Patient& p = in.patient;
+      if (s.ok()) s = domain::DeriveIdentity(p, today);
+      if (s.ok()) s = domain::ValidatePatientDetails(p, today, /*is_registration=*/true);
+      if (s.ok()) s = domain::Authorize(who, domain::Action::kPatientRegister, p.jurisdiction);
+      if (s.ok()) {
+        auto known = region_known.find(p.jurisdiction);
+        if (known == region_known.end()) {
+          ASSIGN_OR_RETURN(auto region, store::GetRegion(tx, p.jurisdiction));
+          known = region_known.emplace(p.jurisdiction, region.has_value()).first;
+        }
+        if (!known->second) {
+          s = domain::FieldError("jurisdiction", "社区不存在", "no such community");
+        }
+      }
+      const absl::CivilDay registered = in.registered_on.value_or(today);
+      if (s.ok() && (registered > today || registered < absl::CivilDay(2000, 1, 1) ||
+                     registered < p.birth_date)) {
+        s = domain::FieldError("registered_on", "建档日期须在出生日期、2000-01-01之后且不晚于今天",
+                               "must be after the birth date and 2000-01-01, and not in the future");
+      }
+      if (!s.ok()) {
+        r.outcome = ImportOutcome::kRefused;
+        SplitFieldError(s, r);
+        ++refused;
+        out.push_back(std::move(r));
+        continue;
+      }
+      // Already on the register (an earlier import of the same file, or a registration):
+      // skipped, so importing twice registers nothing twice.
+      ASSIGN_OR_RETURN(auto holder, deps_.patients.HolderOf(tx, p.id_number));
+      if (holder || !seen_ids.insert(p.id_number).second) {
+        r.outcome = ImportOutcome::kAlreadyRegistered;
+        r.reason = holder ? absl::StrCat("已在辖区 ", *holder, " 登记 (already registered in ", *holder, ")")
+                          : "与本批前一行重复 (repeats an earlier row of the batch)";
+        ++already;
+        out.push_back(std::move(r));
+        continue;
+      }
+      p.id = crypto::NewUuid();
+      p.status = domain::PatientStatus::kActive;
+      p.risk_level = -1;
+      p.classification = 0;
+      p.closed_date.reset();
+      p.close_reason.clear();
+      p.death_cause = 0;
+      p.transfer_to.clear();
+      p.version = 1;
+      // The old registry's 建档日期 is the registration date (the metrics count from it);
+      // noon in Beijing, so that the day is the same in every time zone of China.
+      p.registered_at = absl::FromCivil(absl::CivilSecond(registered.year(), registered.month(),
+                                                          registered.day(), 12, 0, 0),
+                                        absl::FixedTimeZone(8 * 3600));
+      p.updated_at = deps_.clock.Now();
+      p.registered_by = who.user_id;
+      RETURN_IF_ERROR(deps_.patients.Insert(tx, p));
+      // The first visit under this system within 2 weeks (rules.md §4.2), as for a
+      // registration.
+      store::Schedule first;
+      first.patient_id = p.id;
+      first.next_due = today + 14;
+      first.due_kind = static_cast<int>(domain::DueKind::kFirstVisit);
+      first.first_due = first.next_due;
+      RETURN_IF_ERROR(deps_.care.PutSchedule(tx, first, p.updated_at));
+      r.outcome = ImportOutcome::kImported;
+      r.patient_id = p.id;
+      note.patient_ids.push_back(p.id);
+      imported.push_back(p);
+      out.push_back(std::move(r));
+    }
+    RETURN_IF_ERROR(AddNewPatientsToMetrics(deps_, tx, imported));
+    note.detail = absl::StrCat("import rows=", rows.size(), " imported=", imported.size(),
+                               " already=", already, " refused=", refused);
     return absl::OkStatus();
   }));
   return out;

@@ -6,6 +6,7 @@
 // (domain::ApplyView). Thread-safe.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,25 @@ namespace smd::app {
 struct ViewedPatient {
   domain::Patient patient;  // after ApplyView
   int view = 0;             // domain::PatientViewKind
+};
+
+// One row of a bulk import (ImportPatients), as converted by the api layer: `parse_error`
+// is set when the row could not even be read (a bad date), and the row is then refused.
+struct ImportRowIn {
+  int row = 0;
+  domain::Patient patient;
+  std::optional<absl::CivilDay> registered_on;
+  absl::Status parse_error;
+};
+
+enum class ImportOutcome { kImported = 1, kAlreadyRegistered = 2, kRefused = 3 };
+
+struct ImportRowOut {
+  int row = 0;
+  ImportOutcome outcome = ImportOutcome::kRefused;
+  std::string patient_id;
+  std::string field;
+  std::string reason;
 };
 
 struct PatientSearch {
@@ -51,6 +71,14 @@ class PatientUseCases {
   // INVALID_ARGUMENT (field named), NOT_FOUND (unknown community), ALREADY_EXISTS (the ID
   // number is registered; the message names only the holding jurisdiction's code).
   absl::StatusOr<ViewedPatient> Register(const CallMeta& meta, domain::Patient details);
+  // Bulk import: each row validated like Register (and registered_on: 2000-01-01..today,
+  // not before birth); refused rows change nothing; rows whose ID number is registered
+  // already, or repeated in the batch, are skipped. One transaction for the batch (at most
+  // kMaxImportRows), audited with every imported patient. Errors: INVALID_ARGUMENT (rows),
+  // PERMISSION_DENIED (role).
+  static constexpr int kMaxImportRows = 1000;
+  absl::StatusOr<std::vector<ImportRowOut>> Import(const CallMeta& meta,
+                                                   std::vector<ImportRowIn> rows);
   // Errors: INVALID_ARGUMENT (patient_id), NOT_FOUND, PERMISSION_DENIED (exists outside
   // the caller's jurisdiction, or the role may not read patients).
   absl::StatusOr<ViewedPatient> Get(const CallMeta& meta, const std::string& patient_id);

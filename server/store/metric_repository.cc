@@ -55,30 +55,43 @@ std::string UpsertRollup() {
       absl::StrJoin(sets, ", "));
 }
 
-domain::PatientFacts PatientFromRow(const pqxx::row& r, int current_year) {
+// The register's part of a patient's facts (one place for both the row and the new
+// patient paths).
+domain::PatientFacts FactsFromRegister(std::string id, std::string jurisdiction,
+                                       domain::DiagnosisCategory diagnosis,
+                                       domain::PatientStatus status,
+                                       std::optional<absl::CivilDay> closed,
+                                       absl::CivilDay registered_on, bool community_rehab,
+                                       int current_year) {
   domain::PatientFacts f;
-  f.patient_id = r[0].as<std::string>();
-  f.jurisdiction = r[1].as<std::string>();
+  f.patient_id = std::move(id);
+  f.jurisdiction = std::move(jurisdiction);
   auto& in = f.input;
   in.jurisdiction = f.jurisdiction;
-  in.diagnosis = static_cast<domain::DiagnosisCategory>(r[2].as<int>());
-  const auto status = static_cast<domain::PatientStatus>(r[3].as<int>());
-  const std::optional<absl::CivilDay> closed = pg::OptDayField(r[4]);
+  in.diagnosis = diagnosis;
   if (closed) {
     if (status == domain::PatientStatus::kDeceased) in.died_on = closed;
     if (status == domain::PatientStatus::kMovedOut) in.moved_out_on = closed;
     if (status == domain::PatientStatus::kCancelled) in.deregistered_on = closed;
   }
-  in.registered_on = pg::DayField(r[5]);
+  in.registered_on = registered_on;
   // 社区康复: the register's flag (supplementary form 参加社区康复服务) is the only record of
   // participation, and it is undated; it counts in every year from registration
   // (docs/metrics.md, 社区康复参与率).
-  if (r[6].as<bool>()) {
+  if (community_rehab) {
     for (int y = static_cast<int>(in.registered_on.year()); y <= current_year + 1; ++y) {
       in.rehab.push_back(std::max(in.registered_on, absl::CivilDay(y, 1, 1)));
     }
   }
   return f;
+}
+
+domain::PatientFacts PatientFromRow(const pqxx::row& r, int current_year) {
+  return FactsFromRegister(r[0].as<std::string>(), r[1].as<std::string>(),
+                           static_cast<domain::DiagnosisCategory>(r[2].as<int>()),
+                           static_cast<domain::PatientStatus>(r[3].as<int>()),
+                           pg::OptDayField(r[4]), pg::DayField(r[5]), r[6].as<bool>(),
+                           current_year);
 }
 
 domain::VisitFact VisitFromRow(const pqxx::row& r) {
@@ -143,6 +156,12 @@ std::vector<Statement> MetricStatements() {
 }
 
 namespace metric_repo {
+
+domain::PatientFacts FactsOfNewPatient(const domain::Patient& p) {
+  return FactsFromRegister(p.id, p.jurisdiction, p.diagnosis, p.status, p.closed_date,
+                           absl::ToCivilDay(p.registered_at, absl::FixedTimeZone(8 * 3600)),
+                           p.community_rehab, CurrentYear());
+}
 
 absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id) {
   return Guard([&]() -> absl::StatusOr<domain::PatientFacts> {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "domain/metric_state.h"
 #include "domain/metrics.h"
+#include "domain/types.h"
 
 namespace smd::store {
 
@@ -25,6 +26,10 @@ struct RegionCounts {
 };
 
 namespace metric_repo {
+
+// The facts of a patient who has only just been registered (no records, no transfers):
+// what LoadFacts would return, without reading the database.
+domain::PatientFacts FactsOfNewPatient(const domain::Patient& p);
 
 // Everything the metrics need about one patient (all years). NOT_FOUND if invisible.
 absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id);
