@@ -8,7 +8,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <thread>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -24,6 +26,7 @@
 #include "absl/time/time.h"
 #include "args.h"
 #include "config.h"
+#include "csv_import.h"
 #include "output.h"
 #include "smd/v1/admin.grpc.pb.h"
 #include "smd/v1/alerts.grpc.pb.h"
@@ -424,7 +427,74 @@ class Cli {
       }
       return kOk;
     }
-    return Usage("patient register|show|search (其他操作用 call PatientService.<Method>; others via call)");
+    if (sub == "import") return Import();
+    return Usage("patient register|show|search|import (其他操作用 call PatientService.<Method>; others via call)");
+  }
+
+  // smdctl patient import --file registry.csv [--batch 500]: the rows in batches, a report
+  // of the refused ones. Exit 0 when every row was imported or already registered, 2 when
+  // some were refused (the others are imported: a refused row changes nothing).
+  int Import() {
+    const std::string file = a_.Get("file");
+    if (file.empty()) return Usage("patient import --file 登记表.csv [--batch 500]");
+    auto text = ReadInput(file, in_);
+    if (!text.ok()) return FailLocal(text.status());
+    auto csv = ParseCsv(*text);
+    if (!csv.ok()) return FailLocal(csv.status());
+    auto rows = RowsFromCsv(*csv);
+    if (!rows.ok()) return FailLocal(rows.status());
+    const int batch = static_cast<int>(std::clamp<long long>(a_.GetInt("batch", 500).value_or(500), 1, 1000));
+    int imported = 0, already = 0;
+    std::vector<std::vector<std::string>> refused;  // line, field, reason
+    v1::ImportPatientsRequest req;
+    auto flush = [&]() -> grpc::Status {
+      if (req.rows_size() == 0) return grpc::Status::OK;
+      v1::ImportPatientsResponse resp;
+      grpc::Status s = Invoke("PatientService", "ImportPatients", req, &resp);
+      if (!s.ok()) return s;
+      imported += resp.imported();
+      already += resp.already_registered();
+      for (const auto& r : resp.results()) {
+        if (r.outcome() == v1::IMPORT_OUTCOME_REFUSED) {
+          refused.push_back({std::to_string(r.row()), r.field(), r.reason()});
+        }
+      }
+      req.clear_rows();
+      return grpc::Status::OK;
+    };
+    for (const CsvRow& r : *rows) {
+      if (!r.error.empty()) {
+        const auto colon = r.error.find(": ");
+        refused.push_back({std::to_string(r.line), r.error.substr(0, colon), r.error.substr(colon + 2)});
+        continue;
+      }
+      *req.add_rows() = r.row;
+      if (req.rows_size() >= batch) {
+        grpc::Status s = flush();
+        if (!s.ok()) return Fail(s);
+      }
+    }
+    if (grpc::Status s = flush(); !s.ok()) return Fail(s);
+    std::sort(refused.begin(), refused.end(), [](const auto& a, const auto& b) {
+      return std::stoi(a[0]) < std::stoi(b[0]);
+    });
+    if (o_.json) {
+      out_ << "{\"rows\": " << rows->size() << ", \"imported\": " << imported
+           << ", \"already_registered\": " << already << ", \"refused\": " << refused.size()
+           << "}\n";
+    } else {
+      out_ << (o_.lang == Lang::kZh ? "共 " : "rows ") << rows->size()
+           << (o_.lang == Lang::kZh ? " 行：导入 " : ": imported ") << imported
+           << (o_.lang == Lang::kZh ? "，已登记跳过 " : ", already registered ") << already
+           << (o_.lang == Lang::kZh ? "，拒绝 " : ", refused ") << refused.size() << "\n";
+      if (!refused.empty()) {
+        Table t{{o_.lang == Lang::kZh ? "行" : "line", o_.lang == Lang::kZh ? "字段" : "field",
+                 T(o_.lang, "col.reason")},
+                refused};
+        t.Print(out_);
+      }
+    }
+    return refused.empty() ? kOk : kRefused;
   }
 
   int FollowUp(const std::string& sub) {
@@ -842,6 +912,7 @@ class Cli {
   logout | whoami
   patient register --file 患者.json     登记患者 (PatientDetails JSON; - = stdin)
   patient show <患者ID> | patient search [--name] [--id-number] [--region] [--min-risk]
+  patient import --file 登记表.csv [--batch 500]   批量导入 bulk import (docs/import.md)
   followup record <患者ID> --file 随访.json [--date YYYY-MM-DD] [--risk 0-5]
   followup list <患者ID> [--history] | followup timeline <患者ID>
   worklist [overdue|due-soon|unstable|discharged|review] [--region]

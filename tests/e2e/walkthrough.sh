@@ -112,5 +112,19 @@ set -e
 step "every RPC is reachable: a generic call"
 as doctor call AuthService.WhoAmI | grep -q '"username": "doctor"' || fail "call"
 
+step "bulk import (docs/import.md): the template's rows and one refused row"
+cp "$repo_root/docs/import-template.csv" "$work/registry.csv"
+# A third row with a wrong check character in its ID number.
+printf '%s\r\n' "坏行,320106197806019519,0000-1234567,南京市鼓楼区模板路3号,320106001001,模板监护人,母亲,,0000-7654321,是,2023-05-10,监护人,精神分裂症,F20.0,,,,,无关锁,,非贫困,否,2019-04-15" >>"$work/registry.csv"
+set +e
+as doctor patient import --file "$work/registry.csv" | tee "$work/out"
+rc=$?
+set -e
+[[ $rc == 2 ]] || fail "import with a refused row: exit $rc, want 2"
+grep -q "导入 2" "$work/out" || fail "two rows imported"
+grep -q "id_number" "$work/out" || fail "the refused row names its field"
+as doctor patient import --file "$work/registry.csv" >"$work/out" || true
+grep -q "导入 0，已登记跳过 2" "$work/out" || fail "a second import registers nothing twice: $(cat "$work/out")"
+
 echo
 echo "walkthrough: all steps passed"
