@@ -99,7 +99,12 @@ absl::StatusOr<Counted> Count(store::Tx& tx, const std::string& region, const Re
   }
   // The plain recomputation: every patient now in the region, evaluated at the cut-off.
   // (A patient who moved out of the region during the year is counted where they are.)
+  // The rows are read under the region's own row-level scope: the caller was authorized
+  // for metrics.read on `region` and gets counts only, whatever its own scope (the health
+  // committee's is empty: it may not read patients). Patient-reading statements after this
+  // one in the call see the region's rows too, so Count is the call's last patient read.
   out.recomputed = true;
+  RETURN_IF_ERROR(store::SetScope(tx, region));
   RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
       tx, region, [&](domain::PatientFacts& f) -> absl::Status {
         const domain::PatientMetrics pm = domain::EvaluatePatient(f.input, r.period);
@@ -394,7 +399,7 @@ absl::StatusOr<int> MetricUseCases::BuildYear(int year) {
       RETURN_IF_ERROR(store::SetScope(tx, d.code));
       // The year's patient states are cleared district by district: row-level security
       // shows each district's rows only under its own scope.
-      RETURN_IF_ERROR(store::metric_repo::ClearPatientStates(tx, year));
+      RETURN_IF_ERROR(store::metric_repo::ClearPatientStates(tx, year, d.code));
       RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
           tx, d.code, [&](domain::PatientFacts& f) -> absl::Status {
             const domain::PatientYearState st = domain::ComputeYearState(f, year);

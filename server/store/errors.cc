@@ -11,6 +11,18 @@ namespace smd::store {
 absl::Status StatusFromException(const std::exception& e) {
   // The SQLSTATE and constraint name are safe to surface; the server's message text can
   // echo values ("Key (x)=(...) already exists"), so it is logged only by SQLSTATE.
+  // libpqxx 6.4 derives transaction_rollback (serialization failure, deadlock) from
+  // pqxx::failure, not from sql_error: both are retryable, and the client is told so.
+  if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e) != nullptr) {
+    return absl::UnavailableError("database commit in doubt");
+  }
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr) {
+    common::LogWarning("database transaction rolled back (%s)",
+                       dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr
+                           ? "deadlock"
+                           : "serialization failure");
+    return absl::AbortedError(kRetryMessage);
+  }
   if (const auto* se = dynamic_cast<const pqxx::sql_error*>(&e)) {
     std::string state = se->sqlstate();
     // libpqxx 6.4 leaves sqlstate() empty for some errors it already classified by type.

@@ -1,5 +1,8 @@
 #include "store/metric_repository.h"
 
+#include <algorithm>
+#include <map>
+
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
@@ -39,21 +42,24 @@ std::string SumColumns() {
   return absl::StrJoin(cols, ", ");
 }
 
-std::string UpsertRollup() {
+// The upsert of deltas into a rollup table keyed by (year, month, `key`): metric_rollup by
+// community, metric_rollup_street by street (schema 0008).
+std::string UpsertRollup(const std::string& table, const std::string& key) {
   std::vector<std::string> cols, vals, sets;
   for (int s = 1; s <= kMaxMetricStatus; ++s) {
     cols.push_back(absl::StrCat("s", s));
     vals.push_back(absl::StrCat("d[", s, "]"));
-    sets.push_back(absl::StrCat("s", s, " = metric_rollup.s", s, " + EXCLUDED.s", s));
+    sets.push_back(absl::StrCat("s", s, " = ", table, ".s", s, " + EXCLUDED.s", s));
   }
   return absl::StrCat(
-      "INSERT INTO metric_rollup (community, year, month, ", absl::StrJoin(cols, ", "),
+      "INSERT INTO ", table, " (", key, ", year, month, ", absl::StrJoin(cols, ", "),
       ") SELECT c, $1::smallint, m, ", absl::StrJoin(vals, ", "),
       " FROM (SELECT c, m, d::bigint[] AS d FROM unnest($2::text[], $3::smallint[], $4::text[]) "
       "WITH ORDINALITY AS x(c, m, d, o) ORDER BY o) y "
-      "ON CONFLICT (year, month, community) DO UPDATE SET ",
-      absl::StrJoin(sets, ", "));
+      "ON CONFLICT (year, month, ", key, ") DO UPDATE SET ", absl::StrJoin(sets, ", "));
 }
+
+constexpr size_t kStreetCodeLength = 9;
 
 // The register's part of a patient's facts (one place for both the row and the new
 // patient paths).
@@ -130,7 +136,8 @@ std::vector<Statement> MetricStatements() {
   static const std::string moves = absl::StrCat(
       "SELECT ", kMoveColumns, " FROM patient_transfer WHERE patient_id = $1::uuid AND status = ",
       kTransferAccepted, " AND decided_at IS NOT NULL ORDER BY decided_at");
-  static const std::string upsert = UpsertRollup();
+  static const std::string upsert = UpsertRollup("metric_rollup", "community");
+  static const std::string upsert_street = UpsertRollup("metric_rollup_street", "street");
   return {
       {"metric.patient", patient.c_str()},
       {"metric.visits", visits.c_str()},
@@ -146,6 +153,7 @@ std::vector<Statement> MetricStatements() {
        "DO UPDATE SET masks = EXCLUDED.masks, communities = EXCLUDED.communities, "
        "updated_at = EXCLUDED.updated_at"},
       {"metric.apply", upsert.c_str()},
+      {"metric.apply_street", upsert_street.c_str()},
       // Writers hold the shared lock from reading the built years to commit; a build holds
       // the exclusive one (docs/metrics.md "How the figures are kept").
       {"metric.years",
@@ -183,40 +191,53 @@ absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patien
 
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                           const std::function<absl::Status(domain::PatientFacts&)>& fn) {
-  constexpr int kChunk = 2000;
+  constexpr size_t kChunk = 2000;
   const int year = CurrentYear();
-  std::string after = "00000000-0000-0000-0000-000000000000";
-  for (;;) {
+  // The region's patient ids first, through the jurisdiction index (a few milliseconds for a
+  // district of a province-sized register); then their rows chunk by chunk by id. A keyset
+  // walk over the primary key filtered by jurisdiction would read the whole register for
+  // every chunk of a small region.
+  std::vector<std::string> all_ids;
+  RETURN_IF_ERROR(Guard([&]() -> absl::Status {
+    for (const auto& r : tx.w().exec_params(
+             "SELECT id::text FROM patient WHERE starts_with(jurisdiction, $1) ORDER BY id",
+             prefix)) {
+      all_ids.push_back(r[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }));
+  for (size_t start = 0; start < all_ids.size(); start += kChunk) {
     std::vector<domain::PatientFacts> chunk;
     RETURN_IF_ERROR(Guard([&]() -> absl::Status {
-      const std::string sql = absl::StrCat(
-          "SELECT ", kPatientColumns,
-          " FROM patient WHERE id > $2::uuid AND starts_with(jurisdiction, $1) "
-          "ORDER BY id LIMIT ",
-          kChunk);
-      for (const auto& r : tx.w().exec_params(sql, prefix, after)) {
+      const std::vector<std::string> ids(
+          all_ids.begin() + static_cast<std::ptrdiff_t>(start),
+          all_ids.begin() + static_cast<std::ptrdiff_t>(std::min(all_ids.size(), start + kChunk)));
+      const std::string arr = pg::TextArray(ids);
+      // Re-checked: a row may have moved out of the region since the id list was read.
+      for (const auto& r : tx.w().exec_params(
+               absl::StrCat("SELECT ", kPatientColumns,
+                            " FROM patient WHERE id = ANY($2::uuid[]) AND "
+                            "starts_with(jurisdiction, $1) ORDER BY id"),
+               prefix, arr)) {
         chunk.push_back(PatientFromRow(r, year));
       }
       if (chunk.empty()) return absl::OkStatus();
-      std::vector<std::string> ids;
       std::map<std::string, size_t> index;
-      for (size_t i = 0; i < chunk.size(); ++i) {
-        ids.push_back(chunk[i].patient_id);
-        index[chunk[i].patient_id] = i;
-      }
-      const std::string arr = pg::TextArray(ids);
+      for (size_t i = 0; i < chunk.size(); ++i) index[chunk[i].patient_id] = i;
       for (const auto& r : tx.w().exec_params(
                absl::StrCat("SELECT ", kVisitColumns,
                             " FROM followup WHERE patient_id = ANY($1::uuid[]) AND current "
                             "ORDER BY patient_id, visit_date, recorded_at"),
                arr)) {
-        chunk[index[r[0].as<std::string>()]].input.visits.push_back(VisitFromRow(r));
+        auto it = index.find(r[0].as<std::string>());
+        if (it != index.end()) chunk[it->second].input.visits.push_back(VisitFromRow(r));
       }
       for (const auto& r : tx.w().exec_params(
                "SELECT patient_id::text, check_date FROM health_check WHERE patient_id = "
                "ANY($1::uuid[]) ORDER BY patient_id, check_date",
                arr)) {
-        chunk[index[r[0].as<std::string>()]].input.health_checks.push_back(pg::DayField(r[1]));
+        auto it = index.find(r[0].as<std::string>());
+        if (it != index.end()) chunk[it->second].input.health_checks.push_back(pg::DayField(r[1]));
       }
       for (const auto& r : tx.w().exec_params(
                absl::StrCat("SELECT ", kMoveColumns,
@@ -225,15 +246,14 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                             kTransferAccepted,
                             " AND decided_at IS NOT NULL ORDER BY patient_id, decided_at"),
                arr)) {
-        chunk[index[r[0].as<std::string>()]].moves.push_back(MoveFromRow(r));
+        auto it = index.find(r[0].as<std::string>());
+        if (it != index.end()) chunk[it->second].moves.push_back(MoveFromRow(r));
       }
       return absl::OkStatus();
     }));
-    if (chunk.empty()) return absl::OkStatus();
     for (auto& f : chunk) RETURN_IF_ERROR(fn(f));
-    after = chunk.back().patient_id;
-    if (static_cast<int>(chunk.size()) < kChunk) return absl::OkStatus();
   }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::map<int, domain::PatientYearState>> GetStates(Tx& tx,
@@ -308,18 +328,44 @@ absl::Status PutStates(Tx& tx, int year,
 
 absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta>& deltas) {
   if (deltas.empty()) return absl::OkStatus();
-  std::vector<std::string> comms, months, counts;
+  // The street rows get the same deltas summed by street, in (street, month) order: every
+  // writer locks community rows first, then street rows, each set in key order, so two
+  // writers never wait for each other in a cycle.
+  std::map<std::pair<std::string, int>, std::vector<int64_t>> streets;
   for (const auto& d : deltas) {
-    comms.push_back(d.community);
+    std::vector<int64_t>& sum = streets[{d.community.substr(0, kStreetCodeLength), d.month}];
+    sum.resize(d.delta.size() - 1);
+    for (size_t k = 1; k < d.delta.size(); ++k) sum[k - 1] += d.delta[k];
+  }
+  auto run = [&](const char* statement, const std::vector<std::string>& keys,
+                 const std::vector<std::string>& months, const std::vector<std::string>& counts) {
+    return Guard([&]() -> absl::Status {
+      tx.w().exec_prepared(statement, year, pg::TextArray(keys), pg::TextArray(months),
+                           pg::TextArray(counts));
+      return absl::OkStatus();
+    });
+  };
+  std::vector<std::string> keys, months, counts;
+  for (const auto& d : deltas) {
+    keys.push_back(d.community);
     months.push_back(std::to_string(d.month));
     std::vector<int> v(d.delta.begin() + 1, d.delta.end());
     counts.push_back(absl::StrCat("\"", pg::IntArray(v), "\""));
   }
-  return Guard([&]() -> absl::Status {
-    tx.w().exec_prepared("metric.apply", year, pg::TextArray(comms), pg::TextArray(months),
-                         pg::TextArray(counts));
-    return absl::OkStatus();
-  });
+  RETURN_IF_ERROR(run("metric.apply", keys, months, counts));
+  keys.clear();
+  months.clear();
+  counts.clear();
+  for (const auto& [k, sum] : streets) {
+    if (std::all_of(sum.begin(), sum.end(), [](int64_t x) { return x == 0; })) continue;
+    keys.push_back(k.first);
+    months.push_back(std::to_string(k.second));
+    std::vector<std::string> parts;
+    for (int64_t x : sum) parts.push_back(std::to_string(x));
+    counts.push_back(absl::StrCat("\"{", absl::StrJoin(parts, ","), "}\""));
+  }
+  if (keys.empty()) return absl::OkStatus();
+  return run("metric.apply_street", keys, months, counts);
 }
 
 absl::StatusOr<std::vector<int>> BuiltYears(Tx& tx) {
@@ -348,9 +394,14 @@ absl::Status MarkYearBuilt(Tx& tx, int year) {
   });
 }
 
-absl::Status ClearPatientStates(Tx& tx, int year) {
+absl::Status ClearPatientStates(Tx& tx, int year, const std::string& prefix) {
   return Guard([&]() -> absl::Status {
-    tx.w().exec_params("DELETE FROM metric_patient_year WHERE year = $1", year);
+    // Through the jurisdiction index: a bare DELETE ... WHERE year = $1 would test the
+    // row-level policy on every state row of the year, once per district built.
+    tx.w().exec_params(
+        "DELETE FROM metric_patient_year m USING patient p WHERE m.year = $1 AND "
+        "m.patient_id = p.id AND starts_with(p.jurisdiction, $2)",
+        year, prefix);
     return absl::OkStatus();
   });
 }
@@ -359,6 +410,7 @@ absl::Status ClearYear(Tx& tx, int year) {
   return Guard([&]() -> absl::Status {
     tx.w().exec_params("DELETE FROM metric_patient_year WHERE year = $1", year);
     tx.w().exec_params("DELETE FROM metric_rollup WHERE year = $1", year);
+    tx.w().exec_params("DELETE FROM metric_rollup_street WHERE year = $1", year);
     tx.w().exec_params("DELETE FROM metric_year WHERE year = $1", year);
     return absl::OkStatus();
   });
@@ -369,10 +421,16 @@ absl::StatusOr<std::vector<RegionCounts>> Rollup(Tx& tx, const std::string& pref
   static const std::string sums = SumColumns();
   return Guard([&]() -> absl::StatusOr<std::vector<RegionCounts>> {
     std::vector<RegionCounts> out;
-    const std::string sql = absl::StrCat(
-        "SELECT substr(community, 1, $4), ", sums,
-        " FROM metric_rollup WHERE year = $2 AND month = $3 AND starts_with(community, $1) "
-        "GROUP BY 1 ORDER BY 1");
+    // Regions down to the district read the street rows (a province's are about a tenth of
+    // its community rows); a street or a community reads the community rows.
+    const bool by_street = static_cast<size_t>(child_len) <= kStreetCodeLength;
+    const std::string sql =
+        by_street ? absl::StrCat("SELECT substr(street, 1, $4), ", sums,
+                                 " FROM metric_rollup_street WHERE year = $2 AND month = $3 AND "
+                                 "starts_with(street, $1) GROUP BY 1 ORDER BY 1")
+                  : absl::StrCat("SELECT substr(community, 1, $4), ", sums,
+                                 " FROM metric_rollup WHERE year = $2 AND month = $3 AND "
+                                 "starts_with(community, $1) GROUP BY 1 ORDER BY 1");
     for (const auto& r : tx.w().exec_params(sql, prefix, year, month, child_len)) {
       RegionCounts rc;
       rc.code = r[0].as<std::string>();

@@ -34,7 +34,8 @@ domain::PatientFacts FactsOfNewPatient(const domain::Patient& p);
 // Everything the metrics need about one patient (all years). NOT_FOUND if invisible.
 absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id);
 
-// The facts of every patient whose current jurisdiction starts with `prefix`, streamed in patient-id order (set-based reads: a few queries, not one per
+// The facts of every patient whose current jurisdiction starts with `prefix`, streamed in
+// patient-id order (set-based reads: a few queries per 2,000 patients, not one per
 // patient). For the plain recomputation and for (re)building a year.
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                           const std::function<absl::Status(domain::PatientFacts&)>& fn);
@@ -58,8 +59,9 @@ absl::StatusOr<std::vector<int>> BuiltYears(Tx& tx);
 absl::Status MarkYearBuilt(Tx& tx, int year);
 // The exclusive build lock: waits for every transaction that read the built years.
 absl::Status LockForBuild(Tx& tx);
-// Removes the year's states of the patients visible in the transaction's scope.
-absl::Status ClearPatientStates(Tx& tx, int year);
+// Removes the year's states of the patients whose current jurisdiction starts with
+// `prefix` (and are visible in the transaction's scope).
+absl::Status ClearPatientStates(Tx& tx, int year, const std::string& prefix);
 // Removes a year's rollups and its "built" mark, and the states visible in the scope
 // (before a rebuild).
 absl::Status ClearYear(Tx& tx, int year);

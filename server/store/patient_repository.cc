@@ -172,7 +172,10 @@ std::vector<Statement> PatientStatements() {
   static const std::string insert = InsertSql();
   static const std::string update = UpdateSql();
   static const std::string get = PatientSelect() + " WHERE id = $1::uuid";
-  static const std::string get_lock = get + " FOR UPDATE";
+  // NO KEY UPDATE: the id never changes, and a plain FOR UPDATE would also block every
+  // concurrent foreign-key check on the patient (e.g. a metric year being built inserting
+  // the patient's state row), turning the wait on the build lock into a deadlock.
+  static const std::string get_lock = get + " FOR NO KEY UPDATE";
   static const std::string t_get =
       std::string("SELECT ") + kTransferColumns + " FROM patient_transfer WHERE id = $1::uuid";
   static const std::string t_get_lock = t_get + " FOR UPDATE";
@@ -245,6 +248,45 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
         pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at));
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyValues(
+    const domain::Patient& p) const {
+  auto enc = [&](int col, const std::string& v) { return cipher_.Encrypt(v, Aad(p.id, col)); };
+  auto bytes = [](const std::string& b) { return absl::StrCat("\\x", crypto::HexEncode(b)); };
+  ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
+  ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
+  ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
+  ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
+  ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
+  ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
+  ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+  auto num = [](int64_t v) { return std::optional<std::string>(std::to_string(v)); };
+  auto flag = [](bool v) { return std::optional<std::string>(v ? "t" : "f"); };
+  const auto& b = p.past_behaviour;
+  // Insert's parameters, in the same order (kColumns).
+  std::vector<std::optional<std::string>> v = {
+      p.id, bytes(id_enc), bytes(IdIndex(p.id_number)), bytes(name_enc),
+      bytes(NameIndex(p.name)), bytes(phone_enc), bytes(address_enc), bytes(g_name),
+      bytes(g_address), bytes(g_phone), p.guardian.relationship, num(static_cast<int>(p.sex)),
+      pg::Day(p.birth_date), p.jurisdiction, p.community_contact_name,
+      p.community_contact_phone, flag(p.consent), pg::OptDay(p.consent_date),
+      p.consent_signer, num(static_cast<int>(p.diagnosis)), p.icd10, p.diagnosing_hospital,
+      pg::OptDay(p.diagnosis_date), num(p.onset.year), num(p.onset.month), num(p.onset.day),
+      pg::IntArray(p.past_symptoms), p.past_symptoms_other,
+      num(static_cast<int>(p.past_lockup)), num(static_cast<int>(p.outpatient)),
+      pg::OptDay(p.first_antipsychotic_date), num(p.hospitalizations),
+      num(static_cast<int>(p.last_treatment_effect)), num(b.minor_trouble), num(b.trouble),
+      num(b.accident), num(b.other_harm), num(b.self_harm), num(b.attempted_suicide),
+      num(static_cast<int>(p.economic)), p.specialist_opinion, flag(p.poverty_relief),
+      flag(p.guardianship_subsidy), flag(p.disability_certificate), flag(p.community_rehab),
+      num(static_cast<int>(p.status)), num(p.risk_level), num(p.classification),
+      pg::OptDay(p.closed_date), p.close_reason, num(p.death_cause), p.transfer_to,
+      num(p.version), pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at)};
+  if (static_cast<int>(v.size()) != kColumnCount) {
+    return absl::InternalError("patient copy values do not match the column list");
+  }
+  return v;
 }
 
 absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {

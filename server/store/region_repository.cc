@@ -15,9 +15,11 @@ std::vector<Statement> RegionStatements() {
        "INSERT INTO region (code, name, level, parent_code, updated_at) "
        "VALUES ($1, $2, $3, $4, $5::timestamptz) "
        "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, updated_at = EXCLUDED.updated_at"},
+      // A prefix range the text_pattern_ops index (schema 0008) serves in a generic plan,
+      // which starts_with($1) cannot; codes are digits and ':' sorts right after '9'.
       {"region.subtree",
        "SELECT code, name, level, parent_code FROM region "
-       "WHERE starts_with(code, $1) AND char_length(code) <= $2 ORDER BY code"},
+       "WHERE code ~>=~ $1 AND code ~<~ ($1 || ':') AND char_length(code) <= $2 ORDER BY code"},
       {"region.population",
        "SELECT code, year, residents FROM region_population "
        "WHERE starts_with(code, $1) AND char_length(code) <= $2 ORDER BY code, year"},

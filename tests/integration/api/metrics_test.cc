@@ -201,6 +201,11 @@ TEST_F(MetricsTest, RulesExamplesM1AndM3ThroughGrpc) {
   EXPECT_EQ(rep.source(), "recomputed");
   EXPECT_EQ(Ind(rep.region(), "management_rate").denominator(), 5);
   EXPECT_EQ(rep.period_end().day(), 15);
+  // The health committee, which may not read patients, gets the same counts: the
+  // recomputation reads the rows under the region's scope, not the caller's.
+  v1::MetricsReport theirs_asof;
+  ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*analyst_).get(), asof, &theirs_asof).ok());
+  EXPECT_EQ(theirs_asof.region().DebugString(), rep.region().DebugString());
 
   // Drill-down: the three patients who miss 规范管理, each with the reason.
   v1::ListMetricPatientsRequest lr;
@@ -297,6 +302,7 @@ TEST_F(MetricsTest, CareTeamCoverageCountsCompleteTeams) {
   };
   EXPECT_EQ(coverage().denominator(), 2);
   EXPECT_EQ(coverage().numerator(), 0);
+  std::vector<std::string> members;
   for (auto [role, user] : std::vector<std::pair<v1::TeamRole, std::string>>{
            {v1::TEAM_ROLE_DOCTOR, ids("doctor")},
            {v1::TEAM_ROLE_POLICE, ids("police")},
@@ -308,9 +314,44 @@ TEST_F(MetricsTest, CareTeamCoverageCountsCompleteTeams) {
     v1::TeamMember m;
     grpc::Status s = teams->AddMember(TestServer::Ctx(*doctor_).get(), add, &m);
     ASSERT_TRUE(s.ok()) << s.error_message();
+    members.push_back(m.member_id());
   }
   EXPECT_EQ(coverage().numerator(), 1);
   EXPECT_DOUBLE_EQ(coverage().value(), 50.0);
+
+  // The counts are kept by triggers (migration 0008), so every change shows at once: a
+  // disabled grid worker leaves the team incomplete, enabling them completes it again, an
+  // ended membership leaves it incomplete.
+  v1::User u;
+  v1::DisableUserRequest dis;
+  dis.set_user_id(grid.user_id());
+  ASSERT_TRUE(env_->admin->DisableUser(TestServer::Ctx(admin).get(), dis, &u).ok());
+  EXPECT_EQ(coverage().numerator(), 0);
+  v1::EnableUserRequest en;
+  en.set_user_id(grid.user_id());
+  ASSERT_TRUE(env_->admin->EnableUser(TestServer::Ctx(admin).get(), en, &u).ok());
+  EXPECT_EQ(coverage().numerator(), 1);
+  v1::EndMemberRequest end;
+  end.set_member_id(members[1]);  // the police officer
+  end.set_reason("调岗");
+  v1::TeamMember ended;
+  grpc::Status s = teams->EndMember(TestServer::Ctx(*doctor_).get(), end, &ended);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(coverage().numerator(), 0);
+  EXPECT_EQ(coverage().denominator(), 2);
+
+  // The kept counts equal a recount from the register, community by community.
+  const std::string recount =
+      "SELECT coalesce(string_agg(community || ':' || needing || '/' || covered, ',' ORDER BY "
+      "community), '') FROM (SELECT p.jurisdiction AS community, count(*) AS needing, count(*) "
+      "FILTER (WHERE (SELECT count(DISTINCT m.team_role) FROM care_team_member m JOIN app_user "
+      "u ON u.id = m.user_id WHERE m.patient_id = p.id AND m.end_date IS NULL AND NOT "
+      "u.disabled AND m.team_role IN (1, 2, 3)) = 3) AS covered FROM patient p WHERE p.status "
+      "= 1 AND (p.classification = 1 OR p.risk_level >= 3) GROUP BY 1) x";
+  const std::string kept =
+      "SELECT coalesce(string_agg(community || ':' || needing || '/' || covered, ',' ORDER BY "
+      "community), '') FROM team_coverage_count WHERE needing > 0";
+  EXPECT_EQ(env_->db().QueryValue(kept), env_->db().QueryValue(recount));
 }
 
 TEST_F(MetricsTest, ExportIsUtf8CsvWithBomAndChineseHeaders) {
