@@ -129,9 +129,14 @@ class CareRepository {
   // The drug catalogue (schema 0003), active entries by code.
   absl::StatusOr<std::vector<domain::DrugInfo>> LoadDrugs(Tx& tx);
 
- private:
+  // The encrypted column the Insert* calls store for the encoded record `plaintext`
+  // (store/record_codec.h) of row `id` in `table` ("followup", "health_check", ...):
+  // AES-256-GCM with associated data "<table>:<id>". Public for bulk loaders that COPY
+  // synthetic records (tests/bench/metrics_bench.cc).
   absl::StatusOr<std::string> Seal(const std::string& table, const std::string& id,
                                    const std::string& plaintext) const;
+
+ private:
   absl::StatusOr<std::string> Open(const std::string& table, const std::string& id,
                                    const std::string& blob) const;
   absl::StatusOr<domain::FollowUp> ReadFollowUp(const void* row) const;

@@ -54,6 +54,12 @@ class PatientRepository {
 
   // ALREADY_EXISTS when the ID number is registered anywhere (any jurisdiction).
   absl::Status Insert(Tx& tx, const domain::Patient& p);
+  // The row Insert writes for `p`, encrypted and indexed exactly as Insert does, as
+  // PostgreSQL text input values in the patient table's column order (bytea as "\x<hex>",
+  // nullopt for NULL): for bulk loaders that COPY a synthetic register
+  // (tests/bench/metrics_bench.cc). Touches no database.
+  absl::StatusOr<std::vector<std::optional<std::string>>> CopyValues(
+      const domain::Patient& p) const;
   // nullopt when absent or outside the transaction's scope. `for_update` locks the row.
   absl::StatusOr<std::optional<domain::Patient>> Get(Tx& tx, const std::string& id,
                                                      bool for_update = false);

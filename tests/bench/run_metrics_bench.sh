@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Usage: tests/bench/run_metrics_bench.sh [BENCH OPTIONS...]
+#
+# Builds smd_bench_metrics into build-bench/ (RelWithDebInfo, -j2) and runs it against a
+# throwaway PostgreSQL 15 cluster started by tests/support/with_postgres.sh (the test
+# settings: durability off). The bench generates a province-sized synthetic register
+# (400,000 patients, ~8 million visits, loaded with COPY), builds the metric years, and
+# prints GetMetrics p50/p99 for a district, a city and the province beside the plain
+# recomputation over the raw rows, what the rollups cost RecordFollowUp, and how soon a new
+# visit shows in the figures (docs/performance.md).
+#
+# Options are passed to the bench (defaults shown): --patients=400000 --visits-per-year=4
+# --seed=20261123 --calls=40 --warmup=3 --recompute-calls=3 --province-recompute-calls=1
+# --record-calls=300 --visible-checks=10 --first-year=0 (0: build last year only; 2021: every
+# year, ~7 min each at 400k) --trace-calls=5 --threads=<CPUs> --chunk=200000 --db-pool=8
+# --deadline-s=1700 --validate=1 --stop-after-load=0. The full run takes about 23 minutes on
+# 2 cores; a smoke run: --patients=20000 (about 2 minutes).
+# Environment: SMD_BENCH_BUILD_DIR (default <repo>/build-bench), SMD_BENCH_JOBS (default 2),
+# SMD_BENCH_NO_BUILD=1 to skip the build step, SMD_BENCH_TIMEOUT_S (default 1800).
+#
+# Bounded: the bench aborts itself after --deadline-s and this script stops everything after
+# SMD_BENCH_TIMEOUT_S; the cluster is stopped and deleted either way. The full-scale database
+# needs about 15 GB of free space where the cluster lives (/var/tmp as root, else $TMPDIR).
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+build_dir=${SMD_BENCH_BUILD_DIR:-$repo_root/build-bench}
+jobs=${SMD_BENCH_JOBS:-2}
+timeout_s=${SMD_BENCH_TIMEOUT_S:-1800}
+
+if [[ "${SMD_BENCH_NO_BUILD:-0}" != 1 ]]; then
+  mkdir -p "$build_dir"
+  build_log=$build_dir/bench-build.log
+  echo "run_metrics_bench: building smd_bench_metrics in $build_dir (-j$jobs; log $build_log)"
+  if ! { cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+    cmake --build "$build_dir" --target smd_bench_metrics -j"$jobs"; } >"$build_log" 2>&1; then
+    tail -n 30 "$build_log" >&2
+    echo "run_metrics_bench: build failed (log: $build_log)" >&2
+    exit 2
+  fi
+fi
+
+bench=$build_dir/tests/bench/smd_bench_metrics
+if [[ ! -x "$bench" ]]; then
+  echo "run_metrics_bench: $bench not built" >&2
+  exit 2
+fi
+
+exec timeout --kill-after=20 "$timeout_s" "$repo_root/tests/support/with_postgres.sh" "$bench" "$@"
