@@ -15,6 +15,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <set>
 #include <memory>
 #include <sstream>
 
@@ -27,6 +28,7 @@
 #include "args.h"
 #include "config.h"
 #include "csv_import.h"
+#include "fields.h"
 #include "output.h"
 #include "smd/v1/admin.grpc.pb.h"
 #include "smd/v1/alerts.grpc.pb.h"
@@ -299,6 +301,20 @@ class Cli {
     return kOk;
   }
 
+  // One RPC whose request is filled from the words after the subcommand and from --flags
+  // named after its fields (fields.h); the reply printed as JSON.
+  template <typename Service, typename Req>
+  int FieldsCall(const std::string& method, const std::vector<std::string>& positional_fields,
+                 const std::set<std::string>& required, Req req = Req{}) {
+    static const std::set<std::string> kGlobal = {"insecure", "json", "lang", "server", "ca",
+                                                  "config-dir", "help", "password-stdin",
+                                                  "file"};
+    if (auto st = FillFromArgs(a_, 2, positional_fields, kGlobal, required, &req); !st.ok()) {
+      return FailLocal(st);
+    }
+    return Unary<Service>(method, req);
+  }
+
   // ---- commands -----------------------------------------------------------------------
 
   int Login() {
@@ -428,7 +444,31 @@ class Cli {
       return kOk;
     }
     if (sub == "import") return Import();
-    return Usage("patient register|show|search|import (其他操作用 call PatientService.<Method>; others via call)");
+    if (sub == "update") {
+      // The whole details object from a JSON file (as for register) and the version read.
+      auto json = ReadInput(a_.Get("file", "-"), in_);
+      if (!json.ok()) return FailLocal(json.status());
+      v1::UpdatePatientRequest req;
+      if (auto st = FromJson(*json, req.mutable_details(), "--file"); !st.ok()) return FailLocal(st);
+      return FieldsCall<v1::PatientService>("UpdatePatient", {"patient_id"},
+                                            {"patient_id", "version"}, req);
+    }
+    if (sub == "transfer") {
+      return FieldsCall<v1::PatientService, v1::TransferOutRequest>(
+          "TransferOut", {"patient_id"}, {"patient_id", "version", "to_jurisdiction"});
+    }
+    if (sub == "transfer-in") {
+      return FieldsCall<v1::PatientService, v1::TransferInRequest>("TransferIn", {"transfer_id"},
+                                                                   {"transfer_id"});
+    }
+    if (sub == "transfers") {
+      return FieldsCall<v1::PatientService, v1::ListTransfersRequest>("ListTransfers", {}, {});
+    }
+    if (sub == "close") {
+      return FieldsCall<v1::PatientService, v1::ClosePatientRequest>(
+          "ClosePatient", {"patient_id"}, {"patient_id", "version", "kind"});
+    }
+    return Usage("patient register|show|search|import|update|transfer|transfer-in|transfers|close");
   }
 
   // smdctl patient import --file registry.csv [--batch 500]: the rows in batches, a report
@@ -619,7 +659,15 @@ class Cli {
       req.set_region(a_.Get("region"));
       return Unary<v1::CareTeamService>("ListTeamGaps", req);
     }
-    return Usage("team list <患者ID>|mine|gaps (添加成员用 call CareTeamService.AddMember)");
+    if (sub == "add") {
+      return FieldsCall<v1::CareTeamService, v1::AddMemberRequest>(
+          "AddMember", {"patient_id"}, {"patient_id", "team_role"});
+    }
+    if (sub == "end") {
+      return FieldsCall<v1::CareTeamService, v1::EndMemberRequest>("EndMember", {"member_id"},
+                                                                   {"member_id"});
+    }
+    return Usage("team list <患者ID>|mine|gaps|add <患者ID> --team-role ...|end <成员ID>");
   }
 
   void PrintAlert(const v1::AlertMessage& m) {
@@ -890,7 +938,35 @@ class Cli {
       v1::ListUsersRequest req;
       return Unary<v1::AdminService>("ListUsers", req);
     }
-    return Usage("user list (创建、停用等用 call AdminService.<Method>)");
+    if (sub == "create" || sub == "reset-password") {
+      // The password is asked for (or read from stdin with --password-stdin), never a flag
+      // that other users could see in the process list.
+      const bool create = sub == "create";
+      v1::CreateUserRequest cu;
+      v1::ResetPasswordRequest rp;
+      const std::string password = ReadPassword(in_, err_, o_.lang);
+      if (create) {
+        cu.set_password(password);
+        return FieldsCall<v1::AdminService>("CreateUser", {"username"},
+                                            {"username", "display_name", "role", "jurisdiction"},
+                                            cu);
+      }
+      rp.set_new_password(password);
+      return FieldsCall<v1::AdminService>("ResetPassword", {"user_id"}, {"user_id"}, rp);
+    }
+    if (sub == "disable") {
+      return FieldsCall<v1::AdminService, v1::DisableUserRequest>("DisableUser", {"user_id"},
+                                                                  {"user_id"});
+    }
+    if (sub == "enable") {
+      return FieldsCall<v1::AdminService, v1::EnableUserRequest>("EnableUser", {"user_id"},
+                                                                 {"user_id"});
+    }
+    if (sub == "assign-role") {
+      return FieldsCall<v1::AdminService, v1::AssignRoleRequest>(
+          "AssignRole", {"user_id"}, {"user_id", "role", "jurisdiction"});
+    }
+    return Usage("user list|create <用户名>|disable <ID>|enable <ID>|reset-password <ID>|assign-role <ID>");
   }
 
   int Region(const std::string& sub) {
@@ -900,7 +976,15 @@ class Cli {
       req.set_depth(static_cast<int>(a_.GetInt("depth", 1).value_or(1)));
       return Unary<v1::RegionService>("ListRegions", req);
     }
-    return Usage("region list (其他操作用 call RegionService.<Method>)");
+    if (sub == "upsert") {
+      return FieldsCall<v1::RegionService, v1::UpsertRegionRequest>("UpsertRegion", {"code"},
+                                                                    {"code", "name"});
+    }
+    if (sub == "population") {
+      return FieldsCall<v1::RegionService, v1::SetPopulationRequest>(
+          "SetPopulation", {"code"}, {"code", "year", "residents"});
+    }
+    return Usage("region list|upsert <代码> --name ...|population <代码> --year --residents");
   }
 
   std::string HelpText() const {
@@ -913,16 +997,25 @@ class Cli {
   patient register --file 患者.json     登记患者 (PatientDetails JSON; - = stdin)
   patient show <患者ID> | patient search [--name] [--id-number] [--region] [--min-risk]
   patient import --file 登记表.csv [--batch 500]   批量导入 bulk import (docs/import.md)
+  patient update <患者ID> --version N --file 患者.json | patient close <患者ID> --version N
+      --kind death|cancellation --date YYYY-MM-DD [--death-cause 1-6] [--reason 原因]
+  patient transfer <患者ID> --version N --to-jurisdiction 代码 [--reason] 转出 transfer out
+  patient transfers [--pending-only true] | patient transfer-in <转移ID> [--accept] [--note]
   followup record <患者ID> --file 随访.json [--date YYYY-MM-DD] [--risk 0-5]
   followup list <患者ID> [--history] | followup timeline <患者ID>
   worklist [overdue|due-soon|unstable|discharged|review] [--region]
   team list <患者ID> | team mine | team gaps [--region]
+  team add <患者ID> --team-role police --user-id <用户ID> | --contact-name --contact-phone
+  team end <成员ID> [--end-date YYYY-MM-DD] [--reason 原因]
   alerts watch [--after 序号] [--once]  实时接收预警，断线自动续传 live alerts, resumes
   alerts inbox [--unacked] | alerts ack <序号> [--note 备注] | alerts raise <患者ID> --severity 1-4 --cause 原因
   metrics show [--region] [--year] [--month] [--as-of] [--children] [--indicator 代码]
   metrics trend --indicator 代码 | metrics patients --indicator 代码 [--missing] | metrics csv [--out 文件]
   audit list [--patient] [--user] | audit verify
-  user list | region list [--root] [--depth]
+  user list | user create <用户名> --display-name --role doctor --jurisdiction 代码
+  user disable|enable|reset-password <用户ID> | user assign-role <用户ID> --role --jurisdiction
+  region list [--root] [--depth] | region upsert <代码> --name 名称
+  region population <代码> --year YYYY --residents N  常住人口 resident population
   call <Service>.<Method> ['{json}' | -]  调用任意接口 any RPC, JSON in and out
 
 退出码 exit codes: 0 成功 ok · 1 用法错误 usage · 2 服务器拒绝 refused · 3 未登录或无权限 auth ·

@@ -126,5 +126,28 @@ grep -q "id_number" "$work/out" || fail "the refused row names its field"
 as doctor patient import --file "$work/registry.csv" >"$work/out" || true
 grep -q "导入 0，已登记跳过 2" "$work/out" || fail "a second import registers nothing twice: $(cat "$work/out")"
 
+step "beyond the walkthrough: an administrator adds a grid worker, the doctor adds them to the team"
+echo "Demo-admin-2026" | as admin login --user admin >/dev/null || fail "admin login"
+echo "Grid-worker-9-2026" | as admin --json user create grid9 --display-name 网格员九 \
+  --role grid-worker --jurisdiction 320106001001 | tee "$work/out"
+grid9=$(grep -o '"user_id": "[0-9a-f-]*"' "$work/out" | head -1 | grep -o '[0-9a-f-]\{36\}')
+[[ -n "$grid9" ]] || fail "user create printed no user_id"
+as doctor team add "$patient" --team-role grid-worker --user-id "$grid9" >/dev/null \
+  || fail "team add"
+as doctor team list "$patient" | grep -q "$grid9" || fail "team list shows the new member"
+as admin region population 320106001001 --year 2026 --residents 31000 >/dev/null \
+  || fail "region population"
+set +e
+as doctor team add "$patient" --team-role astronaut --user-id "$grid9" 2>"$work/err"
+rc=$?
+set -e
+[[ $rc == 1 ]] || fail "a bad enum value is a usage error: exit $rc, want 1"
+grep -q -- "--team-role" "$work/err" || fail "the usage error names the flag"
+
+step "the doctor closes the case (注销) with the version read"
+version=$(as doctor --json patient show "$patient" | grep -o '"version": "[0-9]*"' | grep -o '[0-9]\+')
+as doctor patient close "$patient" --version "$version" --kind cancellation \
+  --date "$(TZ=Asia/Shanghai date +%F)" --reason 迁往外省 >/dev/null || fail "patient close"
+
 echo
 echo "walkthrough: all steps passed"
