@@ -333,7 +333,9 @@ class Cli {
       out_ << ToJson(resp.user()) << "\n";
     } else {
       out_ << T(o_.lang, "login.ok") << " " << resp.user().display_name() << " ("
-           << resp.user().username() << ", " << resp.user().jurisdiction_name() << " "
+           << resp.user().username() << ", "
+           << (resp.user().jurisdiction_name().empty() ? ""
+                                                       : resp.user().jurisdiction_name() + " ")
            << resp.user().jurisdiction() << ")\n";
     }
     return kOk;
