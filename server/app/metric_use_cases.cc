@@ -1,6 +1,8 @@
 #include "app/metric_use_cases.h"
 
+#include <functional>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -81,12 +83,27 @@ struct Counted {
   bool recomputed = false;
 };
 
-absl::StatusOr<Counted> Count(store::Tx& tx, const std::string& region, const Resolved& r) {
+absl::StatusOr<Counted> Count(const Deps& deps, store::Tx& tx, const std::string& region,
+                              const Resolved& r) {
   Counted out;
   const int child_len = ChildLength(region);
   ASSIGN_OR_RETURN(std::vector<int> built, store::metric_repo::BuiltYears(tx));
   const bool rollup =
       r.month != 0 && std::find(built.begin(), built.end(), r.year) != built.end();
+  if (!rollup && r.month == 0 && r.period.cutoff == TodayBeijing(deps)) {
+    // As of today: the kept day (schema 0009), when it is built for today.
+    ASSIGN_OR_RETURN(std::optional<absl::CivilDay> day, store::metric_repo::BuiltDay(tx));
+    if (day && *day == r.period.cutoff) {
+      ASSIGN_OR_RETURN(auto rows, store::metric_repo::RollupDay(
+                                      tx, region, *day,
+                                      child_len ? child_len : static_cast<int>(region.size())));
+      for (const auto& row : rows) {
+        out.total.Merge(row.counts);
+        if (child_len) out.children[row.code].Merge(row.counts);
+      }
+      return out;
+    }
+  }
   if (rollup) {
     ASSIGN_OR_RETURN(auto rows, store::metric_repo::Rollup(tx, region, r.year, r.month,
                                                            child_len ? child_len
@@ -149,7 +166,7 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std
   MetricsResult res;
   res.period = r.period;
   res.rule_set = deps.rules.name;
-  ASSIGN_OR_RETURN(Counted counted, Count(tx, region, r));
+  ASSIGN_OR_RETURN(Counted counted, Count(deps, tx, region, r));
   res.recomputed = counted.recomputed;
   const int child_len = ChildLength(region);
   ASSIGN_OR_RETURN(std::vector<store::RegionRow> regions,
@@ -208,15 +225,41 @@ std::string_view UnitText(domain::RateUnit u) {
   return "";
 }
 
+// Deltas summed per (community, month), in that order (the lock order of the rollups).
+std::vector<domain::RollupDelta> SumDeltas(const std::vector<domain::RollupDelta>& deltas) {
+  std::map<std::pair<std::string, int>, domain::RollupDelta> sums;
+  for (const auto& d : deltas) {
+    domain::RollupDelta& sum = sums[{d.community, d.month}];
+    sum.community = d.community;
+    sum.month = d.month;
+    for (size_t s = 0; s < sum.delta.size(); ++s) sum.delta[s] += d.delta[s];
+  }
+  std::vector<domain::RollupDelta> out;
+  for (auto& [k, v] : sums) out.push_back(std::move(v));
+  return out;
+}
+
 }  // namespace
 
 absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::string& patient_id) {
-  (void)deps;
   // Takes the table-level share lock that BuildYear's exclusive lock waits for, so a year
   // being built sees this write or this write sees the year built (never neither).
   ASSIGN_OR_RETURN(std::vector<int> years, store::metric_repo::BuiltYears(tx));
-  if (years.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<absl::CivilDay> day, store::metric_repo::BuiltDay(tx));
+  // The day's figures are kept only while it is today; a stale day is rebuilt, not kept.
+  if (day && *day != TodayBeijing(deps)) day.reset();
+  if (years.empty() && !day) return absl::OkStatus();
   ASSIGN_OR_RETURN(domain::PatientFacts facts, store::metric_repo::LoadFacts(tx, patient_id));
+  if (day) {
+    const domain::PatientYearState after = domain::ComputeDayState(facts, *day);
+    ASSIGN_OR_RETURN(domain::PatientYearState before,
+                     store::metric_repo::GetDayState(tx, patient_id, *day));
+    if (!(after == before)) {
+      RETURN_IF_ERROR(store::metric_repo::PutDayState(tx, patient_id, *day, after));
+      RETURN_IF_ERROR(
+          store::metric_repo::ApplyDayDeltas(tx, *day, domain::StateDeltas(before, after)));
+    }
+  }
   ASSIGN_OR_RETURN(auto states, store::metric_repo::GetStates(tx, patient_id));
   for (int y : years) {
     const domain::PatientYearState after = domain::ComputeYearState(facts, y);
@@ -232,8 +275,21 @@ absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::s
 
 absl::Status AddNewPatientsToMetrics(const Deps& deps, store::Tx& tx,
                                      const std::vector<domain::Patient>& patients) {
-  (void)deps;
   ASSIGN_OR_RETURN(std::vector<int> years, store::metric_repo::BuiltYears(tx));
+  ASSIGN_OR_RETURN(std::optional<absl::CivilDay> day, store::metric_repo::BuiltDay(tx));
+  if (day && *day == TodayBeijing(deps)) {
+    std::vector<std::pair<std::string, domain::PatientYearState>> states;
+    std::vector<domain::RollupDelta> all;
+    for (const auto& p : patients) {
+      const domain::PatientYearState st =
+          domain::ComputeDayState(store::metric_repo::FactsOfNewPatient(p), *day);
+      if (st.empty()) continue;
+      for (auto& d : domain::StateDeltas({}, st)) all.push_back(std::move(d));
+      states.emplace_back(p.id, st);
+    }
+    RETURN_IF_ERROR(store::metric_repo::PutDayStates(tx, *day, states));
+    RETURN_IF_ERROR(store::metric_repo::ApplyDayDeltas(tx, *day, SumDeltas(all)));
+  }
   for (int y : years) {
     std::vector<std::pair<std::string, domain::PatientYearState>> states;
     std::map<std::pair<std::string, int>, domain::RollupDelta> sums;
@@ -293,7 +349,7 @@ absl::StatusOr<TrendResult> MetricUseCases::Trend(const CallMeta& meta, const Me
       MetricsQuery one = mq;
       one.month = m;
       ASSIGN_OR_RETURN(Resolved r, ResolvePeriod(one, today));
-      ASSIGN_OR_RETURN(Counted c, Count(tx, region, r));
+      ASSIGN_OR_RETURN(Counted c, Count(deps_, tx, region, r));
       ASSIGN_OR_RETURN(std::optional<int64_t> pop,
                        store::metric_repo::Population(tx, region, r.year));
       const domain::MetricReport rep = domain::ComputeRates(c.total, pop, r.period, deps_.rules);
@@ -384,46 +440,99 @@ absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, cons
   return csv;
 }
 
+namespace {
+
+// The states of every patient, district by district in one transaction: `clear` removes
+// the old states of a district's patients, `compute` gives a patient's new state, `put`
+// stores a district's states. Row-level security shows each district's rows only under
+// its own scope, hence the scope per district. Returns the rollup deltas, summed.
+absl::StatusOr<std::vector<domain::RollupDelta>> BuildStates(
+    store::Tx& tx, int* patients,
+    const std::function<absl::Status(const std::string&)>& clear,
+    const std::function<domain::PatientYearState(const domain::PatientFacts&)>& compute,
+    const std::function<absl::Status(
+        const std::vector<std::pair<std::string, domain::PatientYearState>>&)>& put) {
+  std::vector<domain::RollupDelta> deltas;
+  std::vector<std::pair<std::string, domain::PatientYearState>> states;
+  ASSIGN_OR_RETURN(std::vector<store::RegionRow> districts, store::ListRegionSubtree(tx, "", 6));
+  for (const auto& d : districts) {
+    // Each district once (provinces and cities are listed too; their scope would repeat it).
+    if (domain::LevelOf(d.code) != domain::RegionLevel::kDistrict) continue;
+    RETURN_IF_ERROR(store::SetScope(tx, d.code));
+    RETURN_IF_ERROR(clear(d.code));
+    RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
+        tx, d.code, [&](domain::PatientFacts& f) -> absl::Status {
+          const domain::PatientYearState st = compute(f);
+          if (st.empty()) return absl::OkStatus();
+          ++*patients;
+          states.emplace_back(f.patient_id, st);
+          for (auto& delta : domain::StateDeltas({}, st)) deltas.push_back(std::move(delta));
+          return absl::OkStatus();
+        }));
+    RETURN_IF_ERROR(put(states));
+    states.clear();
+    deltas = SumDeltas(deltas);
+  }
+  return deltas;
+}
+
+}  // namespace
+
 absl::StatusOr<int> MetricUseCases::BuildYear(int year) {
   int patients = 0;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
     patients = 0;
     RETURN_IF_ERROR(store::metric_repo::LockForBuild(tx));
     RETURN_IF_ERROR(store::metric_repo::ClearYear(tx, year));
-    std::map<std::pair<std::string, int>, domain::RollupDelta> sums;
-    std::vector<std::pair<std::string, domain::PatientYearState>> states;
-    ASSIGN_OR_RETURN(std::vector<store::RegionRow> districts, store::ListRegionSubtree(tx, "", 6));
-    for (const auto& d : districts) {
-      // Each district once (provinces and cities are listed too; their scope would repeat it).
-      if (domain::LevelOf(d.code) != domain::RegionLevel::kDistrict) continue;
-      RETURN_IF_ERROR(store::SetScope(tx, d.code));
-      // The year's patient states are cleared district by district: row-level security
-      // shows each district's rows only under its own scope.
-      RETURN_IF_ERROR(store::metric_repo::ClearPatientStates(tx, year, d.code));
-      RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
-          tx, d.code, [&](domain::PatientFacts& f) -> absl::Status {
-            const domain::PatientYearState st = domain::ComputeYearState(f, year);
-            if (st.empty()) return absl::OkStatus();
-            ++patients;
-            states.emplace_back(f.patient_id, st);
-            for (const auto& delta : domain::StateDeltas({}, st)) {
-              domain::RollupDelta& sum = sums[{delta.community, delta.month}];
-              sum.community = delta.community;
-              sum.month = delta.month;
-              for (size_t s = 0; s < sum.delta.size(); ++s) sum.delta[s] += delta.delta[s];
-            }
-            return absl::OkStatus();
-          }));
-      // Inserted under this district's scope (row-level security checks each row).
-      RETURN_IF_ERROR(store::metric_repo::PutStates(tx, year, states));
-      states.clear();
-    }
-    std::vector<domain::RollupDelta> all;
-    for (auto& [k, v] : sums) all.push_back(std::move(v));
-    RETURN_IF_ERROR(store::metric_repo::ApplyDeltas(tx, year, all));
+    ASSIGN_OR_RETURN(
+        std::vector<domain::RollupDelta> deltas,
+        BuildStates(
+            tx, &patients,
+            [&](const std::string& prefix) {
+              return store::metric_repo::ClearPatientStates(tx, year, prefix);
+            },
+            [&](const domain::PatientFacts& f) { return domain::ComputeYearState(f, year); },
+            [&](const auto& states) { return store::metric_repo::PutStates(tx, year, states); }));
+    RETURN_IF_ERROR(store::metric_repo::ApplyDeltas(tx, year, deltas));
     return store::metric_repo::MarkYearBuilt(tx, year);
   }));
   return patients;
+}
+
+absl::StatusOr<int> MetricUseCases::BuildDay(absl::CivilDay day) {
+  int patients = 0;
+  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    patients = 0;
+    RETURN_IF_ERROR(store::metric_repo::LockForBuild(tx));
+    RETURN_IF_ERROR(store::metric_repo::ClearDay(tx));
+    ASSIGN_OR_RETURN(
+        std::vector<domain::RollupDelta> deltas,
+        BuildStates(
+            tx, &patients,
+            [&](const std::string& prefix) {
+              return store::metric_repo::ClearPatientDayStates(tx, prefix);
+            },
+            [&](const domain::PatientFacts& f) { return domain::ComputeDayState(f, day); },
+            [&](const auto& states) { return store::metric_repo::PutDayStates(tx, day, states); }));
+    RETURN_IF_ERROR(store::metric_repo::ApplyDayDeltas(tx, day, deltas));
+    return store::metric_repo::MarkDayBuilt(tx, day);
+  }));
+  return patients;
+}
+
+absl::StatusOr<int> MetricUseCases::BuildToday() { return BuildDay(TodayBeijing(deps_)); }
+
+absl::StatusOr<bool> MetricUseCases::EnsureToday() {
+  const absl::CivilDay today = TodayBeijing(deps_);
+  bool built = false;
+  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<absl::CivilDay> day, store::metric_repo::BuiltDay(tx));
+    built = day && *day == today;
+    return absl::OkStatus();
+  }));
+  if (built) return false;
+  RETURN_IF_ERROR(BuildDay(today).status());
+  return true;
 }
 
 absl::StatusOr<bool> MetricUseCases::EnsureCurrentYear() {

@@ -100,6 +100,14 @@ class MetricUseCases {
   // Builds the current year (Beijing) when it is not built yet: at startup and when the
   // year turns. Returns true when it built.
   absl::StatusOr<bool> EnsureCurrentYear();
+  // Server-level: (re)builds the "as of today" state and rollups of `day` for every patient
+  // (schema 0009), replacing the previous day's. Returns the number of patients.
+  absl::StatusOr<int> BuildDay(absl::CivilDay day);
+  // Builds today (Beijing) when it is not the built day: at startup and by the housekeeping
+  // after midnight. Returns true when it built.
+  absl::StatusOr<bool> EnsureToday();
+  // BuildDay of today (Beijing, by the server's clock).
+  absl::StatusOr<int> BuildToday();
 
  private:
   const Deps& deps_;

@@ -42,6 +42,13 @@ PatientYearState ComputeYearState(const PatientFacts& facts, int year) {
   return st;
 }
 
+PatientYearState ComputeDayState(const PatientFacts& facts, absl::CivilDay day) {
+  PatientYearState st;
+  st.masks[0] = StatusMask(EvaluatePatient(facts.input, PeriodAsOf(day)));
+  if (st.masks[0] != 0) st.communities[0] = CommunityAt(facts, day);
+  return st;
+}
+
 std::vector<RollupDelta> StateDeltas(const PatientYearState& before,
                                      const PatientYearState& after) {
   std::map<std::pair<std::string, int>, RollupDelta> rows;

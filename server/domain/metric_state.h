@@ -50,6 +50,10 @@ struct PatientYearState {
 std::string CommunityAt(const PatientFacts& facts, absl::CivilDay day);
 
 PatientYearState ComputeYearState(const PatientFacts& facts, int year);
+// The statuses at the end of `day` alone (the "as of today" figures, docs/metrics.md), in
+// slot 0 (January) of a state whose other slots are empty, so that StateDeltas gives its
+// rollup deltas with month 1.
+PatientYearState ComputeDayState(const PatientFacts& facts, absl::CivilDay day);
 
 // What a change from `before` to `after` adds to each (community, month) rollup row:
 // +1/-1 per status. Rows whose delta is all zero are left out. Ordered by community, then

@@ -122,6 +122,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   // The metrics of the current year are kept from the first start on (docs/metrics.md).
   ASSIGN_OR_RETURN(bool built_year, impl->metrics->EnsureCurrentYear());
   if (built_year) common::LogInfo("metrics: built the current year's figures");
+  ASSIGN_OR_RETURN(bool built_day, impl->metrics->EnsureToday());
+  if (built_day) common::LogInfo("metrics: built today's figures");
 
   ASSIGN_OR_RETURN(auto creds, Credentials(config));
   grpc::EnableDefaultHealthCheckService(true);
@@ -159,6 +161,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
     // When the year turns, the new year's figures are built from the records.
     auto built = metrics->EnsureCurrentYear();
     if (!built.ok()) common::LogWarning("metrics: building the current year failed");
+    // When the day turns, the "as of today" figures of the new day.
+    auto day = metrics->EnsureToday();
+    if (!day.ok()) common::LogWarning("metrics: building today's figures failed");
   });
   impl->pump->Start();
   common::LogInfo("smd-server listening on %s (port %d, %s)", config.listen, impl->port,
@@ -192,5 +197,8 @@ void Server::Wait() { impl_->grpc->Wait(); }
 absl::StatusOr<int> Server::SealAuditNow() { return impl_->sealer->SealOnce(); }
 
 absl::StatusOr<int> Server::BuildMetricsYear(int year) { return impl_->metrics->BuildYear(year); }
+absl::StatusOr<int> Server::BuildMetricsToday() {
+  return impl_->metrics->BuildToday();
+}
 
 }  // namespace smd::runtime

@@ -34,6 +34,9 @@ class Server {
   absl::StatusOr<int> SealAuditNow();
   // For tests and tools: (re)builds the stored metrics of `year` from the records.
   absl::StatusOr<int> BuildMetricsYear(int year);
+  // (Re)builds the "as of today" figures for every patient (tests; the server builds them
+  // itself when the day turns).
+  absl::StatusOr<int> BuildMetricsToday();
 
   struct Impl;
 

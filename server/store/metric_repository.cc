@@ -526,5 +526,160 @@ absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const std::string&
   });
 }
 
+// ---- the "as of today" day ------------------------------------------------------------
+
+absl::StatusOr<std::optional<absl::CivilDay>> BuiltDay(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<std::optional<absl::CivilDay>> {
+    pqxx::result r = tx.w().exec_params(
+        "SELECT day FROM metric_day, (SELECT pg_advisory_xact_lock_shared($1)) l "
+        "ORDER BY day DESC LIMIT 1",
+        kBuildLockKey);
+    if (r.empty()) return std::optional<absl::CivilDay>();
+    return std::optional<absl::CivilDay>(pg::DayField(r[0][0]));
+  });
+}
+
+absl::StatusOr<domain::PatientYearState> GetDayState(Tx& tx, const std::string& patient_id,
+                                                     absl::CivilDay day) {
+  return Guard([&]() -> absl::StatusOr<domain::PatientYearState> {
+    domain::PatientYearState st;
+    pqxx::result r = tx.w().exec_params(
+        "SELECT mask, community FROM metric_patient_day WHERE patient_id = $1::uuid AND day = "
+        "$2::date",
+        patient_id, pg::Day(day));
+    if (!r.empty()) {
+      st.masks[0] = static_cast<uint32_t>(r[0][0].as<int64_t>());
+      st.communities[0] = r[0][1].as<std::string>();
+    }
+    return st;
+  });
+}
+
+absl::Status PutDayState(Tx& tx, const std::string& patient_id, absl::CivilDay day,
+                         const domain::PatientYearState& st) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_params(
+        "INSERT INTO metric_patient_day (patient_id, day, mask, community, updated_at) "
+        "VALUES ($1::uuid, $2::date, $3, $4, now()) ON CONFLICT (patient_id) DO UPDATE SET "
+        "day = EXCLUDED.day, mask = EXCLUDED.mask, community = EXCLUDED.community, "
+        "updated_at = EXCLUDED.updated_at",
+        patient_id, pg::Day(day), static_cast<int64_t>(st.masks[0]), st.communities[0]);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PutDayStates(
+    Tx& tx, absl::CivilDay day,
+    const std::vector<std::pair<std::string, domain::PatientYearState>>& rows) {
+  constexpr size_t kChunk = 5000;
+  for (size_t start = 0; start < rows.size(); start += kChunk) {
+    std::vector<std::string> ids, masks, comms;
+    for (size_t i = start; i < std::min(rows.size(), start + kChunk); ++i) {
+      ids.push_back(rows[i].first);
+      masks.push_back(std::to_string(rows[i].second.masks[0]));
+      comms.push_back(rows[i].second.communities[0]);
+    }
+    RETURN_IF_ERROR(Guard([&]() -> absl::Status {
+      tx.w().exec_params(
+          "INSERT INTO metric_patient_day (patient_id, day, mask, community, updated_at) "
+          "SELECT p, $1::date, m, c, now() FROM unnest($2::uuid[], $3::integer[], $4::text[]) "
+          "AS x(p, m, c)",
+          pg::Day(day), pg::TextArray(ids), pg::TextArray(masks), pg::TextArray(comms));
+      return absl::OkStatus();
+    }));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyDayDeltas(Tx& tx, absl::CivilDay day,
+                            const std::vector<domain::RollupDelta>& deltas) {
+  if (deltas.empty()) return absl::OkStatus();
+  static const std::string sql = [] {
+    std::vector<std::string> cols, vals, sets;
+    for (int s = 1; s <= kMaxMetricStatus; ++s) {
+      cols.push_back(absl::StrCat("s", s));
+      vals.push_back(absl::StrCat("d[", s, "]"));
+      sets.push_back(absl::StrCat("s", s, " = metric_rollup_day.s", s, " + EXCLUDED.s", s));
+    }
+    return absl::StrCat(
+        "INSERT INTO metric_rollup_day (code, day, ", absl::StrJoin(cols, ", "),
+        ") SELECT c, $1::date, ", absl::StrJoin(vals, ", "),
+        " FROM (SELECT c, d::bigint[] AS d FROM unnest($2::text[], $3::text[]) "
+        "WITH ORDINALITY AS x(c, d, o) ORDER BY o) y "
+        "ON CONFLICT (day, code) DO UPDATE SET ",
+        absl::StrJoin(sets, ", "));
+  }();
+  // Community rows in the deltas' order, then the street rows they sum to, in street order
+  // (the same lock order as ApplyDeltas).
+  std::map<std::string, std::vector<int64_t>> streets;
+  std::vector<std::string> codes, counts;
+  for (const auto& d : deltas) {
+    codes.push_back(d.community);
+    std::vector<int> v(d.delta.begin() + 1, d.delta.end());
+    counts.push_back(absl::StrCat("\"", pg::IntArray(v), "\""));
+    std::vector<int64_t>& sum = streets[d.community.substr(0, kStreetCodeLength)];
+    sum.resize(d.delta.size() - 1);
+    for (size_t k = 1; k < d.delta.size(); ++k) sum[k - 1] += d.delta[k];
+  }
+  for (const auto& [street, sum] : streets) {
+    codes.push_back(street);
+    std::vector<std::string> parts;
+    for (int64_t x : sum) parts.push_back(std::to_string(x));
+    counts.push_back(absl::StrCat("\"{", absl::StrJoin(parts, ","), "}\""));
+  }
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_params(sql, pg::Day(day), pg::TextArray(codes), pg::TextArray(counts));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ClearDay(Tx& tx) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec("DELETE FROM metric_rollup_day");
+    tx.w().exec("DELETE FROM metric_day");
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ClearPatientDayStates(Tx& tx, const std::string& prefix) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_params(
+        "DELETE FROM metric_patient_day m USING patient p WHERE m.patient_id = p.id AND "
+        "starts_with(p.jurisdiction, $1)",
+        prefix);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MarkDayBuilt(Tx& tx, absl::CivilDay day) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_params("INSERT INTO metric_day (day, built_at) VALUES ($1::date, now())",
+                       pg::Day(day));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<RegionCounts>> RollupDay(Tx& tx, const std::string& prefix,
+                                                    absl::CivilDay day, int child_len) {
+  static const std::string sums = SumColumns();
+  return Guard([&]() -> absl::StatusOr<std::vector<RegionCounts>> {
+    std::vector<RegionCounts> out;
+    // Street rows for a district or above, community rows for a street or a community.
+    const int row_len =
+        static_cast<size_t>(child_len) <= kStreetCodeLength ? kStreetCodeLength : 12;
+    const std::string sql = absl::StrCat(
+        "SELECT substr(code, 1, $3), ", sums,
+        " FROM metric_rollup_day WHERE day = $2::date AND starts_with(code, $1) "
+        "AND char_length(code) = $4 GROUP BY 1 ORDER BY 1");
+    for (const auto& r : tx.w().exec_params(sql, prefix, pg::Day(day), child_len, row_len)) {
+      RegionCounts rc;
+      rc.code = r[0].as<std::string>();
+      for (int s = 1; s <= kMaxMetricStatus; ++s) rc.counts.count[s] = r[s].as<int64_t>();
+      out.push_back(std::move(rc));
+    }
+    return out;
+  });
+}
+
 }  // namespace metric_repo
 }  // namespace smd::store

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "domain/metric_state.h"
 #include "domain/metrics.h"
 #include "domain/types.h"
@@ -101,6 +102,34 @@ absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const std::string&
                                                       int month, domain::MetricStatus base,
                                                       domain::MetricStatus want, bool has,
                                                       const std::string& after_id, int limit);
+
+// ---- The "as of today" day (schema 0009; docs/metrics.md "As of today") ----------------
+// Its state rows hold slot 0 of a PatientYearState (domain::ComputeDayState); its rollup
+// deltas are StateDeltas' month-1 rows.
+
+// The day whose rows exist for every patient, if any. Takes the shared build lock, like
+// BuiltYears.
+absl::StatusOr<std::optional<absl::CivilDay>> BuiltDay(Tx& tx);
+// The patient's stored state for `day` (empty when there is none).
+absl::StatusOr<domain::PatientYearState> GetDayState(Tx& tx, const std::string& patient_id,
+                                                     absl::CivilDay day);
+absl::Status PutDayState(Tx& tx, const std::string& patient_id, absl::CivilDay day,
+                         const domain::PatientYearState& state);
+// Inserts the states of many patients (a build: they were cleared).
+absl::Status PutDayStates(
+    Tx& tx, absl::CivilDay day,
+    const std::vector<std::pair<std::string, domain::PatientYearState>>& rows);
+// Adds the deltas (StateDeltas order) to the day's rollup rows.
+absl::Status ApplyDayDeltas(Tx& tx, absl::CivilDay day,
+                            const std::vector<domain::RollupDelta>& deltas);
+// Removes every day rollup and the built mark (before a build).
+absl::Status ClearDay(Tx& tx);
+// Removes the day states of the patients whose jurisdiction starts with `prefix`.
+absl::Status ClearPatientDayStates(Tx& tx, const std::string& prefix);
+absl::Status MarkDayBuilt(Tx& tx, absl::CivilDay day);
+// As Rollup, for the built day.
+absl::StatusOr<std::vector<RegionCounts>> RollupDay(Tx& tx, const std::string& prefix,
+                                                    absl::CivilDay day, int child_len);
 
 }  // namespace metric_repo
 }  // namespace smd::store
