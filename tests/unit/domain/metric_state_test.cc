@@ -65,6 +65,27 @@ TEST(MetricState, CountedWhereThePatientWasAtEachCutoff) {
   EXPECT_EQ(st.communities[5], "320106002001");  // June: moved on the 15th
 }
 
+// The "as of today" state is one cut-off in slot 0: at a month end it equals that month's
+// slot of the year state; mid-month it sees only records up to that day, and its deltas are
+// month-1 rows.
+TEST(MetricState, DayStateIsOneCutoffInSlotZero) {
+  PatientFacts f = Facts();
+  f.jurisdiction = "320106002001";
+  f.moves = {{absl::CivilDay(2024, 6, 15), "320106001001", "320106002001"}};
+  f.input.visits = {Valid(absl::CivilDay(2024, 3, 10)), Valid(absl::CivilDay(2024, 6, 20))};
+  const PatientYearState year = ComputeYearState(f, 2024);
+  const PatientYearState may_end = ComputeDayState(f, absl::CivilDay(2024, 5, 31));
+  EXPECT_EQ(may_end.masks[0], year.masks[4]);
+  EXPECT_EQ(may_end.communities[0], year.communities[4]);
+  for (int m = 1; m < 12; ++m) EXPECT_EQ(may_end.masks[m], 0u) << m;
+  const PatientYearState mid_june = ComputeDayState(f, absl::CivilDay(2024, 6, 16));
+  EXPECT_EQ(mid_june.communities[0], "320106002001");
+  EXPECT_TRUE(MaskHas(mid_june.masks[0], MetricStatus::kManaged));
+  const PatientYearState before_any = ComputeDayState(f, absl::CivilDay(2024, 3, 1));
+  EXPECT_FALSE(MaskHas(before_any.masks[0], MetricStatus::kManaged));
+  for (const RollupDelta& d : StateDeltas(before_any, mid_june)) EXPECT_EQ(d.month, 1);
+}
+
 TEST(MetricState, DeltasMoveCountsBetweenCommunitiesInLockOrder) {
   PatientFacts f = Facts();
   const PatientYearState before = ComputeYearState(f, 2024);
