@@ -273,6 +273,7 @@ void AlertPump::Loop() {
   std::unique_ptr<store::NotificationListener> listener;
   absl::Time next_escalation = absl::Now() + intervals_.escalate;
   absl::Time next_overdue = absl::Now() + absl::Seconds(5);
+  absl::Time next_housekeeping = absl::Now() + absl::Minutes(1);
   absl::Time next_heartbeat = absl::Now() + intervals_.heartbeat;
   while (!stop_) {
     if (!listener) {
@@ -325,6 +326,11 @@ void AlertPump::Loop() {
       next_overdue = now + intervals_.overdue;
       auto n = uc_.CheckOverdueOnce();
       if (!n.ok()) common::LogWarning("overdue check failed: %s", std::string(n.status().message()));
+    }
+    // Once a minute: cheap when nothing is due (e.g. the metrics' "is today built" check),
+    // so a new day's figures are built within a minute of midnight.
+    if (now >= next_housekeeping) {
+      next_housekeeping = now + absl::Minutes(1);
       if (housekeeping_) housekeeping_();
     }
   }

@@ -97,8 +97,7 @@ class AlertPump {
   };
   AlertPump(const Deps& deps, AlertUseCases& uc, std::string dsn, Intervals intervals, Wake wake);
   ~AlertPump() { Stop(); }
-  // Runs `fn` on the pump's thread with each overdue check (hourly by default). Before
-  // Start only.
+  // Runs `fn` on the pump's thread once a minute. Before Start only.
   void SetHousekeeping(std::function<void()> fn) { housekeeping_ = std::move(fn); }
   void Start();
   void Stop();

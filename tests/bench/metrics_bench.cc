@@ -1748,7 +1748,7 @@ int Main(int argc, char** argv) {
         if (e.text.find("pg_advisory_xact_lock_shared") != std::string::npos && e.ms > 1000) {
           std::printf("  note: the pg_advisory_xact_lock_shared line is time spent waiting for the "
                       "build's exclusive lock: the two probes above and the alert pump, whose "
-                      "hourly housekeeping (EnsureCurrentYear) runs on the pump thread, so alert "
+                      "once-a-minute housekeeping (EnsureCurrentYear, EnsureToday) runs on the pump thread, so alert "
                       "sequencing and escalation stall while a year is built\n");
           break;
         }
