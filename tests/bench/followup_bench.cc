@@ -64,6 +64,7 @@
 #include "absl/time/time.h"
 #include "app/demo_seed.h"
 #include "bench/bench_support.h"
+#include "support/forms.h"
 #include "common/clock.h"
 #include "crypto/keys.h"
 #include "runtime/server.h"
@@ -224,45 +225,10 @@ Run ClosedLoop(int inflight, double warmup_s, double measure_s, const Starter& s
 }
 
 // ---------------------------------------------------------------------------------------
-// The visit form of tests/integration/api/followup_test.cc (risk 0, fully stable).
+// The visit form of the integration suites (tests/support/forms.h; risk 0, fully stable).
 
-v1::Date D(absl::CivilDay d) {
-  v1::Date x;
-  x.set_year(static_cast<int>(d.year()));
-  x.set_month(d.month());
-  x.set_day(d.day());
-  return x;
-}
-
-v1::FollowUpForm Form(v1::Date date) {
-  v1::FollowUpForm f;
-  *f.mutable_visit_date() = date;
-  f.set_mode(v1::VISIT_MODE_HOME);
-  f.add_subjects(1);
-  f.add_subjects(2);
-  f.set_risk_level(0);
-  f.set_symptom_severity(v1::SYMPTOM_SEVERITY_NONE);
-  f.set_insight(v1::INSIGHT_COMPLETE);
-  f.set_sleep(1);
-  f.set_diet(1);
-  auto* s = f.mutable_social();
-  s->set_self_care(1);
-  s->set_housework(1);
-  s->set_work(9);
-  s->set_study(1);
-  s->set_social(1);
-  f.set_lockup(v1::LOCKUP_NONE);
-  f.set_hospitalization(v1::HOSPITALIZATION_NEVER);
-  f.set_adherence(v1::ADHERENCE_REGULAR);
-  f.set_adr(v1::ADVERSE_REACTION_NONE);
-  f.set_physical(v1::PHYSICAL_ILLNESS_NONE);
-  f.set_effect(v1::TREATMENT_EFFECT_IMPROVED);
-  auto* m = f.add_medications();
-  m->set_drug_code("risperidone");
-  m->set_morning_mg(2);
-  m->set_evening_mg(2);
-  return f;
-}
+using testing::D;
+v1::FollowUpForm Form(v1::Date date) { return testing::Form(date, 0); }
 
 // Visit dates: from 2016-01-01 on, one day apart per patient, never in the future.
 const absl::CivilDay kFirstVisitDay(2016, 1, 1);
