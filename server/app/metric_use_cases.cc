@@ -87,12 +87,12 @@ absl::StatusOr<Counted> Count(const Deps& deps, store::Tx& tx, const std::string
                               const Resolved& r) {
   Counted out;
   const int child_len = ChildLength(region);
-  ASSIGN_OR_RETURN(std::vector<int> built, store::metric_repo::BuiltYears(tx));
-  const bool rollup =
-      r.month != 0 && std::find(built.begin(), built.end(), r.year) != built.end();
+  ASSIGN_OR_RETURN(store::metric_repo::Built built, store::metric_repo::BuiltFigures(tx));
+  const bool rollup = r.month != 0 && std::find(built.years.begin(), built.years.end(),
+                                                r.year) != built.years.end();
   if (!rollup && r.month == 0 && r.period.cutoff == TodayBeijing(deps)) {
     // As of today: the kept day (schema 0009), when it is built for today.
-    ASSIGN_OR_RETURN(std::optional<absl::CivilDay> day, store::metric_repo::BuiltDay(tx));
+    const std::optional<absl::CivilDay>& day = built.day;
     if (day && *day == r.period.cutoff) {
       ASSIGN_OR_RETURN(auto rows, store::metric_repo::RollupDay(
                                       tx, region, *day,
@@ -242,10 +242,11 @@ std::vector<domain::RollupDelta> SumDeltas(const std::vector<domain::RollupDelta
 }  // namespace
 
 absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::string& patient_id) {
-  // Takes the table-level share lock that BuildYear's exclusive lock waits for, so a year
-  // being built sees this write or this write sees the year built (never neither).
-  ASSIGN_OR_RETURN(std::vector<int> years, store::metric_repo::BuiltYears(tx));
-  ASSIGN_OR_RETURN(std::optional<absl::CivilDay> day, store::metric_repo::BuiltDay(tx));
+  // Takes the shared build lock that a build's exclusive lock waits for, so a year or day
+  // being built sees this write or this write sees it built (never neither).
+  ASSIGN_OR_RETURN(store::metric_repo::Built built, store::metric_repo::BuiltFigures(tx));
+  const std::vector<int>& years = built.years;
+  std::optional<absl::CivilDay> day = built.day;
   // The day's figures are kept only while it is today; a stale day is rebuilt, not kept.
   if (day && *day != TodayBeijing(deps)) day.reset();
   if (years.empty() && !day) return absl::OkStatus();
@@ -275,8 +276,9 @@ absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::s
 
 absl::Status AddNewPatientsToMetrics(const Deps& deps, store::Tx& tx,
                                      const std::vector<domain::Patient>& patients) {
-  ASSIGN_OR_RETURN(std::vector<int> years, store::metric_repo::BuiltYears(tx));
-  ASSIGN_OR_RETURN(std::optional<absl::CivilDay> day, store::metric_repo::BuiltDay(tx));
+  ASSIGN_OR_RETURN(store::metric_repo::Built built, store::metric_repo::BuiltFigures(tx));
+  const std::vector<int>& years = built.years;
+  const std::optional<absl::CivilDay>& day = built.day;
   if (day && *day == TodayBeijing(deps)) {
     std::vector<std::pair<std::string, domain::PatientYearState>> states;
     std::vector<domain::RollupDelta> all;
@@ -382,8 +384,9 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
     ASSIGN_OR_RETURN(int limit, PageSize(page_size));
     if (!page_token.empty()) RETURN_IF_ERROR(CheckUuid("page.page_token", page_token));
     ASSIGN_OR_RETURN(Resolved r, ResolvePeriod(q, TodayBeijing(deps_)));
-    ASSIGN_OR_RETURN(std::vector<int> built, store::metric_repo::BuiltYears(tx));
-    if (r.month == 0 || std::find(built.begin(), built.end(), r.year) == built.end()) {
+    ASSIGN_OR_RETURN(store::metric_repo::Built built, store::metric_repo::BuiltFigures(tx));
+    if (r.month == 0 ||
+        std::find(built.years.begin(), built.years.end(), r.year) == built.years.end()) {
       return absl::FailedPreconditionError(
           "period: 患者名单仅支持已统计年份的月末 (patient lists need a month end of a built "
           "year)");
@@ -526,8 +529,8 @@ absl::StatusOr<bool> MetricUseCases::EnsureToday() {
   const absl::CivilDay today = TodayBeijing(deps_);
   bool built = false;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<absl::CivilDay> day, store::metric_repo::BuiltDay(tx));
-    built = day && *day == today;
+    ASSIGN_OR_RETURN(store::metric_repo::Built b, store::metric_repo::BuiltFigures(tx));
+    built = b.day && *b.day == today;
     return absl::OkStatus();
   }));
   if (built) return false;
@@ -539,8 +542,8 @@ absl::StatusOr<bool> MetricUseCases::EnsureCurrentYear() {
   const int year = static_cast<int>(TodayBeijing(deps_).year());
   bool built = false;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(std::vector<int> years, store::metric_repo::BuiltYears(tx));
-    built = std::find(years.begin(), years.end(), year) != years.end();
+    ASSIGN_OR_RETURN(store::metric_repo::Built b, store::metric_repo::BuiltFigures(tx));
+    built = std::find(b.years.begin(), b.years.end(), year) != b.years.end();
     return absl::OkStatus();
   }));
   if (built) return false;

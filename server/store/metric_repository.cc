@@ -61,6 +61,29 @@ std::string UpsertRollup(const std::string& table, const std::string& key) {
 
 constexpr size_t kStreetCodeLength = 9;
 
+// The deltas summed by (street, month), in that order: the street rows a writer locks
+// after the community rows. All-zero sums are left out.
+std::map<std::pair<std::string, int>, std::vector<int64_t>> StreetSums(
+    const std::vector<domain::RollupDelta>& deltas) {
+  std::map<std::pair<std::string, int>, std::vector<int64_t>> streets;
+  for (const auto& d : deltas) {
+    std::vector<int64_t>& sum = streets[{d.community.substr(0, kStreetCodeLength), d.month}];
+    sum.resize(d.delta.size() - 1);
+    for (size_t k = 1; k < d.delta.size(); ++k) sum[k - 1] += d.delta[k];
+  }
+  std::erase_if(streets, [](const auto& e) {
+    return std::all_of(e.second.begin(), e.second.end(), [](int64_t x) { return x == 0; });
+  });
+  return streets;
+}
+
+// A count vector as the quoted array literal element of a text[] parameter.
+std::string QuotedCounts(const std::vector<int64_t>& v) {
+  std::vector<std::string> parts;
+  for (int64_t x : v) parts.push_back(std::to_string(x));
+  return absl::StrCat("\"{", absl::StrJoin(parts, ","), "}\"");
+}
+
 // The register's part of a patient's facts (one place for both the row and the new
 // patient paths).
 domain::PatientFacts FactsFromRegister(std::string id, std::string jurisdiction,
@@ -156,9 +179,10 @@ std::vector<Statement> MetricStatements() {
       {"metric.apply_street", upsert_street.c_str()},
       // Writers hold the shared lock from reading the built years to commit; a build holds
       // the exclusive one (docs/metrics.md "How the figures are kept").
-      {"metric.years",
-       "SELECT year FROM metric_year, (SELECT pg_advisory_xact_lock_shared($1)) l "
-       "ORDER BY year"},
+      {"metric.lock_shared", "SELECT pg_advisory_xact_lock_shared($1)"},
+      {"metric.built",
+       "SELECT (SELECT array_agg(year ORDER BY year) FROM metric_year), "
+       "(SELECT max(day) FROM metric_day)"},
       {"metric.build_lock", "SELECT pg_advisory_xact_lock($1)"},
   };
 }
@@ -331,12 +355,7 @@ absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta
   // The street rows get the same deltas summed by street, in (street, month) order: every
   // writer locks community rows first, then street rows, each set in key order, so two
   // writers never wait for each other in a cycle.
-  std::map<std::pair<std::string, int>, std::vector<int64_t>> streets;
-  for (const auto& d : deltas) {
-    std::vector<int64_t>& sum = streets[{d.community.substr(0, kStreetCodeLength), d.month}];
-    sum.resize(d.delta.size() - 1);
-    for (size_t k = 1; k < d.delta.size(); ++k) sum[k - 1] += d.delta[k];
-  }
+  const auto streets = StreetSums(deltas);
   auto run = [&](const char* statement, const std::vector<std::string>& keys,
                  const std::vector<std::string>& months, const std::vector<std::string>& counts) {
     return Guard([&]() -> absl::Status {
@@ -357,23 +376,29 @@ absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta
   months.clear();
   counts.clear();
   for (const auto& [k, sum] : streets) {
-    if (std::all_of(sum.begin(), sum.end(), [](int64_t x) { return x == 0; })) continue;
     keys.push_back(k.first);
     months.push_back(std::to_string(k.second));
-    std::vector<std::string> parts;
-    for (int64_t x : sum) parts.push_back(std::to_string(x));
-    counts.push_back(absl::StrCat("\"{", absl::StrJoin(parts, ","), "}\""));
+    counts.push_back(QuotedCounts(sum));
   }
   if (keys.empty()) return absl::OkStatus();
   return run("metric.apply_street", keys, months, counts);
 }
 
-absl::StatusOr<std::vector<int>> BuiltYears(Tx& tx) {
-  return Guard([&]() -> absl::StatusOr<std::vector<int>> {
-    std::vector<int> out;
-    for (const auto& r : tx.w().exec_prepared("metric.years", kBuildLockKey)) {
-      out.push_back(r[0].as<int>());
+absl::StatusOr<Built> BuiltFigures(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<Built> {
+    // The lock first, in a statement of its own: under READ COMMITTED a statement's
+    // snapshot is taken when it starts, so a read in the statement that waited for a build
+    // would not see what the build committed (a new year would look unbuilt, and this
+    // write would be missing from it).
+    tx.w().exec_prepared("metric.lock_shared", kBuildLockKey);
+    Built out;
+    pqxx::result r = tx.w().exec_prepared("metric.built");
+    if (!r[0][0].is_null()) {
+      for (const std::string& y : pg::ParseArray(r[0][0].as<std::string>())) {
+        out.years.push_back(std::stoi(y));
+      }
     }
+    if (!r[0][1].is_null()) out.day = pg::DayField(r[0][1]);
     return out;
   });
 }
@@ -528,17 +553,6 @@ absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const std::string&
 
 // ---- the "as of today" day ------------------------------------------------------------
 
-absl::StatusOr<std::optional<absl::CivilDay>> BuiltDay(Tx& tx) {
-  return Guard([&]() -> absl::StatusOr<std::optional<absl::CivilDay>> {
-    pqxx::result r = tx.w().exec_params(
-        "SELECT day FROM metric_day, (SELECT pg_advisory_xact_lock_shared($1)) l "
-        "ORDER BY day DESC LIMIT 1",
-        kBuildLockKey);
-    if (r.empty()) return std::optional<absl::CivilDay>();
-    return std::optional<absl::CivilDay>(pg::DayField(r[0][0]));
-  });
-}
-
 absl::StatusOr<domain::PatientYearState> GetDayState(Tx& tx, const std::string& patient_id,
                                                      absl::CivilDay day) {
   return Guard([&]() -> absl::StatusOr<domain::PatientYearState> {
@@ -611,21 +625,15 @@ absl::Status ApplyDayDeltas(Tx& tx, absl::CivilDay day,
   }();
   // Community rows in the deltas' order, then the street rows they sum to, in street order
   // (the same lock order as ApplyDeltas).
-  std::map<std::string, std::vector<int64_t>> streets;
   std::vector<std::string> codes, counts;
   for (const auto& d : deltas) {
     codes.push_back(d.community);
     std::vector<int> v(d.delta.begin() + 1, d.delta.end());
     counts.push_back(absl::StrCat("\"", pg::IntArray(v), "\""));
-    std::vector<int64_t>& sum = streets[d.community.substr(0, kStreetCodeLength)];
-    sum.resize(d.delta.size() - 1);
-    for (size_t k = 1; k < d.delta.size(); ++k) sum[k - 1] += d.delta[k];
   }
-  for (const auto& [street, sum] : streets) {
-    codes.push_back(street);
-    std::vector<std::string> parts;
-    for (int64_t x : sum) parts.push_back(std::to_string(x));
-    counts.push_back(absl::StrCat("\"{", absl::StrJoin(parts, ","), "}\""));
+  for (const auto& [k, sum] : StreetSums(deltas)) {  // day deltas all have month 1
+    codes.push_back(k.first);
+    counts.push_back(QuotedCounts(sum));
   }
   return Guard([&]() -> absl::Status {
     tx.w().exec_params(sql, pg::Day(day), pg::TextArray(codes), pg::TextArray(counts));

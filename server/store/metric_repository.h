@@ -54,9 +54,15 @@ absl::Status PutStates(Tx& tx, int year,
 // StateDeltas order (community, month) so that writers lock rows in one order.
 absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta>& deltas);
 
-// Years whose state rows exist for every patient, ascending. Takes the shared build lock
-// until the transaction ends, so a concurrent BuildYear waits for this transaction.
-absl::StatusOr<std::vector<int>> BuiltYears(Tx& tx);
+// What is built: the years whose state rows exist for every patient (ascending) and the
+// "as of today" day, if any (schema 0009).
+struct Built {
+  std::vector<int> years;
+  std::optional<absl::CivilDay> day;
+};
+// Takes the shared build lock until the transaction ends (a concurrent build waits for
+// this transaction; this call waits for a running build), then reads what is built.
+absl::StatusOr<Built> BuiltFigures(Tx& tx);
 absl::Status MarkYearBuilt(Tx& tx, int year);
 // The exclusive build lock: waits for every transaction that read the built years.
 absl::Status LockForBuild(Tx& tx);
@@ -107,9 +113,6 @@ absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const std::string&
 // Its state rows hold slot 0 of a PatientYearState (domain::ComputeDayState); its rollup
 // deltas are StateDeltas' month-1 rows.
 
-// The day whose rows exist for every patient, if any. Takes the shared build lock, like
-// BuiltYears.
-absl::StatusOr<std::optional<absl::CivilDay>> BuiltDay(Tx& tx);
 // The patient's stored state for `day` (empty when there is none).
 absl::StatusOr<domain::PatientYearState> GetDayState(Tx& tx, const std::string& patient_id,
                                                      absl::CivilDay day);

@@ -1697,7 +1697,7 @@ int Main(int argc, char** argv) {
       std::printf("[build] sent 5 s into that build: RecordFollowUp (320106) answered after %.1f "
                   "s%s%s, GetMetrics (320106, %d to month %d, a year not being built) after %.1f "
                   "s%s%s: both wait until the build commits (a write on the advisory lock of "
-                  "BuiltYears or on the row locks that the build's inserts hold on patient "
+                  "BuiltFigures or on the row locks that the build's inserts hold on patient "
                   "rows; a read on the advisory lock)\n",
                   probe_record_s.load(), probe_record_err.empty() ? "" : ", error: ",
                   probe_record_err.c_str(), static_cast<int>(w.today.year()), w.today.month(),
