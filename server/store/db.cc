@@ -44,7 +44,15 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   return db;
 }
 
-Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
+Database::Database(DatabaseOptions options)
+    : options_(std::move(options)),
+      reconnect_backoff_(
+          std::make_unique<common::Backoff>(absl::Milliseconds(100), absl::Seconds(5))) {}
+
+int Database::ReconnectAttemptsForTest() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return reconnect_attempts_;
+}
 Database::~Database() = default;
 
 absl::StatusOr<Database::Slot*> Database::Acquire() {
@@ -66,11 +74,27 @@ void Database::Release(Slot* slot) {
 }
 
 absl::Status Database::Reconnect(Slot* slot) {
+  slot->conn.reset();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (std::chrono::steady_clock::now() < next_reconnect_) {
+      return absl::UnavailableError("database unavailable (reconnecting)");
+    }
+    ++reconnect_attempts_;
+  }
   try {
     slot->conn = Connect(options_.dsn);
+    std::lock_guard<std::mutex> lock(mu_);
+    reconnect_backoff_->Reset();
     return absl::OkStatus();
   } catch (const std::exception& e) {
-    return StatusFromException(e);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      next_reconnect_ = std::chrono::steady_clock::now() +
+                        absl::ToChronoMilliseconds(reconnect_backoff_->NextDelay());
+    }
+    absl::Status s = StatusFromException(e);
+    return absl::UnavailableError(s.message());
   }
 }
 
@@ -86,8 +110,10 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
 
   constexpr int kAttempts = 3;
   absl::Status last;
+  bool replace = false;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    if (!(*slot)->conn || !(*slot)->conn->is_open()) {
+    if (replace || !(*slot)->conn || !(*slot)->conn->is_open()) {
+      replace = false;
       absl::Status rs = Reconnect(*slot);
       if (!rs.ok()) return rs;
     }
@@ -101,6 +127,14 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
       Tx tx(work);
       absl::Status s = fn(tx);
       if (!s.ok()) {
+        if (NeedsNewConnection(s)) {
+          // A repository met a connection that cannot serve (a standby after failover,
+          // an administrator's shutdown): nothing was committed; try a new connection,
+          // once `work` (which refers to the old one) is gone.
+          replace = true;
+          last = absl::UnavailableError(s.message());
+          continue;
+        }
         work.abort();
         // A repository that caught a serialization failure reports kRetryMessage.
         if (absl::IsAborted(s) && s.message() == kRetryMessage) {
@@ -119,7 +153,10 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
     } catch (const pqxx::transaction_rollback& e) {
       last = StatusFromException(e);  // serialization failure or deadlock: retry
     } catch (const std::exception& e) {
-      return StatusFromException(e);
+      absl::Status s = StatusFromException(e);
+      if (!NeedsNewConnection(s)) return s;
+      (*slot)->conn.reset();
+      last = absl::UnavailableError(s.message());
     }
   }
   return last;

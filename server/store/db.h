@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/backoff.h"
 
 namespace pqxx {
 class connection_base;
@@ -45,7 +46,13 @@ class Database {
   // Runs `fn` in one transaction on a pooled connection. Commits when fn returns OK,
   // rolls back otherwise (and returns fn's status). Database errors are mapped to
   // statuses (store/errors.h); serialization failures and deadlocks are retried up to
-  // three times before ABORTED. A broken connection is replaced. Never throws.
+  // three times before ABORTED. A connection that can no longer serve (broken, a standby
+  // after a failover, the server shutting down: store::NeedsNewConnection) is replaced
+  // and the transaction retried on the new one, up to three attempts in all, then
+  // UNAVAILABLE. After a failed reconnect, further reconnects wait an exponential,
+  // jittered backoff (100 ms doubling to 5 s) and fail fast with UNAVAILABLE meanwhile,
+  // so an outage costs the database a handful of connection attempts, not one per call.
+  // Never throws.
   absl::Status InTransaction(const std::function<absl::Status(Tx&)>& fn,
                              Isolation isolation = Isolation::kReadCommitted);
 
@@ -53,6 +60,8 @@ class Database {
   absl::Status Ping();
 
   int pool_size() const { return static_cast<int>(all_.size()); }
+  // Connection attempts made by reconnects since Open (tests of the backoff).
+  int ReconnectAttemptsForTest() const;
 
  private:
   explicit Database(DatabaseOptions options);
@@ -63,9 +72,13 @@ class Database {
 
   DatabaseOptions options_;
   std::vector<std::unique_ptr<Slot>> all_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Slot*> free_;
+  // Reconnect gate (guarded by mu_).
+  std::unique_ptr<common::Backoff> reconnect_backoff_;
+  std::chrono::steady_clock::time_point next_reconnect_{};
+  int reconnect_attempts_ = 0;
 };
 
 }  // namespace smd::store

@@ -4,9 +4,34 @@
 #include <string>
 #include <typeinfo>
 
+#include "absl/strings/cord.h"
+
 #include "common/log.h"
 
 namespace smd::store {
+namespace {
+
+constexpr char kReplaceConnection[] = "type.smd/store.replace-connection";
+
+absl::Status Unavailable(const char* message) {
+  absl::Status s = absl::UnavailableError(message);
+  s.SetPayload(kReplaceConnection, absl::Cord("1"));
+  return s;
+}
+
+// SQLSTATEs after which this connection cannot serve the transaction again: a standby
+// after a failover refuses writes (25006), the server is shutting down or starting
+// (57P01-57P03), or the connection itself failed (class 08).
+bool ConnectionState(const std::string& state) {
+  return state == "25006" || state == "57P01" || state == "57P02" || state == "57P03" ||
+         state.rfind("08", 0) == 0;
+}
+
+}  // namespace
+
+bool NeedsNewConnection(const absl::Status& s) {
+  return s.GetPayload(kReplaceConnection).has_value();
+}
 
 absl::Status StatusFromException(const std::exception& e) {
   // The SQLSTATE and constraint name are safe to surface; the server's message text can
@@ -33,6 +58,7 @@ absl::Status StatusFromException(const std::exception& e) {
       else if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) state = "40P01";
     }
     common::LogWarning("database error sqlstate=%s", state);
+    if (ConnectionState(state)) return Unavailable("database unavailable; retry");
     if (state == "23505") return absl::AlreadyExistsError("already exists");
     if (state == "23503" || state == "23514" || state == "23502") {
       return absl::FailedPreconditionError("database constraint refused the change");
@@ -45,7 +71,7 @@ absl::Status StatusFromException(const std::exception& e) {
     return absl::InternalError("database error " + state);
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
-    return absl::UnavailableError("database unavailable");
+    return Unavailable("database unavailable; retry");
   }
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
     return absl::UnavailableError("database commit in doubt");

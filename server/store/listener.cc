@@ -2,6 +2,11 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "common/backoff.h"
 #include "common/log.h"
 #include "store/errors.h"
 
@@ -29,6 +34,16 @@ struct NotificationListener::Impl {
   std::unique_ptr<pqxx::connection> conn;
   std::vector<std::unique_ptr<Receiver>> receivers;
   std::vector<Notification> pending;
+  common::Backoff backoff{absl::Milliseconds(100), absl::Seconds(10)};
+  std::chrono::steady_clock::time_point next_attempt{};
+  int reconnects = 0;
+
+  void Disconnected() {
+    receivers.clear();
+    conn.reset();
+    next_attempt = std::chrono::steady_clock::now() +
+                   absl::ToChronoMilliseconds(backoff.NextDelay());
+  }
 
   void Connect() {
     receivers.clear();
@@ -57,14 +72,31 @@ absl::StatusOr<std::unique_ptr<NotificationListener>> NotificationListener::Open
   return std::unique_ptr<NotificationListener>(new NotificationListener(std::move(impl)));
 }
 
+int NotificationListener::ReconnectAttemptsForTest() const { return impl_->reconnects; }
+
 std::vector<NotificationListener::Notification> NotificationListener::Wait(
     absl::Duration timeout) {
   std::vector<Notification> out;
-  try {
-    if (!impl_->conn || !impl_->conn->is_open()) {
-      impl_->Connect();
-      out.push_back({"", ""});
+  if (!impl_->conn || !impl_->conn->is_open()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < impl_->next_attempt) {
+      std::this_thread::sleep_for(
+          std::min<std::chrono::steady_clock::duration>(impl_->next_attempt - now,
+                                                        absl::ToChronoMicroseconds(timeout)));
+      return out;
     }
+    ++impl_->reconnects;
+    try {
+      impl_->Connect();
+      impl_->backoff.Reset();
+      out.push_back({"", ""});  // what was sent while we were away is in the tables
+    } catch (const std::exception& e) {
+      common::LogWarning("notification listener: reconnect failed (%s)", typeid(e).name());
+      impl_->Disconnected();
+      return out;
+    }
+  }
+  try {
     const int64_t us = absl::ToInt64Microseconds(timeout);
     impl_->conn->await_notification(static_cast<long>(us / 1000000),
                                     static_cast<long>(us % 1000000));
@@ -72,8 +104,7 @@ std::vector<NotificationListener::Notification> NotificationListener::Wait(
     impl_->conn->get_notifs();
   } catch (const std::exception& e) {
     common::LogWarning("notification listener: %s; reconnecting", typeid(e).name());
-    impl_->receivers.clear();
-    impl_->conn.reset();
+    impl_->Disconnected();
     out.push_back({"", ""});
   }
   for (auto& n : impl_->pending) out.push_back(std::move(n));

@@ -25,10 +25,16 @@ class NotificationListener {
       const std::string& dsn, std::vector<std::string> channels);
   ~NotificationListener();
 
-  // Waits up to `timeout` and returns what arrived (possibly nothing). On a broken
-  // connection it reconnects and returns one notification with channel "" meaning "you
-  // may have missed some": the caller should re-scan.
+  // Waits up to `timeout` and returns what arrived (possibly nothing). When the
+  // connection breaks it returns one notification with channel "" meaning "you may have
+  // missed some": the caller should re-scan; the same again once it has reconnected.
+  // Reconnects wait an exponential, jittered backoff (100 ms doubling to 10 s); while
+  // waiting, Wait just sleeps `timeout` (or until the next attempt is due), so a caller
+  // looping on Wait never spins and an outage costs the database a handful of attempts.
   std::vector<Notification> Wait(absl::Duration timeout);
+
+  // Connection attempts made after the first (tests of the backoff).
+  int ReconnectAttemptsForTest() const;
 
  private:
   struct Impl;
