@@ -32,6 +32,25 @@ void AlertToProto(const store::AlertCopy& c, v1::AlertMessage* out) {
   out->set_ack_note(c.ack_note);
   out->set_escalation_level(c.escalation_level);
   out->set_escalated(c.escalated);
+  out->set_audience(static_cast<v1::AlertAudience>(c.audience));
+  out->set_reason(static_cast<v1::RecipientReason>(c.reason));
+  if (c.deadline) TimeToProto(*c.deadline, out->mutable_deadline());
+}
+
+void AlertGapToProto(const store::AlertGap& g, v1::AlertGap* out) {
+  out->Clear();
+  out->set_gap_id(g.id);
+  out->set_alert_id(g.alert_id);
+  out->set_jurisdiction(g.jurisdiction);
+  out->set_kind(static_cast<v1::AlertKind>(g.kind));
+  out->set_severity(g.severity);
+  out->set_audience(static_cast<v1::AlertAudience>(g.audience));
+  TimeToProto(g.raised_at, out->mutable_raised_at());
+  out->set_missing_role(static_cast<v1::Role>(g.role));
+  out->set_cause(static_cast<v1::AlertGapCause>(g.cause));
+  out->set_duty_recipients(g.duty_recipients);
+  if (g.resolved_at) TimeToProto(*g.resolved_at, out->mutable_resolved_at());
+  out->set_resolved_recipients(g.resolved_recipients);
 }
 
 // ---- AlertHub ----
@@ -108,7 +127,12 @@ void AlertStream::ScheduleFetchLocked() {
   fetching_ = true;
   ++inflight_;
   const int64_t after = cursor_;
-  const bool queued = ex_.Submit([this, after] { Fetched(uc_.Fetch(meta_, after, kFetchPage)); });
+  // The client's cursor is checked once, on the first fetch; later cursors are the
+  // stream's own.
+  const bool check_cursor = !registered_;
+  const bool queued = ex_.Submit([this, after, check_cursor] {
+    Fetched(uc_.Fetch(meta_, after, kFetchPage, check_cursor));
+  });
   if (!queued) {
     // Executor full or stopping: the next wake-up (the pump wakes every stream when in
     // doubt) tries again. Nothing is lost: the outbox is the truth.
@@ -260,6 +284,22 @@ grpc::ServerUnaryReactor* AlertService::RaiseAlert(grpc::CallbackServerContext* 
                 [&](const app::Raised& r) {
                   resp->set_alert_id(r.alert_id);
                   resp->set_recipients(r.recipients);
+                  for (domain::Role role : r.unrouted) {
+                    resp->add_unrouted_roles(static_cast<v1::Role>(role));
+                  }
+                });
+  });
+}
+
+grpc::ServerUnaryReactor* AlertService::ListAlertGaps(grpc::CallbackServerContext* ctx,
+                                                      const v1::ListAlertGapsRequest* req,
+                                                      v1::ListAlertGapsResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(ListAlertGaps), [=, this](const app::CallMeta& m) {
+    return Fill(uc_.ListGaps(m, req->region(), req->include_resolved(), req->page().page_size(),
+                             req->page().page_token()),
+                [&](const app::GapPage& p) {
+                  for (const auto& g : p.gaps) AlertGapToProto(g, resp->add_gaps());
+                  resp->set_next_page_token(p.next_page_token);
                 });
   });
 }

@@ -91,6 +91,9 @@ class AlertService final : public smd::v1::AlertService::CallbackService {
   grpc::ServerUnaryReactor* RaiseAlert(grpc::CallbackServerContext* ctx,
                                        const v1::RaiseAlertRequest* req,
                                        v1::RaiseAlertResponse* resp) override;
+  grpc::ServerUnaryReactor* ListAlertGaps(grpc::CallbackServerContext* ctx,
+                                          const v1::ListAlertGapsRequest* req,
+                                          v1::ListAlertGapsResponse* resp) override;
 
  private:
   app::AlertUseCases& uc_;
@@ -100,5 +103,6 @@ class AlertService final : public smd::v1::AlertService::CallbackService {
 
 // AlertCopy -> AlertMessage.
 void AlertToProto(const store::AlertCopy& c, v1::AlertMessage* out);
+void AlertGapToProto(const store::AlertGap& g, v1::AlertGap* out);
 
 }  // namespace smd::api

@@ -1,6 +1,8 @@
 #include "app/admin_use_cases.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "app/team_upkeep.h"
 #include "common/status_macros.h"
 #include "crypto/encoding.h"
 #include "crypto/password.h"
@@ -139,9 +141,15 @@ absl::StatusOr<store::UserRow> AdminUseCases::AssignRole(const CallMeta& meta,
     const absl::Time now = deps_.clock.Now();
     RETURN_IF_ERROR(store::SetRole(tx, out.id, role, jurisdiction, now));
     RETURN_IF_ERROR(store::RevokeUserSessions(tx, out.id, now));
+    // 关爱帮扶小组 memberships the new role or jurisdiction no longer fits end now; alert
+    // copies the user can no longer act on are handed on by the alert pump.
+    ASSIGN_OR_RETURN(note.patient_ids, EndUnfitMembershipsOfUser(deps_, tx, out.id, role,
+                                                                 jurisdiction, who.jurisdiction,
+                                                                 who.user_id));
     out.role = role;
     out.jurisdiction = jurisdiction;
-    note.detail = "user=" + out.id;
+    note.detail = absl::StrCat("user=", out.id, " ended_memberships_of_patients=",
+                               note.patient_ids.size());
     return absl::OkStatus();
   }));
   return out;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "app/admin_use_cases.h"
 #include "app/patient_access.h"
+#include "common/backoff.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/random.h"
@@ -32,47 +33,25 @@ absl::Status AuditSystem(const Deps& deps, store::Tx& tx, const std::string& met
   return store::AppendAudit(tx, e);
 }
 
-std::vector<std::optional<absl::Time>> Deadlines(const Deps& deps, size_t n, int severity) {
-  std::optional<absl::Duration> d = domain::AckDeadline(severity, deps.config.ack_deadlines);
-  std::vector<std::optional<absl::Time>> out(n);
-  if (d) {
-    for (auto& t : out) t = deps.clock.Now() + *d;
-  }
-  return out;
-}
-
 }  // namespace
 
-absl::StatusOr<Raised> RaiseAlertInTx(const Deps& deps, store::Tx& tx, const domain::Patient& p,
-                                   const domain::AlertDraft& draft, const std::string& source,
-                                   const std::string& raised_by, const std::string& dedupe_key) {
-  ASSIGN_OR_RETURN(std::vector<store::Recipient> recipients,
-                   deps.alerts.RecipientsFor(tx, p.id, p.jurisdiction));
-  store::NewAlert a;
-  a.id = crypto::NewUuid();
-  a.patient_id = p.id;
-  a.jurisdiction = p.jurisdiction;
-  a.draft = draft;
-  a.patient_name = p.name;
-  a.address = p.address;
-  a.dedupe_key = dedupe_key;
-  a.source = source;
-  a.raised_by = raised_by;
-  a.raised_at = deps.clock.Now();
-  ASSIGN_OR_RETURN(bool inserted,
-                   deps.alerts.Insert(tx, a, recipients,
-                                      Deadlines(deps, recipients.size(), draft.severity), 0));
-  if (!inserted) return Raised{};
-  return Raised{a.id, static_cast<int>(recipients.size())};
-}
-
-absl::StatusOr<DeliveryPage> AlertUseCases::Fetch(const CallMeta& meta, int64_t after, int limit) {
+absl::StatusOr<DeliveryPage> AlertUseCases::Fetch(const CallMeta& meta, int64_t after, int limit,
+                                                  bool check_cursor) {
   DeliveryPage page;
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
                                           AuditNote& note) -> absl::Status {
     page = DeliveryPage{};
     page.user_id = who.user_id;
-    ASSIGN_OR_RETURN(page.copies, deps_.alerts.After(tx, who.user_id, after, limit));
+    if (after < 0) return domain::FieldError("after", "游标无效", "must be >= 0");
+    if (check_cursor && after > 0) {
+      ASSIGN_OR_RETURN(int64_t newest, deps_.alerts.MaxSeq(tx, who.user_id));
+      if (after > newest) {
+        return absl::OutOfRangeError(
+            "after: 游标超出您收到的最新预警，请从预警列表重新同步 (cursor is beyond your newest "
+            "alert; resynchronise from your inbox)");
+      }
+    }
+    ASSIGN_OR_RETURN(page.copies, deps_.alerts.After(tx, ViewerOf(who), after, limit));
     for (const auto& c : page.copies) note.patient_ids.push_back(c.patient_id);
     if (!page.copies.empty()) {
       note.detail = absl::StrCat("fetched seq ", page.copies.front().seq, "..",
@@ -123,7 +102,7 @@ absl::StatusOr<InboxPage> AlertUseCases::Inbox(const CallMeta& meta, store::Inbo
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
                                           AuditNote& note) -> absl::Status {
     page = InboxPage{};
-    q.user_id = who.user_id;
+    q.viewer = ViewerOf(who);
     if (!q.patient_id.empty()) RETURN_IF_ERROR(CheckUuid("patient_id", q.patient_id));
     ASSIGN_OR_RETURN(q.limit, PageSize(page_size));
     if (!page_token.empty() && (!absl::SimpleAtoi(page_token, &q.before_seq) || q.before_seq <= 0)) {
@@ -149,7 +128,8 @@ absl::StatusOr<store::AlertCopy> AlertUseCases::Acknowledge(const CallMeta& meta
                                           AuditNote& note) -> absl::Status {
     if (seq <= 0) return domain::FieldError("seq", "预警序号无效", "must be > 0");
     RETURN_IF_ERROR(domain::CheckText("note", text, false, 200));
-    ASSIGN_OR_RETURN(out, deps_.alerts.Acknowledge(tx, who.user_id, seq, text, deps_.clock.Now()));
+    ASSIGN_OR_RETURN(out,
+                     deps_.alerts.Acknowledge(tx, ViewerOf(who), seq, text, deps_.clock.Now()));
     note.patient_ids = {out.patient_id};
     note.detail = absl::StrCat("acknowledged seq ", seq, " alert=", out.alert_id);
     return absl::OkStatus();
@@ -169,7 +149,8 @@ absl::StatusOr<Raised> AlertUseCases::RaiseManual(const CallMeta& meta,
                                                     domain::Action::kFollowUpRecord, false));
     ASSIGN_OR_RETURN(domain::AlertDraft draft, domain::ManualAlert(severity, cause, p.risk_level));
     ASSIGN_OR_RETURN(out, RaiseAlertInTx(deps_, tx, p, draft, "manual", who.user_id, ""));
-    note.detail = absl::StrCat("manual alert=", out.alert_id, " recipients=", out.recipients);
+    note.detail = absl::StrCat("manual alert=", out.alert_id, " recipients=", out.recipients,
+                               " unrouted=", out.unrouted.size());
     return absl::OkStatus();
   }));
   return out;
@@ -184,36 +165,69 @@ absl::StatusOr<std::vector<std::string>> AlertUseCases::SequenceOnce() {
   return users;
 }
 
+absl::StatusOr<GapPage> AlertUseCases::ListGaps(const CallMeta& meta, const std::string& region,
+                                                 bool include_resolved, int page_size,
+                                                 const std::string& page_token) {
+  GapPage page;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    page = GapPage{};
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kAlertGapRead, ""));
+    store::GapQuery q;
+    q.region_prefix = region.empty() ? who.jurisdiction : region;
+    RETURN_IF_ERROR(
+        domain::CheckRegionCode("region", q.region_prefix, domain::RegionLevel::kInvalid));
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kAlertGapRead, q.region_prefix));
+    q.include_resolved = include_resolved;
+    ASSIGN_OR_RETURN(int limit, PageSize(page_size));
+    if (!page_token.empty() && (!absl::SimpleAtoi(page_token, &q.before_id) || q.before_id <= 0)) {
+      return domain::FieldError("page.page_token", "分页标记无效", "invalid page token");
+    }
+    q.limit = limit + 1;
+    ASSIGN_OR_RETURN(page.gaps, deps_.alerts.ListGaps(tx, q));
+    if (static_cast<int>(page.gaps.size()) > limit) {
+      page.gaps.resize(limit);
+      page.next_page_token = std::to_string(page.gaps.back().id);
+    }
+    note.detail = absl::StrCat("returned=", page.gaps.size());
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
 absl::StatusOr<int> AlertUseCases::EscalateOnce() {
-  int escalated = 0;
+  int handled = 0;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    escalated = 0;
+    handled = 0;
     const absl::Time now = deps_.clock.Now();
-    ASSIGN_OR_RETURN(std::vector<store::OverdueCopy> due, deps_.alerts.PastDeadline(tx, now, 100));
+    const absl::Time since = now - deps_.config.alert_reroute_window;
+    ASSIGN_OR_RETURN(std::vector<store::HandOnCopy> due,
+                     deps_.alerts.ToHandOn(tx, now, since, 100));
     for (const auto& c : due) {
-      // The same role one level up; further up when nobody holds that role there.
-      std::vector<store::Recipient> targets;
-      std::optional<std::string> level = domain::EscalationJurisdiction(c.jurisdiction);
-      while (level && targets.empty()) {
-        ASSIGN_OR_RETURN(targets, deps_.alerts.UsersAt(tx, c.role, *level));
-        level = domain::EscalationJurisdiction(*level);
-      }
-      RETURN_IF_ERROR(deps_.alerts.MarkEscalated(tx, c.recipient_id, now));
-      if (!targets.empty()) {
-        ASSIGN_OR_RETURN(store::NewAlert a, deps_.alerts.Load(tx, c.alert_id));
-        RETURN_IF_ERROR(deps_.alerts.AddRecipients(
-            tx, c.alert_id, targets, Deadlines(deps_, targets.size(), c.severity),
-            c.escalation_level + 1));
-      }
+      ASSIGN_OR_RETURN(HandedOn h, HandOnInTx(deps_, tx, c));
       RETURN_IF_ERROR(AuditSystem(
-          deps_, tx, "smd-server alert.escalate", {c.patient_id},
-          absl::StrCat("alert=", c.alert_id, " from_user=", c.user_id, " level=",
-                       c.escalation_level + 1, " targets=", targets.size())));
-      ++escalated;
+          deps_, tx, h.cause == 1 ? "smd-server alert.escalate" : "smd-server alert.reroute",
+          {c.patient_id},
+          absl::StrCat("alert=", c.alert_id, " from_user=", c.user_id,
+                       " level=", c.escalation_level + (h.cause == 1 ? 1 : 0),
+                       " targets=", h.targets, h.duty ? " duty" : "", h.gap ? " gap" : "")));
+      ++handled;
+    }
+    // Gaps of recent alerts: an account of the missing role may exist now.
+    ASSIGN_OR_RETURN(std::vector<store::AlertGap> gaps, deps_.alerts.OpenGaps(tx, since, 100));
+    for (const auto& g : gaps) {
+      ASSIGN_OR_RETURN(int n, RerouteGapInTx(deps_, tx, g));
+      if (n == 0) continue;
+      ASSIGN_OR_RETURN(store::NewAlert a, deps_.alerts.Load(tx, g.alert_id));
+      RETURN_IF_ERROR(AuditSystem(deps_, tx, "smd-server alert.reroute", {a.patient_id},
+                                  absl::StrCat("alert=", g.alert_id, " gap=", g.id,
+                                               " role=", std::string(domain::RoleName(g.role)),
+                                               " targets=", n)));
+      ++handled;
     }
     return absl::OkStatus();
   }));
-  return escalated;
+  return handled;
 }
 
 absl::StatusOr<int> AlertUseCases::CheckOverdueOnce() {
@@ -243,10 +257,11 @@ absl::StatusOr<int> AlertUseCases::CheckOverdueOnce() {
                                                "overdue", "",
                                                absl::StrCat("overdue:", p->id, ":",
                                                             absl::FormatCivilTime(*r.next_due))));
-        if (raised.recipients > 0) {
+        if (!raised.alert_id.empty()) {
           RETURN_IF_ERROR(AuditSystem(deps_, tx, "smd-server alert.overdue", {p->id},
                                       absl::StrCat("alert=", raised.alert_id,
-                                                   " recipients=", raised.recipients)));
+                                                   " recipients=", raised.recipients,
+                                                   " unrouted=", raised.unrouted.size())));
           ++count;
         }
       }
@@ -275,14 +290,18 @@ void AlertPump::Loop() {
   absl::Time next_overdue = absl::Now() + absl::Seconds(5);
   absl::Time next_housekeeping = absl::Now() + absl::Minutes(1);
   absl::Time next_heartbeat = absl::Now() + intervals_.heartbeat;
+  // The first connection's retries back off like the listener's own reconnects.
+  common::Backoff open_backoff(absl::Milliseconds(100), absl::Seconds(10));
   while (!stop_) {
     if (!listener) {
       auto l = store::NotificationListener::Open(dsn_, {"smd_alert_raised", "smd_alert_seq"});
       if (!l.ok()) {
-        common::LogWarning("alert pump: cannot listen (%s); polling",
+        common::LogWarning("alert pump: cannot listen (%s); retrying",
                            std::string(l.status().message()));
-        std::this_thread::sleep_for(absl::ToChronoMilliseconds(intervals_.poll));
+        std::this_thread::sleep_for(absl::ToChronoMilliseconds(
+            std::max(intervals_.poll, open_backoff.NextDelay())));
       } else {
+        open_backoff.Reset();
         listener = std::move(*l);
         wake_({}, true);  // anything may have been missed while not listening
       }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "app/alert_router.h"
 #include "app/call.h"
 #include "app/context.h"
 #include "domain/alert_rules.h"
@@ -20,21 +21,14 @@
 
 namespace smd::app {
 
-// Raises `draft` for patient `p` inside the caller's transaction (so the alert exists
-// exactly when its cause does): one outbox row per recipient (care team, police and grid
-// workers of the jurisdiction) with its acknowledgement deadline. Returns the alert id
-// and the number of recipients (0 and no alert when `dedupe_key` was used before).
-struct Raised {
-  std::string alert_id;
-  int recipients = 0;
-};
-absl::StatusOr<Raised> RaiseAlertInTx(const Deps& deps, store::Tx& tx, const domain::Patient& p,
-                                   const domain::AlertDraft& draft, const std::string& source,
-                                   const std::string& raised_by, const std::string& dedupe_key);
-
 struct DeliveryPage {
   std::string user_id;
   std::vector<store::AlertCopy> copies;
+};
+
+struct GapPage {
+  std::vector<store::AlertGap> gaps;
+  std::string next_page_token;
 };
 
 struct InboxPage {
@@ -46,9 +40,14 @@ class AlertUseCases {
  public:
   explicit AlertUseCases(const Deps& deps) : deps_(deps) {}
 
-  // The caller's copies after `after` (the stream's cursor). Re-authenticates the token
-  // on every call, so a revoked session ends its streams. Audited with the patients.
-  absl::StatusOr<DeliveryPage> Fetch(const CallMeta& meta, int64_t after, int limit);
+  // The caller's copies after `after` (the stream's cursor), only those the caller may
+  // still act on (store::Viewer). Re-authenticates the token on every call, so a revoked
+  // session ends its streams. Audited with the patients. With `check_cursor` (a stream's
+  // first fetch), OUT_OF_RANGE when `after` is beyond the newest copy the caller was ever
+  // given: the client's cursor comes from elsewhere (another database, a restored
+  // backup) and it must resynchronise from its inbox.
+  absl::StatusOr<DeliveryPage> Fetch(const CallMeta& meta, int64_t after, int limit,
+                                     bool check_cursor = false);
   // Notes that copies were written to `user_id`'s stream at `at`. Cheap and thread-safe:
   // the times are stored in batches by FlushDeliveries (one transaction for every stream's
   // deliveries since the last flush, audited as one system record), not one transaction
@@ -68,8 +67,16 @@ class AlertUseCases {
                                                           const std::string& patient_id,
                                                           int severity, const std::string& cause);
 
+  // Administrators: the "no recipient" list of `region` (default: the caller's
+  // jurisdiction), newest first; open gaps only unless `include_resolved`.
+  absl::StatusOr<GapPage> ListGaps(const CallMeta& meta, const std::string& region,
+                                   bool include_resolved, int page_size,
+                                   const std::string& page_token);
+
   // Background steps (each one transaction; safe from several servers at once).
   absl::StatusOr<std::vector<std::string>> SequenceOnce();
+  // Hands on open copies whose deadline passed or whose holder no longer fits, and
+  // re-routes open gaps of recent alerts (AppConfig::alert_reroute_window).
   absl::StatusOr<int> EscalateOnce();
   absl::StatusOr<int> CheckOverdueOnce();
 

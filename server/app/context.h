@@ -2,6 +2,7 @@
 // What every use case needs: the database, the clock, the keys, and the settings.
 
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -27,6 +28,13 @@ struct AppConfig {
   std::string rule_set = "jiangsu-2018";         // rules.md product decisions
   std::string designated_hospital = "南京市脑科医院";  // referral default (green channel)
   domain::AckDeadlines ack_deadlines;                // alert escalation (issue 4)
+  // Who takes an alert that no account of a required role could receive, at the
+  // district (then the city): docs/adr/0009-alert-routing.md.
+  std::vector<domain::Role> alert_duty_roles = {domain::Role::kCommunityDoctor,
+                                                domain::Role::kPsychiatrist};
+  // How long after raising an alert is still re-routed: a gap filled when an account
+  // appears, a copy taken over when its holder leaves.
+  absl::Duration alert_reroute_window = absl::Hours(14 * 24);
 };
 
 // The drug catalogue (schema 0003), loaded once at start-up. Thread-safe (immutable).

@@ -8,6 +8,7 @@
 #include "app/metric_use_cases.h"
 #include "domain/alert_rules.h"
 #include "app/patient_access.h"
+#include "app/team_upkeep.h"
 #include "common/status_macros.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -154,6 +155,7 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Record(const CallMeta& meta,
       RETURN_IF_ERROR(domain::ApplyClose(p, close, Today(deps_)));
       p.updated_at = f.recorded_at;
       RETURN_IF_ERROR(deps_.patients.Update(tx, p));
+      RETURN_IF_ERROR(EndTeamAfterPatientChange(deps_, tx, p, who.user_id).status());
     }
     RETURN_IF_ERROR(Reschedule(tx, p));
     RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));

@@ -159,6 +159,7 @@ void AddExternal(domain::MetricReport& report, const store::metric_repo::Externa
   add(domain::Indicator::kCareTeamCoverage, c.team_covered, c.team_needing);
   add(domain::Indicator::kAlertDeliveryTime, c.delivery_minutes, c.delivered);
   add(domain::Indicator::kAlertAckTime, c.ack_minutes, c.acknowledged);
+  add(domain::Indicator::kAlertGapRate, c.alerts_with_gap, c.alerts_raised);
 }
 
 absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std::string& region,

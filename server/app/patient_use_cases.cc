@@ -10,6 +10,7 @@
 #include "app/admin_use_cases.h"
 #include "app/metric_use_cases.h"
 #include "app/patient_access.h"
+#include "app/team_upkeep.h"
 #include "common/status_macros.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -274,6 +275,9 @@ absl::StatusOr<ViewedPatient> PatientUseCases::ChangePatient(
                                RETURN_IF_ERROR(change(p));
                                p.updated_at = deps_.clock.Now();
                                RETURN_IF_ERROR(deps_.patients.Update(tx, p));
+                               // A closed case's team ends with it.
+                               RETURN_IF_ERROR(
+                                   EndTeamAfterPatientChange(deps_, tx, p, who.user_id).status());
                                RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
                                ++p.version;
                                out = View(p, who.role);
@@ -401,7 +405,11 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
     p.updated_at = now;
     RETURN_IF_ERROR(deps_.patients.Update(tx, p));
     RETURN_IF_ERROR(deps_.patients.InsertTransfer(tx, out));
-    if (out.status == 4) RETURN_IF_ERROR(deps_.patients.DecideTransfer(tx, out));
+    if (out.status == 4) {
+      RETURN_IF_ERROR(deps_.patients.DecideTransfer(tx, out));
+      // Moved out of every district this server knows: the team ends.
+      RETURN_IF_ERROR(EndTeamAfterPatientChange(deps_, tx, p, who.user_id).status());
+    }
     RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = "transfer=" + out.id;
     return absl::OkStatus();
@@ -435,6 +443,9 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferIn(const CallMeta& m
       p->transfer_to.clear();
       p->updated_at = now;
       RETURN_IF_ERROR(deps_.patients.Update(tx, *p));
+      // Members whose jurisdiction does not cover the new community leave the team (the
+      // receiving side builds its own: ListTeamGaps shows what is missing).
+      RETURN_IF_ERROR(EndTeamAfterPatientChange(deps_, tx, *p, who.user_id).status());
       // Decisions table: the first follow-up after a transfer-in is due within 14 days.
       ASSIGN_OR_RETURN(auto schedule, deps_.care.GetSchedule(tx, p->id));
       store::Schedule s = schedule.value_or(store::Schedule{});

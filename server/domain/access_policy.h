@@ -42,8 +42,10 @@ enum class Action : int {
   kWorklistRead,         // worklist.read: follow-up worklists of the jurisdiction
   kCareTeamManage,       // careteam.manage: add/end 关爱帮扶小组 members, list team gaps
   kCareTeamRead,         // careteam.read: a patient's team, the caller's own memberships
+  kAlertGapRead,         // alert.gaps: alerts no account of a required role could receive
+                         // (community codes and alert facts, no patient identity)
 };
-inline constexpr int kActionCount = 18;
+inline constexpr int kActionCount = 19;
 
 // Groups of patient fields, the unit of need-to-know (ApplyView says which Patient members
 // each group covers).
@@ -154,7 +156,9 @@ inline constexpr std::array<RolePolicy, kMaxRole> kRolePolicies = {{
      Actions({Action::kAuditRead, Action::kAuditVerify, Action::kRegionRead}), Fields({}),
      IdNumberDisplay::kNone},
     {Role::kAdmin, "admin", "系统管理员",
-     Actions({Action::kUserAdmin, Action::kRegionAdmin, Action::kRegionRead}), Fields({}),
+     Actions({Action::kUserAdmin, Action::kRegionAdmin, Action::kRegionRead,
+              Action::kAlertGapRead}),
+     Fields({}),
      IdNumberDisplay::kNone},
 }};
 

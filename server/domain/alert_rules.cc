@@ -26,10 +26,12 @@ std::optional<AlertDraft> AlertForFollowUp(const FollowUpForm& form, const Asses
                                            Classification previous_class) {
   AlertDraft d;
   d.risk_level = form.risk_level;
+  bool mandatory = false;
   // Decisions table, "Police notification": 走失 is mandatory.
   if (form.lost_reason == LostReason::kMissing ||
       a.effective_lost_reason == LostReason::kMissing) {
     Add(d, AlertKind::kMissing, kSeverityCritical, "患者走失 (patient reported missing)");
+    mandatory = true;
   }
   if (!IsFailedVisit(form) && !ReportsDeath(form)) {
     // Decisions table: mandatory alert at risk >= 3 (rules.md §2 levels 3-5; S13, S24).
@@ -37,15 +39,18 @@ std::optional<AlertDraft> AlertForFollowUp(const FollowUpForm& form, const Asses
       Add(d, AlertKind::kHighRisk, form.risk_level >= 4 ? kSeverityCritical : kSeverityHigh,
           "随访危险性评估" + Num(form.risk_level) + "级 (risk level " + Num(form.risk_level) +
               " at follow-up)");
+      mandatory = true;
     }
     // Decisions table: any 肇事/肇祸 (rules.md §3 behaviour categories).
     if (form.behaviour.accident > 0) {
       Add(d, AlertKind::kIncident, kSeverityCritical,
           "本次随访期间肇祸" + Num(form.behaviour.accident) + "次 (serious incident reported)");
+      mandatory = true;
     }
     if (form.behaviour.trouble > 0) {
       Add(d, AlertKind::kIncident, kSeverityHigh,
           "本次随访期间肇事" + Num(form.behaviour.trouble) + "次 (incident reported)");
+      mandatory = true;
     }
     if (a.final_class == Classification::kUnstable &&
         previous_class != Classification::kUnstable) {
@@ -53,6 +58,7 @@ std::optional<AlertDraft> AlertForFollowUp(const FollowUpForm& form, const Asses
     }
   }
   if (d.severity == 0) return std::nullopt;
+  d.audience = mandatory ? AlertAudience::kFull : AlertAudience::kClinical;
   return d;
 }
 
@@ -67,6 +73,7 @@ AlertDraft AlertForEmergency(const Emergency& e) {
 AlertDraft AlertForOverdueUnstable(int days_overdue, int risk_level) {
   AlertDraft d;
   d.risk_level = risk_level;
+  d.audience = AlertAudience::kClinical;
   Add(d, AlertKind::kOverdueUnstable, kSeverityWarning,
       "不稳定患者逾期" + Num(days_overdue) + "天未随访 (unstable patient " + Num(days_overdue) +
           " days overdue)");

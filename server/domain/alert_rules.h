@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "domain/alert_routing.h"
 #include "domain/care_records.h"
 #include "domain/followup.h"
 #include "domain/types.h"
@@ -40,6 +41,10 @@ inline constexpr int kSeverityCritical = 4;
 
 struct AlertDraft {
   AlertKind kind = AlertKind::kUnspecified;  // the most severe reason
+  // kFull when any reason is one the decisions table makes mandatory for the police and
+  // grid workers (risk >= 3, 走失, 肇事/肇祸, an emergency, a doctor's manual alert);
+  // kClinical otherwise (alert_routing.h).
+  AlertAudience audience = AlertAudience::kFull;
   int severity = 0;
   int risk_level = -1;
   std::string cause;  // Chinese first, English in brackets; no clinical detail
@@ -47,13 +52,17 @@ struct AlertDraft {
 
 // A follow-up visit: risk >= 3, turning 不稳定 (from any other class, or at a first
 // visit), any 肇事/肇祸, or 走失 (a failed visit with reason 3). nullopt: no alert.
+// Turning 不稳定 alone (a drug reaction, say, at risk 0-2) is not a cause the rules make
+// mandatory for the police: that alert is kClinical (the doctor may still raise a manual
+// one to the police, rules.md decisions "Police notification").
 std::optional<AlertDraft> AlertForFollowUp(const FollowUpForm& form, const Assessment& a,
                                            Classification previous_class);
 
 // An emergency (应急处置) was recorded: always critical.
 AlertDraft AlertForEmergency(const Emergency& e);
 
-// An unstable patient whose follow-up is `days_overdue` days overdue.
+// An unstable patient whose follow-up is `days_overdue` days overdue: kClinical (a missed
+// visit is the doctor's work item, not a police matter).
 AlertDraft AlertForOverdueUnstable(int days_overdue, int risk_level);
 
 // A doctor's manual alert. INVALID_ARGUMENT on severity (1..4) or cause (1..200 chars).

@@ -101,6 +101,12 @@ absl::Status CheckMemberReach(std::string_view user_jurisdiction,
   return absl::OkStatus();
 }
 
+bool MembershipStillFits(TeamRole team_role, Role user_role, std::string_view user_jurisdiction,
+                         std::string_view patient_jurisdiction) {
+  return IsUserTeamRole(team_role) && CheckMemberFits(team_role, user_role).ok() &&
+         CheckMemberReach(user_jurisdiction, patient_jurisdiction).ok();
+}
+
 absl::Status CheckStartDate(absl::CivilDay start_date, absl::CivilDay today) {
   if (start_date > today) {
     return FieldError("start_date", "不能晚于今天", "must not be in the future");

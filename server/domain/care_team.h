@@ -88,6 +88,14 @@ absl::Status CheckContact(std::string_view name, std::string_view phone);
 absl::Status CheckMemberReach(std::string_view user_jurisdiction,
                               std::string_view patient_jurisdiction);
 
+// Whether a user's active membership still holds: the account's current role fits the
+// team role (CheckMemberFits) and its current jurisdiction covers the patient's community
+// (CheckMemberReach). A role change (AssignRole) or the patient's transfer ends the
+// memberships that no longer hold, and alert routing never uses one that does not
+// (domain/alert_routing.h).
+bool MembershipStillFits(TeamRole team_role, Role user_role, std::string_view user_jurisdiction,
+                         std::string_view patient_jurisdiction);
+
 // start_date may not lie after today. Errors: INVALID_ARGUMENT "start_date: ...".
 absl::Status CheckStartDate(absl::CivilDay start_date, absl::CivilDay today);
 // end_date lies in [start_date, today]. Errors: INVALID_ARGUMENT "end_date: ...".

@@ -730,6 +730,14 @@ std::vector<IndicatorDef> MakeCatalogue() {
                        "rules.md decisions \"Police notification\"",
                        "mean minutes from an alert being raised to its acknowledgement: total "
                        "minutes / acknowledged recipients"));
+  // Issue 11: no alert may reach nobody of a role the rules require; target 0.
+  c.push_back(external(I::kAlertGapRate, "alert_gap_rate", "预警接收缺口率",
+                       "alerts missing a required recipient", U::kPercent, true,
+                       "rules.md decisions \"Police notification\"; docs/adr/0010",
+                       "alerts raised in the period for which no account of a role the rules "
+                       "require (police and grid worker; the community doctor for clinical "
+                       "alerts) could be found / alerts raised in the period"));
+  c.back().target = Target{0};
   return c;
 }
 

@@ -241,8 +241,9 @@ PatientMetrics EvaluatePatient(const PatientPeriodInput& patient, const Reportin
 // The indicator catalogue
 // ---------------------------------------------------------------------------------------
 
-// Every indicator of rules.md §5.2, plus three whose counts come from other tables (care
-// team coverage, alert delivery and acknowledgement times). Stable numbers; 0 unspecified.
+// Every indicator of rules.md §5.2, plus four whose counts come from other tables (care
+// team coverage, alert delivery and acknowledgement times, alerts that missed a required
+// recipient). Stable numbers; 0 unspecified.
 enum class Indicator : int {
   kUnspecified = 0,
   kReportedPrevalence = 1,           // 报告患病率
@@ -263,8 +264,9 @@ enum class Indicator : int {
   kCareTeamCoverage = 16,            // 关爱帮扶小组覆盖率 (external counts)
   kAlertDeliveryTime = 17,           // 预警送达时长 (external counts)
   kAlertAckTime = 18,                // 预警确认时长 (external counts)
+  kAlertGapRate = 19,                // 预警接收缺口率 (external counts; target 0)
 };
-inline constexpr int kMaxIndicator = 18;
+inline constexpr int kMaxIndicator = 19;
 
 // What a rate is expressed in: value = numerator * scale / denominator, with scale 100
 // (%), 1000 (‰) or 1 (minutes: a mean, total minutes / number of events).

@@ -34,6 +34,10 @@ struct Config {
   int alert_escalate_interval_ms = 5000;
   int alert_overdue_interval_seconds = 3600;
   int alert_heartbeat_seconds = 300;  // open streams re-check their session this often
+  // Roles at the district (then the city) that take an alert nobody of a required role
+  // could receive (docs/adr/0009-alert-routing.md); validated at start.
+  std::string alert_duty_roles = "community_doctor,psychiatrist";
+  int alert_reroute_days = 14;  // gaps are re-routed and leavers' copies handed on this long
   std::string out;            // keygen output file
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code

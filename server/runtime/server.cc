@@ -166,6 +166,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
     if (!day.ok()) common::LogWarning("metrics: building today's figures failed");
   });
   impl->pump->Start();
+  common::LogInfo("alerts: duty roles %s (district, then city); re-routing for %d days",
+                  config.alert_duty_roles, config.alert_reroute_days);
   common::LogInfo("smd-server listening on %s (port %d, %s)", config.listen, impl->port,
                   config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));
   return std::unique_ptr<Server>(new Server(std::move(impl)));

@@ -1,6 +1,7 @@
 #include "runtime/wiring.h"
 
 #include "common/status_macros.h"
+#include "domain/alert_routing.h"
 
 namespace smd::runtime {
 
@@ -20,6 +21,9 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const Config& config,
   app_config.ack_deadlines.high = absl::Seconds(config.ack_high_seconds);
   app_config.ack_deadlines.warning = absl::Seconds(config.ack_warning_seconds);
   app_config.designated_hospital = config.designated_hospital;
+  ASSIGN_OR_RETURN(app_config.alert_duty_roles,
+                   domain::ParseDutyRoles("--alert-duty-roles", config.alert_duty_roles));
+  app_config.alert_reroute_window = absl::Hours(24 * config.alert_reroute_days);
   const domain::RuleSet* rules = domain::FindRuleSet(config.rule_set);
   if (rules == nullptr) {
     return absl::InvalidArgumentError("--rule-set: unknown rule set " + config.rule_set);

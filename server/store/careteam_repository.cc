@@ -57,6 +57,13 @@ std::vector<Statement> CareTeamStatements() {
        "start_date, added_by, added_at) VALUES ($1::uuid, $2::uuid, $3, $4::uuid, "
        "NULLIF($5::bytea, ''::bytea), "
        "$6::date, $7::uuid, $8::timestamptz)"},
+      {"careteam.active_of",
+       "SELECT m.id::text, m.patient_id::text, m.team_role, coalesce(m.user_id::text, ''), "
+       "coalesce(u.role, 0), coalesce(u.jurisdiction, ''), p.jurisdiction "
+       "FROM care_team_member m JOIN patient p ON p.id = m.patient_id "
+       "LEFT JOIN app_user u ON u.id = m.user_id "
+       "WHERE m.end_date IS NULL AND (m.user_id = $1::uuid OR m.patient_id = $2::uuid) "
+       "ORDER BY m.id"},
       {"careteam.end",
        "UPDATE care_team_member SET end_date = $2::date, end_reason = $3, ended_by = $4::uuid "
        "WHERE id = $1::uuid AND end_date IS NULL"},
@@ -82,6 +89,44 @@ std::vector<Statement> CareTeamStatements() {
        "AND NOT ($2::smallint[] <@ coalesce(t.roles, '{}'::smallint[])) "
        "AND ($5::uuid IS NULL OR p.id > $5::uuid) ORDER BY p.id LIMIT $6"},
   };
+}
+
+namespace {
+
+absl::StatusOr<std::vector<ActiveMembership>> ActiveOf(Tx& tx, const std::string& user_id,
+                                                       const std::string& patient_id) {
+  return Guard([&]() -> absl::StatusOr<std::vector<ActiveMembership>> {
+    std::vector<ActiveMembership> out;
+    for (const auto& r : tx.w().exec_prepared("careteam.active_of", OptUuid(user_id),
+                                              OptUuid(patient_id))) {
+      out.push_back({r[0].as<std::string>(), r[1].as<std::string>(),
+                     static_cast<domain::TeamRole>(r[2].as<int>()), r[3].as<std::string>(),
+                     static_cast<domain::Role>(r[4].as<int>()), r[5].as<std::string>(),
+                     r[6].as<std::string>()});
+    }
+    return out;
+  });
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfUser(Tx& tx,
+                                                                      const std::string& user_id) {
+  return ActiveOf(tx, user_id, "");
+}
+
+absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfPatient(
+    Tx& tx, const std::string& patient_id) {
+  return ActiveOf(tx, "", patient_id);
+}
+
+absl::Status EndMembership(Tx& tx, const std::string& member_id, absl::CivilDay end_date,
+                           const std::string& reason, const std::string& ended_by) {
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("careteam.end", member_id, pg::Day(end_date), reason,
+                         OptUuid(ended_by));
+    return absl::OkStatus();
+  });
 }
 
 CareTeamRepository::CareTeamRepository(const crypto::KeyRing& keys) : cipher_(keys) {}

@@ -47,6 +47,28 @@ struct TeamGapRow {
   std::vector<domain::TeamRole> missing;  // kRequiredTeamRoles order
 };
 
+// An active membership of a user with what decides whether it still holds
+// (domain::MembershipStillFits).
+struct ActiveMembership {
+  std::string member_id;
+  std::string patient_id;
+  domain::TeamRole team_role = domain::TeamRole::kUnspecified;
+  std::string user_id;  // "" for a contact
+  domain::Role user_role = domain::Role::kUnspecified;
+  std::string user_jurisdiction;
+  std::string patient_jurisdiction;
+};
+
+// The active memberships of `user_id`, or of the patient `patient_id` (contacts included),
+// visible under the transaction's row-level-security scope.
+absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfUser(Tx& tx,
+                                                                      const std::string& user_id);
+absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfPatient(
+    Tx& tx, const std::string& patient_id);
+// Ends an active membership (no-op when it has ended already).
+absl::Status EndMembership(Tx& tx, const std::string& member_id, absl::CivilDay end_date,
+                           const std::string& reason, const std::string& ended_by);
+
 class CareTeamRepository {
  public:
   explicit CareTeamRepository(const crypto::KeyRing& keys);

@@ -162,6 +162,15 @@ std::vector<Statement> MetricStatements() {
   static const std::string upsert = UpsertRollup("metric_rollup", "community");
   static const std::string upsert_street = UpsertRollup("metric_rollup_street", "street");
   return {
+      // Alerts raised in the period (Beijing days) by community prefix, and those that had
+      // a required role nobody could take when raised (alert_gap cause 1).
+      {"metric.alert_gaps",
+       "SELECT substr(a.jurisdiction, 1, $2), count(*), "
+       "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM alert_gap g WHERE g.alert_id = a.id "
+       "AND g.cause = 1)) FROM alert a WHERE starts_with(a.jurisdiction, $1) "
+       "AND a.raised_at >= ($3::date::timestamp - interval '8 hours') AT TIME ZONE 'UTC' "
+       "AND a.raised_at < ($4::date::timestamp + interval '16 hours') AT TIME ZONE 'UTC' "
+       "GROUP BY 1"},
       {"metric.patient", patient.c_str()},
       {"metric.visits", visits.c_str()},
       {"metric.checks",
@@ -473,6 +482,8 @@ void ExternalCounts::Merge(const ExternalCounts& o) {
   delivery_minutes += o.delivery_minutes;
   acknowledged += o.acknowledged;
   ack_minutes += o.ack_minutes;
+  alerts_raised += o.alerts_raised;
+  alerts_with_gap += o.alerts_with_gap;
 }
 
 absl::StatusOr<std::map<std::string, ExternalCounts>> External(Tx& tx, const std::string& prefix,
@@ -505,6 +516,12 @@ absl::StatusOr<std::map<std::string, ExternalCounts>> External(Tx& tx, const std
       c.delivery_minutes = r[2].as<int64_t>();
       c.acknowledged = r[3].as<int64_t>();
       c.ack_minutes = r[4].as<int64_t>();
+    }
+    for (const auto& r : tx.w().exec_prepared("metric.alert_gaps", prefix, child_len,
+                                              pg::Day(from), pg::Day(to))) {
+      ExternalCounts& c = out[r[0].as<std::string>()];
+      c.alerts_raised = r[1].as<int64_t>();
+      c.alerts_with_gap = r[2].as<int64_t>();
     }
     return out;
   });

@@ -87,6 +87,8 @@ struct ExternalCounts {
   int64_t delivery_minutes = 0;  // their total raise-to-delivery time, in minutes
   int64_t acknowledged = 0;
   int64_t ack_minutes = 0;
+  int64_t alerts_raised = 0;    // alerts raised in the period
+  int64_t alerts_with_gap = 0;  // ... that missed a required role when raised (alert_gap)
   void Merge(const ExternalCounts& o);
 };
 // By the first `child_len` characters of the patient's community, under `prefix`. Team

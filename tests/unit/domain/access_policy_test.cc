@@ -90,7 +90,7 @@ std::vector<Expected> ExpectedPolicy() {
        IdNumberDisplay::kNone,
        PatientViewKind::kNone},
       {Role::kAdmin,
-       {"user.admin", "region.admin", "region.read"},
+       {"user.admin", "region.admin", "region.read", "alert.gaps"},
        {},
        IdNumberDisplay::kNone,
        PatientViewKind::kNone},
@@ -211,7 +211,7 @@ TEST(Names, ActionsAndFields) {
       "patient.transfer", "patient.close", "user.admin",     "region.read",
       "region.admin",     "audit.read",    "audit.verify",   "metrics.read",
       "followup.record",  "followup.read", "followup.supervise", "worklist.read",
-      "careteam.manage",  "careteam.read"};
+      "careteam.manage",  "careteam.read", "alert.gaps"};
   ASSERT_EQ(kActions.size(), static_cast<size_t>(kActionCount));
   for (int i = 0; i < kActionCount; ++i) {
     EXPECT_EQ(ActionName(static_cast<Action>(i)), kActions[i]);
@@ -559,6 +559,7 @@ constexpr std::string_view kGoldenMarkdown = R"md(### Roles
 | worklist.read | ✓ | ✓ | · | · | · | · | · | · |
 | careteam.manage | ✓ | ✓ | · | · | · | · | · | · |
 | careteam.read | ✓ | ✓ | ✓ | ✓ | ✓ | · | · | · |
+| alert.gaps | · | · | · | · | · | · | · | ✓ |
 
 ### Patient field groups by role
 
