@@ -266,6 +266,8 @@ as doctor patient close "$patient" --version "$version" --kind cancellation \
 rc=$?
 set -e
 [[ $rc == 2 ]] || fail "closing again with a stale version: exit $rc, want 2"
+run as doctor --json patient show "$patient" >/dev/null
+[[ $(json "$work/out" 'd["version"]') == $((version + 1)) ]] || fail "the refused close changed the record"
 
 echo
 echo "walkthrough: all steps passed"
