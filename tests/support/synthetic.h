@@ -59,8 +59,9 @@ inline std::string SyntheticIdNumberBadCheck(absl::CivilDay birth, int seq,
 // zero-padded). Mainland numbering (MIIT 电信网编号计划 (2017年版)): "0" is the domestic
 // trunk prefix and "00" the international prefix, so "0000..." dials abroad to a country
 // code beginning with 0, and no such code exists: ITU-T E.164 country codes begin with a
-// world-zone digit 1-9 (ITU-T E.164 and its annex, the list of assigned country codes). It
-// passes domain::CheckPhone (7 to 20 digits, one '-' between digits).
+// world-zone digit 1-9 (ITU-T E.164 and its annex, the list of assigned country codes). For
+// the same reason "+0..." (international form, country code 0) is used where a test needs
+// the "+" form. It passes domain::CheckPhone (7 to 20 digits, one '-' between digits).
 inline std::string UndiallablePhone(int n) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0000-%07d", ((n % 10000000) + 10000000) % 10000000);
