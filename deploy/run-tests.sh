@@ -16,7 +16,7 @@ cd "$repo_root"
 
 # Suites a full run must include (tests/CMakeLists.txt). A unit gtest has a dotted name.
 expected_labels=(unit integration)
-expected_tests=(layering layering_selftest integration e2e_walkthrough)
+expected_tests=(layering layering_selftest gtest_zero_tests_fail integration e2e_walkthrough)
 
 echo "==> Installing packages (deploy/install-deps.sh)"
 deploy/install-deps.sh
