@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/verdict.h"
 #include "runtime/config.h"
 
 namespace smd::bench {
@@ -42,6 +43,10 @@ double Mean(const std::vector<double>& v);
 // CPU time of this process, in ms.
 double ProcessCpuMs();
 double Ms(SteadyClock::duration d);
+
+// Exit status of a bench whose run had failures (its verdicts are INVALID). Die() exits 2,
+// the watchdog 3.
+inline constexpr int kExitInvalid = 4;
 
 // As the given DSN's user, in autocommit.
 void Exec(const std::string& dsn, const std::string& sql);

@@ -810,6 +810,11 @@ int Main(int argc, char** argv) {
   double pg_tx = 0, pg_secs = 0;
   int64_t pg_failed = 0;
   bool pg_ok = true;
+  RunFailures failures;  // every measured run's, for the verdicts
+  auto count_pgbench = [&failures](const PgbenchResult& r) {
+    failures.pgbench_tx += r.failed;
+    if (!r.ok) ++failures.pgbench_aborted;
+  };
   for (int seg = 0; seg < o.segments; ++seg) {
     // A B B A ...: pgbench first in even pairs, RecordFollowUp first in odd ones.
     const bool pg_first = (seg % 2) == 0;
@@ -818,6 +823,7 @@ int Main(int argc, char** argv) {
         PgbenchResult r = RunPgbench(o, env, workdir, "smd_app", script_path, script, seg_s, 0,
                                      o.inflight, true);
         pg_ok &= r.ok && r.failed == 0;
+        count_pgbench(r);
         pg_tx += r.tps * seg_s;
         pg_secs += seg_s;
         pg_failed += r.failed;
@@ -833,6 +839,7 @@ int Main(int argc, char** argv) {
         const double cpu0 = ProcessCpuMs();
         Run r = ClosedLoop(o.inflight, 0, seg_s, record);
         rec_cpu_ms += ProcessCpuMs() - cpu0;
+        failures.calls += r.errors;
         std::printf("[grpc     seg %d] RecordFollowUp, %d in flight, %d s: %.0f calls/s, p50 "
                     "%.3f ms, p99 %.3f ms, errors %lld %s\n",
                     seg + 1, o.inflight, seg_s, r.Rate(), Percentile(r.lat_ms, 50),
@@ -850,6 +857,7 @@ int Main(int argc, char** argv) {
   if (o.super_s > 0) {
     su = RunPgbench(o, env, workdir, env.super, script_path, script, o.super_s, 0, o.inflight,
                     false);
+    count_pgbench(su);
     std::printf("[pgbench super] %d clients, %d s as %s (superuser: RLS bypassed): %.0f tps, "
                 "latency avg %.3f ms, p99 %.3f ms, failed %lld\n",
                 o.inflight, o.super_s, env.super.c_str(), su.tps, su.latency_avg_ms,
@@ -870,11 +878,13 @@ int Main(int argc, char** argv) {
         PgbenchResult r = RunPgbench(o, env, workdir, "smd_app", script_path, script, half, 0, 1,
                                      false);
         pg1_tx += r.tps * half;
+        count_pgbench(r);
         pg1_lat.insert(pg1_lat.end(), r.lat_ms.begin(), r.lat_ms.end());
       } else {
         seq.Merge(ClosedLoop(1, k == 1 ? 0.5 : 0, half, record));
       }
     }
+    failures.calls += seq.errors;
     std::printf("[sequential] 1 in flight, %d s each: RecordFollowUp %.0f calls/s (p50 %.3f ms); "
                 "pgbench -c 1 same SQL %.0f tps (p50 %.3f ms); difference per call %.3f ms "
                 "(gRPC, executor hand-offs, server code, libpqxx)\n",
@@ -940,6 +950,7 @@ int Main(int argc, char** argv) {
                 Percentile(paced.lat_ms, 95), Percentile(paced.lat_ms, 99),
                 static_cast<long long>(paced.errors));
     paced_p99 = Percentile(paced.lat_ms, 99);
+    failures.calls += paced.errors;
     paced_rate = rate;
   }
   if (o.explain_reps > 0) {
@@ -1070,9 +1081,9 @@ int Main(int argc, char** argv) {
               rec.first_error.empty() ? "" : "; first: ", rec.first_error.c_str(),
               static_cast<long long>(pg_failed), pg_ok ? "" : " (pgbench reported errors)");
   std::printf("  RecordFollowUp / pgbench (smd_app): %.1f %%   target >= 60 %%: %s\n", ratio,
-              ratio_met ? "MET" : "NOT MET");
+              Verdict(ratio_met, failures).c_str());
   std::printf("  RecordFollowUp p99: %.2f ms            target <= 20 ms: %s\n", p99,
-              p99_met ? "MET" : "NOT MET");
+              Verdict(p99_met, failures).c_str());
   const double pg_p99 = Percentile(pg_lat, 99);
   if (pg_p99 > 20.0) {
     std::printf("  note: pgbench alone has p99 %.1f ms (p50 %.1f ms) on the same SQL at %d clients "
@@ -1083,7 +1094,7 @@ int Main(int argc, char** argv) {
   if (!std::isnan(paced_p99)) {
     std::printf("  RecordFollowUp p99 in open loop at %.0f calls/s (%d %% of pgbench): %.2f ms "
                 "(<= 20 ms: %s)\n",
-                paced_rate, o.paced_pct, paced_p99, paced_p99 <= 20.0 ? "yes" : "no");
+                paced_rate, o.paced_pct, paced_p99, Verdict(paced_p99 <= 20.0, failures).c_str());
   }
   if (o.super_s > 0 && su.tps > 0) {
     std::printf("  RecordFollowUp / pgbench (superuser, no RLS): %.1f %%; RLS costs pgbench "
@@ -1123,7 +1134,7 @@ int Main(int argc, char** argv) {
   std::remove((workdir + "/pgbench.out").c_str());
   ::rmdir(workdir.c_str());
   std::printf("total run time %.0f s\n", Ms(SteadyClock::now() - t_start) / 1000.0);
-  return 0;
+  return failures.any() ? kExitInvalid : 0;
 }
 
 }  // namespace smd::bench

@@ -25,6 +25,7 @@
 #include "runtime/server.h"
 #include "smd/v1/auth.grpc.pb.h"
 #include "smd/v1/patients.grpc.pb.h"
+#include "support/synthetic.h"
 
 namespace smd::bench {
 namespace {
@@ -35,13 +36,6 @@ struct Options {
   int inflight = 1;  // batches in flight (smdctl sends one at a time)
   int deadline_s = 600;
 };
-
-char CheckChar(const std::string& s17) {
-  static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (s17[i] - '0') * w[i];
-  return "10X98765432"[sum % 11];
-}
 
 // One registry row: the fields the CSV template carries.
 struct RegistryRow {
@@ -60,16 +54,14 @@ std::vector<RegistryRow> Generate(int n, const std::vector<std::string>& communi
     RegistryRow r;
     // Unique: a birth day per block of 1000 rows, the row's number in the block.
     const absl::CivilDay birth = absl::CivilDay(1950, 1, 1) + (i / 1000) * 3;
-    const std::string s17 =
-        absl::StrFormat("320106%04d%02d%02d%03d", birth.year(), birth.month(), birth.day(), i % 1000);
-    r.id_number = s17 + CheckChar(s17);
+    r.id_number = testing::SyntheticIdNumber(birth, i % 1000);
     r.name = absl::StrFormat("导入%06d", i);
-    r.phone = absl::StrFormat("0000-%07d", i % 10000000);
+    r.phone = testing::UndiallablePhone(i);
     r.address = absl::StrFormat("南京市鼓楼区合成路%d号", i % 999 + 1);
     r.community = communities[rng() % communities.size()];
     r.guardian = absl::StrFormat("监护人%06d", i);
     r.relationship = "母亲";
-    r.guardian_phone = absl::StrFormat("0000-%07d", (i * 7) % 10000000);
+    r.guardian_phone = testing::UndiallablePhone(i * 7);
     const int roll = static_cast<int>(rng() % 100);
     r.dx = roll < 70 ? 1 : 2 + roll % 5;
     r.icd10 = kIcd[r.dx];

@@ -15,7 +15,7 @@
 #
 # Bounded: the bench aborts itself after --deadline-s and this script stops everything
 # after 300 s; the cluster is stopped and deleted either way. Exit status 1 means a copy
-# was lost or duplicated.
+# was lost or duplicated; 4 that a call or stream failed, so the verdict is INVALID.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)

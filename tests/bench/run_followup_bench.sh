@@ -13,7 +13,8 @@
 # SMD_BENCH_NO_BUILD=1 to skip the build step.
 #
 # Bounded: the bench aborts itself after --deadline-s (170 s by default) and this script
-# stops everything after 240 s; the cluster is stopped and deleted either way.
+# stops everything after 240 s; the cluster is stopped and deleted either way. Exit status 4:
+# a RecordFollowUp call or a pgbench transaction failed, so every verdict is INVALID.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)

@@ -21,6 +21,7 @@
 # Bounded: the bench aborts itself after --deadline-s and this script stops everything after
 # SMD_BENCH_TIMEOUT_S; the cluster is stopped and deleted either way. The full-scale database
 # needs about 15 GB of free space where the cluster lives (/var/tmp as root, else $TMPDIR).
+# Exit status 4: a RecordFollowUp or GetMetrics call failed, so every verdict is INVALID.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)

@@ -2,7 +2,10 @@
 # The newcomer's walkthrough (docs/walkthrough.md), step by step, with smdctl against the
 # real server over TLS. Run by ctest under tests/support/with_postgres.sh:
 #   walkthrough.sh SMD_SERVER SMDCTL
-# Each step checks what a person following the walkthrough would see.
+# Each step checks what a person following the walkthrough would see: a command that fails
+# fails its step (run), and each figure is checked against what the data this script enters
+# must produce. Only synthetic data: the ID numbers are made here (tests/support/
+# synthetic-id.sh) and filled into the examples' placeholders.
 set -euo pipefail
 
 server_bin=$1
@@ -19,6 +22,37 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "walkthrough: FAILED: $*" >&2; exit 1; }
 step() { printf '\n--- %s\n' "$*"; }
+# run CMD...: runs a command of the walkthrough, shows its output and keeps it in $work/out;
+# the step fails when the command fails (a pipe into grep would hide that).
+run() {
+  local rc=0
+  "$@" >"$work/out" 2>"$work/err" || rc=$?
+  cat "$work/out"
+  if ((rc != 0)); then
+    cat "$work/err" >&2
+    fail "exit $rc from: $*"
+  fi
+}
+# json FILE PYTHON-EXPR [ARGS...]: evaluates EXPR with `d` the JSON document in FILE and
+# `a` the extra arguments; prints the result (a Python exception fails the step).
+json() {
+  python3 - "$@" <<'PY' || fail "cannot read ${1}: $(head -c 300 "$1")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = sys.argv[3:]
+r = eval(sys.argv[2])
+print(" ".join(str(x) for x in r) if isinstance(r, (list, tuple)) else r)
+PY
+}
+# The management rate's "numerator denominator" for a region of a `--json metrics show
+# --children` report.
+managed_registered() {
+  local out
+  out=$(json "$1" '[(i["numerator"], i["denominator"]) for r in [d["region"]] + d.get("children", [])
+              if r["region"] == a[0] for i in r["indicators"] if i["code"] == "management_rate"][0]' "$2")
+  [[ $out =~ ^[0-9]+\ [0-9]+$ ]] || fail "no management rate for $2 in $1"
+  echo "$out"
+}
 
 # ---- the quickstart's part (deploy/quickstart.sh does the same on a private cluster) ----
 step "database, keys, certificates, demo data"
@@ -46,28 +80,49 @@ for _ in $(seq 1 100); do
 done
 grep -q "listening" "$work/server.log" || { cat "$work/server.log" >&2; fail "server did not start"; }
 
+# The examples carry placeholders, never an ID number: fill in synthetic ones.
+synthetic_id() { "$repo_root/tests/support/synthetic-id.sh" "$@"; }
+patient_idn=$(synthetic_id 19850315 901)
+sed "s/SYNTHETIC_ID_NUMBER/$patient_idn/" "$repo_root/docs/examples/patient.json" >"$work/patient.json"
+grep -q "\"$patient_idn\"" "$work/patient.json" || fail "patient.json has no SYNTHETIC_ID_NUMBER"
+community=$(json "$work/patient.json" 'd["jurisdiction"]')
+street=${community:0:9}
+
+# Before anyone acts: the street's figures, for the metrics step below.
+step "(check) the street's figures before the walkthrough"
+echo "Demo-analyst-2026" | run as analyst login --user analyst
+run as analyst --json metrics show --region "$street" --children >/dev/null
+cp "$work/out" "$work/metrics-before.json"
+mr=$(managed_registered "$work/metrics-before.json" "$street")
+read -r street_managed0 street_registered0 <<<"$mr"
+mr=$(managed_registered "$work/metrics-before.json" "$community")
+read -r comm_managed0 comm_registered0 <<<"$mr"
+prevalence0=$(json "$work/metrics-before.json" '[i["numerator"] for i in d["region"]["indicators"]
+                                                   if i["code"] == "reported_prevalence"][0]')
+echo "management rate before: street $street_managed0/$street_registered0, community $comm_managed0/$comm_registered0"
+
 # ---- terminal 1: the community doctor ----
 step "the demo community doctor signs in"
-echo "Demo-doctor-2026" | as doctor login --user doctor | tee "$work/out" | grep -q "doctor" \
-  || fail "doctor login"
+echo "Demo-doctor-2026" | run as doctor login --user doctor
+grep -q "doctor" "$work/out" || fail "doctor login"
 [[ $(stat -c %a "$work/cfg-doctor/session") == 600 ]] || fail "session file is not 0600"
 
-step "registers a patient"
-as doctor patient register --file "$repo_root/docs/examples/patient.json" | tee "$work/out"
+step "registers a patient (the example with a synthetic ID number)"
+run as doctor patient register --file "$work/patient.json"
 patient=$(awk '{print $NF}' "$work/out")
 [[ "$patient" =~ ^[0-9a-f-]{36}$ ]] || fail "no patient id in: $(cat "$work/out")"
-as doctor patient show "$patient" | grep -q "示例患者" || fail "patient show"
+run as doctor patient show "$patient"
+grep -q "示例患者" "$work/out" || fail "patient show"
 
 # ---- terminal 2: the demo police officer watches for alerts ----
 step "the police officer signs in and watches alerts in a second terminal"
-echo "Demo-police-2026" | as police login --user police >/dev/null || fail "police login"
+echo "Demo-police-2026" | run as police login --user police
 as police --json alerts watch >"$work/police-alerts" 2>"$work/police-watch.err" &
 watch_pid=$!
 sleep 1
 
 step "the doctor records a follow-up with risk 4"
-as doctor followup record "$patient" --file "$repo_root/docs/examples/followup-risk4.json" \
-  | tee "$work/out"
+run as doctor followup record "$patient" --file "$repo_root/docs/examples/followup-risk4.json"
 grep -q "不稳定" "$work/out" || fail "risk 4 should classify as unstable"
 
 step "the alert arrives in the police officer's terminal"
@@ -77,27 +132,70 @@ for _ in $(seq 1 50); do
 done
 grep -q "$patient" "$work/police-alerts" || fail "no alert within 5 s: $(cat "$work/police-alerts")"
 cat "$work/police-alerts"
-if grep -qi "risperidone\|利培酮\|F20\|精神分裂" "$work/police-alerts"; then
+# Case-sensitive: the lines carry random UUIDs, whose lowercase hex may contain "f20".
+if grep -qE "[Rr]isperidone|利培酮|F20|精神分裂" "$work/police-alerts"; then
   fail "the police officer's alert shows diagnosis or medication"
 fi
-seq_no=$(python3 -c 'import json,sys
-for line in open(sys.argv[1]):
-    m = json.loads(line)
-    if m.get("patient_id") == sys.argv[2]: print(m["seq"]); break' "$work/police-alerts" "$patient")
+# The alert is the visit's: high risk (risk level >= 3), critical at risk 4, for this patient
+# in the example's community.
+python3 - "$work/police-alerts" "$patient" "$community" >"$work/alert" 2>&1 <<'PY' || fail "the alert: $(cat "$work/alert")"
+import json, sys
+path, patient, community = sys.argv[1:]
+mine = [m for m in map(json.loads, open(path)) if m.get("patient_id") == patient]
+if len(mine) != 1:
+    sys.exit("want 1 alert for the patient, got %d" % len(mine))
+m = mine[0]
+want = {"kind": "ALERT_KIND_HIGH_RISK", "severity": 4, "risk_level": 4,
+        "jurisdiction": community, "patient_name": "示例患者"}
+got = {k: m.get(k) for k in want}
+if got != want:
+    sys.exit("want %s, got %s" % (want, got))
+print(m["seq"])
+PY
+seq_no=$(cat "$work/alert")
+[[ $seq_no =~ ^[0-9]+$ ]] || fail "no alert number: $seq_no"
 kill "$watch_pid"; watch_pid=""
 
 step "the police officer acknowledges it"
-as police alerts ack "$seq_no" --note "已上门，患者情绪平稳" | tee "$work/out"
+run as police alerts ack "$seq_no" --note "已上门，患者情绪平稳"
 grep -q "$seq_no" "$work/out" || fail "ack"
-as police alerts inbox --unacked | grep -q "$seq_no" && fail "still unacknowledged"
+run as police --json alerts inbox --unacked >/dev/null
+[[ $(json "$work/out" '[m["seq"] for m in d.get("alerts", [])].count(a[0])' "$seq_no") == 0 ]] \
+  || fail "alert $seq_no is still unacknowledged"
+run as police --json alerts inbox --patient "$patient" >/dev/null
+[[ $(json "$work/out" '[(m["kind"], bool(m.get("acknowledged_at")), m["ack_note"])
+       for m in d["alerts"] if m["seq"] == a[0]]' "$seq_no") == "('ALERT_KIND_HIGH_RISK', True, '已上门，患者情绪平稳')" ]] \
+  || fail "the inbox does not show alert $seq_no acknowledged with its note"
+run as police alerts inbox
+grep -q "高风险" "$work/out" || fail "the inbox does not name the alert's kind (高风险)"
 
 # ---- terminal 3: the health committee ----
 step "the health-committee analyst views the street's metrics"
-echo "Demo-analyst-2026" | as analyst login --user analyst >/dev/null || fail "analyst login"
-as analyst metrics show --region 320106001 --children | tee "$work/out"
-grep -q "在册患者管理率" "$work/out" || fail "metrics table"
-grep -q "宁海路街道" "$work/out" || fail "street name"
-as analyst --lang en metrics show --region 320106001 | grep -q "management rate" || fail "--lang en"
+echo "Demo-analyst-2026" | run as analyst login --user analyst
+run as analyst metrics show --region "$street" --children
+cp "$work/out" "$work/metrics-table"
+# The walkthrough registered one patient in the community and visited them today: one more
+# on the register (在册) and one more managed (在管), in the community and in its street.
+street_managed=$((street_managed0 + 1)) street_registered=$((street_registered0 + 1))
+grep -qE "宁海路街道[[:space:]]+在册患者管理率[[:space:]]+$street_managed[[:space:]]+$street_registered[[:space:]]" \
+  "$work/metrics-table" || fail "the table's 宁海路街道 在册患者管理率 row is not $street_managed / $street_registered"
+run as analyst --json metrics show --region "$street" --children >/dev/null
+mr=$(managed_registered "$work/out" "$street")
+read -r got_managed got_registered <<<"$mr"
+[[ "$got_managed $got_registered" == "$street_managed $street_registered" ]] \
+  || fail "street management rate $got_managed/$got_registered, want $street_managed/$street_registered"
+mr=$(managed_registered "$work/out" "$community")
+read -r got_managed got_registered <<<"$mr"
+[[ "$got_managed $got_registered" == "$((comm_managed0 + 1)) $((comm_registered0 + 1))" ]] \
+  || fail "community management rate $got_managed/$got_registered, want $((comm_managed0 + 1))/$((comm_registered0 + 1))"
+[[ $(json "$work/out" 'abs(float([i["value"] for i in d["region"]["indicators"]
+       if i["code"] == "management_rate"][0]) - 100.0 * int(a[0]) / int(a[1])) < 0.005' \
+       "$street_managed" "$street_registered") == True ]] || fail "the street's management rate value"
+[[ $(json "$work/out" '[i["numerator"] for i in d["region"]["indicators"]
+       if i["code"] == "reported_prevalence"][0]') == $((prevalence0 + 1)) ]] \
+  || fail "the street's reported prevalence does not count the new patient"
+run as analyst --lang en metrics show --region "$street"
+grep -q "management rate" "$work/out" || fail "--lang en"
 
 step "exit codes: the analyst may not list patients (3), a bad region is refused (2)"
 set +e
@@ -110,12 +208,16 @@ set -e
 [[ $rc2 == 2 || $rc2 == 3 ]] || fail "bad region: exit $rc2, want 2 or 3"
 
 step "every RPC is reachable: a generic call"
-as doctor call AuthService.WhoAmI | grep -q '"username": "doctor"' || fail "call"
+run as doctor call AuthService.WhoAmI
+grep -q '"username": "doctor"' "$work/out" || fail "call"
 
 step "bulk import (docs/import.md): the template's rows and one refused row"
-cp "$repo_root/docs/import-template.csv" "$work/registry.csv"
-# A third row with a wrong check character in its ID number.
-printf '%s\r\n' "坏行,320106197806019519,0000-1234567,南京市鼓楼区模板路3号,320106001001,模板监护人,母亲,,0000-7654321,是,2023-05-10,监护人,精神分裂症,F20.0,,,,,无关锁,,非贫困,否,2019-04-15" >>"$work/registry.csv"
+# The template's placeholders filled in with synthetic ID numbers, and a third row whose ID
+# number has a wrong check character.
+sed "s/SYNTHETIC_ID_NUMBER_1/$(synthetic_id 19780601 950)/; s/SYNTHETIC_ID_NUMBER_2/$(synthetic_id 19780601 951)/" \
+  "$repo_root/docs/import-template.csv" >"$work/registry.csv"
+[[ $(grep -c "SYNTHETIC_ID_NUMBER" "$work/registry.csv") == 0 ]] || fail "template placeholders left"
+printf '%s\r\n' "坏行,$(synthetic_id --bad-check 19780601 952),0000-1234567,南京市鼓楼区模板路3号,320106001001,模板监护人,母亲,,0000-7654321,是,2023-05-10,监护人,精神分裂症,F20.0,,,,,无关锁,,非贫困,否,2019-04-15" >>"$work/registry.csv"
 set +e
 as doctor patient import --file "$work/registry.csv" | tee "$work/out"
 rc=$?
@@ -127,16 +229,15 @@ as doctor patient import --file "$work/registry.csv" >"$work/out" || true
 grep -q "导入 0，已登记跳过 2" "$work/out" || fail "a second import registers nothing twice: $(cat "$work/out")"
 
 step "beyond the walkthrough: an administrator adds a grid worker, the doctor adds them to the team"
-echo "Demo-admin-2026" | as admin login --user admin >/dev/null || fail "admin login"
-echo "Grid-worker-9-2026" | as admin --json user create grid9 --display-name 网格员九 \
-  --role grid-worker --jurisdiction 320106001001 | tee "$work/out"
+echo "Demo-admin-2026" | run as admin login --user admin
+echo "Grid-worker-9-2026" | run as admin --json user create grid9 --display-name 网格员九 \
+  --role grid-worker --jurisdiction 320106001001
 grid9=$(grep -o '"user_id": "[0-9a-f-]*"' "$work/out" | head -1 | grep -o '[0-9a-f-]\{36\}')
 [[ -n "$grid9" ]] || fail "user create printed no user_id"
-as doctor team add "$patient" --team-role grid-worker --user-id "$grid9" >/dev/null \
-  || fail "team add"
-as doctor team list "$patient" | grep -q "$grid9" || fail "team list shows the new member"
-as admin region population 320106001001 --year 2026 --residents 31000 >/dev/null \
-  || fail "region population"
+run as doctor team add "$patient" --team-role grid-worker --user-id "$grid9"
+run as doctor team list "$patient"
+grep -q "$grid9" "$work/out" || fail "team list shows the new member"
+run as admin region population 320106001001 --year 2026 --residents 31000
 set +e
 as doctor team add "$patient" --team-role astronaut --user-id "$grid9" 2>"$work/err"
 rc=$?
@@ -145,9 +246,28 @@ set -e
 grep -q -- "--team-role" "$work/err" || fail "the usage error names the flag"
 
 step "the doctor closes the case (注销) with the version read"
-version=$(as doctor --json patient show "$patient" | grep -o '"version": "[0-9]*"' | grep -o '[0-9]\+')
+run as doctor --json patient show "$patient" >/dev/null
+version=$(json "$work/out" 'd["version"]')
+[[ $version =~ ^[0-9]+$ ]] || fail "no version in patient show"
+[[ $(json "$work/out" 'd["status"]') == PATIENT_STATUS_ACTIVE ]] || fail "the patient is not active before closing"
+today=$(TZ=Asia/Shanghai date +%F)
+run as doctor patient close "$patient" --version "$version" --kind cancellation \
+  --date "$today" --reason 迁往外省
+# Closed: 注销 on today's date with the reason, the record's version one higher.
+run as doctor --json patient show "$patient" >/dev/null
+closed=$(json "$work/out" '[d["status"], "%04d-%02d-%02d" % (d["closed_date"]["year"],
+       d["closed_date"]["month"], d["closed_date"]["day"]), d["close_reason"], d["version"]]')
+[[ $closed == "PATIENT_STATUS_CANCELLED $today 迁往外省 $((version + 1))" ]] \
+  || fail "after closing: $closed, want PATIENT_STATUS_CANCELLED $today 迁往外省 $((version + 1))"
+# A second close with the version read before is refused (exit 2) and changes nothing.
+set +e
 as doctor patient close "$patient" --version "$version" --kind cancellation \
-  --date "$(TZ=Asia/Shanghai date +%F)" --reason 迁往外省 >/dev/null || fail "patient close"
+  --date "$today" --reason 迁往外省 >/dev/null 2>&1
+rc=$?
+set -e
+[[ $rc == 2 ]] || fail "closing again with a stale version: exit $rc, want 2"
+run as doctor --json patient show "$patient" >/dev/null
+[[ $(json "$work/out" 'd["version"]') == $((version + 1)) ]] || fail "the refused close changed the record"
 
 echo
 echo "walkthrough: all steps passed"

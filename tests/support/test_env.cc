@@ -10,7 +10,6 @@
 #include "app/demo_seed.h"
 #include "common/clock.h"
 #include "crypto/keys.h"
-#include "domain/resident_id.h"
 #include "gtest/gtest.h"
 #include "runtime/wiring.h"
 #include "store/migrator.h"
@@ -162,11 +161,6 @@ std::unique_ptr<grpc::ClientContext> TestServer::Ctx(const std::string& token) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->AddMetadata("authorization", "Bearer " + token);
   return ctx;
-}
-
-std::string SyntheticIdNumber(const std::string& birth, int seq) {
-  std::string first17 = absl::StrFormat("320106%s%03d", birth, seq);
-  return first17 + domain::ComputeCheckChar(first17);
 }
 
 v1::PatientDetails ValidDetails(const std::string& id_number, const std::string& name,

@@ -15,6 +15,7 @@
 #include "smd/v1/auth.grpc.pb.h"
 #include "smd/v1/patients.grpc.pb.h"
 #include "smd/v1/regions.grpc.pb.h"
+#include "support/synthetic.h"  // SyntheticIdNumber, UndiallablePhone
 
 namespace smd::testing {
 
@@ -82,10 +83,8 @@ inline constexpr char kAuditorPw[] = "Demo-auditor-2026";
 inline constexpr char kAdminPw[] = "Demo-admin-2026";
 inline constexpr char kPsychPw[] = "Demo-psych-2026";
 
-// A synthetic, checksum-valid resident ID number: 320106 + birth + seq + check char.
-std::string SyntheticIdNumber(const std::string& birth_yyyymmdd, int seq);
-
-// A complete, valid registration form for community `jurisdiction`.
+// A complete, valid registration form for community `jurisdiction`. Its phones are
+// undiallable (support/synthetic.h): the patient's 0000-7654321, the guardian's 0000-1234567.
 v1::PatientDetails ValidDetails(const std::string& id_number, const std::string& name,
                                 const std::string& jurisdiction);
 

@@ -197,10 +197,10 @@ TEST_F(CareTeamTest, DoctorBuildsATeamThatClosesTheGap) {
 
   v1::TeamMember guardian;
   ASSERT_TRUE(
-      AddContact(p, v1::TEAM_ROLE_GUARDIAN, "帮扶监护人甲", "025-83712345", &guardian).ok());
+      AddContact(p, v1::TEAM_ROLE_GUARDIAN, "帮扶监护人甲", "0000-8371234", &guardian).ok());
   EXPECT_EQ(guardian.user_id(), "");
   EXPECT_EQ(guardian.display_name(), "帮扶监护人甲");
-  EXPECT_EQ(guardian.phone(), "025-83712345");
+  EXPECT_EQ(guardian.phone(), "0000-8371234");
 
   ASSERT_TRUE(AddUser(p, v1::TEAM_ROLE_DOCTOR, doctor_->user_id).ok());
   gaps = Gaps();
@@ -218,7 +218,7 @@ TEST_F(CareTeamTest, DoctorBuildsATeamThatClosesTheGap) {
   EXPECT_EQ(team.members(2).team_role(), v1::TEAM_ROLE_GRID_WORKER);
   EXPECT_EQ(team.members(3).team_role(), v1::TEAM_ROLE_GUARDIAN);
   EXPECT_EQ(team.members(3).display_name(), "帮扶监护人甲");
-  EXPECT_EQ(team.members(3).phone(), "025-83712345");
+  EXPECT_EQ(team.members(3).phone(), "0000-8371234");
 
   // The police officer and the grid worker see the patient on their own lists, and may
   // read the team.
@@ -363,7 +363,7 @@ TEST_F(CareTeamTest, MembersAreValidated) {
   s = AddUser(p, v1::TEAM_ROLE_GRID_WORKER, "00000000-0000-4000-8000-000000000000");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   // A contact needs a name and a valid phone, and is not a user.
-  s = AddContact(p, v1::TEAM_ROLE_FAMILY, "", "025-83712345");
+  s = AddContact(p, v1::TEAM_ROLE_FAMILY, "", "0000-8371234");
   EXPECT_THAT(s.error_message(), HasSubstr("contact_name"));
   s = AddContact(p, v1::TEAM_ROLE_FAMILY, "家属乙", "abc");
   EXPECT_THAT(s.error_message(), HasSubstr("contact_phone"));
@@ -408,7 +408,7 @@ TEST_F(CareTeamTest, MembersAreValidated) {
 TEST_F(CareTeamTest, TheContactIsEncryptedAtRest) {
   const std::string p = NewPatient(310, 3);
   v1::TeamMember m;
-  ASSERT_TRUE(AddContact(p, v1::TEAM_ROLE_FAMILY, "帮扶家属丙丁", "13900001111", &m).ok());
+  ASSERT_TRUE(AddContact(p, v1::TEAM_ROLE_FAMILY, "帮扶家属丙丁", "00009001111", &m).ok());
   EXPECT_EQ(env_->db().QueryValue(
                 absl::StrCat("SELECT count(*) FROM care_team_member WHERE id = '", m.member_id(),
                              "' AND contact_enc IS NOT NULL AND user_id IS NULL")),
@@ -416,14 +416,14 @@ TEST_F(CareTeamTest, TheContactIsEncryptedAtRest) {
   EXPECT_EQ(
       env_->db().QueryValue("SELECT count(*) FROM care_team_member WHERE "
                             "position(convert_to('帮扶家属丙丁', 'UTF8') IN contact_enc) > 0 OR "
-                            "position(convert_to('13900001111', 'UTF8') IN contact_enc) > 0 OR "
+                            "position(convert_to('00009001111', 'UTF8') IN contact_enc) > 0 OR "
                             "end_reason LIKE '%帮扶家属丙丁%'"),
       "0");
   // The server decrypts it for the team list.
   const auto team = Team(p);
   ASSERT_EQ(team.members_size(), 1);
   EXPECT_EQ(team.members(0).display_name(), "帮扶家属丙丁");
-  EXPECT_EQ(team.members(0).phone(), "13900001111");
+  EXPECT_EQ(team.members(0).phone(), "00009001111");
 }
 
 TEST_F(CareTeamTest, CallsAreAudited) {

@@ -2,6 +2,8 @@
 // engine's results, failed visits, dose checks against the catalogue, jurisdiction,
 // worklists, corrections, discharge, referral, emergency, health check, guidance, timeline.
 
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
@@ -238,14 +240,18 @@ TEST_F(FollowUpTest, WorklistPutsTheMostOverdueUnstablePatientFirst) {
       EXPECT_NE(all[i - 1].classification(), v1::CLASSIFICATION_STABLE) << i;
     }
   }
-  for (const auto& it : all) {
-    if (it.patient_id() == a) {
-      EXPECT_EQ(it.name(), "随访测试208");
-      EXPECT_GT(it.days_overdue(), 600);
-      EXPECT_THAT(it.reason(), HasSubstr("逾期"));
-      EXPECT_EQ(it.days_overdue(), all[0].days_overdue());  // as overdue as the first
-    }
+  // Each of the three is on the list exactly once; the most overdue unstable one (a) with
+  // its name, reason and days overdue.
+  for (const std::string& id : {a, b, c}) {
+    EXPECT_EQ(std::count(order.begin(), order.end(), id), 1) << id;
   }
+  auto item_a = std::find_if(all.begin(), all.end(),
+                             [&](const v1::WorklistItem& it) { return it.patient_id() == a; });
+  ASSERT_NE(item_a, all.end()) << "the most overdue unstable patient is not on the worklist";
+  EXPECT_EQ(item_a->name(), "随访测试208");
+  EXPECT_GT(item_a->days_overdue(), 600);
+  EXPECT_THAT(item_a->reason(), HasSubstr("逾期"));
+  EXPECT_EQ(item_a->days_overdue(), all[0].days_overdue());  // as overdue as the first
   auto pos = [&](const std::string& id) {
     return std::find(order.begin(), order.end(), id) - order.begin();
   };

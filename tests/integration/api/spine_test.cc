@@ -497,12 +497,21 @@ TEST_F(SpineTest, AuditChainDetectsARowChangedBySuperuser) {
   EXPECT_EQ(env_->audit->ListAuditRecords(TestServer::Ctx(Doctor()).get(), lr, &records).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
-  // The application role cannot change audit rows at all.
-  EXPECT_ANY_THROW({
+  // The application role cannot change audit rows at all: it has no UPDATE privilege on
+  // audit_log (42501, insufficient_privilege; not any other error, such as a broken
+  // connection or a typo in the SQL), and the denial stays recorded.
+  const std::string denials =
+      env_->db().QueryValue("SELECT count(*) FROM audit_log WHERE outcome = 'PERMISSION_DENIED'");
+  ASSERT_NE(denials, "0");
+  {
     pqxx::connection c(env_->db().AppDsn());
     pqxx::work w(c);
-    w.exec("UPDATE audit_log SET outcome = 'OK' WHERE outcome = 'PERMISSION_DENIED'");
-  });
+    EXPECT_THROW(w.exec("UPDATE audit_log SET outcome = 'OK' WHERE outcome = 'PERMISSION_DENIED'"),
+                 pqxx::insufficient_privilege);
+  }
+  EXPECT_EQ(
+      env_->db().QueryValue("SELECT count(*) FROM audit_log WHERE outcome = 'PERMISSION_DENIED'"),
+      denials);
 
   // A superuser hides the denial, bypassing the append-only trigger.
   ASSERT_TRUE(env_->server().SealAuditNow().ok());

@@ -60,7 +60,7 @@ TEST(TeamMemberToProto, EndedContact) {
   domain::TeamMember m;
   m.role = domain::TeamRole::kGuardian;
   m.display_name = "王母";
-  m.phone = "025-83712345";
+  m.phone = "0000-8371234";
   m.start_date = absl::CivilDay(2024, 1, 1);
   m.end_date = absl::CivilDay(2024, 2, 1);
   m.end_reason = "监护人变更";
@@ -68,7 +68,7 @@ TEST(TeamMemberToProto, EndedContact) {
   TeamMemberToProto(m, &out);
   EXPECT_EQ(out.team_role(), smd::v1::TEAM_ROLE_GUARDIAN);
   EXPECT_EQ(out.user_id(), "");
-  EXPECT_EQ(out.phone(), "025-83712345");
+  EXPECT_EQ(out.phone(), "0000-8371234");
   ASSERT_TRUE(out.has_end_date());
   EXPECT_EQ(out.end_date().month(), 2);
   EXPECT_EQ(out.end_reason(), "监护人变更");

@@ -12,6 +12,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "gtest/gtest.h"
+#include "support/synthetic.h"
 #include "unit/domain/test_helpers.h"
 
 namespace smd::api {
@@ -33,10 +34,10 @@ std::string CheckChar(std::string_view first17) {
   return std::string(1, kChars[sum % 11]);
 }
 
-// Synthetic resident ID (never a real person's): 320106 + 19900101 + 123 + check char.
+// Synthetic resident ID (never a real person's), made at run time: 320106 + 19900101 + 123
+// + check char.
 std::string SyntheticIdNumber() {
-  const std::string first17 = "32010619900101123";  // region, birth date, sequence
-  return first17 + CheckChar(first17);
+  return ::smd::testing::SyntheticIdNumber(absl::CivilDay(1990, 1, 1), 123);
 }
 
 smd::v1::Date MakeDate(int y, int m, int d) {
@@ -55,15 +56,15 @@ domain::Patient FullPatient() {
   p.name = "演示患者0001";
   p.sex = domain::Sex::kMale;
   p.birth_date = absl::CivilDay(1990, 1, 1);
-  p.phone = "025-0000 0001";
+  p.phone = ::smd::testing::UndiallablePhone(1);
   p.address = "演示市演示区演示路1号";
   p.jurisdiction = "320106001003";
   p.guardian.name = "演示监护人0001";
   p.guardian.relationship = "母亲";
   p.guardian.address = "演示市演示区演示路2号";
-  p.guardian.phone = "13800000000";
+  p.guardian.phone = ::smd::testing::UndiallablePhone(2);
   p.community_contact_name = "演示联系人";
-  p.community_contact_phone = "02500000002";
+  p.community_contact_phone = ::smd::testing::UndiallablePhone(3);
   p.consent = true;
   p.consent_date = absl::CivilDay(2024, 2, 1);
   p.consent_signer = "监护人";
@@ -276,9 +277,17 @@ TEST(ConvertEnum, ProtoMaximaEqualDomainMaxima) {
 // ---- Patients -----------------------------------------------------------------------------
 
 TEST(ConvertPatient, SyntheticIdNumberIsValid) {
-  // Cross-check of the test's own MOD 11-2 against the domain's.
-  EXPECT_EQ(SyntheticIdNumber(), "320106199001011238");
-  EXPECT_EQ(CheckChar("32010619900101123"), domain::ComputeCheckChar("32010619900101123"));
+  // Cross-check of the test's own MOD 11-2 against the domain's, over a thousand generated
+  // numbers (every check character occurs).
+  std::string seen;
+  for (int seq = 0; seq < 1000; ++seq) {
+    const std::string first17 =
+        ::smd::testing::SyntheticIdFirst17(absl::CivilDay(1990, 1, 1), seq);
+    ASSERT_EQ(CheckChar(first17), domain::ComputeCheckChar(first17)) << first17;
+    if (seen.find(CheckChar(first17)) == std::string::npos) seen += CheckChar(first17);
+  }
+  EXPECT_EQ(seen.size(), 11u);
+  EXPECT_TRUE(domain::ParseResidentId(SyntheticIdNumber(), absl::CivilDay(2024, 3, 1)).ok());
 }
 
 TEST(ConvertPatient, ToProtoSetsEveryField) {
@@ -295,7 +304,7 @@ TEST(ConvertPatient, ToProtoCopiesValues) {
   smd::v1::Patient proto;
   PatientToProto(p, /*view_kind=*/1, &proto);
   EXPECT_EQ(proto.patient_id(), p.id);
-  EXPECT_EQ(proto.id_number(), "320106199001011238");
+  EXPECT_EQ(proto.id_number(), SyntheticIdNumber());
   EXPECT_EQ(proto.sex(), smd::v1::SEX_MALE);
   EXPECT_EQ(*DateFromProto(proto.birth_date(), "birth_date"), absl::CivilDay(1990, 1, 1));
   EXPECT_EQ(proto.details().name(), "演示患者0001");

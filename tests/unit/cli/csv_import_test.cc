@@ -3,7 +3,9 @@
 
 #include "csv_import.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "support/synthetic.h"
 
 namespace smdctl {
 namespace {
@@ -18,10 +20,13 @@ TEST(SmdctlCsv, QuotesBomAndLineEnds) {
 }
 
 TEST(SmdctlCsv, HeaderMapsToTheRegistrationForm) {
-  auto csv = ParseCsv(
-      "姓名,身份证号,所属社区代码,诊断,知情同意,初次发病时间,既往主要症状,建档日期\n"
-      "某甲,320106197806019502,320106001001,精神分裂症,是,2018-11,1;3,2019/04/15\n"
-      "某乙,320106197806019510,320106001001,抑郁症,是,,,\n");
+  // Synthetic ID numbers, made at run time (support/synthetic.h).
+  const std::string id_a = smd::testing::SyntheticIdNumber("19780601", 950);
+  const std::string id_b = smd::testing::SyntheticIdNumber("19780601", 951);
+  auto csv = ParseCsv(absl::StrCat(
+      "姓名,身份证号,所属社区代码,诊断,知情同意,初次发病时间,既往主要症状,建档日期\n",
+      "某甲,", id_a, ",320106001001,精神分裂症,是,2018-11,1;3,2019/04/15\n",
+      "某乙,", id_b, ",320106001001,抑郁症,是,,,\n"));
   ASSERT_TRUE(csv.ok());
   auto rows = RowsFromCsv(*csv);
   ASSERT_TRUE(rows.ok());
@@ -30,6 +35,7 @@ TEST(SmdctlCsv, HeaderMapsToTheRegistrationForm) {
   EXPECT_EQ(a.line, 2);
   EXPECT_TRUE(a.error.empty()) << a.error;
   EXPECT_EQ(a.row.details().name(), "某甲");
+  EXPECT_EQ(a.row.details().id_number(), id_a);
   EXPECT_EQ(a.row.details().diagnosis(), smd::v1::DIAGNOSIS_SCHIZOPHRENIA);
   EXPECT_TRUE(a.row.details().consent());
   EXPECT_EQ(a.row.details().onset().month(), 11);

@@ -83,7 +83,19 @@ TEST(MetricState, DayStateIsOneCutoffInSlotZero) {
   EXPECT_TRUE(MaskHas(mid_june.masks[0], MetricStatus::kManaged));
   const PatientYearState before_any = ComputeDayState(f, absl::CivilDay(2024, 3, 1));
   EXPECT_FALSE(MaskHas(before_any.masks[0], MetricStatus::kManaged));
-  for (const RollupDelta& d : StateDeltas(before_any, mid_june)) EXPECT_EQ(d.month, 1);
+  // From 1 March (registered in 320106001001, no visit yet) to 16 June (moved to
+  // 320106002001 on the 15th, managed since the 10 March visit): the old community loses the
+  // patient and the new one gains them, managed, all as month-1 rows.
+  const std::vector<RollupDelta> d = StateDeltas(before_any, mid_june);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].community, "320106001001");
+  EXPECT_EQ(d[0].month, 1);
+  EXPECT_EQ(d[0].delta[static_cast<int>(MetricStatus::kRegistered)], -1);
+  EXPECT_EQ(d[0].delta[static_cast<int>(MetricStatus::kManaged)], 0);
+  EXPECT_EQ(d[1].community, "320106002001");
+  EXPECT_EQ(d[1].month, 1);
+  EXPECT_EQ(d[1].delta[static_cast<int>(MetricStatus::kRegistered)], 1);
+  EXPECT_EQ(d[1].delta[static_cast<int>(MetricStatus::kManaged)], 1);
 }
 
 TEST(MetricState, DeltasMoveCountsBetweenCommunitiesInLockOrder) {

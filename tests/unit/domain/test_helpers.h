@@ -12,6 +12,7 @@
 #include "domain/resident_id.h"
 #include "domain/types.h"
 #include "gmock/gmock.h"
+#include "support/synthetic.h"
 
 namespace smd::domain::testing {
 
@@ -29,8 +30,7 @@ inline std::string First17(std::string_view prefix, absl::CivilDay birth, int se
 // A synthetic, checksum-valid resident ID.
 inline std::string SyntheticId(absl::CivilDay birth = absl::CivilDay(1990, 1, 1),
                                int sequence = 123, std::string_view prefix = "320106") {
-  const std::string first17 = First17(prefix, birth, sequence);
-  return first17 + ComputeCheckChar(first17);
+  return ::smd::testing::SyntheticIdNumber(birth, sequence, prefix);
 }
 
 // A patient whose registration passes ValidatePatientDetails (synthetic data only).
@@ -38,15 +38,15 @@ inline Patient ValidRegistration() {
   Patient p;
   p.id_number = SyntheticId();
   p.name = "张三";
-  p.phone = "025-8371 2345";
+  p.phone = "0000-837 1234";  // phones: undiallable forms (support/synthetic.h)
   p.address = "南京市鼓楼区某路1号";
   p.jurisdiction = "320106001003";
   p.guardian.name = "李四";
   p.guardian.relationship = "母亲";
   p.guardian.address = "南京市鼓楼区某路1号";
-  p.guardian.phone = "+86 138-0000-0000";
+  p.guardian.phone = "+0 138-0000-0000";
   p.community_contact_name = "王五";
-  p.community_contact_phone = "02583710000";
+  p.community_contact_phone = "00008371000";
   p.consent = true;
   p.consent_date = absl::CivilDay(2024, 2, 1);
   p.consent_signer = "监护人";

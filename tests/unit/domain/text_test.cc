@@ -86,9 +86,12 @@ TEST(CheckText, RejectsInvalidUtf8AndControls) {
               IsFieldError("opinion"));
 }
 
+// The forms of a Chinese phone number (local 7 digits, mobile 11, area code with '-', +
+// with spaces or '-', the 20-digit maximum), written with numbers that cannot be dialled
+// (tests/support/synthetic.h): "0000..." and "+0..." lead to no country code.
 TEST(CheckPhone, AcceptsCommonForms) {
-  for (const char* ok : {"1234567", "13800000000", "025-83712345", "+86 138 0000 0000",
-                         "+86-25-8371-2345", "12345678901234567890"}) {
+  for (const char* ok : {"0000000", "00001380000", "0000-83712345", "+0 138 0000 0000",
+                         "+0-25-8371-2345", "00001234567890123456"}) {
     EXPECT_THAT(CheckPhone("phone", ok, true), IsOk()) << ok;
   }
   EXPECT_THAT(CheckPhone("phone", "", false), IsOk());
@@ -97,9 +100,9 @@ TEST(CheckPhone, AcceptsCommonForms) {
 TEST(CheckPhone, RejectsBadForms) {
   EXPECT_THAT(CheckPhone("guardian.phone", "", true), IsFieldError("guardian.phone"));
   for (const char* bad :
-       {"123456", "123456789012345678901", "+", "++8613800000000", "138-0000--0000", "-13800000000",
-        "13800000000-", " 13800000000", "138 0000 000a", "138.0000.0000", "(025)83712345",
-        "+ 8613800000", "１３８００００００００"}) {
+       {"000000", "000012345678901234567", "+", "++0013800000000", "000-0000--0000",
+        "-00001380000", "00001380000-", " 00001380000", "000 0138 000a", "000.0138.0000",
+        "(0000)8371234", "+ 0013800000", "００００１３８００００"}) {
     absl::Status s = CheckPhone("phone", bad, false);
     EXPECT_THAT(s, IsFieldError("phone")) << bad;
     if (std::string_view(bad).size() >= 6) {  // "+" or "--" occur in the reason itself
