@@ -74,6 +74,10 @@ const std::map<std::string, Flag>& Flags() {
        {[](Config& c, const std::string& v) {
          return SetInt(c.alert_overdue_interval_seconds, v, 1, 86400);
        }}},
+      {"idempotency-retention-hours",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.idempotency_retention_hours, v, 1, 720);
+       }}},
       {"rule-set", {[](Config& c, const std::string& v) { c.rule_set = v; return !v.empty(); }}},
       {"designated-hospital",
        {[](Config& c, const std::string& v) {
@@ -109,7 +113,8 @@ std::string Usage() {
          "  --password-log2-n --demo-patients --out --username --district --district-name\n"
          "  --rule-set (jiangsu-2018 | national-2018) --designated-hospital\n"
          "  --ack-critical-seconds --ack-high-seconds --ack-warning-seconds --alert-poll-ms\n"
-         "  --alert-escalate-interval-ms --alert-overdue-interval-seconds --alert-heartbeat-seconds\n";
+         "  --alert-escalate-interval-ms --alert-overdue-interval-seconds --alert-heartbeat-seconds\n"
+         "  --idempotency-retention-hours\n";
 }
 
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {

@@ -34,6 +34,8 @@ struct Config {
   int alert_escalate_interval_ms = 5000;
   int alert_overdue_interval_seconds = 3600;
   int alert_heartbeat_seconds = 300;  // open streams re-check their session this often
+  // Idempotency keys: a write's stored reply is kept this long, then purged (ADR 0009).
+  int idempotency_retention_hours = 168;
   std::string out;            // keygen output file
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code
