@@ -15,7 +15,9 @@
 // The frame is generic: the api layer (api/call_runner.cc) decides which methods take a
 // key, checks its form, digests the request and passes the reply as opaque bytes, so app
 // never sees protobuf types and no use case has code of its own for it. A use case only
-// has to run through RunCall exactly once, which every authenticated one does.
+// has to run through RunCall exactly once and open no transaction of its own, which every
+// authenticated one does (a second transaction would take a second pooled connection while
+// the frame holds one).
 
 #include <functional>
 #include <optional>
