@@ -15,6 +15,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <random>
 #include <set>
 #include <memory>
 #include <sstream>
@@ -182,6 +183,23 @@ void LinkEveryProto() {
   (void)v1::GetMetricsRequest::descriptor();
 }
 
+// A fresh key per invocation: 128 random bits, so keys of different invocations never meet.
+std::string NewIdempotencyKey() {
+  std::random_device rd;
+  std::string key = "smdctl-";
+  for (int i = 0; i < 4; ++i) absl::StrAppend(&key, absl::Hex(rd(), absl::kZeroPad8));
+  return key;
+}
+
+// The server's rule (16..128 of [A-Za-z0-9._-]), leaving room for the ".<n>" of later
+// writes of the same invocation.
+bool ValidIdempotencyKey(const std::string& key) {
+  if (key.size() < 16 || key.size() > 120) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
 class Cli {
  public:
   Cli(std::ostream& out, std::ostream& err, std::istream& in) : out_(out), err_(err), in_(in) {}
@@ -206,6 +224,17 @@ class Cli {
     std::string default_ca = o_.config_dir + "/ca.pem";
     if (!std::ifstream(default_ca)) default_ca.clear();
     o_.ca = a_.Get("ca", env_ca ? env_ca : default_ca);
+    invocation_key_ = a_.Get("idempotency-key", NewIdempotencyKey());
+    if (!ValidIdempotencyKey(invocation_key_)) {
+      return Usage(
+          "--idempotency-key: 须为16至120个字母、数字或 . _ - 字符 (16 to 120 characters "
+          "of A-Z a-z 0-9 . _ -)");
+    }
+    auto retries = a_.GetInt("retries", 5);
+    if (!retries.ok() || *retries < 0 || *retries > 10) {
+      return Usage("--retries: 须为0至10 (0 to 10)");
+    }
+    retries_ = static_cast<int>(*retries);
     if (a_.positional.empty() || a_.Has("help") || a_.positional[0] == "help") {
       out_ << HelpText();
       return a_.positional.empty() && !a_.Has("help") ? kUsage : kOk;
@@ -265,24 +294,82 @@ class Cli {
   std::string Pos(size_t i) const { return i < a_.positional.size() ? a_.positional[i] : ""; }
 
   // A generic unary call by method name through the generated descriptors.
+  //
+  // Idempotency (docs/api.md "Idempotency keys"): a write (a method the proto does not
+  // mark NO_SIDE_EFFECTS, outside AuthService) carries the invocation's key; the n-th
+  // write of one invocation (n > 1: import batches) carries "<key>.<n>". A read or a write
+  // that gets UNAVAILABLE or RESOURCE_EXHAUSTED is sent again, up to --retries times with
+  // backoff, with the same key: the server replays a write that had already committed.
   grpc::Status Invoke(const std::string& service, const std::string& method,
                       const pb::Message& req, pb::Message* resp) {
-    grpc::GenericStub stub(channel_);
+    LinkEveryProto();
+    const pb::MethodDescriptor* m = pb::DescriptorPool::generated_pool()->FindMethodByName(
+        absl::StrCat("smd.v1.", service, ".", method));
+    const bool read =
+        m != nullptr && m->options().idempotency_level() == pb::MethodOptions::NO_SIDE_EFFECTS;
+    const bool write = m != nullptr && !read && service != "AuthService";
+    std::string key;
+    if (write) {
+      ++writes_;
+      key = writes_ == 1 ? invocation_key_ : absl::StrCat(invocation_key_, ".", writes_);
+    }
     std::string bytes;
     req.SerializeToString(&bytes);
+    const std::string path = absl::StrCat("/smd.v1.", service, "/", method);
+    grpc::Status s;
+    std::string body;
+    bool replayed = false;
+    absl::Duration backoff = absl::Milliseconds(250);
+    for (int attempt = 0;; ++attempt) {
+      s = InvokeOnce(path, bytes, key, &body, &replayed);
+      const bool transient = s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                             s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+      if (!transient || !(read || write) || attempt >= retries_) break;
+      err_ << "smdctl: " << CodeName(s.error_code()) << "，" << absl::FormatDuration(backoff)
+           << " 后重试 (retrying in " << absl::FormatDuration(backoff) << ", " << attempt + 1 << "/"
+           << retries_ << (write ? ", same idempotency key" : "") << ")\n";
+      absl::SleepFor(backoff);
+      backoff = std::min(backoff * 2, absl::Seconds(4));
+    }
+    if (!s.ok()) {
+      if (write && (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                    s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)) {
+        // The write may have committed with its reply lost: the same key makes a rerun safe.
+        err_ << "smdctl: 写入可能已完成；如要重试，请加 --idempotency-key " << invocation_key_
+             << " 重新运行同一命令 (the write may have been done; to retry safely, rerun the "
+                "same command with --idempotency-key "
+             << invocation_key_ << ")\n";
+      }
+      return s;
+    }
+    if (replayed) {
+      err_ << "smdctl: 此请求此前已完成，显示的是原结果 (already done earlier; the original "
+              "reply is shown)\n";
+    }
+    if (!resp->ParseFromString(body)) return grpc::Status(grpc::StatusCode::INTERNAL, "bad reply");
+    return s;
+  }
+
+  grpc::Status InvokeOnce(const std::string& path, const std::string& bytes, const std::string& key,
+                          std::string* body, bool* replayed) {
+    grpc::GenericStub stub(channel_);
     grpc::Slice slice(bytes);
     grpc::ByteBuffer in(&slice, 1), outbuf;
     auto ctx = Ctx();
+    if (!key.empty()) ctx->AddMetadata("idempotency-key", key);
     std::promise<grpc::Status> done;
-    stub.UnaryCall(ctx.get(), absl::StrCat("/smd.v1.", service, "/", method), grpc::StubOptions(),
-                   &in, &outbuf, [&](grpc::Status s) { done.set_value(s); });
+    stub.UnaryCall(ctx.get(), path, grpc::StubOptions(), &in, &outbuf,
+                   [&](grpc::Status s) { done.set_value(s); });
     grpc::Status s = done.get_future().get();
     if (!s.ok()) return s;
+    const auto& trailers = ctx->GetServerTrailingMetadata();
+    auto it = trailers.find("idempotency-replayed");
+    *replayed = it != trailers.end() && it->second == "true";
     std::vector<grpc::Slice> slices;
     (void)outbuf.Dump(&slices);
-    std::string body;
-    for (const auto& sl : slices) body.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-    if (!resp->ParseFromString(body)) return grpc::Status(grpc::StatusCode::INTERNAL, "bad reply");
+    body->clear();
+    for (const auto& sl : slices)
+      body->append(reinterpret_cast<const char*>(sl.begin()), sl.size());
     return s;
   }
 
@@ -306,9 +393,10 @@ class Cli {
   template <typename Service, typename Req>
   int FieldsCall(const std::string& method, const std::vector<std::string>& positional_fields,
                  const std::set<std::string>& required, Req req = Req{}) {
-    static const std::set<std::string> kGlobal = {"insecure", "json", "lang", "server", "ca",
-                                                  "config-dir", "help", "password-stdin",
-                                                  "file"};
+    static const std::set<std::string> kGlobal = {
+        "insecure",   "json", "lang",           "server",          "ca",
+        "config-dir", "help", "password-stdin", "idempotency-key", "retries",
+        "file"};
     if (auto st = FillFromArgs(a_, 2, positional_fields, kGlobal, required, &req); !st.ok()) {
       return FailLocal(st);
     }
@@ -992,7 +1080,8 @@ class Cli {
   std::string HelpText() const {
     return R"(smdctl — 严重精神障碍社区管理服务的命令行客户端 (command-line client of the smd server)
 
-用法 usage: smdctl [--server host:port] [--ca ca.pem | --insecure] [--json] [--lang zh|en] <命令> ...
+用法 usage: smdctl [--server host:port] [--ca ca.pem | --insecure] [--json] [--lang zh|en]
+                  [--retries N] [--idempotency-key KEY] <命令> ...
 
   login --user <用户名>                 登录（密码从终端或标准输入读取） sign in
   logout | whoami
@@ -1023,12 +1112,18 @@ class Cli {
 退出码 exit codes: 0 成功 ok · 1 用法错误 usage · 2 服务器拒绝 refused · 3 未登录或无权限 auth ·
 4 无法连接 unreachable · 5 其他错误 other · 6 审计链被篡改 audit chain broken
 会话保存在 session kept in $SMDCTL_CONFIG_DIR or ~/.config/smdctl/session (0600).
+写入带幂等键，无法连接时自动重试 (--retries 5)；重跑同一命令加 --idempotency-key 键 不会重复写入
+writes carry an idempotency key and are retried when the server is unreachable (--retries 5);
+rerun a command with --idempotency-key KEY (printed on failure) to retry it without writing twice.
 )";
   }
 
   std::ostream& out_;
   std::ostream& err_;
   std::istream& in_;
+  std::string invocation_key_;  // the idempotency key of this invocation's writes
+  int writes_ = 0;              // writes sent so far (each with its own key)
+  int retries_ = 5;
   Args a_;
   Options o_;
   Session session_;

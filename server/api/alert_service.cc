@@ -253,55 +253,60 @@ grpc::ServerWriteReactor<v1::AlertMessage>* AlertService::SubscribeAlerts(
 grpc::ServerUnaryReactor* AlertService::ListAlerts(grpc::CallbackServerContext* ctx,
                                                    const v1::ListAlertsRequest* req,
                                                    v1::ListAlertsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(ListAlerts), [=, this](const app::CallMeta& m) {
-    store::InboxQuery q;
-    q.unacknowledged_only = req->unacknowledged_only();
-    q.patient_id = req->patient_id();
-    if (req->has_from()) q.from = TimeFromProto(req->from());
-    if (req->has_to()) q.to = TimeFromProto(req->to());
-    return Fill(uc_.Inbox(m, q, req->page().page_size(), req->page().page_token()),
-                [&](const app::InboxPage& p) {
-                  for (const auto& c : p.alerts) AlertToProto(c, resp->add_alerts());
-                  resp->set_next_page_token(p.next_page_token);
-                });
-  });
+  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(ListAlerts), req, resp,
+                  [=, this](const app::CallMeta& m) {
+                    store::InboxQuery q;
+                    q.unacknowledged_only = req->unacknowledged_only();
+                    q.patient_id = req->patient_id();
+                    if (req->has_from()) q.from = TimeFromProto(req->from());
+                    if (req->has_to()) q.to = TimeFromProto(req->to());
+                    return Fill(uc_.Inbox(m, q, req->page().page_size(), req->page().page_token()),
+                                [&](const app::InboxPage& p) {
+                                  for (const auto& c : p.alerts)
+                                    AlertToProto(c, resp->add_alerts());
+                                  resp->set_next_page_token(p.next_page_token);
+                                });
+                  });
 }
 
 grpc::ServerUnaryReactor* AlertService::AcknowledgeAlert(grpc::CallbackServerContext* ctx,
                                                          const v1::AcknowledgeAlertRequest* req,
                                                          v1::AlertMessage* resp) {
-  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(AcknowledgeAlert), [=, this](const app::CallMeta& m) {
-    return Fill(uc_.Acknowledge(m, req->seq(), req->note()),
-                [&](const store::AlertCopy& c) { AlertToProto(c, resp); });
-  });
+  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(AcknowledgeAlert), req, resp,
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.Acknowledge(m, req->seq(), req->note()),
+                                [&](const store::AlertCopy& c) { AlertToProto(c, resp); });
+                  });
 }
 
 grpc::ServerUnaryReactor* AlertService::RaiseAlert(grpc::CallbackServerContext* ctx,
                                                    const v1::RaiseAlertRequest* req,
                                                    v1::RaiseAlertResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(RaiseAlert), [=, this](const app::CallMeta& m) {
-    return Fill(uc_.RaiseManual(m, req->patient_id(), req->severity(), req->cause()),
-                [&](const app::Raised& r) {
-                  resp->set_alert_id(r.alert_id);
-                  resp->set_recipients(r.recipients);
-                  for (domain::Role role : r.unrouted) {
-                    resp->add_unrouted_roles(static_cast<v1::Role>(role));
-                  }
-                });
-  });
+  return RunUnary(
+      ctx, ex_, SMD_ALERT_METHOD(RaiseAlert), req, resp, [=, this](const app::CallMeta& m) {
+        return Fill(uc_.RaiseManual(m, req->patient_id(), req->severity(), req->cause()),
+                    [&](const app::Raised& r) {
+                      resp->set_alert_id(r.alert_id);
+                      resp->set_recipients(r.recipients);
+                      for (domain::Role role : r.unrouted) {
+                        resp->add_unrouted_roles(static_cast<v1::Role>(role));
+                      }
+                    });
+      });
 }
 
 grpc::ServerUnaryReactor* AlertService::ListAlertGaps(grpc::CallbackServerContext* ctx,
                                                       const v1::ListAlertGapsRequest* req,
                                                       v1::ListAlertGapsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(ListAlertGaps), [=, this](const app::CallMeta& m) {
-    return Fill(uc_.ListGaps(m, req->region(), req->include_resolved(), req->page().page_size(),
-                             req->page().page_token()),
-                [&](const app::GapPage& p) {
-                  for (const auto& g : p.gaps) AlertGapToProto(g, resp->add_gaps());
-                  resp->set_next_page_token(p.next_page_token);
-                });
-  });
+  return RunUnary(
+      ctx, ex_, SMD_ALERT_METHOD(ListAlertGaps), req, resp, [=, this](const app::CallMeta& m) {
+        return Fill(uc_.ListGaps(m, req->region(), req->include_resolved(),
+                                 req->page().page_size(), req->page().page_token()),
+                    [&](const app::GapPage& p) {
+                      for (const auto& g : p.gaps) AlertGapToProto(g, resp->add_gaps());
+                      resp->set_next_page_token(p.next_page_token);
+                    });
+      });
 }
 
 }  // namespace smd::api

@@ -1,12 +1,21 @@
 #include "api/call_runner.h"
 
+#include <iterator>
+#include <string_view>
+
 #include "absl/strings/match.h"
 #include "api/grpc_status.h"
+#include "api/idempotency_key.h"
+#include "app/idempotency.h"
 #include "common/log.h"
 #include "crypto/random.h"
+#include "domain/errors.h"
 
 namespace smd::api {
 namespace {
+
+static_assert(std::string_view(app::kIdempotencyKeyField) == kIdempotencyKeyHeader,
+              "app names the key as the api receives it");
 
 std::string Metadata(grpc::CallbackServerContext* ctx, const char* key) {
   const auto& md = ctx->client_metadata();
@@ -39,20 +48,55 @@ app::CallMeta MetaFrom(grpc::CallbackServerContext* ctx, const char* method) {
 }
 
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& executor,
-                                   const char* method,
+                                   const char* method, const google::protobuf::Message* req,
+                                   google::protobuf::Message* resp,
                                    std::function<absl::Status(const app::CallMeta&)> work) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   app::CallMeta meta = MetaFrom(ctx, method);
   ctx->AddInitialMetadata("x-request-id", meta.request_id);
-  const bool queued = executor.Submit([reactor, meta = std::move(meta), work = std::move(work)] {
+  // Idempotency key (docs/adr/0009): writes only; reads and sign-in ignore it.
+  std::string key;
+  const app::IdempotentCalls* keyed_calls = nullptr;
+  if (executor.idempotency() != nullptr && TakesIdempotencyKey(method)) {
+    const auto [first, end] = ctx->client_metadata().equal_range(kIdempotencyKeyHeader);
+    if (first != end) {
+      key.assign(first->second.data(), first->second.size());
+      absl::Status bad = CheckIdempotencyKey(key);
+      if (bad.ok() && std::next(first) != end) {
+        bad = domain::FieldError(kIdempotencyKeyHeader, "只能发送一个", "sent more than once");
+      }
+      if (!bad.ok()) {
+        reactor->Finish(ToGrpcStatus(bad));
+        return reactor;
+      }
+      keyed_calls = executor.idempotency();
+    }
+  }
+  const bool queued = executor.Submit([reactor, ctx, req, resp, keyed_calls, key = std::move(key),
+                                       meta = std::move(meta), work = std::move(work)] {
     absl::Status s;
+    bool replayed = false;
     try {
-      s = work(meta);
+      if (keyed_calls == nullptr) {
+        s = work(meta);
+      } else {
+        app::KeyedRequest keyed;
+        keyed.key = key;
+        // Digested here, not on the gRPC thread: a request may be megabytes (an import).
+        keyed.request_digest = RequestDigest(meta.method, *req);
+        keyed.clear_reply = [resp] { resp->Clear(); };
+        keyed.encode_reply = [resp] { return resp->SerializeAsString(); };
+        keyed.decode_reply = [resp](const std::string& bytes) {
+          return resp->ParseFromString(bytes);
+        };
+        s = keyed_calls->Run(meta, keyed, work, &replayed);
+      }
     } catch (const std::exception& e) {
       // Nothing may escape into gRPC; log the type only (what() may quote data).
       common::LogError("exception in %s: %s", meta.method, typeid(e).name());
       s = absl::InternalError("exception");
     }
+    if (replayed) ctx->AddTrailingMetadata(kIdempotencyReplayedTrailer, "true");
     reactor->Finish(ToGrpcStatus(s));
   });
   if (!queued) {

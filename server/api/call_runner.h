@@ -2,6 +2,7 @@
 // Glue every unary handler uses: extract CallMeta from the gRPC context, run the use case
 // on the executor, map the status, Finish. Keeps handlers one expression long.
 
+#include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
 #include <functional>
@@ -18,8 +19,16 @@ app::CallMeta MetaFrom(grpc::CallbackServerContext* ctx, const char* method);
 
 // Runs `work(meta)` on `executor` and finishes the call with its status. When the
 // executor's queue is full the call finishes at once with RESOURCE_EXHAUSTED.
+//
+// `req` and `resp` are the handler's own messages. When the method takes an idempotency
+// key (api/idempotency_key.h) and the client sent one, the work runs in the executor's
+// idempotency frame (app/idempotency.h): the request is digested, the reply `work` fills
+// is stored with the write, and a replay is decoded into `resp` (with the trailing
+// metadata idempotency-replayed: true). A malformed or repeated key finishes the call at
+// once with INVALID_ARGUMENT, before any work. Handlers need nothing else for it.
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& executor,
-                                   const char* method,
+                                   const char* method, const google::protobuf::Message* req,
+                                   google::protobuf::Message* resp,
                                    std::function<absl::Status(const app::CallMeta&)> work);
 
 // For handlers: on success of a StatusOr-returning use case, `fill` writes the response.

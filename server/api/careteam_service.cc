@@ -13,7 +13,7 @@ using Reactor = grpc::ServerUnaryReactor;
 
 Reactor* CareTeamService::AddMember(Ctx* ctx, const v1::AddMemberRequest* req,
                                     v1::TeamMember* resp) {
-  return RunUnary(ctx, ex_, SMD_CT_METHOD(AddMember),
+  return RunUnary(ctx, ex_, SMD_CT_METHOD(AddMember), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     app::NewMember n;
                     n.patient_id = req->patient_id();
@@ -29,7 +29,7 @@ Reactor* CareTeamService::AddMember(Ctx* ctx, const v1::AddMemberRequest* req,
 
 Reactor* CareTeamService::EndMember(Ctx* ctx, const v1::EndMemberRequest* req,
                                     v1::TeamMember* resp) {
-  return RunUnary(ctx, ex_, SMD_CT_METHOD(EndMember),
+  return RunUnary(ctx, ex_, SMD_CT_METHOD(EndMember), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     ASSIGN_OR_RETURN(auto end_date, DateFromProto(req->end_date(), "end_date"));
                     return Fill(uc_.EndMember(m, req->member_id(), end_date, req->reason()),
@@ -39,7 +39,7 @@ Reactor* CareTeamService::EndMember(Ctx* ctx, const v1::EndMemberRequest* req,
 
 Reactor* CareTeamService::ListTeam(Ctx* ctx, const v1::ListTeamRequest* req,
                                    v1::ListTeamResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_CT_METHOD(ListTeam), [=, this](const app::CallMeta& m) {
+  return RunUnary(ctx, ex_, SMD_CT_METHOD(ListTeam), req, resp, [=, this](const app::CallMeta& m) {
     return Fill(uc_.ListTeam(m, req->patient_id(), req->include_history()),
                 [&](const std::vector<domain::TeamMember>& team) {
                   for (const auto& t : team) TeamMemberToProto(t, resp->add_members());
@@ -49,41 +49,43 @@ Reactor* CareTeamService::ListTeam(Ctx* ctx, const v1::ListTeamRequest* req,
 
 Reactor* CareTeamService::ListMyPatients(Ctx* ctx, const v1::ListMyPatientsRequest* req,
                                          v1::ListMyPatientsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_CT_METHOD(ListMyPatients), [=, this](const app::CallMeta& m) {
-    return Fill(uc_.ListMyPatients(m, req->page().page_size(), req->page().page_token()),
-                [&](const app::MyPatientsPage& page) {
-                  for (const auto& p : page.patients) {
-                    v1::MyPatient* out = resp->add_patients();
-                    out->set_patient_id(p.patient_id);
-                    out->set_name(p.name);
-                    out->set_jurisdiction(p.jurisdiction);
-                    out->set_risk_level(p.risk_level);
-                    out->set_classification(p.classification);
-                    out->set_my_role(TeamRoleToProto(p.my_role));
-                  }
-                  resp->set_next_page_token(page.next_page_token);
-                });
-  });
+  return RunUnary(
+      ctx, ex_, SMD_CT_METHOD(ListMyPatients), req, resp, [=, this](const app::CallMeta& m) {
+        return Fill(uc_.ListMyPatients(m, req->page().page_size(), req->page().page_token()),
+                    [&](const app::MyPatientsPage& page) {
+                      for (const auto& p : page.patients) {
+                        v1::MyPatient* out = resp->add_patients();
+                        out->set_patient_id(p.patient_id);
+                        out->set_name(p.name);
+                        out->set_jurisdiction(p.jurisdiction);
+                        out->set_risk_level(p.risk_level);
+                        out->set_classification(p.classification);
+                        out->set_my_role(TeamRoleToProto(p.my_role));
+                      }
+                      resp->set_next_page_token(page.next_page_token);
+                    });
+      });
 }
 
 Reactor* CareTeamService::ListTeamGaps(Ctx* ctx, const v1::ListTeamGapsRequest* req,
                                        v1::ListTeamGapsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_CT_METHOD(ListTeamGaps), [=, this](const app::CallMeta& m) {
-    return Fill(
-        uc_.ListTeamGaps(m, req->region(), req->page().page_size(), req->page().page_token()),
-        [&](const app::TeamGapsPage& page) {
-          for (const auto& g : page.gaps) {
-            v1::TeamGap* out = resp->add_gaps();
-            out->set_patient_id(g.patient_id);
-            out->set_name(g.name);
-            out->set_jurisdiction(g.jurisdiction);
-            out->set_risk_level(g.risk_level);
-            out->set_classification(g.classification);
-            for (domain::TeamRole r : g.missing) out->add_missing(TeamRoleToProto(r));
-          }
-          resp->set_next_page_token(page.next_page_token);
-        });
-  });
+  return RunUnary(
+      ctx, ex_, SMD_CT_METHOD(ListTeamGaps), req, resp, [=, this](const app::CallMeta& m) {
+        return Fill(
+            uc_.ListTeamGaps(m, req->region(), req->page().page_size(), req->page().page_token()),
+            [&](const app::TeamGapsPage& page) {
+              for (const auto& g : page.gaps) {
+                v1::TeamGap* out = resp->add_gaps();
+                out->set_patient_id(g.patient_id);
+                out->set_name(g.name);
+                out->set_jurisdiction(g.jurisdiction);
+                out->set_risk_level(g.risk_level);
+                out->set_classification(g.classification);
+                for (domain::TeamRole r : g.missing) out->add_missing(TeamRoleToProto(r));
+              }
+              resp->set_next_page_token(page.next_page_token);
+            });
+      });
 }
 
 }  // namespace smd::api

@@ -11,6 +11,10 @@
 #include <thread>
 #include <vector>
 
+namespace smd::app {
+class IdempotentCalls;
+}
+
 namespace smd::api {
 
 class Executor {
@@ -26,6 +30,12 @@ class Executor {
   // Stops accepting, drains the queue, joins the workers. Idempotent.
   void Shutdown();
 
+  // The frame that runs calls carrying an idempotency key (app/idempotency.h), used by
+  // RunUnary for the calls it runs here. Set once at start-up, before any call; without
+  // it keys are not honoured (not stored, not replayed).
+  void set_idempotency(const app::IdempotentCalls* calls) { idempotency_ = calls; }
+  const app::IdempotentCalls* idempotency() const { return idempotency_; }
+
  private:
   void Loop();
   std::mutex mu_;
@@ -34,6 +44,7 @@ class Executor {
   size_t max_queue_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+  const app::IdempotentCalls* idempotency_ = nullptr;
 };
 
 }  // namespace smd::api

@@ -17,7 +17,7 @@ using Reactor = grpc::ServerUnaryReactor;
 
 Reactor* FollowUpService::RecordFollowUp(Ctx* ctx, const v1::RecordFollowUpRequest* req,
                                          v1::FollowUp* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(RecordFollowUp),
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(RecordFollowUp), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     domain::FollowUpForm form;
                     RETURN_IF_ERROR(FollowUpFormFromProto(req->form(), &form));
@@ -28,7 +28,7 @@ Reactor* FollowUpService::RecordFollowUp(Ctx* ctx, const v1::RecordFollowUpReque
 
 Reactor* FollowUpService::CorrectFollowUp(Ctx* ctx, const v1::CorrectFollowUpRequest* req,
                                           v1::FollowUp* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(CorrectFollowUp),
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(CorrectFollowUp), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     domain::FollowUpForm form;
                     RETURN_IF_ERROR(FollowUpFormFromProto(req->form(), &form));
@@ -40,20 +40,22 @@ Reactor* FollowUpService::CorrectFollowUp(Ctx* ctx, const v1::CorrectFollowUpReq
 
 Reactor* FollowUpService::ListFollowUps(Ctx* ctx, const v1::ListFollowUpsRequest* req,
                                         v1::ListFollowUpsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(ListFollowUps), [=, this](const app::CallMeta& m) {
-    return Fill(uc_.List(m, req->patient_id(), req->include_history(), req->page().page_size(),
-                         req->page().page_token()),
-                [&](const app::FollowUpPage& p) {
-                  for (const auto& f : p.followups) FollowUpToProto(f, resp->add_followups());
-                  resp->set_next_page_token(p.next_page_token);
-                });
-  });
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(ListFollowUps), req, resp,
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.List(m, req->patient_id(), req->include_history(),
+                                         req->page().page_size(), req->page().page_token()),
+                                [&](const app::FollowUpPage& p) {
+                                  for (const auto& f : p.followups)
+                                    FollowUpToProto(f, resp->add_followups());
+                                  resp->set_next_page_token(p.next_page_token);
+                                });
+                  });
 }
 
 Reactor* FollowUpService::GetMedicationGuidance(Ctx* ctx,
                                                 const v1::GetMedicationGuidanceRequest* req,
                                                 v1::MedicationGuidance* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(GetMedicationGuidance),
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(GetMedicationGuidance), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.Guidance(m, req->patient_id()),
                                 [&](const app::GuidanceResult& g) {
@@ -69,9 +71,9 @@ Reactor* FollowUpService::GetMedicationGuidance(Ctx* ctx,
                   });
 }
 
-Reactor* FollowUpService::ListDrugs(Ctx* ctx, const v1::ListDrugsRequest*,
+Reactor* FollowUpService::ListDrugs(Ctx* ctx, const v1::ListDrugsRequest* req,
                                     v1::ListDrugsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(ListDrugs), [=, this](const app::CallMeta& m) {
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(ListDrugs), req, resp, [=, this](const app::CallMeta& m) {
     return Fill(uc_.ListDrugs(m), [&](const std::vector<domain::DrugInfo>& drugs) {
       for (const auto& d : drugs) DrugToProto(d, resp->add_drugs());
     });
@@ -80,7 +82,7 @@ Reactor* FollowUpService::ListDrugs(Ctx* ctx, const v1::ListDrugsRequest*,
 
 Reactor* FollowUpService::RecordEmergency(Ctx* ctx, const v1::RecordEmergencyRequest* req,
                                           v1::Emergency* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(RecordEmergency),
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(RecordEmergency), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     domain::Emergency e;
                     RETURN_IF_ERROR(EmergencyFromProto(*req, &e));
@@ -91,21 +93,22 @@ Reactor* FollowUpService::RecordEmergency(Ctx* ctx, const v1::RecordEmergencyReq
 
 Reactor* FollowUpService::RequestReferral(Ctx* ctx, const v1::RequestReferralRequest* req,
                                           v1::Referral* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(RequestReferral), [=, this](const app::CallMeta& m) {
-    domain::ReferralRecord r;
-    r.patient_id = req->patient_id();
-    r.reason = req->reason();
-    r.hospital = req->hospital();
-    r.department = req->department();
-    r.urgent = req->urgent();
-    return Fill(uc_.RequestReferral(m, r),
-                [&](const domain::ReferralRecord& x) { ReferralToProto(x, resp); });
-  });
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(RequestReferral), req, resp,
+                  [=, this](const app::CallMeta& m) {
+                    domain::ReferralRecord r;
+                    r.patient_id = req->patient_id();
+                    r.reason = req->reason();
+                    r.hospital = req->hospital();
+                    r.department = req->department();
+                    r.urgent = req->urgent();
+                    return Fill(uc_.RequestReferral(m, r),
+                                [&](const domain::ReferralRecord& x) { ReferralToProto(x, resp); });
+                  });
 }
 
 Reactor* FollowUpService::UpdateReferral(Ctx* ctx, const v1::UpdateReferralRequest* req,
                                          v1::Referral* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(UpdateReferral),
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(UpdateReferral), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     ASSIGN_OR_RETURN(domain::ReferralStatus status,
                                      ReferralStatusFromProto(req->status(), "status"));
@@ -116,7 +119,7 @@ Reactor* FollowUpService::UpdateReferral(Ctx* ctx, const v1::UpdateReferralReque
 
 Reactor* FollowUpService::RecordDischarge(Ctx* ctx, const v1::RecordDischargeRequest* req,
                                           v1::Discharge* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(RecordDischarge),
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(RecordDischarge), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     domain::Discharge d;
                     bool received_given = false;
@@ -128,7 +131,7 @@ Reactor* FollowUpService::RecordDischarge(Ctx* ctx, const v1::RecordDischargeReq
 
 Reactor* FollowUpService::RecordHealthCheck(Ctx* ctx, const v1::RecordHealthCheckRequest* req,
                                             v1::HealthCheck* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(RecordHealthCheck),
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(RecordHealthCheck), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     domain::HealthCheckRecord h;
                     RETURN_IF_ERROR(HealthCheckFromProto(*req, &h));
@@ -141,7 +144,8 @@ Reactor* FollowUpService::RecordHealthCheck(Ctx* ctx, const v1::RecordHealthChec
 Reactor* FollowUpService::ListWorklist(Ctx* ctx, const v1::ListWorklistRequest* req,
                                        v1::ListWorklistResponse* resp) {
   return RunUnary(
-      ctx, ex_, SMD_FU_METHOD(ListWorklist), [=, this](const app::CallMeta& m) -> absl::Status {
+      ctx, ex_, SMD_FU_METHOD(ListWorklist), req, resp,
+      [=, this](const app::CallMeta& m) -> absl::Status {
         const int kind = req->kind();
         if (kind < 1 || kind > 5) {
           return absl::InvalidArgumentError("kind: 请选择工作清单类型 (worklist kind required)");
@@ -170,18 +174,20 @@ Reactor* FollowUpService::ListWorklist(Ctx* ctx, const v1::ListWorklistRequest* 
 
 Reactor* FollowUpService::GetTimeline(Ctx* ctx, const v1::GetTimelineRequest* req,
                                       v1::Timeline* resp) {
-  return RunUnary(ctx, ex_, SMD_FU_METHOD(GetTimeline), [=, this](const app::CallMeta& m) {
-    return Fill(uc_.Timeline(m, req->patient_id()), [&](const std::vector<app::TimelineEntry>& es) {
-      resp->set_patient_id(req->patient_id());
-      for (const auto& e : es) {
-        auto* x = resp->add_entries();
-        DateToProto(e.date, x->mutable_date());
-        x->set_kind(e.kind);
-        x->set_summary(e.summary);
-        x->set_ref_id(e.ref_id);
-      }
-    });
-  });
+  return RunUnary(ctx, ex_, SMD_FU_METHOD(GetTimeline), req, resp,
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.Timeline(m, req->patient_id()),
+                                [&](const std::vector<app::TimelineEntry>& es) {
+                                  resp->set_patient_id(req->patient_id());
+                                  for (const auto& e : es) {
+                                    auto* x = resp->add_entries();
+                                    DateToProto(e.date, x->mutable_date());
+                                    x->set_kind(e.kind);
+                                    x->set_summary(e.summary);
+                                    x->set_ref_id(e.ref_id);
+                                  }
+                                });
+                  });
 }
 
 }  // namespace smd::api

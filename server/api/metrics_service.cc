@@ -62,7 +62,7 @@ void IndicatorToProto(const domain::IndicatorRate& r, v1::IndicatorValue* out) {
 
 grpc::ServerUnaryReactor* MetricsService::GetMetrics(Ctx* ctx, const v1::GetMetricsRequest* req,
                                                      v1::MetricsReport* resp) {
-  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(GetMetrics),
+  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(GetMetrics), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     ASSIGN_OR_RETURN(app::MetricsQuery q,
                                      QueryFromProto(req->region(), req->period()));
@@ -80,7 +80,7 @@ grpc::ServerUnaryReactor* MetricsService::GetMetrics(Ctx* ctx, const v1::GetMetr
 grpc::ServerUnaryReactor* MetricsService::GetMetricTrend(Ctx* ctx,
                                                          const v1::GetMetricTrendRequest* req,
                                                          v1::MetricTrend* resp) {
-  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(GetMetricTrend),
+  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(GetMetricTrend), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     ASSIGN_OR_RETURN(app::MetricsQuery q,
                                      QueryFromProto(req->region(), req->period()));
@@ -99,7 +99,7 @@ grpc::ServerUnaryReactor* MetricsService::GetMetricTrend(Ctx* ctx,
 
 grpc::ServerUnaryReactor* MetricsService::ListMetricPatients(
     Ctx* ctx, const v1::ListMetricPatientsRequest* req, v1::ListMetricPatientsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(ListMetricPatients),
+  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(ListMetricPatients), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     ASSIGN_OR_RETURN(app::MetricsQuery q,
                                      QueryFromProto(req->region(), req->period()));
@@ -121,7 +121,7 @@ grpc::ServerUnaryReactor* MetricsService::ListMetricPatients(
 grpc::ServerUnaryReactor* MetricsService::ExportMetrics(Ctx* ctx,
                                                         const v1::GetMetricsRequest* req,
                                                         v1::MetricsExport* resp) {
-  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(ExportMetrics),
+  return RunUnary(ctx, ex_, SMD_METRICS_METHOD(ExportMetrics), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     ASSIGN_OR_RETURN(app::MetricsQuery q,
                                      QueryFromProto(req->region(), req->period()));

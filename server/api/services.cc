@@ -59,45 +59,48 @@ void ViewedToProto(const app::ViewedPatient& v, v1::Patient* out) {
 grpc::ServerUnaryReactor* AuthService::Login(grpc::CallbackServerContext* ctx,
                                              const v1::LoginRequest* req,
                                              v1::LoginResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, Login), [=, this](const app::CallMeta& m) {
-    return Fill(uc_.Login(m, req->username(), req->password()), [&](const app::SignedIn& s) {
-      resp->set_token(s.token);
-      TimeToProto(s.expires_at, resp->mutable_expires_at());
-      auto* u = resp->mutable_user();
-      u->set_user_id(s.principal.user_id);
-      u->set_username(s.principal.username);
-      u->set_display_name(s.display_name);
-      u->set_role(RoleToProto(s.principal.role));
-      u->set_jurisdiction(s.principal.jurisdiction);
-    });
-  });
+  return RunUnary(
+      ctx, ex_, SMD_METHOD(AuthService, Login), req, resp, [=, this](const app::CallMeta& m) {
+        return Fill(uc_.Login(m, req->username(), req->password()), [&](const app::SignedIn& s) {
+          resp->set_token(s.token);
+          TimeToProto(s.expires_at, resp->mutable_expires_at());
+          auto* u = resp->mutable_user();
+          u->set_user_id(s.principal.user_id);
+          u->set_username(s.principal.username);
+          u->set_display_name(s.display_name);
+          u->set_role(RoleToProto(s.principal.role));
+          u->set_jurisdiction(s.principal.jurisdiction);
+        });
+      });
 }
 
 grpc::ServerUnaryReactor* AuthService::Logout(grpc::CallbackServerContext* ctx,
-                                              const v1::LogoutRequest*, v1::LogoutResponse*) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, Logout),
+                                              const v1::LogoutRequest* req,
+                                              v1::LogoutResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, Logout), req, resp,
                   [this](const app::CallMeta& m) { return uc_.Logout(m); });
 }
 
 grpc::ServerUnaryReactor* AuthService::WhoAmI(grpc::CallbackServerContext* ctx,
-                                              const v1::WhoAmIRequest*,
+                                              const v1::WhoAmIRequest* req,
                                               v1::WhoAmIResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, WhoAmI), [=, this](const app::CallMeta& m) {
-    return Fill(uc_.WhoAmI(m), [&](const app::Me& me) {
-      resp->set_user_id(me.principal.user_id);
-      resp->set_username(me.principal.username);
-      resp->set_display_name(me.display_name);
-      resp->set_role(RoleToProto(me.principal.role));
-      resp->set_jurisdiction(me.principal.jurisdiction);
-      resp->set_jurisdiction_name(me.jurisdiction_name);
-    });
-  });
+  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, WhoAmI), req, resp,
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.WhoAmI(m), [&](const app::Me& me) {
+                      resp->set_user_id(me.principal.user_id);
+                      resp->set_username(me.principal.username);
+                      resp->set_display_name(me.display_name);
+                      resp->set_role(RoleToProto(me.principal.role));
+                      resp->set_jurisdiction(me.principal.jurisdiction);
+                      resp->set_jurisdiction_name(me.jurisdiction_name);
+                    });
+                  });
 }
 
 grpc::ServerUnaryReactor* AuthService::ChangePassword(grpc::CallbackServerContext* ctx,
                                                       const v1::ChangePasswordRequest* req,
-                                                      v1::ChangePasswordResponse*) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, ChangePassword),
+                                                      v1::ChangePasswordResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, ChangePassword), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return uc_.ChangePassword(m, req->old_password(), req->new_password());
                   });
@@ -108,7 +111,7 @@ grpc::ServerUnaryReactor* AuthService::ChangePassword(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AdminService::CreateUser(grpc::CallbackServerContext* ctx,
                                                    const v1::CreateUserRequest* req,
                                                    v1::User* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, CreateUser),
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, CreateUser), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     ASSIGN_OR_RETURN(domain::Role role, RoleFromProto(req->role(), "role"));
                     app::NewUser u{req->username(), req->display_name(), req->password(), role,
@@ -121,7 +124,7 @@ grpc::ServerUnaryReactor* AdminService::CreateUser(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* AdminService::DisableUser(grpc::CallbackServerContext* ctx,
                                                     const v1::DisableUserRequest* req,
                                                     v1::User* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, DisableUser),
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, DisableUser), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.SetDisabled(m, req->user_id(), true),
                                 [&](const store::UserRow& r) { UserToProto(r, resp); });
@@ -131,7 +134,7 @@ grpc::ServerUnaryReactor* AdminService::DisableUser(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AdminService::EnableUser(grpc::CallbackServerContext* ctx,
                                                    const v1::EnableUserRequest* req,
                                                    v1::User* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, EnableUser),
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, EnableUser), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.SetDisabled(m, req->user_id(), false),
                                 [&](const store::UserRow& r) { UserToProto(r, resp); });
@@ -141,7 +144,7 @@ grpc::ServerUnaryReactor* AdminService::EnableUser(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* AdminService::ResetPassword(grpc::CallbackServerContext* ctx,
                                                       const v1::ResetPasswordRequest* req,
                                                       v1::User* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, ResetPassword),
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, ResetPassword), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.ResetPassword(m, req->user_id(), req->new_password()),
                                 [&](const store::UserRow& r) { UserToProto(r, resp); });
@@ -151,7 +154,7 @@ grpc::ServerUnaryReactor* AdminService::ResetPassword(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AdminService::AssignRole(grpc::CallbackServerContext* ctx,
                                                    const v1::AssignRoleRequest* req,
                                                    v1::User* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, AssignRole),
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, AssignRole), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     ASSIGN_OR_RETURN(domain::Role role, RoleFromProto(req->role(), "role"));
                     return Fill(uc_.AssignRole(m, req->user_id(), role, req->jurisdiction()),
@@ -162,7 +165,7 @@ grpc::ServerUnaryReactor* AdminService::AssignRole(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* AdminService::ListUsers(grpc::CallbackServerContext* ctx,
                                                   const v1::ListUsersRequest* req,
                                                   v1::ListUsersResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, ListUsers),
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, ListUsers), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.ListUsers(m, req->jurisdiction(), req->page().page_size(),
                                               req->page().page_token()),
@@ -178,7 +181,7 @@ grpc::ServerUnaryReactor* AdminService::ListUsers(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* RegionService::UpsertRegion(grpc::CallbackServerContext* ctx,
                                                       const v1::UpsertRegionRequest* req,
                                                       v1::Region* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, UpsertRegion),
+  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, UpsertRegion), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.UpsertRegion(m, req->code(), req->name()),
                                 [&](const store::RegionRow& r) { RegionToProto(r, resp); });
@@ -188,7 +191,7 @@ grpc::ServerUnaryReactor* RegionService::UpsertRegion(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* RegionService::GetRegion(grpc::CallbackServerContext* ctx,
                                                    const v1::GetRegionRequest* req,
                                                    v1::Region* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, GetRegion),
+  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, GetRegion), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.GetRegion(m, req->code()),
                                 [&](const store::RegionRow& r) { RegionToProto(r, resp); });
@@ -198,7 +201,7 @@ grpc::ServerUnaryReactor* RegionService::GetRegion(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* RegionService::ListRegions(grpc::CallbackServerContext* ctx,
                                                      const v1::ListRegionsRequest* req,
                                                      v1::ListRegionsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, ListRegions),
+  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, ListRegions), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.ListRegions(m, req->root(), req->depth()),
                                 [&](const std::vector<store::RegionRow>& rows) {
@@ -210,7 +213,7 @@ grpc::ServerUnaryReactor* RegionService::ListRegions(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* RegionService::SetPopulation(grpc::CallbackServerContext* ctx,
                                                        const v1::SetPopulationRequest* req,
                                                        v1::Region* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, SetPopulation),
+  return RunUnary(ctx, ex_, SMD_METHOD(RegionService, SetPopulation), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.SetPopulation(m, req->code(), req->year(), req->residents()),
                                 [&](const store::RegionRow& r) { RegionToProto(r, resp); });
@@ -222,7 +225,7 @@ grpc::ServerUnaryReactor* RegionService::SetPopulation(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* PatientService::RegisterPatient(grpc::CallbackServerContext* ctx,
                                                           const v1::RegisterPatientRequest* req,
                                                           v1::Patient* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, RegisterPatient),
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, RegisterPatient), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     domain::Patient p;
                     RETURN_IF_ERROR(PatientDetailsFromProto(req->details(), &p));
@@ -234,7 +237,7 @@ grpc::ServerUnaryReactor* PatientService::RegisterPatient(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* PatientService::ImportPatients(grpc::CallbackServerContext* ctx,
                                                          const v1::ImportPatientsRequest* req,
                                                          v1::ImportPatientsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, ImportPatients),
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, ImportPatients), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     std::vector<app::ImportRowIn> rows;
                     rows.reserve(req->rows_size());
@@ -281,7 +284,7 @@ grpc::ServerUnaryReactor* PatientService::ImportPatients(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* PatientService::GetPatient(grpc::CallbackServerContext* ctx,
                                                      const v1::GetPatientRequest* req,
                                                      v1::Patient* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, GetPatient),
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, GetPatient), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.Get(m, req->patient_id()),
                                 [&](const app::ViewedPatient& v) { ViewedToProto(v, resp); });
@@ -291,7 +294,7 @@ grpc::ServerUnaryReactor* PatientService::GetPatient(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* PatientService::UpdatePatient(grpc::CallbackServerContext* ctx,
                                                         const v1::UpdatePatientRequest* req,
                                                         v1::Patient* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, UpdatePatient),
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, UpdatePatient), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     domain::Patient p;
                     RETURN_IF_ERROR(PatientDetailsFromProto(req->details(), &p));
@@ -303,7 +306,7 @@ grpc::ServerUnaryReactor* PatientService::UpdatePatient(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* PatientService::SearchPatients(grpc::CallbackServerContext* ctx,
                                                          const v1::SearchPatientsRequest* req,
                                                          v1::SearchPatientsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, SearchPatients),
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, SearchPatients), req, resp,
                   [=, this](const app::CallMeta& m) {
                     app::PatientSearch q;
                     q.name = req->name();
@@ -323,7 +326,7 @@ grpc::ServerUnaryReactor* PatientService::SearchPatients(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* PatientService::TransferOut(grpc::CallbackServerContext* ctx,
                                                       const v1::TransferOutRequest* req,
                                                       v1::Transfer* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, TransferOut),
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, TransferOut), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.TransferOut(m, req->patient_id(), req->version(),
                                                 req->to_jurisdiction(), req->reason()),
@@ -334,7 +337,7 @@ grpc::ServerUnaryReactor* PatientService::TransferOut(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* PatientService::TransferIn(grpc::CallbackServerContext* ctx,
                                                      const v1::TransferInRequest* req,
                                                      v1::Transfer* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, TransferIn),
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, TransferIn), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.TransferIn(m, req->transfer_id(), req->accept(), req->note()),
                                 [&](const store::TransferRow& t) { TransferToProto(t, resp); });
@@ -344,7 +347,7 @@ grpc::ServerUnaryReactor* PatientService::TransferIn(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* PatientService::ListTransfers(grpc::CallbackServerContext* ctx,
                                                         const v1::ListTransfersRequest* req,
                                                         v1::ListTransfersResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, ListTransfers),
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, ListTransfers), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.ListTransfers(m, req->pending_only(), req->page().page_size(),
                                                   req->page().page_token()),
@@ -360,11 +363,12 @@ grpc::ServerUnaryReactor* PatientService::ListTransfers(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* PatientService::ClosePatient(grpc::CallbackServerContext* ctx,
                                                        const v1::ClosePatientRequest* req,
                                                        v1::Patient* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, ClosePatient),
+  return RunUnary(ctx, ex_, SMD_METHOD(PatientService, ClosePatient), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     domain::CloseRequest c;
                     c.kind = static_cast<domain::CloseKind>(req->kind());
-                    if (req->kind() < 0 || req->kind() > 2) c.kind = domain::CloseKind::kUnspecified;
+                    if (req->kind() < 0 || req->kind() > 2)
+                      c.kind = domain::CloseKind::kUnspecified;
                     ASSIGN_OR_RETURN(c.date, DateFromProto(req->date(), "date"));
                     c.death_cause = req->death_cause();
                     c.reason = req->reason();
@@ -379,7 +383,8 @@ grpc::ServerUnaryReactor* AuditService::ListAuditRecords(grpc::CallbackServerCon
                                                          const v1::ListAuditRecordsRequest* req,
                                                          v1::ListAuditRecordsResponse* resp) {
   return RunUnary(
-      ctx, ex_, SMD_METHOD(AuditService, ListAuditRecords), [=, this](const app::CallMeta& m) {
+      ctx, ex_, SMD_METHOD(AuditService, ListAuditRecords), req, resp,
+      [=, this](const app::CallMeta& m) {
         store::AuditFilter f;
         f.patient_id = req->patient_id();
         f.user_id = req->user_id();
@@ -409,9 +414,9 @@ grpc::ServerUnaryReactor* AuditService::ListAuditRecords(grpc::CallbackServerCon
 }
 
 grpc::ServerUnaryReactor* AuditService::VerifyAuditChain(grpc::CallbackServerContext* ctx,
-                                                         const v1::VerifyAuditChainRequest*,
+                                                         const v1::VerifyAuditChainRequest* req,
                                                          v1::VerifyAuditChainResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AuditService, VerifyAuditChain),
+  return RunUnary(ctx, ex_, SMD_METHOD(AuditService, VerifyAuditChain), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.Verify(m), [&](const store::ChainReport& r) {
                       resp->set_intact(r.intact);

@@ -1,6 +1,7 @@
 #include "app/call.h"
 
 #include "absl/strings/ascii.h"
+#include "app/idempotency.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/token.h"
@@ -93,19 +94,44 @@ void AuditSeparately(const Deps& deps, const CallMeta& meta, const domain::Princ
   }
 }
 
+namespace {
+
+// RunCall's steps inside `tx`; `who` and `note` are left for the failure audit.
+absl::Status CallSteps(const Deps& deps, const CallMeta& meta, store::Tx& tx, const CallBody& body,
+                       std::optional<domain::Principal>& who, AuditNote& note) {
+  note = AuditNote{};
+  who.reset();
+  ASSIGN_OR_RETURN(domain::Principal p, Authenticate(deps, tx, meta.token));
+  who = p;
+  RETURN_IF_ERROR(store::SetScope(tx, domain::RoleNeedsPatientScope(p.role) ? p.jurisdiction : ""));
+  // Idempotency key (app/idempotency.h): claim it; a replay skips the body.
+  if (meta.keyed != nullptr) {
+    ASSIGN_OR_RETURN(bool replay, meta.keyed->Claim(p));
+    if (replay) {
+      note = meta.keyed->replay_note();
+      RETURN_IF_ERROR(
+          store::AppendAudit(tx, Entry(deps, meta, &p, "", absl::StatusCode::kOk, note)));
+      return KeyedFrame::Replayed();
+    }
+  }
+  RETURN_IF_ERROR(body(tx, p, note));
+  return store::AppendAudit(tx, Entry(deps, meta, &p, "", absl::StatusCode::kOk, note));
+}
+
+}  // namespace
+
 absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& body) {
   std::optional<domain::Principal> who;
   AuditNote note;
-  absl::Status s = deps.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    note = AuditNote{};
-    who.reset();
-    ASSIGN_OR_RETURN(domain::Principal p, Authenticate(deps, tx, meta.token));
-    who = p;
-    RETURN_IF_ERROR(
-        store::SetScope(tx, domain::RoleNeedsPatientScope(p.role) ? p.jurisdiction : ""));
-    RETURN_IF_ERROR(body(tx, p, note));
-    return store::AppendAudit(tx, Entry(deps, meta, &p, "", absl::StatusCode::kOk, note));
-  });
+  // A keyed call joins the transaction its frame holds; the frame commits or rolls back,
+  // and audits a failure (app/idempotency.h).
+  if (meta.keyed != nullptr) {
+    absl::Status s = CallSteps(deps, meta, meta.keyed->tx(), body, who, note);
+    meta.keyed->Ran(who, note);
+    return s;
+  }
+  absl::Status s = deps.db.InTransaction(
+      [&](store::Tx& tx) { return CallSteps(deps, meta, tx, body, who, note); });
   if (!s.ok()) {
     AuditSeparately(deps, meta, who ? &*who : nullptr, "", s.code(), note);
   }

@@ -8,6 +8,11 @@
 // and commits only if all four succeed, so data is returned only if its access is
 // audited. When the body fails, the transaction rolls back (nothing changes) and the
 // failure (a denial, a bad input) is audited in a second, separate transaction.
+//
+// A call that carries an idempotency key (CallMeta::keyed, app/idempotency.h) runs these
+// steps inside the transaction its frame holds, claims the key between steps 2 and 3
+// (a replay skips the body and audits the replay), and leaves the commit, the rollback
+// and the failure audit to the frame.
 
 #include <functional>
 #include <string>

@@ -19,6 +19,8 @@
 
 namespace smd::app {
 
+class KeyedFrame;  // app/idempotency.h
+
 struct AppConfig {
   absl::Duration session_ttl = absl::Hours(8);      // a working shift
   absl::Duration session_idle = absl::Minutes(30);  // idle sessions end sooner
@@ -69,6 +71,9 @@ struct CallMeta {
   std::string token;       // bearer token ("" when absent)
   std::string peer;        // e.g. "ipv4:127.0.0.1:53412"
   std::string request_id;  // client's x-request-id or a generated one
+  // Set only while IdempotentCalls::Run runs a call that carries an idempotency key:
+  // RunCall then joins the frame's transaction instead of opening its own.
+  KeyedFrame* keyed = nullptr;
 };
 
 }  // namespace smd::app

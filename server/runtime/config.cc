@@ -81,6 +81,10 @@ const std::map<std::string, Flag>& Flags() {
        }}},
       {"alert-reroute-days",
        {[](Config& c, const std::string& v) { return SetInt(c.alert_reroute_days, v, 1, 90); }}},
+      {"idempotency-retention-hours",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.idempotency_retention_hours, v, 1, 720);
+       }}},
       {"rule-set", {[](Config& c, const std::string& v) { c.rule_set = v; return !v.empty(); }}},
       {"designated-hospital",
        {[](Config& c, const std::string& v) {
@@ -117,7 +121,8 @@ std::string Usage() {
          "  --rule-set (jiangsu-2018 | national-2018) --designated-hospital\n"
          "  --ack-critical-seconds --ack-high-seconds --ack-warning-seconds --alert-poll-ms\n"
          "  --alert-escalate-interval-ms --alert-overdue-interval-seconds --alert-heartbeat-seconds\n"
-         "  --alert-duty-roles (e.g. community_doctor,psychiatrist) --alert-reroute-days\n";
+         "  --alert-duty-roles (e.g. community_doctor,psychiatrist) --alert-reroute-days\n"
+         "  --idempotency-retention-hours\n";
 }
 
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {

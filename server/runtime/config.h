@@ -38,6 +38,8 @@ struct Config {
   // could receive (docs/adr/0009-alert-routing.md); validated at start.
   std::string alert_duty_roles = "community_doctor,psychiatrist";
   int alert_reroute_days = 14;  // gaps are re-routed and leavers' copies handed on this long
+  // Idempotency keys: a write's stored reply is kept this long, then purged (ADR 0009).
+  int idempotency_retention_hours = 168;
   std::string out;            // keygen output file
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code

@@ -20,6 +20,7 @@
 #include "app/auth_use_cases.h"
 #include "app/careteam_use_cases.h"
 #include "app/followup_use_cases.h"
+#include "app/idempotency.h"
 #include "app/patient_use_cases.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -59,6 +60,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Confi
 struct Server::Impl {
   std::unique_ptr<Core> core;
   api::AlertHub hub;  // outlives the streams, which are destroyed with the grpc server
+  // Declared before the executor, so it outlives the executor's last queued task.
+  std::unique_ptr<app::IdempotentCalls> idempotency;
   std::unique_ptr<api::Executor> executor;
   std::unique_ptr<app::AuthUseCases> auth;
   std::unique_ptr<app::AdminUseCases> admin;
@@ -99,6 +102,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   app::Deps& deps = impl->core->deps;
   // One worker per database connection: a worker never waits for a connection.
   impl->executor = std::make_unique<api::Executor>(config.db_pool, 1024);
+  impl->idempotency = std::make_unique<app::IdempotentCalls>(
+      deps, absl::Hours(config.idempotency_retention_hours));
+  impl->executor->set_idempotency(impl->idempotency.get());
   impl->auth = std::make_unique<app::AuthUseCases>(deps);
   impl->admin = std::make_unique<app::AdminUseCases>(deps);
   impl->patients = std::make_unique<app::PatientUseCases>(deps);
@@ -157,13 +163,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
       deps, *impl->alerts, config.database_url, intervals,
       [hub](const std::vector<std::string>& users, bool everyone) { hub->Wake(users, everyone); });
   app::MetricUseCases* metrics = impl->metrics.get();
-  impl->pump->SetHousekeeping([metrics] {
+  const app::IdempotentCalls* idempotency = impl->idempotency.get();
+  impl->pump->SetHousekeeping([metrics, idempotency] {
     // When the year turns, the new year's figures are built from the records.
     auto built = metrics->EnsureCurrentYear();
     if (!built.ok()) common::LogWarning("metrics: building the current year failed");
     // When the day turns, the "as of today" figures of the new day.
     auto day = metrics->EnsureToday();
     if (!day.ok()) common::LogWarning("metrics: building today's figures failed");
+    // Replies kept for idempotency keys, past their retention (ADR 0009).
+    auto purged = idempotency->Purge();
+    if (!purged.ok()) common::LogWarning("idempotency keys: purge failed");
   });
   impl->pump->Start();
   common::LogInfo("alerts: duty roles %s (district, then city); re-routing for %d days",
@@ -197,6 +207,10 @@ void Server::Shutdown(absl::Duration grace) {
 void Server::Wait() { impl_->grpc->Wait(); }
 
 absl::StatusOr<int> Server::SealAuditNow() { return impl_->sealer->SealOnce(); }
+
+absl::StatusOr<int> Server::PurgeIdempotencyKeysForTest() {
+  return impl_->idempotency->Purge();
+}
 
 absl::StatusOr<int> Server::BuildMetricsYear(int year) { return impl_->metrics->BuildYear(year); }
 absl::StatusOr<int> Server::BuildMetricsToday() {

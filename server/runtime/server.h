@@ -38,6 +38,9 @@ class Server {
   // itself when the day turns).
   absl::StatusOr<int> BuildMetricsToday();
 
+  // The housekeeping's purge of idempotency-key records past their retention, now.
+  absl::StatusOr<int> PurgeIdempotencyKeysForTest();
+
   struct Impl;
 
  private:

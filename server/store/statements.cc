@@ -11,6 +11,7 @@ std::vector<Statement> CareStatements();
 std::vector<Statement> CareTeamStatements();
 std::vector<Statement> AlertStatements();
 std::vector<Statement> MetricStatements();
+std::vector<Statement> RequestKeyStatements();
 
 const std::vector<Statement>& AllStatements() {
   static const std::vector<Statement> all = [] {
@@ -19,7 +20,7 @@ const std::vector<Statement>& AllStatements() {
     };
     for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements,
                        &CareStatements, &AlertStatements, &CareTeamStatements,
-                       &MetricStatements}) {
+                       &MetricStatements, &RequestKeyStatements}) {
       for (const Statement& s : (*part)()) v.push_back(s);
     }
     return v;

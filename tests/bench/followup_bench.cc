@@ -98,6 +98,7 @@ struct Options {
   int paced_s = 8;           // open loop at paced_pct % of the pgbench rate; 0 skips
   int paced_pct = 60;
   int audit_seal_ms = 500;   // server default
+  int idempotency_s = 0;     // RecordFollowUp without / with an idempotency key; 0 skips
   std::string pgbench = "/usr/lib/postgresql/15/bin/pgbench";
 };
 
@@ -132,6 +133,7 @@ Options ParseOptions(int argc, char** argv) {
     else if (k == "paced-s") num(&o.paced_s);
     else if (k == "paced-pct") num(&o.paced_pct);
     else if (k == "audit-seal-ms") num(&o.audit_seal_ms);
+    else if (k == "idempotency-s") num(&o.idempotency_s);
     else if (k == "pgbench") o.pgbench = v;
     else Die("unknown option --" + k);
   }
@@ -862,6 +864,55 @@ int Main(int argc, char** argv) {
                 "latency avg %.3f ms, p99 %.3f ms, failed %lld\n",
                 o.inflight, o.super_s, env.super.c_str(), su.tps, su.latency_avg_ms,
                 Percentile(su.lat_ms, 99), static_cast<long long>(su.failed));
+  }
+
+  // ---- idempotency keys: the same calls without and with a fresh key each (ADR 0009) ------
+  if (o.idempotency_s > 0) {
+    PrintRule();
+    std::atomic<int64_t> key_seq{0};
+    const Starter keyed = [&](int i, Done done) {
+      RSlot& r = rs[i];
+      const int p = pick(r.rng);
+      r.req.set_patient_id(patient_ids[p]);
+      *r.req.mutable_form()->mutable_visit_date() = D(visit_day(p));
+      r.turn ^= 1;
+      r.ctx[r.turn] = std::make_unique<grpc::ClientContext>();
+      r.ctx[r.turn]->AddMetadata("authorization", "Bearer " + token);
+      r.ctx[r.turn]->AddMetadata("idempotency-key",
+                                 absl::StrFormat("bench-key-%012d", key_seq.fetch_add(1)));
+      followups->async()->RecordFollowUp(r.ctx[r.turn].get(), &r.req, &r.resp, std::move(done));
+    };
+    // A B B A at o.inflight, then A B B A one at a time: drift cancels.
+    Run plain, with_key, plain1, with_key1;
+    const double half = std::max(1.0, o.idempotency_s / 2.0);
+    for (int k = 0; k < 4; ++k) {
+      const bool key = k == 1 || k == 2;
+      Run r = ClosedLoop(o.inflight, k == 0 ? 1 : 0, half, key ? keyed : record);
+      (key ? with_key : plain).Merge(r);
+    }
+    for (int k = 0; k < 4; ++k) {
+      const bool key = k == 1 || k == 2;
+      Run r = ClosedLoop(1, 0, std::max(1.0, half / 2), key ? keyed : record);
+      (key ? with_key1 : plain1).Merge(r);
+    }
+    const int64_t stored = std::stoll(Value(super_db, "SELECT count(*) FROM request_key"));
+    std::printf("[idempotency] RecordFollowUp, %d in flight, %.0f s each: without key %.0f "
+                "calls/s (p50 %.3f ms, p99 %.3f ms, errors %lld); with a new key per call %.0f "
+                "calls/s (p50 %.3f ms, p99 %.3f ms, errors %lld); throughput with/without %.3f\n",
+                o.inflight, 2 * half, plain.Rate(), Percentile(plain.lat_ms, 50),
+                Percentile(plain.lat_ms, 99), static_cast<long long>(plain.errors),
+                with_key.Rate(), Percentile(with_key.lat_ms, 50),
+                Percentile(with_key.lat_ms, 99), static_cast<long long>(with_key.errors),
+                plain.Rate() > 0 ? with_key.Rate() / plain.Rate() : NAN);
+    std::printf("[idempotency] 1 in flight: p50 without %.3f ms, with %.3f ms: %+.3f ms per "
+                "call (claim, stored reply, digest, encryption); replies stored: %lld\n",
+                Percentile(plain1.lat_ms, 50), Percentile(with_key1.lat_ms, 50),
+                Percentile(with_key1.lat_ms, 50) - Percentile(plain1.lat_ms, 50),
+                static_cast<long long>(stored));
+    if (plain.errors + with_key.errors + plain1.errors + with_key1.errors > 0) {
+      std::printf("[idempotency] VERDICT: INVALID (calls failed: %s%s)\n",
+                  plain.first_error.c_str(), with_key.first_error.c_str());
+    }
   }
 
   // ---- profile: one at a time, and per statement with and without RLS -------------------
