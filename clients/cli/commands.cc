@@ -129,6 +129,30 @@ std::string AlertKindText(Lang l, v1::AlertKind k) {
   return l == Lang::kZh ? it->second.first : it->second.second;
 }
 
+std::string RoleText(Lang l, v1::Role r) {
+  static const std::map<int, std::pair<const char*, const char*>> kRoles = {
+      {1, {"精防医生", "community doctor"}}, {2, {"精神科医师", "psychiatrist"}},
+      {3, {"公安民警", "police"}},           {4, {"网格员", "grid worker"}},
+      {5, {"社区工作者", "community worker"}}, {6, {"卫健委", "health committee"}},
+      {7, {"审计员", "auditor"}},             {8, {"系统管理员", "administrator"}}};
+  auto it = kRoles.find(static_cast<int>(r));
+  if (it == kRoles.end()) return "";
+  return l == Lang::kZh ? it->second.first : it->second.second;
+}
+
+std::string GapCauseText(Lang l, v1::AlertGapCause c) {
+  switch (c) {
+    case v1::ALERT_GAP_CAUSE_RAISED:
+      return l == Lang::kZh ? "发出时无人" : "nobody when raised";
+    case v1::ALERT_GAP_CAUSE_ESCALATION:
+      return l == Lang::kZh ? "升级无人可接" : "nobody to escalate to";
+    case v1::ALERT_GAP_CAUSE_RECIPIENT_LEFT:
+      return l == Lang::kZh ? "接收人离岗无人接替" : "recipient left, nobody took over";
+    default:
+      return "";
+  }
+}
+
 absl::StatusOr<std::string> ReadInput(const std::string& path, std::istream& in) {
   if (path == "-") {
     std::stringstream ss;
@@ -810,6 +834,19 @@ class Cli {
         }
         grpc::Status s = reader->Finish();
         if (wait_s > 0 && s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return kOk;
+        if (s.error_code() == grpc::StatusCode::OUT_OF_RANGE && attempt == 0) {
+          // The kept cursor is from another database (or from before a restore): start
+          // from the newest alert in the inbox; everything older is in `alerts inbox`.
+          v1::ListAlertsRequest newest;
+          newest.mutable_page()->set_page_size(1);
+          v1::ListAlertsResponse got;
+          grpc::Status ls = Invoke("AlertService", "ListAlerts", newest, &got);
+          if (!ls.ok()) return Fail(ls);
+          after = got.alerts().empty() ? 0 : got.alerts(0).seq();
+          std::ofstream(CursorPath()) << after << "\n";
+          err_ << T(o_.lang, "watch.resync") << " " << after << "\n";
+          continue;
+        }
         if (s.error_code() == grpc::StatusCode::UNAVAILABLE && wait_s == 0) {
           // Server restarting: reconnect with the cursor, nothing is lost.
           std::this_thread::sleep_for(std::chrono::seconds(std::min(attempt + 1, 10)));
@@ -865,7 +902,32 @@ class Cli {
       req.set_cause(a_.Get("cause"));
       return Unary<v1::AlertService>("RaiseAlert", req);
     }
-    return Usage("alerts watch|inbox|ack|raise");
+    if (sub == "gaps") {
+      v1::ListAlertGapsRequest req;
+      req.set_region(a_.Get("region"));
+      req.set_include_resolved(a_.Has("all"));
+      v1::ListAlertGapsResponse resp;
+      grpc::Status s = Invoke("AlertService", "ListAlertGaps", req, &resp);
+      if (!s.ok()) return Fail(s);
+      if (o_.json) {
+        out_ << ToJson(resp) << "\n";
+        return kOk;
+      }
+      Table t{{T(o_.lang, "col.raised"), T(o_.lang, "col.kind"), T(o_.lang, "col.severity"),
+               T(o_.lang, "col.jurisdiction"), T(o_.lang, "col.missing_role"),
+               T(o_.lang, "col.cause"), T(o_.lang, "col.duty"), T(o_.lang, "col.resolved")},
+              {}};
+      for (const auto& g : resp.gaps()) {
+        t.rows.push_back({TimeText(g.raised_at()), AlertKindText(o_.lang, g.kind()),
+                          std::to_string(g.severity()), g.jurisdiction(),
+                          RoleText(o_.lang, g.missing_role()), GapCauseText(o_.lang, g.cause()),
+                          std::to_string(g.duty_recipients()),
+                          g.has_resolved_at() ? TimeText(g.resolved_at()) : T(o_.lang, "no")});
+      }
+      t.Print(out_);
+      return kOk;
+    }
+    return Usage("alerts watch|inbox|ack|raise|gaps");
   }
 
   absl::Status FillPeriod(v1::MetricPeriod* p) {
@@ -1100,6 +1162,7 @@ class Cli {
   team end <成员ID> [--end-date YYYY-MM-DD] [--reason 原因]
   alerts watch [--after 序号] [--once]  实时接收预警，断线自动续传 live alerts, resumes
   alerts inbox [--unacked] | alerts ack <序号> [--note 备注] | alerts raise <患者ID> --severity 1-4 --cause 原因
+  alerts gaps [--region 代码] [--all]  无人接收的预警（管理员） alerts nobody of a required role got (admin)
   metrics show [--region] [--year] [--month] [--as-of] [--children] [--indicator 代码]
   metrics trend --indicator 代码 | metrics patients --indicator 代码 [--missing] | metrics csv [--out 文件]
   audit list [--patient] [--user] | audit verify

@@ -46,6 +46,9 @@ std::string T(Lang lang, const std::string& key) {
       {"col.member_id", {"成员ID", "member id"}},
       {"col.code", {"代码", "code"}},
       {"col.level", {"级别", "level"}},
+      {"col.missing_role", {"缺少的角色", "missing role"}},
+      {"col.duty", {"值班接收", "duty copies"}},
+      {"col.resolved", {"已补发", "resolved"}},
       // Words.
       {"yes", {"是", "yes"}},
       {"no", {"否", "no"}},
@@ -56,6 +59,10 @@ std::string T(Lang lang, const std::string& key) {
       {"not_logged_in", {"尚未登录，请先运行 smdctl login", "not signed in: run smdctl login"}},
       {"watch.waiting", {"正在等待预警（Ctrl-C 退出）…", "Waiting for alerts (Ctrl-C to stop)…"}},
       {"alert.new", {"新预警", "New alert"}},
+      {"watch.resync",
+       {"保存的游标超出最新预警，已从最新预警重新同步（更早的预警见 alerts inbox），游标",
+        "the kept cursor was beyond your newest alert; resynchronised (older alerts: alerts "
+        "inbox), cursor"}},
       {"ack.ok", {"已确认预警", "Acknowledged alert"}},
       {"saved", {"已保存", "Saved"}},
       {"registered", {"已登记患者", "Registered patient"}},

@@ -1,5 +1,5 @@
 -- 0010: alert routing that never reaches nobody and only the right people (issue 11 items
--- 1-2; docs/adr/0009-alert-routing.md).
+-- 1-2; docs/adr/0010-alert-routing.md).
 --
 -- * alert.audience: 1 full (police, grid worker and the care team: a mandatory cause,
 --   rules.md decisions "Police notification"), 2 clinical (the clinical side only: a patient

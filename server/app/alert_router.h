@@ -2,7 +2,7 @@
 // Routing of risk alerts inside the caller's transaction: raising an alert, handing on a
 // copy (its deadline passed, or its holder no longer fits), filling a gap later. The rules
 // are domain/alert_routing.h; this file reads the candidates from the store, applies them,
-// and writes the outcome (docs/adr/0009-alert-routing.md). Thread-safe (stateless); the
+// and writes the outcome (docs/adr/0010-alert-routing.md). Thread-safe (stateless); the
 // Tx is the caller's.
 
 #include <string>

@@ -31,7 +31,7 @@ struct AppConfig {
   std::string designated_hospital = "南京市脑科医院";  // referral default (green channel)
   domain::AckDeadlines ack_deadlines;                // alert escalation (issue 4)
   // Who takes an alert that no account of a required role could receive, at the
-  // district (then the city): docs/adr/0009-alert-routing.md.
+  // district (then the city): docs/adr/0010-alert-routing.md.
   std::vector<domain::Role> alert_duty_roles = {domain::Role::kCommunityDoctor,
                                                 domain::Role::kPsychiatrist};
   // How long after raising an alert is still re-routed: a gap filled when an account

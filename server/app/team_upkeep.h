@@ -2,7 +2,7 @@
 // Keeping 关爱帮扶小组 (care-and-help team) memberships true to who may act on a patient:
 // a membership ends when the member's account no longer fits it (a new role or
 // jurisdiction), and a patient's team ends with the case or follows the patient's move
-// (docs/adr/0009-alert-routing.md). Runs inside the caller's transaction. Thread-safe
+// (docs/adr/0010-alert-routing.md). Runs inside the caller's transaction. Thread-safe
 // (stateless).
 
 #include <string>

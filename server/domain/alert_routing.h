@@ -1,6 +1,6 @@
 #pragma once
 // Who receives a risk alert (rules.md decisions "Police notification" and "Care team", §8
-// need-to-know; docs/adr/0009-alert-routing.md). Pure functions over the candidates the
+// need-to-know; docs/adr/0010-alert-routing.md). Pure functions over the candidates the
 // store found; no I/O. Thread-safe.
 //
 // The rules, in order:

@@ -35,7 +35,7 @@ struct Config {
   int alert_overdue_interval_seconds = 3600;
   int alert_heartbeat_seconds = 300;  // open streams re-check their session this often
   // Roles at the district (then the city) that take an alert nobody of a required role
-  // could receive (docs/adr/0009-alert-routing.md); validated at start.
+  // could receive (docs/adr/0010-alert-routing.md); validated at start.
   std::string alert_duty_roles = "community_doctor,psychiatrist";
   int alert_reroute_days = 14;  // gaps are re-routed and leavers' copies handed on this long
   // Idempotency keys: a write's stored reply is kept this long, then purged (ADR 0009).
