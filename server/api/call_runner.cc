@@ -62,4 +62,31 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
   return reactor;
 }
 
+grpc::ServerUnaryReactor* RunGated(grpc::CallbackServerContext* ctx, Executor& executor,
+                                   const char* method,
+                                   std::function<absl::Status(const app::CallMeta&)> admit,
+                                   std::function<absl::Status(const app::CallMeta&)> work,
+                                   std::function<absl::Status(const app::CallMeta&)> busy) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  app::CallMeta meta = MetaFrom(ctx, method);
+  ctx->AddInitialMetadata("x-request-id", meta.request_id);
+  if (absl::Status refused = admit(meta); !refused.ok()) {
+    reactor->Finish(ToGrpcStatus(refused));
+    return reactor;
+  }
+  app::CallMeta kept = meta;
+  const bool queued = executor.Submit([reactor, meta = std::move(meta), work = std::move(work)] {
+    absl::Status s;
+    try {
+      s = work(meta);
+    } catch (const std::exception& e) {
+      common::LogError("exception in %s: %s", meta.method, typeid(e).name());
+      s = absl::InternalError("exception");
+    }
+    reactor->Finish(ToGrpcStatus(s));
+  });
+  if (!queued) reactor->Finish(ToGrpcStatus(busy(kept)));
+  return reactor;
+}
+
 }  // namespace smd::api

@@ -22,6 +22,16 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
                                    const char* method,
                                    std::function<absl::Status(const app::CallMeta&)> work);
 
+// RunUnary for sign-in calls, which have their own executor (a flood of sign-ins must not
+// starve other calls). `admit(meta)` runs first, on gRPC's thread (it must not block): a
+// non-OK status finishes the call at once. When the executor's queue is full, `busy(meta)`
+// (which must not block either) returns the status to finish the call with.
+grpc::ServerUnaryReactor* RunGated(grpc::CallbackServerContext* ctx, Executor& executor,
+                                   const char* method,
+                                   std::function<absl::Status(const app::CallMeta&)> admit,
+                                   std::function<absl::Status(const app::CallMeta&)> work,
+                                   std::function<absl::Status(const app::CallMeta&)> busy);
+
 // For handlers: on success of a StatusOr-returning use case, `fill` writes the response.
 template <typename T, typename F>
 absl::Status Fill(absl::StatusOr<T> r, F&& fill) {

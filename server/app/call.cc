@@ -1,6 +1,7 @@
 #include "app/call.h"
 
 #include "absl/strings/ascii.h"
+#include "app/unauth_audit.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/token.h"
@@ -86,6 +87,10 @@ void AuditSeparately(const Deps& deps, const CallMeta& meta, const domain::Princ
                      const std::string& username, absl::StatusCode outcome,
                      const AuditNote& note) {
   store::AuditEntry e = Entry(deps, meta, who, username, outcome, note);
+  if (who == nullptr && outcome == absl::StatusCode::kUnauthenticated) {
+    AuditUnauthenticated(deps, std::move(e));
+    return;
+  }
   absl::Status s = deps.db.InTransaction([&](store::Tx& tx) { return store::AppendAudit(tx, e); });
   if (!s.ok()) {
     common::LogError("audit write failed method=%s request_id=%s code=%s", meta.method,
@@ -104,12 +109,13 @@ absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& bod
     RETURN_IF_ERROR(
         store::SetScope(tx, domain::RoleNeedsPatientScope(p.role) ? p.jurisdiction : ""));
     RETURN_IF_ERROR(body(tx, p, note));
-    return store::AppendAudit(tx, Entry(deps, meta, &p, "", absl::StatusCode::kOk, note));
+    return store::AppendAudit(tx, Entry(deps, meta, &p, "", note.committed_failure.code(), note));
   });
   if (!s.ok()) {
     AuditSeparately(deps, meta, who ? &*who : nullptr, "", s.code(), note);
+    return s;
   }
-  return s;
+  return note.committed_failure;
 }
 
 }  // namespace smd::app

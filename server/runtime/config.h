@@ -34,6 +34,17 @@ struct Config {
   int alert_escalate_interval_ms = 5000;
   int alert_overdue_interval_seconds = 3600;
   int alert_heartbeat_seconds = 300;  // open streams re-check their session this often
+  // Sign-in (docs/security.md "Authentication"): its own executor and bounded queue, and the
+  // per-source limit of failed sign-ins.
+  int signin_threads = 2;
+  int signin_queue = 64;
+  int signin_source_limit = 20;
+  int signin_source_window_seconds = 600;
+  // Audit rows of unauthenticated calls (app/unauth_audit.h): own rows per source and
+  // window, then one summary row per source and window; sources kept apart per window.
+  int audit_unauth_window_seconds = 60;
+  int audit_unauth_rows_per_source = 10;
+  int audit_unauth_sources = 100;
   std::string out;            // keygen output file
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code
