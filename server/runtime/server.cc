@@ -104,8 +104,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->executor = std::make_unique<api::Executor>(config.db_pool, 1024);
   // Sign-in (scrypt) on its own small executor, so a flood of sign-ins queues there and
   // not in front of every other call (docs/architecture.md "Threading model").
+  // Its workers run at nice 10: scrypt is all CPU and must yield to every other call
+  // (and to PostgreSQL) when the machine is busy.
   impl->signin_executor =
-      std::make_unique<api::Executor>(config.signin_threads, config.signin_queue);
+      std::make_unique<api::Executor>(config.signin_threads, config.signin_queue, /*nice=*/10);
   app::UnauthenticatedAudit::Options unauth;
   unauth.window = absl::Seconds(config.audit_unauth_window_seconds);
   unauth.rows_per_source = config.audit_unauth_rows_per_source;

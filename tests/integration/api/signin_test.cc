@@ -385,16 +385,14 @@ TEST(SignInLimits, AnUnauthenticatedFloodWritesBoundedRowsThatCountEveryAttempt)
   TestServer env("it_signin_flood", 0, [](runtime::Config& c) {
     c.audit_unauth_rows_per_source = kRowsPerSource;
     c.audit_unauth_window_seconds = 3600;
-    c.signin_source_limit = 40;  // the flood also meets the per-source limit
+    c.signin_source_limit = 1000;  // (its refusals are paused 1 s; shown in the test above)
   });
   ASSERT_TRUE(env.server().FlushUnauthenticatedAuditForTest().ok());
   const int64_t before = LastAuditId(env);
   constexpr int kLogins = 150, kCalls = 150;
   for (int i = 0; i < kLogins; ++i) {
     grpc::Status s = Login(env, "nobody-" + std::to_string(i), "Flood-password-1");
-    ASSERT_TRUE(s.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
-                s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
-        << s.error_code();
+    ASSERT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
   v1::GetPatientRequest get;
   get.set_patient_id("00000000-0000-4000-8000-000000000000");
@@ -423,7 +421,6 @@ TEST(SignInLimits, AnUnauthenticatedFloodWritesBoundedRowsThatCountEveryAttempt)
       " AND method = 'smd-server audit.unauthenticated' ORDER BY id DESC LIMIT 1"));
   EXPECT_THAT(detail, HasSubstr("/smd.v1.PatientService/GetPatient UNAUTHENTICATED="));
   EXPECT_THAT(detail, HasSubstr(absl::StrCat(kLoginMethod, " UNAUTHENTICATED unknown user=")));
-  EXPECT_THAT(detail, HasSubstr(absl::StrCat(kLoginMethod, " RESOURCE_EXHAUSTED source limit=")));
   EXPECT_THAT(detail, HasSubstr("user names: nobody-"));
 }
 
