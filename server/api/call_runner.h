@@ -24,8 +24,9 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
 
 // RunUnary for sign-in calls, which have their own executor (a flood of sign-ins must not
 // starve other calls). `admit(meta)` runs first, on gRPC's thread (it must not block): a
-// non-OK status finishes the call with that status after a pause of 1 s (no thread waits). When the executor's queue is full, `busy(meta)`
-// (which must not block either) returns the status to finish the call with.
+// non-OK status finishes the call with that status after a pause of 1 s (no thread
+// waits). When the executor's queue is full, `busy(meta)` (which must not block either)
+// returns the status to finish the call with.
 grpc::ServerUnaryReactor* RunGated(grpc::CallbackServerContext* ctx, Executor& executor,
                                    const char* method,
                                    std::function<absl::Status(const app::CallMeta&)> admit,

@@ -39,7 +39,8 @@ void Executor::Shutdown() {
 void Executor::Loop(int nice) {
   // On Linux a thread id names one thread for setpriority; raising one's own nice value
   // needs no privilege.
-  if (nice > 0 && ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice) != 0) {
+  if (nice > 0 &&
+      ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice) != 0) {
     common::LogWarning("executor: could not lower the worker's priority");
   }
   for (;;) {

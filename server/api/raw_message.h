@@ -6,11 +6,11 @@
 // without that check, and leave the validation to the use cases, which name the field
 // and audit the attempt.
 
+#include <grpcpp/support/byte_buffer.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <grpcpp/support/byte_buffer.h>
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message_lite.h"

@@ -35,8 +35,8 @@ bool IsLocked(const store::UserRow& user, absl::Time now) {
 // Counts one wrong password for `user` (not locked, its row locked FOR UPDATE in `tx`);
 // the failure that reaches the limit locks the account and restarts the count. Returns
 // true when this failure locked the account.
-absl::StatusOr<bool> CountWrongPassword(const Deps& deps, store::Tx& tx,
-                                        const store::UserRow& user, absl::Time now) {
+absl::StatusOr<bool> CountWrongPassword(const Deps& deps, store::Tx& tx, const store::UserRow& user,
+                                        absl::Time now) {
   int failed = user.failed_logins + 1;
   std::optional<absl::Time> until = user.locked_until;
   bool locked = false;
@@ -77,8 +77,7 @@ absl::Status CheckNewPassword(std::string_view password) {
 }
 
 AuthUseCases::AuthUseCases(const Deps& deps)
-    : deps_(deps),
-      sources_(deps.config.signin_source_limit, deps.config.signin_source_window) {}
+    : deps_(deps), sources_(deps.config.signin_source_limit, deps.config.signin_source_window) {}
 
 absl::Status AuthUseCases::AdmitSignIn(const CallMeta& meta, std::string_view username) {
   if (sources_.TryTake(domain::SourceOf(meta.peer), deps_.clock.Now())) return absl::OkStatus();
@@ -249,40 +248,45 @@ absl::StatusOr<Me> AuthUseCases::WhoAmI(const CallMeta& meta) {
 
 absl::Status AuthUseCases::ChangePassword(const CallMeta& meta, const std::string& old_password,
                                           const std::string& new_password) {
-  return RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
-                                  AuditNote& note) -> absl::Status {
-    RETURN_IF_ERROR(CheckNewPassword(new_password));
-    ASSIGN_OR_RETURN(auto user, store::FindUserById(tx, who.user_id, /*for_update=*/true));
-    if (!user) return absl::UnauthenticatedError("未登录或登录已过期 (missing, invalid or expired token)");
-    // Checked in every state, so the time does not depend on the lock either.
-    const bool old_ok = crypto::VerifyPassword(old_password, user->password_hash) &&
-                        CouldBeAPassword(old_password);
-    const absl::Time now = deps_.clock.Now();
-    if (IsLocked(*user, now)) {
-      // The same answer whatever the old password: a stolen session cannot keep guessing.
-      note.detail = "locked";
-      return Locked(absl::StatusCode::kPermissionDenied);
-    }
-    if (!old_ok) {
-      // Counted like a wrong sign-in, and committed although the call fails (RunCall
-      // would roll back a failing body's writes).
-      ASSIGN_OR_RETURN(bool locked_now, CountWrongPassword(deps_, tx, *user, now));
-      note.detail = "wrong old password";
-      if (locked_now) {
-        // Whoever is guessing holds a session of this user: end them all.
+  return RunCall(
+      deps_, meta,
+      [&](store::Tx& tx, const domain::Principal& who, AuditNote& note) -> absl::Status {
+        RETURN_IF_ERROR(CheckNewPassword(new_password));
+        ASSIGN_OR_RETURN(auto user, store::FindUserById(tx, who.user_id, /*for_update=*/true));
+        if (!user) {
+          return absl::UnauthenticatedError(
+              "未登录或登录已过期 (missing, invalid or expired token)");
+        }
+        // Checked in every state, so the time does not depend on the lock either.
+        const bool old_ok = crypto::VerifyPassword(old_password, user->password_hash) &&
+                            CouldBeAPassword(old_password);
+        const absl::Time now = deps_.clock.Now();
+        if (IsLocked(*user, now)) {
+          // The same answer whatever the old password: a stolen session cannot keep guessing.
+          note.detail = "locked";
+          return Locked(absl::StatusCode::kPermissionDenied);
+        }
+        if (!old_ok) {
+          // Counted like a wrong sign-in, and committed although the call fails (RunCall
+          // would roll back a failing body's writes).
+          ASSIGN_OR_RETURN(bool locked_now, CountWrongPassword(deps_, tx, *user, now));
+          note.detail = "wrong old password";
+          if (locked_now) {
+            // Whoever is guessing holds a session of this user: end them all.
+            RETURN_IF_ERROR(store::RevokeUserSessions(tx, user->id, now));
+            note.detail = "wrong old password; account locked; sessions revoked";
+          }
+          note.committed_failure =
+              absl::PermissionDeniedError("原密码错误 (old password is wrong)");
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(std::string hash,
+                         crypto::HashPassword(new_password, deps_.config.password_params));
+        RETURN_IF_ERROR(store::SetPasswordHash(tx, user->id, hash, now));
+        // Every session of the user ends, this one too: sign in again with the new password.
         RETURN_IF_ERROR(store::RevokeUserSessions(tx, user->id, now));
-        note.detail = "wrong old password; account locked; sessions revoked";
-      }
-      note.committed_failure = absl::PermissionDeniedError("原密码错误 (old password is wrong)");
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(std::string hash,
-                     crypto::HashPassword(new_password, deps_.config.password_params));
-    RETURN_IF_ERROR(store::SetPasswordHash(tx, user->id, hash, now));
-    // Every session of the user ends, this one too: sign in again with the new password.
-    RETURN_IF_ERROR(store::RevokeUserSessions(tx, user->id, now));
-    return absl::OkStatus();
-  });
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace smd::app

@@ -75,8 +75,7 @@ void UnauthenticatedAudit::CountLocked(SourceState& st, const store::AuditEntry&
     ++st.tally.calls["(other calls)"];
   }
   if (!e.username.empty() && st.tally.names.size() < kMaxNames &&
-      std::find(st.tally.names.begin(), st.tally.names.end(), e.username) ==
-          st.tally.names.end()) {
+      std::find(st.tally.names.begin(), st.tally.names.end(), e.username) == st.tally.names.end()) {
     st.tally.names.push_back(e.username);
   }
 }
@@ -202,8 +201,8 @@ void AuditUnauthenticated(const Deps& deps, store::AuditEntry e) {
   }
   absl::Status s = deps.db.InTransaction([&](store::Tx& tx) { return store::AppendAudit(tx, e); });
   if (!s.ok()) {
-    common::LogError("audit write failed method=%s request_id=%s code=%s", e.method,
-                     e.request_id, absl::StatusCodeToString(s.code()));
+    common::LogError("audit write failed method=%s request_id=%s code=%s", e.method, e.request_id,
+                     absl::StatusCodeToString(s.code()));
   }
 }
 

@@ -17,8 +17,11 @@ namespace {
 // point (not C0, DEL, C1); 0 otherwise.
 std::size_t PrintableSequence(std::string_view raw, std::size_t i) {
   const auto lead = static_cast<std::uint8_t>(raw[i]);
-  std::size_t n = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-                                   : (lead & 0xF8) == 0xF0 ? 4 : 0;
+  std::size_t n = lead < 0x80             ? 1
+                  : (lead & 0xE0) == 0xC0 ? 2
+                  : (lead & 0xF0) == 0xE0 ? 3
+                  : (lead & 0xF8) == 0xF0 ? 4
+                                          : 0;
   if (n == 0 || i + n > raw.size()) return 0;
   const std::string_view seq = raw.substr(i, n);
   if (Utf8Length(seq) != 1u) return 0;
@@ -93,7 +96,9 @@ std::string SourceOf(std::string_view peer) {
 }
 
 SourceBudget::SourceBudget(int limit, absl::Duration window, std::size_t max_sources)
-    : limit_(std::max(limit, 1)), window_(window), max_sources_(std::max<std::size_t>(max_sources, 1)) {}
+    : limit_(std::max(limit, 1)),
+      window_(window),
+      max_sources_(std::max<std::size_t>(max_sources, 1)) {}
 
 void SourceBudget::Decay(Bucket& b, absl::Time now) const {
   if (now > b.at) {

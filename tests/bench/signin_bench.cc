@@ -19,13 +19,12 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
-#include <pqxx/pqxx>
-
 #include <atomic>
 #include <cstdio>
 #include <future>
 #include <map>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <random>
 #include <string>
 #include <thread>
@@ -45,8 +44,8 @@ namespace smd::bench {
 namespace {
 
 struct Options {
-  int seconds = 15;       // per measured phase
-  int warmup_s = 2;       // flood running before measuring
+  int seconds = 15;  // per measured phase
+  int warmup_s = 2;  // flood running before measuring
   int flood_threads = 16;
   int patients = 200;
   int db_pool = 8;
@@ -223,8 +222,7 @@ Scenario RunScenario(const std::string& name, runtime::Config config, const Opti
   MeasureGetPatient(patients.get(), token, ids, 1);  // warm the connections
   sc.quiet = MeasureGetPatient(patients.get(), token, ids, o.seconds);
   std::printf("[%s] GetPatient alone: %zu calls, p50 %.2f ms, p99 %.2f ms, %d errors\n",
-              name.c_str(), sc.quiet.ms.size(), sc.quiet.p50(), sc.quiet.p99(),
-              sc.quiet.errors);
+              name.c_str(), sc.quiet.ms.size(), sc.quiet.p50(), sc.quiet.p99(), sc.quiet.errors);
   const int64_t audit_before =
       std::stoll(Value(super_db, "SELECT coalesce(max(id), 0) FROM audit_log"));
   {
@@ -236,24 +234,25 @@ Scenario RunScenario(const std::string& name, runtime::Config config, const Opti
     const double secs = Ms(SteadyClock::now() - t0) / 1000;
     const auto codes = flood.Codes();
     sc.flood_codes = CodesText(codes, secs);
-    std::printf("[%s] GetPatient during a flood of %d threads: %zu calls, p50 %.2f ms, p99 "
-                "%.2f ms, %d errors; the flood: %s\n",
-                name.c_str(), o.flood_threads, sc.flooded.ms.size(), sc.flooded.p50(),
-                sc.flooded.p99(), sc.flooded.errors, sc.flood_codes.c_str());
+    std::printf(
+        "[%s] GetPatient during a flood of %d threads: %zu calls, p50 %.2f ms, p99 "
+        "%.2f ms, %d errors; the flood: %s\n",
+        name.c_str(), o.flood_threads, sc.flooded.ms.size(), sc.flooded.p50(), sc.flooded.p99(),
+        sc.flooded.errors, sc.flood_codes.c_str());
   }
   server->Shutdown(absl::Seconds(5));  // writes the pending audit summaries
   // The flood's rows: sign-ins and summaries (each GetPatient has its own row as well).
-  sc.audit_rows = std::stoll(Value(
-      super_db, absl::StrCat("SELECT count(*) FROM audit_log WHERE id > ", audit_before,
-                             " AND method IN ('/smd.v1.AuthService/Login', "
-                             "'smd-server audit.unauthenticated')")));
-  sc.flood_calls = std::stoll(Value(
-      super_db,
-      absl::StrCat("SELECT count(*) FILTER (WHERE method LIKE '/smd.v1.AuthService/Login') + "
-                   "coalesce(sum(substring(detail from '^count=([0-9]+) ')::bigint) FILTER "
-                   "(WHERE method = 'smd-server audit.unauthenticated'), 0) FROM audit_log "
-                   "WHERE id > ",
-                   audit_before)));
+  sc.audit_rows = std::stoll(
+      Value(super_db, absl::StrCat("SELECT count(*) FROM audit_log WHERE id > ", audit_before,
+                                   " AND method IN ('/smd.v1.AuthService/Login', "
+                                   "'smd-server audit.unauthenticated')")));
+  sc.flood_calls = std::stoll(
+      Value(super_db,
+            absl::StrCat("SELECT count(*) FILTER (WHERE method LIKE '/smd.v1.AuthService/Login') + "
+                         "coalesce(sum(substring(detail from '^count=([0-9]+) ')::bigint) FILTER "
+                         "(WHERE method = 'smd-server audit.unauthenticated'), 0) FROM audit_log "
+                         "WHERE id > ",
+                         audit_before)));
   std::printf("[%s] audit: %lld rows written for the flood's %lld sign-ins accounted in them\n",
               name.c_str(), static_cast<long long>(sc.audit_rows),
               static_cast<long long>(sc.flood_calls));
@@ -266,9 +265,10 @@ int Main(int argc, char** argv) {
   const Env env = GetEnv();
   StartWatchdog(o.deadline_s);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  std::printf("smd_bench_signin: GetPatient p50/p99 alone and during a flood of %d threads of "
-              "unknown-user sign-ins\n",
-              o.flood_threads);
+  std::printf(
+      "smd_bench_signin: GetPatient p50/p99 alone and during a flood of %d threads of "
+      "unknown-user sign-ins\n",
+      o.flood_threads);
   std::printf("machine: %u CPUs (nproc), %s; load average at start %s\n",
               std::thread::hardware_concurrency(), CpuModel().c_str(), LoadAvg().c_str());
   char tmpl[] = "/tmp/smd-bench-XXXXXX";
@@ -287,10 +287,11 @@ int Main(int argc, char** argv) {
       crypto::DummyVerify("Flood-password-2026", crypto::PasswordParams{});
       ms.push_back(Ms(SteadyClock::now() - t0));
     }
-    std::printf("[limits] one scrypt derivation (ln=15, r=8, p=1, 32 MiB): p50 %.1f ms; so "
-                "%u cores can do at most %.0f sign-ins/s\n",
-                Percentile(ms, 50), std::thread::hardware_concurrency(),
-                std::thread::hardware_concurrency() * 1000.0 / Percentile(ms, 50));
+    std::printf(
+        "[limits] one scrypt derivation (ln=15, r=8, p=1, 32 MiB): p50 %.1f ms; so "
+        "%u cores can do at most %.0f sign-ins/s\n",
+        Percentile(ms, 50), std::thread::hardware_concurrency(),
+        std::thread::hardware_concurrency() * 1000.0 / Percentile(ms, 50));
   }
   Latency empty;
   {
@@ -301,9 +302,10 @@ int Main(int argc, char** argv) {
     empty = MeasureEmptyCall(channel, 3);
     (*started)->Shutdown(absl::Seconds(2));
   }
-  std::printf("[limits] empty gRPC call (Health/Check), one at a time: p50 %.3f ms, p99 %.3f "
-              "ms\n",
-              empty.p50(), empty.p99());
+  std::printf(
+      "[limits] empty gRPC call (Health/Check), one at a time: p50 %.3f ms, p99 %.3f "
+      "ms\n",
+      empty.p50(), empty.p99());
 
   std::vector<Scenario> scenarios;
   scenarios.push_back(RunScenario("defaults", config, o, super_db));
@@ -311,17 +313,20 @@ int Main(int argc, char** argv) {
   open.signin_source_limit = 1000000;
   scenarios.push_back(RunScenario("no source limit", open, o, super_db));
 
-  std::printf("\nsummary (GetPatient one at a time; flood: %d threads of unknown-user "
-              "sign-ins; empty gRPC call p50 %.3f ms)\n",
-              o.flood_threads, empty.p50());
-  std::printf("| server | alone p50 | alone p99 | flooded p50 | flooded p99 | p50 ratio | p99 "
-              "ratio | flood | audit rows / sign-ins |\n|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+  std::printf(
+      "\nsummary (GetPatient one at a time; flood: %d threads of unknown-user "
+      "sign-ins; empty gRPC call p50 %.3f ms)\n",
+      o.flood_threads, empty.p50());
+  std::printf(
+      "| server | alone p50 | alone p99 | flooded p50 | flooded p99 | p50 ratio | p99 "
+      "ratio | flood | audit rows / sign-ins |\n|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
   for (const Scenario& sc : scenarios) {
-    std::printf("| %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f× | %.1f× | %s | %lld / %lld |\n",
-                sc.name.c_str(), sc.quiet.p50(), sc.quiet.p99(), sc.flooded.p50(),
-                sc.flooded.p99(), sc.flooded.p50() / sc.quiet.p50(),
-                sc.flooded.p99() / sc.quiet.p99(), sc.flood_codes.c_str(),
-                static_cast<long long>(sc.audit_rows), static_cast<long long>(sc.flood_calls));
+    std::printf(
+        "| %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f× | %.1f× | %s | %lld / %lld |\n",
+        sc.name.c_str(), sc.quiet.p50(), sc.quiet.p99(), sc.flooded.p50(), sc.flooded.p99(),
+        sc.flooded.p50() / sc.quiet.p50(), sc.flooded.p99() / sc.quiet.p99(),
+        sc.flood_codes.c_str(), static_cast<long long>(sc.audit_rows),
+        static_cast<long long>(sc.flood_calls));
   }
   int errors = 0;
   for (const Scenario& sc : scenarios) errors += sc.quiet.errors + sc.flooded.errors;

@@ -71,10 +71,10 @@ int64_t Int(TestServer& env, const std::string& sql) {
 // Rows of unauthenticated calls after audit id `after`: their own rows, and the sum of the
 // counts in the summary rows.
 struct Accounted {
-  int64_t rows = 0;           // every audit row written
-  int64_t own = 0;            // rows of single calls without a user
-  int64_t summaries = 0;      // summary rows
-  int64_t summarized = 0;     // calls counted in them
+  int64_t rows = 0;        // every audit row written
+  int64_t own = 0;         // rows of single calls without a user
+  int64_t summaries = 0;   // summary rows
+  int64_t summarized = 0;  // calls counted in them
 };
 Accounted AccountedSince(TestServer& env, int64_t after) {
   Accounted a;
@@ -82,10 +82,12 @@ Accounted AccountedSince(TestServer& env, int64_t after) {
   a.rows = Int(env, "SELECT count(*)" + since);
   a.own = Int(env, "SELECT count(*)" + since +
                        " AND method LIKE '/smd.v1.%' AND outcome <> 'OK' AND user_id IS NULL");
-  a.summaries = Int(env, "SELECT count(*)" + since +
-                             " AND method = 'smd-server audit.unauthenticated'");
-  a.summarized = Int(env, "SELECT coalesce(sum(substring(detail from '^count=([0-9]+) ')::bigint)"
-                          ", 0)" + since + " AND method = 'smd-server audit.unauthenticated'");
+  a.summaries =
+      Int(env, "SELECT count(*)" + since + " AND method = 'smd-server audit.unauthenticated'");
+  a.summarized = Int(env,
+                     "SELECT coalesce(sum(substring(detail from '^count=([0-9]+) ')::bigint)"
+                     ", 0)" +
+                         since + " AND method = 'smd-server audit.unauthenticated'");
   return a;
 }
 
@@ -134,10 +136,12 @@ TEST_F(SignInTest, ALockedAccountGivesTheSameAnswerToTheRightAndAWrongPassword) 
   EXPECT_EQ(answers[0].error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(answers[0].error_message(), HasSubstr("locked"));
   // Attempts during the lock are not counted, right or wrong, and are audited alike.
-  EXPECT_EQ(env_->db().QueryValue("SELECT failed_logins FROM app_user WHERE username = 'lockoracle'"),
-            "0");
-  EXPECT_EQ(Int(*env_, "SELECT count(*) FROM audit_log WHERE username = 'lockoracle' AND "
-                       "detail = 'locked' AND outcome = 'UNAUTHENTICATED'"),
+  EXPECT_EQ(
+      env_->db().QueryValue("SELECT failed_logins FROM app_user WHERE username = 'lockoracle'"),
+      "0");
+  EXPECT_EQ(Int(*env_,
+                "SELECT count(*) FROM audit_log WHERE username = 'lockoracle' AND "
+                "detail = 'locked' AND outcome = 'UNAUTHENTICATED'"),
             4);
 }
 
@@ -146,16 +150,19 @@ TEST_F(SignInTest, ChangePasswordWithAWrongOldPasswordCountsTowardTheLockOut) {
   std::string token;
   ASSERT_TRUE(Login(*env_, "changeguess", "Change-guess-2026", &token).ok());
   for (int i = 0; i < 4; ++i) {
-    grpc::Status s = ChangePassword(*env_, token, "not-the-old-" + std::to_string(i), "New-pass-2026x");
+    grpc::Status s =
+        ChangePassword(*env_, token, "not-the-old-" + std::to_string(i), "New-pass-2026x");
     EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
     EXPECT_THAT(s.error_message(), HasSubstr("old password is wrong"));
   }
   // The count committed although each call failed.
-  EXPECT_EQ(env_->db().QueryValue("SELECT failed_logins FROM app_user WHERE username = 'changeguess'"),
-            "4");
-  EXPECT_EQ(Int(*env_, "SELECT count(*) FROM audit_log WHERE method = "
-                       "'/smd.v1.AuthService/ChangePassword' AND user_id = '" + id +
-                       "' AND outcome = 'PERMISSION_DENIED' AND detail = 'wrong old password'"),
+  EXPECT_EQ(
+      env_->db().QueryValue("SELECT failed_logins FROM app_user WHERE username = 'changeguess'"),
+      "4");
+  EXPECT_EQ(Int(*env_,
+                "SELECT count(*) FROM audit_log WHERE method = "
+                "'/smd.v1.AuthService/ChangePassword' AND user_id = '" +
+                    id + "' AND outcome = 'PERMISSION_DENIED' AND detail = 'wrong old password'"),
             4);
   // The fifth locks the account and ends the guesser's session.
   EXPECT_EQ(ChangePassword(*env_, token, "not-the-old-5", "New-pass-2026x").error_code(),
@@ -196,7 +203,7 @@ TEST_F(SignInTest, BadUserNamesAreInvalidArgumentBeforeAnythingElseAndAudited) {
   const std::vector<Case> cases = {
       {std::string("doctor\0x", 8), "doctor\\x00x"},  // libpq would have read "doctor"
       {std::string("doctor\0", 7), "doctor\\x00"},
-      {"doc\xe5\xbc", "doc\\xe5\\xbc"},               // cut inside a UTF-8 character
+      {"doc\xe5\xbc", "doc\\xe5\\xbc"},  // cut inside a UTF-8 character
       {"doctor\n", "doctor\\x0a"},
       {std::string(65, 'd'), std::string(64, 'd') + "...(+1 bytes)"},
   };
@@ -267,9 +274,11 @@ TEST_F(SignInTest, AnAdministratorCannotAssignThemselvesARole) {
             absl::StrCat(static_cast<int>(v1::ROLE_ADMIN), " 320106"));
   // The session is still valid (nothing was revoked), and the refusal is audited.
   EXPECT_TRUE(env_->auth->WhoAmI(TestServer::Ctx(admin).get(), {}, &me).ok());
-  EXPECT_GE(Int(*env_, "SELECT count(*) FROM audit_log WHERE method = "
-                       "'/smd.v1.AdminService/AssignRole' AND outcome = 'FAILED_PRECONDITION' "
-                       "AND user_id = '" + me.user_id() + "'"),
+  EXPECT_GE(Int(*env_,
+                "SELECT count(*) FROM audit_log WHERE method = "
+                "'/smd.v1.AdminService/AssignRole' AND outcome = 'FAILED_PRECONDITION' "
+                "AND user_id = '" +
+                    me.user_id() + "'"),
             1);
   // Another admin may still change the account (the rule is about oneself only).
   v1::CreateUserRequest cu;
@@ -314,7 +323,8 @@ TEST(SignInLimits, ASourceAddressHasItsOwnLimitOfFailedSignIns) {
   ASSERT_TRUE(env.server().FlushUnauthenticatedAuditForTest().ok());
   EXPECT_EQ(Int(env, absl::StrCat("SELECT count(*) FROM audit_log WHERE id > ", before,
                                   " AND method = 'smd-server audit.unauthenticated' AND peer = "
-                                  "'ipv4:127.0.0.1' AND detail LIKE '%", kLoginMethod,
+                                  "'ipv4:127.0.0.1' AND detail LIKE '%",
+                                  kLoginMethod,
                                   " RESOURCE_EXHAUSTED source limit=1%' AND detail LIKE "
                                   "'%user names: doctor%'")),
             1);
@@ -372,11 +382,11 @@ TEST(SignInLimits, SignInsRunOnTheirOwnBoundedQueue) {
   // Every attempt is accounted for: own rows or counts in the summary.
   ASSERT_TRUE(env.server().FlushUnauthenticatedAuditForTest().ok());
   const Accounted a = AccountedSince(env, before);
-  EXPECT_EQ(a.own + a.summarized,
-            kBurst + 0 /* the SearchPatients call is OK, with its own row */);
+  EXPECT_EQ(a.own + a.summarized, kBurst + 0 /* the SearchPatients call is OK, with its own row */);
   EXPECT_EQ(Int(env, absl::StrCat("SELECT coalesce(sum(substring(detail from 'RESOURCE_EXHAUSTED "
                                   "sign-in queue full=([0-9]+)')::bigint), 0) FROM audit_log "
-                                  "WHERE id > ", before)),
+                                  "WHERE id > ",
+                                  before)),
             busy);
 }
 
@@ -398,12 +408,11 @@ TEST(SignInLimits, AnUnauthenticatedFloodWritesBoundedRowsThatCountEveryAttempt)
   get.set_patient_id("00000000-0000-4000-8000-000000000000");
   for (int i = 0; i < kCalls; ++i) {
     v1::Patient p;
-    grpc::Status s = i % 2 == 0
-                         ? env.patients->GetPatient(TestServer::Ctx("smd_forged").get(), get, &p)
-                         : [&] {
-                             grpc::ClientContext none;
-                             return env.patients->GetPatient(&none, get, &p);
-                           }();
+    grpc::Status s =
+        i % 2 == 0 ? env.patients->GetPatient(TestServer::Ctx("smd_forged").get(), get, &p) : [&] {
+          grpc::ClientContext none;
+          return env.patients->GetPatient(&none, get, &p);
+        }();
     ASSERT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
   ASSERT_TRUE(env.server().FlushUnauthenticatedAuditForTest().ok());
@@ -416,9 +425,9 @@ TEST(SignInLimits, AnUnauthenticatedFloodWritesBoundedRowsThatCountEveryAttempt)
   EXPECT_EQ(a.rows, a.own + a.summaries);
   // Every attempt is accounted for.
   EXPECT_EQ(a.own + a.summarized, kLogins + kCalls);
-  const std::string detail = env.db().QueryValue(absl::StrCat(
-      "SELECT detail FROM audit_log WHERE id > ", before,
-      " AND method = 'smd-server audit.unauthenticated' ORDER BY id DESC LIMIT 1"));
+  const std::string detail = env.db().QueryValue(
+      absl::StrCat("SELECT detail FROM audit_log WHERE id > ", before,
+                   " AND method = 'smd-server audit.unauthenticated' ORDER BY id DESC LIMIT 1"));
   EXPECT_THAT(detail, HasSubstr("/smd.v1.PatientService/GetPatient UNAUTHENTICATED="));
   EXPECT_THAT(detail, HasSubstr(absl::StrCat(kLoginMethod, " UNAUTHENTICATED unknown user=")));
   EXPECT_THAT(detail, HasSubstr("user names: nobody-"));

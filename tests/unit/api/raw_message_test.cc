@@ -36,7 +36,11 @@ TEST(ReadBytesFields, AbsentFieldsAreEmptyAndUnknownOnesSkipped) {
 }
 
 TEST(ReadBytesFields, MalformedInputIsInvalidArgument) {
-  EXPECT_EQ(ReadBytesFields("\x0a\x05" "ab", {1}).status().code(),
+  EXPECT_EQ(ReadBytesFields("\x0a\x05"
+                            "ab",
+                            {1})
+                .status()
+                .code(),
             absl::StatusCode::kInvalidArgument);  // length past the end
   EXPECT_EQ(ReadBytesFields("\x08\x01", {1}).status().code(),
             absl::StatusCode::kInvalidArgument);  // field 1 as a varint
