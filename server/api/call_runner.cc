@@ -1,5 +1,7 @@
 #include "api/call_runner.h"
 
+#include <grpcpp/alarm.h>
+
 #include <iterator>
 #include <string_view>
 
@@ -103,6 +105,41 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                  "服务器繁忙，请稍后重试 (server busy; retry later)"));
   }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RunGated(grpc::CallbackServerContext* ctx, Executor& executor,
+                                   const char* method,
+                                   std::function<absl::Status(const app::CallMeta&)> admit,
+                                   std::function<absl::Status(const app::CallMeta&)> work,
+                                   std::function<absl::Status(const app::CallMeta&)> busy) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  app::CallMeta meta = MetaFrom(ctx, method);
+  ctx->AddInitialMetadata("x-request-id", meta.request_id);
+  if (absl::Status refused = admit(meta); !refused.ok()) {
+    // The refusal is answered after a pause that holds no thread (a gRPC alarm): a client
+    // retrying at once, as a guessing script does, is slowed to one attempt per pause per
+    // call in flight, and no longer costs the server a full call's CPU each time.
+    auto* alarm = new grpc::Alarm;
+    alarm->Set(std::chrono::system_clock::now() + std::chrono::seconds(1),
+               [alarm, reactor, status = ToGrpcStatus(refused)](bool) {
+                 reactor->Finish(status);
+                 delete alarm;  // the alarm has fired: deleting it here is allowed
+               });
+    return reactor;
+  }
+  app::CallMeta kept = meta;
+  const bool queued = executor.Submit([reactor, meta = std::move(meta), work = std::move(work)] {
+    absl::Status s;
+    try {
+      s = work(meta);
+    } catch (const std::exception& e) {
+      common::LogError("exception in %s: %s", meta.method, typeid(e).name());
+      s = absl::InternalError("exception");
+    }
+    reactor->Finish(ToGrpcStatus(s));
+  });
+  if (!queued) reactor->Finish(ToGrpcStatus(busy(kept)));
   return reactor;
 }
 

@@ -26,10 +26,23 @@ app::CallMeta MetaFrom(grpc::CallbackServerContext* ctx, const char* method);
 // is stored with the write, and a replay is decoded into `resp` (with the trailing
 // metadata idempotency-replayed: true). A malformed or repeated key finishes the call at
 // once with INVALID_ARGUMENT, before any work. Handlers need nothing else for it.
+// `req` and `resp` may be null only for methods that take no key (AuthService, whose
+// sign-in handlers read raw bytes: api/raw_message.h).
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& executor,
                                    const char* method, const google::protobuf::Message* req,
                                    google::protobuf::Message* resp,
                                    std::function<absl::Status(const app::CallMeta&)> work);
+
+// RunUnary for sign-in calls, which have their own executor (a flood of sign-ins must not
+// starve other calls). `admit(meta)` runs first, on gRPC's thread (it must not block): a
+// non-OK status finishes the call with that status after a pause of 1 s (no thread
+// waits). When the executor's queue is full, `busy(meta)` (which must not block either)
+// returns the status to finish the call with.
+grpc::ServerUnaryReactor* RunGated(grpc::CallbackServerContext* ctx, Executor& executor,
+                                   const char* method,
+                                   std::function<absl::Status(const app::CallMeta&)> admit,
+                                   std::function<absl::Status(const app::CallMeta&)> work,
+                                   std::function<absl::Status(const app::CallMeta&)> busy);
 
 // For handlers: on success of a StatusOr-returning use case, `fill` writes the response.
 template <typename T, typename F>

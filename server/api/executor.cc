@@ -1,9 +1,15 @@
 #include "api/executor.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
 namespace smd::api {
 
-Executor::Executor(int threads, size_t max_queue) : max_queue_(max_queue) {
-  for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Loop(); });
+Executor::Executor(int threads, size_t max_queue, int nice) : max_queue_(max_queue) {
+  for (int i = 0; i < threads; ++i) workers_.emplace_back([this, nice] { Loop(nice); });
 }
 
 Executor::~Executor() { Shutdown(); }
@@ -30,7 +36,13 @@ void Executor::Shutdown() {
   }
 }
 
-void Executor::Loop() {
+void Executor::Loop(int nice) {
+  // On Linux a thread id names one thread for setpriority; raising one's own nice value
+  // needs no privilege.
+  if (nice > 0 &&
+      ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice) != 0) {
+    common::LogWarning("executor: could not lower the worker's priority");
+  }
   for (;;) {
     std::function<void()> task;
     {

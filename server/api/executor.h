@@ -19,7 +19,9 @@ namespace smd::api {
 
 class Executor {
  public:
-  Executor(int threads, size_t max_queue);
+  // `nice` > 0 lowers the workers' CPU priority (Linux per-thread nice value), for pools of
+  // CPU-heavy work that must yield to everything else (sign-in's scrypt).
+  Executor(int threads, size_t max_queue, int nice = 0);
   ~Executor();  // runs queued tasks to completion, then joins
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
@@ -37,7 +39,7 @@ class Executor {
   const app::IdempotentCalls* idempotency() const { return idempotency_; }
 
  private:
-  void Loop();
+  void Loop(int nice);
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;

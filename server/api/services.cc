@@ -2,6 +2,7 @@
 
 #include "api/call_runner.h"
 #include "api/convert.h"
+#include "api/raw_message.h"
 #include "common/status_macros.h"
 #include "domain/access_policy.h"
 
@@ -57,20 +58,42 @@ void ViewedToProto(const app::ViewedPatient& v, v1::Patient* out) {
 // ---- AuthService ----
 
 grpc::ServerUnaryReactor* AuthService::Login(grpc::CallbackServerContext* ctx,
-                                             const v1::LoginRequest* req,
-                                             v1::LoginResponse* resp) {
-  return RunUnary(
-      ctx, ex_, SMD_METHOD(AuthService, Login), req, resp, [=, this](const app::CallMeta& m) {
-        return Fill(uc_.Login(m, req->username(), req->password()), [&](const app::SignedIn& s) {
-          resp->set_token(s.token);
-          TimeToProto(s.expires_at, resp->mutable_expires_at());
-          auto* u = resp->mutable_user();
+                                             const grpc::ByteBuffer* req,
+                                             grpc::ByteBuffer* resp) {
+  auto fields = ReadBytesFields(BufferBytes(*req), {v1::LoginRequest::kUsernameFieldNumber,
+                                                    v1::LoginRequest::kPasswordFieldNumber});
+  std::string username, password;
+  absl::Status malformed = fields.status();
+  if (fields.ok()) {
+    username = std::move((*fields)[0]);
+    password = std::move((*fields)[1]);
+  }
+  return RunGated(
+      ctx, signin_ex_, SMD_METHOD(AuthService, Login),
+      [this, username](const app::CallMeta& m) { return uc_.AdmitSignIn(m, username); },
+      [this, username, password = std::move(password), malformed,
+       resp](const app::CallMeta& m) -> absl::Status {
+        if (!malformed.ok()) return uc_.RefuseSignIn(m, username, malformed, "malformed request");
+        v1::LoginResponse out;
+        absl::Status signed_in = Fill(uc_.Login(m, username, password), [&](const app::SignedIn& s) {
+          out.set_token(s.token);
+          TimeToProto(s.expires_at, out.mutable_expires_at());
+          auto* u = out.mutable_user();
           u->set_user_id(s.principal.user_id);
           u->set_username(s.principal.username);
           u->set_display_name(s.display_name);
           u->set_role(RoleToProto(s.principal.role));
           u->set_jurisdiction(s.principal.jurisdiction);
         });
+        if (!signed_in.ok()) return signed_in;
+        WriteMessage(out, resp);
+        return absl::OkStatus();
+      },
+      [this, username](const app::CallMeta& m) {
+        return uc_.RefuseSignIn(m, username,
+                                absl::ResourceExhaustedError(
+                                    "服务器繁忙，请稍后重试 (server busy; retry later)"),
+                                "sign-in queue full");
       });
 }
 
@@ -98,11 +121,20 @@ grpc::ServerUnaryReactor* AuthService::WhoAmI(grpc::CallbackServerContext* ctx,
 }
 
 grpc::ServerUnaryReactor* AuthService::ChangePassword(grpc::CallbackServerContext* ctx,
-                                                      const v1::ChangePasswordRequest* req,
-                                                      v1::ChangePasswordResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_METHOD(AuthService, ChangePassword), req, resp,
-                  [=, this](const app::CallMeta& m) {
-                    return uc_.ChangePassword(m, req->old_password(), req->new_password());
+                                                      const grpc::ByteBuffer* req,
+                                                      grpc::ByteBuffer* resp) {
+  auto fields =
+      ReadBytesFields(BufferBytes(*req), {v1::ChangePasswordRequest::kOldPasswordFieldNumber,
+                                          v1::ChangePasswordRequest::kNewPasswordFieldNumber});
+  // Raw bytes, not messages: AuthService takes no idempotency key, so RunUnary needs none.
+  return RunUnary(ctx, signin_ex_, SMD_METHOD(AuthService, ChangePassword), nullptr, nullptr,
+                  [this, fields = std::move(fields), resp](const app::CallMeta& m) {
+                    // A malformed request is refused before authentication, unaudited, like
+                    // any request field that cannot be converted (api.md).
+                    RETURN_IF_ERROR(fields.status());
+                    RETURN_IF_ERROR(uc_.ChangePassword(m, (*fields)[0], (*fields)[1]));
+                    WriteMessage(v1::ChangePasswordResponse(), resp);
+                    return absl::OkStatus();
                   });
 }
 

@@ -18,22 +18,32 @@
 
 namespace smd::api {
 
-class AuthService final : public smd::v1::AuthService::CallbackService {
+// Login and ChangePassword are raw methods (api/raw_message.h: a password or user name
+// that is not valid UTF-8 must reach the use case, to be refused and audited there), and
+// run on `signin_ex`, the sign-in executor: their scrypt work cannot starve other calls.
+class AuthService final
+    : public smd::v1::AuthService::WithRawCallbackMethod_Login<
+          smd::v1::AuthService::WithRawCallbackMethod_ChangePassword<
+              smd::v1::AuthService::WithCallbackMethod_Logout<
+                  smd::v1::AuthService::WithCallbackMethod_WhoAmI<
+                      smd::v1::AuthService::Service>>>> {
  public:
-  AuthService(app::AuthUseCases& uc, Executor& ex) : uc_(uc), ex_(ex) {}
-  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* req,
-                                  v1::LoginResponse* resp) override;
+  AuthService(app::AuthUseCases& uc, Executor& ex, Executor& signin_ex)
+      : uc_(uc), ex_(ex), signin_ex_(signin_ex) {}
+  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req,
+                                  grpc::ByteBuffer* resp) override;
   grpc::ServerUnaryReactor* Logout(grpc::CallbackServerContext* ctx, const v1::LogoutRequest* req,
                                    v1::LogoutResponse* resp) override;
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* ctx, const v1::WhoAmIRequest* req,
                                    v1::WhoAmIResponse* resp) override;
   grpc::ServerUnaryReactor* ChangePassword(grpc::CallbackServerContext* ctx,
-                                           const v1::ChangePasswordRequest* req,
-                                           v1::ChangePasswordResponse* resp) override;
+                                           const grpc::ByteBuffer* req,
+                                           grpc::ByteBuffer* resp) override;
 
  private:
   app::AuthUseCases& uc_;
   Executor& ex_;
+  Executor& signin_ex_;
 };
 
 class AdminService final : public smd::v1::AdminService::CallbackService {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "app/auth_use_cases.h"
 #include "app/team_upkeep.h"
 #include "common/status_macros.h"
 #include "crypto/encoding.h"
@@ -63,7 +64,7 @@ absl::StatusOr<store::UserRow> AdminUseCases::CreateUser(const CallMeta& meta, c
     RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
     RETURN_IF_ERROR(CheckUsername(in.username));
     RETURN_IF_ERROR(domain::CheckText("display_name", in.display_name, true, 50));
-    RETURN_IF_ERROR(crypto::CheckPasswordStrength(in.password));
+    RETURN_IF_ERROR(CheckNewPassword(in.password));
     RETURN_IF_ERROR(domain::CheckAssignable(who, in.role, in.jurisdiction));
     RETURN_IF_ERROR(RegionMustExist(tx, in.jurisdiction, "jurisdiction"));
     ASSIGN_OR_RETURN(auto existing, store::FindUserByName(tx, in.username));
@@ -112,7 +113,7 @@ absl::StatusOr<store::UserRow> AdminUseCases::ResetPassword(const CallMeta& meta
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
                                           AuditNote& note) -> absl::Status {
     RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
-    RETURN_IF_ERROR(crypto::CheckPasswordStrength(new_password));
+    RETURN_IF_ERROR(CheckNewPassword(new_password));
     ASSIGN_OR_RETURN(out, LoadManaged(tx, who, user_id));
     ASSIGN_OR_RETURN(std::string hash,
                      crypto::HashPassword(new_password, deps_.config.password_params));
@@ -137,6 +138,11 @@ absl::StatusOr<store::UserRow> AdminUseCases::AssignRole(const CallMeta& meta,
     RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
     RETURN_IF_ERROR(domain::CheckAssignable(who, role, jurisdiction));
     ASSIGN_OR_RETURN(out, LoadManaged(tx, who, user_id));
+    if (out.id == who.user_id) {
+      // An administrator cannot widen (or change) their own powers; another admin must.
+      return absl::FailedPreconditionError(
+          "不能修改自己的角色或辖区 (cannot assign a role to yourself)");
+    }
     RETURN_IF_ERROR(RegionMustExist(tx, jurisdiction, "jurisdiction"));
     const absl::Time now = deps_.clock.Now();
     RETURN_IF_ERROR(store::SetRole(tx, out.id, role, jurisdiction, now));

@@ -42,6 +42,7 @@ class AdminUseCases {
   absl::StatusOr<store::UserRow> ResetPassword(const CallMeta& meta, const std::string& user_id,
                                                const std::string& new_password);
   // New role and jurisdiction (both inside the admin's), sessions revoked.
+  // FAILED_PRECONDITION when `user_id` is the caller's own account (as for DisableUser).
   absl::StatusOr<store::UserRow> AssignRole(const CallMeta& meta, const std::string& user_id,
                                             domain::Role role, const std::string& jurisdiction);
   absl::StatusOr<UserPage> ListUsers(const CallMeta& meta, const std::string& jurisdiction,

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "app/idempotency.h"
+#include "app/unauth_audit.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/token.h"
@@ -87,6 +88,10 @@ void AuditSeparately(const Deps& deps, const CallMeta& meta, const domain::Princ
                      const std::string& username, absl::StatusCode outcome,
                      const AuditNote& note) {
   store::AuditEntry e = Entry(deps, meta, who, username, outcome, note);
+  if (who == nullptr && outcome == absl::StatusCode::kUnauthenticated) {
+    AuditUnauthenticated(deps, std::move(e));
+    return;
+  }
   absl::Status s = deps.db.InTransaction([&](store::Tx& tx) { return store::AppendAudit(tx, e); });
   if (!s.ok()) {
     common::LogError("audit write failed method=%s request_id=%s code=%s", meta.method,
@@ -115,7 +120,8 @@ absl::Status CallSteps(const Deps& deps, const CallMeta& meta, store::Tx& tx, co
     }
   }
   RETURN_IF_ERROR(body(tx, p, note));
-  return store::AppendAudit(tx, Entry(deps, meta, &p, "", absl::StatusCode::kOk, note));
+  // A committed failure (AuditNote::committed_failure) is audited with its code.
+  return store::AppendAudit(tx, Entry(deps, meta, &p, "", note.committed_failure.code(), note));
 }
 
 }  // namespace
@@ -124,18 +130,22 @@ absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& bod
   std::optional<domain::Principal> who;
   AuditNote note;
   // A keyed call joins the transaction its frame holds; the frame commits or rolls back,
-  // and audits a failure (app/idempotency.h).
+  // and audits a failure (app/idempotency.h). A body's committed failure (note.
+  // committed_failure, e.g. a wrong old password counted toward the lock-out) is only used
+  // by calls that take no idempotency key (AuthService), so the frame never sees one.
   if (meta.keyed != nullptr) {
     absl::Status s = CallSteps(deps, meta, meta.keyed->tx(), body, who, note);
     meta.keyed->Ran(who, note);
-    return s;
+    if (!s.ok()) return s;
+    return note.committed_failure;
   }
   absl::Status s = deps.db.InTransaction(
       [&](store::Tx& tx) { return CallSteps(deps, meta, tx, body, who, note); });
   if (!s.ok()) {
     AuditSeparately(deps, meta, who ? &*who : nullptr, "", s.code(), note);
+    return s;
   }
-  return s;
+  return note.committed_failure;
 }
 
 }  // namespace smd::app

@@ -29,6 +29,10 @@ namespace smd::app {
 struct AuditNote {
   std::vector<std::string> patient_ids;  // patients the call read or changed
   std::string detail;                    // non-identifying detail, e.g. "returned=12"
+  // A failure whose writes must still commit (a wrong old password counted toward the
+  // lock-out): the body sets it and returns OK; RunCall commits, audits the call with this
+  // code in the same transaction, and returns it.
+  absl::Status committed_failure;
 };
 
 using CallBody =
@@ -41,7 +45,8 @@ absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& bod
 
 // Appends an audit record for a call in its own transaction (used for failures and for
 // sign-in, which has no principal yet). Errors are logged, not returned: the call's own
-// outcome is what the client gets.
+// outcome is what the client gets. An UNAUTHENTICATED call without a principal goes
+// through AuditUnauthenticated (app/unauth_audit.h), which bounds such rows under floods.
 void AuditSeparately(const Deps& deps, const CallMeta& meta, const domain::Principal* who,
                      const std::string& username, absl::StatusCode outcome,
                      const AuditNote& note);

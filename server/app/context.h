@@ -20,12 +20,17 @@
 namespace smd::app {
 
 class KeyedFrame;  // app/idempotency.h
+class UnauthenticatedAudit;  // app/unauth_audit.h
 
 struct AppConfig {
   absl::Duration session_ttl = absl::Hours(8);      // a working shift
   absl::Duration session_idle = absl::Minutes(30);  // idle sessions end sooner
   int max_failed_logins = 5;
   absl::Duration lockout = absl::Minutes(15);
+  // Failed sign-ins allowed per source address, refilled at that many per window
+  // (domain::SourceBudget; docs/security.md "Authentication").
+  int signin_source_limit = 20;
+  absl::Duration signin_source_window = absl::Minutes(10);
   crypto::PasswordParams password_params;
   std::string rule_set = "jiangsu-2018";         // rules.md product decisions
   std::string designated_hospital = "南京市脑科医院";  // referral default (green channel)
@@ -63,6 +68,9 @@ struct Deps {
   const DrugCatalogue& drugs;
   const domain::RuleSet& rules;
   AppConfig config;
+  // Bounds the audit rows of unauthenticated calls (app/unauth_audit.h); set by the
+  // server. Null (tools, seeding): every such call gets its own row.
+  UnauthenticatedAudit* unauth_audit = nullptr;
 };
 
 // Transport facts about one call, filled by the api layer.

@@ -108,13 +108,13 @@ bool VerifyPassword(std::string_view password, std::string_view encoded) {
   return ConstantTimeEquals(candidate, d.hash);
 }
 
-void DummyVerify(std::string_view password) {
-  // Same derivation and comparison as VerifyPassword on a default-params hash; only the
+void DummyVerify(std::string_view password, const PasswordParams& params) {
+  // Same derivation and comparison as VerifyPassword on a hash made with `params`; only the
   // (microsecond) decoding step is skipped.
   static const std::string kSalt(kSaltBytes, '\x5a');
   static const std::string kHash(kHashBytes, '\0');
   std::string candidate;
-  if (Derive(password, kSalt, PasswordParams{}, kHashBytes, &candidate)) {
+  if (Derive(password, kSalt, params, kHashBytes, &candidate)) {
     (void)ConstantTimeEquals(candidate, kHash);
   }
 }

@@ -38,10 +38,10 @@ absl::StatusOr<std::string> HashPassword(std::string_view password,
 // comparison is constant-time.
 bool VerifyPassword(std::string_view password, std::string_view encoded);
 
-// Does the work of VerifyPassword against a default-params hash, and discards the result.
-// Call it when the user name is unknown, so that response time does not reveal which user
-// names exist.
-void DummyVerify(std::string_view password);
+// Does the work of VerifyPassword against a hash made with `params` (pass the server's
+// configured parameters, those of its users' hashes), and discards the result. Call it when
+// the user name is unknown, so that response time does not reveal which user names exist.
+void DummyVerify(std::string_view password, const PasswordParams& params = {});
 
 // OK iff password is at least 10 bytes long and contains at least two of the classes
 // {ASCII lowercase, ASCII uppercase, digit, anything else}. Otherwise INVALID_ARGUMENT with a

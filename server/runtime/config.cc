@@ -85,6 +85,30 @@ const std::map<std::string, Flag>& Flags() {
        {[](Config& c, const std::string& v) {
          return SetInt(c.idempotency_retention_hours, v, 1, 720);
        }}},
+      {"signin-threads",
+       {[](Config& c, const std::string& v) { return SetInt(c.signin_threads, v, 1, 64); }}},
+      {"signin-queue",
+       {[](Config& c, const std::string& v) { return SetInt(c.signin_queue, v, 1, 100000); }}},
+      {"signin-source-limit",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.signin_source_limit, v, 1, 1000000);
+       }}},
+      {"signin-source-window-seconds",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.signin_source_window_seconds, v, 1, 86400);
+       }}},
+      {"audit-unauth-window-seconds",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.audit_unauth_window_seconds, v, 1, 3600);
+       }}},
+      {"audit-unauth-rows-per-source",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.audit_unauth_rows_per_source, v, 0, 100000);
+       }}},
+      {"audit-unauth-sources",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.audit_unauth_sources, v, 1, 100000);
+       }}},
       {"rule-set", {[](Config& c, const std::string& v) { c.rule_set = v; return !v.empty(); }}},
       {"designated-hospital",
        {[](Config& c, const std::string& v) {
@@ -122,7 +146,9 @@ std::string Usage() {
          "  --ack-critical-seconds --ack-high-seconds --ack-warning-seconds --alert-poll-ms\n"
          "  --alert-escalate-interval-ms --alert-overdue-interval-seconds --alert-heartbeat-seconds\n"
          "  --alert-duty-roles (e.g. community_doctor,psychiatrist) --alert-reroute-days\n"
-         "  --idempotency-retention-hours\n";
+         "  --idempotency-retention-hours\n"
+         "  --signin-threads --signin-queue --signin-source-limit --signin-source-window-seconds\n"
+         "  --audit-unauth-window-seconds --audit-unauth-rows-per-source --audit-unauth-sources\n";
 }
 
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {

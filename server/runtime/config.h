@@ -40,6 +40,17 @@ struct Config {
   int alert_reroute_days = 14;  // gaps are re-routed and leavers' copies handed on this long
   // Idempotency keys: a write's stored reply is kept this long, then purged (ADR 0009).
   int idempotency_retention_hours = 168;
+  // Sign-in (docs/security.md "Authentication"): its own executor and bounded queue, and the
+  // per-source limit of failed sign-ins.
+  int signin_threads = 2;
+  int signin_queue = 64;
+  int signin_source_limit = 20;
+  int signin_source_window_seconds = 600;
+  // Audit rows of unauthenticated calls (app/unauth_audit.h): own rows per source and
+  // window, then one summary row per source and window; sources kept apart per window.
+  int audit_unauth_window_seconds = 60;
+  int audit_unauth_rows_per_source = 10;
+  int audit_unauth_sources = 100;
   std::string out;            // keygen output file
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code

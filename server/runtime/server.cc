@@ -18,6 +18,7 @@
 #include "app/alert_use_cases.h"
 #include "app/audit_use_cases.h"
 #include "app/auth_use_cases.h"
+#include "app/unauth_audit.h"
 #include "app/careteam_use_cases.h"
 #include "app/followup_use_cases.h"
 #include "app/idempotency.h"
@@ -63,6 +64,8 @@ struct Server::Impl {
   // Declared before the executor, so it outlives the executor's last queued task.
   std::unique_ptr<app::IdempotentCalls> idempotency;
   std::unique_ptr<api::Executor> executor;
+  std::unique_ptr<api::Executor> signin_executor;
+  std::unique_ptr<app::UnauthenticatedAudit> unauth_audit;
   std::unique_ptr<app::AuthUseCases> auth;
   std::unique_ptr<app::AdminUseCases> admin;
   std::unique_ptr<app::PatientUseCases> patients;
@@ -105,13 +108,27 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->idempotency = std::make_unique<app::IdempotentCalls>(
       deps, absl::Hours(config.idempotency_retention_hours));
   impl->executor->set_idempotency(impl->idempotency.get());
+  // Sign-in (scrypt) on its own small executor, so a flood of sign-ins queues there and
+  // not in front of every other call (docs/architecture.md "Threading model").
+  // Its workers run at nice 10: scrypt is all CPU and must yield to every other call
+  // (and to PostgreSQL) when the machine is busy.
+  impl->signin_executor =
+      std::make_unique<api::Executor>(config.signin_threads, config.signin_queue, /*nice=*/10);
+  app::UnauthenticatedAudit::Options unauth;
+  unauth.window = absl::Seconds(config.audit_unauth_window_seconds);
+  unauth.rows_per_source = config.audit_unauth_rows_per_source;
+  unauth.max_sources = config.audit_unauth_sources;
+  impl->unauth_audit = std::make_unique<app::UnauthenticatedAudit>(deps.db, clock, unauth);
+  deps.unauth_audit = impl->unauth_audit.get();
+  impl->unauth_audit->Start();
   impl->auth = std::make_unique<app::AuthUseCases>(deps);
   impl->admin = std::make_unique<app::AdminUseCases>(deps);
   impl->patients = std::make_unique<app::PatientUseCases>(deps);
   impl->audit = std::make_unique<app::AuditUseCases>(deps);
   impl->followups = std::make_unique<app::FollowUpUseCases>(deps);
   impl->alerts = std::make_unique<app::AlertUseCases>(deps);
-  impl->auth_svc = std::make_unique<api::AuthService>(*impl->auth, *impl->executor);
+  impl->auth_svc =
+      std::make_unique<api::AuthService>(*impl->auth, *impl->executor, *impl->signin_executor);
   impl->admin_svc = std::make_unique<api::AdminService>(*impl->admin, *impl->executor);
   impl->region_svc = std::make_unique<api::RegionService>(*impl->admin, *impl->executor);
   impl->patient_svc = std::make_unique<api::PatientService>(*impl->patients, *impl->executor);
@@ -196,6 +213,9 @@ void Server::Shutdown(absl::Duration grace) {
   impl_->hub.FinishAll(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
   impl_->grpc->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->executor->Shutdown();
+  impl_->signin_executor->Shutdown();
+  // After the last call: the summaries of unauthenticated calls not yet written.
+  impl_->unauth_audit->Stop();
   // Delivery times recorded after the pump's last pass.
   if (auto n = impl_->alerts->FlushDeliveries(); !n.ok()) {
     common::LogWarning("storing alert delivery times at shutdown failed");
@@ -210,6 +230,10 @@ absl::StatusOr<int> Server::SealAuditNow() { return impl_->sealer->SealOnce(); }
 
 absl::StatusOr<int> Server::PurgeIdempotencyKeysForTest() {
   return impl_->idempotency->Purge();
+}
+
+absl::StatusOr<int> Server::FlushUnauthenticatedAuditForTest() {
+  return impl_->unauth_audit->FlushForTest();
 }
 
 absl::StatusOr<int> Server::BuildMetricsYear(int year) { return impl_->metrics->BuildYear(year); }

@@ -32,6 +32,9 @@ class Server {
 
   // For tests: one audit sealing pass now.
   absl::StatusOr<int> SealAuditNow();
+  // For tests: ends the current window of unauthenticated-call audit now and writes its
+  // summary rows (app/unauth_audit.h). Returns the number of summary rows written.
+  absl::StatusOr<int> FlushUnauthenticatedAuditForTest();
   // For tests and tools: (re)builds the stored metrics of `year` from the records.
   absl::StatusOr<int> BuildMetricsYear(int year);
   // (Re)builds the "as of today" figures for every patient (tests; the server builds them

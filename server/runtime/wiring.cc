@@ -10,12 +10,16 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const Config& config,
   ASSIGN_OR_RETURN(crypto::KeyRing keys, crypto::LoadKeyFile(config.key_file));
   store::DatabaseOptions opts;
   opts.dsn = config.database_url;
-  opts.pool_size = config.db_pool;
+  // The sign-in executor's workers have connections of their own, so that neither pool
+  // of workers waits for the other's connections.
+  opts.pool_size = config.db_pool + config.signin_threads;
   ASSIGN_OR_RETURN(std::unique_ptr<store::Database> db, store::Database::Open(opts));
   app::AppConfig app_config;
   app_config.session_ttl = absl::Minutes(config.session_ttl_minutes);
   app_config.session_idle = absl::Minutes(config.session_idle_minutes);
   app_config.password_params.log2_n = config.password_log2_n;
+  app_config.signin_source_limit = config.signin_source_limit;
+  app_config.signin_source_window = absl::Seconds(config.signin_source_window_seconds);
   app_config.rule_set = config.rule_set;
   app_config.ack_deadlines.critical = absl::Seconds(config.ack_critical_seconds);
   app_config.ack_deadlines.high = absl::Seconds(config.ack_high_seconds);

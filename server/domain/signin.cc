@@ -1,0 +1,150 @@
+#include "domain/signin.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "domain/errors.h"
+#include "domain/text.h"
+
+namespace smd::domain {
+namespace {
+
+// Length of the UTF-8 sequence starting at raw[i] when it is one valid, printable code
+// point (not C0, DEL, C1); 0 otherwise.
+std::size_t PrintableSequence(std::string_view raw, std::size_t i) {
+  const auto lead = static_cast<std::uint8_t>(raw[i]);
+  std::size_t n = lead < 0x80             ? 1
+                  : (lead & 0xE0) == 0xC0 ? 2
+                  : (lead & 0xF0) == 0xE0 ? 3
+                  : (lead & 0xF8) == 0xF0 ? 4
+                                          : 0;
+  if (n == 0 || i + n > raw.size()) return 0;
+  const std::string_view seq = raw.substr(i, n);
+  if (Utf8Length(seq) != 1u) return 0;
+  if (n == 1 && (lead < 0x20 || lead == 0x7F)) return 0;
+  if (n == 2 && lead == 0xC2 && static_cast<std::uint8_t>(raw[i + 1]) < 0xA0) return 0;  // C1
+  return n;
+}
+
+bool HasPrefix(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+absl::Status CheckSignInName(std::string_view username) {
+  if (username.size() > kMaxSignInNameBytes) {
+    return FieldError("username", "用户名过长，最多64字节", "too long: at most 64 bytes");
+  }
+  // Valid UTF-8, not blank, no control characters (NUL included); 64 bytes hold at most
+  // 64 code points, so the length is already checked above.
+  return CheckText("username", username, /*required=*/true, kMaxSignInNameBytes);
+}
+
+std::string EscapeForAudit(std::string_view raw) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < raw.size() && i < kMaxSignInNameBytes) {
+    const std::size_t n = PrintableSequence(raw, i);
+    if (n > 0 && i + n <= kMaxSignInNameBytes && raw[i] != '\\') {
+      out.append(raw.substr(i, n));
+      i += n;
+    } else if (n > 0 && i + n > kMaxSignInNameBytes) {
+      break;  // never split a character at the cut
+    } else {
+      absl::StrAppendFormat(&out, "\\x%02x", static_cast<std::uint8_t>(raw[i]));
+      ++i;
+    }
+  }
+  if (i < raw.size()) absl::StrAppend(&out, "...(+", raw.size() - i, " bytes)");
+  return out;
+}
+
+std::string SourceOf(std::string_view peer) {
+  if (HasPrefix(peer, "ipv4:")) {
+    std::string_view hostport = peer.substr(5);
+    return "ipv4:" + std::string(hostport.substr(0, hostport.rfind(':')));
+  }
+  if (HasPrefix(peer, "ipv6:")) {
+    std::string_view rest = peer.substr(5);
+    std::string host;
+    if (HasPrefix(rest, "[")) {
+      host = std::string(rest.substr(1, rest.find(']') - 1));
+    } else {
+      host = std::string(rest);
+    }
+    host = host.substr(0, host.find('%'));  // zone id
+    unsigned char a[16];
+    if (inet_pton(AF_INET6, host.c_str(), a) == 1) {
+      static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+      if (std::equal(kMapped, kMapped + 12, a)) {
+        return absl::StrFormat("ipv4:%d.%d.%d.%d", a[12], a[13], a[14], a[15]);
+      }
+      std::fill(a + 8, a + 16, 0);
+      char buf[INET6_ADDRSTRLEN];
+      if (inet_ntop(AF_INET6, a, buf, sizeof buf) != nullptr) {
+        return absl::StrCat("ipv6:", buf, "/64");
+      }
+    }
+  }
+  if (HasPrefix(peer, "unix:") || HasPrefix(peer, "unix-abstract:")) return "unix";
+  return std::string(peer.substr(0, 100));
+}
+
+SourceBudget::SourceBudget(int limit, absl::Duration window, std::size_t max_sources)
+    : limit_(std::max(limit, 1)),
+      window_(window),
+      max_sources_(std::max<std::size_t>(max_sources, 1)) {}
+
+void SourceBudget::Decay(Bucket& b, absl::Time now) const {
+  if (now > b.at) {
+    const double refill = limit_ * absl::FDivDuration(now - b.at, window_);
+    b.used = std::max(0.0, b.used - refill);
+    b.at = now;
+  }
+}
+
+SourceBudget::Bucket& SourceBudget::BucketFor(const std::string& source, absl::Time now) {
+  auto it = buckets_.find(source);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= max_sources_) {
+      // Forget sources whose budget has refilled completely; they behave as new ones.
+      for (auto j = buckets_.begin(); j != buckets_.end();) {
+        Decay(j->second, now);
+        j = j->second.used <= 0 ? buckets_.erase(j) : std::next(j);
+      }
+    }
+    if (buckets_.size() >= max_sources_) {
+      Decay(shared_, now);
+      return shared_;
+    }
+    it = buckets_.emplace(source, Bucket{0, now}).first;
+  }
+  Decay(it->second, now);
+  return it->second;
+}
+
+bool SourceBudget::TryTake(const std::string& source, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Bucket& b = BucketFor(source, now);
+  if (b.used + 1 > limit_ + 1e-9) return false;
+  b.used += 1;
+  return true;
+}
+
+void SourceBudget::GiveBack(const std::string& source, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Bucket& b = BucketFor(source, now);
+  b.used = std::max(0.0, b.used - 1);
+}
+
+double SourceBudget::Used(const std::string& source, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return BucketFor(source, now).used;
+}
+
+}  // namespace smd::domain

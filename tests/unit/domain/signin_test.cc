@@ -1,0 +1,121 @@
+#include "domain/signin.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "unit/domain/test_helpers.h"
+
+namespace smd::domain {
+namespace {
+
+using ::smd::domain::testing::IsFieldError;
+using ::smd::domain::testing::IsOk;
+
+TEST(CheckSignInName, AcceptsNamesThatCouldExist) {
+  EXPECT_THAT(CheckSignInName("doctor"), IsOk());
+  EXPECT_THAT(CheckSignInName("a.b-c_9"), IsOk());
+  EXPECT_THAT(CheckSignInName("张医生"), IsOk());
+  EXPECT_THAT(CheckSignInName(std::string(64, 'a')), IsOk());
+}
+
+TEST(CheckSignInName, RefusesWhatLibpqOrTheAuditCouldNotTakeAsIs) {
+  EXPECT_THAT(CheckSignInName(""), IsFieldError("username"));
+  EXPECT_THAT(CheckSignInName("   "), IsFieldError("username"));
+  EXPECT_THAT(CheckSignInName(std::string("doctor\0x", 8)), IsFieldError("username"));  // NUL
+  EXPECT_THAT(CheckSignInName(std::string("\0", 1)), IsFieldError("username"));
+  EXPECT_THAT(CheckSignInName("doc\xe5\xbc"), IsFieldError("username"));  // cut inside 张
+  EXPECT_THAT(CheckSignInName("\xff"), IsFieldError("username"));
+  EXPECT_THAT(CheckSignInName("doc\ttor"), IsFieldError("username"));
+  EXPECT_THAT(CheckSignInName("doctor\x7f"), IsFieldError("username"));
+  EXPECT_THAT(CheckSignInName("doctor\xc2\x85"), IsFieldError("username"));  // C1 NEL
+  EXPECT_THAT(CheckSignInName(std::string(65, 'a')), IsFieldError("username"));
+  // 22 CJK characters are 66 bytes: over the byte limit although only 22 characters.
+  std::string cjk;
+  for (int i = 0; i < 22; ++i) cjk += "张";
+  EXPECT_THAT(CheckSignInName(cjk), IsFieldError("username"));
+}
+
+TEST(CheckSignInName, NeverEchoesTheValue) {
+  absl::Status s = CheckSignInName(std::string("secret\0x", 8));
+  EXPECT_THAT(std::string(s.message()), ::testing::Not(::testing::HasSubstr("secret")));
+}
+
+TEST(EscapeForAudit, KeepsPrintableUtf8AndEscapesEverythingElse) {
+  EXPECT_EQ(EscapeForAudit("doctor"), "doctor");
+  EXPECT_EQ(EscapeForAudit("张医生"), "张医生");
+  EXPECT_EQ(EscapeForAudit(std::string("doctor\0x", 8)), "doctor\\x00x");
+  EXPECT_EQ(EscapeForAudit("doc\xe5\xbc"), "doc\\xe5\\xbc");
+  EXPECT_EQ(EscapeForAudit("a\\x00"), "a\\x5cx00");  // a typed backslash cannot pose as NUL
+  EXPECT_EQ(EscapeForAudit("a\tb\x7f\xc2\x85"), "a\\x09b\\x7f\\xc2\\x85");
+  EXPECT_EQ(EscapeForAudit(""), "");
+}
+
+TEST(EscapeForAudit, CutsAfter64BytesWithoutSplittingACharacter) {
+  EXPECT_EQ(EscapeForAudit(std::string(70, 'a')), std::string(64, 'a') + "...(+6 bytes)");
+  // 63 ASCII bytes then a 3-byte character: the character would cross the cut.
+  std::string s = std::string(63, 'a') + "张b";
+  EXPECT_EQ(EscapeForAudit(s), std::string(63, 'a') + "...(+4 bytes)");
+}
+
+TEST(SourceOf, AddressWithoutPort) {
+  EXPECT_EQ(SourceOf("ipv4:203.0.113.5:41000"), "ipv4:203.0.113.5");
+  EXPECT_EQ(SourceOf("ipv4:127.0.0.1:1"), "ipv4:127.0.0.1");
+}
+
+TEST(SourceOf, Ipv6ByItsSlash64) {
+  EXPECT_EQ(SourceOf("ipv6:[2001:db8:1:2:aaaa::9]:443"), "ipv6:2001:db8:1:2::/64");
+  EXPECT_EQ(SourceOf("ipv6:[2001:db8:1:2:bbbb::1]:80"), "ipv6:2001:db8:1:2::/64");
+  EXPECT_EQ(SourceOf("ipv6:[::1]:50051"), "ipv6:::/64");
+  EXPECT_EQ(SourceOf("ipv6:[::ffff:198.51.100.7]:5000"), "ipv4:198.51.100.7");
+  EXPECT_EQ(SourceOf("ipv6:[fe80::1%25eth0]:5000"), "ipv6:fe80::/64");
+}
+
+TEST(SourceOf, OtherPeers) {
+  EXPECT_EQ(SourceOf("unix:/run/smd.sock"), "unix");
+  EXPECT_EQ(SourceOf("something"), "something");
+  EXPECT_EQ(SourceOf(std::string(300, 'x')).size(), 100u);
+}
+
+TEST(SourceBudget, RefusesAfterTheLimitUntilItRefills) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  SourceBudget b(3, absl::Minutes(10));
+  EXPECT_TRUE(b.TryTake("a", t0));
+  EXPECT_TRUE(b.TryTake("a", t0));
+  EXPECT_TRUE(b.TryTake("a", t0));
+  EXPECT_FALSE(b.TryTake("a", t0));
+  EXPECT_TRUE(b.TryTake("b", t0));  // another source has its own budget
+  // 3 per 10 minutes: one unit back after 200 s.
+  EXPECT_FALSE(b.TryTake("a", t0 + absl::Seconds(199)));
+  EXPECT_TRUE(b.TryTake("a", t0 + absl::Seconds(201)));
+  EXPECT_FALSE(b.TryTake("a", t0 + absl::Seconds(202)));
+  EXPECT_NEAR(b.Used("a", t0 + absl::Minutes(30)), 0.0, 1e-9);
+}
+
+TEST(SourceBudget, SuccessesGiveTheirUnitBack) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  SourceBudget b(2, absl::Minutes(10));
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(b.TryTake("a", t0));
+    b.GiveBack("a", t0);
+  }
+  b.GiveBack("a", t0);  // never below zero
+  EXPECT_TRUE(b.TryTake("a", t0));
+  EXPECT_TRUE(b.TryTake("a", t0));
+  EXPECT_FALSE(b.TryTake("a", t0));
+}
+
+TEST(SourceBudget, MemoryIsBoundedUnderManySources) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  SourceBudget b(1, absl::Minutes(10), /*max_sources=*/4);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(b.TryTake("s" + std::to_string(i), t0));
+  // The map is full of sources with used budget: new sources share one bucket.
+  EXPECT_TRUE(b.TryTake("new1", t0));
+  EXPECT_FALSE(b.TryTake("new2", t0));
+  // Once the old sources have refilled they are forgotten and new ones get their own.
+  EXPECT_TRUE(b.TryTake("new3", t0 + absl::Minutes(11)));
+  EXPECT_TRUE(b.TryTake("new4", t0 + absl::Minutes(11)));
+}
+
+}  // namespace
+}  // namespace smd::domain
