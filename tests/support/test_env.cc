@@ -157,6 +157,17 @@ std::string TestServer::Login(const std::string& user, const std::string& passwo
   return resp.token();
 }
 
+Account TestServer::SignIn(const std::string& user, const std::string& password) {
+  grpc::ClientContext ctx;
+  v1::LoginRequest req;
+  req.set_username(user);
+  req.set_password(password);
+  v1::LoginResponse resp;
+  grpc::Status s = auth->Login(&ctx, req, &resp);
+  EXPECT_TRUE(s.ok()) << user << ": " << s.error_message();
+  return {resp.token(), resp.user().user_id()};
+}
+
 std::unique_ptr<grpc::ClientContext> TestServer::Ctx(const std::string& token) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->AddMetadata("authorization", "Bearer " + token);

@@ -36,6 +36,12 @@ class TestDatabase {
   std::string name_;
 };
 
+// A signed-in user: the session token and the user's id.
+struct Account {
+  std::string token;
+  std::string user_id;
+};
+
 // The server with demo data (app::SeedDemo) on its own database.
 class TestServer {
  public:
@@ -56,6 +62,8 @@ class TestServer {
 
   // Signs in and returns the token (fails the test on error).
   std::string Login(const std::string& user, const std::string& password);
+  // Signs in and returns the token and the user's id (fails the test on error).
+  Account SignIn(const std::string& user, const std::string& password);
   // A context carrying the token.
   static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token);
 

@@ -34,11 +34,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-struct Account {
-  std::string token;
-  std::string user_id;
-};
-
 class AlertRoutingBase : public ::testing::Test {
  protected:
   static void Open(const std::string& db, int ack_critical_seconds) {
@@ -72,14 +67,7 @@ class AlertRoutingBase : public ::testing::Test {
   }
 
   static Account SignIn(const std::string& user, const std::string& password) {
-    grpc::ClientContext ctx;
-    v1::LoginRequest req;
-    req.set_username(user);
-    req.set_password(password);
-    v1::LoginResponse resp;
-    grpc::Status s = env_->auth->Login(&ctx, req, &resp);
-    EXPECT_TRUE(s.ok()) << user << ": " << s.error_message();
-    return {resp.token(), resp.user().user_id()};
+    return env_->SignIn(user, password);
   }
   static const Account& A(const std::string& user) { return accounts_->at(user); }
 

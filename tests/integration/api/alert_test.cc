@@ -105,11 +105,6 @@ class Subscriber {
   bool ended_ = false;
 };
 
-struct Account {
-  std::string token;
-  std::string user_id;
-};
-
 class AlertTestBase : public ::testing::Test {
  protected:
   static void Open(const std::string& db, std::function<void(runtime::Config&)> tweak) {
@@ -137,14 +132,7 @@ class AlertTestBase : public ::testing::Test {
   }
 
   static Account SignIn(const std::string& user, const std::string& password) {
-    grpc::ClientContext ctx;
-    v1::LoginRequest req;
-    req.set_username(user);
-    req.set_password(password);
-    v1::LoginResponse resp;
-    grpc::Status s = env_->auth->Login(&ctx, req, &resp);
-    EXPECT_TRUE(s.ok()) << user << ": " << s.error_message();
-    return {resp.token(), resp.user().user_id()};
+    return env_->SignIn(user, password);
   }
   static const Account& A(const std::string& user) { return accounts_->at(user); }
 

@@ -24,11 +24,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-struct Account {
-  std::string token;
-  std::string user_id;
-};
-
 class CareTeamTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -53,14 +48,7 @@ class CareTeamTest : public ::testing::Test {
   }
 
   static Account SignIn(const std::string& user, const std::string& password) {
-    grpc::ClientContext ctx;
-    v1::LoginRequest req;
-    req.set_username(user);
-    req.set_password(password);
-    v1::LoginResponse resp;
-    grpc::Status s = env_->auth->Login(&ctx, req, &resp);
-    EXPECT_TRUE(s.ok()) << user << ": " << s.error_message();
-    return {resp.token(), resp.user().user_id()};
+    return env_->SignIn(user, password);
   }
 
   // A patient of community 320106001001 (the demo grid worker's), optionally given a risk
