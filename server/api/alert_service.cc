@@ -233,8 +233,12 @@ grpc::ServerUnaryReactor* AlertService::ListAlerts(grpc::CallbackServerContext* 
     store::InboxQuery q;
     q.unacknowledged_only = req->unacknowledged_only();
     q.patient_id = req->patient_id();
-    if (req->has_from()) q.from = TimeFromProto(req->from());
-    if (req->has_to()) q.to = TimeFromProto(req->to());
+    if (req->has_from()) {
+      ASSIGN_OR_RETURN(q.from, TimeFromProto(req->from(), "from"));
+    }
+    if (req->has_to()) {
+      ASSIGN_OR_RETURN(q.to, TimeFromProto(req->to(), "to"));
+    }
     return Fill(uc_.Inbox(m, q, req->page().page_size(), req->page().page_token()),
                 [&](const app::InboxPage& p) {
                   for (const auto& c : p.alerts) AlertToProto(c, resp->add_alerts());

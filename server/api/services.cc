@@ -383,8 +383,12 @@ grpc::ServerUnaryReactor* AuditService::ListAuditRecords(grpc::CallbackServerCon
         store::AuditFilter f;
         f.patient_id = req->patient_id();
         f.user_id = req->user_id();
-        if (req->has_from()) f.from = TimeFromProto(req->from());
-        if (req->has_to()) f.to = TimeFromProto(req->to());
+        if (req->has_from()) {
+      ASSIGN_OR_RETURN(f.from, TimeFromProto(req->from(), "from"));
+    }
+        if (req->has_to()) {
+      ASSIGN_OR_RETURN(f.to, TimeFromProto(req->to(), "to"));
+    }
         return Fill(uc_.List(m, f, req->page().page_size(), req->page().page_token()),
                     [&](const app::AuditPage& p) {
                       for (const auto& e : p.records) {

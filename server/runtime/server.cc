@@ -129,6 +129,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default on Linux, so a second server on a taken port would
+  // bind too and silently take a share of the connections. Refuse to share: the bind fails
+  // and Start reports it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(config.listen, creds, &impl->port);
   builder.RegisterService(impl->auth_svc.get());
   builder.RegisterService(impl->admin_svc.get());
@@ -142,7 +146,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   impl->grpc = builder.BuildAndStart();
   if (!impl->grpc || impl->port == 0) {
-    return absl::UnavailableError("cannot listen on " + config.listen);
+    return absl::UnavailableError("cannot listen on " + config.listen +
+                                  " (address in use, or not an address of this host)");
   }
   impl->sealer = std::make_unique<app::AuditSealer>(
       deps, absl::Milliseconds(config.audit_seal_interval_ms));
