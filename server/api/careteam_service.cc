@@ -60,8 +60,10 @@ Reactor* CareTeamService::ListMyPatients(Ctx* ctx, const v1::ListMyPatientsReque
                     out->set_risk_level(p.risk_level);
                     out->set_classification(p.classification);
                     out->set_my_role(TeamRoleToProto(p.my_role));
+                    out->set_name_unreadable(p.name_unreadable);
                   }
                   resp->set_next_page_token(page.next_page_token);
+                  resp->set_unreadable_count(page.unreadable);
                 });
   });
 }
@@ -80,8 +82,10 @@ Reactor* CareTeamService::ListTeamGaps(Ctx* ctx, const v1::ListTeamGapsRequest* 
             out->set_risk_level(g.risk_level);
             out->set_classification(g.classification);
             for (domain::TeamRole r : g.missing) out->add_missing(TeamRoleToProto(r));
+            out->set_name_unreadable(g.name_unreadable);
           }
           resp->set_next_page_token(page.next_page_token);
+          resp->set_unreadable_count(page.unreadable);
         });
   });
 }

@@ -45,10 +45,17 @@ void TransferToProto(const store::TransferRow& t, v1::Transfer* out) {
   out->set_decided_by(t.decided_by);
   if (t.decided_at) TimeToProto(*t.decided_at, out->mutable_decided_at());
   out->set_decision_note(t.decision_note);
+  out->set_unreadable(t.unreadable);
 }
 
 void ViewedToProto(const app::ViewedPatient& v, v1::Patient* out) {
   PatientToProto(v.patient, v.view, out);
+  if (v.unreadable) {
+    // Nothing but what the placeholder carries: no defaults that read like data.
+    out->clear_sex();
+    out->clear_birth_date();
+    out->set_unreadable(true);
+  }
 }
 
 
@@ -316,6 +323,7 @@ grpc::ServerUnaryReactor* PatientService::SearchPatients(grpc::CallbackServerCon
                     return Fill(uc_.Search(m, q), [&](const app::PatientPage& page) {
                       for (const auto& v : page.patients) ViewedToProto(v, resp->add_patients());
                       resp->set_next_page_token(page.next_page_token);
+                      resp->set_unreadable_count(page.unreadable);
                     });
                   });
 }
@@ -353,6 +361,7 @@ grpc::ServerUnaryReactor* PatientService::ListTransfers(grpc::CallbackServerCont
                                     TransferToProto(t, resp->add_transfers());
                                   }
                                   resp->set_next_page_token(p.next_page_token);
+                                  resp->set_unreadable_count(p.unreadable);
                                 });
                   });
 }

@@ -484,8 +484,15 @@ absl::StatusOr<WorklistPage> FollowUpUseCases::Worklist(const CallMeta& meta,
       page.next_page_token = crypto::Base64UrlEncode(absl::StrCat(
           last.urgency, "|", last.next_due ? DayText(*last.next_due) : "-", "|", last.patient_id));
     }
-    for (const auto& r : page.rows) note.patient_ids.push_back(r.patient_id);
+    for (const auto& r : page.rows) {
+      note.patient_ids.push_back(r.patient_id);
+      if (r.name_unreadable) {
+        LogUnreadableRow(meta, "patient", r.patient_id);
+        ++page.unreadable;
+      }
+    }
     note.detail = absl::StrCat("worklist=", static_cast<int>(kind), " returned=", page.rows.size());
+    if (page.unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", page.unreadable);
     return absl::OkStatus();
   }));
   return page;

@@ -19,6 +19,7 @@
 #include "app/audit_use_cases.h"
 #include "app/auth_use_cases.h"
 #include "app/careteam_use_cases.h"
+#include "app/cipher_upgrade.h"
 #include "app/followup_use_cases.h"
 #include "app/patient_use_cases.h"
 #include "common/log.h"
@@ -71,6 +72,7 @@ struct Server::Impl {
   std::unique_ptr<store::CareTeamRepository> careteam_repo;
   std::unique_ptr<app::CareTeamUseCases> careteam;
   std::unique_ptr<app::AuditSealer> sealer;
+  std::unique_ptr<app::CipherUpgrade> cipher_upgrade;
   std::unique_ptr<api::AuthService> auth_svc;
   std::unique_ptr<api::AdminService> admin_svc;
   std::unique_ptr<api::RegionService> region_svc;
@@ -152,6 +154,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->sealer = std::make_unique<app::AuditSealer>(
       deps, absl::Milliseconds(config.audit_seal_interval_ms));
   impl->sealer->Start();
+  // Rows written before migration 0013 are converted in the background, in small batches
+  // (app/cipher_upgrade.h); until then they are read the old way.
+  impl->cipher_upgrade = std::make_unique<app::CipherUpgrade>(deps);
+  impl->cipher_upgrade->Start();
   app::AlertPump::Intervals intervals;
   intervals.poll = absl::Milliseconds(config.alert_poll_ms);
   intervals.escalate = absl::Milliseconds(config.alert_escalate_interval_ms);
@@ -186,6 +192,7 @@ void Server::Shutdown(absl::Duration grace) {
   }
   if (auto* health = impl_->grpc->GetHealthCheckService()) health->Shutdown();
   impl_->pump->Stop();
+  impl_->cipher_upgrade->Stop();
   impl_->hub.FinishAll(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
   impl_->grpc->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->executor->Shutdown();
@@ -200,6 +207,12 @@ void Server::Shutdown(absl::Duration grace) {
 void Server::Wait() { impl_->grpc->Wait(); }
 
 absl::StatusOr<int> Server::SealAuditNow() { return impl_->sealer->SealOnce(); }
+
+absl::StatusOr<int> Server::UpgradeCiphertextsNow() {
+  absl::StatusOr<app::CipherUpgrade::Counts> c = impl_->cipher_upgrade->RunOnce();
+  if (!c.ok()) return c.status();
+  return c->patients + c->transfers + c->referrals;
+}
 
 absl::StatusOr<int> Server::BuildMetricsYear(int year) { return impl_->metrics->BuildYear(year); }
 absl::StatusOr<int> Server::BuildMetricsToday() {

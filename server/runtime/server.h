@@ -32,6 +32,9 @@ class Server {
 
   // For tests: one audit sealing pass now.
   absl::StatusOr<int> SealAuditNow();
+  // For tests and tools: one pass of the conversion of rows written before migration 0013
+  // (app/cipher_upgrade.h), after any pass already running. Returns the rows converted.
+  absl::StatusOr<int> UpgradeCiphertextsNow();
   // For tests and tools: (re)builds the stored metrics of `year` from the records.
   absl::StatusOr<int> BuildMetricsYear(int year);
   // (Re)builds the "as of today" figures for every patient (tests; the server builds them

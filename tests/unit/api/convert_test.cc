@@ -317,8 +317,10 @@ TEST(ConvertPatient, ToProtoSetsEveryField) {
   PatientToProto(FullPatient(), domain::PatientViewKind::kClinical, &proto);
   std::vector<std::string> unset;
   DefaultFields(proto, "", &unset);
-  // details.id_number is input-only (the number is the top-level id_number).
-  EXPECT_THAT(unset, ElementsAre("details.id_number"));
+  // details.id_number is input-only (the number is the top-level id_number); unreadable
+  // marks a listing's placeholder row, set by the handler (api/services.cc), never by a
+  // patient that was read.
+  EXPECT_THAT(unset, ElementsAre("details.id_number", "unreadable"));
 }
 
 TEST(ConvertPatient, ToProtoCopiesValues) {
