@@ -1,7 +1,8 @@
-// Hostile inputs over gRPC (issue 11 item 9): timestamps out of range are
-// INVALID_ARGUMENT naming the field (never INTERNAL; smd.v1.Date fields were already
-// checked by api::DateFromProto), an emergency that started in 1970 is
-// refused, and a second server on a port already in use fails to start.
+// Hostile inputs (issue 11 item 9), over gRPC where a call is involved: timestamps out of
+// range are INVALID_ARGUMENT naming the field (never INTERNAL; smd.v1.Date fields were
+// already checked by api::DateFromProto), an emergency that started in 1970 is refused, a
+// second server on a port already in use fails to start, and --insecure needs a real
+// loopback address.
 
 #include <string>
 #include <vector>
@@ -177,6 +178,27 @@ TEST_F(InputsTest, ASecondServerOnATakenPortFailsToStart) {
   // The first server still answers.
   v1::WhoAmIResponse me;
   EXPECT_TRUE(env_->auth->WhoAmI(TestServer::Ctx(*doctor_).get(), {}, &me).ok());
+}
+
+// --insecure serves plaintext: only on a real loopback address. The old prefix test let
+// names through that merely start like one. (The parser itself: tests/unit/common.)
+TEST(InsecureListen, OnlyRealLoopbackAddressesAreAccepted) {
+  runtime::Config config;
+  config.command = "serve";
+  config.database_url = "host=/nonexistent";
+  config.key_file = "/nonexistent";
+  config.insecure = true;
+  for (const char* ok : {"127.0.0.1:50051", "[::1]:50051", "localhost:50051", "127.0.0.2:0"}) {
+    config.listen = ok;
+    EXPECT_TRUE(runtime::ValidateConfig(config).ok()) << ok;
+  }
+  for (const char* bad : {"127.evil.example:1", "localhost.evil:1", "127.0.0.1.nip.io:1",
+                          "[::1]x:1", "0.0.0.0:50051", "localhost", "127.1:1"}) {
+    config.listen = bad;
+    absl::Status s = runtime::ValidateConfig(config);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(std::string(s.message()), HasSubstr("--insecure")) << bad;
+  }
 }
 
 }  // namespace
