@@ -208,6 +208,8 @@ std::vector<Statement> PatientStatements() {
        "UPDATE patient SET risk_level = $2, classification = $3 WHERE id = $1::uuid"},
       {"patient.jurisdiction_of", "SELECT smd_patient_jurisdiction($1::uuid)"},
       {"patient.enc_version", "SELECT enc_version FROM patient WHERE id = $1::uuid"},
+      {"patient.index_matches",
+       "SELECT id_number_index = $2 FROM patient WHERE id = $1::uuid"},
       {"patient.legacy_batch", legacy_batch.c_str()},
       {"patient.reencrypt",
        "UPDATE patient SET id_number_enc = $2, name_enc = $3, phone_enc = $4, address_enc = $5, "
@@ -361,8 +363,17 @@ absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
         p.community_rehab, static_cast<int>(p.status), pg::OptDay(p.closed_date),
         p.close_reason, p.death_cause, p.transfer_to, pg::Time(p.updated_at), p.version, next,
         pg::Bytes(IdIndex(p.id_number)));
-    if (r.affected_rows() != 1) return absl::AbortedError(stale);
-    return absl::OkStatus();
+    if (r.affected_rows() == 1) return absl::OkStatus();
+    // Not a stale version but a row whose ID index is not its own number's (copied from
+    // another row): retrying would never succeed, so say what it is.
+    pqxx::result idx =
+        tx.w().exec_prepared("patient.index_matches", p.id, pg::Bytes(IdIndex(p.id_number)));
+    if (!idx.empty() && !idx[0][0].as<bool>()) {
+      return absl::DataLossError(
+          "patient: 记录的索引与内容不符 (the record's blind index does not match its content: "
+          "it was altered)");
+    }
+    return absl::AbortedError(stale);
   });
 }
 

@@ -97,7 +97,8 @@ class PatientRepository {
   // when the version is stale. Every encrypted cell is re-encrypted under the row's next
   // enc_version (the ID number too, which must be unchanged: its blind index is checked),
   // so older ciphertexts of the row's cells no longer decrypt; a legacy row (enc_version
-  // 0) is thereby converted.
+  // 0) is thereby converted. DATA_LOSS when the row's ID index is not that of its own
+  // (decrypted) number: an index copied from another row.
   absl::Status Update(Tx& tx, const domain::Patient& p);
   // The latest assessment shown on the register (last valid follow-up's risk level and
   // classification). Does not change the version: it is not an edit of the form.

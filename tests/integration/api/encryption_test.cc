@@ -148,6 +148,14 @@ TEST_F(EncryptionTest, ASwappedBlindIndexDoesNotReturnTheWrongPatient) {
   ASSERT_TRUE(Get(b.patient_id(), &seen).ok());
   EXPECT_EQ(seen.id_number(), id_b);
   EXPECT_EQ(seen.details().name(), "索引乙");
+  // Writing such a row is refused as what it is, not as a stale version to retry forever.
+  v1::UpdatePatientRequest up;
+  up.set_patient_id(b.patient_id());
+  up.set_version(seen.version());
+  *up.mutable_details() = ValidDetails(id_b, "索引乙", kCommunity);
+  v1::Patient updated;
+  grpc::Status s = env_->patients->UpdatePatient(TestServer::Ctx(*doctor_).get(), up, &updated);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS) << s.error_message();
 }
 
 // The probe put back an earlier ciphertext of the same cell after an update, and it
