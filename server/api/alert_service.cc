@@ -253,20 +253,22 @@ grpc::ServerWriteReactor<v1::AlertMessage>* AlertService::SubscribeAlerts(
 grpc::ServerUnaryReactor* AlertService::ListAlerts(grpc::CallbackServerContext* ctx,
                                                    const v1::ListAlertsRequest* req,
                                                    v1::ListAlertsResponse* resp) {
-  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(ListAlerts), req, resp,
-                  [=, this](const app::CallMeta& m) {
-                    store::InboxQuery q;
-                    q.unacknowledged_only = req->unacknowledged_only();
-                    q.patient_id = req->patient_id();
-                    if (req->has_from()) q.from = TimeFromProto(req->from());
-                    if (req->has_to()) q.to = TimeFromProto(req->to());
-                    return Fill(uc_.Inbox(m, q, req->page().page_size(), req->page().page_token()),
-                                [&](const app::InboxPage& p) {
-                                  for (const auto& c : p.alerts)
-                                    AlertToProto(c, resp->add_alerts());
-                                  resp->set_next_page_token(p.next_page_token);
-                                });
-                  });
+  return RunUnary(ctx, ex_, SMD_ALERT_METHOD(ListAlerts), req, resp, [=, this](const app::CallMeta& m) {
+    store::InboxQuery q;
+    q.unacknowledged_only = req->unacknowledged_only();
+    q.patient_id = req->patient_id();
+    if (req->has_from()) {
+      ASSIGN_OR_RETURN(q.from, TimeFromProto(req->from(), "from"));
+    }
+    if (req->has_to()) {
+      ASSIGN_OR_RETURN(q.to, TimeFromProto(req->to(), "to"));
+    }
+    return Fill(uc_.Inbox(m, q, req->page().page_size(), req->page().page_token()),
+                [&](const app::InboxPage& p) {
+                  for (const auto& c : p.alerts) AlertToProto(c, resp->add_alerts());
+                  resp->set_next_page_token(p.next_page_token);
+                });
+  });
 }
 
 grpc::ServerUnaryReactor* AlertService::AcknowledgeAlert(grpc::CallbackServerContext* ctx,

@@ -49,43 +49,45 @@ Reactor* CareTeamService::ListTeam(Ctx* ctx, const v1::ListTeamRequest* req,
 
 Reactor* CareTeamService::ListMyPatients(Ctx* ctx, const v1::ListMyPatientsRequest* req,
                                          v1::ListMyPatientsResponse* resp) {
-  return RunUnary(
-      ctx, ex_, SMD_CT_METHOD(ListMyPatients), req, resp, [=, this](const app::CallMeta& m) {
-        return Fill(uc_.ListMyPatients(m, req->page().page_size(), req->page().page_token()),
-                    [&](const app::MyPatientsPage& page) {
-                      for (const auto& p : page.patients) {
-                        v1::MyPatient* out = resp->add_patients();
-                        out->set_patient_id(p.patient_id);
-                        out->set_name(p.name);
-                        out->set_jurisdiction(p.jurisdiction);
-                        out->set_risk_level(p.risk_level);
-                        out->set_classification(p.classification);
-                        out->set_my_role(TeamRoleToProto(p.my_role));
-                      }
-                      resp->set_next_page_token(page.next_page_token);
-                    });
-      });
+  return RunUnary(ctx, ex_, SMD_CT_METHOD(ListMyPatients), req, resp, [=, this](const app::CallMeta& m) {
+    return Fill(uc_.ListMyPatients(m, req->page().page_size(), req->page().page_token()),
+                [&](const app::MyPatientsPage& page) {
+                  for (const auto& p : page.patients) {
+                    v1::MyPatient* out = resp->add_patients();
+                    out->set_patient_id(p.patient_id);
+                    out->set_name(p.name);
+                    out->set_jurisdiction(p.jurisdiction);
+                    out->set_risk_level(p.risk_level);
+                    out->set_classification(p.classification);
+                    out->set_my_role(TeamRoleToProto(p.my_role));
+                    out->set_name_unreadable(p.name_unreadable);
+                  }
+                  resp->set_next_page_token(page.next_page_token);
+                  resp->set_unreadable_count(page.unreadable);
+                });
+  });
 }
 
 Reactor* CareTeamService::ListTeamGaps(Ctx* ctx, const v1::ListTeamGapsRequest* req,
                                        v1::ListTeamGapsResponse* resp) {
-  return RunUnary(
-      ctx, ex_, SMD_CT_METHOD(ListTeamGaps), req, resp, [=, this](const app::CallMeta& m) {
-        return Fill(
-            uc_.ListTeamGaps(m, req->region(), req->page().page_size(), req->page().page_token()),
-            [&](const app::TeamGapsPage& page) {
-              for (const auto& g : page.gaps) {
-                v1::TeamGap* out = resp->add_gaps();
-                out->set_patient_id(g.patient_id);
-                out->set_name(g.name);
-                out->set_jurisdiction(g.jurisdiction);
-                out->set_risk_level(g.risk_level);
-                out->set_classification(g.classification);
-                for (domain::TeamRole r : g.missing) out->add_missing(TeamRoleToProto(r));
-              }
-              resp->set_next_page_token(page.next_page_token);
-            });
-      });
+  return RunUnary(ctx, ex_, SMD_CT_METHOD(ListTeamGaps), req, resp, [=, this](const app::CallMeta& m) {
+    return Fill(
+        uc_.ListTeamGaps(m, req->region(), req->page().page_size(), req->page().page_token()),
+        [&](const app::TeamGapsPage& page) {
+          for (const auto& g : page.gaps) {
+            v1::TeamGap* out = resp->add_gaps();
+            out->set_patient_id(g.patient_id);
+            out->set_name(g.name);
+            out->set_jurisdiction(g.jurisdiction);
+            out->set_risk_level(g.risk_level);
+            out->set_classification(g.classification);
+            for (domain::TeamRole r : g.missing) out->add_missing(TeamRoleToProto(r));
+            out->set_name_unreadable(g.name_unreadable);
+          }
+          resp->set_next_page_token(page.next_page_token);
+          resp->set_unreadable_count(page.unreadable);
+        });
+  });
 }
 
 }  // namespace smd::api

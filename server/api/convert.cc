@@ -99,9 +99,16 @@ void TimeToProto(absl::Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(nanos);
 }
 
-std::optional<absl::Time> TimeFromProto(const google::protobuf::Timestamp& ts) {
+absl::StatusOr<std::optional<absl::Time>> TimeFromProto(const google::protobuf::Timestamp& ts,
+                                                        std::string_view field) {
   if (ts.seconds() == 0 && ts.nanos() == 0) {
     return std::nullopt;
+  }
+  if (ts.seconds() < kMinTimestampSeconds || ts.seconds() > kMaxTimestampSeconds ||
+      ts.nanos() < 0 || ts.nanos() > 999999999) {
+    return domain::FieldError(field, "时间无效",
+                              "not a valid timestamp: 0001-01-01..9999-12-31 UTC, nanos "
+                              "0..999999999");
   }
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }

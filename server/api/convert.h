@@ -56,8 +56,12 @@ void PartialDateToProto(const domain::PartialDate& d, smd::v1::PartialDate* out)
 void TimeToProto(absl::Time t, google::protobuf::Timestamp* out);
 
 // The instant of `ts`; nullopt when it is unset or zero (1970-01-01T00:00:00Z, which the
-// server never records). Never fails: out-of-range nanos are simply added.
-std::optional<absl::Time> TimeFromProto(const google::protobuf::Timestamp& ts);
+// server never records). Errors: INVALID_ARGUMENT "<field>: 时间无效 (not a valid timestamp
+// ...)" when `ts` is not a valid google.protobuf.Timestamp: seconds outside 0001-01-01 ..
+// 9999-12-31 UTC, or nanos outside [0, 999999999] (the proto's own rules; before this check,
+// such values reached PostgreSQL and came back as INTERNAL).
+[[nodiscard]] absl::StatusOr<std::optional<absl::Time>> TimeFromProto(
+    const google::protobuf::Timestamp& ts, std::string_view field);
 
 // ---- Enums ---------------------------------------------------------------------------------
 //

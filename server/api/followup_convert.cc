@@ -310,7 +310,8 @@ void FollowUpToProto(const domain::FollowUp& f, smd::v1::FollowUp* out) {
 
 absl::Status EmergencyFromProto(const smd::v1::RecordEmergencyRequest& in,
                                 domain::Emergency* out) {
-  const std::optional<absl::Time> started = TimeFromProto(in.started_at());
+  ASSIGN_OR_RETURN(const std::optional<absl::Time> started,
+                   TimeFromProto(in.started_at(), "started_at"));
   if (!started.has_value()) {
     return domain::FieldError("started_at", "必填", "required");
   }
@@ -319,7 +320,8 @@ absl::Status EmergencyFromProto(const smd::v1::RecordEmergencyRequest& in,
                                "trigger"));
   out->patient_id = in.patient_id();
   out->started_at = *started;
-  out->ended_at = TimeFromProto(in.ended_at()).value_or(absl::InfinitePast());
+  ASSIGN_OR_RETURN(const std::optional<absl::Time> ended, TimeFromProto(in.ended_at(), "ended_at"));
+  out->ended_at = ended.value_or(absl::InfinitePast());
   out->place = in.place();
   out->trigger = trigger;
   out->description = in.description();

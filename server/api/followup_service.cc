@@ -166,8 +166,10 @@ Reactor* FollowUpService::ListWorklist(Ctx* ctx, const v1::ListWorklistRequest* 
                 if (r.next_due) item->set_days_overdue(static_cast<int>(today - *r.next_due));
                 DateToProto(r.last_valid_visit, item->mutable_last_visit());
                 item->set_reason(app::WorklistReason(r, today));
+                item->set_name_unreadable(r.name_unreadable);
               }
               resp->set_next_page_token(page.next_page_token);
+              resp->set_unreadable_count(page.unreadable);
             });
       });
 }

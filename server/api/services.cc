@@ -46,10 +46,17 @@ void TransferToProto(const store::TransferRow& t, v1::Transfer* out) {
   out->set_decided_by(t.decided_by);
   if (t.decided_at) TimeToProto(*t.decided_at, out->mutable_decided_at());
   out->set_decision_note(t.decision_note);
+  out->set_unreadable(t.unreadable);
 }
 
 void ViewedToProto(const app::ViewedPatient& v, v1::Patient* out) {
   PatientToProto(v.patient, v.view, out);
+  if (v.unreadable) {
+    // Nothing but what the placeholder carries: no defaults that read like data.
+    out->clear_sex();
+    out->clear_birth_date();
+    out->set_unreadable(true);
+  }
 }
 
 
@@ -351,6 +358,7 @@ grpc::ServerUnaryReactor* PatientService::SearchPatients(grpc::CallbackServerCon
                     return Fill(uc_.Search(m, q), [&](const app::PatientPage& page) {
                       for (const auto& v : page.patients) ViewedToProto(v, resp->add_patients());
                       resp->set_next_page_token(page.next_page_token);
+                      resp->set_unreadable_count(page.unreadable);
                     });
                   });
 }
@@ -388,6 +396,7 @@ grpc::ServerUnaryReactor* PatientService::ListTransfers(grpc::CallbackServerCont
                                     TransferToProto(t, resp->add_transfers());
                                   }
                                   resp->set_next_page_token(p.next_page_token);
+                                  resp->set_unreadable_count(p.unreadable);
                                 });
                   });
 }
@@ -420,8 +429,12 @@ grpc::ServerUnaryReactor* AuditService::ListAuditRecords(grpc::CallbackServerCon
         store::AuditFilter f;
         f.patient_id = req->patient_id();
         f.user_id = req->user_id();
-        if (req->has_from()) f.from = TimeFromProto(req->from());
-        if (req->has_to()) f.to = TimeFromProto(req->to());
+        if (req->has_from()) {
+      ASSIGN_OR_RETURN(f.from, TimeFromProto(req->from(), "from"));
+    }
+        if (req->has_to()) {
+      ASSIGN_OR_RETURN(f.to, TimeFromProto(req->to(), "to"));
+    }
         return Fill(uc_.List(m, f, req->page().page_size(), req->page().page_token()),
                     [&](const app::AuditPage& p) {
                       for (const auto& e : p.records) {

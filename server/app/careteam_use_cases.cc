@@ -176,8 +176,15 @@ absl::StatusOr<MyPatientsPage> CareTeamUseCases::ListMyPatients(const CallMeta& 
       page.patients.resize(limit);
       page.next_page_token = PatientToken(page.patients.back().patient_id);
     }
-    for (const auto& p : page.patients) note.patient_ids.push_back(p.patient_id);
+    for (const auto& p : page.patients) {
+      note.patient_ids.push_back(p.patient_id);
+      if (p.name_unreadable) {
+        LogUnreadableRow(meta, "patient", p.patient_id);
+        ++page.unreadable;
+      }
+    }
     note.detail = absl::StrCat("returned=", page.patients.size());
+    if (page.unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", page.unreadable);
     return absl::OkStatus();
   }));
   return page;
@@ -205,8 +212,15 @@ absl::StatusOr<TeamGapsPage> CareTeamUseCases::ListTeamGaps(const CallMeta& meta
       page.gaps.resize(limit);
       page.next_page_token = PatientToken(page.gaps.back().patient_id);
     }
-    for (const auto& g : page.gaps) note.patient_ids.push_back(g.patient_id);
+    for (const auto& g : page.gaps) {
+      note.patient_ids.push_back(g.patient_id);
+      if (g.name_unreadable) {
+        LogUnreadableRow(meta, "patient", g.patient_id);
+        ++page.unreadable;
+      }
+    }
     note.detail = absl::StrCat("team_gaps returned=", page.gaps.size());
+    if (page.unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", page.unreadable);
     return absl::OkStatus();
   }));
   return page;

@@ -31,11 +31,13 @@ struct NewMember {
 struct MyPatientsPage {
   std::vector<store::MyPatientRow> patients;
   std::string next_page_token;
+  int unreadable = 0;  // rows whose patient name did not decrypt (name_unreadable)
 };
 
 struct TeamGapsPage {
   std::vector<store::TeamGapRow> gaps;
   std::string next_page_token;
+  int unreadable = 0;  // rows whose patient name did not decrypt (name_unreadable)
 };
 
 class CareTeamUseCases {

@@ -296,23 +296,7 @@ absl::StatusOr<domain::Emergency> FollowUpUseCases::RecordEmergency(const CallMe
     ASSIGN_OR_RETURN(domain::Patient p, LoadPatient(deps_, tx, who, e.patient_id,
                                                     Action::kFollowUpRecord, false));
     const absl::Time now = deps_.clock.Now();
-    if (e.started_at == absl::InfinitePast() || e.started_at > now + absl::Minutes(5)) {
-      return domain::FieldError("started_at", "开始时间必填且不能晚于现在",
-                                "required and not in the future");
-    }
-    if (e.ended_at != absl::InfinitePast() && e.ended_at < e.started_at) {
-      return domain::FieldError("ended_at", "结束时间早于开始时间", "before started_at");
-    }
-    if (e.trigger == domain::EmergencyTrigger::kUnspecified) {
-      return domain::FieldError("trigger", "请选择处置原因", "required (1..4, rules.md §6)");
-    }
-    RETURN_IF_ERROR(domain::CheckText("place", e.place, true, 200));
-    RETURN_IF_ERROR(domain::CheckText("description", e.description, false, 2000,
-                                      domain::TextLines::kMulti));
-    RETURN_IF_ERROR(
-        domain::CheckText("measures", e.measures, true, 2000, domain::TextLines::kMulti));
-    RETURN_IF_ERROR(domain::CheckText("outcome", e.outcome, false, 1000, domain::TextLines::kMulti));
-    RETURN_IF_ERROR(domain::CheckText("people_involved", e.people_involved, false, 500));
+    RETURN_IF_ERROR(domain::ValidateEmergency(e, now, p.birth_date));
     e.id = crypto::NewUuid();
     e.patient_id = p.id;
     e.recorded_by = who.user_id;
@@ -502,8 +486,15 @@ absl::StatusOr<WorklistPage> FollowUpUseCases::Worklist(const CallMeta& meta,
       page.next_page_token = crypto::Base64UrlEncode(absl::StrCat(
           last.urgency, "|", last.next_due ? DayText(*last.next_due) : "-", "|", last.patient_id));
     }
-    for (const auto& r : page.rows) note.patient_ids.push_back(r.patient_id);
+    for (const auto& r : page.rows) {
+      note.patient_ids.push_back(r.patient_id);
+      if (r.name_unreadable) {
+        LogUnreadableRow(meta, "patient", r.patient_id);
+        ++page.unreadable;
+      }
+    }
     note.detail = absl::StrCat("worklist=", static_cast<int>(kind), " returned=", page.rows.size());
+    if (page.unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", page.unreadable);
     return absl::OkStatus();
   }));
   return page;

@@ -34,6 +34,7 @@ struct WorklistPage {
   std::vector<store::WorklistRow> rows;
   std::string next_page_token;
   absl::CivilDay today;  // the day the list was computed for (Beijing date)
+  int unreadable = 0;    // rows whose patient name did not decrypt (name_unreadable)
 };
 
 // Why a row is on a worklist, Chinese first, e.g. "逾期12天未随访 (12 days overdue)".

@@ -1,6 +1,7 @@
 #include "app/patient_access.h"
 
 #include "app/call.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "domain/region.h"
 
@@ -37,6 +38,13 @@ absl::StatusOr<domain::Patient> LoadPatient(const Deps& deps, store::Tx& tx,
     if (!(receiving && action == domain::Action::kPatientRead)) return allowed;
   }
   return *std::move(p);
+}
+
+void LogUnreadableRow(const CallMeta& meta, const char* what, const std::string& id) {
+  // Ids only: the cells that failed are never logged, nor the reason beyond "unreadable".
+  common::LogWarning("%s request %s: %s %s cannot be decrypted (altered, replayed or another "
+                     "key); listed as unreadable",
+                     meta.method, meta.request_id, what, id);
 }
 
 }  // namespace smd::app

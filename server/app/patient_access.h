@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "app/context.h"
 #include "domain/access_policy.h"
 #include "domain/types.h"
@@ -22,5 +23,10 @@ absl::StatusOr<domain::Patient> LoadPatient(const Deps& deps, store::Tx& tx,
 
 // Dates in the register are Beijing dates.
 absl::CivilDay Today(const Deps& deps);
+
+// A row of a listing that could not be decrypted (docs/security.md "Identifiers at rest"):
+// the listing is served without it, so this logs a warning naming the call (method,
+// request id), `what` ("patient", "transfer") and the row's id only. Thread-safe.
+void LogUnreadableRow(const CallMeta& meta, const char* what, const std::string& id);
 
 }  // namespace smd::app

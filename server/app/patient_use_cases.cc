@@ -11,6 +11,7 @@
 #include "app/metric_use_cases.h"
 #include "app/patient_access.h"
 #include "app/team_upkeep.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -342,16 +343,43 @@ absl::StatusOr<PatientPage> PatientUseCases::Search(const CallMeta& meta, const 
     ASSIGN_OR_RETURN(int limit, PageSize(q.page_size));
     RETURN_IF_ERROR(ParseKeyset(q.page_token, &sq.after_registered_at, &sq.after_id));
     sq.limit = limit + 1;
-    ASSIGN_OR_RETURN(std::vector<domain::Patient> rows, deps_.patients.Search(tx, sq));
+    ASSIGN_OR_RETURN(std::vector<store::ListedPatient> rows, deps_.patients.Search(tx, sq));
+    // Paging goes by the rows fetched, whatever their state, so a dropped row does not end
+    // the listing early.
     if (static_cast<int>(rows.size()) > limit) {
       rows.resize(limit);
-      page.next_page_token = KeysetToken(rows.back().registered_at, rows.back().id);
+      page.next_page_token =
+          KeysetToken(rows.back().patient.registered_at, rows.back().patient.id);
     }
-    for (const auto& p : rows) {
-      note.patient_ids.push_back(p.id);
-      page.patients.push_back(View(p, who.role));
+    int mismatches = 0;
+    for (const auto& row : rows) {
+      const domain::Patient& p = row.patient;
+      switch (row.state) {
+        case store::ListedPatient::State::kReadable:
+          note.patient_ids.push_back(p.id);
+          page.patients.push_back(View(p, who.role));
+          break;
+        case store::ListedPatient::State::kUnreadable: {
+          note.patient_ids.push_back(p.id);
+          LogUnreadableRow(meta, "patient", p.id);
+          ViewedPatient v = View(p, who.role);
+          v.unreadable = true;
+          page.patients.push_back(std::move(v));
+          ++page.unreadable;
+          break;
+        }
+        case store::ListedPatient::State::kIndexMismatch:
+          // Not what was asked for: never returned. Evidence of tampering, so logged.
+          common::LogWarning("%s request %s: patient %s matched the blind index but not the "
+                             "decrypted value; not returned",
+                             meta.method, meta.request_id, p.id);
+          ++mismatches;
+          break;
+      }
     }
-    note.detail = "returned=" + std::to_string(rows.size());
+    note.detail = absl::StrCat("returned=", page.patients.size());
+    if (page.unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", page.unreadable);
+    if (mismatches > 0) absl::StrAppend(&note.detail, " index_mismatch=", mismatches);
     return absl::OkStatus();
   }));
   return page;
@@ -434,6 +462,10 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferIn(const CallMeta& m
     if (t->status != 1) {
       return absl::FailedPreconditionError("迁移已处理 (the transfer was already decided)");
     }
+    // A transfer requested before migration 0013 still has its reason in plaintext: the
+    // decision encrypts it (the table refuses any other change to such a row).
+    RETURN_IF_ERROR(deps_.patients.ConvertLegacyTransfer(tx, *t));
+    t->legacy_plaintext = false;
     const absl::Time now = deps_.clock.Now();
     if (accept) {
       ASSIGN_OR_RETURN(auto p, deps_.patients.Get(tx, t->patient_id, true));
@@ -495,7 +527,15 @@ absl::StatusOr<TransferPage> PatientUseCases::ListTransfers(const CallMeta& meta
       page.next_page_token =
           KeysetToken(page.transfers.back().requested_at, page.transfers.back().id);
     }
-    for (const auto& t : page.transfers) note.patient_ids.push_back(t.patient_id);
+    for (const auto& t : page.transfers) {
+      note.patient_ids.push_back(t.patient_id);
+      if (t.unreadable) {
+        LogUnreadableRow(meta, "transfer", t.id);
+        ++page.unreadable;
+      }
+    }
+    note.detail = absl::StrCat("returned=", page.transfers.size());
+    if (page.unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", page.unreadable);
     return absl::OkStatus();
   }));
   return page;

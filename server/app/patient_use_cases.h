@@ -22,6 +22,9 @@ namespace smd::app {
 struct ViewedPatient {
   domain::Patient patient;  // after ApplyView
   int view = 0;             // domain::PatientViewKind
+  // In a listing: the row's encrypted cells did not decrypt (store::ListedPatient); only
+  // id, jurisdiction, status, risk level, classification, version and times are set.
+  bool unreadable = false;
 };
 
 // One row of a bulk import (ImportPatients), as converted by the api layer: `parse_error`
@@ -56,11 +59,13 @@ struct PatientSearch {
 struct PatientPage {
   std::vector<ViewedPatient> patients;
   std::string next_page_token;
+  int unreadable = 0;  // patients[i].unreadable count
 };
 
 struct TransferPage {
   std::vector<store::TransferRow> transfers;
   std::string next_page_token;
+  int unreadable = 0;  // transfers[i].unreadable count
 };
 
 class PatientUseCases {
@@ -86,6 +91,12 @@ class PatientUseCases {
   // Errors: ABORTED (stale version), FAILED_PRECONDITION (closed), and as Get/Register.
   absl::StatusOr<ViewedPatient> Update(const CallMeta& meta, const std::string& patient_id,
                                        int64_t version, const domain::Patient& details);
+  // Keyset-paginated search. A name or ID number is matched by blind index and then
+  // checked against the decrypted value: a row whose decrypted value differs (an index
+  // copied from another row) is never returned; it is logged by id and counted in the
+  // audit detail ("index_mismatch=n"). A row that does not decrypt is returned as an
+  // unreadable placeholder (ViewedPatient::unreadable), logged by id, counted in the page
+  // and the audit detail ("unreadable=n"); the rest is served.
   absl::StatusOr<PatientPage> Search(const CallMeta& meta, const PatientSearch& query);
   // 迁出. Errors: FAILED_PRECONDITION (not active), ABORTED, INVALID_ARGUMENT
   // (to_jurisdiction), NOT_FOUND (unknown community inside a known district).
@@ -97,6 +108,9 @@ class PatientUseCases {
   absl::StatusOr<store::TransferRow> TransferIn(const CallMeta& meta,
                                                 const std::string& transfer_id, bool accept,
                                                 const std::string& note);
+  // Transfers into or out of the caller's jurisdiction; a row whose reason or note does not
+  // decrypt is listed with unreadable set and empty texts (logged by id, counted in the
+  // audit detail).
   absl::StatusOr<TransferPage> ListTransfers(const CallMeta& meta, bool pending_only,
                                              int page_size, const std::string& page_token);
   // Death or 注销. Errors: FAILED_PRECONDITION, ABORTED, INVALID_ARGUMENT.

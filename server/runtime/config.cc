@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/net_address.h"
 
 namespace smd::runtime {
 namespace {
@@ -122,11 +123,6 @@ const std::map<std::string, Flag>& Flags() {
   return flags;
 }
 
-bool IsLoopback(const std::string& listen) {
-  return absl::StartsWith(listen, "127.") || absl::StartsWith(listen, "localhost:") ||
-         absl::StartsWith(listen, "[::1]:");
-}
-
 }  // namespace
 
 std::string Usage() {
@@ -202,8 +198,12 @@ absl::Status ValidateConfig(const Config& c) {
   }
   if (c.command == "serve") {
     if (c.insecure) {
-      if (!IsLoopback(c.listen)) {
-        return absl::InvalidArgumentError("--insecure is only allowed on a loopback address");
+      // A real parse, not a prefix test: "127.evil.example:1" or "localhost.evil:1" would
+      // otherwise pass and serve plaintext on whatever address the name resolves to.
+      if (!common::IsLoopbackListenAddress(c.listen)) {
+        return absl::InvalidArgumentError(
+            "--insecure is only allowed on a loopback address (127.0.0.0/8, [::1] or "
+            "localhost, with a port)");
       }
     } else {
       if (auto s = need(c.tls_cert, "--tls-cert (or --insecure on loopback)"); !s.ok()) return s;

@@ -20,6 +20,7 @@
 #include "app/auth_use_cases.h"
 #include "app/unauth_audit.h"
 #include "app/careteam_use_cases.h"
+#include "app/cipher_upgrade.h"
 #include "app/followup_use_cases.h"
 #include "app/idempotency.h"
 #include "app/patient_use_cases.h"
@@ -77,6 +78,7 @@ struct Server::Impl {
   std::unique_ptr<store::CareTeamRepository> careteam_repo;
   std::unique_ptr<app::CareTeamUseCases> careteam;
   std::unique_ptr<app::AuditSealer> sealer;
+  std::unique_ptr<app::CipherUpgrade> cipher_upgrade;
   std::unique_ptr<api::AuthService> auth_svc;
   std::unique_ptr<api::AdminService> admin_svc;
   std::unique_ptr<api::RegionService> region_svc;
@@ -152,6 +154,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default on Linux, so a second server on a taken port would
+  // bind too and silently take a share of the connections. Refuse to share: the bind fails
+  // and Start reports it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(config.listen, creds, &impl->port);
   builder.RegisterService(impl->auth_svc.get());
   builder.RegisterService(impl->admin_svc.get());
@@ -165,11 +171,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   impl->grpc = builder.BuildAndStart();
   if (!impl->grpc || impl->port == 0) {
-    return absl::UnavailableError("cannot listen on " + config.listen);
+    return absl::UnavailableError("cannot listen on " + config.listen +
+                                  " (address in use, or not an address of this host)");
   }
   impl->sealer = std::make_unique<app::AuditSealer>(
       deps, absl::Milliseconds(config.audit_seal_interval_ms));
   impl->sealer->Start();
+  // Rows written before migration 0013 are converted in the background, in small batches
+  // (app/cipher_upgrade.h); until then they are read the old way.
+  impl->cipher_upgrade = std::make_unique<app::CipherUpgrade>(deps);
+  impl->cipher_upgrade->Start();
   app::AlertPump::Intervals intervals;
   intervals.poll = absl::Milliseconds(config.alert_poll_ms);
   intervals.escalate = absl::Milliseconds(config.alert_escalate_interval_ms);
@@ -210,6 +221,7 @@ void Server::Shutdown(absl::Duration grace) {
   }
   if (auto* health = impl_->grpc->GetHealthCheckService()) health->Shutdown();
   impl_->pump->Stop();
+  impl_->cipher_upgrade->Stop();
   impl_->hub.FinishAll(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
   impl_->grpc->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->executor->Shutdown();
@@ -234,6 +246,12 @@ absl::StatusOr<int> Server::PurgeIdempotencyKeysForTest() {
 
 absl::StatusOr<int> Server::FlushUnauthenticatedAuditForTest() {
   return impl_->unauth_audit->FlushForTest();
+}
+
+absl::StatusOr<int> Server::UpgradeCiphertextsNow() {
+  absl::StatusOr<app::CipherUpgrade::Counts> c = impl_->cipher_upgrade->RunOnce();
+  if (!c.ok()) return c.status();
+  return c->patients + c->transfers + c->referrals;
 }
 
 absl::StatusOr<int> Server::BuildMetricsYear(int year) { return impl_->metrics->BuildYear(year); }

@@ -35,6 +35,9 @@ class Server {
   // For tests: ends the current window of unauthenticated-call audit now and writes its
   // summary rows (app/unauth_audit.h). Returns the number of summary rows written.
   absl::StatusOr<int> FlushUnauthenticatedAuditForTest();
+  // For tests and tools: one pass of the conversion of rows written before migration 0013
+  // (app/cipher_upgrade.h), after any pass already running. Returns the rows converted.
+  absl::StatusOr<int> UpgradeCiphertextsNow();
   // For tests and tools: (re)builds the stored metrics of `year` from the records.
   absl::StatusOr<int> BuildMetricsYear(int year);
   // (Re)builds the "as of today" figures for every patient (tests; the server builds them

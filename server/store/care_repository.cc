@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "crypto/blind_index.h"
+#include "store/cipher_cells.h"
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
@@ -88,19 +89,28 @@ std::vector<Statement> CareStatements() {
        "ORDER BY started_at"},
       {"referral.insert",
        "INSERT INTO referral (id, patient_id, hospital, department, urgent, status, "
-       "details_enc, requested_by, requested_at, updated_at) VALUES ($1::uuid, $2::uuid, $3, "
-       "$4, $5, $6, $7, $8::uuid, $9::timestamptz, $9::timestamptz)"},
+       "details_enc, requested_by, requested_at, updated_at, enc_version) VALUES ($1::uuid, "
+       "$2::uuid, $3, $4, $5, $6, $7, $8::uuid, $9::timestamptz, $9::timestamptz, $10)"},
       {"referral.get",
        "SELECT id::text, patient_id::text, hospital, department, urgent, status, details_enc, "
-       "requested_by::text, requested_at, updated_at FROM referral WHERE id = $1::uuid "
-       "FOR UPDATE"},
+       "requested_by::text, requested_at, updated_at, enc_version FROM referral "
+       "WHERE id = $1::uuid FOR UPDATE"},
+      // details_enc is rewritten on every status change: the row's enc_version is bumped
+      // with it and bound into the associated data, so an older details_enc is refused.
+      {"referral.enc_version", "SELECT enc_version FROM referral WHERE id = $1::uuid"},
       {"referral.update",
-       "UPDATE referral SET status = $2, details_enc = $3, updated_at = $4::timestamptz "
-       "WHERE id = $1::uuid"},
+       "UPDATE referral SET status = $2, details_enc = $3, updated_at = $4::timestamptz, "
+       "enc_version = $5::bigint WHERE id = $1::uuid AND enc_version = $5::bigint - 1"},
       {"referral.list",
        "SELECT id::text, patient_id::text, hospital, department, urgent, status, details_enc, "
-       "requested_by::text, requested_at, updated_at FROM referral WHERE patient_id = "
-       "$1::uuid ORDER BY requested_at"},
+       "requested_by::text, requested_at, updated_at, enc_version FROM referral "
+       "WHERE patient_id = $1::uuid ORDER BY requested_at"},
+      {"referral.legacy_batch",
+       "SELECT id::text, patient_id::text, details_enc FROM referral WHERE enc_version = 0 "
+       "AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"},
+      {"referral.reencrypt",
+       "UPDATE referral SET details_enc = $2, enc_version = $3 WHERE id = $1::uuid "
+       "AND enc_version = 0"},
       {"discharge.insert",
        "INSERT INTO discharge (id, patient_id, hospital, admitted_on, discharged_on, "
        "received_on, first_due, details_enc, recorded_by, recorded_at) VALUES ($1::uuid, "
@@ -323,9 +333,17 @@ absl::StatusOr<std::vector<domain::Emergency>> CareRepository::ListEmergencies(
 }
 
 namespace {
+// The enc_version of referrals the server writes (0 is "before migration 0013").
+constexpr int64_t kFirstEncVersion = 1;
+
+std::string ReferralAad(const std::string& id, int64_t enc_version) {
+  return VersionedAad(absl::StrCat("referral:", id), enc_version);
+}
+
 absl::StatusOr<domain::ReferralRecord> ReadReferral(
     const pqxx::row& r,
-    const std::function<absl::StatusOr<std::string>(const std::string&, const std::string&)>& open) {
+    const std::function<absl::StatusOr<std::string>(const std::string&, const std::string&,
+                                                    int64_t)>& open) {
   domain::ReferralRecord x;
   x.id = r[0].as<std::string>();
   x.patient_id = r[1].as<std::string>();
@@ -333,8 +351,9 @@ absl::StatusOr<domain::ReferralRecord> ReadReferral(
   x.department = r[3].as<std::string>();
   x.urgent = r[4].as<bool>();
   x.status = static_cast<domain::ReferralStatus>(r[5].as<int>());
-  ASSIGN_OR_RETURN(std::string text, open(x.id, pg::BytesField(r[6])));
-  RETURN_IF_ERROR(DecodeReferralText(text, &x));
+  absl::StatusOr<std::string> text = open(x.id, pg::BytesField(r[6]), r[10].as<int64_t>());
+  if (!text.ok()) return UnreadableError("referral");
+  RETURN_IF_ERROR(DecodeReferralText(*text, &x));
   x.requested_by = r[7].as<std::string>();
   x.requested_at = pg::TimeField(r[8]);
   x.updated_at = pg::TimeField(r[9]);
@@ -343,11 +362,12 @@ absl::StatusOr<domain::ReferralRecord> ReadReferral(
 }  // namespace
 
 absl::Status CareRepository::InsertReferral(Tx& tx, const domain::ReferralRecord& r) {
-  ASSIGN_OR_RETURN(std::string details, Seal("referral", r.id, EncodeReferralText(r)));
+  ASSIGN_OR_RETURN(std::string details, cipher_.Encrypt(EncodeReferralText(r),
+                                                        ReferralAad(r.id, kFirstEncVersion)));
   return Guard([&]() -> absl::Status {
     tx.w().exec_prepared("referral.insert", r.id, r.patient_id, r.hospital, r.department,
                          r.urgent, static_cast<int>(r.status), pg::Bytes(details),
-                         r.requested_by, pg::Time(r.requested_at));
+                         r.requested_by, pg::Time(r.requested_at), kFirstEncVersion);
     return absl::OkStatus();
   });
 }
@@ -358,18 +378,31 @@ absl::StatusOr<std::optional<domain::ReferralRecord>> CareRepository::GetReferra
   return Guard([&]() -> absl::StatusOr<Out> {
     pqxx::result r = tx.w().exec_prepared("referral.get", id);
     if (r.empty()) return Out();
-    ASSIGN_OR_RETURN(auto x, ReadReferral(r[0], [&](const std::string& rid, const std::string& b) {
-                       return Open("referral", rid, b);
+    ASSIGN_OR_RETURN(auto x, ReadReferral(r[0], [&](const std::string& rid, const std::string& b,
+                                                    int64_t v) {
+                       return cipher_.Decrypt(b, ReferralAad(rid, v));
                      }));
     return Out(std::move(x));
   });
 }
 
 absl::Status CareRepository::UpdateReferral(Tx& tx, const domain::ReferralRecord& r) {
-  ASSIGN_OR_RETURN(std::string details, Seal("referral", r.id, EncodeReferralText(r)));
+  const char* stale = "转诊记录已被他人修改，请重新读取 (the referral changed meanwhile: re-read)";
+  // The caller holds the row lock (GetReferral is FOR UPDATE); the UPDATE checks anyway.
+  ASSIGN_OR_RETURN(std::optional<int64_t> current,
+                   Guard([&]() -> absl::StatusOr<std::optional<int64_t>> {
+                     pqxx::result x = tx.w().exec_prepared("referral.enc_version", r.id);
+                     if (x.empty()) return std::optional<int64_t>();
+                     return std::optional<int64_t>(x[0][0].as<int64_t>());
+                   }));
+  if (!current) return absl::AbortedError(stale);
+  const int64_t next = *current + 1;
+  ASSIGN_OR_RETURN(std::string details,
+                   cipher_.Encrypt(EncodeReferralText(r), ReferralAad(r.id, next)));
   return Guard([&]() -> absl::Status {
-    tx.w().exec_prepared("referral.update", r.id, static_cast<int>(r.status), pg::Bytes(details),
-                         pg::Time(r.updated_at));
+    pqxx::result x = tx.w().exec_prepared("referral.update", r.id, static_cast<int>(r.status),
+                                          pg::Bytes(details), pg::Time(r.updated_at), next);
+    if (x.affected_rows() != 1) return absl::AbortedError(stale);
     return absl::OkStatus();
   });
 }
@@ -379,8 +412,9 @@ absl::StatusOr<std::vector<domain::ReferralRecord>> CareRepository::ListReferral
   return Guard([&]() -> absl::StatusOr<std::vector<domain::ReferralRecord>> {
     std::vector<domain::ReferralRecord> out;
     for (const auto& row : tx.w().exec_prepared("referral.list", patient_id)) {
-      ASSIGN_OR_RETURN(auto x, ReadReferral(row, [&](const std::string& rid, const std::string& b) {
-                         return Open("referral", rid, b);
+      ASSIGN_OR_RETURN(auto x, ReadReferral(row, [&](const std::string& rid, const std::string& b,
+                                                     int64_t v) {
+                         return cipher_.Decrypt(b, ReferralAad(rid, v));
                        }));
       out.push_back(std::move(x));
     }
@@ -481,7 +515,8 @@ absl::StatusOr<std::vector<WorklistRow>> CareRepository::Worklist(Tx& tx, const 
         "$6::uuid AS after_id) "
         "SELECT w.* FROM k, LATERAL (SELECT p.id AS pid, p.name_enc, p.jurisdiction, "
         "p.risk_level, s.last_class, s.next_due, s.last_valid_visit, s.discharged_on, "
-        "s.due_kind, CASE s.last_class WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END AS urgency "
+        "s.due_kind, CASE s.last_class WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END AS urgency, "
+        "p.enc_version "
         "FROM patient_schedule s JOIN patient p ON p.id = s.patient_id "
         "WHERE p.status = 1 AND starts_with(p.jurisdiction, k.region) AND " +
         filter +
@@ -497,9 +532,15 @@ absl::StatusOr<std::vector<WorklistRow>> CareRepository::Worklist(Tx& tx, const 
                             q.limit)) {
       WorklistRow w;
       w.patient_id = r[0].as<std::string>();  // uuid text form
-      // The patient repository's associated data for the name column.
-      ASSIGN_OR_RETURN(w.name,
-                       cipher_.Decrypt(pg::BytesField(r[1]), "patient.name_enc:" + w.patient_id));
+      // The patient repository's associated data for the name column. A name that does
+      // not decrypt does not fail the list: the row is kept, marked.
+      absl::StatusOr<std::string> name = cipher_.Decrypt(
+          pg::BytesField(r[1]), PatientCellAad("name_enc", w.patient_id, r[10].as<int64_t>()));
+      if (name.ok()) {
+        w.name = std::move(*name);
+      } else {
+        w.name_unreadable = true;
+      }
       w.jurisdiction = r[2].as<std::string>();
       w.risk_level = r[3].as<int>();
       w.last_class = static_cast<domain::Classification>(r[4].as<int>());
@@ -511,6 +552,35 @@ absl::StatusOr<std::vector<WorklistRow>> CareRepository::Worklist(Tx& tx, const 
       out.push_back(std::move(w));
     }
     return out;
+  });
+}
+
+absl::StatusOr<UpgradeBatch> CareRepository::UpgradeReferrals(Tx& tx,
+                                                              const std::string& after_id,
+                                                              int limit) {
+  return Guard([&]() -> absl::StatusOr<UpgradeBatch> {
+    UpgradeBatch b;
+    for (const auto& row :
+         tx.w().exec_prepared("referral.legacy_batch", pg::NullIfEmpty(after_id), limit)) {
+      ++b.visited;
+      const std::string id = row[0].as<std::string>();
+      b.last_id = id;
+      absl::StatusOr<std::string> text =
+          cipher_.Decrypt(pg::BytesField(row[2]), ReferralAad(id, 0));
+      if (!text.ok()) {
+        b.unreadable.push_back(id);
+        continue;
+      }
+      ASSIGN_OR_RETURN(std::string details,
+                       cipher_.Encrypt(*text, ReferralAad(id, kFirstEncVersion)));
+      pqxx::result u = tx.w().exec_prepared("referral.reencrypt", id, pg::Bytes(details),
+                                            kFirstEncVersion);
+      if (u.affected_rows() == 1) {
+        ++b.converted;
+        b.converted_ids.push_back(row[1].as<std::string>());
+      }
+    }
+    return b;
   });
 }
 

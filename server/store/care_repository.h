@@ -17,6 +17,7 @@
 #include "domain/care_records.h"
 #include "domain/followup.h"
 #include "domain/medication.h"
+#include "store/patient_repository.h"
 
 namespace smd::store {
 
@@ -81,6 +82,7 @@ struct WorklistRow {
   std::optional<absl::CivilDay> discharged_on;
   int due_kind = 0;
   int urgency = 0;  // 0 most urgent
+  bool name_unreadable = false;  // the name did not decrypt: `name` is empty
 };
 
 class CareRepository {
@@ -124,14 +126,21 @@ class CareRepository {
   absl::StatusOr<std::vector<domain::HealthCheckRecord>> ListHealthChecks(
       Tx& tx, const std::string& patient_id);
 
+  // A row whose patient name does not decrypt is kept with name_unreadable set.
   absl::StatusOr<std::vector<WorklistRow>> Worklist(Tx& tx, const WorklistQuery& q);
+
+  // The online conversion (app::CipherUpgrade): referrals still at enc_version 0 with
+  // id > after_id in the scope, at most `limit`, re-encrypted under version 1 (SKIP
+  // LOCKED). converted_ids holds their patient ids.
+  absl::StatusOr<UpgradeBatch> UpgradeReferrals(Tx& tx, const std::string& after_id, int limit);
 
   // The drug catalogue (schema 0003), active entries by code.
   absl::StatusOr<std::vector<domain::DrugInfo>> LoadDrugs(Tx& tx);
 
   // The encrypted column the Insert* calls store for the encoded record `plaintext`
   // (store/record_codec.h) of row `id` in `table` ("followup", "health_check", ...):
-  // AES-256-GCM with associated data "<table>:<id>". Public for bulk loaders that COPY
+  // AES-256-GCM with associated data "<table>:<id>". Not for referrals, whose associated
+  // data also carries the row's enc_version ("referral:<id>:v<n>"). Public for bulk loaders that COPY
   // synthetic records (tests/bench/metrics_bench.cc).
   absl::StatusOr<std::string> Seal(const std::string& table, const std::string& id,
                                    const std::string& plaintext) const;

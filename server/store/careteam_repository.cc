@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "store/cipher_cells.h"
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
@@ -25,8 +26,9 @@ std::string ContactAad(const std::string& member_id) {
 }
 
 // The patient repository's associated data for the name column.
-std::string PatientNameAad(const std::string& patient_id) {
-  return absl::StrCat("patient.name_enc:", patient_id);
+// The patient repository's associated data of the name cell (store/cipher_cells.h).
+std::string PatientNameAad(const std::string& patient_id, int64_t enc_version) {
+  return PatientCellAad("name_enc", patient_id, enc_version);
 }
 
 std::optional<std::string> OptUuid(const std::string& s) {
@@ -72,7 +74,8 @@ std::vector<Statement> CareTeamStatements() {
       {"careteam.by_patient", by_patient.c_str()},
       {"careteam.by_user",
        "SELECT p.id::text, p.name_enc, p.jurisdiction, p.risk_level, p.classification, "
-       "m.team_role FROM care_team_member m JOIN patient p ON p.id = m.patient_id "
+       "m.team_role, p.enc_version FROM care_team_member m JOIN patient p "
+       "ON p.id = m.patient_id "
        "WHERE m.user_id = $1::uuid AND m.end_date IS NULL AND p.status IN (1, 2) "
        "AND ($2::uuid IS NULL OR p.id > $2::uuid) ORDER BY p.id LIMIT $3"},
       // The roles filled by active members whose account is enabled; a patient is a gap
@@ -80,7 +83,7 @@ std::vector<Statement> CareTeamStatements() {
       // domain::NeedsTeam ($3 the unstable classification, $4 the risk threshold).
       {"careteam.gaps",
        "SELECT p.id::text, p.name_enc, p.jurisdiction, p.risk_level, p.classification, "
-       "coalesce(t.roles, '{}')::text FROM patient p LEFT JOIN LATERAL (SELECT "
+       "coalesce(t.roles, '{}')::text, p.enc_version FROM patient p LEFT JOIN LATERAL (SELECT "
        "array_agg(DISTINCT m.team_role ORDER BY m.team_role) AS roles FROM care_team_member m "
        "JOIN app_user u ON u.id = m.user_id WHERE m.patient_id = p.id AND m.end_date IS NULL "
        "AND NOT u.disabled) t ON true "
@@ -231,7 +234,11 @@ absl::StatusOr<std::vector<MyPatientRow>> CareTeamRepository::ListActiveByUser(
          tx.w().exec_prepared("careteam.by_user", user_id, OptUuid(after_patient), limit)) {
       MyPatientRow p;
       p.patient_id = r[0].as<std::string>();
-      ASSIGN_OR_RETURN(p.name, cipher_.Decrypt(pg::BytesField(r[1]), PatientNameAad(p.patient_id)));
+      // A name that does not decrypt does not fail the list: the row is kept, marked.
+      absl::StatusOr<std::string> name = cipher_.Decrypt(
+          pg::BytesField(r[1]), PatientNameAad(p.patient_id, r[6].as<int64_t>()));
+      p.name_unreadable = !name.ok();
+      if (name.ok()) p.name = std::move(*name);
       p.jurisdiction = r[2].as<std::string>();
       p.risk_level = r[3].as<int>();
       p.classification = r[4].as<int>();
@@ -252,7 +259,10 @@ absl::StatusOr<std::vector<TeamGapRow>> CareTeamRepository::ListGaps(Tx& tx,
              domain::kTeamRiskThreshold, OptUuid(q.after_patient), q.limit)) {
       TeamGapRow g;
       g.patient_id = r[0].as<std::string>();
-      ASSIGN_OR_RETURN(g.name, cipher_.Decrypt(pg::BytesField(r[1]), PatientNameAad(g.patient_id)));
+      absl::StatusOr<std::string> name = cipher_.Decrypt(
+          pg::BytesField(r[1]), PatientNameAad(g.patient_id, r[6].as<int64_t>()));
+      g.name_unreadable = !name.ok();
+      if (name.ok()) g.name = std::move(*name);
       g.jurisdiction = r[2].as<std::string>();
       g.risk_level = r[3].as<int>();
       g.classification = r[4].as<int>();

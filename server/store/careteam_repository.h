@@ -29,6 +29,7 @@ struct MyPatientRow {
   int risk_level = -1;
   int classification = 0;
   domain::TeamRole my_role = domain::TeamRole::kUnspecified;
+  bool name_unreadable = false;  // the name did not decrypt: `name` is empty
 };
 
 struct TeamGapQuery {
@@ -45,6 +46,7 @@ struct TeamGapRow {
   int risk_level = -1;
   int classification = 0;
   std::vector<domain::TeamRole> missing;  // kRequiredTeamRoles order
+  bool name_unreadable = false;  // the name did not decrypt: `name` is empty
 };
 
 // An active membership of a user with what decides whether it still holds

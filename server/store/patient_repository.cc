@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -9,6 +10,7 @@
 #include "common/status_macros.h"
 #include "crypto/blind_index.h"
 #include "crypto/encoding.h"
+#include "store/cipher_cells.h"
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
@@ -75,6 +77,7 @@ constexpr const char* kColumns[] = {
     "registered_at",             // 53
     "registered_by",             // 54
     "updated_at",                // 55
+    "enc_version",               // 56 (migration 0013; table order: COPY relies on it)
 };
 constexpr int kColumnCount = sizeof(kColumns) / sizeof(kColumns[0]);
 
@@ -117,11 +120,16 @@ std::string InsertSql() {
                       absl::StrJoin(vals, ", "), ")");
 }
 
-// Every column except id, id_number_*, registered_* and the follow-up state (risk_level,
-// classification: written by follow-ups through SetAssessment, so an edit of the form
-// with an older version cannot undo a newer assessment), numbered from $2 in column
-// order; the version is checked (last parameter) and bumped.
-bool UpdateSkips(int i) { return i <= 2 || i == 46 || i == 47 || (i >= 52 && i <= 54); }
+// Every column except id, id_number_index, registered_* and the follow-up state
+// (risk_level, classification: written by follow-ups through SetAssessment, so an edit of
+// the form with an older version cannot undo a newer assessment), numbered from $2 in
+// column order. The ID number's ciphertext is rewritten (its associated data carries the
+// row's enc_version), never its value: the blind index must still match (last parameter).
+// The version is checked and bumped; enc_version is set to the next one ($n+1) only if it
+// is still the one the cells were encrypted after.
+bool UpdateSkips(int i) {
+  return i == 0 || i == 2 || i == 46 || i == 47 || (i >= 52 && i <= 54) || i == 56;
+}
 
 std::string UpdateSql() {
   std::vector<std::string> sets;
@@ -131,14 +139,26 @@ std::string UpdateSql() {
     sets.push_back(absl::StrCat(kColumns[i], " = $", n++, Cast(i)));
   }
   sets.push_back("version = version + 1");
+  sets.push_back(absl::StrCat("enc_version = $", n + 1, "::bigint"));
   return absl::StrCat("UPDATE patient SET ", absl::StrJoin(sets, ", "),
-                      " WHERE id = $1::uuid AND version = $", n);
+                      " WHERE id = $1::uuid AND version = $", n, " AND enc_version = $", n + 1,
+                      "::bigint - 1 AND id_number_index = $", n + 2);
 }
 
-// Associated data of an encrypted column: the row id and the column name, so that a
-// ciphertext copied to another row or another column fails authentication.
-std::string Aad(const std::string& row_id, int column) {
-  return absl::StrCat("patient.", kColumns[column], ":", row_id);
+// The enc_version of rows the server writes (0 is "before migration 0013").
+constexpr int64_t kFirstEncVersion = 1;
+
+// Associated data of an encrypted column: the row id, the column name and the row's
+// enc_version, so that a ciphertext copied to another row or another column, or an older
+// ciphertext of the same cell, fails authentication.
+std::string Aad(const std::string& row_id, int column, int64_t enc_version) {
+  return PatientCellAad(kColumns[column], row_id, enc_version);
+}
+
+// Transfer texts are written once each (the reason at the request, the note at the
+// decision), so their cells need no version: the only older state of a note is "none".
+std::string TransferAad(const std::string& transfer_id, const char* column) {
+  return absl::StrCat("patient_transfer.", column, ":", transfer_id);
 }
 
 const std::string& PatientSelect() {
@@ -148,23 +168,8 @@ const std::string& PatientSelect() {
 
 constexpr char kTransferColumns[] =
     "id::text, patient_id::text, from_jurisdiction, to_jurisdiction, status, reason, "
-    "requested_by::text, requested_at, decided_by::text, decided_at, decision_note";
-
-TransferRow ReadTransfer(const pqxx::row& r) {
-  TransferRow t;
-  t.id = r[0].as<std::string>();
-  t.patient_id = r[1].as<std::string>();
-  t.from_jurisdiction = r[2].as<std::string>();
-  t.to_jurisdiction = r[3].as<std::string>();
-  t.status = r[4].as<int>();
-  t.reason = r[5].as<std::string>();
-  t.requested_by = r[6].as<std::string>();
-  t.requested_at = pg::TimeField(r[7]);
-  t.decided_by = pg::Str(r[8]);
-  t.decided_at = pg::OptTimeField(r[9]);
-  t.decision_note = r[10].as<std::string>();
-  return t;
-}
+    "requested_by::text, requested_at, decided_by::text, decided_at, decision_note, "
+    "reason_enc, decision_note_enc";
 
 }  // namespace
 
@@ -184,6 +189,15 @@ std::vector<Statement> PatientStatements() {
       " FROM patient_transfer WHERE (NOT $1 OR status = 1) AND "
       "($2::timestamptz IS NULL OR (requested_at, id) < ($2::timestamptz, $3::uuid)) "
       "ORDER BY requested_at DESC, id DESC LIMIT $4";
+  // SKIP LOCKED: a row a call holds is left for the next pass instead of waiting for it.
+  static const std::string legacy_batch =
+      PatientSelect() +
+      " WHERE enc_version = 0 AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2 "
+      "FOR NO KEY UPDATE SKIP LOCKED";
+  static const std::string t_legacy_batch =
+      std::string("SELECT ") + kTransferColumns +
+      " FROM patient_transfer WHERE reason_enc IS NULL AND ($1::uuid IS NULL OR id > $1::uuid) "
+      "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
   return {
       {"patient.insert", insert.c_str()},
       {"patient.update", update.c_str()},
@@ -193,17 +207,29 @@ std::vector<Statement> PatientStatements() {
       {"patient.set_assessment",
        "UPDATE patient SET risk_level = $2, classification = $3 WHERE id = $1::uuid"},
       {"patient.jurisdiction_of", "SELECT smd_patient_jurisdiction($1::uuid)"},
+      {"patient.enc_version", "SELECT enc_version FROM patient WHERE id = $1::uuid"},
+      {"patient.index_matches",
+       "SELECT id_number_index = $2 FROM patient WHERE id = $1::uuid"},
+      {"patient.legacy_batch", legacy_batch.c_str()},
+      {"patient.reencrypt",
+       "UPDATE patient SET id_number_enc = $2, name_enc = $3, phone_enc = $4, address_enc = $5, "
+       "guardian_name_enc = $6, guardian_address_enc = $7, guardian_phone_enc = $8, "
+       "enc_version = $9 WHERE id = $1::uuid AND enc_version = 0"},
       {"transfer.insert",
        "INSERT INTO patient_transfer (id, patient_id, from_jurisdiction, to_jurisdiction, "
-       "status, reason, requested_by, requested_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
+       "status, reason_enc, requested_by, requested_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
        "$6, $7::uuid, $8::timestamptz)"},
       {"transfer.get", t_get.c_str()},
       {"transfer.get_lock", t_get_lock.c_str()},
       {"transfer.decide",
        "UPDATE patient_transfer SET status = $2, decided_by = $3::uuid, "
-       "decided_at = $4::timestamptz, decision_note = $5 WHERE id = $1::uuid"},
+       "decided_at = $4::timestamptz, decision_note_enc = $5 WHERE id = $1::uuid"},
+      {"transfer.convert",
+       "UPDATE patient_transfer SET reason_enc = $2, decision_note_enc = $3, reason = '', "
+       "decision_note = '' WHERE id = $1::uuid AND reason_enc IS NULL"},
       {"transfer.refuse", "SELECT smd_refuse_transfer($1::uuid, $2::uuid, $3::timestamptz, $4)"},
       {"transfer.list", t_list.c_str()},
+      {"transfer.legacy_batch", t_legacy_batch.c_str()},
   };
 }
 
@@ -219,7 +245,9 @@ std::string PatientRepository::NameIndex(const std::string& name) const {
 }
 
 absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
-  auto enc = [&](int col, const std::string& v) { return cipher_.Encrypt(v, Aad(p.id, col)); };
+  auto enc = [&](int col, const std::string& v) {
+    return cipher_.Encrypt(v, Aad(p.id, col, kFirstEncVersion));
+  };
   ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
   ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
   ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
@@ -245,14 +273,16 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
         p.specialist_opinion, p.poverty_relief, p.guardianship_subsidy, p.disability_certificate,
         p.community_rehab, static_cast<int>(p.status), p.risk_level, p.classification,
         pg::OptDay(p.closed_date), p.close_reason, p.death_cause, p.transfer_to, p.version,
-        pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at));
+        pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at), kFirstEncVersion);
     return absl::OkStatus();
   });
 }
 
 absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyValues(
     const domain::Patient& p) const {
-  auto enc = [&](int col, const std::string& v) { return cipher_.Encrypt(v, Aad(p.id, col)); };
+  auto enc = [&](int col, const std::string& v) {
+    return cipher_.Encrypt(v, Aad(p.id, col, kFirstEncVersion));
+  };
   auto bytes = [](const std::string& b) { return absl::StrCat("\\x", crypto::HexEncode(b)); };
   ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
   ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
@@ -282,7 +312,8 @@ absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyV
       flag(p.guardianship_subsidy), flag(p.disability_certificate), flag(p.community_rehab),
       num(static_cast<int>(p.status)), num(p.risk_level), num(p.classification),
       pg::OptDay(p.closed_date), p.close_reason, num(p.death_cause), p.transfer_to,
-      num(p.version), pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at)};
+      num(p.version), pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at),
+      num(kFirstEncVersion)};
   if (static_cast<int>(v.size()) != kColumnCount) {
     return absl::InternalError("patient copy values do not match the column list");
   }
@@ -290,8 +321,23 @@ absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyV
 }
 
 absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
-  // Identifying fields are re-encrypted with fresh nonces; the ID number never changes.
-  auto enc = [&](int col, const std::string& v) { return cipher_.Encrypt(v, Aad(p.id, col)); };
+  const std::string stale =
+      "记录已被他人修改，请重新读取后再提交 (version is stale: re-read and retry)";
+  // The row's current enc_version: the cells are encrypted for the next one. The callers
+  // hold the row lock (Get with for_update), so it cannot move in between; the UPDATE
+  // checks it anyway.
+  ASSIGN_OR_RETURN(std::optional<int64_t> current,
+                   Guard([&]() -> absl::StatusOr<std::optional<int64_t>> {
+                     pqxx::result r = tx.w().exec_prepared("patient.enc_version", p.id);
+                     if (r.empty()) return std::optional<int64_t>();
+                     return std::optional<int64_t>(r[0][0].as<int64_t>());
+                   }));
+  if (!current) return absl::AbortedError(stale);
+  const int64_t next = *current + 1;
+  // Every encrypted cell gets a fresh nonce and the new version (the ID number's value
+  // never changes).
+  auto enc = [&](int col, const std::string& v) { return cipher_.Encrypt(v, Aad(p.id, col, next)); };
+  ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
   ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
   ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
   ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
@@ -301,9 +347,10 @@ absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
   return Guard([&]() -> absl::Status {
     const auto& b = p.past_behaviour;
     pqxx::result r = tx.w().exec_prepared(
-        "patient.update", p.id, pg::Bytes(name_enc), pg::Bytes(NameIndex(p.name)), pg::Bytes(phone_enc),
-        pg::Bytes(address_enc), pg::Bytes(g_name), pg::Bytes(g_address), pg::Bytes(g_phone),
-        p.guardian.relationship, static_cast<int>(p.sex), pg::Day(p.birth_date), p.jurisdiction,
+        "patient.update", p.id, pg::Bytes(id_enc), pg::Bytes(name_enc),
+        pg::Bytes(NameIndex(p.name)), pg::Bytes(phone_enc), pg::Bytes(address_enc),
+        pg::Bytes(g_name), pg::Bytes(g_address), pg::Bytes(g_phone), p.guardian.relationship,
+        static_cast<int>(p.sex), pg::Day(p.birth_date), p.jurisdiction,
         p.community_contact_name, p.community_contact_phone, p.consent,
         pg::OptDay(p.consent_date), p.consent_signer, static_cast<int>(p.diagnosis), p.icd10,
         p.diagnosing_hospital, pg::OptDay(p.diagnosis_date), p.onset.year, p.onset.month,
@@ -314,27 +361,26 @@ absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
         b.other_harm, b.self_harm, b.attempted_suicide, static_cast<int>(p.economic),
         p.specialist_opinion, p.poverty_relief, p.guardianship_subsidy, p.disability_certificate,
         p.community_rehab, static_cast<int>(p.status), pg::OptDay(p.closed_date),
-        p.close_reason, p.death_cause, p.transfer_to, pg::Time(p.updated_at), p.version);
-    if (r.affected_rows() != 1) {
-      return absl::AbortedError(
-          "记录已被他人修改，请重新读取后再提交 (version is stale: re-read and retry)");
+        p.close_reason, p.death_cause, p.transfer_to, pg::Time(p.updated_at), p.version, next,
+        pg::Bytes(IdIndex(p.id_number)));
+    if (r.affected_rows() == 1) return absl::OkStatus();
+    // Not a stale version but a row whose ID index is not its own number's (copied from
+    // another row): retrying would never succeed, so say what it is.
+    pqxx::result idx =
+        tx.w().exec_prepared("patient.index_matches", p.id, pg::Bytes(IdIndex(p.id_number)));
+    if (!idx.empty() && !idx[0][0].as<bool>()) {
+      return absl::DataLossError(
+          "patient: 记录的索引与内容不符 (the record's blind index does not match its content: "
+          "it was altered)");
     }
-    return absl::OkStatus();
+    return absl::AbortedError(stale);
   });
 }
 
-absl::StatusOr<domain::Patient> PatientRepository::Read(const void* row_ptr) const {
+domain::Patient PatientRepository::ReadPlain(const void* row_ptr) {
   const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
   domain::Patient p;
   p.id = r[0].as<std::string>();
-  auto dec = [&](int col) { return cipher_.Decrypt(pg::BytesField(r[col]), Aad(p.id, col)); };
-  ASSIGN_OR_RETURN(p.id_number, dec(1));
-  ASSIGN_OR_RETURN(p.name, dec(3));
-  ASSIGN_OR_RETURN(p.phone, dec(5));
-  ASSIGN_OR_RETURN(p.address, dec(6));
-  ASSIGN_OR_RETURN(p.guardian.name, dec(7));
-  ASSIGN_OR_RETURN(p.guardian.address, dec(8));
-  ASSIGN_OR_RETURN(p.guardian.phone, dec(9));
   p.guardian.relationship = r[10].as<std::string>();
   p.sex = static_cast<domain::Sex>(r[11].as<int>());
   p.birth_date = pg::DayField(r[12]);
@@ -378,6 +424,28 @@ absl::StatusOr<domain::Patient> PatientRepository::Read(const void* row_ptr) con
   return p;
 }
 
+absl::Status PatientRepository::DecryptCells(const void* row_ptr, domain::Patient& p) const {
+  const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
+  const int64_t enc_version = r[56].as<int64_t>();
+  auto dec = [&](int col) {
+    return cipher_.Decrypt(pg::BytesField(r[col]), Aad(p.id, col, enc_version));
+  };
+  ASSIGN_OR_RETURN(p.id_number, dec(1));
+  ASSIGN_OR_RETURN(p.name, dec(3));
+  ASSIGN_OR_RETURN(p.phone, dec(5));
+  ASSIGN_OR_RETURN(p.address, dec(6));
+  ASSIGN_OR_RETURN(p.guardian.name, dec(7));
+  ASSIGN_OR_RETURN(p.guardian.address, dec(8));
+  ASSIGN_OR_RETURN(p.guardian.phone, dec(9));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<domain::Patient> PatientRepository::Read(const void* row_ptr) const {
+  domain::Patient p = ReadPlain(row_ptr);
+  if (!DecryptCells(row_ptr, p).ok()) return UnreadableError("patient");
+  return p;
+}
+
 absl::StatusOr<std::optional<domain::Patient>> PatientRepository::Get(Tx& tx,
                                                                        const std::string& id,
                                                                        bool for_update) {
@@ -391,9 +459,9 @@ absl::StatusOr<std::optional<domain::Patient>> PatientRepository::Get(Tx& tx,
   });
 }
 
-absl::StatusOr<std::vector<domain::Patient>> PatientRepository::Search(Tx& tx,
-                                                                        const PatientQuery& q) {
-  return Guard([&]() -> absl::StatusOr<std::vector<domain::Patient>> {
+absl::StatusOr<std::vector<ListedPatient>> PatientRepository::Search(Tx& tx,
+                                                                     const PatientQuery& q) {
+  return Guard([&]() -> absl::StatusOr<std::vector<ListedPatient>> {
     // Built from fixed fragments; every value is a parameter.
     std::string sql = PatientSelect() + " WHERE starts_with(jurisdiction, $1)";
     // Blind indexes travel as hex: libpqxx 6.4 cannot send an optional binary parameter.
@@ -410,11 +478,35 @@ absl::StatusOr<std::vector<domain::Patient>> PatientRepository::Search(Tx& tx,
         pg::OptTime(q.after_registered_at),
         q.after_id.empty() ? std::optional<std::string>() : std::optional<std::string>(q.after_id),
         q.limit);
-    std::vector<domain::Patient> out;
+    const std::string wanted_name = q.name ? crypto::NormalizeName(*q.name) : "";
+    const std::string wanted_id = q.id_number ? absl::AsciiStrToUpper(*q.id_number) : "";
+    std::vector<ListedPatient> out;
     out.reserve(r.size());
     for (const auto& row : r) {
-      ASSIGN_OR_RETURN(domain::Patient p, Read(&row));
-      out.push_back(std::move(p));
+      ListedPatient lp;
+      lp.patient = ReadPlain(&row);
+      if (!DecryptCells(&row, lp.patient).ok()) {
+        // Only what lets a user find the record and see how urgent it is (the register's
+        // risk level and class stay visible: a high-risk patient must not vanish from a
+        // list); nothing that identifies or describes the person.
+        domain::Patient placeholder;
+        placeholder.id = lp.patient.id;
+        placeholder.jurisdiction = lp.patient.jurisdiction;
+        placeholder.status = lp.patient.status;
+        placeholder.risk_level = lp.patient.risk_level;
+        placeholder.classification = lp.patient.classification;
+        placeholder.version = lp.patient.version;
+        placeholder.registered_at = lp.patient.registered_at;
+        placeholder.updated_at = lp.patient.updated_at;
+        lp.patient = std::move(placeholder);
+        lp.state = ListedPatient::State::kUnreadable;
+      } else if ((q.name && crypto::NormalizeName(lp.patient.name) != wanted_name) ||
+                 (q.id_number && absl::AsciiStrToUpper(lp.patient.id_number) != wanted_id)) {
+        // The index is only a hint: an index value copied from another row must not make
+        // this row a hit.
+        lp.state = ListedPatient::State::kIndexMismatch;
+      }
+      out.push_back(std::move(lp));
     }
     return out;
   });
@@ -446,10 +538,49 @@ absl::StatusOr<std::optional<std::string>> PatientRepository::JurisdictionOf(
   });
 }
 
+absl::StatusOr<std::string> PatientRepository::SealTransferText(const std::string& transfer_id,
+                                                                const char* column,
+                                                                const std::string& text) const {
+  return cipher_.Encrypt(text, TransferAad(transfer_id, column));
+}
+
+absl::StatusOr<TransferRow> PatientRepository::ReadTransfer(const void* row_ptr) const {
+  const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
+  TransferRow t;
+  t.id = r[0].as<std::string>();
+  t.patient_id = r[1].as<std::string>();
+  t.from_jurisdiction = r[2].as<std::string>();
+  t.to_jurisdiction = r[3].as<std::string>();
+  t.status = r[4].as<int>();
+  t.requested_by = r[6].as<std::string>();
+  t.requested_at = pg::TimeField(r[7]);
+  t.decided_by = pg::Str(r[8]);
+  t.decided_at = pg::OptTimeField(r[9]);
+  if (r[11].is_null()) {
+    // Written before migration 0013 and not converted yet.
+    t.legacy_plaintext = true;
+    t.reason = r[5].as<std::string>();
+    t.decision_note = r[10].as<std::string>();
+    return t;
+  }
+  ASSIGN_OR_RETURN(t.reason,
+                   cipher_.Decrypt(pg::BytesField(r[11]), TransferAad(t.id, "reason_enc")));
+  if (!r[12].is_null()) {
+    ASSIGN_OR_RETURN(t.decision_note, cipher_.Decrypt(pg::BytesField(r[12]),
+                                                      TransferAad(t.id, "decision_note_enc")));
+  } else if (t.status != 1) {
+    // Every decision stores a note cell (possibly of an empty note); a decided transfer
+    // without one had it removed.
+    return UnreadableError("transfer");
+  }
+  return t;
+}
+
 absl::Status PatientRepository::InsertTransfer(Tx& tx, const TransferRow& t) {
+  ASSIGN_OR_RETURN(std::string reason_enc, SealTransferText(t.id, "reason_enc", t.reason));
   return Guard([&]() -> absl::Status {
     tx.w().exec_prepared("transfer.insert", t.id, t.patient_id, t.from_jurisdiction,
-                         t.to_jurisdiction, t.status, t.reason, t.requested_by,
+                         t.to_jurisdiction, t.status, pg::Bytes(reason_enc), t.requested_by,
                          pg::Time(t.requested_at));
     return absl::OkStatus();
   });
@@ -462,14 +593,42 @@ absl::StatusOr<std::optional<TransferRow>> PatientRepository::GetTransfer(Tx& tx
     pqxx::result r =
         tx.w().exec_prepared(for_update ? "transfer.get_lock" : "transfer.get", id);
     if (r.empty()) return std::optional<TransferRow>();
-    return std::optional<TransferRow>(ReadTransfer(r[0]));
+    const pqxx::row row = r[0];
+    absl::StatusOr<TransferRow> t = ReadTransfer(&row);
+    if (!t.ok()) return UnreadableError("transfer");
+    return std::optional<TransferRow>(std::move(*t));
+  });
+}
+
+absl::Status PatientRepository::ConvertLegacyTransfer(Tx& tx, const TransferRow& t) {
+  if (!t.legacy_plaintext) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string reason_enc, SealTransferText(t.id, "reason_enc", t.reason));
+  // A pending transfer has no decision yet, hence no note cell (see ReadTransfer).
+  std::string note_blob;
+  if (t.status != 1) {
+    ASSIGN_OR_RETURN(note_blob, SealTransferText(t.id, "decision_note_enc", t.decision_note));
+  }
+  return Guard([&]() -> absl::Status {
+    // No optional binary parameters in libpqxx 6.4 (docs/style.md): the pending case
+    // sends NULL through the text form.
+    if (t.status != 1) {
+      tx.w().exec_prepared("transfer.convert", t.id, pg::Bytes(reason_enc),
+                           pg::Bytes(note_blob));
+    } else {
+      tx.w().exec_prepared("transfer.convert", t.id, pg::Bytes(reason_enc),
+                           std::optional<std::string>());
+    }
+    return absl::OkStatus();
   });
 }
 
 absl::Status PatientRepository::DecideTransfer(Tx& tx, const TransferRow& t) {
+  RETURN_IF_ERROR(ConvertLegacyTransfer(tx, t));
+  ASSIGN_OR_RETURN(std::string note_enc,
+                   SealTransferText(t.id, "decision_note_enc", t.decision_note));
   return Guard([&]() -> absl::Status {
     tx.w().exec_prepared("transfer.decide", t.id, t.status, t.decided_by,
-                         pg::OptTime(t.decided_at), t.decision_note);
+                         pg::OptTime(t.decided_at), pg::Bytes(note_enc));
     return absl::OkStatus();
   });
 }
@@ -477,9 +636,11 @@ absl::Status PatientRepository::DecideTransfer(Tx& tx, const TransferRow& t) {
 absl::StatusOr<bool> PatientRepository::RefuseTransfer(Tx& tx, const std::string& transfer_id,
                                                        const std::string& user_id, absl::Time at,
                                                        const std::string& note) {
+  ASSIGN_OR_RETURN(std::string note_enc, SealTransferText(transfer_id, "decision_note_enc", note));
   return Guard([&]() -> absl::StatusOr<bool> {
     return tx.w()
-        .exec_prepared1("transfer.refuse", transfer_id, user_id, pg::Time(at), note)[0]
+        .exec_prepared1("transfer.refuse", transfer_id, user_id, pg::Time(at),
+                        pg::Bytes(note_enc))[0]
         .as<bool>();
   });
 }
@@ -491,9 +652,81 @@ absl::StatusOr<std::vector<TransferRow>> PatientRepository::ListTransfers(
     std::vector<TransferRow> out;
     for (const auto& r : tx.w().exec_prepared("transfer.list", pending_only, pg::OptTime(before_at),
                                               pg::NullIfEmpty(before_id), limit)) {
-      out.push_back(ReadTransfer(r));
+      absl::StatusOr<TransferRow> t = ReadTransfer(&r);
+      if (!t.ok()) {
+        // The listing goes on; the row is marked and its texts left empty.
+        TransferRow bad;
+        bad.id = r[0].as<std::string>();
+        bad.patient_id = r[1].as<std::string>();
+        bad.from_jurisdiction = r[2].as<std::string>();
+        bad.to_jurisdiction = r[3].as<std::string>();
+        bad.status = r[4].as<int>();
+        bad.requested_by = r[6].as<std::string>();
+        bad.requested_at = pg::TimeField(r[7]);
+        bad.decided_by = pg::Str(r[8]);
+        bad.decided_at = pg::OptTimeField(r[9]);
+        bad.unreadable = true;
+        out.push_back(std::move(bad));
+        continue;
+      }
+      out.push_back(std::move(*t));
     }
     return out;
+  });
+}
+
+absl::StatusOr<UpgradeBatch> PatientRepository::UpgradePatients(Tx& tx,
+                                                                const std::string& after_id,
+                                                                int limit) {
+  return Guard([&]() -> absl::StatusOr<UpgradeBatch> {
+    UpgradeBatch b;
+    for (const auto& row :
+         tx.w().exec_prepared("patient.legacy_batch", pg::NullIfEmpty(after_id), limit)) {
+      ++b.visited;
+      domain::Patient p = ReadPlain(&row);
+      b.last_id = p.id;
+      if (!DecryptCells(&row, p).ok()) {
+        b.unreadable.push_back(p.id);
+        continue;
+      }
+      auto enc = [&](int col, const std::string& v) {
+        return cipher_.Encrypt(v, Aad(p.id, col, kFirstEncVersion));
+      };
+      ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
+      ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
+      ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
+      ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
+      ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
+      ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
+      ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+      pqxx::result u = tx.w().exec_prepared(
+          "patient.reencrypt", p.id, pg::Bytes(id_enc), pg::Bytes(name_enc),
+          pg::Bytes(phone_enc), pg::Bytes(address_enc), pg::Bytes(g_name), pg::Bytes(g_address),
+          pg::Bytes(g_phone), kFirstEncVersion);
+      if (u.affected_rows() == 1) {
+        ++b.converted;
+        b.converted_ids.push_back(p.id);
+      }
+    }
+    return b;
+  });
+}
+
+absl::StatusOr<UpgradeBatch> PatientRepository::UpgradeTransfers(Tx& tx,
+                                                                 const std::string& after_id,
+                                                                 int limit) {
+  return Guard([&]() -> absl::StatusOr<UpgradeBatch> {
+    UpgradeBatch b;
+    for (const auto& row :
+         tx.w().exec_prepared("transfer.legacy_batch", pg::NullIfEmpty(after_id), limit)) {
+      ++b.visited;
+      ASSIGN_OR_RETURN(TransferRow t, ReadTransfer(&row));  // plaintext: always readable
+      b.last_id = t.id;
+      RETURN_IF_ERROR(ConvertLegacyTransfer(tx, t));
+      ++b.converted;
+      b.converted_ids.push_back(t.patient_id);
+    }
+    return b;
   });
 }
 

@@ -34,6 +34,19 @@ struct PatientQuery {
   int limit = 50;
 };
 
+// A row of a listing. A row whose encrypted cells do not all decrypt (altered in the
+// database, replayed from an older version, or written under another key) does not fail
+// the listing: it comes back kUnreadable with only these plaintext columns set: id,
+// jurisdiction, status, risk_level, classification, version, registered_at, updated_at
+// (every identifying and clinical field empty). kIndexMismatch: the blind index matched the query but the decrypted value is not
+// the one searched for (an index copied from another row); the row is fully read but must
+// not be returned as a hit.
+struct ListedPatient {
+  enum class State { kReadable, kUnreadable, kIndexMismatch };
+  domain::Patient patient;
+  State state = State::kReadable;
+};
+
 struct TransferRow {
   std::string id;
   std::string patient_id;
@@ -46,6 +59,21 @@ struct TransferRow {
   std::string decided_by;
   std::optional<absl::Time> decided_at;
   std::string decision_note;
+  // Written before migration 0013: reason and note still in plaintext columns (read from
+  // there) until CipherUpgrade or the next write converts the row.
+  bool legacy_plaintext = false;
+  // In a listing only: reason or note did not decrypt; both are empty.
+  bool unreadable = false;
+};
+
+// One batch of the online conversion of rows written before migration 0013
+// (app::CipherUpgrade): rows are visited once, in id order, within the transaction's scope.
+struct UpgradeBatch {
+  int visited = 0;                        // rows looked at (0: nothing left after after_id)
+  int converted = 0;                      // re-encrypted with a version / texts encrypted
+  std::vector<std::string> converted_ids; // their patient ids (for the audit record)
+  std::vector<std::string> unreadable;    // row ids that did not decrypt: left unchanged
+  std::string last_id;                    // keyset for the next batch
 };
 
 class PatientRepository {
@@ -61,38 +89,73 @@ class PatientRepository {
   absl::StatusOr<std::vector<std::optional<std::string>>> CopyValues(
       const domain::Patient& p) const;
   // nullopt when absent or outside the transaction's scope. `for_update` locks the row.
+  // DATA_LOSS (store::UnreadableError) when an encrypted cell does not decrypt.
   absl::StatusOr<std::optional<domain::Patient>> Get(Tx& tx, const std::string& id,
                                                      bool for_update = false);
   // Writes every stored field of `p` (except risk_level and classification) if its version
   // is still `p.version`, and bumps the version (p.version + 1 is the new one). ABORTED
-  // when the version is stale.
+  // when the version is stale. Every encrypted cell is re-encrypted under the row's next
+  // enc_version (the ID number too, which must be unchanged: its blind index is checked),
+  // so older ciphertexts of the row's cells no longer decrypt; a legacy row (enc_version
+  // 0) is thereby converted. DATA_LOSS when the row's ID index is not that of its own
+  // (decrypted) number: an index copied from another row.
   absl::Status Update(Tx& tx, const domain::Patient& p);
   // The latest assessment shown on the register (last valid follow-up's risk level and
   // classification). Does not change the version: it is not an edit of the form.
   absl::Status SetAssessment(Tx& tx, const std::string& id, int risk_level, int classification);
-  absl::StatusOr<std::vector<domain::Patient>> Search(Tx& tx, const PatientQuery& q);
+  // Rows in (registered_at, id) order, at most q.limit, each with its State (see
+  // ListedPatient): a name or ID number query is checked against the decrypted value, not
+  // only the blind index. Fails only on database errors.
+  absl::StatusOr<std::vector<ListedPatient>> Search(Tx& tx, const PatientQuery& q);
   // The jurisdiction code holding this (normalized) ID number, regardless of scope.
   absl::StatusOr<std::optional<std::string>> HolderOf(Tx& tx, const std::string& id_number);
   // The jurisdiction of patient `id`, regardless of scope; nullopt if there is none.
   absl::StatusOr<std::optional<std::string>> JurisdictionOf(Tx& tx, const std::string& id);
 
+  // Transfers: reason and decision note are encrypted (associated data
+  // "patient_transfer.<column>:<id>"); a legacy row (TransferRow::legacy_plaintext) is read
+  // from its plaintext columns.
   absl::Status InsertTransfer(Tx& tx, const TransferRow& t);
+  // DATA_LOSS (store::UnreadableError) when the reason or note does not decrypt.
   absl::StatusOr<std::optional<TransferRow>> GetTransfer(Tx& tx, const std::string& id,
                                                          bool for_update = false);
+  // Writes the decision (status, decider, time, note) and stores both texts encrypted,
+  // clearing the plaintext columns: a legacy row is converted by its decision.
   absl::Status DecideTransfer(Tx& tx, const TransferRow& t);
-  // Refuses a pending transfer addressed to the scope (definer function). false if none.
+  // Encrypts a legacy row's reason and note (from `t`, as read) and clears the plaintext.
+  // No-op when !t.legacy_plaintext.
+  absl::Status ConvertLegacyTransfer(Tx& tx, const TransferRow& t);
+  // Refuses a pending transfer addressed to the scope (definer function; the note is
+  // stored encrypted). The transfer must not be legacy (convert it first). false if none.
   absl::StatusOr<bool> RefuseTransfer(Tx& tx, const std::string& transfer_id,
                                       const std::string& user_id, absl::Time at,
                                       const std::string& note);
-  // Transfers visible to the scope, newest first, keyset on (requested_at, id).
+  // Transfers visible to the scope, newest first, keyset on (requested_at, id). A row
+  // whose texts do not decrypt is returned with unreadable = true and empty texts.
   absl::StatusOr<std::vector<TransferRow>> ListTransfers(
       Tx& tx, bool pending_only, std::optional<absl::Time> before_at,
       const std::string& before_id, int limit);
 
+  // The online conversion (app::CipherUpgrade), within the transaction's scope, at most
+  // `limit` rows with id > after_id, locked with SKIP LOCKED (a row a call is writing is
+  // left for the next pass):
+  // patients still at enc_version 0 are re-encrypted under version 1 (values unchanged;
+  // neither version nor updated_at moves: it is not an edit);
+  absl::StatusOr<UpgradeBatch> UpgradePatients(Tx& tx, const std::string& after_id, int limit);
+  // transfers with plaintext texts get them encrypted and the plaintext cleared.
+  absl::StatusOr<UpgradeBatch> UpgradeTransfers(Tx& tx, const std::string& after_id, int limit);
+
  private:
   std::string IdIndex(const std::string& number) const;
   std::string NameIndex(const std::string& name) const;
+  // The plaintext columns of a patient row (see ListedPatient), then the decrypted cells.
+  static domain::Patient ReadPlain(const void* row);
+  absl::Status DecryptCells(const void* row, domain::Patient& p) const;
   absl::StatusOr<domain::Patient> Read(const void* row) const;
+  absl::StatusOr<TransferRow> ReadTransfer(const void* row) const;
+  absl::StatusOr<std::string> SealTransferText(const std::string& transfer_id,
+                                               const char* column,
+                                               const std::string& text) const;
 
   crypto::KeyRing keys_;
   crypto::FieldCipher cipher_;

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "domain/resident_id.h"
@@ -190,7 +191,7 @@ TEST(ConvertTime, RoundTripKeepsNanoseconds) {
   TimeToProto(t, &ts);
   EXPECT_EQ(ts.seconds(), 1700000000);
   EXPECT_EQ(ts.nanos(), 987654321);
-  EXPECT_EQ(TimeFromProto(ts), t);
+  EXPECT_EQ(*TimeFromProto(ts, "t"), t);
 }
 
 TEST(ConvertTime, BeforeEpochHasNonNegativeNanos) {
@@ -199,22 +200,52 @@ TEST(ConvertTime, BeforeEpochHasNonNegativeNanos) {
   TimeToProto(t, &ts);
   EXPECT_EQ(ts.seconds(), -10);
   EXPECT_EQ(ts.nanos(), 250000000);
-  EXPECT_EQ(TimeFromProto(ts), t);
+  EXPECT_EQ(*TimeFromProto(ts, "t"), t);
 }
 
 TEST(ConvertTime, UnsetAndInfinities) {
-  EXPECT_EQ(TimeFromProto(google::protobuf::Timestamp()), std::nullopt);
+  EXPECT_EQ(*TimeFromProto(google::protobuf::Timestamp(), "t"), std::nullopt);
 
   google::protobuf::Timestamp ts;
   ts.set_seconds(5);
   TimeToProto(absl::InfinitePast(), &ts);
   EXPECT_EQ(ts.seconds(), 0);
   EXPECT_EQ(ts.nanos(), 0);
-  EXPECT_EQ(TimeFromProto(ts), std::nullopt);
+  EXPECT_EQ(*TimeFromProto(ts, "t"), std::nullopt);
 
   TimeToProto(absl::InfiniteFuture(), &ts);
   EXPECT_EQ(ts.seconds(), 253402300799);  // 9999-12-31T23:59:59Z
   EXPECT_EQ(ts.nanos(), 999999999);
+}
+
+// A Timestamp outside what google.protobuf.Timestamp allows is refused, naming the field.
+TEST(ConvertTime, OutOfRangeTimestampsAreInvalidArgumentNamingTheField) {
+  const std::pair<int64_t, int32_t> bad[] = {
+      {253402300800, 0},          // 10000-01-01T00:00:00Z
+      {INT64_MAX, 0},             //
+      {-62135596801, 0},          // one second before 0001-01-01
+      {INT64_MIN, 0},             //
+      {1700000000, -1},           // negative nanos
+      {1700000000, 1000000000},   // nanos of a whole second
+      {0, -5},                    // not "unset": nanos alone
+  };
+  for (const auto& [seconds, nanos] : bad) {
+    google::protobuf::Timestamp ts;
+    ts.set_seconds(seconds);
+    ts.set_nanos(nanos);
+    auto t = TimeFromProto(ts, "started_at");
+    ASSERT_FALSE(t.ok()) << seconds << "s " << nanos << "ns";
+    EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::StartsWith(t.status().message(), "started_at: ")) << t.status();
+  }
+  // The ends themselves are valid.
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(253402300799);
+  ts.set_nanos(999999999);
+  EXPECT_TRUE(TimeFromProto(ts, "t").ok());
+  ts.set_seconds(-62135596800);
+  ts.set_nanos(0);
+  EXPECT_TRUE(TimeFromProto(ts, "t").ok());
 }
 
 // ---- Enums --------------------------------------------------------------------------------
@@ -295,8 +326,10 @@ TEST(ConvertPatient, ToProtoSetsEveryField) {
   PatientToProto(FullPatient(), domain::PatientViewKind::kClinical, &proto);
   std::vector<std::string> unset;
   DefaultFields(proto, "", &unset);
-  // details.id_number is input-only (the number is the top-level id_number).
-  EXPECT_THAT(unset, ElementsAre("details.id_number"));
+  // details.id_number is input-only (the number is the top-level id_number); unreadable
+  // marks a listing's placeholder row, set by the handler (api/services.cc), never by a
+  // patient that was read.
+  EXPECT_THAT(unset, ElementsAre("details.id_number", "unreadable"));
 }
 
 TEST(ConvertPatient, ToProtoCopiesValues) {
@@ -324,7 +357,7 @@ TEST(ConvertPatient, ToProtoCopiesValues) {
   EXPECT_EQ(proto.version(), 7);
   EXPECT_EQ(proto.registered_at().seconds(), 1700000000);
   EXPECT_EQ(proto.registered_at().nanos(), 123456789);
-  EXPECT_EQ(TimeFromProto(proto.updated_at()), p.updated_at);
+  EXPECT_EQ(*TimeFromProto(proto.updated_at(), "t"), p.updated_at);
   EXPECT_EQ(proto.view(), smd::v1::PATIENT_VIEW_CLINICAL);
 }
 
@@ -382,7 +415,7 @@ TEST(ConvertPatient, RoundTripOfFullPatient) {
   EXPECT_EQ(q.community_rehab, p.community_rehab);
 
   // The server-maintained members come back through the top-level fields.
-  EXPECT_EQ(TimeFromProto(proto.registered_at()), p.registered_at);
+  EXPECT_EQ(*TimeFromProto(proto.registered_at(), "t"), p.registered_at);
   EXPECT_EQ(*DateFromProto(proto.closed_date(), "closed_date"), p.closed_date);
 
   // And a second pass yields the same message.
@@ -397,8 +430,8 @@ TEST(ConvertPatient, RoundTripOfFullPatient) {
   q.death_cause = p.death_cause;
   q.transfer_to = p.transfer_to;
   q.version = p.version;
-  q.registered_at = *TimeFromProto(proto.registered_at());
-  q.updated_at = *TimeFromProto(proto.updated_at());
+  q.registered_at = **TimeFromProto(proto.registered_at(), "t");
+  q.updated_at = **TimeFromProto(proto.updated_at(), "t");
   smd::v1::Patient again;
   PatientToProto(q, domain::PatientViewKind::kClinical, &again);
   EXPECT_EQ(again.SerializeAsString(), proto.SerializeAsString());

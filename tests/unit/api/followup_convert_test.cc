@@ -540,7 +540,7 @@ TEST(FollowUpConvertVisit, ToProtoCopiesValues) {
   EXPECT_EQ(p.patient_id(), f.patient_id);
   EXPECT_EQ(p.author_id(), f.author_id);
   EXPECT_EQ(p.correction_reason(), "演示更正");
-  EXPECT_EQ(TimeFromProto(p.recorded_at()), f.recorded_at);
+  EXPECT_EQ(*TimeFromProto(p.recorded_at(), "t"), f.recorded_at);
   EXPECT_TRUE(p.current());
   EXPECT_EQ(p.form().SerializeAsString(), FullFormProto().SerializeAsString());
 
@@ -691,7 +691,7 @@ TEST(FollowUpConvertReferral, ToProtoSetsEveryField) {
   EXPECT_THAT(UnsetFields(p), IsEmpty());
   EXPECT_EQ(p.status(), smd::v1::REFERRAL_STATUS_RETURNED);
   EXPECT_EQ(p.reason(), "演示转诊原因");
-  EXPECT_EQ(TimeFromProto(p.updated_at()), r.updated_at);
+  EXPECT_EQ(*TimeFromProto(p.updated_at(), "t"), r.updated_at);
 
   ReferralToProto(domain::ReferralRecord(), &p);  // clears first
   EXPECT_EQ(p.status(), smd::v1::REFERRAL_STATUS_REQUESTED);
