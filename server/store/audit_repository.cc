@@ -2,13 +2,14 @@
 
 #include <pqxx/pqxx>
 
-#include <map>
+#include <algorithm>
+#include <optional>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "crypto/encoding.h"
-#include "crypto/hash.h"
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
@@ -19,7 +20,10 @@ namespace {
 
 constexpr long long kSealLockKey = 0x736d645f7365616cLL;  // "smd_seal"
 constexpr int kCheckpointEvery = 1000;
-constexpr absl::Duration kCheckpointInterval = absl::Seconds(10);
+// A checkpoint (and its anchor line) at least every 1000 rows, and within 5 s of any row
+// sealed after the last one: the window in which sealed rows are not yet covered by an
+// anchored signature. Fewer checkpoints keep the anchor file and verification small.
+constexpr absl::Duration kCheckpointInterval = absl::Seconds(5);
 
 constexpr char kAuditColumns[] =
     "a.id, a.tx::text, (extract(epoch FROM a.at) * 1000000)::bigint, coalesce(a.user_id::text, ''), "
@@ -45,86 +49,126 @@ AuditEntry ReadAudit(const pqxx::row& r, std::string* tx_id) {
   return e;
 }
 
-void Field(std::string& out, std::string_view v) {
-  absl::StrAppend(&out, v.size(), ":");
-  out.append(v);
-  out.push_back(';');
+// The chain in position order, streamed by one COPY (verification). Field order is what
+// ParseChainLine expects. Hashes travel as hex (COPY text would escape bytea). Every seal
+// row is read, also one whose audit row is gone (LEFT JOIN: a.id is NULL).
+constexpr char kChainCopy[] =
+    "(SELECT s.position, encode(s.hash, 'hex'), a.id, a.tx, "
+    "(extract(epoch FROM a.at) * 1000000)::bigint, coalesce(a.user_id::text, ''), a.username, "
+    "a.role, a.jurisdiction, a.method, array_to_string(a.patient_ids, ','), a.outcome, a.peer, "
+    "a.request_id, a.detail, encode(c.hash, 'hex'), c.watermark, encode(c.signature, 'hex') "
+    "FROM public.audit_seal s LEFT JOIN public.audit_log a ON a.id = s.audit_id "
+    "LEFT JOIN public.audit_checkpoint c ON c.position = s.position ORDER BY s.position)";
+constexpr int kChainFields = 18;
+
+// Splits one line of COPY text output into fields, undoing COPY's escapes (\\, \t, \n, \r,
+// \b, \f, \v). A NULL (\N) becomes std::nullopt. Fields without a backslash point into
+// `line`; the others into `scratch`, which must not be reallocated meanwhile.
+bool SplitCopyLine(std::string_view line, std::vector<std::optional<std::string_view>>& fields,
+                   std::vector<std::string>& scratch) {
+  fields.clear();
+  size_t used = 0;
+  size_t start = 0;
+  for (;;) {
+    size_t end = line.find('\t', start);
+    if (end == std::string_view::npos) end = line.size();
+    std::string_view f = line.substr(start, end - start);
+    if (f == "\\N") {
+      fields.emplace_back(std::nullopt);
+    } else if (f.find('\\') == std::string_view::npos) {
+      fields.emplace_back(f);
+    } else {
+      if (used == scratch.size()) scratch.emplace_back();
+      std::string& out = scratch[used++];
+      out.clear();
+      for (size_t i = 0; i < f.size(); ++i) {
+        if (f[i] != '\\' || i + 1 == f.size()) {
+          out.push_back(f[i]);
+          continue;
+        }
+        const char c = f[++i];
+        switch (c) {
+          case 'b': out.push_back('\b'); break;
+          case 'f': out.push_back('\f'); break;
+          case 'n': out.push_back('\n'); break;
+          case 'r': out.push_back('\r'); break;
+          case 't': out.push_back('\t'); break;
+          case 'v': out.push_back('\v'); break;
+          default: out.push_back(c); break;  // "\\" and an escaped delimiter
+        }
+      }
+      fields.emplace_back(std::string_view(out));
+    }
+    if (end == line.size()) break;
+    start = end + 1;
+  }
+  return static_cast<int>(fields.size()) == kChainFields;
 }
 
-std::string Link(const std::string& prev_hash, const std::string& canonical) {
-  return crypto::Sha256(prev_hash + canonical);
+template <typename T>
+bool Num(const std::optional<std::string_view>& f, T* out) {
+  return f && absl::SimpleAtoi(absl::string_view(f->data(), f->size()), out);
 }
 
-std::string CheckpointMessage(int64_t position, const std::string& hash,
-                              const std::string& watermark) {
-  std::string m = "smd-audit-checkpoint-v1;";
-  Field(m, std::to_string(position));
-  Field(m, hash);
-  Field(m, watermark);
-  return m;
+std::optional<std::string> Hex(const std::optional<std::string_view>& f) {
+  if (!f) return std::nullopt;
+  auto b = crypto::HexDecode(*f);
+  if (!b.ok()) return std::nullopt;
+  return std::move(*b);
+}
+
+uint64_t Xid(const std::string& text) {
+  uint64_t v = 0;
+  (void)absl::SimpleAtoi(text, &v);
+  return v;
+}
+
+std::optional<crypto::Checkpoint> CheckpointRow(const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  crypto::Checkpoint cp;
+  cp.position = r[0][0].as<int64_t>();
+  cp.hash = pg::BytesField(r[0][1]);
+  cp.watermark = Xid(r[0][2].as<std::string>());
+  cp.signature = pg::BytesField(r[0][3]);
+  return cp;
 }
 
 }  // namespace
 
-std::string CanonicalAuditRow(const AuditEntry& e, const std::string& tx_id) {
-  std::string out = "smd-audit-v1;";
-  Field(out, std::to_string(e.id));
-  Field(out, tx_id);
-  Field(out, std::to_string(absl::ToUnixMicros(e.at)));
-  Field(out, e.user_id);
-  Field(out, e.username);
-  Field(out, std::to_string(e.role));
-  Field(out, e.jurisdiction);
-  Field(out, e.method);
-  Field(out, absl::StrJoin(e.patient_ids, ","));
-  Field(out, e.outcome);
-  Field(out, e.peer);
-  Field(out, e.request_id);
-  Field(out, e.detail);
-  return out;
-}
-
 std::vector<Statement> AuditStatements() {
-  static const std::string pending =
-      std::string("SELECT ") + kAuditColumns +
-      " FROM audit_log a WHERE a.tx >= $1::xid8 AND a.tx < $2::xid8 "
-      "AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id) "
-      "ORDER BY a.tx, a.id LIMIT $3";
-  static const std::string chain =
-      std::string("SELECT s.position, s.hash, ") + kAuditColumns +
-      " FROM audit_seal s JOIN audit_log a ON a.id = s.audit_id "
-      "WHERE s.position > $1 ORDER BY s.position LIMIT $2";
   return {
       {"audit.append",
-       "INSERT INTO audit_log (at, user_id, username, role, jurisdiction, method, patient_ids, "
+       "INSERT INTO public.audit_log (at, user_id, username, role, jurisdiction, method, patient_ids, "
        "outcome, peer, request_id, detail) VALUES ($1::timestamptz, $2::uuid, $3, $4, $5, $6, "
        "$7::uuid[], $8, $9, $10, $11)"},
       {"audit.seal_lock", "SELECT pg_try_advisory_xact_lock($1)"},
-      {"audit.seal_state",
-       "SELECT watermark::text, last_position, last_hash, "
-       "pg_snapshot_xmin(pg_current_snapshot())::text, "
-       "(SELECT coalesce(max(position), 0) FROM audit_checkpoint), "
-       "(SELECT coalesce(max(signed_at), 'epoch'::timestamptz) FROM audit_checkpoint) "
-       "FROM audit_seal_state FOR UPDATE"},
-      {"audit.pending", pending.c_str()},
-      {"audit.seal_insert",
-       "INSERT INTO audit_seal (position, audit_id, hash) "
-       "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[])"},
-      {"audit.seal_state_update",
-       "UPDATE audit_seal_state SET watermark = $1::xid8, last_position = $2, last_hash = $3"},
+      {"audit.seal", "SELECT * FROM public.smd_audit_seal($1::integer)"},
       {"audit.checkpoint",
-       "INSERT INTO audit_checkpoint (position, hash, watermark, signed_at, public_key, "
-       "signature) VALUES ($1, $2, $3::xid8, $4::timestamptz, $5, $6)"},
-      {"audit.chain", chain.c_str()},
-      {"audit.checkpoints",
-       "SELECT position, hash, watermark::text, public_key, signature FROM audit_checkpoint "
-       "ORDER BY position"},
-      {"audit.unsealed_below",
-       "SELECT count(*), min(a.id) FROM audit_log a WHERE a.tx < $1::xid8 "
-       "AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id)"},
-      {"audit.unsealed_total",
-       "SELECT count(*) FROM audit_log a "
-       "WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id)"},
+       "SELECT public.smd_audit_checkpoint($1::bigint, $2::bytea, $3::xid8, $4::timestamptz, "
+       "$5::bytea, $6::bytea)"},
+      {"audit.newest_checkpoint",
+       "SELECT position, hash, watermark::text, signature FROM public.audit_checkpoint "
+       "ORDER BY position DESC LIMIT 1"},
+      // Verification's plan: a nested loop over the seal rows in position order streams
+      // from its first row, so reading and hashing overlap; the planner otherwise picks a
+      // hash join and a sort of the whole chain (hundreds of MB, on disk) before the first
+      // row. Transaction-local; the rest of the call's transaction is one audit insert.
+      {"audit.verify_plan",
+       "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_sort', 'off', true), "
+       "set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)"},
+      {"audit.owned_by_db_owner",
+       "SELECT c.relowner = d.datdba FROM pg_class c, pg_database d "
+       "WHERE c.oid = 'public.audit_log'::regclass AND d.datname = current_database()"},
+      {"audit.count_below", "SELECT count(*) FROM public.audit_log WHERE tx < $1::xid8"},
+      {"audit.unsealed_below_first",
+       "SELECT min(a.id) FROM public.audit_log a WHERE a.tx < $1::xid8 "
+       "AND NOT EXISTS (SELECT 1 FROM public.audit_seal s WHERE s.audit_id = a.id)"},
+      {"audit.unsealed_from",
+       "SELECT count(*) FROM public.audit_log a WHERE a.tx >= $1::xid8 "
+       "AND NOT EXISTS (SELECT 1 FROM public.audit_seal s WHERE s.audit_id = a.id)"},
+      {"audit.checkpoints_beyond",
+       "SELECT count(*) FROM public.audit_checkpoint "
+       "WHERE position > (SELECT coalesce(max(position), 0) FROM public.audit_seal)"},
   };
 }
 
@@ -140,8 +184,8 @@ absl::Status AppendAudit(Tx& tx, const AuditEntry& e) {
 absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& f) {
   return Guard([&]() -> absl::StatusOr<std::vector<AuditEntry>> {
     std::string sql = std::string("SELECT ") + kAuditColumns +
-                      ", coalesce(s.position, 0) FROM audit_log a "
-                      "LEFT JOIN audit_seal s ON s.audit_id = a.id "
+                      ", coalesce(s.position, 0) FROM public.audit_log a "
+                      "LEFT JOIN public.audit_seal s ON s.audit_id = a.id "
                       "WHERE (starts_with(a.jurisdiction, $1) OR a.jurisdiction = '') "
                       "AND ($2::uuid IS NULL OR a.patient_ids @> ARRAY[$2::uuid]) "
                       "AND ($3::uuid IS NULL OR a.user_id = $3::uuid) "
@@ -161,156 +205,124 @@ absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& f) 
   });
 }
 
+absl::StatusOr<bool> AuditOwnedByDatabaseOwner(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<bool> {
+    return tx.w().exec_prepared1("audit.owned_by_db_owner")[0].as<bool>();
+  });
+}
+
+absl::StatusOr<std::optional<crypto::Checkpoint>> NewestCheckpoint(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<std::optional<crypto::Checkpoint>> {
+    return CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
+  });
+}
+
 absl::StatusOr<SealResult> SealPending(Tx& tx, const crypto::Signer& signer, absl::Time now,
-                                       int max_rows) {
+                                       int max_rows, bool force_checkpoint) {
   return Guard([&]() -> absl::StatusOr<SealResult> {
     SealResult result;
-    if (!tx.w().exec_prepared1("audit.seal_lock", kSealLockKey)[0].as<bool>()) return result;
-    pqxx::row st = tx.w().exec_prepared1("audit.seal_state");
-    const std::string watermark = st[0].as<std::string>();
-    int64_t position = st[1].as<int64_t>();
-    std::string hash = pg::BytesField(st[2]);
-    const std::string xmin = st[3].as<std::string>();
-    const int64_t last_cp_position = st[4].as<int64_t>();
-    const absl::Time last_cp_at = pg::TimeField(st[5]);
-
-    // Every transaction with an id below xmin has finished, so the rows with
-    // watermark <= tx < xmin are final; sealing them in (tx, id) order keeps the chain
-    // equal to the global (tx, id) order whatever order transactions committed in.
-    pqxx::result rows = tx.w().exec_prepared("audit.pending", watermark, xmin, max_rows);
-    std::vector<int64_t> positions, ids;
-    std::vector<std::string> hashes;
-    for (const auto& r : rows) {
-      std::string tx_id;
-      AuditEntry e = ReadAudit(r, &tx_id);
-      hash = Link(hash, CanonicalAuditRow(e, tx_id));
-      positions.push_back(++position);
-      ids.push_back(e.id);
-      hashes.push_back(hash);
+    result.locked = tx.w().exec_prepared1("audit.seal_lock", kSealLockKey)[0].as<bool>();
+    if (result.locked) {
+      // The database links the rows itself (smd_audit_seal), so the runtime role cannot
+      // write a link, move the watermark or skip a row; see schema 0012.
+      pqxx::row st = tx.w().exec_prepared1("audit.seal", max_rows);
+      result.sealed = st[0].as<int>();
+      const int64_t position = st[1].as<int64_t>();
+      std::string hash = pg::BytesField(st[2]);
+      const std::string watermark = st[3].as<std::string>();
+      const int64_t last_cp_position = st[4].is_null() ? 0 : st[4].as<int64_t>();
+      const absl::Time last_cp_at = pg::TimeField(st[5]);
+      const bool due = position - last_cp_position >= kCheckpointEvery ||
+                       (position > last_cp_position &&
+                        (force_checkpoint || now - last_cp_at >= kCheckpointInterval));
+      if (due) {
+        crypto::Checkpoint cp =
+            crypto::SignCheckpoint(signer, position, std::move(hash), Xid(watermark));
+        tx.w().exec_prepared("audit.checkpoint", position, pg::Bytes(cp.hash), watermark,
+                             pg::Time(now), pg::Bytes(signer.PublicKey()),
+                             pg::Bytes(cp.signature));
+        result.checkpoint = cp;
+        result.newest = std::move(cp);
+        return result;
+      }
     }
-    const bool drained = static_cast<int>(rows.size()) < max_rows;
-    if (!ids.empty()) {
-      std::vector<std::string> hex;
-      for (const auto& h : hashes) hex.push_back("\\\\x" + crypto::HexEncode(h));
-      tx.w().exec_prepared("audit.seal_insert", absl::StrCat("{", absl::StrJoin(positions, ","), "}"),
-                           absl::StrCat("{", absl::StrJoin(ids, ","), "}"),
-                           absl::StrCat("{", absl::StrJoin(hex, ","), "}"));
-    }
-    // A partial batch keeps the old watermark: the rest of the range is still pending
-    // and is found again through NOT EXISTS.
-    const std::string new_watermark = drained ? xmin : watermark;
-    tx.w().exec_prepared("audit.seal_state_update", new_watermark, position, pg::Bytes(hash));
-    result.sealed = static_cast<int>(ids.size());
-
-    const bool due = position - last_cp_position >= kCheckpointEvery ||
-                     (position > last_cp_position && (drained || now - last_cp_at >= kCheckpointInterval));
-    if (due && position > 0) {
-      std::string sig = signer.Sign(CheckpointMessage(position, hash, new_watermark));
-      tx.w().exec_prepared("audit.checkpoint", position, pg::Bytes(hash), new_watermark,
-                           pg::Time(now), pg::Bytes(signer.PublicKey()), pg::Bytes(sig));
-      result.checkpointed = true;
-    }
+    result.newest = CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
     return result;
   });
 }
 
-absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key) {
+absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key,
+                                        std::optional<std::vector<crypto::Checkpoint>> anchors) {
   return Guard([&]() -> absl::StatusOr<ChainReport> {
-    ChainReport rep;
-    auto fail = [&](int64_t pos, int64_t audit_id, std::string problem) {
-      if (!rep.intact) return;
-      rep.intact = false;
-      rep.first_break_position = pos;
-      rep.first_break_audit_id = audit_id;
-      rep.problem = std::move(problem);
-    };
-
-    struct Cp {
-      std::string hash, watermark, key, sig;
-    };
-    std::map<int64_t, Cp> cps;
-    for (const auto& r : tx.w().exec_prepared("audit.checkpoints")) {
-      cps[r[0].as<int64_t>()] = {pg::BytesField(r[1]), r[2].as<std::string>(),
-                                 pg::BytesField(r[3]), pg::BytesField(r[4])};
-    }
-
-    std::string hash(32, '\0');
-    int64_t expected = 1;
-    std::string last_tx;
-    int64_t last_id = 0;
-    std::string max_cp_watermark = "0";
-    constexpr int kPage = 5000;
-    for (;;) {
-      pqxx::result page = tx.w().exec_prepared("audit.chain", expected - 1, kPage);
-      for (const auto& r : page) {
-        const int64_t pos = r[0].as<int64_t>();
-        const std::string stored = pg::BytesField(r[1]);
-        AuditEntry e;
-        std::string tx_id;
-        {
-          e.id = r[2].as<int64_t>();
-          tx_id = r[3].as<std::string>();
-          e.at = absl::FromUnixMicros(r[4].as<int64_t>());
-          e.user_id = r[5].as<std::string>();
-          e.username = r[6].as<std::string>();
-          e.role = r[7].as<int>();
-          e.jurisdiction = r[8].as<std::string>();
-          e.method = r[9].as<std::string>();
-          e.patient_ids = pg::ParseArray(r[10].as<std::string>());
-          e.outcome = r[11].as<std::string>();
-          e.peer = r[12].as<std::string>();
-          e.request_id = r[13].as<std::string>();
-          e.detail = r[14].as<std::string>();
+    // In READ COMMITTED each statement has its own snapshot; the checks below are chosen so
+    // that rows and checkpoints committed between them cannot look like tampering.
+    crypto::ChainVerifier verifier(
+        public_key, CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint")),
+        std::move(anchors));
+    tx.w().exec_prepared("audit.verify_plan");
+    {
+      // libpqxx 6.4 pastes the table name into "COPY <name> TO STDOUT" unquoted, so a
+      // parenthesised query streams (7.x has stream_from::query for this).
+      pqxx::stream_from copy(tx.w(), kChainCopy);
+      std::string line;
+      std::vector<std::optional<std::string_view>> f;
+      std::vector<std::string> scratch;
+      crypto::AuditRow row;
+      crypto::Checkpoint cp;
+      while (copy.get_raw_line(line)) {
+        // libpqxx 6.4 hands the line over with its newline.
+        if (!line.empty() && line.back() == '\n') line.pop_back();
+        int64_t position = 0;
+        std::optional<std::string> stored;
+        if (!SplitCopyLine(line, f, scratch) || !Num(f[0], &position) ||
+            !(stored = Hex(f[1])).has_value()) {
+          return absl::InternalError("audit chain: unexpected row format");
         }
-        if (pos != expected) {
-          fail(expected, e.id, absl::StrCat("chain position ", expected, " is missing"));
-        }
-        const uint64_t txn = std::stoull(tx_id);
-        const uint64_t last_txn = last_tx.empty() ? 0 : std::stoull(last_tx);
-        if (!last_tx.empty() && (txn < last_txn || (txn == last_txn && e.id <= last_id))) {
-          fail(pos, e.id, "row out of chain order");
-        }
-        hash = Link(hash, CanonicalAuditRow(e, tx_id));
-        if (!crypto::ConstantTimeEquals(hash, stored)) {
-          fail(pos, e.id, "row content does not match its chain hash (changed after sealing)");
-          hash = stored;  // continue from the stored link to find further problems cheaply
-        }
-        auto cp = cps.find(pos);
-        if (cp != cps.end()) {
-          ++rep.checkpoints_checked;
-          if (cp->second.key != public_key) {
-            fail(pos, e.id, "checkpoint signed with an unknown key");
-          } else if (!crypto::VerifyEd25519(
-                         public_key, CheckpointMessage(pos, cp->second.hash, cp->second.watermark),
-                         cp->second.sig)) {
-            fail(pos, e.id, "checkpoint signature is invalid");
-          } else if (!crypto::ConstantTimeEquals(cp->second.hash, hash)) {
-            fail(pos, e.id, "chain does not match the signed checkpoint");
+        const bool have_row = f[2].has_value();
+        if (have_row) {
+          if (!Num(f[2], &row.id) || !Num(f[3], &row.tx) || !Num(f[4], &row.at_micros) ||
+              !Num(f[7], &row.role)) {
+            return absl::InternalError("audit chain: unexpected row format");
           }
-          max_cp_watermark = cp->second.watermark;
+          row.user_id.assign(f[5].value_or(""));
+          row.username.assign(f[6].value_or(""));
+          row.jurisdiction.assign(f[8].value_or(""));
+          row.method.assign(f[9].value_or(""));
+          row.patient_ids.assign(f[10].value_or(""));
+          row.outcome.assign(f[11].value_or(""));
+          row.peer.assign(f[12].value_or(""));
+          row.request_id.assign(f[13].value_or(""));
+          row.detail.assign(f[14].value_or(""));
         }
-        last_tx = tx_id;
-        last_id = e.id;
-        expected = pos + 1;
-        ++rep.records_checked;
+        const bool have_cp = f[15].has_value();
+        if (have_cp) {
+          auto h = Hex(f[15]);
+          auto sig = Hex(f[17]);
+          if (!h || !sig || !Num(f[16], &cp.watermark)) {
+            return absl::InternalError("audit chain: unexpected checkpoint format");
+          }
+          cp.position = position;
+          cp.hash = std::move(*h);
+          cp.signature = std::move(*sig);
+        }
+        verifier.AddLink(position, *stored, have_row ? &row : nullptr, have_cp ? &cp : nullptr);
       }
-      if (static_cast<int>(page.size()) < kPage) break;
+      copy.complete();
     }
-    const int64_t last_position = expected - 1;
-    for (const auto& [pos, cp] : cps) {
-      if (pos > last_position) {
-        fail(pos, 0, "a signed checkpoint refers to chain rows that are gone");
-        break;
-      }
+    // Every row below the newest signed watermark must be in the chain: one that is not was
+    // inserted behind the sealer's back. Rows below it all belong to finished transactions,
+    // so the count cannot change between statements.
+    const std::string w = absl::StrCat(verifier.signed_watermark());
+    const int64_t below = tx.w().exec_prepared1("audit.count_below", w)[0].as<int64_t>();
+    int64_t unsealed = std::max<int64_t>(0, below - verifier.sealed_below_signed_watermark());
+    if (unsealed > 0) {
+      pqxx::row first = tx.w().exec_prepared1("audit.unsealed_below_first", w);
+      verifier.Fail(0, first[0].is_null() ? 0 : first[0].as<int64_t>(),
+                    "an audit row below a signed watermark is not sealed");
     }
-    // Rows below the last signed watermark must all be sealed: an unsealed one there was
-    // inserted behind the sealer's back.
-    pqxx::row below = tx.w().exec_prepared1("audit.unsealed_below", max_cp_watermark);
-    if (below[0].as<int64_t>() > 0) {
-      fail(0, below[1].as<int64_t>(), "an audit row below a signed watermark is not sealed");
-    }
-    rep.unsealed = tx.w().exec_prepared1("audit.unsealed_total")[0].as<int64_t>();
-    return rep;
+    unsealed += tx.w().exec_prepared1("audit.unsealed_from", w)[0].as<int64_t>();
+    const int64_t beyond = tx.w().exec_prepared1("audit.checkpoints_beyond")[0].as<int64_t>();
+    return verifier.Finish(beyond, unsealed);
   });
 }
 
