@@ -30,6 +30,17 @@ absl::Status AnchorFile::Open() {
 }
 
 absl::Status AnchorFile::Append(const Checkpoint& cp, std::string_view note) {
+  {
+    // A file removed or renamed (rotated) since it was opened: write to the path again,
+    // not to the old file.
+    std::lock_guard<std::mutex> lock(mu_);
+    struct stat open_st {}, path_st {};
+    if (fd_ >= 0 && (::fstat(fd_, &open_st) != 0 || ::stat(path_.c_str(), &path_st) != 0 ||
+                     open_st.st_dev != path_st.st_dev || open_st.st_ino != path_st.st_ino)) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
   if (absl::Status s = Open(); !s.ok()) return s;
   const std::string line = AnchorLine(cp, note) + "\n";
   std::lock_guard<std::mutex> lock(mu_);

@@ -30,7 +30,8 @@ class AnchorFile {
 
   // Appends one line with a single write(2) on an O_APPEND descriptor, then fdatasync, so
   // lines of several processes sharing the file never interleave and an acknowledged line
-  // survives a crash. Opens the file first if needed. UNAVAILABLE on I/O errors.
+  // survives a crash. Opens the file first if needed, and again when the path no longer
+  // names the open file (removed, or renamed by log rotation). UNAVAILABLE on I/O errors.
   // Thread-safe.
   absl::Status Append(const Checkpoint& cp, std::string_view note);
 

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 #include "absl/strings/numbers.h"
@@ -140,39 +141,20 @@ ChainVerifier::ChainVerifier(std::string public_key, std::optional<Checkpoint> n
 }
 
 void ChainVerifier::Fail(int64_t position, int64_t audit_id, std::string problem) {
-  if (!report_.intact) return;
+  // Keep the break at the lowest chain position; one outside the chain (0) only if there is
+  // no other. The order in which the checks run then does not matter.
+  if (!report_.intact) {
+    const int64_t kept = report_.first_break_position;
+    const bool better = position != 0 && (kept == 0 || position < kept);
+    if (!better) return;
+  }
   report_.intact = false;
   report_.first_break_position = position;
   report_.first_break_audit_id = audit_id;
   report_.problem = std::move(problem);
 }
 
-void ChainVerifier::CheckAnchorsAt(int64_t position, const Checkpoint* checkpoint,
-                                   int64_t audit_id) {
-  // Anchored positions the chain skipped over (a gap) are reported by the gap itself.
-  while (next_anchor_ < anchors_.size() && anchors_[next_anchor_].position < position) {
-    ++next_anchor_;
-  }
-  bool counted = false;
-  while (next_anchor_ < anchors_.size() && anchors_[next_anchor_].position == position) {
-    const Checkpoint& a = anchors_[next_anchor_++];
-    if (checkpoint == nullptr) {
-      Fail(position, audit_id,
-           absl::StrCat("the anchored checkpoint at position ", position,
-                        " is missing from the database (the chain was rewritten after it)"));
-    } else if (!(a == *checkpoint)) {
-      Fail(position, audit_id,
-           absl::StrCat("the checkpoint at position ", position,
-                        " differs from its copy in the anchor file"));
-    } else if (!counted) {
-      ++report_.anchored_checkpoints_checked;
-      counted = true;
-    }
-  }
-}
-
-void ChainVerifier::AddLink(int64_t position, std::string_view stored_hash, const AuditRow* row,
-                            const Checkpoint* checkpoint) {
+void ChainVerifier::AddLink(int64_t position, std::string_view stored_hash, const AuditRow* row) {
   const int64_t audit_id = row != nullptr ? row->id : 0;
   if (position != expected_) {
     Fail(expected_, audit_id, absl::StrCat("chain position ", expected_, " is missing"));
@@ -190,24 +172,10 @@ void ChainVerifier::AddLink(int64_t position, std::string_view stored_hash, cons
     if (newest_ && row->tx < newest_->watermark) ++sealed_below_watermark_;
     canonical_.clear();
     AppendCanonical(*row, canonical_);
-    const std::string link = ChainLink(prev_hash_, canonical_);
-    if (!ConstantTimeEquals(link, stored_hash)) {
+    if (!ConstantTimeEquals(ChainLink(prev_hash_, canonical_), stored_hash)) {
       Fail(position, row->id, "row content does not match its chain hash (changed after sealing)");
     }
   }
-  if (checkpoint != nullptr) {
-    ++report_.checkpoints_checked;
-    if (!ConstantTimeEquals(checkpoint->hash, stored_hash)) {
-      Fail(position, audit_id, "chain does not match the signed checkpoint");
-    }
-    if (newest_ && position == newest_->position) {
-      newest_seen_ = true;
-      if (!(*checkpoint == *newest_) || !CheckpointSignatureValid(public_key_, *checkpoint)) {
-        Fail(position, audit_id, "checkpoint signature is invalid");
-      }
-    }
-  }
-  if (report_.anchored) CheckAnchorsAt(position, checkpoint, audit_id);
   // Continue from the stored link: the next row is checked on its own, so one changed row
   // is reported as that row and not as every row after it.
   prev_hash_.assign(stored_hash.data(), stored_hash.size());
@@ -215,24 +183,65 @@ void ChainVerifier::AddLink(int64_t position, std::string_view stored_hash, cons
   ++report_.records_checked;
 }
 
-ChainReport ChainVerifier::Finish(int64_t checkpoints_without_link, int64_t unsealed) {
+void ChainVerifier::AnchorsBefore(int64_t position) {
   const int64_t end = expected_ - 1;
-  if (checkpoints_without_link > 0 || (newest_ && !newest_seen_)) {
-    Fail(newest_ && newest_->position > end ? newest_->position : end + 1, 0,
-         "a signed checkpoint refers to chain rows that are gone");
+  for (; next_anchor_ < anchors_.size() && anchors_[next_anchor_].position < position;
+       ++next_anchor_) {
+    const int64_t p = anchors_[next_anchor_].position;
+    if (p > end) {
+      Fail(p, 0,
+           absl::StrCat("the anchor file has a checkpoint at position ", p,
+                        " but the chain ends at ", end,
+                        ": rows and checkpoints were removed from its end"));
+    } else {
+      Fail(p, 0,
+           absl::StrCat("the anchored checkpoint at position ", p,
+                        " is missing from the database (the chain was rewritten after it)"));
+    }
   }
-  // One signature for the whole anchor file: a foreign file (another database or key) or
-  // forged lines would otherwise show up only as "missing" checkpoints.
-  if (report_.anchored && !anchors_.empty() &&
-      !CheckpointSignatureValid(public_key_, anchors_.back())) {
-    Fail(anchors_.back().position, 0,
-         "the newest line of the anchor file is not signed with this server's audit key");
+}
+
+void ChainVerifier::AddCheckpoint(const Checkpoint& cp, std::optional<std::string_view> link_hash) {
+  ++report_.checkpoints_checked;
+  if (!link_hash) {
+    Fail(cp.position, 0, "a signed checkpoint refers to chain rows that are gone");
+  } else if (!ConstantTimeEquals(cp.hash, *link_hash)) {
+    Fail(cp.position, 0, "chain does not match the signed checkpoint");
   }
-  if (report_.anchored && report_.newest_anchored_position > end) {
-    Fail(report_.newest_anchored_position, 0,
-         absl::StrCat("the anchor file has a checkpoint at position ",
-                      report_.newest_anchored_position, " but the chain ends at ", end,
-                      ": rows and checkpoints were removed from its end"));
+  if (newest_ && cp.position == newest_->position) {
+    newest_seen_ = true;
+    if (!(cp == *newest_) || !CheckpointSignatureValid(public_key_, cp)) {
+      Fail(cp.position, 0, "checkpoint signature is invalid");
+    }
+  }
+  if (!report_.anchored) return;
+  AnchorsBefore(cp.position);
+  bool counted = false;
+  for (; next_anchor_ < anchors_.size() && anchors_[next_anchor_].position == cp.position;
+       ++next_anchor_) {
+    if (!(anchors_[next_anchor_] == cp)) {
+      Fail(cp.position, 0,
+           absl::StrCat("the checkpoint at position ", cp.position,
+                        " differs from its copy in the anchor file"));
+    } else if (!counted) {
+      ++report_.anchored_checkpoints_checked;
+      counted = true;
+    }
+  }
+}
+
+ChainReport ChainVerifier::Finish(int64_t unsealed) {
+  if (newest_ && !newest_seen_) {
+    Fail(newest_->position, 0, "a signed checkpoint refers to chain rows that are gone");
+  }
+  if (report_.anchored) {
+    AnchorsBefore(std::numeric_limits<int64_t>::max());
+    // One signature for the whole anchor file: a foreign file (another database or key) or
+    // forged lines would otherwise show up only as "missing" checkpoints.
+    if (!anchors_.empty() && !CheckpointSignatureValid(public_key_, anchors_.back())) {
+      Fail(anchors_.back().position, 0,
+           "the newest line of the anchor file is not signed with this server's audit key");
+    }
   }
   report_.unsealed = unsealed;
   return report_;

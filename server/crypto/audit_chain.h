@@ -92,19 +92,21 @@ struct ChainReport {
   int64_t newest_checkpoint_position = 0;  // the database's
 };
 
-// Checks a chain fed link by link in position order. Reports the first break only (its
-// position, audit id and a one-line problem) but keeps walking, so the counts cover the
-// whole chain. Each link is checked against the stored hash before it, so one changed row
-// is reported as exactly that row. Thread-compatible.
+// Checks a chain fed link by link in position order, then its checkpoints in position
+// order. Reports one break, the one at the lowest chain position (a break found outside the
+// chain, position 0, only when there is no other), with its audit id and a one-line
+// problem, but keeps going, so the counts cover everything. Each link is checked against
+// the stored hash before it, so one changed row is reported as exactly that row.
+// Thread-compatible.
 //
 // What it checks:
 //   * positions are contiguous from 1 and every chain position still has its audit row;
 //   * (tx, id) strictly increases along the chain;
 //   * every stored hash equals ChainLink(previous stored hash, CanonicalAuditRow(row));
-//   * every checkpoint in the database equals the recomputed chain at its position, and
-//     the newest one carries a valid signature under `public_key` (the hash chain makes
-//     that one signature cover every row up to it; older checkpoints are compared with
-//     the anchor instead of re-verifying thousands of signatures);
+//   * every checkpoint in the database has a chain link at its position with the same hash,
+//     and the newest one carries a valid signature under `public_key` (through the hash
+//     chain that one signature covers every row up to it; older checkpoints are compared
+//     with the anchor rather than verifying thousands of signatures again);
 //   * with an anchor: every anchored checkpoint is in the database unchanged (position,
 //     hash, watermark and signature), none lies beyond the end of the chain, and the
 //     newest anchored line carries a valid signature (a foreign or forged anchor file).
@@ -115,26 +117,28 @@ class ChainVerifier {
   ChainVerifier(std::string public_key, std::optional<Checkpoint> newest,
                 std::optional<std::vector<Checkpoint>> anchors);
 
-  // One chain link. `row` is null when the audit row this position refers to is gone.
-  // `checkpoint` is the database's checkpoint at this position, if any.
-  void AddLink(int64_t position, std::string_view stored_hash, const AuditRow* row,
-               const Checkpoint* checkpoint);
+  // One chain link, in position order. `row` is null when the audit row this position
+  // refers to is gone.
+  void AddLink(int64_t position, std::string_view stored_hash, const AuditRow* row);
+
+  // After the links: one database checkpoint, in position order, with the stored hash of
+  // the chain link at its position (nullopt: there is none).
+  void AddCheckpoint(const Checkpoint& checkpoint, std::optional<std::string_view> link_hash);
 
   // The watermark of the newest checkpoint (0: none), and how many walked rows lie below
   // it. Every audit row below it must be sealed; the caller compares with the table.
   uint64_t signed_watermark() const { return newest_ ? newest_->watermark : 0; }
   int64_t sealed_below_signed_watermark() const { return sealed_below_watermark_; }
 
-  // Records a break found outside the walk (e.g. an unsealed row below the watermark).
-  // Only the first break is kept.
+  // Records a break (position 0: found outside the chain, e.g. an unsealed row below the
+  // watermark). The one at the lowest position is kept.
   void Fail(int64_t position, int64_t audit_id, std::string problem);
 
-  // Ends the walk. `checkpoints_without_link`: database checkpoints whose position has no
-  // chain link; `unsealed`: rows not in the chain (informational).
-  ChainReport Finish(int64_t checkpoints_without_link, int64_t unsealed);
+  // Ends the walk. `unsealed`: rows not in the chain (informational).
+  ChainReport Finish(int64_t unsealed);
 
  private:
-  void CheckAnchorsAt(int64_t position, const Checkpoint* checkpoint, int64_t audit_id);
+  void AnchorsBefore(int64_t position);
 
   std::string public_key_;
   std::optional<Checkpoint> newest_;

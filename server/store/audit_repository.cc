@@ -3,6 +3,8 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <atomic>
+#include <deque>
 #include <optional>
 
 #include "absl/strings/numbers.h"
@@ -11,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "crypto/encoding.h"
 #include "store/errors.h"
+#include "store/internal/copy_out.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
 #include "store/statements.h"
@@ -49,72 +52,136 @@ AuditEntry ReadAudit(const pqxx::row& r, std::string* tx_id) {
   return e;
 }
 
-// The chain in position order, streamed by one COPY (verification). Field order is what
-// ParseChainLine expects. Hashes travel as hex (COPY text would escape bytea). Every seal
+// Verification reads the chain with one binary COPY (store/internal/copy_out.h). Every seal
 // row is read, also one whose audit row is gone (LEFT JOIN: a.id is NULL).
-constexpr char kChainCopy[] =
-    "(SELECT s.position, encode(s.hash, 'hex'), a.id, a.tx, "
-    "(extract(epoch FROM a.at) * 1000000)::bigint, coalesce(a.user_id::text, ''), a.username, "
-    "a.role, a.jurisdiction, a.method, array_to_string(a.patient_ids, ','), a.outcome, a.peer, "
-    "a.request_id, a.detail, encode(c.hash, 'hex'), c.watermark, encode(c.signature, 'hex') "
+//
+// In audit id order: a merge join of two index scans, the cheapest way to pair a million
+// seal rows with their rows. Sealing follows (tx, id), which is id order except where
+// transactions overlapped, so the rows arrive nearly in chain order and are put back in it
+// with a small window (kReorderWindow).
+constexpr char kChainByIdQuery[] =
+    "SELECT s.position, s.hash, a.id, a.tx, a.at, a.user_id, a.username, a.role, "
+    "a.jurisdiction, a.method, a.patient_ids, a.outcome, a.peer, a.request_id, a.detail "
     "FROM public.audit_seal s LEFT JOIN public.audit_log a ON a.id = s.audit_id "
-    "LEFT JOIN public.audit_checkpoint c ON c.position = s.position ORDER BY s.position)";
-constexpr int kChainFields = 18;
+    "ORDER BY s.audit_id";
+// In chain order: a nested loop over the seal rows by position (a lookup per row), for a
+// chain whose order strays further than the window from id order (a transaction open
+// while more than kReorderWindow other rows were written; or tampering).
+constexpr char kChainByPositionQuery[] =
+    "SELECT s.position, s.hash, a.id, a.tx, a.at, a.user_id, a.username, a.role, "
+    "a.jurisdiction, a.method, a.patient_ids, a.outcome, a.peer, a.request_id, a.detail "
+    "FROM public.audit_seal s LEFT JOIN public.audit_log a ON a.id = s.audit_id "
+    "ORDER BY s.position";
+constexpr size_t kChainFields = 15;
+constexpr int64_t kReorderWindow = 100000;
+std::atomic<int64_t> g_reorder_window{kReorderWindow};
+// Every checkpoint with the stored hash of the chain link at its position.
+constexpr char kCheckpointQuery[] =
+    "SELECT c.position, c.hash, c.watermark, c.signature, s.hash "
+    "FROM public.audit_checkpoint c LEFT JOIN public.audit_seal s ON s.position = c.position "
+    "ORDER BY c.position";
 
-// Splits one line of COPY text output into fields, undoing COPY's escapes (\\, \t, \n, \r,
-// \b, \f, \v). A NULL (\N) becomes std::nullopt. Fields without a backslash point into
-// `line`; the others into `scratch`, which must not be reallocated meanwhile.
-bool SplitCopyLine(std::string_view line, std::vector<std::optional<std::string_view>>& fields,
-                   std::vector<std::string>& scratch) {
-  fields.clear();
-  size_t used = 0;
-  size_t start = 0;
-  for (;;) {
-    size_t end = line.find('\t', start);
-    if (end == std::string_view::npos) end = line.size();
-    std::string_view f = line.substr(start, end - start);
-    if (f == "\\N") {
-      fields.emplace_back(std::nullopt);
-    } else if (f.find('\\') == std::string_view::npos) {
-      fields.emplace_back(f);
-    } else {
-      if (used == scratch.size()) scratch.emplace_back();
-      std::string& out = scratch[used++];
-      out.clear();
-      for (size_t i = 0; i < f.size(); ++i) {
-        if (f[i] != '\\' || i + 1 == f.size()) {
-          out.push_back(f[i]);
-          continue;
-        }
-        const char c = f[++i];
-        switch (c) {
-          case 'b': out.push_back('\b'); break;
-          case 'f': out.push_back('\f'); break;
-          case 'n': out.push_back('\n'); break;
-          case 'r': out.push_back('\r'); break;
-          case 't': out.push_back('\t'); break;
-          case 'v': out.push_back('\v'); break;
-          default: out.push_back(c); break;  // "\\" and an escaped delimiter
-        }
-      }
-      fields.emplace_back(std::string_view(out));
-    }
-    if (end == line.size()) break;
-    start = end + 1;
+// One chain link as read from the COPY.
+struct Link {
+  int64_t position = 0;
+  std::string stored_hash;
+  bool have_row = false;
+  crypto::AuditRow row;
+};
+
+// Decodes one row of the chain queries into `link`. Throws pqxx::failure on a malformed row.
+void DecodeLink(const std::vector<internal::BinaryField>& f, Link& link) {
+  auto text = [](const internal::BinaryField& v, std::string* out) {
+    if (!v) return false;
+    out->assign(v->data(), v->size());
+    return true;
+  };
+  if (f.size() != kChainFields || !f[0] || !internal::Int64(*f[0], &link.position) || !f[1]) {
+    throw pqxx::failure("audit chain: unexpected row format");
   }
-  return static_cast<int>(fields.size()) == kChainFields;
+  link.stored_hash.assign(f[1]->data(), f[1]->size());
+  link.have_row = f[2].has_value();
+  if (!link.have_row) return;
+  crypto::AuditRow& row = link.row;
+  int16_t role = 0;
+  bool ok = internal::Int64(*f[2], &row.id) && f[3] && internal::UInt64(*f[3], &row.tx) && f[4] &&
+            internal::TimestampMicros(*f[4], &row.at_micros) && f[7] &&
+            internal::Int16(*f[7], &role) && text(f[6], &row.username) &&
+            text(f[8], &row.jurisdiction) && text(f[9], &row.method) && f[10] &&
+            internal::UuidArrayText(*f[10], &row.patient_ids) && text(f[11], &row.outcome) &&
+            text(f[12], &row.peer) && text(f[13], &row.request_id) && text(f[14], &row.detail);
+  if (f[5]) {
+    ok = ok && internal::UuidText(*f[5], &row.user_id);
+  } else {
+    row.user_id.clear();
+  }
+  if (!ok) throw pqxx::failure("audit chain: unexpected row format");
+  row.role = role;
 }
 
-template <typename T>
-bool Num(const std::optional<std::string_view>& f, T* out) {
-  return f && absl::SimpleAtoi(absl::string_view(f->data(), f->size()), out);
+// Thrown out of the COPY when the id-ordered rows stray beyond the window.
+struct OutOfWindow {};
+
+// Feeds the chain in position order from the id-ordered stream, through a window of the
+// next kReorderWindow positions. False (nothing fed that cannot be redone) when the window
+// is exceeded.
+bool StreamByAuditId(Tx& tx, crypto::ChainVerifier& verifier) {
+  std::deque<std::optional<Link>> window;  // window[i]: position next + i
+  int64_t next = 1;
+  Link link;
+  auto feed = [&](const Link& l) {
+    verifier.AddLink(l.position, l.stored_hash, l.have_row ? &l.row : nullptr);
+  };
+  try {
+    internal::CopyOutBinary(tx.w(), kChainByIdQuery,
+                            [&](const std::vector<internal::BinaryField>& f) {
+      DecodeLink(f, link);
+      const int64_t offset = link.position - next;
+      if (offset == 0 && window.empty()) {  // the common case: already in order
+        feed(link);
+        ++next;
+        return;
+      }
+      if (offset < 0 || offset >= g_reorder_window.load()) throw OutOfWindow{};
+      if (window.size() <= static_cast<size_t>(offset)) window.resize(offset + 1);
+      window[offset] = link;
+      while (!window.empty() && window.front()) {
+        feed(*window.front());
+        window.pop_front();
+        ++next;
+      }
+    });
+  } catch (const OutOfWindow&) {
+    return false;
+  }
+  // Positions that never came (a gap): the rest in order; the verifier reports the gap.
+  for (const auto& l : window) {
+    if (l) feed(*l);
+  }
+  return true;
 }
 
-std::optional<std::string> Hex(const std::optional<std::string_view>& f) {
-  if (!f) return std::nullopt;
-  auto b = crypto::HexDecode(*f);
-  if (!b.ok()) return std::nullopt;
-  return std::move(*b);
+void StreamByPosition(Tx& tx, crypto::ChainVerifier& verifier) {
+  Link link;
+  internal::CopyOutBinary(tx.w(), kChainByPositionQuery,
+                          [&](const std::vector<internal::BinaryField>& f) {
+    DecodeLink(f, link);
+    verifier.AddLink(link.position, link.stored_hash, link.have_row ? &link.row : nullptr);
+  });
+}
+
+void StreamCheckpoints(Tx& tx, crypto::ChainVerifier& verifier) {
+  crypto::Checkpoint cp;
+  internal::CopyOutBinary(tx.w(), kCheckpointQuery,
+                          [&](const std::vector<internal::BinaryField>& f) {
+    if (f.size() != 5 || !f[0] || !f[1] || !f[2] || !f[3] ||
+        !internal::Int64(*f[0], &cp.position) || !internal::UInt64(*f[2], &cp.watermark)) {
+      throw pqxx::failure("audit chain: unexpected checkpoint format");
+    }
+    cp.hash.assign(f[1]->data(), f[1]->size());
+    cp.signature.assign(f[3]->data(), f[3]->size());
+    verifier.AddCheckpoint(cp, f[4]);
+  });
 }
 
 uint64_t Xid(const std::string& text) {
@@ -149,13 +216,18 @@ std::vector<Statement> AuditStatements() {
       {"audit.newest_checkpoint",
        "SELECT position, hash, watermark::text, signature FROM public.audit_checkpoint "
        "ORDER BY position DESC LIMIT 1"},
-      // Verification's plan: a nested loop over the seal rows in position order streams
-      // from its first row, so reading and hashing overlap; the planner otherwise picks a
-      // hash join and a sort of the whole chain (hundreds of MB, on disk) before the first
-      // row. Transaction-local; the rest of the call's transaction is one audit insert.
-      {"audit.verify_plan",
-       "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_sort', 'off', true), "
-       "set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)"},
+      // Verification's plans (transaction-local; the rest of the call's transaction is one
+      // audit insert). By audit id: a merge join of two index scans, streaming from its first
+      // row; by position: a nested loop. Without these the planner hashes one side and sorts
+      // the whole chain (hundreds of MB, on disk) before the first row.
+      {"audit.verify_plan_by_id",
+       "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'off', true), "
+       "set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
+       "true), set_config('jit', 'off', true)"},
+      {"audit.verify_plan_by_position",
+       "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'on', true), "
+       "set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
+       "true), set_config('jit', 'off', true)"},
       {"audit.owned_by_db_owner",
        "SELECT c.relowner = d.datdba FROM pg_class c, pg_database d "
        "WHERE c.oid = 'public.audit_log'::regclass AND d.datname = current_database()"},
@@ -166,9 +238,6 @@ std::vector<Statement> AuditStatements() {
       {"audit.unsealed_from",
        "SELECT count(*) FROM public.audit_log a WHERE a.tx >= $1::xid8 "
        "AND NOT EXISTS (SELECT 1 FROM public.audit_seal s WHERE s.audit_id = a.id)"},
-      {"audit.checkpoints_beyond",
-       "SELECT count(*) FROM public.audit_checkpoint "
-       "WHERE position > (SELECT coalesce(max(position), 0) FROM public.audit_seal)"},
   };
 }
 
@@ -251,78 +320,41 @@ absl::StatusOr<SealResult> SealPending(Tx& tx, const crypto::Signer& signer, abs
   });
 }
 
+void SetVerifyReorderWindowForTest(int64_t positions) {
+  g_reorder_window.store(positions > 0 ? positions : kReorderWindow);
+}
+
 absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key,
                                         std::optional<std::vector<crypto::Checkpoint>> anchors) {
   return Guard([&]() -> absl::StatusOr<ChainReport> {
     // In READ COMMITTED each statement has its own snapshot; the checks below are chosen so
-    // that rows and checkpoints committed between them cannot look like tampering.
-    crypto::ChainVerifier verifier(
-        public_key, CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint")),
-        std::move(anchors));
-    tx.w().exec_prepared("audit.verify_plan");
-    {
-      // libpqxx 6.4 pastes the table name into "COPY <name> TO STDOUT" unquoted, so a
-      // parenthesised query streams (7.x has stream_from::query for this).
-      pqxx::stream_from copy(tx.w(), kChainCopy);
-      std::string line;
-      std::vector<std::optional<std::string_view>> f;
-      std::vector<std::string> scratch;
-      crypto::AuditRow row;
-      crypto::Checkpoint cp;
-      while (copy.get_raw_line(line)) {
-        // libpqxx 6.4 hands the line over with its newline.
-        if (!line.empty() && line.back() == '\n') line.pop_back();
-        int64_t position = 0;
-        std::optional<std::string> stored;
-        if (!SplitCopyLine(line, f, scratch) || !Num(f[0], &position) ||
-            !(stored = Hex(f[1])).has_value()) {
-          return absl::InternalError("audit chain: unexpected row format");
-        }
-        const bool have_row = f[2].has_value();
-        if (have_row) {
-          if (!Num(f[2], &row.id) || !Num(f[3], &row.tx) || !Num(f[4], &row.at_micros) ||
-              !Num(f[7], &row.role)) {
-            return absl::InternalError("audit chain: unexpected row format");
-          }
-          row.user_id.assign(f[5].value_or(""));
-          row.username.assign(f[6].value_or(""));
-          row.jurisdiction.assign(f[8].value_or(""));
-          row.method.assign(f[9].value_or(""));
-          row.patient_ids.assign(f[10].value_or(""));
-          row.outcome.assign(f[11].value_or(""));
-          row.peer.assign(f[12].value_or(""));
-          row.request_id.assign(f[13].value_or(""));
-          row.detail.assign(f[14].value_or(""));
-        }
-        const bool have_cp = f[15].has_value();
-        if (have_cp) {
-          auto h = Hex(f[15]);
-          auto sig = Hex(f[17]);
-          if (!h || !sig || !Num(f[16], &cp.watermark)) {
-            return absl::InternalError("audit chain: unexpected checkpoint format");
-          }
-          cp.position = position;
-          cp.hash = std::move(*h);
-          cp.signature = std::move(*sig);
-        }
-        verifier.AddLink(position, *stored, have_row ? &row : nullptr, have_cp ? &cp : nullptr);
-      }
-      copy.complete();
+    // that rows and checkpoints committed between them cannot look like tampering: the
+    // trail only grows at its end, and every check compares things read in one statement
+    // or things that cannot change once written.
+    std::optional<crypto::Checkpoint> newest =
+        CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
+    std::optional<crypto::ChainVerifier> verifier;
+    verifier.emplace(public_key, newest, anchors);
+    tx.w().exec_prepared("audit.verify_plan_by_id");
+    if (!StreamByAuditId(tx, *verifier)) {
+      verifier.emplace(public_key, newest, std::move(anchors));
+      tx.w().exec_prepared("audit.verify_plan_by_position");
+      StreamByPosition(tx, *verifier);
     }
+    StreamCheckpoints(tx, *verifier);
     // Every row below the newest signed watermark must be in the chain: one that is not was
     // inserted behind the sealer's back. Rows below it all belong to finished transactions,
     // so the count cannot change between statements.
-    const std::string w = absl::StrCat(verifier.signed_watermark());
+    const std::string w = absl::StrCat(verifier->signed_watermark());
     const int64_t below = tx.w().exec_prepared1("audit.count_below", w)[0].as<int64_t>();
-    int64_t unsealed = std::max<int64_t>(0, below - verifier.sealed_below_signed_watermark());
+    int64_t unsealed = std::max<int64_t>(0, below - verifier->sealed_below_signed_watermark());
     if (unsealed > 0) {
       pqxx::row first = tx.w().exec_prepared1("audit.unsealed_below_first", w);
-      verifier.Fail(0, first[0].is_null() ? 0 : first[0].as<int64_t>(),
-                    "an audit row below a signed watermark is not sealed");
+      verifier->Fail(0, first[0].is_null() ? 0 : first[0].as<int64_t>(),
+                     "an audit row below a signed watermark is not sealed");
     }
     unsealed += tx.w().exec_prepared1("audit.unsealed_from", w)[0].as<int64_t>();
-    const int64_t beyond = tx.w().exec_prepared1("audit.checkpoints_beyond")[0].as<int64_t>();
-    return verifier.Finish(beyond, unsealed);
+    return verifier->Finish(unsealed);
   });
 }
 

@@ -93,4 +93,8 @@ using ChainReport = crypto::ChainReport;
 absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key,
                                         std::optional<std::vector<crypto::Checkpoint>> anchors);
 
+// Tests only: the window within which verification puts id-ordered rows back in chain
+// order before it falls back to reading them in chain order (0: the default, 100000).
+void SetVerifyReorderWindowForTest(int64_t positions);
+
 }  // namespace smd::store

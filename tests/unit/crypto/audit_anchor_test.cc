@@ -102,6 +102,25 @@ TEST_F(AnchorFileTest, ADamagedLineIsDataLossNamingTheLine) {
   EXPECT_THAT(std::string(all.status().message()), ::testing::Not(HasSubstr("garbage")));
 }
 
+TEST_F(AnchorFileTest, ARemovedOrRotatedFileIsWrittenAtItsPathAgain) {
+  AnchorFile a(path_);
+  ASSERT_TRUE(a.Append(Cp(1), "x").ok());
+  // Rotated: the old file renamed away; the next line goes to a new file at the path.
+  const std::string rotated = path_ + ".1";
+  ASSERT_EQ(std::rename(path_.c_str(), rotated.c_str()), 0);
+  ASSERT_TRUE(a.Append(Cp(2), "x").ok());
+  auto now = a.ReadAll();
+  ASSERT_TRUE(now.ok()) << now.status();
+  ASSERT_EQ(now->size(), 1u);
+  EXPECT_EQ((*now)[0], Cp(2));
+  EXPECT_EQ(AnchorFile(rotated).ReadAll()->size(), 1u);
+  std::remove(rotated.c_str());
+  // Removed: recreated.
+  ASSERT_EQ(std::remove(path_.c_str()), 0);
+  ASSERT_TRUE(a.Append(Cp(3), "x").ok());
+  EXPECT_EQ(*a.NewestPosition(), 3);
+}
+
 TEST_F(AnchorFileTest, AnUnwritablePathIsUnavailable) {
   AnchorFile a(dir_ + "/no/such/dir/anchor.log");
   EXPECT_TRUE(absl::IsUnavailable(a.Open()));

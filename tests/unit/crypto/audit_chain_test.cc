@@ -194,7 +194,9 @@ std::optional<Checkpoint> Newest(const Chain& c) {
   return c.cps.rbegin()->second;
 }
 
-// Feeds the chain to a verifier, positions as stored (`positions` overrides 1..n).
+// Feeds the chain to a verifier as store::VerifyChain does: the links in position order
+// (positions as stored: `positions` overrides 1..n), then the checkpoints with the stored
+// hash at their position.
 ChainReport Verify(const Chain& c, const std::string& public_key,
                    std::optional<std::vector<Checkpoint>> anchors = std::nullopt,
                    std::vector<int64_t> positions = {}, std::vector<bool> missing_row = {}) {
@@ -202,15 +204,18 @@ ChainReport Verify(const Chain& c, const std::string& public_key,
     for (size_t i = 0; i < c.rows.size(); ++i) positions.push_back(static_cast<int64_t>(i + 1));
   }
   ChainVerifier v(public_key, Newest(c), std::move(anchors));
+  std::map<int64_t, std::string> stored;
   for (size_t i = 0; i < c.rows.size(); ++i) {
-    auto cp = c.cps.find(positions[i]);
     const bool gone = i < missing_row.size() && missing_row[i];
-    v.AddLink(positions[i], c.hashes[i], gone ? nullptr : &c.rows[i],
-              cp == c.cps.end() ? nullptr : &cp->second);
+    v.AddLink(positions[i], c.hashes[i], gone ? nullptr : &c.rows[i]);
+    stored[positions[i]] = c.hashes[i];
   }
-  int64_t beyond = 0;
-  for (const auto& [p, cp] : c.cps) beyond += p > positions.back() ? 1 : 0;
-  return v.Finish(beyond, 0);
+  for (const auto& [p, cp] : c.cps) {
+    auto it = stored.find(p);
+    v.AddCheckpoint(cp, it == stored.end() ? std::nullopt
+                                           : std::optional<std::string_view>(it->second));
+  }
+  return v.Finish(0);
 }
 
 std::vector<Checkpoint> AnchorOf(const Chain& c) {
@@ -241,7 +246,7 @@ TEST_F(ChainVerifierTest, AnIntactChainVerifies) {
   EXPECT_FALSE(plain.anchored);
   // An empty chain is intact too.
   ChainVerifier empty(key(), std::nullopt, std::vector<Checkpoint>{});
-  EXPECT_TRUE(empty.Finish(0, 3).intact);
+  EXPECT_TRUE(empty.Finish(3).intact);
 }
 
 TEST_F(ChainVerifierTest, AChangeToAnyFieldIsReportedAtItsRow) {
@@ -354,7 +359,7 @@ TEST_F(ChainVerifierTest, TruncatingTheTailIsSeenOnlyWithTheAnchor) {
   EXPECT_TRUE(Verify(c, key()).intact);
   ChainReport r = Verify(c, key(), AnchorOf(original));
   EXPECT_FALSE(r.intact);
-  EXPECT_EQ(r.first_break_position, 40);
+  EXPECT_EQ(r.first_break_position, 30);  // the lowest anchored position beyond the end
   EXPECT_THAT(r.problem, HasSubstr("removed from its end"));
 }
 
@@ -464,21 +469,33 @@ TEST_F(ChainVerifierTest, CheckpointsBeyondTheChainAreReported) {
   EXPECT_THAT(r.problem, HasSubstr("refers to chain rows that are gone"));
 }
 
-TEST_F(ChainVerifierTest, OnlyTheFirstBreakIsKept) {
+TEST_F(ChainVerifierTest, TheBreakAtTheLowestPositionIsKept) {
   Chain c = Build(20, signer_, {20});
   c.rows[4].detail = "first";
   c.rows[14].detail = "second";
   ChainVerifier v(key(), Newest(c), std::nullopt);
+  v.Fail(0, 99, "found outside the chain");
   for (size_t i = 0; i < c.rows.size(); ++i) {
-    auto cp = c.cps.find(static_cast<int64_t>(i + 1));
-    v.AddLink(static_cast<int64_t>(i + 1), c.hashes[i], &c.rows[i],
-              cp == c.cps.end() ? nullptr : &cp->second);
+    v.AddLink(static_cast<int64_t>(i + 1), c.hashes[i], &c.rows[i]);
   }
-  v.Fail(0, 99, "later problem");
-  ChainReport r = v.Finish(0, 2);
-  EXPECT_EQ(r.first_break_position, 5);
+  v.Fail(3, 98, "found later, lower position");
+  v.AddCheckpoint(c.cps[20], c.hashes[19]);
+  ChainReport r = v.Finish(2);
+  EXPECT_EQ(r.first_break_position, 3);
+  EXPECT_EQ(r.first_break_audit_id, 98);
   EXPECT_EQ(r.unsealed, 2);
   EXPECT_EQ(r.records_checked, 20);
+  // A break outside the chain is reported when it is the only one.
+  Chain ok = Build(5, signer_, {5});
+  ChainVerifier w(key(), Newest(ok), std::nullopt);
+  for (size_t i = 0; i < ok.rows.size(); ++i) {
+    w.AddLink(static_cast<int64_t>(i + 1), ok.hashes[i], &ok.rows[i]);
+  }
+  w.AddCheckpoint(ok.cps[5], ok.hashes[4]);
+  w.Fail(0, 77, "an audit row below a signed watermark is not sealed");
+  ChainReport only = w.Finish(0);
+  EXPECT_FALSE(only.intact);
+  EXPECT_EQ(only.first_break_audit_id, 77);
 }
 
 }  // namespace
