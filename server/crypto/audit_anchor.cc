@@ -21,9 +21,8 @@ absl::Status AnchorFile::Open() {
   if (fd_ >= 0) return absl::OkStatus();
   const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return absl::UnavailableError(absl::StrCat("audit anchor file ", path_,
-                                               ": cannot open for appending: ",
-                                               std::strerror(errno)));
+    return absl::UnavailableError(absl::StrCat(
+        "audit anchor file ", path_, ": cannot open for appending: ", std::strerror(errno)));
   }
   fd_ = fd;
   return absl::OkStatus();
@@ -34,7 +33,8 @@ absl::Status AnchorFile::Append(const Checkpoint& cp, std::string_view note) {
     // A file removed or renamed (rotated) since it was opened: write to the path again,
     // not to the old file.
     std::lock_guard<std::mutex> lock(mu_);
-    struct stat open_st {}, path_st {};
+    struct stat open_st {
+    }, path_st{};
     if (fd_ >= 0 && (::fstat(fd_, &open_st) != 0 || ::stat(path_.c_str(), &path_st) != 0 ||
                      open_st.st_dev != path_st.st_dev || open_st.st_ino != path_st.st_ino)) {
       ::close(fd_);
@@ -50,12 +50,12 @@ absl::Status AnchorFile::Append(const Checkpoint& cp, std::string_view note) {
     // A short write leaves a partial line; the next line starts after a newline so that
     // only the partial one is unreadable (ReadAll reports it).
     if (n > 0) (void)!::write(fd_, "\n", 1);
-    return absl::UnavailableError(absl::StrCat("audit anchor file ", path_,
-                                               ": write failed: ", std::strerror(err)));
+    return absl::UnavailableError(
+        absl::StrCat("audit anchor file ", path_, ": write failed: ", std::strerror(err)));
   }
   if (::fdatasync(fd_) != 0) {
-    return absl::UnavailableError(absl::StrCat("audit anchor file ", path_,
-                                               ": fdatasync failed: ", std::strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("audit anchor file ", path_, ": fdatasync failed: ", std::strerror(errno)));
   }
   return absl::OkStatus();
 }
@@ -95,8 +95,8 @@ absl::StatusOr<std::vector<Checkpoint>> AnchorFile::ReadAll() const {
     start = nl + 1;
     auto cp = ParseAnchorLine(line);
     if (!cp.ok()) {
-      return absl::DataLossError(absl::StrCat("audit anchor file ", path_, " line ", line_no,
-                                              ": ", cp.status().message()));
+      return absl::DataLossError(absl::StrCat("audit anchor file ", path_, " line ", line_no, ": ",
+                                              cp.status().message()));
     }
     out.push_back(std::move(*cp));
   }

@@ -102,12 +102,15 @@ bool CheckpointSignatureValid(std::string_view public_key, const Checkpoint& cp)
 }
 
 std::string AnchorLine(const Checkpoint& cp, std::string_view note) {
-  return absl::StrCat(absl::string_view(kAnchorTag.data(), kAnchorTag.size()), " ", cp.position, " ", HexEncode(cp.hash), " ", cp.watermark,
-                      " ", HexEncode(cp.signature), " ", note.empty() ? absl::string_view("-") : absl::string_view(note.data(), note.size()));
+  return absl::StrCat(
+      absl::string_view(kAnchorTag.data(), kAnchorTag.size()), " ", cp.position, " ",
+      HexEncode(cp.hash), " ", cp.watermark, " ", HexEncode(cp.signature), " ",
+      note.empty() ? absl::string_view("-") : absl::string_view(note.data(), note.size()));
 }
 
 absl::StatusOr<Checkpoint> ParseAnchorLine(std::string_view line) {
-  std::vector<absl::string_view> f = absl::StrSplit(absl::string_view(line.data(), line.size()), ' ');
+  std::vector<absl::string_view> f =
+      absl::StrSplit(absl::string_view(line.data(), line.size()), ' ');
   if (f.size() != 6 || f[0] != absl::string_view(kAnchorTag.data(), kAnchorTag.size())) {
     return absl::InvalidArgumentError("not an smd-audit-anchor-v1 line of 6 fields");
   }
@@ -134,8 +137,9 @@ ChainVerifier::ChainVerifier(std::string public_key, std::optional<Checkpoint> n
   if (anchors) {
     report_.anchored = true;
     anchors_ = std::move(*anchors);
-    std::stable_sort(anchors_.begin(), anchors_.end(),
-                     [](const Checkpoint& a, const Checkpoint& b) { return a.position < b.position; });
+    std::stable_sort(
+        anchors_.begin(), anchors_.end(),
+        [](const Checkpoint& a, const Checkpoint& b) { return a.position < b.position; });
     if (!anchors_.empty()) report_.newest_anchored_position = anchors_.back().position;
   }
 }

@@ -20,9 +20,9 @@ namespace smd::crypto {
 // The fields of one audit_log row that its chain link covers (every column).
 struct AuditRow {
   int64_t id = 0;
-  uint64_t tx = 0;         // the writing transaction's id (xid8)
-  int64_t at_micros = 0;   // audit_log.at as Unix microseconds
-  std::string user_id;     // canonical UUID text, "" when there is no actor
+  uint64_t tx = 0;        // the writing transaction's id (xid8)
+  int64_t at_micros = 0;  // audit_log.at as Unix microseconds
+  std::string user_id;    // canonical UUID text, "" when there is no actor
   std::string username;
   int role = 0;
   std::string jurisdiction;
@@ -51,7 +51,7 @@ std::string ChainLink(std::string_view prev_hash, std::string_view canonical);
 // audit row with tx below it was sealed at or before `position`).
 struct Checkpoint {
   int64_t position = 0;
-  std::string hash;       // 32 bytes
+  std::string hash;  // 32 bytes
   uint64_t watermark = 0;
   std::string signature;  // 64-byte Ed25519 signature of CheckpointMessage(...)
   bool operator==(const Checkpoint&) const = default;

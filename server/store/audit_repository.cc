@@ -205,9 +205,9 @@ std::optional<crypto::Checkpoint> CheckpointRow(const pqxx::result& r) {
 std::vector<Statement> AuditStatements() {
   return {
       {"audit.append",
-       "INSERT INTO public.audit_log (at, user_id, username, role, jurisdiction, method, patient_ids, "
-       "outcome, peer, request_id, detail) VALUES ($1::timestamptz, $2::uuid, $3, $4, $5, $6, "
-       "$7::uuid[], $8, $9, $10, $11)"},
+       "INSERT INTO public.audit_log (at, user_id, username, role, jurisdiction, method, "
+       "patient_ids, outcome, peer, request_id, detail) VALUES ($1::timestamptz, $2::uuid, $3, "
+       "$4, $5, $6, $7::uuid[], $8, $9, $10, $11)"},
       {"audit.seal_lock", "SELECT pg_try_advisory_xact_lock($1)"},
       {"audit.seal", "SELECT * FROM public.smd_audit_seal($1::integer)"},
       {"audit.checkpoint",
@@ -221,12 +221,12 @@ std::vector<Statement> AuditStatements() {
       // row; by position: a nested loop. Without these the planner hashes one side and sorts
       // the whole chain (hundreds of MB, on disk) before the first row.
       {"audit.verify_plan_by_id",
-       "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'off', true), "
-       "set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
+       "SELECT set_config('enable_hashjoin', 'off', true), "
+       "set_config('enable_nestloop', 'off', true), set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
        "true), set_config('jit', 'off', true)"},
       {"audit.verify_plan_by_position",
-       "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'on', true), "
-       "set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
+       "SELECT set_config('enable_hashjoin', 'off', true), "
+       "set_config('enable_nestloop', 'on', true), set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
        "true), set_config('jit', 'off', true)"},
       {"audit.owned_by_db_owner",
        "SELECT c.relowner = d.datdba FROM pg_class c, pg_database d "

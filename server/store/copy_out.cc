@@ -86,7 +86,8 @@ void CopyOutBinary(pqxx::dbtransaction& t, const std::string& query,
             fields.emplace_back(std::nullopt);
             continue;
           }
-          if (msg.size() < static_cast<size_t>(len)) throw pqxx::failure("binary COPY: short field");
+          if (msg.size() < static_cast<size_t>(len))
+            throw pqxx::failure("binary COPY: short field");
           fields.emplace_back(msg.substr(0, static_cast<size_t>(len)));
           msg.remove_prefix(static_cast<size_t>(len));
         }

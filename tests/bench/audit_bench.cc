@@ -85,7 +85,9 @@ class Pq {
       Die(std::string("COPY data: ") + PQerrorMessage(conn_));
     }
     while ((r = PQgetResult(conn_)) != nullptr) {
-      if (PQresultStatus(r) != PGRES_COMMAND_OK) Die(std::string("COPY: ") + PQresultErrorMessage(r));
+      if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        Die(std::string("COPY: ") + PQresultErrorMessage(r));
+      }
       PQclear(r);
     }
   }
@@ -94,7 +96,9 @@ class Pq {
   template <typename F>
   void CopyOut(const std::string& query, F&& line) {
     PGresult* r = PQexec(conn_, ("COPY (" + query + ") TO STDOUT").c_str());
-    if (PQresultStatus(r) != PGRES_COPY_OUT) Die(std::string("COPY OUT: ") + PQresultErrorMessage(r));
+    if (PQresultStatus(r) != PGRES_COPY_OUT) {
+      Die(std::string("COPY OUT: ") + PQresultErrorMessage(r));
+    }
     PQclear(r);
     char* buf = nullptr;
     int n;
@@ -237,7 +241,8 @@ int Main(int argc, char** argv) {
                     "WHERE back").c_str());
   std::printf("table sizes: audit_log %s, audit_seal %s, audit_checkpoint %s\n",
               Value(super_db, "SELECT pg_size_pretty(pg_total_relation_size('audit_log'))").c_str(),
-              Value(super_db, "SELECT pg_size_pretty(pg_total_relation_size('audit_seal'))").c_str(),
+              Value(super_db,
+                    "SELECT pg_size_pretty(pg_total_relation_size('audit_seal'))").c_str(),
               Value(super_db,
                     "SELECT pg_size_pretty(pg_total_relation_size('audit_checkpoint'))").c_str());
 
@@ -281,7 +286,8 @@ int Main(int argc, char** argv) {
     runs.push_back(s);
     std::printf("verify run %d: %.2f s (%.2f s CPU in this process), intact=%s, %lld records, "
                 "%lld checkpoints, %lld anchored checkpoints%s%s\n",
-                rep + 1, s, cpu, r->intact ? "yes" : "NO", static_cast<long long>(r->records_checked),
+                rep + 1, s, cpu, r->intact ? "yes" : "NO",
+                static_cast<long long>(r->records_checked),
                 static_cast<long long>(r->checkpoints_checked),
                 static_cast<long long>(r->anchored_checkpoints_checked),
                 r->problem.empty() ? "" : "; ", r->problem.c_str());

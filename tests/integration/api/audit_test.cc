@@ -305,15 +305,15 @@ TEST_F(AuditTest, ARemovedOrForgedCheckpointIsReported) {
   EXPECT_THAT(v.problem(), HasSubstr("missing from the database"));
   TearDown();
   // An older checkpoint's signature altered.
-  Tamper("UPDATE audit_checkpoint SET signature = set_byte(signature, 0, get_byte(signature, 0) # 1) "
-         "WHERE position = " + oldest);
+  const std::string flip =
+      "UPDATE audit_checkpoint SET signature = set_byte(signature, 0, get_byte(signature, 0) # 1) ";
+  Tamper(flip + "WHERE position = " + oldest);
   v = Verify();
   EXPECT_FALSE(v.intact());
   EXPECT_THAT(v.problem(), HasSubstr("differs from its copy in the anchor file"));
   TearDown();
   // The newest checkpoint's signature altered.
-  Tamper("UPDATE audit_checkpoint SET signature = set_byte(signature, 0, get_byte(signature, 0) # 1) "
-         "WHERE position = (SELECT max(position) FROM audit_checkpoint)");
+  Tamper(flip + "WHERE position = (SELECT max(position) FROM audit_checkpoint)");
   v = Verify();
   EXPECT_FALSE(v.intact());
   EXPECT_THAT(v.problem(), HasSubstr("signature is invalid"));
@@ -343,8 +343,10 @@ TEST_F(AuditTest, TheAppRoleCannotChangeTheTrail) {
   EXPECT_TRUE(refused("DELETE FROM audit_seal"));
   EXPECT_TRUE(refused("DELETE FROM audit_checkpoint"));
   // Its own id or transaction id (a row placed behind the sealer), or a backdated time.
-  EXPECT_TRUE(refused("INSERT INTO audit_log (tx, at, method, outcome) VALUES ('3', now(), 'm', 'OK')"));
-  EXPECT_TRUE(refused("INSERT INTO audit_log (id, at, method, outcome) VALUES (1, now(), 'm', 'OK')"));
+  EXPECT_TRUE(
+      refused("INSERT INTO audit_log (tx, at, method, outcome) VALUES ('3', now(), 'm', 'OK')"));
+  EXPECT_TRUE(
+      refused("INSERT INTO audit_log (id, at, method, outcome) VALUES (1, now(), 'm', 'OK')"));
   EXPECT_TRUE(refused("INSERT INTO audit_log (at, method, outcome) "
                       "VALUES (now() - interval '1 day', 'm', 'OK')"));
   EXPECT_TRUE(refused("INSERT INTO audit_log (at, method, outcome) "
@@ -377,7 +379,8 @@ TEST_F(AuditTest, TheDatabasesLinksAndTheVerifierAgreeOnAwkwardRows) {
   pqxx::work w(c);
   for (const std::string& values : {
            std::string("now(), NULL, '', 0, '', 'm', '{}', 'UNAUTHENTICATED', '', '', ''"),
-           std::string("now(), '00000000-0000-4000-8000-00000000000a', 'tab' || chr(9) || 'and' || chr(10) || 'newline', 8, "
+           std::string("now(), '00000000-0000-4000-8000-00000000000a', "
+                       "'tab' || chr(9) || 'and' || chr(10) || 'newline', 8, "
                        "'320106', E'back\\\\slash', '{00000000-0000-4000-8000-000000000001,"
                        "00000000-0000-4000-8000-000000000002}', 'OK', E'new\\nline', "
                        "E'cr\\rret', '审计员；detail=1;2:x'"),

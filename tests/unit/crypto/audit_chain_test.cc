@@ -18,8 +18,8 @@
 namespace smd::crypto {
 namespace {
 
-using ::testing::HasSubstr;
 using test::TestKeys;
+using ::testing::HasSubstr;
 
 AuditRow Row(int64_t id, uint64_t tx) {
   AuditRow r;
@@ -141,19 +141,17 @@ TEST(AuditChain, AnchorLineRejectsDamage) {
   Signer signer(TestKeys());
   const std::string good = AnchorLine(SignCheckpoint(signer, 1, std::string(32, 'h'), 2), "n");
   for (const std::string& bad : {
-           std::string(""),
-           "smd-audit-anchor-v2" + good.substr(19),
-           good + " extra",
+           std::string(""), "smd-audit-anchor-v2" + good.substr(19), good + " extra",
            std::string("smd-audit-anchor-v1 0 ") + std::string(64, 'a') + " 2 " +
-               std::string(128, 'b') + " n",            // position 0
+               std::string(128, 'b') + " n",  // position 0
            std::string("smd-audit-anchor-v1 1 ") + std::string(62, 'a') + " 2 " +
-               std::string(128, 'b') + " n",            // short hash
+               std::string(128, 'b') + " n",  // short hash
            std::string("smd-audit-anchor-v1 1 ") + std::string(64, 'a') + " x " +
-               std::string(128, 'b') + " n",            // watermark not a number
+               std::string(128, 'b') + " n",  // watermark not a number
            std::string("smd-audit-anchor-v1 1 ") + std::string(64, 'a') + " 2 " +
-               std::string(126, 'b') + " n",            // short signature
+               std::string(126, 'b') + " n",  // short signature
            std::string("smd-audit-anchor-v1 1 ") + std::string(64, 'g') + " 2 " +
-               std::string(128, 'b') + " n",            // not hex
+               std::string(128, 'b') + " n",  // not hex
        }) {
     EXPECT_FALSE(ParseAnchorLine(bad).ok()) << bad;
   }
@@ -212,8 +210,8 @@ ChainReport Verify(const Chain& c, const std::string& public_key,
   }
   for (const auto& [p, cp] : c.cps) {
     auto it = stored.find(p);
-    v.AddCheckpoint(cp, it == stored.end() ? std::nullopt
-                                           : std::optional<std::string_view>(it->second));
+    v.AddCheckpoint(
+        cp, it == stored.end() ? std::nullopt : std::optional<std::string_view>(it->second));
   }
   return v.Finish(0);
 }
