@@ -457,6 +457,7 @@ TEST_F(AuditTest, TheMigrationRoleCannotDisableTheTriggersOrDropTheTables) {
   EXPECT_TRUE(refused("DELETE FROM audit_checkpoint"));
   EXPECT_TRUE(refused("UPDATE audit_seal_state SET last_position = 0"));
   EXPECT_TRUE(refused("SET session_replication_role = replica"));
+  EXPECT_TRUE(refused("SELECT count(*) FROM audit_log"));
   EXPECT_EQ(Q("SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables "
               "WHERE tablename LIKE 'audit%'"),
             "smd_audit");
