@@ -6,6 +6,8 @@ find_package(absl CONFIG REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+# libpq itself, for the one binary COPY libpqxx 6.4 cannot do (store/internal/copy_out.h).
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 if(SMD_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

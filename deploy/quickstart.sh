@@ -25,6 +25,7 @@ build_dir=$repo_root/build
 server=$build_dir/server/smd-server
 listen=${SMD_LISTEN:-127.0.0.1:50051}
 key_file=$dev/keys/smd.keys
+anchor_file=$dev/audit-anchor.log
 tls_dir=$dev/tls
 demo_users=$dev/demo-users.txt
 
@@ -84,14 +85,15 @@ step "Starting the private PostgreSQL 15 cluster in $PGP_BASE"
 # shellcheck disable=SC2119
 pgp_init  # default durability: the quickstart keeps its data
 if ((PGP_CREATED)); then
-  # Demo users saved from an earlier cluster are no longer valid.
-  rm -f -- "$demo_users"
+  # Demo users saved from an earlier cluster are no longer valid, and the audit anchor of
+  # its database would report that database's chain as missing.
+  rm -f -- "$demo_users" "$anchor_file"
   echo "created a new cluster"
 fi
 pgp_start
 echo "running; socket directory $PGP_SOCK, log $PGP_LOG"
 
-step "Creating roles smd_owner, smd_app and database smd (deploy/postgres/*.sql)"
+step "Creating roles smd_owner, smd_app, smd_audit and database smd (deploy/postgres/*.sql)"
 pgp_psql -d postgres -f "$repo_root/deploy/postgres/roles.sql"
 pgp_psql -d postgres -f "$repo_root/deploy/postgres/create-db.sql"
 
@@ -118,6 +120,9 @@ step "Development TLS certificates in $tls_dir"
 step "Migrating the schema (as smd_owner)"
 "$server" migrate --database-url "$owner_dsn"
 
+step "Handing the audit trail to smd_audit (deploy/postgres/protect-audit.sql)"
+pgp_psql -d smd -f "$repo_root/deploy/postgres/protect-audit.sql"
+
 step "Loading synthetic demo data (as smd_app)"
 if [[ -f "$demo_users" ]]; then
   "$server" seed-demo --database-url "$app_dsn" --key-file "$key_file"
@@ -138,6 +143,7 @@ cat <<EOF
     Client cert (mTLS): $tls_dir/client.pem / client.key (not required by this server)
     Database (app):     $app_dsn
     Demo users:         $demo_users (synthetic data only)
+    Audit anchor:       $anchor_file (copies of the signed audit checkpoints)
     Client:             $build_dir/clients/cli/smdctl (docs/walkthrough.md); in another terminal:
                           export SMDCTL_CA=$tls_dir/ca.pem SMDCTL_SERVER=localhost:${listen##*:}
     Ctrl-C stops the server; the database keeps running. Later:
@@ -147,4 +153,5 @@ cat <<EOF
 
 EOF
 exec "$server" serve --listen "$listen" --database-url "$app_dsn" --key-file "$key_file" \
-  --tls-cert "$tls_dir/server.pem" --tls-key "$tls_dir/server.key"
+  --tls-cert "$tls_dir/server.pem" --tls-key "$tls_dir/server.key" \
+  --audit-anchor-file "$anchor_file"

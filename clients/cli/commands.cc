@@ -1057,6 +1057,12 @@ class Cli {
         out_ << T(o_.lang, resp.intact() ? "verify.ok" : "verify.bad") << " ("
              << resp.records_checked() << " / " << resp.checkpoints_checked() << ")"
              << (resp.intact() ? "" : ": " + resp.problem()) << "\n";
+        if (resp.anchored()) {
+          out_ << T(o_.lang, "verify.anchored") << ": " << resp.anchored_checkpoints_checked()
+               << "\n";
+        } else {
+          out_ << T(o_.lang, "verify.unanchored") << "\n";
+        }
       }
       return resp.intact() ? kOk : kTampered;
     }

@@ -72,6 +72,11 @@ std::string T(Lang lang, const std::string& key) {
       {"alerted", {"已发出预警", "alert sent"}},
       {"verify.ok", {"审计链完整", "audit chain intact"}},
       {"verify.bad", {"审计链被篡改", "audit chain TAMPERED"}},
+      {"verify.anchored", {"与外部锚点一致的检查点", "checkpoints matching the external anchor"}},
+      {"verify.unanchored",
+       {"警告：服务器未配置外部锚点文件，无法发现数据库超级用户对审计链末端的改写",
+        "warning: the server has no external anchor file; a database superuser's rewrite of "
+        "the chain's end would not be seen"}},
       {"source", {"数据来源", "source"}},
       {"rule_set", {"规则集", "rule set"}},
       {"period", {"统计期", "period"}},

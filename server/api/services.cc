@@ -471,6 +471,10 @@ grpc::ServerUnaryReactor* AuditService::VerifyAuditChain(grpc::CallbackServerCon
                       resp->set_first_break_position(r.first_break_position);
                       resp->set_first_break_audit_id(r.first_break_audit_id);
                       resp->set_problem(r.problem);
+                      resp->set_anchored(r.anchored);
+                      resp->set_anchored_checkpoints_checked(r.anchored_checkpoints_checked);
+                      resp->set_newest_anchored_position(r.newest_anchored_position);
+                      resp->set_newest_checkpoint_position(r.newest_checkpoint_position);
                     });
                   });
 }

@@ -1,6 +1,7 @@
 #include "app/audit_use_cases.h"
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "app/admin_use_cases.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -8,6 +9,12 @@
 #include "domain/errors.h"
 
 namespace smd::app {
+namespace {
+
+// Rows sealed per pass (one transaction).
+constexpr int kSealBatch = 5000;
+
+}  // namespace
 
 absl::StatusOr<AuditPage> AuditUseCases::List(const CallMeta& meta,
                                               const store::AuditFilter& filter, int page_size,
@@ -38,19 +45,73 @@ absl::StatusOr<AuditPage> AuditUseCases::List(const CallMeta& meta,
   return page;
 }
 
+absl::StatusOr<store::ChainReport> AuditUseCases::VerifyIn(store::Tx& tx) {
+  // The anchor first: its lines are appended only after their checkpoints commit, so every
+  // line read now is visible to the statements that follow.
+  std::optional<std::vector<crypto::Checkpoint>> anchors;
+  absl::Status anchor_error;
+  if (anchor_ != nullptr) {
+    absl::StatusOr<std::vector<crypto::Checkpoint>> read = anchor_->ReadAll();
+    if (read.ok()) {
+      anchors = std::move(*read);
+    } else {
+      anchor_error = read.status();
+      anchors.emplace();
+    }
+  }
+  ASSIGN_OR_RETURN(store::ChainReport report,
+                   store::VerifyChain(tx, deps_.signer.PublicKey(), std::move(anchors)));
+  if (!anchor_error.ok() && report.intact) {
+    // A deleted or damaged anchor is what someone hiding a rewrite would leave behind.
+    report.intact = false;
+    report.problem = absl::StrCat("the anchor file cannot be read: ", anchor_error.message());
+  }
+  return report;
+}
+
 absl::StatusOr<store::ChainReport> AuditUseCases::Verify(const CallMeta& meta) {
   store::ChainReport report;
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
                                           AuditNote& note) -> absl::Status {
     RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kAuditVerify, ""));
-    ASSIGN_OR_RETURN(report, store::VerifyChain(tx, deps_.signer.PublicKey()));
-    note.detail = report.intact ? "intact" : "broken";
+    ASSIGN_OR_RETURN(report, VerifyIn(tx));
+    note.detail = absl::StrCat(report.intact ? "intact" : "broken",
+                               report.anchored ? " anchored" : " unanchored");
     return absl::OkStatus();
   }));
   return report;
 }
 
-void AuditSealer::Start() {
+absl::StatusOr<store::ChainReport> AuditUseCases::VerifyAsOperator() {
+  store::ChainReport report;
+  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(report, VerifyIn(tx));
+    store::AuditEntry e;
+    e.at = deps_.clock.Now();
+    e.method = "smd-server audit-verify";
+    e.outcome = "OK";
+    e.detail = absl::StrCat(report.intact ? "intact" : "broken",
+                            report.anchored ? " anchored" : " unanchored");
+    return store::AppendAudit(tx, e);
+  }));
+  return report;
+}
+
+absl::Status AuditSealer::Start() {
+  if (anchor_ == nullptr) {
+    common::LogWarning(
+        "audit: no anchor file (--audit-anchor-file): checkpoints are kept only in the "
+        "database, where a superuser could rewrite the end of the chain unnoticed");
+  } else {
+    RETURN_IF_ERROR(anchor_->Open());
+    absl::StatusOr<int64_t> newest = anchor_->NewestPosition();
+    if (newest.ok()) {
+      anchored_position_ = *newest;
+    } else {
+      // Keep sealing and anchoring: verification reports the damaged line.
+      common::LogError("audit: %s", std::string(newest.status().message()));
+    }
+  }
   thread_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
@@ -59,10 +120,11 @@ void AuditSealer::Start() {
       if (!n.ok()) common::LogWarning("audit sealing failed: %s", n.status().ToString());
       lock.lock();
       // Drain a backlog at once; otherwise wait for the next tick.
-      if (n.ok() && *n >= 5000) continue;
+      if (n.ok() && *n >= kSealBatch) continue;
       cv_.wait_for(lock, absl::ToChronoMilliseconds(interval_), [this] { return stop_; });
     }
   });
+  return absl::OkStatus();
 }
 
 void AuditSealer::Stop() {
@@ -73,18 +135,41 @@ void AuditSealer::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  (void)SealOnce();
+  (void)SealOnce(/*force_checkpoint=*/true);
 }
 
-absl::StatusOr<int> AuditSealer::SealOnce() {
-  int sealed = 0;
+absl::StatusOr<int> AuditSealer::SealOnce(bool force_checkpoint) {
+  store::SealResult r;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(store::SealResult r,
-                     store::SealPending(tx, deps_.signer, deps_.clock.Now(), 5000));
-    sealed = r.sealed;
+    ASSIGN_OR_RETURN(r, store::SealPending(tx, deps_.signer, deps_.clock.Now(), kSealBatch,
+                                           force_checkpoint));
     return absl::OkStatus();
   }));
-  return sealed;
+  // Only now, after the commit: an anchored checkpoint that never committed would look like
+  // one removed from the database.
+  Anchor(r.newest, r.checkpoint.has_value());
+  return r.sealed;
+}
+
+void AuditSealer::Anchor(const std::optional<crypto::Checkpoint>& newest, bool signed_here) {
+  if (anchor_ == nullptr || !newest) return;
+  std::lock_guard<std::mutex> lock(anchor_mu_);
+  if (newest->position <= anchored_position_) return;
+  if (!signed_here && !crypto::CheckpointSignatureValid(deps_.signer.PublicKey(), *newest)) {
+    common::LogError(
+        "audit: the newest checkpoint in the database (position %d) is not signed with this "
+        "server's audit key; not anchored",
+        newest->position);
+    return;
+  }
+  const std::string note =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", deps_.clock.Now(), absl::UTCTimeZone());
+  if (absl::Status s = anchor_->Append(*newest, note); !s.ok()) {
+    // Retried with the then newest checkpoint on the next pass.
+    common::LogError("audit: %s", std::string(s.message()));
+    return;
+  }
+  anchored_position_ = newest->position;
 }
 
 }  // namespace smd::app

@@ -1,14 +1,17 @@
 #pragma once
-// The audit trail's readers (AuditService) and its background sealer.
+// The audit trail's readers (AuditService), its verification, and its background sealer
+// with the external anchor (docs/adr/0003-audit-chain.md).
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/status/statusor.h"
 #include "app/call.h"
 #include "app/context.h"
+#include "crypto/audit_anchor.h"
 #include "store/audit_repository.h"
 
 namespace smd::app {
@@ -20,33 +23,59 @@ struct AuditPage {
 
 class AuditUseCases {
  public:
-  explicit AuditUseCases(const Deps& deps) : deps_(deps) {}
+  // `anchor`: the external anchor file to compare with, or null when the server runs
+  // without one (verification then says so: ChainReport::anchored is false).
+  AuditUseCases(const Deps& deps, const crypto::AnchorFile* anchor)
+      : deps_(deps), anchor_(anchor) {}
 
   // Auditors only; records of actors inside the auditor's jurisdiction, newest first.
   // Errors: PERMISSION_DENIED, INVALID_ARGUMENT (ids, page).
   absl::StatusOr<AuditPage> List(const CallMeta& meta, const store::AuditFilter& filter,
                                  int page_size, const std::string& page_token);
-  // Auditors only. Recomputes the chain and checks every signed checkpoint.
+  // Auditors only. Recomputes the chain, checks the checkpoints and compares them with the
+  // anchor file (store::VerifyChain). An unreadable or missing anchor file is a break in the
+  // report (it is where tampering would be seen), not an error of the call.
   absl::StatusOr<store::ChainReport> Verify(const CallMeta& meta);
 
+  // The same verification for an operator on the server host (`smd-server audit-verify`,
+  // benches): no caller, audited as the system record "smd-server audit-verify".
+  absl::StatusOr<store::ChainReport> VerifyAsOperator();
+
  private:
+  absl::StatusOr<store::ChainReport> VerifyIn(store::Tx& tx);
+
   const Deps& deps_;
+  const crypto::AnchorFile* anchor_;
 };
 
-// Seals committed audit rows into the hash chain every `interval` on its own thread.
-// Start() once; Stop() (or the destructor) seals what is pending and joins.
+// Seals committed audit rows into the hash chain every `interval` on its own thread, and
+// appends checkpoints to the anchor file after they commit: the ones it signs, and the
+// newest one of another process when that is newer than the file's newest (its signature
+// checked first), so every server's anchor follows the chain whichever process seals.
+// Start() once; Stop() (or the destructor) seals what is pending, checkpoints it and joins.
 class AuditSealer {
  public:
-  AuditSealer(const Deps& deps, absl::Duration interval) : deps_(deps), interval_(interval) {}
+  // `anchor` may be null (no anchor file; a warning is logged at Start).
+  AuditSealer(const Deps& deps, absl::Duration interval, crypto::AnchorFile* anchor)
+      : deps_(deps), interval_(interval), anchor_(anchor) {}
   ~AuditSealer() { Stop(); }
-  void Start();
+  // Opens (creates) the anchor file and reads its newest position. UNAVAILABLE or
+  // DATA_LOSS when it cannot be opened or read: the server must not run with an anchor it
+  // cannot write. Then starts the thread.
+  absl::Status Start();
   void Stop();
-  // One sealing pass now (also used by tests and at shutdown). Returns rows sealed.
-  absl::StatusOr<int> SealOnce();
+  // One sealing pass now. `force_checkpoint`: sign a checkpoint of whatever was sealed since
+  // the last one without waiting for the interval (shutdown, tests). Returns rows sealed.
+  absl::StatusOr<int> SealOnce(bool force_checkpoint = false);
 
  private:
+  void Anchor(const std::optional<crypto::Checkpoint>& newest, bool signed_here);
+
   const Deps& deps_;
   absl::Duration interval_;
+  crypto::AnchorFile* anchor_;
+  std::mutex anchor_mu_;
+  int64_t anchored_position_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

@@ -46,6 +46,11 @@ const std::map<std::string, Flag>& Flags() {
        {[](Config& c, const std::string& v) {
          return SetInt(c.audit_seal_interval_ms, v, 10, 600000);
        }}},
+      {"audit-anchor-file",
+       {[](Config& c, const std::string& v) {
+         c.audit_anchor_file = v;
+         return !v.empty();
+       }}},
       {"session-ttl-minutes",
        {[](Config& c, const std::string& v) { return SetInt(c.session_ttl_minutes, v, 1, 1440); }}},
       {"session-idle-minutes",
@@ -134,9 +139,12 @@ std::string Usage() {
          "  bootstrap   create the first admin and its top region: --district takes a district,\n"
          "              city or province code (password from SMD_ADMIN_PASSWORD)\n"
          "  keygen      write a new key file (--out FILE, mode 0600)\n"
+         "  audit-verify  verify the audit chain against the database and the anchor file\n"
+         "              (exit 0 intact, 6 broken, 1 error)\n"
          "flags (each also from the environment as SMD_<NAME>, e.g. SMD_DATABASE_URL):\n"
          "  --listen --database-url --key-file --tls-cert --tls-key --tls-client-ca --insecure\n"
-         "  --db-pool --audit-seal-interval-ms --session-ttl-minutes --session-idle-minutes\n"
+         "  --db-pool --audit-seal-interval-ms --audit-anchor-file --session-ttl-minutes\n"
+         "  --session-idle-minutes\n"
          "  --password-log2-n --demo-patients --out --username --district --district-name\n"
          "  --rule-set (jiangsu-2018 | national-2018) --designated-hospital\n"
          "  --ack-critical-seconds --ack-high-seconds --ack-warning-seconds --alert-poll-ms\n"
@@ -145,6 +153,10 @@ std::string Usage() {
          "  --idempotency-retention-hours\n"
          "  --signin-threads --signin-queue --signin-source-limit --signin-source-window-seconds\n"
          "  --audit-unauth-window-seconds --audit-unauth-rows-per-source --audit-unauth-sources\n";
+}
+
+std::string AuditAnchorPath(const Config& c) {
+  return c.audit_anchor_file == "none" ? std::string() : c.audit_anchor_file;
 }
 
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {
@@ -177,6 +189,15 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {
     }
     if (!it->second.set(c, value)) return absl::InvalidArgumentError("--" + a + ": invalid value");
   }
+  // systemd's StateDirectory= exports the (writable) state directory.
+  if (c.audit_anchor_file.empty()) {
+    if (const char* dir = std::getenv("STATE_DIRECTORY"); dir != nullptr && *dir != '\0') {
+      // Several directories are ':'-separated; the first is the service's own.
+      std::string first(dir);
+      first = first.substr(0, first.find(':'));
+      c.audit_anchor_file = first + "/audit-anchor.log";
+    }
+  }
   return c;
 }
 
@@ -187,7 +208,8 @@ absl::Status ValidateConfig(const Config& c) {
   };
   if (c.command == "keygen") return need(c.out, "--out");
   if (c.command == "migrate") return need(c.database_url, "--database-url");
-  if (c.command == "seed-demo" || c.command == "bootstrap" || c.command == "serve") {
+  if (c.command == "seed-demo" || c.command == "bootstrap" || c.command == "serve" ||
+      c.command == "audit-verify") {
     if (auto s = need(c.database_url, "--database-url"); !s.ok()) return s;
     if (auto s = need(c.key_file, "--key-file"); !s.ok()) return s;
   }
@@ -211,7 +233,9 @@ absl::Status ValidateConfig(const Config& c) {
     }
     return absl::OkStatus();
   }
-  if (c.command == "seed-demo" || c.command == "bootstrap") return absl::OkStatus();
+  if (c.command == "seed-demo" || c.command == "bootstrap" || c.command == "audit-verify") {
+    return absl::OkStatus();
+  }
   return absl::InvalidArgumentError("unknown command " + c.command + "\n" + Usage());
 }
 

@@ -10,7 +10,7 @@
 namespace smd::runtime {
 
 struct Config {
-  std::string command;  // serve | migrate | seed-demo | bootstrap | keygen
+  std::string command;  // serve | migrate | seed-demo | bootstrap | keygen | audit-verify
   std::string listen = "127.0.0.1:50051";
   std::string database_url;
   std::string key_file;
@@ -20,6 +20,10 @@ struct Config {
   bool insecure = false;      // plaintext; only on a loopback address (tests, local tools)
   int db_pool = 8;
   int audit_seal_interval_ms = 500;
+  // The external copy of the audit checkpoints (docs/security.md "Audit guarantees").
+  // Default: $STATE_DIRECTORY/audit-anchor.log when STATE_DIRECTORY is set (systemd's
+  // StateDirectory=), else none. "none" turns it off explicitly.
+  std::string audit_anchor_file;
   int session_ttl_minutes = 480;
   int session_idle_minutes = 30;
   int password_log2_n = 15;   // scrypt cost; tests lower it
@@ -65,5 +69,8 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args);
 absl::Status ValidateConfig(const Config& config);
 
 std::string Usage();
+
+// The audit anchor file to use: config.audit_anchor_file, or "" when it is empty or "none".
+std::string AuditAnchorPath(const Config& config);
 
 }  // namespace smd::runtime

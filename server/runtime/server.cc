@@ -26,10 +26,12 @@
 #include "app/patient_use_cases.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "crypto/audit_anchor.h"
 #include "crypto/keys.h"
 #include "crypto/signer.h"
 #include "runtime/wiring.h"
 #include "store/careteam_repository.h"
+#include "store/audit_repository.h"
 #include "store/migrator.h"
 
 namespace smd::runtime {
@@ -57,6 +59,21 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Confi
   return grpc::SslServerCredentials(opts);
 }
 
+// The migration role must not keep the owner's powers over the audit tables (disable
+// their triggers, drop them): deploy/postgres/protect-audit.sql hands them to smd_audit.
+void WarnIfAuditUnprotected(const app::Deps& deps) {
+  bool owned = false;
+  absl::Status s = deps.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(owned, store::AuditOwnedByDatabaseOwner(tx));
+    return absl::OkStatus();
+  });
+  if (s.ok() && owned) {
+    common::LogWarning(
+        "audit: the audit tables are owned by the database owner (the migration role), which "
+        "can disable their triggers; run deploy/postgres/protect-audit.sql as a superuser");
+  }
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -77,6 +94,7 @@ struct Server::Impl {
   std::unique_ptr<app::AlertPump> pump;
   std::unique_ptr<store::CareTeamRepository> careteam_repo;
   std::unique_ptr<app::CareTeamUseCases> careteam;
+  std::unique_ptr<crypto::AnchorFile> anchor;  // null: no anchor file
   std::unique_ptr<app::AuditSealer> sealer;
   std::unique_ptr<app::CipherUpgrade> cipher_upgrade;
   std::unique_ptr<api::AuthService> auth_svc;
@@ -126,7 +144,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->auth = std::make_unique<app::AuthUseCases>(deps);
   impl->admin = std::make_unique<app::AdminUseCases>(deps);
   impl->patients = std::make_unique<app::PatientUseCases>(deps);
-  impl->audit = std::make_unique<app::AuditUseCases>(deps);
+  if (const std::string anchor = AuditAnchorPath(config); !anchor.empty()) {
+    // Opened (created) now: a server that cannot write its anchor must not start.
+    impl->anchor = std::make_unique<crypto::AnchorFile>(anchor);
+    RETURN_IF_ERROR(impl->anchor->Open());
+  }
+  impl->audit = std::make_unique<app::AuditUseCases>(deps, impl->anchor.get());
   impl->followups = std::make_unique<app::FollowUpUseCases>(deps);
   impl->alerts = std::make_unique<app::AlertUseCases>(deps);
   impl->auth_svc =
@@ -175,8 +198,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
                                   " (address in use, or not an address of this host)");
   }
   impl->sealer = std::make_unique<app::AuditSealer>(
-      deps, absl::Milliseconds(config.audit_seal_interval_ms));
-  impl->sealer->Start();
+      deps, absl::Milliseconds(config.audit_seal_interval_ms), impl->anchor.get());
+  if (absl::Status s = impl->sealer->Start(); !s.ok()) {
+    impl->grpc->Shutdown();
+    return s;
+  }
+  WarnIfAuditUnprotected(deps);
   // Rows written before migration 0013 are converted in the background, in small batches
   // (app/cipher_upgrade.h); until then they are read the old way.
   impl->cipher_upgrade = std::make_unique<app::CipherUpgrade>(deps);
@@ -238,7 +265,9 @@ void Server::Shutdown(absl::Duration grace) {
 
 void Server::Wait() { impl_->grpc->Wait(); }
 
-absl::StatusOr<int> Server::SealAuditNow() { return impl_->sealer->SealOnce(); }
+absl::StatusOr<int> Server::SealAuditNow() {
+  return impl_->sealer->SealOnce(/*force_checkpoint=*/true);
+}
 
 absl::StatusOr<int> Server::PurgeIdempotencyKeysForTest() {
   return impl_->idempotency->Purge();

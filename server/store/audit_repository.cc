@@ -2,14 +2,18 @@
 
 #include <pqxx/pqxx>
 
-#include <map>
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <optional>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "crypto/encoding.h"
-#include "crypto/hash.h"
 #include "store/errors.h"
+#include "store/internal/copy_out.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
 #include "store/statements.h"
@@ -19,7 +23,10 @@ namespace {
 
 constexpr long long kSealLockKey = 0x736d645f7365616cLL;  // "smd_seal"
 constexpr int kCheckpointEvery = 1000;
-constexpr absl::Duration kCheckpointInterval = absl::Seconds(10);
+// A checkpoint (and its anchor line) at least every 1000 rows, and within 5 s of any row
+// sealed after the last one: the window in which sealed rows are not yet covered by an
+// anchored signature. Fewer checkpoints keep the anchor file and verification small.
+constexpr absl::Duration kCheckpointInterval = absl::Seconds(5);
 
 constexpr char kAuditColumns[] =
     "a.id, a.tx::text, (extract(epoch FROM a.at) * 1000000)::bigint, coalesce(a.user_id::text, ''), "
@@ -45,86 +52,192 @@ AuditEntry ReadAudit(const pqxx::row& r, std::string* tx_id) {
   return e;
 }
 
-void Field(std::string& out, std::string_view v) {
-  absl::StrAppend(&out, v.size(), ":");
-  out.append(v);
-  out.push_back(';');
+// Verification reads the chain with one binary COPY (store/internal/copy_out.h). Every seal
+// row is read, also one whose audit row is gone (LEFT JOIN: a.id is NULL).
+//
+// In audit id order: a merge join of two index scans, the cheapest way to pair a million
+// seal rows with their rows. Sealing follows (tx, id), which is id order except where
+// transactions overlapped, so the rows arrive nearly in chain order and are put back in it
+// with a small window (kReorderWindow).
+constexpr char kChainByIdQuery[] =
+    "SELECT s.position, s.hash, a.id, a.tx, a.at, a.user_id, a.username, a.role, "
+    "a.jurisdiction, a.method, a.patient_ids, a.outcome, a.peer, a.request_id, a.detail "
+    "FROM public.audit_seal s LEFT JOIN public.audit_log a ON a.id = s.audit_id "
+    "ORDER BY s.audit_id";
+// In chain order: a nested loop over the seal rows by position (a lookup per row), for a
+// chain whose order strays further than the window from id order (a transaction open
+// while more than kReorderWindow other rows were written; or tampering).
+constexpr char kChainByPositionQuery[] =
+    "SELECT s.position, s.hash, a.id, a.tx, a.at, a.user_id, a.username, a.role, "
+    "a.jurisdiction, a.method, a.patient_ids, a.outcome, a.peer, a.request_id, a.detail "
+    "FROM public.audit_seal s LEFT JOIN public.audit_log a ON a.id = s.audit_id "
+    "ORDER BY s.position";
+constexpr size_t kChainFields = 15;
+constexpr int64_t kReorderWindow = 100000;
+std::atomic<int64_t> g_reorder_window{kReorderWindow};
+// Every checkpoint with the stored hash of the chain link at its position.
+constexpr char kCheckpointQuery[] =
+    "SELECT c.position, c.hash, c.watermark, c.signature, s.hash "
+    "FROM public.audit_checkpoint c LEFT JOIN public.audit_seal s ON s.position = c.position "
+    "ORDER BY c.position";
+
+// One chain link as read from the COPY.
+struct Link {
+  int64_t position = 0;
+  std::string stored_hash;
+  bool have_row = false;
+  crypto::AuditRow row;
+};
+
+// Decodes one row of the chain queries into `link`. Throws pqxx::failure on a malformed row.
+void DecodeLink(const std::vector<internal::BinaryField>& f, Link& link) {
+  auto text = [](const internal::BinaryField& v, std::string* out) {
+    if (!v) return false;
+    out->assign(v->data(), v->size());
+    return true;
+  };
+  if (f.size() != kChainFields || !f[0] || !internal::Int64(*f[0], &link.position) || !f[1]) {
+    throw pqxx::failure("audit chain: unexpected row format");
+  }
+  link.stored_hash.assign(f[1]->data(), f[1]->size());
+  link.have_row = f[2].has_value();
+  if (!link.have_row) return;
+  crypto::AuditRow& row = link.row;
+  int16_t role = 0;
+  bool ok = internal::Int64(*f[2], &row.id) && f[3] && internal::UInt64(*f[3], &row.tx) && f[4] &&
+            internal::TimestampMicros(*f[4], &row.at_micros) && f[7] &&
+            internal::Int16(*f[7], &role) && text(f[6], &row.username) &&
+            text(f[8], &row.jurisdiction) && text(f[9], &row.method) && f[10] &&
+            internal::UuidArrayText(*f[10], &row.patient_ids) && text(f[11], &row.outcome) &&
+            text(f[12], &row.peer) && text(f[13], &row.request_id) && text(f[14], &row.detail);
+  if (f[5]) {
+    ok = ok && internal::UuidText(*f[5], &row.user_id);
+  } else {
+    row.user_id.clear();
+  }
+  if (!ok) throw pqxx::failure("audit chain: unexpected row format");
+  row.role = role;
 }
 
-std::string Link(const std::string& prev_hash, const std::string& canonical) {
-  return crypto::Sha256(prev_hash + canonical);
+// Thrown out of the COPY when the id-ordered rows stray beyond the window.
+struct OutOfWindow {};
+
+// Feeds the chain in position order from the id-ordered stream, through a window of the
+// next kReorderWindow positions. False (nothing fed that cannot be redone) when the window
+// is exceeded.
+bool StreamByAuditId(Tx& tx, crypto::ChainVerifier& verifier) {
+  std::deque<std::optional<Link>> window;  // window[i]: position next + i
+  int64_t next = 1;
+  Link link;
+  auto feed = [&](const Link& l) {
+    verifier.AddLink(l.position, l.stored_hash, l.have_row ? &l.row : nullptr);
+  };
+  try {
+    internal::CopyOutBinary(tx.w(), kChainByIdQuery,
+                            [&](const std::vector<internal::BinaryField>& f) {
+      DecodeLink(f, link);
+      const int64_t offset = link.position - next;
+      if (offset == 0 && window.empty()) {  // the common case: already in order
+        feed(link);
+        ++next;
+        return;
+      }
+      if (offset < 0 || offset >= g_reorder_window.load()) throw OutOfWindow{};
+      if (window.size() <= static_cast<size_t>(offset)) window.resize(offset + 1);
+      window[offset] = link;
+      while (!window.empty() && window.front()) {
+        feed(*window.front());
+        window.pop_front();
+        ++next;
+      }
+    });
+  } catch (const OutOfWindow&) {
+    return false;
+  }
+  // Positions that never came (a gap): the rest in order; the verifier reports the gap.
+  for (const auto& l : window) {
+    if (l) feed(*l);
+  }
+  return true;
 }
 
-std::string CheckpointMessage(int64_t position, const std::string& hash,
-                              const std::string& watermark) {
-  std::string m = "smd-audit-checkpoint-v1;";
-  Field(m, std::to_string(position));
-  Field(m, hash);
-  Field(m, watermark);
-  return m;
+void StreamByPosition(Tx& tx, crypto::ChainVerifier& verifier) {
+  Link link;
+  internal::CopyOutBinary(tx.w(), kChainByPositionQuery,
+                          [&](const std::vector<internal::BinaryField>& f) {
+    DecodeLink(f, link);
+    verifier.AddLink(link.position, link.stored_hash, link.have_row ? &link.row : nullptr);
+  });
+}
+
+void StreamCheckpoints(Tx& tx, crypto::ChainVerifier& verifier) {
+  crypto::Checkpoint cp;
+  internal::CopyOutBinary(tx.w(), kCheckpointQuery,
+                          [&](const std::vector<internal::BinaryField>& f) {
+    if (f.size() != 5 || !f[0] || !f[1] || !f[2] || !f[3] ||
+        !internal::Int64(*f[0], &cp.position) || !internal::UInt64(*f[2], &cp.watermark)) {
+      throw pqxx::failure("audit chain: unexpected checkpoint format");
+    }
+    cp.hash.assign(f[1]->data(), f[1]->size());
+    cp.signature.assign(f[3]->data(), f[3]->size());
+    verifier.AddCheckpoint(cp, f[4]);
+  });
+}
+
+uint64_t Xid(const std::string& text) {
+  uint64_t v = 0;
+  (void)absl::SimpleAtoi(text, &v);
+  return v;
+}
+
+std::optional<crypto::Checkpoint> CheckpointRow(const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  crypto::Checkpoint cp;
+  cp.position = r[0][0].as<int64_t>();
+  cp.hash = pg::BytesField(r[0][1]);
+  cp.watermark = Xid(r[0][2].as<std::string>());
+  cp.signature = pg::BytesField(r[0][3]);
+  return cp;
 }
 
 }  // namespace
 
-std::string CanonicalAuditRow(const AuditEntry& e, const std::string& tx_id) {
-  std::string out = "smd-audit-v1;";
-  Field(out, std::to_string(e.id));
-  Field(out, tx_id);
-  Field(out, std::to_string(absl::ToUnixMicros(e.at)));
-  Field(out, e.user_id);
-  Field(out, e.username);
-  Field(out, std::to_string(e.role));
-  Field(out, e.jurisdiction);
-  Field(out, e.method);
-  Field(out, absl::StrJoin(e.patient_ids, ","));
-  Field(out, e.outcome);
-  Field(out, e.peer);
-  Field(out, e.request_id);
-  Field(out, e.detail);
-  return out;
-}
-
 std::vector<Statement> AuditStatements() {
-  static const std::string pending =
-      std::string("SELECT ") + kAuditColumns +
-      " FROM audit_log a WHERE a.tx >= $1::xid8 AND a.tx < $2::xid8 "
-      "AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id) "
-      "ORDER BY a.tx, a.id LIMIT $3";
-  static const std::string chain =
-      std::string("SELECT s.position, s.hash, ") + kAuditColumns +
-      " FROM audit_seal s JOIN audit_log a ON a.id = s.audit_id "
-      "WHERE s.position > $1 ORDER BY s.position LIMIT $2";
   return {
       {"audit.append",
-       "INSERT INTO audit_log (at, user_id, username, role, jurisdiction, method, patient_ids, "
-       "outcome, peer, request_id, detail) VALUES ($1::timestamptz, $2::uuid, $3, $4, $5, $6, "
-       "$7::uuid[], $8, $9, $10, $11)"},
+       "INSERT INTO public.audit_log (at, user_id, username, role, jurisdiction, method, "
+       "patient_ids, outcome, peer, request_id, detail) VALUES ($1::timestamptz, $2::uuid, $3, "
+       "$4, $5, $6, $7::uuid[], $8, $9, $10, $11)"},
       {"audit.seal_lock", "SELECT pg_try_advisory_xact_lock($1)"},
-      {"audit.seal_state",
-       "SELECT watermark::text, last_position, last_hash, "
-       "pg_snapshot_xmin(pg_current_snapshot())::text, "
-       "(SELECT coalesce(max(position), 0) FROM audit_checkpoint), "
-       "(SELECT coalesce(max(signed_at), 'epoch'::timestamptz) FROM audit_checkpoint) "
-       "FROM audit_seal_state FOR UPDATE"},
-      {"audit.pending", pending.c_str()},
-      {"audit.seal_insert",
-       "INSERT INTO audit_seal (position, audit_id, hash) "
-       "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[])"},
-      {"audit.seal_state_update",
-       "UPDATE audit_seal_state SET watermark = $1::xid8, last_position = $2, last_hash = $3"},
+      {"audit.seal", "SELECT * FROM public.smd_audit_seal($1::integer)"},
       {"audit.checkpoint",
-       "INSERT INTO audit_checkpoint (position, hash, watermark, signed_at, public_key, "
-       "signature) VALUES ($1, $2, $3::xid8, $4::timestamptz, $5, $6)"},
-      {"audit.chain", chain.c_str()},
-      {"audit.checkpoints",
-       "SELECT position, hash, watermark::text, public_key, signature FROM audit_checkpoint "
-       "ORDER BY position"},
-      {"audit.unsealed_below",
-       "SELECT count(*), min(a.id) FROM audit_log a WHERE a.tx < $1::xid8 "
-       "AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id)"},
-      {"audit.unsealed_total",
-       "SELECT count(*) FROM audit_log a "
-       "WHERE NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.audit_id = a.id)"},
+       "SELECT public.smd_audit_checkpoint($1::bigint, $2::bytea, $3::xid8, $4::timestamptz, "
+       "$5::bytea, $6::bytea)"},
+      {"audit.newest_checkpoint",
+       "SELECT position, hash, watermark::text, signature FROM public.audit_checkpoint "
+       "ORDER BY position DESC LIMIT 1"},
+      // Verification's plans (transaction-local; the rest of the call's transaction is one
+      // audit insert). By audit id: a merge join of two index scans, streaming from its first
+      // row; by position: a nested loop. Without these the planner hashes one side and sorts
+      // the whole chain (hundreds of MB, on disk) before the first row.
+      {"audit.verify_plan_by_id",
+       "SELECT set_config('enable_hashjoin', 'off', true), "
+       "set_config('enable_nestloop', 'off', true), set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
+       "true), set_config('jit', 'off', true)"},
+      {"audit.verify_plan_by_position",
+       "SELECT set_config('enable_hashjoin', 'off', true), "
+       "set_config('enable_nestloop', 'on', true), set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
+       "true), set_config('jit', 'off', true)"},
+      {"audit.owned_by_db_owner",
+       "SELECT c.relowner = d.datdba FROM pg_class c, pg_database d "
+       "WHERE c.oid = 'public.audit_log'::regclass AND d.datname = current_database()"},
+      {"audit.count_below", "SELECT count(*) FROM public.audit_log WHERE tx < $1::xid8"},
+      {"audit.unsealed_below_first",
+       "SELECT min(a.id) FROM public.audit_log a WHERE a.tx < $1::xid8 "
+       "AND NOT EXISTS (SELECT 1 FROM public.audit_seal s WHERE s.audit_id = a.id)"},
+      {"audit.unsealed_from",
+       "SELECT count(*) FROM public.audit_log a WHERE a.tx >= $1::xid8 "
+       "AND NOT EXISTS (SELECT 1 FROM public.audit_seal s WHERE s.audit_id = a.id)"},
   };
 }
 
@@ -140,8 +253,8 @@ absl::Status AppendAudit(Tx& tx, const AuditEntry& e) {
 absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& f) {
   return Guard([&]() -> absl::StatusOr<std::vector<AuditEntry>> {
     std::string sql = std::string("SELECT ") + kAuditColumns +
-                      ", coalesce(s.position, 0) FROM audit_log a "
-                      "LEFT JOIN audit_seal s ON s.audit_id = a.id "
+                      ", coalesce(s.position, 0) FROM public.audit_log a "
+                      "LEFT JOIN public.audit_seal s ON s.audit_id = a.id "
                       "WHERE (starts_with(a.jurisdiction, $1) OR a.jurisdiction = '') "
                       "AND ($2::uuid IS NULL OR a.patient_ids @> ARRAY[$2::uuid]) "
                       "AND ($3::uuid IS NULL OR a.user_id = $3::uuid) "
@@ -161,156 +274,87 @@ absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& f) 
   });
 }
 
+absl::StatusOr<bool> AuditOwnedByDatabaseOwner(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<bool> {
+    return tx.w().exec_prepared1("audit.owned_by_db_owner")[0].as<bool>();
+  });
+}
+
+absl::StatusOr<std::optional<crypto::Checkpoint>> NewestCheckpoint(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<std::optional<crypto::Checkpoint>> {
+    return CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
+  });
+}
+
 absl::StatusOr<SealResult> SealPending(Tx& tx, const crypto::Signer& signer, absl::Time now,
-                                       int max_rows) {
+                                       int max_rows, bool force_checkpoint) {
   return Guard([&]() -> absl::StatusOr<SealResult> {
     SealResult result;
-    if (!tx.w().exec_prepared1("audit.seal_lock", kSealLockKey)[0].as<bool>()) return result;
-    pqxx::row st = tx.w().exec_prepared1("audit.seal_state");
-    const std::string watermark = st[0].as<std::string>();
-    int64_t position = st[1].as<int64_t>();
-    std::string hash = pg::BytesField(st[2]);
-    const std::string xmin = st[3].as<std::string>();
-    const int64_t last_cp_position = st[4].as<int64_t>();
-    const absl::Time last_cp_at = pg::TimeField(st[5]);
-
-    // Every transaction with an id below xmin has finished, so the rows with
-    // watermark <= tx < xmin are final; sealing them in (tx, id) order keeps the chain
-    // equal to the global (tx, id) order whatever order transactions committed in.
-    pqxx::result rows = tx.w().exec_prepared("audit.pending", watermark, xmin, max_rows);
-    std::vector<int64_t> positions, ids;
-    std::vector<std::string> hashes;
-    for (const auto& r : rows) {
-      std::string tx_id;
-      AuditEntry e = ReadAudit(r, &tx_id);
-      hash = Link(hash, CanonicalAuditRow(e, tx_id));
-      positions.push_back(++position);
-      ids.push_back(e.id);
-      hashes.push_back(hash);
+    result.locked = tx.w().exec_prepared1("audit.seal_lock", kSealLockKey)[0].as<bool>();
+    if (result.locked) {
+      // The database links the rows itself (smd_audit_seal), so the runtime role cannot
+      // write a link, move the watermark or skip a row; see schema 0012.
+      pqxx::row st = tx.w().exec_prepared1("audit.seal", max_rows);
+      result.sealed = st[0].as<int>();
+      const int64_t position = st[1].as<int64_t>();
+      std::string hash = pg::BytesField(st[2]);
+      const std::string watermark = st[3].as<std::string>();
+      const int64_t last_cp_position = st[4].is_null() ? 0 : st[4].as<int64_t>();
+      const absl::Time last_cp_at = pg::TimeField(st[5]);
+      const bool due = position - last_cp_position >= kCheckpointEvery ||
+                       (position > last_cp_position &&
+                        (force_checkpoint || now - last_cp_at >= kCheckpointInterval));
+      if (due) {
+        crypto::Checkpoint cp =
+            crypto::SignCheckpoint(signer, position, std::move(hash), Xid(watermark));
+        tx.w().exec_prepared("audit.checkpoint", position, pg::Bytes(cp.hash), watermark,
+                             pg::Time(now), pg::Bytes(signer.PublicKey()),
+                             pg::Bytes(cp.signature));
+        result.checkpoint = cp;
+        result.newest = std::move(cp);
+        return result;
+      }
     }
-    const bool drained = static_cast<int>(rows.size()) < max_rows;
-    if (!ids.empty()) {
-      std::vector<std::string> hex;
-      for (const auto& h : hashes) hex.push_back("\\\\x" + crypto::HexEncode(h));
-      tx.w().exec_prepared("audit.seal_insert", absl::StrCat("{", absl::StrJoin(positions, ","), "}"),
-                           absl::StrCat("{", absl::StrJoin(ids, ","), "}"),
-                           absl::StrCat("{", absl::StrJoin(hex, ","), "}"));
-    }
-    // A partial batch keeps the old watermark: the rest of the range is still pending
-    // and is found again through NOT EXISTS.
-    const std::string new_watermark = drained ? xmin : watermark;
-    tx.w().exec_prepared("audit.seal_state_update", new_watermark, position, pg::Bytes(hash));
-    result.sealed = static_cast<int>(ids.size());
-
-    const bool due = position - last_cp_position >= kCheckpointEvery ||
-                     (position > last_cp_position && (drained || now - last_cp_at >= kCheckpointInterval));
-    if (due && position > 0) {
-      std::string sig = signer.Sign(CheckpointMessage(position, hash, new_watermark));
-      tx.w().exec_prepared("audit.checkpoint", position, pg::Bytes(hash), new_watermark,
-                           pg::Time(now), pg::Bytes(signer.PublicKey()), pg::Bytes(sig));
-      result.checkpointed = true;
-    }
+    result.newest = CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
     return result;
   });
 }
 
-absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key) {
+void SetVerifyReorderWindowForTest(int64_t positions) {
+  g_reorder_window.store(positions > 0 ? positions : kReorderWindow);
+}
+
+absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key,
+                                        std::optional<std::vector<crypto::Checkpoint>> anchors) {
   return Guard([&]() -> absl::StatusOr<ChainReport> {
-    ChainReport rep;
-    auto fail = [&](int64_t pos, int64_t audit_id, std::string problem) {
-      if (!rep.intact) return;
-      rep.intact = false;
-      rep.first_break_position = pos;
-      rep.first_break_audit_id = audit_id;
-      rep.problem = std::move(problem);
-    };
-
-    struct Cp {
-      std::string hash, watermark, key, sig;
-    };
-    std::map<int64_t, Cp> cps;
-    for (const auto& r : tx.w().exec_prepared("audit.checkpoints")) {
-      cps[r[0].as<int64_t>()] = {pg::BytesField(r[1]), r[2].as<std::string>(),
-                                 pg::BytesField(r[3]), pg::BytesField(r[4])};
+    // In READ COMMITTED each statement has its own snapshot; the checks below are chosen so
+    // that rows and checkpoints committed between them cannot look like tampering: the
+    // trail only grows at its end, and every check compares things read in one statement
+    // or things that cannot change once written.
+    std::optional<crypto::Checkpoint> newest =
+        CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
+    std::optional<crypto::ChainVerifier> verifier;
+    verifier.emplace(public_key, newest, anchors);
+    tx.w().exec_prepared("audit.verify_plan_by_id");
+    if (!StreamByAuditId(tx, *verifier)) {
+      verifier.emplace(public_key, newest, std::move(anchors));
+      tx.w().exec_prepared("audit.verify_plan_by_position");
+      StreamByPosition(tx, *verifier);
     }
-
-    std::string hash(32, '\0');
-    int64_t expected = 1;
-    std::string last_tx;
-    int64_t last_id = 0;
-    std::string max_cp_watermark = "0";
-    constexpr int kPage = 5000;
-    for (;;) {
-      pqxx::result page = tx.w().exec_prepared("audit.chain", expected - 1, kPage);
-      for (const auto& r : page) {
-        const int64_t pos = r[0].as<int64_t>();
-        const std::string stored = pg::BytesField(r[1]);
-        AuditEntry e;
-        std::string tx_id;
-        {
-          e.id = r[2].as<int64_t>();
-          tx_id = r[3].as<std::string>();
-          e.at = absl::FromUnixMicros(r[4].as<int64_t>());
-          e.user_id = r[5].as<std::string>();
-          e.username = r[6].as<std::string>();
-          e.role = r[7].as<int>();
-          e.jurisdiction = r[8].as<std::string>();
-          e.method = r[9].as<std::string>();
-          e.patient_ids = pg::ParseArray(r[10].as<std::string>());
-          e.outcome = r[11].as<std::string>();
-          e.peer = r[12].as<std::string>();
-          e.request_id = r[13].as<std::string>();
-          e.detail = r[14].as<std::string>();
-        }
-        if (pos != expected) {
-          fail(expected, e.id, absl::StrCat("chain position ", expected, " is missing"));
-        }
-        const uint64_t txn = std::stoull(tx_id);
-        const uint64_t last_txn = last_tx.empty() ? 0 : std::stoull(last_tx);
-        if (!last_tx.empty() && (txn < last_txn || (txn == last_txn && e.id <= last_id))) {
-          fail(pos, e.id, "row out of chain order");
-        }
-        hash = Link(hash, CanonicalAuditRow(e, tx_id));
-        if (!crypto::ConstantTimeEquals(hash, stored)) {
-          fail(pos, e.id, "row content does not match its chain hash (changed after sealing)");
-          hash = stored;  // continue from the stored link to find further problems cheaply
-        }
-        auto cp = cps.find(pos);
-        if (cp != cps.end()) {
-          ++rep.checkpoints_checked;
-          if (cp->second.key != public_key) {
-            fail(pos, e.id, "checkpoint signed with an unknown key");
-          } else if (!crypto::VerifyEd25519(
-                         public_key, CheckpointMessage(pos, cp->second.hash, cp->second.watermark),
-                         cp->second.sig)) {
-            fail(pos, e.id, "checkpoint signature is invalid");
-          } else if (!crypto::ConstantTimeEquals(cp->second.hash, hash)) {
-            fail(pos, e.id, "chain does not match the signed checkpoint");
-          }
-          max_cp_watermark = cp->second.watermark;
-        }
-        last_tx = tx_id;
-        last_id = e.id;
-        expected = pos + 1;
-        ++rep.records_checked;
-      }
-      if (static_cast<int>(page.size()) < kPage) break;
+    StreamCheckpoints(tx, *verifier);
+    // Every row below the newest signed watermark must be in the chain: one that is not was
+    // inserted behind the sealer's back. Rows below it all belong to finished transactions,
+    // so the count cannot change between statements.
+    const std::string w = absl::StrCat(verifier->signed_watermark());
+    const int64_t below = tx.w().exec_prepared1("audit.count_below", w)[0].as<int64_t>();
+    int64_t unsealed = std::max<int64_t>(0, below - verifier->sealed_below_signed_watermark());
+    if (unsealed > 0) {
+      pqxx::row first = tx.w().exec_prepared1("audit.unsealed_below_first", w);
+      verifier->Fail(0, first[0].is_null() ? 0 : first[0].as<int64_t>(),
+                     "an audit row below a signed watermark is not sealed");
     }
-    const int64_t last_position = expected - 1;
-    for (const auto& [pos, cp] : cps) {
-      if (pos > last_position) {
-        fail(pos, 0, "a signed checkpoint refers to chain rows that are gone");
-        break;
-      }
-    }
-    // Rows below the last signed watermark must all be sealed: an unsealed one there was
-    // inserted behind the sealer's back.
-    pqxx::row below = tx.w().exec_prepared1("audit.unsealed_below", max_cp_watermark);
-    if (below[0].as<int64_t>() > 0) {
-      fail(0, below[1].as<int64_t>(), "an audit row below a signed watermark is not sealed");
-    }
-    rep.unsealed = tx.w().exec_prepared1("audit.unsealed_total")[0].as<int64_t>();
-    return rep;
+    unsealed += tx.w().exec_prepared1("audit.unsealed_from", w)[0].as<int64_t>();
+    return verifier->Finish(unsealed);
   });
 }
 

@@ -3,11 +3,12 @@
 //
 // Append: a use case writes its record inside its own transaction, so the record commits
 // exactly when the access does, and a failed audit write fails the call.
-// Seal: a background step chains committed rows in (tx, id) order with SHA-256 and signs
-// checkpoints with Ed25519. It only seals rows of transactions older than the oldest one
-// still running, so a late commit can never land "before" a sealed row, and RPCs never
-// wait on the chain.
-// Verify: recomputes every link and checks every checkpoint signature.
+// Seal: a background step chains committed rows in (tx, id) order with SHA-256 (in the
+// database, smd_audit_seal) and signs checkpoints with Ed25519. It only seals rows of
+// transactions older than the oldest one still running, so a late commit can never land
+// "before" a sealed row, and RPCs never wait on the chain.
+// Verify: recomputes every link here, independently of the database's code, and compares
+// the checkpoints with the newest signature and with the external anchor.
 
 #include <cstdint>
 #include <optional>
@@ -16,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "crypto/audit_chain.h"
 #include "crypto/signer.h"
 
 namespace smd::store {
@@ -56,29 +58,43 @@ absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& fil
 
 struct SealResult {
   int sealed = 0;
-  bool checkpointed = false;
+  bool locked = false;  // this pass held the sealer lock (another process may hold it)
+  // The checkpoint this pass signed and stored, if any.
+  std::optional<crypto::Checkpoint> checkpoint;
+  // The newest checkpoint in the database after this pass, whoever wrote it (its signature
+  // is not checked here).
+  std::optional<crypto::Checkpoint> newest;
 };
-// Seals up to `max_rows` pending rows and writes a signed checkpoint when at least
-// `checkpoint_every` rows or `checkpoint_interval` have passed since the last one (and
-// always when it sealed anything and nothing is left pending). Takes a transaction-level
-// advisory lock, so concurrent sealers in several processes skip instead of racing.
+// One sealing pass: takes the transaction-level advisory lock 'smd_seal' (a pass that does
+// not get it seals nothing, so sealers in several processes skip instead of racing), seals up
+// to `max_rows` committed rows through the definer function smd_audit_seal (schema 0012),
+// and signs and stores a checkpoint when at least 1000 rows or 5 s have passed since the last
+// one (or when `force_checkpoint` and rows were sealed since it). The caller appends the
+// checkpoint to the anchor file only after this transaction commits.
 absl::StatusOr<SealResult> SealPending(Tx& tx, const crypto::Signer& signer, absl::Time now,
-                                       int max_rows);
+                                       int max_rows, bool force_checkpoint);
 
-struct ChainReport {
-  bool intact = true;
-  int64_t records_checked = 0;
-  int64_t checkpoints_checked = 0;
-  int64_t unsealed = 0;
-  int64_t first_break_position = 0;
-  int64_t first_break_audit_id = 0;
-  std::string problem;
-};
-// Verifies the whole chain against `public_key` (the server's checkpoint key).
-absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key);
+// The newest checkpoint in the database, if any (signature not checked).
+absl::StatusOr<std::optional<crypto::Checkpoint>> NewestCheckpoint(Tx& tx);
 
-// The canonical byte string of one row that the chain hashes (exposed for tests):
-// every field length-prefixed, times as Unix microseconds.
-std::string CanonicalAuditRow(const AuditEntry& e, const std::string& tx_id);
+// True when audit_log is still owned by the database's owner (the role migrations run as),
+// i.e. deploy/postgres/protect-audit.sql has not been run: that role can then disable the
+// append-only triggers or drop the tables.
+absl::StatusOr<bool> AuditOwnedByDatabaseOwner(Tx& tx);
+
+using ChainReport = crypto::ChainReport;
+
+// Verifies the whole chain (crypto::ChainVerifier) against `public_key`, the server's
+// checkpoint key, and against `anchors`, the external anchor's checkpoints (nullopt: none).
+// Read the anchor BEFORE calling: a checkpoint anchored after this transaction's snapshot
+// would otherwise look like one removed from the database. Streams the chain in one COPY
+// (memory does not grow with the chain). Errors: database errors only; a broken chain is a
+// report with intact = false.
+absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key,
+                                        std::optional<std::vector<crypto::Checkpoint>> anchors);
+
+// Tests only: the window within which verification puts id-ordered rows back in chain
+// order before it falls back to reading them in chain order (0: the default, 100000).
+void SetVerifyReorderWindowForTest(int64_t positions);
 
 }  // namespace smd::store

@@ -21,6 +21,10 @@ std::unique_ptr<pqxx::connection> Connect(const std::string& dsn) {
     pqxx::nontransaction n(*conn);
     n.exec("SET TIME ZONE 'UTC'");
     n.exec("SET application_name = 'smd-server'");
+    // The database's owner can change the default search_path (ALTER DATABASE ... SET) and
+    // put a schema of its own, or its own copies of built-ins, in front of the real tables
+    // and functions; the session's own setting wins over that default.
+    n.exec("SET search_path = pg_catalog, public");
   }
   for (const Statement& s : AllStatements()) conn->prepare(s.name, s.sql);
   return conn;

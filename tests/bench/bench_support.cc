@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -134,6 +135,13 @@ runtime::Config PrepareDatabase(const Env& env, const std::string& workdir, int 
     Die("migrate: " + m.status().ToString());
   }
   {
+    // The production ownership of the audit trail (deploy/postgres/protect-audit.sql).
+    std::ifstream in(std::string(SMD_SOURCE_DIR) + "/deploy/postgres/protect-audit.sql");
+    if (!in) Die("cannot read deploy/postgres/protect-audit.sql");
+    Exec(env.Dsn(env.super, env.db),
+         std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+  }
+  {
     pqxx::connection c(env.Dsn(env.super, env.db));
     pqxx::nontransaction n(c);
     std::printf("postgres: %s; fsync=%s synchronous_commit=%s full_page_writes=%s "
@@ -156,6 +164,7 @@ runtime::Config PrepareDatabase(const Env& env, const std::string& workdir, int 
   config.insecure = true;
   config.database_url = env.Dsn("smd_app", env.db);
   config.key_file = key_file;
+  config.audit_anchor_file = workdir + "/audit-anchor.log";
   config.db_pool = db_pool;
   config.audit_seal_interval_ms = audit_seal_ms;
   config.password_log2_n = 4;

@@ -52,9 +52,11 @@ inline constexpr int kExitInvalid = 4;
 void Exec(const std::string& dsn, const std::string& sql);
 std::string Value(const std::string& dsn, const std::string& sql);
 
-// Drops and recreates env.db owned by smd_owner, migrates it, prints the PostgreSQL
-// settings line, writes a fresh key file under `workdir`, seeds `demo_patients` demo
-// patients, and returns a serve configuration (insecure, 127.0.0.1:0, as smd_app).
+// Drops and recreates env.db owned by smd_owner, migrates it, runs
+// deploy/postgres/protect-audit.sql (as production does), prints the PostgreSQL settings
+// line, writes a fresh key file under `workdir`, seeds `demo_patients` demo patients, and
+// returns a serve configuration (insecure, 127.0.0.1:0, as smd_app, audit anchor file
+// `workdir`/audit-anchor.log).
 runtime::Config PrepareDatabase(const Env& env, const std::string& workdir, int demo_patients,
                                 int db_pool, int audit_seal_ms);
 

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include "absl/strings/str_format.h"
@@ -35,7 +36,18 @@ std::string Dsn(const std::string& user, const std::string& db) {
   return "host=" + Host() + " user=" + user + " dbname=" + db;
 }
 
-// Migrates the template once per process (as smd_owner, like `smd-server migrate`).
+std::string ReadSourceFile(const std::string& relative) {
+  std::ifstream in(std::string(SMD_SOURCE_DIR) + "/" + relative);
+  if (!in) {
+    std::fprintf(stderr, "cannot read %s\n", relative.c_str());
+    std::abort();
+  }
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Migrates the template once per process (as smd_owner, like `smd-server migrate`), then
+// hands the audit trail to smd_audit as deploy/postgres/protect-audit.sql does in
+// production (as the superuser), so every suite runs under the production ownership.
 void EnsureTemplate() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -48,6 +60,9 @@ void EnsureTemplate() {
       std::fprintf(stderr, "migrate failed: %s\n", report.status().ToString().c_str());
       std::abort();
     }
+    pqxx::connection t(Dsn(Super(), "smd_template"));
+    pqxx::nontransaction tn(t);
+    tn.exec(ReadSourceFile("deploy/postgres/protect-audit.sql"));
   });
 }
 
@@ -93,6 +108,8 @@ TestServer::TestServer(const std::string& db_name, int demo_patients,
   db_ = std::make_unique<TestDatabase>(db_name);
   key_file_ = std::string(::testing::TempDir()) + "/" + db_name + ".keys";
   std::remove(key_file_.c_str());
+  anchor_file_ = std::string(::testing::TempDir()) + "/" + db_name + ".audit-anchor.log";
+  std::remove(anchor_file_.c_str());
   {
     std::ofstream out(key_file_);
     out << crypto::GenerateKeyFileContents();
@@ -104,6 +121,7 @@ TestServer::TestServer(const std::string& db_name, int demo_patients,
   config.insecure = true;
   config.database_url = db_->AppDsn();
   config.key_file = key_file_;
+  config.audit_anchor_file = anchor_file_;
   config.db_pool = 4;
   config.audit_seal_interval_ms = 100;
   config.password_log2_n = 4;  // fast hashing in tests; the format records the cost
@@ -144,6 +162,7 @@ TestServer::~TestServer() {
   server_.reset();
   db_.reset();
   std::remove(key_file_.c_str());
+  std::remove(anchor_file_.c_str());
 }
 
 std::string TestServer::Login(const std::string& user, const std::string& password) {

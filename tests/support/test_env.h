@@ -55,6 +55,8 @@ class TestServer {
   // own port. Shut it down, or destroy it, to simulate that process going away.
   std::unique_ptr<runtime::Server> StartAnother();
   const runtime::Config& config() const { return config_; }
+  // The server's audit anchor file (config().audit_anchor_file).
+  const std::string& anchor_file() const { return anchor_file_; }
 
   TestDatabase& db() { return *db_; }
   runtime::Server& server() { return *server_; }
@@ -76,6 +78,7 @@ class TestServer {
  private:
   std::unique_ptr<TestDatabase> db_;
   std::string key_file_;
+  std::string anchor_file_;
   runtime::Config config_;
   std::unique_ptr<runtime::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
