@@ -17,6 +17,8 @@ PACKAGES=(
   nlohmann-json3-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15 postgresql-contrib
+  # The end-to-end walkthrough test reads smdctl's JSON with python3.
+  python3
 )
 
 missing=()

@@ -35,6 +35,7 @@ void AlertToProto(const store::AlertCopy& c, v1::AlertMessage* out) {
   out->set_audience(static_cast<v1::AlertAudience>(c.audience));
   out->set_reason(static_cast<v1::RecipientReason>(c.reason));
   if (c.deadline) TimeToProto(*c.deadline, out->mutable_deadline());
+  out->set_unreadable(c.unreadable);
 }
 
 void AlertGapToProto(const store::AlertGap& g, v1::AlertGap* out) {
@@ -265,8 +266,13 @@ grpc::ServerUnaryReactor* AlertService::ListAlerts(grpc::CallbackServerContext* 
     }
     return Fill(uc_.Inbox(m, q, req->page().page_size(), req->page().page_token()),
                 [&](const app::InboxPage& p) {
-                  for (const auto& c : p.alerts) AlertToProto(c, resp->add_alerts());
+                  int unreadable = 0;
+                  for (const auto& c : p.alerts) {
+                    AlertToProto(c, resp->add_alerts());
+                    unreadable += c.unreadable ? 1 : 0;
+                  }
                   resp->set_next_page_token(p.next_page_token);
+                  resp->set_unreadable_count(unreadable);
                 });
   });
 }

@@ -28,6 +28,7 @@ void TeamMemberToProto(const domain::TeamMember& m, smd::v1::TeamMember* out) {
   DateToProto(m.start_date, out->mutable_start_date());
   if (m.end_date.has_value()) DateToProto(*m.end_date, out->mutable_end_date());
   out->set_end_reason(m.end_reason);
+  out->set_unreadable(m.unreadable);
 }
 
 }  // namespace smd::api

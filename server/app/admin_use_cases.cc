@@ -115,6 +115,13 @@ absl::StatusOr<store::UserRow> AdminUseCases::ResetPassword(const CallMeta& meta
     RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
     RETURN_IF_ERROR(CheckNewPassword(new_password));
     ASSIGN_OR_RETURN(out, LoadManaged(tx, who, user_id));
+    if (out.id == who.user_id) {
+      // An administrator changes their own password with ChangePassword, which asks for
+      // the old one and counts toward the lock-out: a stolen session must not skip both.
+      return absl::FailedPreconditionError(
+          "不能重置自己的密码，请使用修改密码 (cannot reset your own password; use "
+          "ChangePassword)");
+    }
     ASSIGN_OR_RETURN(std::string hash,
                      crypto::HashPassword(new_password, deps_.config.password_params));
     const absl::Time now = deps_.clock.Now();

@@ -52,10 +52,15 @@ absl::StatusOr<DeliveryPage> AlertUseCases::Fetch(const CallMeta& meta, int64_t 
       }
     }
     ASSIGN_OR_RETURN(page.copies, deps_.alerts.After(tx, ViewerOf(who), after, limit));
-    for (const auto& c : page.copies) note.patient_ids.push_back(c.patient_id);
+    int unreadable = 0;
+    for (const auto& c : page.copies) {
+      note.patient_ids.push_back(c.patient_id);
+      unreadable += c.unreadable ? 1 : 0;
+    }
     if (!page.copies.empty()) {
       note.detail = absl::StrCat("fetched seq ", page.copies.front().seq, "..",
                                  page.copies.back().seq);
+      if (unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", unreadable);
     }
     return absl::OkStatus();
   }));
@@ -115,7 +120,12 @@ absl::StatusOr<InboxPage> AlertUseCases::Inbox(const CallMeta& meta, store::Inbo
       page.alerts.resize(limit);
       page.next_page_token = std::to_string(page.alerts.back().seq);
     }
-    for (const auto& c : page.alerts) note.patient_ids.push_back(c.patient_id);
+    int unreadable = 0;
+    for (const auto& c : page.alerts) {
+      note.patient_ids.push_back(c.patient_id);
+      unreadable += c.unreadable ? 1 : 0;
+    }
+    if (unreadable > 0) note.detail = absl::StrCat("unreadable=", unreadable);
     return absl::OkStatus();
   }));
   return page;
@@ -218,8 +228,7 @@ absl::StatusOr<int> AlertUseCases::EscalateOnce() {
     for (const auto& g : gaps) {
       ASSIGN_OR_RETURN(int n, RerouteGapInTx(deps_, tx, g));
       if (n == 0) continue;
-      ASSIGN_OR_RETURN(store::NewAlert a, deps_.alerts.Load(tx, g.alert_id));
-      RETURN_IF_ERROR(AuditSystem(deps_, tx, "smd-server alert.reroute", {a.patient_id},
+      RETURN_IF_ERROR(AuditSystem(deps_, tx, "smd-server alert.reroute", {g.patient_id},
                                   absl::StrCat("alert=", g.alert_id, " gap=", g.id,
                                                " role=", std::string(domain::RoleName(g.role)),
                                                " targets=", n)));
@@ -249,16 +258,28 @@ absl::StatusOr<int> AlertUseCases::CheckOverdueOnce() {
       ASSIGN_OR_RETURN(std::vector<store::WorklistRow> rows, deps_.care.Worklist(tx, q));
       for (const auto& r : rows) {
         if (r.last_class != domain::Classification::kUnstable || !r.next_due) continue;
-        ASSIGN_OR_RETURN(auto p, deps_.patients.Get(tx, r.patient_id));
-        if (!p) continue;
+        absl::StatusOr<std::optional<domain::Patient>> p = deps_.patients.Get(tx, r.patient_id);
+        if (absl::IsDataLoss(p.status())) {
+          // An undecryptable record must not silence the overdue alert, nor the pass for
+          // every other patient: raise it with what is plaintext (id, community, risk).
+          common::LogWarning("overdue check: patient record unreadable patient=%s",
+                             r.patient_id);
+          domain::Patient minimal;
+          minimal.id = r.patient_id;
+          minimal.jurisdiction = r.jurisdiction;
+          p = std::optional<domain::Patient>(minimal);
+        }
+        if (!p.ok()) return p.status();
+        if (!*p) continue;
+        const domain::Patient& patient = **p;
         const int days = static_cast<int>(today - *r.next_due);
-        ASSIGN_OR_RETURN(Raised raised, RaiseAlertInTx(deps_, tx, *p,
+        ASSIGN_OR_RETURN(Raised raised, RaiseAlertInTx(deps_, tx, patient,
                                                domain::AlertForOverdueUnstable(days, r.risk_level),
                                                "overdue", "",
-                                               absl::StrCat("overdue:", p->id, ":",
+                                               absl::StrCat("overdue:", patient.id, ":",
                                                             absl::FormatCivilTime(*r.next_due))));
         if (!raised.alert_id.empty()) {
-          RETURN_IF_ERROR(AuditSystem(deps_, tx, "smd-server alert.overdue", {p->id},
+          RETURN_IF_ERROR(AuditSystem(deps_, tx, "smd-server alert.overdue", {patient.id},
                                       absl::StrCat("alert=", raised.alert_id,
                                                    " recipients=", raised.recipients,
                                                    " unrouted=", raised.unrouted.size())));

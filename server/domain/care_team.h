@@ -56,6 +56,9 @@ struct TeamMember {
   absl::CivilDay start_date;
   std::optional<absl::CivilDay> end_date;
   std::string end_reason;
+  // A contact whose stored name and phone do not decrypt: both empty (the store reports
+  // it rather than failing the team's listing).
+  bool unreadable = false;
 
   bool active() const { return !end_date.has_value(); }
 };

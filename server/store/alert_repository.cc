@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "store/errors.h"
 #include "store/internal/pg.h"
@@ -33,7 +34,8 @@ std::string ViewerFilter(int v) {
 
 constexpr char kGapColumns[] =
     "g.id, g.alert_id::text, g.role, g.cause, g.jurisdiction, g.duty_recipients, g.created_at, "
-    "g.resolved_at, g.resolved_recipients, a.kind, a.severity, a.audience, a.raised_at";
+    "g.resolved_at, g.resolved_recipients, a.kind, a.severity, a.audience, a.raised_at, "
+    "a.patient_id::text";
 
 constexpr char kHandOnColumns[] =
     "r.id, r.alert_id::text, a.patient_id::text, a.jurisdiction, a.audience, a.severity, "
@@ -60,6 +62,7 @@ AlertGap ReadGap(const pqxx::row& r) {
   g.severity = r[10].as<int>();
   g.audience = static_cast<domain::AlertAudience>(r[11].as<int>());
   g.raised_at = pg::TimeField(r[12]);
+  g.patient_id = r[13].as<std::string>();
   return g;
 }
 
@@ -305,12 +308,21 @@ absl::StatusOr<AlertCopy> AlertRepository::ReadCopy(const void* row_ptr) const {
   c.kind = static_cast<domain::AlertKind>(r[4].as<int>());
   c.severity = r[5].as<int>();
   c.risk_level = r[6].as<int>();
-  ASSIGN_OR_RETURN(std::string snap, cipher_.Decrypt(pg::BytesField(r[7]), "alert:" + c.alert_id));
-  nlohmann::json j = nlohmann::json::parse(snap, nullptr, false);
-  if (!j.is_object()) return absl::DataLossError("alert snapshot unreadable");
-  c.patient_name = j.value("name", "");
-  c.address = j.value("address", "");
-  c.cause = j.value("cause", "");
+  // A snapshot that does not decrypt (a damaged or tampered cell) must not stop delivery:
+  // the copy goes out with what is plaintext (patient id, community, kind, severity, risk)
+  // and `unreadable`, so the recipient still acts on it, and every later copy still flows.
+  absl::StatusOr<std::string> snap =
+      cipher_.Decrypt(pg::BytesField(r[7]), "alert:" + c.alert_id);
+  nlohmann::json j =
+      snap.ok() ? nlohmann::json::parse(*snap, nullptr, false) : nlohmann::json();
+  if (j.is_object()) {
+    c.patient_name = j.value("name", "");
+    c.address = j.value("address", "");
+    c.cause = j.value("cause", "");
+  } else {
+    c.unreadable = true;
+    common::LogWarning("alert snapshot unreadable alert=%s", c.alert_id);
+  }
   c.raised_at = pg::TimeField(r[8]);
   c.delivered_at = pg::OptTimeField(r[9]);
   c.acked_at = pg::OptTimeField(r[10]);

@@ -63,6 +63,9 @@ struct AlertCopy {
   domain::AlertAudience audience = domain::AlertAudience::kFull;
   domain::RecipientReason reason = domain::RecipientReason::kJurisdiction;
   std::optional<absl::Time> deadline;
+  // The encrypted snapshot (name, address, cause) did not decrypt: those are empty, the
+  // rest is served (the listing and the stream go on).
+  bool unreadable = false;
 };
 
 // Who reads copies: a copy is shown only while its holder may still act on it, i.e. their
@@ -123,7 +126,9 @@ struct AlertGap {
   absl::Time created_at;
   std::optional<absl::Time> resolved_at;
   int resolved_recipients = 0;
-  // Read side (ListGaps, OpenGaps): the alert's.
+  // Read side (ListGaps, OpenGaps): the alert's. The patient id is for the server's own
+  // audit records; ListAlertGaps never returns it.
+  std::string patient_id;
   domain::AlertKind kind = domain::AlertKind::kUnspecified;
   int severity = 0;
   domain::AlertAudience audience = domain::AlertAudience::kFull;

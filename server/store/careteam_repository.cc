@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "store/cipher_cells.h"
 #include "store/errors.h"
@@ -182,13 +183,17 @@ absl::StatusOr<domain::TeamMember> ReadMember(const pqxx::row& r,
   m.role = static_cast<domain::TeamRole>(r[2].as<int>());
   m.user_id = pg::Str(r[3]);
   if (!r[5].is_null()) {
-    ASSIGN_OR_RETURN(std::string plain, cipher.Decrypt(pg::BytesField(r[5]), ContactAad(m.id)));
-    try {
-      const json j = json::parse(plain);
-      m.display_name = j.at("name").get<std::string>();
-      m.phone = j.at("phone").get<std::string>();
-    } catch (const json::exception&) {
-      return absl::DataLossError("care_team_member: contact record unreadable");
+    // A contact that does not decrypt does not fail the team's listing: the member is
+    // kept, marked, without name and phone (logged by member id only).
+    absl::StatusOr<std::string> plain = cipher.Decrypt(pg::BytesField(r[5]), ContactAad(m.id));
+    const json j = plain.ok() ? json::parse(*plain, nullptr, false) : json();
+    if (j.is_object() && j.contains("name") && j.contains("phone") && j["name"].is_string() &&
+        j["phone"].is_string()) {
+      m.display_name = j["name"].get<std::string>();
+      m.phone = j["phone"].get<std::string>();
+    } else {
+      m.unreadable = true;
+      common::LogWarning("care team contact unreadable member=%s", m.id);
     }
   } else {
     m.display_name = r[4].as<std::string>();

@@ -25,6 +25,7 @@
 #include "smd/v1/followups.grpc.pb.h"
 #include "smd/v1/metrics.grpc.pb.h"
 #include "support/forms.h"
+#include "support/synthetic.h"
 #include "support/test_env.h"
 
 namespace smd::testing {
@@ -468,6 +469,91 @@ TEST_F(AlertRoutingEscalationTest, EscalationNeverReachesARoleThatMayNotSeeTheAl
   ASSERT_TRUE(
       alerts_->ListAlerts(TestServer::Ctx(A("police_jiangdong").token).get(), req, &resp).ok());
   EXPECT_EQ(resp.alerts_size(), 0);
+}
+
+// Item 8 for alerts: one damaged snapshot must not stop a recipient's stream or inbox (a
+// stream that failed on it would fail again at every reconnect, and every later alert
+// would be lost to that user).
+TEST_F(AlertRoutingTest, AnUndecryptableAlertIsStillDeliveredAndTheOthersFlow) {
+  const std::string patient = NewPatient("doctor", "320106001001", 8);
+  auto raise = [&](const std::string& cause) {
+    v1::RaiseAlertRequest req;
+    req.set_patient_id(patient);
+    req.set_severity(2);
+    req.set_cause(cause);
+    v1::RaiseAlertResponse resp;
+    EXPECT_TRUE(alerts_->RaiseAlert(TestServer::Ctx(A("doctor").token).get(), req, &resp).ok());
+    return resp.alert_id();
+  };
+  const std::string first = raise("第一条 (first)");
+  std::vector<v1::AlertMessage> before = Inbox("police", patient, 1);
+  ASSERT_EQ(before.size(), 1u);
+  const int64_t cursor = before[0].seq() - 1;
+  // One flipped byte of the encrypted snapshot (name, address, cause).
+  env_->db().ExecSuper(absl::StrCat(
+      "UPDATE alert SET snapshot_enc = set_byte(snapshot_enc, 20, get_byte(snapshot_enc, 20) # 1) "
+      "WHERE id = '", first, "'"));
+  const std::string second = raise("第二条 (second)");
+
+  // The stream resumes from before the damaged alert: it delivers it, flagged, and the next.
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + A("police").token);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  v1::SubscribeAlertsRequest sub;
+  sub.set_after(cursor);
+  auto reader = alerts_->SubscribeAlerts(&ctx, sub);
+  std::vector<v1::AlertMessage> got;
+  v1::AlertMessage m;
+  while (got.size() < 2 && reader->Read(&m)) got.push_back(m);
+  ctx.TryCancel();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].alert_id(), first);
+  EXPECT_TRUE(got[0].unreadable());
+  EXPECT_EQ(got[0].patient_id(), patient);
+  EXPECT_EQ(got[0].kind(), v1::ALERT_KIND_MANUAL);
+  EXPECT_EQ(got[0].jurisdiction(), "320106001001");
+  EXPECT_EQ(got[0].patient_name(), "");
+  EXPECT_EQ(got[0].cause(), "");
+  EXPECT_EQ(got[1].alert_id(), second);
+  EXPECT_FALSE(got[1].unreadable());
+  EXPECT_THAT(got[1].cause(), HasSubstr("second"));
+
+  // The inbox serves both and counts the damaged one; it can be acknowledged.
+  v1::ListAlertsRequest list;
+  list.set_patient_id(patient);
+  v1::ListAlertsResponse inbox;
+  ASSERT_TRUE(alerts_->ListAlerts(TestServer::Ctx(A("police").token).get(), list, &inbox).ok());
+  EXPECT_EQ(inbox.alerts_size(), 2);
+  EXPECT_EQ(inbox.unreadable_count(), 1);
+  v1::AcknowledgeAlertRequest ack;
+  ack.set_seq(got[0].seq());
+  v1::AlertMessage acked;
+  EXPECT_TRUE(alerts_->AcknowledgeAlert(TestServer::Ctx(A("police").token).get(), ack, &acked).ok());
+
+  // A damaged guardian contact does not fail the team's listing either.
+  v1::AddMemberRequest add;
+  add.set_patient_id(patient);
+  add.set_team_role(v1::TEAM_ROLE_GUARDIAN);
+  add.set_contact_name("合成监护人");
+  add.set_contact_phone(UndiallablePhone(8));
+  v1::TeamMember guardian;
+  ASSERT_TRUE(teams_->AddMember(TestServer::Ctx(A("doctor").token).get(), add, &guardian).ok());
+  env_->db().ExecSuper(absl::StrCat(
+      "UPDATE care_team_member SET contact_enc = set_byte(contact_enc, 20, "
+      "get_byte(contact_enc, 20) # 1) WHERE id = '", guardian.member_id(), "'"));
+  v1::ListTeamRequest lt;
+  lt.set_patient_id(patient);
+  v1::ListTeamResponse team;
+  ASSERT_TRUE(teams_->ListTeam(TestServer::Ctx(A("doctor").token).get(), lt, &team).ok());
+  bool found = false;
+  for (const auto& member : team.members()) {
+    if (member.member_id() != guardian.member_id()) continue;
+    found = true;
+    EXPECT_TRUE(member.unreadable());
+    EXPECT_EQ(member.display_name(), "");
+    EXPECT_EQ(member.phone(), "");
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST_F(AlertRoutingTest, ACursorBeyondTheCallersNewestAlertIsOutOfRange) {

@@ -295,6 +295,27 @@ TEST_F(SignInTest, AnAdministratorCannotAssignThemselvesARole) {
   EXPECT_TRUE(env_->admin->AssignRole(TestServer::Ctx(admin).get(), req, &u).ok());
 }
 
+// A stolen administrator session must not change the account's password without the old
+// one: ResetPassword on oneself is refused (ChangePassword asks for the old password).
+TEST_F(SignInTest, AnAdministratorCannotResetTheirOwnPassword) {
+  const std::string admin = env_->Login("admin", kAdminPw);
+  v1::WhoAmIResponse me;
+  ASSERT_TRUE(env_->auth->WhoAmI(TestServer::Ctx(admin).get(), {}, &me).ok());
+  const std::string hash_before =
+      env_->db().QueryValue("SELECT password_hash FROM app_user WHERE username = 'admin'");
+  v1::ResetPasswordRequest req;
+  req.set_user_id(me.user_id());
+  req.set_new_password("Taken-over-2026x");
+  v1::User u;
+  grpc::Status s = env_->admin->ResetPassword(TestServer::Ctx(admin).get(), req, &u);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("ChangePassword"));
+  EXPECT_EQ(env_->db().QueryValue("SELECT password_hash FROM app_user WHERE username = 'admin'"),
+            hash_before);
+  EXPECT_TRUE(env_->auth->WhoAmI(TestServer::Ctx(admin).get(), {}, &me).ok())
+      << "nothing was revoked";
+}
+
 TEST(SignInLimits, ASourceAddressHasItsOwnLimitOfFailedSignIns) {
   TestServer env("it_signin_source", 0, [](runtime::Config& c) {
     c.signin_source_limit = 3;
