@@ -304,6 +304,8 @@ void FollowUpToProto(const domain::FollowUp& f, smd::v1::FollowUp* out) {
     TimeToProto(f.recorded_at, out->mutable_recorded_at());
   }
   out->set_current(f.current);
+  out->set_unreadable(f.unreadable);
+  out->set_reports_death(domain::VisitReportsDeath(f));
 }
 
 // ---- Emergencies -----------------------------------------------------------------------------

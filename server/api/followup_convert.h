@@ -82,7 +82,8 @@ void FollowUpFormToProto(const domain::FollowUpForm& form, smd::v1::FollowUpForm
 void AssessmentToProto(const domain::Assessment& a, smd::v1::Assessment* out);
 
 // Writes a stored visit version: ids, version, patient_id, form, assessment, author_id,
-// correction_reason, recorded_at and current.
+// correction_reason, recorded_at, current, unreadable, and reports_death
+// (domain::VisitReportsDeath: the form's death_date, or the stored flag).
 void FollowUpToProto(const domain::FollowUp& f, smd::v1::FollowUp* out);
 
 // ---- Emergencies (表12) --------------------------------------------------------------------

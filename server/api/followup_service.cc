@@ -48,6 +48,7 @@ Reactor* FollowUpService::ListFollowUps(Ctx* ctx, const v1::ListFollowUpsRequest
                                   for (const auto& f : p.followups)
                                     FollowUpToProto(f, resp->add_followups());
                                   resp->set_next_page_token(p.next_page_token);
+                                  resp->set_unreadable_count(p.unreadable);
                                 });
                   });
 }
@@ -179,15 +180,17 @@ Reactor* FollowUpService::GetTimeline(Ctx* ctx, const v1::GetTimelineRequest* re
   return RunUnary(ctx, ex_, SMD_FU_METHOD(GetTimeline), req, resp,
                   [=, this](const app::CallMeta& m) {
                     return Fill(uc_.Timeline(m, req->patient_id()),
-                                [&](const std::vector<app::TimelineEntry>& es) {
+                                [&](const app::TimelinePage& t) {
                                   resp->set_patient_id(req->patient_id());
-                                  for (const auto& e : es) {
+                                  for (const auto& e : t.entries) {
                                     auto* x = resp->add_entries();
                                     DateToProto(e.date, x->mutable_date());
                                     x->set_kind(e.kind);
                                     x->set_summary(e.summary);
                                     x->set_ref_id(e.ref_id);
+                                    x->set_unreadable(e.unreadable);
                                   }
+                                  resp->set_unreadable_count(t.unreadable);
                                 });
                   });
 }

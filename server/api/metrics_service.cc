@@ -112,8 +112,10 @@ grpc::ServerUnaryReactor* MetricsService::ListMetricPatients(
                                     out->set_name(p.name);
                                     out->set_jurisdiction(p.jurisdiction);
                                     out->set_reason(p.reason);
+                                    out->set_name_unreadable(p.name_unreadable);
                                   }
                                   resp->set_next_page_token(page.next_page_token);
+                                  resp->set_unreadable_count(page.unreadable);
                                 });
                   });
 }

@@ -71,13 +71,11 @@ absl::StatusOr<std::vector<domain::VisitPoint>> FollowUpUseCases::Points(
 }
 
 absl::Status FollowUpUseCases::Reschedule(store::Tx& tx, const domain::Patient& p) {
+  // Typed columns only: a record whose encrypted part is damaged must not stop the
+  // schedule (and with it every visit of the patient).
   ASSIGN_OR_RETURN(std::vector<domain::VisitPoint> points, Points(tx, p.id, ""));
-  ASSIGN_OR_RETURN(std::vector<domain::Discharge> discharges, deps_.care.ListDischarges(tx, p.id));
-  std::optional<domain::DischargePoint> latest;
-  if (!discharges.empty()) {
-    latest = domain::DischargePoint{discharges.back().discharged_on,
-                                    discharges.back().first_followup_due};
-  }
+  ASSIGN_OR_RETURN(std::optional<domain::DischargePoint> latest,
+                   deps_.care.LatestDischarge(tx, p.id));
   // rules.md §4.2: new (or transferred-in) patients are visited within 2 weeks; the
   // anchor is kept in the schedule row by registration and transfer-in.
   ASSIGN_OR_RETURN(auto current, deps_.care.GetSchedule(tx, p.id));
@@ -248,6 +246,12 @@ absl::StatusOr<FollowUpPage> FollowUpUseCases::List(const CallMeta& meta,
       page.followups.resize(limit);
       page.next_page_token = std::to_string(offset + limit);
     }
+    for (const auto& f : page.followups) {
+      if (!f.unreadable) continue;
+      LogUnreadableRow(meta, "followup", f.id);
+      ++page.unreadable;
+    }
+    if (page.unreadable > 0) note.detail = absl::StrCat("unreadable=", page.unreadable);
     return absl::OkStatus();
   }));
   return page;
@@ -527,66 +531,80 @@ std::string WorklistReason(const store::WorklistRow& r, absl::CivilDay today) {
   return why;
 }
 
-absl::StatusOr<std::vector<TimelineEntry>> FollowUpUseCases::Timeline(
-    const CallMeta& meta, const std::string& patient_id) {
-  std::vector<TimelineEntry> out;
+absl::StatusOr<TimelinePage> FollowUpUseCases::Timeline(const CallMeta& meta,
+                                                        const std::string& patient_id) {
+  TimelinePage page;
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
                                           AuditNote& note) -> absl::Status {
-    out.clear();
+    page = TimelinePage{};
+    std::vector<TimelineEntry>& out = page.entries;
     if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
     RETURN_IF_ERROR(domain::Authorize(who, Action::kFollowUpRead, ""));
     ASSIGN_OR_RETURN(domain::Patient p,
                      LoadPatient(deps_, tx, who, patient_id, Action::kFollowUpRead, false));
+    // A record whose encrypted part is damaged is still an entry: every summary below is
+    // built from typed columns (only a visit's medications come from its form). It is
+    // marked, and the summary says so for clients that show only the text.
+    auto add = [&](absl::CivilDay date, const char* kind, std::string summary,
+                   const std::string& ref_id, bool unreadable, const char* table,
+                   const std::string& row_id) {
+      if (unreadable) {
+        LogUnreadableRow(meta, table, row_id);
+        absl::StrAppend(&summary, "；记录无法解密 (record unreadable)");
+        ++page.unreadable;
+      }
+      out.push_back({date, kind, std::move(summary), ref_id, unreadable});
+    };
     static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
     out.push_back({absl::ToCivilDay(p.registered_at, kBeijing), "register",
                    "登记建档 (registered)", p.id});
     ASSIGN_OR_RETURN(auto visits, deps_.care.ListFollowUps(tx, patient_id, false, 0, 100000));
     for (const auto& f : visits) {
       if (domain::IsFailedVisit(f.form)) {
-        out.push_back({f.form.visit_date, "failed_visit",
-                       absl::StrCat("失访 (failed visit), reason ",
-                                    static_cast<int>(f.assessment.effective_lost_reason)),
-                       f.visit_id});
-      } else if (domain::ReportsDeath(f.form)) {
-        out.push_back({f.form.visit_date, "followup", "随访报告死亡 (death reported)", f.visit_id});
+        add(f.form.visit_date, "failed_visit",
+            absl::StrCat("失访 (failed visit), reason ",
+                         static_cast<int>(f.assessment.effective_lost_reason)),
+            f.visit_id, f.unreadable, "followup", f.id);
+      } else if (domain::VisitReportsDeath(f)) {
+        add(f.form.visit_date, "followup", "随访报告死亡 (death reported)", f.visit_id,
+            f.unreadable, "followup", f.id);
       } else {
         std::string meds;
         for (const auto& m : f.form.medications) {
           const domain::DrugInfo* d = deps_.drugs.Find(m.drug_code);
           absl::StrAppend(&meds, meds.empty() ? "" : "、", d ? d->name_zh : m.drug_code);
         }
-        out.push_back(
-            {f.form.visit_date, "followup",
-             absl::StrCat("随访 危险性", f.form.risk_level, "级 ",
-                          std::string(domain::ClassificationNameZh(f.assessment.final_class)),
-                          meds.empty() ? "" : " 用药：", meds,
-                          f.version > 1 ? absl::StrCat(" (更正第", f.version, "版)") : ""),
-             f.visit_id});
+        add(f.form.visit_date, "followup",
+            absl::StrCat("随访 危险性", f.form.risk_level, "级 ",
+                         std::string(domain::ClassificationNameZh(f.assessment.final_class)),
+                         meds.empty() ? "" : " 用药：", meds,
+                         f.version > 1 ? absl::StrCat(" (更正第", f.version, "版)") : ""),
+            f.visit_id, f.unreadable, "followup", f.id);
       }
     }
     ASSIGN_OR_RETURN(auto emergencies, deps_.care.ListEmergencies(tx, patient_id));
     for (const auto& e : emergencies) {
-      out.push_back({absl::ToCivilDay(e.started_at, kBeijing), "emergency",
-                     absl::StrCat("应急处置 (emergency), trigger ", static_cast<int>(e.trigger)),
-                     e.id});
+      add(absl::ToCivilDay(e.started_at, kBeijing), "emergency",
+          absl::StrCat("应急处置 (emergency), trigger ", static_cast<int>(e.trigger)), e.id,
+          e.unreadable, "emergency", e.id);
     }
     ASSIGN_OR_RETURN(auto referrals, deps_.care.ListReferrals(tx, patient_id));
     for (const auto& r : referrals) {
-      out.push_back({absl::ToCivilDay(r.requested_at, kBeijing), "referral",
-                     absl::StrCat("转诊至 ", r.hospital, " (referral), status ",
-                                  static_cast<int>(r.status)),
-                     r.id});
+      add(absl::ToCivilDay(r.requested_at, kBeijing), "referral",
+          absl::StrCat("转诊至 ", r.hospital, " (referral), status ", static_cast<int>(r.status)),
+          r.id, r.unreadable, "referral", r.id);
     }
     ASSIGN_OR_RETURN(auto discharges, deps_.care.ListDischarges(tx, patient_id));
     for (const auto& d : discharges) {
-      out.push_back({d.discharged_on, "discharge",
-                     absl::StrCat("出院 ", d.hospital, "，首次随访应于 ",
-                                  DayText(d.first_followup_due), " 前 (discharge)"),
-                     d.id});
+      add(d.discharged_on, "discharge",
+          absl::StrCat("出院 ", d.hospital, "，首次随访应于 ", DayText(d.first_followup_due),
+                       " 前 (discharge)"),
+          d.id, d.unreadable, "discharge", d.id);
     }
     ASSIGN_OR_RETURN(auto checks, deps_.care.ListHealthChecks(tx, patient_id));
     for (const auto& h : checks) {
-      out.push_back({h.check_date, "health_check", "年度健康体检 (annual health check)", h.id});
+      add(h.check_date, "health_check", "年度健康体检 (annual health check)", h.id, h.unreadable,
+          "health_check", h.id);
     }
     if (p.closed_date) {
       out.push_back({*p.closed_date, "close",
@@ -596,9 +614,10 @@ absl::StatusOr<std::vector<TimelineEntry>> FollowUpUseCases::Timeline(
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const TimelineEntry& a, const TimelineEntry& b) { return a.date < b.date; });
+    if (page.unreadable > 0) note.detail = absl::StrCat("unreadable=", page.unreadable);
     return absl::OkStatus();
   }));
-  return out;
+  return page;
 }
 
 }  // namespace smd::app

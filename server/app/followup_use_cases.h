@@ -22,6 +22,7 @@ namespace smd::app {
 struct FollowUpPage {
   std::vector<domain::FollowUp> followups;
   std::string next_page_token;
+  int unreadable = 0;  // visits on the page whose form did not decrypt (FollowUp::unreadable)
 };
 
 struct GuidanceResult {
@@ -45,6 +46,14 @@ struct TimelineEntry {
   std::string kind;     // followup | failed_visit | emergency | referral | discharge | ...
   std::string summary;  // Chinese first; built from codes, never from free text
   std::string ref_id;
+  // The record's encrypted part did not decrypt: the entry is built from its typed
+  // columns (a visit's summary then names no medication) and the summary says so.
+  bool unreadable = false;
+};
+
+struct TimelinePage {
+  std::vector<TimelineEntry> entries;  // in date order
+  int unreadable = 0;                  // entries with unreadable set
 };
 
 class FollowUpUseCases {
@@ -66,6 +75,9 @@ class FollowUpUseCases {
   absl::StatusOr<domain::FollowUp> Correct(const CallMeta& meta, const std::string& visit_id,
                                            int base_version, const domain::FollowUpForm& form,
                                            const std::string& reason);
+  // A patient's visits, newest first (offset paging). A visit whose stored form does not
+  // decrypt is listed marked (FollowUp::unreadable), counted, logged by id and audited as
+  // `unreadable=<n>`; the call does not fail for it.
   absl::StatusOr<FollowUpPage> List(const CallMeta& meta, const std::string& patient_id,
                                     bool include_history, int page_size,
                                     const std::string& page_token);
@@ -92,8 +104,11 @@ class FollowUpUseCases {
   absl::StatusOr<WorklistPage> Worklist(const CallMeta& meta, store::WorklistKind kind, int days,
                                         const std::string& region, int page_size,
                                         const std::string& page_token);
-  absl::StatusOr<std::vector<TimelineEntry>> Timeline(const CallMeta& meta,
-                                                      const std::string& patient_id);
+  // The patient's history in date order: registration, visits, emergencies, referrals,
+  // discharges, health checks, closing. Summaries come from typed columns; a record whose
+  // encrypted part does not decrypt is still an entry, marked, counted, logged by id and
+  // audited as `unreadable=<n>`.
+  absl::StatusOr<TimelinePage> Timeline(const CallMeta& meta, const std::string& patient_id);
 
  private:
   // Recomputes and stores the schedule and the register's risk/classification.

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "app/admin_use_cases.h"
+#include "app/patient_access.h"
 #include "common/status_macros.h"
 #include "domain/access_policy.h"
 #include "domain/errors.h"
@@ -404,17 +405,33 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
       out.next_page_token = ids.back();
     }
     for (const auto& id : ids) {
-      ASSIGN_OR_RETURN(std::optional<domain::Patient> p, deps_.patients.Get(tx, id));
-      if (!p) continue;
+      MetricPatientRow row{id, "", "", ""};
+      absl::StatusOr<std::optional<domain::Patient>> p = deps_.patients.Get(tx, id);
+      if (absl::IsDataLoss(p.status())) {
+        // A record that does not decrypt does not fail the list: the row is kept with its
+        // plaintext jurisdiction and reason, without the name (docs/api.md "Unreadable
+        // records").
+        ASSIGN_OR_RETURN(std::optional<std::string> where, deps_.patients.JurisdictionOf(tx, id));
+        if (!where) continue;
+        LogUnreadableRow(meta, "patient", id);
+        row.jurisdiction = *where;
+        row.name_unreadable = true;
+        ++out.unreadable;
+      } else {
+        RETURN_IF_ERROR(p.status());
+        if (!*p) continue;
+        row.name = (*p)->name;
+        row.jurisdiction = (*p)->jurisdiction;
+      }
       ASSIGN_OR_RETURN(domain::PatientFacts f, store::metric_repo::LoadFacts(tx, id));
       const domain::PatientMetrics pm = domain::EvaluatePatient(f.input, r.period);
-      MetricPatientRow row{id, p->name, p->jurisdiction, ""};
       if (const domain::StatusNote* n = pm.NoteFor(num)) row.reason = n->text;
       out.patients.push_back(std::move(row));
       note.patient_ids.push_back(id);
     }
     note.detail = absl::StrCat("region=", region, " indicator=", code,
                                missing ? " missing" : " counted", " returned=", out.patients.size());
+    if (out.unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", out.unreadable);
     return absl::OkStatus();
   }));
   return out;

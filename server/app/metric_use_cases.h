@@ -64,11 +64,13 @@ struct MetricPatientRow {
   std::string name;
   std::string jurisdiction;
   std::string reason;
+  bool name_unreadable = false;  // the patient's record did not decrypt: name is empty
 };
 
 struct MetricPatientsPage {
   std::vector<MetricPatientRow> patients;
   std::string next_page_token;
+  int unreadable = 0;  // rows with name_unreadable on this page
 };
 
 class MetricUseCases {
@@ -86,7 +88,8 @@ class MetricUseCases {
   // Patients in the indicator's denominator who are (missing = false) or are not (true) in
   // its numerator, by patient id, with the reason each misses. Needs patient.read too:
   // the health committee gets PERMISSION_DENIED. Month-end periods of built years only
-  // (FAILED_PRECONDITION otherwise).
+  // (FAILED_PRECONDITION otherwise). A patient whose record does not decrypt is listed
+  // with name_unreadable (no name), counted, logged by id and audited as `unreadable=<n>`.
   absl::StatusOr<MetricPatientsPage> Patients(const CallMeta& meta, const MetricsQuery& q,
                                               const std::string& indicator, bool missing,
                                               int page_size, const std::string& page_token);

@@ -35,6 +35,8 @@ struct Emergency {
   bool registered_patient = true;
   std::string recorded_by;
   absl::Time recorded_at;
+  // In a listing only: the encrypted texts did not decrypt or decode; they are empty.
+  bool unreadable = false;
 };
 
 // The earliest start an emergency record may have: the same floor as a visit date
@@ -77,6 +79,8 @@ struct ReferralRecord {
   std::string requested_by;
   absl::Time requested_at;
   absl::Time updated_at;
+  // In a listing only: reason and note did not decrypt or decode; they are empty.
+  bool unreadable = false;
 };
 
 struct Discharge {
@@ -89,6 +93,8 @@ struct Discharge {
   std::string summary;     // encrypted at rest
   absl::CivilDay first_followup_due;
   std::string recorded_by;
+  // In a listing only: the summary did not decrypt or decode; it is empty.
+  bool unreadable = false;
 };
 
 enum class CheckResult : int { kNotDone = 0, kNormal = 1, kAbnormal = 2 };
@@ -109,6 +115,9 @@ struct HealthCheckRecord {
   CheckResult ecg = CheckResult::kNotDone;
   std::string notes;       // encrypted at rest
   std::string recorded_by;
+  // In a listing only: the encrypted part (consent_by, the results, blood pressure, weight,
+  // notes) did not decrypt or decode; it is left at its defaults.
+  bool unreadable = false;
 };
 
 }  // namespace smd::domain

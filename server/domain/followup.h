@@ -154,6 +154,32 @@ struct FollowUpForm {
 inline bool IsFailedVisit(const FollowUpForm& f) { return f.lost_reason != LostReason::kNone; }
 inline bool ReportsDeath(const FollowUpForm& f) { return f.death_date.has_value(); }
 
+// What a stored visit keeps in plaintext typed columns next to its encrypted form (schema
+// 0002 `followup`): the facts a listing still serves when the form does not decrypt.
+struct VisitFacts {
+  absl::CivilDay visit_date;
+  VisitMode mode = VisitMode::kUnspecified;
+  bool failed = false;
+  LostReason lost_reason = LostReason::kNone;  // the effective reason (4 on the third)
+  bool reports_death = false;
+  int risk_level = -1;
+  Adherence adherence = Adherence::kUnspecified;
+  Hospitalization hospitalization = Hospitalization::kUnspecified;
+  int minor_trouble = 0;  // 轻度滋事, 肇事, 肇祸 since the last visit
+  int trouble = 0;
+  int accident = 0;
+};
+
+// The form of a visit whose encrypted form cannot be read (docs/api.md "Unreadable
+// records"), rebuilt from its typed columns: visit_date, mode, risk_level, adherence,
+// hospitalization and behaviour.minor_trouble/trouble/accident as stored; lost_reason is
+// the stored reason for a failed visit (kOther if a failed row has none) and kNone
+// otherwise, so IsFailedVisit() answers as the row's `failed` column does. Everything else
+// keeps its "not filled" default; in particular death_date is unknown, and
+// ReportsDeath() is false even when facts.reports_death is set (see
+// FollowUp::reports_death). Pure, thread-safe.
+FollowUpForm FormFromFacts(const VisitFacts& facts);
+
 // What the rules engine requires after a visit (rules.md §4.2, product decisions).
 enum class RequiredAction : int {
   kReferNow = 1,            // 立即转诊 to a psychiatric hospital
@@ -198,6 +224,17 @@ struct FollowUp {
   std::string correction_reason;  // for version > 1
   absl::Time recorded_at;
   bool current = true;     // the latest version of its visit
+  // The visit reports a death. Set by the store from its typed column, so it is known
+  // when the form is not (see unreadable); use VisitReportsDeath().
+  bool reports_death = false;
+  // The stored form did not decrypt or decode: `form` holds only FormFromFacts() of the
+  // typed columns; the assessment, ids, author, times and version are whole. Set only
+  // by listings; a read of the one visit fails instead (DATA_LOSS).
+  bool unreadable = false;
 };
+
+// Whether visit `f` reports a death, from its form or, when the form is unreadable, from
+// the stored flag.
+inline bool VisitReportsDeath(const FollowUp& f) { return f.reports_death || ReportsDeath(f.form); }
 
 }  // namespace smd::domain

@@ -18,10 +18,13 @@
 namespace smd::store {
 namespace {
 
+// Columns 16.. are the form's facts kept in typed columns: what a visit whose form_enc
+// does not decrypt is still listed with (domain::FormFromFacts).
 constexpr char kFollowUpColumns[] =
     "id::text, visit_id::text, version, current, patient_id::text, form_enc, computed_class, "
     "final_class, actions::text, next_due, next_is_review, rule_set, author_id::text, "
-    "correction_reason, recorded_at, lost_reason";
+    "correction_reason, recorded_at, lost_reason, visit_date, mode, failed, reports_death, "
+    "risk_level, adherence, hospitalization, minor_trouble, trouble, accident";
 
 std::optional<double> OptDouble(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
@@ -86,7 +89,7 @@ std::vector<Statement> CareStatements() {
       {"emergency.list",
        "SELECT id::text, started_at, ended_at, trigger, registered, details_enc, "
        "recorded_by::text, recorded_at FROM emergency WHERE patient_id = $1::uuid "
-       "ORDER BY started_at"},
+       "ORDER BY started_at, recorded_at, id"},
       {"referral.insert",
        "INSERT INTO referral (id, patient_id, hospital, department, urgent, status, "
        "details_enc, requested_by, requested_at, updated_at, enc_version) VALUES ($1::uuid, "
@@ -104,7 +107,7 @@ std::vector<Statement> CareStatements() {
       {"referral.list",
        "SELECT id::text, patient_id::text, hospital, department, urgent, status, details_enc, "
        "requested_by::text, requested_at, updated_at, enc_version FROM referral "
-       "WHERE patient_id = $1::uuid ORDER BY requested_at"},
+       "WHERE patient_id = $1::uuid ORDER BY requested_at, id"},
       {"referral.legacy_batch",
        "SELECT id::text, patient_id::text, details_enc FROM referral WHERE enc_version = 0 "
        "AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"},
@@ -118,14 +121,18 @@ std::vector<Statement> CareStatements() {
       {"discharge.list",
        "SELECT id::text, hospital, admitted_on, discharged_on, received_on, first_due, "
        "details_enc, recorded_by::text FROM discharge WHERE patient_id = $1::uuid "
-       "ORDER BY discharged_on"},
+       "ORDER BY discharged_on, recorded_at, id"},
+      // The schedule's input: typed columns only, so a damaged summary cannot stop it.
+      {"discharge.latest",
+       "SELECT discharged_on, first_due FROM discharge WHERE patient_id = $1::uuid "
+       "ORDER BY discharged_on DESC, recorded_at DESC, id DESC LIMIT 1"},
       {"health_check.insert",
        "INSERT INTO health_check (id, patient_id, check_date, consent, details_enc, "
        "recorded_by, recorded_at) VALUES ($1::uuid, $2::uuid, $3::date, $4, $5, $6::uuid, "
        "$7::timestamptz)"},
       {"health_check.list",
        "SELECT id::text, check_date, consent, details_enc, recorded_by::text FROM health_check "
-       "WHERE patient_id = $1::uuid ORDER BY check_date"},
+       "WHERE patient_id = $1::uuid ORDER BY check_date, recorded_at, id"},
       {"drug.all",
        "SELECT code, name_zh, name_en, kind, long_acting, min_daily_mg::float8, "
        "max_daily_mg::float8, min_dose_mg::float8, max_dose_mg::float8, min_interval_weeks, "
@@ -184,7 +191,7 @@ absl::Status CareRepository::RetireVisit(Tx& tx, const std::string& visit_id) {
   });
 }
 
-absl::StatusOr<domain::FollowUp> CareRepository::ReadFollowUp(const void* row_ptr) const {
+domain::FollowUp CareRepository::ReadFollowUp(const void* row_ptr) const {
   const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
   domain::FollowUp f;
   f.id = r[0].as<std::string>();
@@ -192,8 +199,30 @@ absl::StatusOr<domain::FollowUp> CareRepository::ReadFollowUp(const void* row_pt
   f.version = r[2].as<int>();
   f.current = r[3].as<bool>();
   f.patient_id = r[4].as<std::string>();
-  ASSIGN_OR_RETURN(std::string json, Open("followup", f.id, pg::BytesField(r[5])));
-  ASSIGN_OR_RETURN(f.form, DecodeForm(json));
+  f.reports_death = r[19].as<bool>();
+  // A form that does not decrypt (altered, replayed, another key) or does not decode is
+  // not an error here: the caller decides (a listing marks it, a single read fails).
+  absl::StatusOr<std::string> json = Open("followup", f.id, pg::BytesField(r[5]));
+  absl::StatusOr<domain::FollowUpForm> form =
+      json.ok() ? DecodeForm(*json) : absl::StatusOr<domain::FollowUpForm>(json.status());
+  if (form.ok()) {
+    f.form = *std::move(form);
+  } else {
+    domain::VisitFacts facts;
+    facts.visit_date = pg::DayField(r[16]);
+    facts.mode = static_cast<domain::VisitMode>(r[17].as<int>());
+    facts.failed = r[18].as<bool>();
+    facts.lost_reason = static_cast<domain::LostReason>(r[15].as<int>());
+    facts.reports_death = f.reports_death;
+    facts.risk_level = r[20].as<int>();
+    facts.adherence = static_cast<domain::Adherence>(r[21].as<int>());
+    facts.hospitalization = static_cast<domain::Hospitalization>(r[22].as<int>());
+    facts.minor_trouble = r[23].as<int>();
+    facts.trouble = r[24].as<int>();
+    facts.accident = r[25].as<int>();
+    f.form = domain::FormFromFacts(facts);
+    f.unreadable = true;
+  }
   f.assessment.computed = static_cast<domain::Classification>(r[6].as<int>());
   f.assessment.final_class = static_cast<domain::Classification>(r[7].as<int>());
   for (int a : pg::ParseIntArray(r[8].as<std::string>())) {
@@ -216,7 +245,8 @@ absl::StatusOr<std::optional<domain::FollowUp>> CareRepository::CurrentVersion(
     pqxx::result r = tx.w().exec_prepared("followup.current", visit_id);
     if (r.empty()) return Out();
     const pqxx::row row = r[0];
-    ASSIGN_OR_RETURN(domain::FollowUp f, ReadFollowUp(&row));
+    domain::FollowUp f = ReadFollowUp(&row);
+    if (f.unreadable) return UnreadableError("followup");
     return Out(std::move(f));
   });
 }
@@ -227,8 +257,7 @@ absl::StatusOr<std::vector<domain::FollowUp>> CareRepository::ListFollowUps(
     std::vector<domain::FollowUp> out;
     for (const auto& row :
          tx.w().exec_prepared("followup.list", patient_id, include_history, offset, limit)) {
-      ASSIGN_OR_RETURN(domain::FollowUp f, ReadFollowUp(&row));
-      out.push_back(std::move(f));
+      out.push_back(ReadFollowUp(&row));
     }
     return out;
   });
@@ -241,7 +270,8 @@ absl::StatusOr<std::optional<domain::FollowUp>> CareRepository::LastValidVisit(
     pqxx::result r = tx.w().exec_prepared("followup.last_valid", patient_id);
     if (r.empty()) return Out();
     const pqxx::row row = r[0];
-    ASSIGN_OR_RETURN(domain::FollowUp f, ReadFollowUp(&row));
+    domain::FollowUp f = ReadFollowUp(&row);
+    if (f.unreadable) return UnreadableError("followup");
     return Out(std::move(f));
   });
 }
@@ -322,8 +352,8 @@ absl::StatusOr<std::vector<domain::Emergency>> CareRepository::ListEmergencies(
       e.ended_at = pg::TimeField(r[2]);
       e.trigger = static_cast<domain::EmergencyTrigger>(r[3].as<int>());
       e.registered_patient = r[4].as<bool>();
-      ASSIGN_OR_RETURN(std::string text, Open("emergency", e.id, pg::BytesField(r[5])));
-      RETURN_IF_ERROR(DecodeEmergencyText(text, &e));
+      absl::StatusOr<std::string> text = Open("emergency", e.id, pg::BytesField(r[5]));
+      e.unreadable = !text.ok() || !DecodeEmergencyText(*text, &e).ok();
       e.recorded_by = r[6].as<std::string>();
       e.recorded_at = pg::TimeField(r[7]);
       out.push_back(std::move(e));
@@ -340,7 +370,8 @@ std::string ReferralAad(const std::string& id, int64_t enc_version) {
   return VersionedAad(absl::StrCat("referral:", id), enc_version);
 }
 
-absl::StatusOr<domain::ReferralRecord> ReadReferral(
+// Texts that do not decrypt or decode leave reason and note empty and set `unreadable`.
+domain::ReferralRecord ReadReferral(
     const pqxx::row& r,
     const std::function<absl::StatusOr<std::string>(const std::string&, const std::string&,
                                                     int64_t)>& open) {
@@ -352,8 +383,7 @@ absl::StatusOr<domain::ReferralRecord> ReadReferral(
   x.urgent = r[4].as<bool>();
   x.status = static_cast<domain::ReferralStatus>(r[5].as<int>());
   absl::StatusOr<std::string> text = open(x.id, pg::BytesField(r[6]), r[10].as<int64_t>());
-  if (!text.ok()) return UnreadableError("referral");
-  RETURN_IF_ERROR(DecodeReferralText(*text, &x));
+  x.unreadable = !text.ok() || !DecodeReferralText(*text, &x).ok();
   x.requested_by = r[7].as<std::string>();
   x.requested_at = pg::TimeField(r[8]);
   x.updated_at = pg::TimeField(r[9]);
@@ -378,10 +408,11 @@ absl::StatusOr<std::optional<domain::ReferralRecord>> CareRepository::GetReferra
   return Guard([&]() -> absl::StatusOr<Out> {
     pqxx::result r = tx.w().exec_prepared("referral.get", id);
     if (r.empty()) return Out();
-    ASSIGN_OR_RETURN(auto x, ReadReferral(r[0], [&](const std::string& rid, const std::string& b,
-                                                    int64_t v) {
-                       return cipher_.Decrypt(b, ReferralAad(rid, v));
-                     }));
+    domain::ReferralRecord x =
+        ReadReferral(r[0], [&](const std::string& rid, const std::string& b, int64_t v) {
+          return cipher_.Decrypt(b, ReferralAad(rid, v));
+        });
+    if (x.unreadable) return UnreadableError("referral");
     return Out(std::move(x));
   });
 }
@@ -412,11 +443,10 @@ absl::StatusOr<std::vector<domain::ReferralRecord>> CareRepository::ListReferral
   return Guard([&]() -> absl::StatusOr<std::vector<domain::ReferralRecord>> {
     std::vector<domain::ReferralRecord> out;
     for (const auto& row : tx.w().exec_prepared("referral.list", patient_id)) {
-      ASSIGN_OR_RETURN(auto x, ReadReferral(row, [&](const std::string& rid, const std::string& b,
-                                                     int64_t v) {
-                         return cipher_.Decrypt(b, ReferralAad(rid, v));
-                       }));
-      out.push_back(std::move(x));
+      out.push_back(ReadReferral(row, [&](const std::string& rid, const std::string& b,
+                                          int64_t v) {
+        return cipher_.Decrypt(b, ReferralAad(rid, v));
+      }));
     }
     return out;
   });
@@ -446,12 +476,22 @@ absl::StatusOr<std::vector<domain::Discharge>> CareRepository::ListDischarges(
       d.discharged_on = pg::DayField(r[3]);
       d.received_on = pg::DayField(r[4]);
       d.first_followup_due = pg::DayField(r[5]);
-      ASSIGN_OR_RETURN(std::string text, Open("discharge", d.id, pg::BytesField(r[6])));
-      RETURN_IF_ERROR(DecodeDischargeText(text, &d));
+      absl::StatusOr<std::string> text = Open("discharge", d.id, pg::BytesField(r[6]));
+      d.unreadable = !text.ok() || !DecodeDischargeText(*text, &d).ok();
       d.recorded_by = r[7].as<std::string>();
       out.push_back(std::move(d));
     }
     return out;
+  });
+}
+
+absl::StatusOr<std::optional<domain::DischargePoint>> CareRepository::LatestDischarge(
+    Tx& tx, const std::string& patient_id) {
+  using Out = std::optional<domain::DischargePoint>;
+  return Guard([&]() -> absl::StatusOr<Out> {
+    pqxx::result r = tx.w().exec_prepared("discharge.latest", patient_id);
+    if (r.empty()) return Out();
+    return Out(domain::DischargePoint{pg::DayField(r[0][0]), pg::DayField(r[0][1])});
   });
 }
 
@@ -475,8 +515,8 @@ absl::StatusOr<std::vector<domain::HealthCheckRecord>> CareRepository::ListHealt
       h.patient_id = patient_id;
       h.check_date = pg::DayField(r[1]);
       h.consent = r[2].as<bool>();
-      ASSIGN_OR_RETURN(std::string text, Open("health_check", h.id, pg::BytesField(r[3])));
-      RETURN_IF_ERROR(DecodeHealthCheck(text, &h));
+      absl::StatusOr<std::string> text = Open("health_check", h.id, pg::BytesField(r[3]));
+      h.unreadable = !text.ok() || !DecodeHealthCheck(*text, &h).ok();
       h.recorded_by = r[4].as<std::string>();
       out.push_back(std::move(h));
     }

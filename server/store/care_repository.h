@@ -4,6 +4,13 @@
 // full form are encrypted (AES-256-GCM, associated data "<table>:<row id>"). Row-level
 // security applies through the patient (the caller has set the scope). Thread-safe
 // (immutable after construction); the Tx is the caller's.
+//
+// Encrypted parts that do not decrypt or decode (docs/api.md "Unreadable records"): a
+// read of one record fails with DATA_LOSS (store::UnreadableError: "followup",
+// "referral"); a listing keeps the record, sets its `unreadable` and leaves the encrypted
+// fields empty (a visit's form is rebuilt from its typed columns, domain::FormFromFacts).
+// What the schedule and the rules engine read (VisitHistory, GetSchedule,
+// LatestDischarge, Worklist's schedule columns) comes from typed columns only.
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +24,7 @@
 #include "domain/care_records.h"
 #include "domain/followup.h"
 #include "domain/medication.h"
+#include "domain/schedule.h"
 #include "store/patient_repository.h"
 
 namespace smd::store {
@@ -92,29 +100,35 @@ class CareRepository {
   absl::Status InsertFollowUp(Tx& tx, const domain::FollowUp& f);
   // Marks every version of the visit not current (before inserting its correction).
   absl::Status RetireVisit(Tx& tx, const std::string& visit_id);
-  // The current version of a visit (locked), or nullopt.
+  // The current version of a visit (locked), or nullopt. DATA_LOSS when its form does not
+  // decrypt or decode.
   absl::StatusOr<std::optional<domain::FollowUp>> CurrentVersion(Tx& tx,
                                                                  const std::string& visit_id);
   // When the visit's first version was recorded, and by whom (the correction window).
   absl::StatusOr<absl::Time> FirstRecorded(Tx& tx, const std::string& visit_id);
   absl::StatusOr<std::string> OriginalAuthor(Tx& tx, const std::string& visit_id);
   // Visits of a patient, newest first: current versions, or every version with history.
+  // A visit whose form does not decrypt or decode is kept with `unreadable` set.
   absl::StatusOr<std::vector<domain::FollowUp>> ListFollowUps(Tx& tx, const std::string& patient_id,
                                                               bool include_history, int offset,
                                                               int limit);
   // Current versions of a patient's visits in visit order (visit_date, recorded_at).
   absl::StatusOr<std::vector<VisitSummary>> VisitHistory(Tx& tx, const std::string& patient_id);
-  // The latest current non-failed visit's full record, if any.
+  // The latest current non-failed visit's full record, if any. DATA_LOSS when its form does
+  // not decrypt or decode.
   absl::StatusOr<std::optional<domain::FollowUp>> LastValidVisit(Tx& tx,
                                                                  const std::string& patient_id);
 
   absl::StatusOr<std::optional<Schedule>> GetSchedule(Tx& tx, const std::string& patient_id);
   absl::Status PutSchedule(Tx& tx, const Schedule& s, absl::Time now);
 
+  // The List* calls below keep a record whose texts do not decrypt or decode, with
+  // `unreadable` set; each lists in date order, then recording time and id.
   absl::Status InsertEmergency(Tx& tx, const domain::Emergency& e);
   absl::StatusOr<std::vector<domain::Emergency>> ListEmergencies(Tx& tx,
                                                                  const std::string& patient_id);
   absl::Status InsertReferral(Tx& tx, const domain::ReferralRecord& r);
+  // Locked. DATA_LOSS when its texts do not decrypt or decode.
   absl::StatusOr<std::optional<domain::ReferralRecord>> GetReferral(Tx& tx, const std::string& id);
   absl::Status UpdateReferral(Tx& tx, const domain::ReferralRecord& r);
   absl::StatusOr<std::vector<domain::ReferralRecord>> ListReferrals(Tx& tx,
@@ -122,6 +136,10 @@ class CareRepository {
   absl::Status InsertDischarge(Tx& tx, const domain::Discharge& d, absl::Time now);
   absl::StatusOr<std::vector<domain::Discharge>> ListDischarges(Tx& tx,
                                                                 const std::string& patient_id);
+  // The latest discharge notice (discharged_on, then recording time) as the schedule sees
+  // it, from typed columns only; nullopt without one.
+  absl::StatusOr<std::optional<domain::DischargePoint>> LatestDischarge(
+      Tx& tx, const std::string& patient_id);
   absl::Status InsertHealthCheck(Tx& tx, const domain::HealthCheckRecord& h, absl::Time now);
   absl::StatusOr<std::vector<domain::HealthCheckRecord>> ListHealthChecks(
       Tx& tx, const std::string& patient_id);
@@ -148,7 +166,8 @@ class CareRepository {
  private:
   absl::StatusOr<std::string> Open(const std::string& table, const std::string& id,
                                    const std::string& blob) const;
-  absl::StatusOr<domain::FollowUp> ReadFollowUp(const void* row) const;
+  // A row of kFollowUpColumns; `unreadable` when form_enc does not decrypt or decode.
+  domain::FollowUp ReadFollowUp(const void* row) const;
 
   crypto::KeyRing keys_;
   crypto::FieldCipher cipher_;

@@ -148,6 +148,8 @@ domain::FollowUp FullFollowUp() {
   f.correction_reason = "演示更正";
   f.recorded_at = absl::FromUnixSeconds(1709000000) + absl::Nanoseconds(42);
   f.current = true;
+  f.reports_death = true;
+  f.unreadable = true;  // non-default on purpose, as above: every field must be written
   return f;
 }
 
@@ -542,6 +544,8 @@ TEST(FollowUpConvertVisit, ToProtoCopiesValues) {
   EXPECT_EQ(p.correction_reason(), "演示更正");
   EXPECT_EQ(*TimeFromProto(p.recorded_at(), "t"), f.recorded_at);
   EXPECT_TRUE(p.current());
+  EXPECT_TRUE(p.unreadable());
+  EXPECT_TRUE(p.reports_death());
   EXPECT_EQ(p.form().SerializeAsString(), FullFormProto().SerializeAsString());
 
   const smd::v1::Assessment& a = p.assessment();
@@ -573,6 +577,36 @@ TEST(FollowUpConvertVisit, UnsetMembersStayUnset) {
   f.recorded_at = absl::InfinitePast();
   FollowUpToProto(f, &p);
   EXPECT_FALSE(p.has_recorded_at());
+}
+
+// A visit listed although its stored form did not decrypt: marked, and its death report
+// known from the stored flag although the form has no death_date.
+TEST(FollowUpConvertVisit, UnreadableVisitKeepsItsMarkAndDeathFlag) {
+  domain::VisitFacts facts;
+  facts.visit_date = absl::CivilDay(2024, 3, 1);
+  facts.mode = domain::VisitMode::kPhone;
+  facts.reports_death = true;
+  domain::FollowUp f;
+  f.form = domain::FormFromFacts(facts);
+  f.reports_death = true;
+  f.unreadable = true;
+  smd::v1::FollowUp p;
+  FollowUpToProto(f, &p);
+  EXPECT_TRUE(p.unreadable());
+  EXPECT_TRUE(p.reports_death());
+  EXPECT_FALSE(p.form().has_death_date());
+  EXPECT_EQ(p.form().mode(), smd::v1::VISIT_MODE_PHONE);
+  EXPECT_EQ(*DateFromProto(p.form().visit_date(), "visit_date"), absl::CivilDay(2024, 3, 1));
+
+  // A readable visit: the flag follows the form (a visit just recorded has no stored flag).
+  domain::FollowUp readable;
+  readable.form.visit_date = absl::CivilDay(2024, 3, 1);
+  FollowUpToProto(readable, &p);
+  EXPECT_FALSE(p.unreadable());
+  EXPECT_FALSE(p.reports_death());
+  readable.form.death_date = absl::CivilDay(2024, 2, 20);
+  FollowUpToProto(readable, &p);
+  EXPECT_TRUE(p.reports_death());
 }
 
 // ---- Emergencies --------------------------------------------------------------------------
