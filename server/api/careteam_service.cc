@@ -42,7 +42,12 @@ Reactor* CareTeamService::ListTeam(Ctx* ctx, const v1::ListTeamRequest* req,
   return RunUnary(ctx, ex_, SMD_CT_METHOD(ListTeam), req, resp, [=, this](const app::CallMeta& m) {
     return Fill(uc_.ListTeam(m, req->patient_id(), req->include_history()),
                 [&](const std::vector<domain::TeamMember>& team) {
-                  for (const auto& t : team) TeamMemberToProto(t, resp->add_members());
+                  int unreadable = 0;
+                  for (const auto& t : team) {
+                    TeamMemberToProto(t, resp->add_members());
+                    unreadable += t.unreadable ? 1 : 0;
+                  }
+                  resp->set_unreadable_count(unreadable);
                 });
   });
 }

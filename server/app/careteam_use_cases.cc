@@ -154,7 +154,10 @@ absl::StatusOr<std::vector<domain::TeamMember>> CareTeamUseCases::ListTeam(
     RETURN_IF_ERROR(
         LoadPatient(deps_, tx, who, patient_id, Action::kCareTeamRead, false).status());
     ASSIGN_OR_RETURN(out, teams_.ListByPatient(tx, patient_id, include_history));
+    int unreadable = 0;
+    for (const auto& m : out) unreadable += m.unreadable ? 1 : 0;
     note.detail = absl::StrCat("returned=", out.size());
+    if (unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", unreadable);
     return absl::OkStatus();
   }));
   return out;

@@ -545,6 +545,7 @@ TEST_F(AlertRoutingTest, AnUndecryptableAlertIsStillDeliveredAndTheOthersFlow) {
   lt.set_patient_id(patient);
   v1::ListTeamResponse team;
   ASSERT_TRUE(teams_->ListTeam(TestServer::Ctx(A("doctor").token).get(), lt, &team).ok());
+  EXPECT_EQ(team.unreadable_count(), 1);
   bool found = false;
   for (const auto& member : team.members()) {
     if (member.member_id() != guardian.member_id()) continue;

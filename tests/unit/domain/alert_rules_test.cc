@@ -66,7 +66,11 @@ TEST(AlertRules, IncidentsMissingAndTurningUnstable) {
 
 TEST(AlertRules, CausesCarryNoClinicalDetail) {
   FollowUpForm f = Visit(5);
-  f.medications.push_back({"clozapine", 100, 0, 100});
+  MedicationLine clozapine;
+  clozapine.drug_code = "clozapine";
+  clozapine.morning_mg = 100;
+  clozapine.evening_mg = 100;
+  f.medications.push_back(clozapine);
   f.symptoms_other = "幻听";
   auto a = AlertForFollowUp(f, Class(Classification::kUnstable), Classification::kStable);
   ASSERT_TRUE(a);
