@@ -18,27 +18,10 @@
 # was lost or duplicated; 4 that a call or stream failed, so the verdict is INVALID.
 set -euo pipefail
 
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-build_dir=${SMD_BENCH_BUILD_DIR:-$repo_root/build-bench}
-jobs=${SMD_BENCH_JOBS:-2}
-
-if [[ "${SMD_BENCH_NO_BUILD:-0}" != 1 ]]; then
-  mkdir -p "$build_dir"
-  build_log=$build_dir/bench-build.log
-  echo "run_alert_bench: building smd_bench_alerts in $build_dir (-j$jobs; log $build_log)"
-  if ! { cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
-    cmake --build "$build_dir" --target smd_bench_alerts smd_server -j"$jobs"; } >"$build_log" 2>&1; then
-    tail -n 30 "$build_log" >&2
-    echo "run_alert_bench: build failed (log: $build_log)" >&2
-    exit 2
-  fi
-fi
-
-bench=$build_dir/tests/bench/smd_bench_alerts
-if [[ ! -x "$bench" ]]; then
-  echo "run_alert_bench: $bench not built" >&2
-  exit 2
-fi
+# shellcheck source=tests/bench/bench_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
+bench_build run_alert_bench smd_bench_alerts smd_server
+bench=$(bench_binary run_alert_bench smd_bench_alerts)
 
 # A thousand streams need more descriptors than the usual soft limit of 1024.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true

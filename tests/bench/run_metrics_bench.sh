@@ -24,27 +24,10 @@
 # Exit status 4: a RecordFollowUp or GetMetrics call failed, so every verdict is INVALID.
 set -euo pipefail
 
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-build_dir=${SMD_BENCH_BUILD_DIR:-$repo_root/build-bench}
-jobs=${SMD_BENCH_JOBS:-2}
+# shellcheck source=tests/bench/bench_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 timeout_s=${SMD_BENCH_TIMEOUT_S:-1800}
-
-if [[ "${SMD_BENCH_NO_BUILD:-0}" != 1 ]]; then
-  mkdir -p "$build_dir"
-  build_log=$build_dir/bench-build.log
-  echo "run_metrics_bench: building smd_bench_metrics in $build_dir (-j$jobs; log $build_log)"
-  if ! { cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
-    cmake --build "$build_dir" --target smd_bench_metrics -j"$jobs"; } >"$build_log" 2>&1; then
-    tail -n 30 "$build_log" >&2
-    echo "run_metrics_bench: build failed (log: $build_log)" >&2
-    exit 2
-  fi
-fi
-
-bench=$build_dir/tests/bench/smd_bench_metrics
-if [[ ! -x "$bench" ]]; then
-  echo "run_metrics_bench: $bench not built" >&2
-  exit 2
-fi
+bench_build run_metrics_bench smd_bench_metrics
+bench=$(bench_binary run_metrics_bench smd_bench_metrics)
 
 exec timeout --kill-after=20 "$timeout_s" "$repo_root/tests/support/with_postgres.sh" "$bench" "$@"
