@@ -273,12 +273,17 @@ absl::StatusOr<ViewedPatient> PatientUseCases::ChangePatient(
                              [&](store::Tx& tx, const domain::Principal& who,
                                  domain::Patient& p, AuditNote&) -> absl::Status {
                                RETURN_IF_ERROR(CheckVersion(p, version));
+                               const domain::PatientStatus status_before = p.status;
                                RETURN_IF_ERROR(change(p));
                                p.updated_at = deps_.clock.Now();
                                RETURN_IF_ERROR(deps_.patients.Update(tx, p));
-                               // A closed case's team ends with it.
-                               RETURN_IF_ERROR(
-                                   EndTeamAfterPatientChange(deps_, tx, p, who.user_id).status());
+                               // A closed case's team ends with it (an edit of the
+                               // details leaves the team alone).
+                               if (p.status != status_before) {
+                                 RETURN_IF_ERROR(
+                                     EndTeamAfterPatientChange(deps_, tx, p, who.user_id)
+                                         .status());
+                               }
                                RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
                                ++p.version;
                                out = View(p, who.role);

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "domain/errors.h"
-#include "domain/region.h"
 #include "domain/text.h"
 
 namespace smd::domain {
@@ -107,10 +106,5 @@ std::optional<absl::Duration> AckDeadline(int severity, const AckDeadlines& d) {
   }
 }
 
-std::optional<std::string> EscalationJurisdiction(std::string_view jurisdiction) {
-  std::string parent = ParentOf(jurisdiction);
-  if (parent.empty()) return std::nullopt;
-  return parent;
-}
 
 }  // namespace smd::domain

@@ -68,17 +68,13 @@ AlertDraft AlertForOverdueUnstable(int days_overdue, int risk_level);
 // A doctor's manual alert. INVALID_ARGUMENT on severity (1..4) or cause (1..200 chars).
 absl::StatusOr<AlertDraft> ManualAlert(int severity, std::string_view cause, int risk_level);
 
-// How long a recipient has to acknowledge before the alert goes one level up; nullopt
-// for notices, which never escalate. `scale` shortens every deadline (tests).
+// How long a recipient has to acknowledge before the alert goes one level up
+// (domain::EscalationTargets); nullopt for notices, which never escalate.
 struct AckDeadlines {
   absl::Duration critical = absl::Minutes(30);
   absl::Duration high = absl::Hours(2);
   absl::Duration warning = absl::Hours(24);
 };
 std::optional<absl::Duration> AckDeadline(int severity, const AckDeadlines& d);
-
-// The escalation target of a recipient: the same role one level up (community ->
-// street -> district). nullopt at district level: nowhere further to go.
-std::optional<std::string> EscalationJurisdiction(std::string_view jurisdiction);
 
 }  // namespace smd::domain

@@ -133,7 +133,9 @@ std::vector<Statement> AlertStatements() {
   static const std::string list_gaps =
       absl::StrCat("SELECT ", kGapColumns,
                    " FROM alert_gap g JOIN alert a ON a.id = g.alert_id "
-                   "WHERE starts_with(g.jurisdiction, $1) AND ($2 OR g.resolved_at IS NULL) "
+                   // A prefix range, not starts_with($1): the text_pattern_ops index serves it.
+                   "WHERE g.jurisdiction ~>=~ $1 AND g.jurisdiction ~<~ ($1 || ':') "
+                   "AND ($2 OR g.resolved_at IS NULL) "
                    "AND ($3::bigint = 0 OR g.id < $3::bigint) ORDER BY g.id DESC LIMIT $4");
   return {
       {"alert.team",
@@ -182,10 +184,6 @@ std::vector<Statement> AlertStatements() {
       {"alert.escalated",
        "UPDATE alert_recipient SET escalated_at = $2::timestamptz, escalation_cause = $3 "
        "WHERE id = $1"},
-      {"alert.load",
-       "SELECT id::text, patient_id::text, jurisdiction, kind, severity, risk_level, "
-       "snapshot_enc, coalesce(dedupe_key, ''), source, coalesce(raised_by::text, ''), raised_at, "
-       "audience FROM alert WHERE id = $1::uuid"},
       {"alert.gap_insert",
        "INSERT INTO alert_gap (alert_id, role, cause, jurisdiction, duty_recipients, created_at) "
        "VALUES ($1::uuid, $2, $3, $4, $5, $6::timestamptz) "
@@ -467,32 +465,6 @@ absl::StatusOr<std::vector<AlertGap>> AlertRepository::ListGaps(Tx& tx, const Ga
       out.push_back(ReadGap(r));
     }
     return out;
-  });
-}
-
-absl::StatusOr<NewAlert> AlertRepository::Load(Tx& tx, const std::string& alert_id) {
-  return Guard([&]() -> absl::StatusOr<NewAlert> {
-    pqxx::row r = tx.w().exec_prepared1("alert.load", alert_id);
-    NewAlert a;
-    a.id = r[0].as<std::string>();
-    a.patient_id = r[1].as<std::string>();
-    a.jurisdiction = r[2].as<std::string>();
-    a.draft.kind = static_cast<domain::AlertKind>(r[3].as<int>());
-    a.draft.severity = r[4].as<int>();
-    a.draft.risk_level = r[5].as<int>();
-    ASSIGN_OR_RETURN(std::string snap, cipher_.Decrypt(pg::BytesField(r[6]), "alert:" + a.id));
-    nlohmann::json j = nlohmann::json::parse(snap, nullptr, false);
-    if (j.is_object()) {
-      a.patient_name = j.value("name", "");
-      a.address = j.value("address", "");
-      a.draft.cause = j.value("cause", "");
-    }
-    a.dedupe_key = r[7].as<std::string>();
-    a.source = r[8].as<std::string>();
-    a.raised_by = r[9].as<std::string>();
-    a.raised_at = pg::TimeField(r[10]);
-    a.draft.audience = static_cast<domain::AlertAudience>(r[11].as<int>());
-    return a;
   });
 }
 

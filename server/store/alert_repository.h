@@ -190,8 +190,6 @@ class AlertRepository {
                                                    int limit);
   // cause: 1 the deadline passed, 2 the holder no longer fits.
   absl::Status MarkEscalated(Tx& tx, int64_t recipient_id, absl::Time at, int cause);
-  // The stored alert (for escalation copies): draft, snapshot.
-  absl::StatusOr<NewAlert> Load(Tx& tx, const std::string& alert_id);
   // Inserts more recipient rows for an existing alert (escalation, re-routing); users who
   // already hold a copy are skipped. Returns the number of rows inserted.
   absl::StatusOr<int> AddRecipients(Tx& tx, const std::string& alert_id,

@@ -88,16 +88,13 @@ TEST(AlertRules, ManualOverdueAndEmergency) {
   EXPECT_EQ(AlertForEmergency(e).severity, kSeverityCritical);
 }
 
-TEST(AlertRules, DeadlinesAndEscalationLevels) {
+// Where an escalation goes is alert_routing.h (EscalationTargets, tested there).
+TEST(AlertRules, Deadlines) {
   AckDeadlines d;
   EXPECT_EQ(AckDeadline(kSeverityCritical, d), absl::Minutes(30));
+  EXPECT_EQ(AckDeadline(kSeverityHigh, d), absl::Hours(2));
+  EXPECT_EQ(AckDeadline(kSeverityWarning, d), absl::Hours(24));
   EXPECT_FALSE(AckDeadline(kSeverityNotice, d));
-  EXPECT_EQ(EscalationJurisdiction("320106001001"), "320106001");
-  EXPECT_EQ(EscalationJurisdiction("320106001"), "320106");
-  // Above the district: the city, then the province (where a deployment has them).
-  EXPECT_EQ(EscalationJurisdiction("320106"), "3201");
-  EXPECT_EQ(EscalationJurisdiction("3201"), "32");
-  EXPECT_FALSE(EscalationJurisdiction("32"));
 }
 
 }  // namespace
