@@ -111,8 +111,12 @@ void SourceBudget::Decay(Bucket& b, absl::Time now) const {
 SourceBudget::Bucket& SourceBudget::BucketFor(const std::string& source, absl::Time now) {
   auto it = buckets_.find(source);
   if (it == buckets_.end()) {
-    if (buckets_.size() >= max_sources_) {
-      // Forget sources whose budget has refilled completely; they behave as new ones.
+    if (buckets_.size() >= max_sources_ && now >= next_sweep_) {
+      // Forget sources whose budget has refilled completely; they behave as new ones. At
+      // most one sweep per refill of one unit (window / limit): under a flood of new
+      // addresses the map stays full, and sweeping it for every attempt would hold the
+      // lock (and the gRPC threads waiting for it) for the whole scan each time.
+      next_sweep_ = now + window_ / limit_;
       for (auto j = buckets_.begin(); j != buckets_.end();) {
         Decay(j->second, now);
         j = j->second.used <= 0 ? buckets_.erase(j) : std::next(j);

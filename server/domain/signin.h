@@ -44,7 +44,8 @@ std::string SourceOf(std::string_view peer);
 // unit before it is checked (so concurrent attempts cannot overshoot); a sign-in that does
 // not fail gives it back. At most `max_sources` sources are tracked; when that many hold
 // some of their budget used, further new sources share one bucket (memory stays bounded
-// under a flood of spoofed or rotating addresses). Thread-safe.
+// under a flood of spoofed or rotating addresses); the full map is swept for refilled
+// sources at most once per window / limit, so an attempt costs O(1) amortised. Thread-safe.
 class SourceBudget {
  public:
   SourceBudget(int limit, absl::Duration window, std::size_t max_sources = 100000);
@@ -74,6 +75,7 @@ class SourceBudget {
   std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
   Bucket shared_;  // for new sources while the map is full
+  absl::Time next_sweep_ = absl::InfinitePast();  // earliest next sweep of a full map
 };
 
 }  // namespace smd::domain
