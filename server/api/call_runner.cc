@@ -10,6 +10,7 @@
 #include "api/idempotency_key.h"
 #include "app/idempotency.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 #include "crypto/random.h"
 #include "domain/errors.h"
 
@@ -59,20 +60,19 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
   // Idempotency key (docs/adr/0009): writes only; reads and sign-in ignore it.
   std::string key;
   const app::IdempotentCalls* keyed_calls = nullptr;
-  if (executor.idempotency() != nullptr && TakesIdempotencyKey(method)) {
-    const auto [first, end] = ctx->client_metadata().equal_range(kIdempotencyKeyHeader);
-    if (first != end) {
-      key.assign(first->second.data(), first->second.size());
-      absl::Status bad = CheckIdempotencyKey(key);
-      if (bad.ok() && std::next(first) != end) {
-        bad = domain::FieldError(kIdempotencyKeyHeader, "只能发送一个", "sent more than once");
-      }
-      if (!bad.ok()) {
-        reactor->Finish(ToGrpcStatus(bad));
-        return reactor;
-      }
-      keyed_calls = executor.idempotency();
+  // The method's descriptor is looked up only when a key was sent (most calls send none).
+  const auto [first, end] = ctx->client_metadata().equal_range(kIdempotencyKeyHeader);
+  if (first != end && executor.idempotency() != nullptr && TakesIdempotencyKey(method)) {
+    key.assign(first->second.data(), first->second.size());
+    absl::Status bad = CheckIdempotencyKey(key);
+    if (bad.ok() && std::next(first) != end) {
+      bad = domain::FieldError(kIdempotencyKeyHeader, "只能发送一个", "sent more than once");
     }
+    if (!bad.ok()) {
+      reactor->Finish(ToGrpcStatus(bad));
+      return reactor;
+    }
+    keyed_calls = executor.idempotency();
   }
   const bool queued = executor.Submit([reactor, ctx, req, resp, keyed_calls, key = std::move(key),
                                        meta = std::move(meta), work = std::move(work)] {
@@ -85,6 +85,8 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
         app::KeyedRequest keyed;
         keyed.key = key;
         // Digested here, not on the gRPC thread: a request may be megabytes (an import).
+        // Only AuthService's raw handlers pass no messages, and they take no key.
+        SMD_CHECK(req != nullptr && resp != nullptr);
         keyed.request_digest = RequestDigest(meta.method, *req);
         keyed.clear_reply = [resp] { resp->Clear(); };
         keyed.encode_reply = [resp] { return resp->SerializeAsString(); };

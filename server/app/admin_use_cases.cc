@@ -11,23 +11,11 @@
 #include "domain/access_policy.h"
 #include "domain/errors.h"
 #include "domain/region.h"
+#include "domain/signin.h"
 #include "domain/text.h"
 
 namespace smd::app {
 namespace {
-
-absl::Status CheckUsername(const std::string& u) {
-  bool ok = u.size() >= 3 && u.size() <= 64;
-  for (char c : u) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-                c == '-');
-  }
-  if (!ok) {
-    return domain::FieldError("username", "用户名须为3-64位小写字母、数字或 _ . -",
-                              "3-64 of a-z 0-9 _ . -");
-  }
-  return absl::OkStatus();
-}
 
 absl::Status RegionMustExist(store::Tx& tx, const std::string& code, std::string_view field) {
   ASSIGN_OR_RETURN(auto region, store::GetRegion(tx, code));
@@ -62,7 +50,7 @@ absl::StatusOr<store::UserRow> AdminUseCases::CreateUser(const CallMeta& meta, c
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
                                           AuditNote& note) -> absl::Status {
     RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
-    RETURN_IF_ERROR(CheckUsername(in.username));
+    RETURN_IF_ERROR(domain::CheckUsername(in.username));
     RETURN_IF_ERROR(domain::CheckText("display_name", in.display_name, true, 50));
     RETURN_IF_ERROR(CheckNewPassword(in.password));
     RETURN_IF_ERROR(domain::CheckAssignable(who, in.role, in.jurisdiction));

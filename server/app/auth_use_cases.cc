@@ -101,10 +101,12 @@ absl::Status AuthUseCases::RefuseSignIn(const CallMeta& meta, std::string_view u
   store::AuditEntry e = SignInEntry(deps_, meta, username);
   e.outcome = OutcomeName(why.code());
   e.detail = detail;
-  if (why.code() == absl::StatusCode::kResourceExhausted && deps_.unauth_audit != nullptr) {
+  if (why.code() == absl::StatusCode::kResourceExhausted) {
     // The sign-in queue is full: the server's limit, not a failure of this source.
     sources_.GiveBack(domain::SourceOf(meta.peer), deps_.clock.Now());
-    deps_.unauth_audit->Count(e);  // never block here
+  }
+  if (why.code() == absl::StatusCode::kResourceExhausted && deps_.unauth_audit != nullptr) {
+    deps_.unauth_audit->Count(e);  // decided on gRPC's thread: never block here
   } else {
     AuditUnauthenticated(deps_, std::move(e));
   }

@@ -30,7 +30,8 @@ absl::StatusOr<std::vector<std::string>> EndUnfitMembershipsOfUser(
     if (domain::MembershipStillFits(m.team_role, role, jurisdiction, m.patient_jurisdiction)) {
       continue;
     }
-    RETURN_IF_ERROR(store::EndMembership(tx, m.member_id, today, kReasonAccountChanged, by));
+    RETURN_IF_ERROR(
+        store::EndMembership(tx, m.member_id, today, kReasonAccountChanged, by).status());
     patients.insert(m.patient_id);
   }
   RETURN_IF_ERROR(store::SetScope(tx, ""));
@@ -54,8 +55,9 @@ absl::StatusOr<int> EndTeamAfterPatientChange(const Deps& deps, store::Tx& tx,
         continue;
       }
     }
-    RETURN_IF_ERROR(
-        store::EndMembership(tx, m.member_id, today, on_register ? kReasonMoved : kReasonLeft, by));
+    RETURN_IF_ERROR(store::EndMembership(tx, m.member_id, today,
+                                         on_register ? kReasonMoved : kReasonLeft, by)
+                        .status());
     ++ended;
   }
   return ended;

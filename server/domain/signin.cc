@@ -30,19 +30,16 @@ std::size_t PrintableSequence(std::string_view raw, std::size_t i) {
   return n;
 }
 
-bool HasPrefix(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 }  // namespace
 
-absl::Status CheckSignInName(std::string_view username) {
-  if (username.size() > kMaxSignInNameBytes) {
-    return FieldError("username", "用户名过长，最多64字节", "too long: at most 64 bytes");
+absl::Status CheckUsername(std::string_view u) {
+  bool ok = u.size() >= 3 && u.size() <= kMaxSignInNameBytes;
+  for (char c : u) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+                c == '-');
   }
-  // Valid UTF-8, not blank, no control characters (NUL included); 64 bytes hold at most
-  // 64 code points, so the length is already checked above.
-  return CheckText("username", username, /*required=*/true, kMaxSignInNameBytes);
+  if (!ok) return FieldError("username", "用户名须为3-64位小写字母、数字或 _ . -", "3-64 of a-z 0-9 _ . -");
+  return absl::OkStatus();
 }
 
 std::string EscapeForAudit(std::string_view raw) {
@@ -65,14 +62,14 @@ std::string EscapeForAudit(std::string_view raw) {
 }
 
 std::string SourceOf(std::string_view peer) {
-  if (HasPrefix(peer, "ipv4:")) {
+  if (peer.starts_with("ipv4:")) {
     std::string_view hostport = peer.substr(5);
     return "ipv4:" + std::string(hostport.substr(0, hostport.rfind(':')));
   }
-  if (HasPrefix(peer, "ipv6:")) {
+  if (peer.starts_with("ipv6:")) {
     std::string_view rest = peer.substr(5);
     std::string host;
-    if (HasPrefix(rest, "[")) {
+    if (rest.starts_with("[")) {
       host = std::string(rest.substr(1, rest.find(']') - 1));
     } else {
       host = std::string(rest);
@@ -91,7 +88,7 @@ std::string SourceOf(std::string_view peer) {
       }
     }
   }
-  if (HasPrefix(peer, "unix:") || HasPrefix(peer, "unix-abstract:")) return "unix";
+  if (peer.starts_with("unix:") || peer.starts_with("unix-abstract:")) return "unix";
   return std::string(peer.substr(0, 100));
 }
 

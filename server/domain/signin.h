@@ -15,14 +15,17 @@
 
 namespace smd::domain {
 
-// The longest user name that can exist (CreateUser allows 3-64 bytes).
+// The longest user name that can exist.
 inline constexpr std::size_t kMaxSignInNameBytes = 64;
 
-// OK when `username` could be a user name: 1-64 bytes of valid UTF-8, not blank, without
-// control characters (C0 including NUL, DEL, C1). Anything else is INVALID_ARGUMENT naming
-// `username`, never echoing the value. A name with a NUL must be refused here: libpq takes
-// C strings, so "doctor\0x" would otherwise be looked up as "doctor". Thread-safe.
-absl::Status CheckSignInName(std::string_view username);
+// The user-name rule (schema 0001's CHECK on app_user.username): 3-64 of a-z 0-9 _ . -.
+// INVALID_ARGUMENT naming `username` otherwise, never echoing the value. Thread-safe.
+absl::Status CheckUsername(std::string_view username);
+
+// A sign-in's user name is checked against the same rule before anything else: a name
+// that cannot exist costs no lookup and no scrypt, and one with a NUL never reaches libpq
+// (which takes C strings, so "doctor\0x" would otherwise be looked up as "doctor").
+inline absl::Status CheckSignInName(std::string_view username) { return CheckUsername(username); }
 
 // The form in which an attempted user name is written to the audit trail: printable UTF-8
 // is kept; every other byte (control characters, invalid or cut UTF-8) and the backslash

@@ -124,12 +124,13 @@ absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfPatient(
   return ActiveOf(tx, "", patient_id);
 }
 
-absl::Status EndMembership(Tx& tx, const std::string& member_id, absl::CivilDay end_date,
-                           const std::string& reason, const std::string& ended_by) {
-  return Guard([&]() -> absl::Status {
-    tx.w().exec_prepared("careteam.end", member_id, pg::Day(end_date), reason,
-                         OptUuid(ended_by));
-    return absl::OkStatus();
+absl::StatusOr<bool> EndMembership(Tx& tx, const std::string& member_id, absl::CivilDay end_date,
+                                   const std::string& reason, const std::string& ended_by) {
+  return Guard([&]() -> absl::StatusOr<bool> {
+    return tx.w()
+               .exec_prepared("careteam.end", member_id, pg::Day(end_date), reason,
+                              OptUuid(ended_by))
+               .affected_rows() == 1;
   });
 }
 
@@ -163,14 +164,11 @@ absl::Status CareTeamRepository::Insert(Tx& tx, const domain::TeamMember& m,
 
 absl::Status CareTeamRepository::End(Tx& tx, const std::string& member_id, absl::CivilDay end_date,
                                      const std::string& reason, const std::string& ended_by) {
-  return Guard([&]() -> absl::Status {
-    pqxx::result r =
-        tx.w().exec_prepared("careteam.end", member_id, pg::Day(end_date), reason, ended_by);
-    if (r.affected_rows() != 1) {
-      return absl::FailedPreconditionError("成员已退出小组 (the membership has already ended)");
-    }
-    return absl::OkStatus();
-  });
+  ASSIGN_OR_RETURN(bool ended, EndMembership(tx, member_id, end_date, reason, ended_by));
+  if (!ended) {
+    return absl::FailedPreconditionError("成员已退出小组 (the membership has already ended)");
+  }
+  return absl::OkStatus();
 }
 
 namespace {

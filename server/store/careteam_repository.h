@@ -67,9 +67,10 @@ absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfUser(Tx& tx,
                                                                       const std::string& user_id);
 absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfPatient(
     Tx& tx, const std::string& patient_id);
-// Ends an active membership (no-op when it has ended already).
-absl::Status EndMembership(Tx& tx, const std::string& member_id, absl::CivilDay end_date,
-                           const std::string& reason, const std::string& ended_by);
+// Ends an active membership: sets end_date, end_reason and ended_by. False (nothing
+// changed) when it has ended already.
+absl::StatusOr<bool> EndMembership(Tx& tx, const std::string& member_id, absl::CivilDay end_date,
+                                   const std::string& reason, const std::string& ended_by);
 
 class CareTeamRepository {
  public:
@@ -82,7 +83,7 @@ class CareTeamRepository {
   // PERMISSION_DENIED when row-level security refuses it.
   absl::Status Insert(Tx& tx, const domain::TeamMember& m, const std::string& added_by,
                       absl::Time now);
-  // Ends an active membership: sets end_date, end_reason and ended_by.
+  // Ends an active membership (EndMembership). FAILED_PRECONDITION when it has ended.
   absl::Status End(Tx& tx, const std::string& member_id, absl::CivilDay end_date,
                    const std::string& reason, const std::string& ended_by);
   // One membership, locked if `for_update`, or nullopt (no such row, or hidden by

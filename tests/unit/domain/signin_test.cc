@@ -15,8 +15,16 @@ using ::smd::domain::testing::IsOk;
 TEST(CheckSignInName, AcceptsNamesThatCouldExist) {
   EXPECT_THAT(CheckSignInName("doctor"), IsOk());
   EXPECT_THAT(CheckSignInName("a.b-c_9"), IsOk());
-  EXPECT_THAT(CheckSignInName("张医生"), IsOk());
   EXPECT_THAT(CheckSignInName(std::string(64, 'a')), IsOk());
+}
+
+// The same rule as CreateUser's (and the schema's CHECK): a name that cannot exist is
+// refused before any lookup or scrypt work.
+TEST(CheckSignInName, RefusesNamesThatCannotExist) {
+  EXPECT_THAT(CheckSignInName("张医生"), IsFieldError("username"));
+  EXPECT_THAT(CheckSignInName("Doctor"), IsFieldError("username"));
+  EXPECT_THAT(CheckSignInName("ab"), IsFieldError("username"));
+  EXPECT_THAT(CheckUsername("doc tor"), IsFieldError("username"));
 }
 
 TEST(CheckSignInName, RefusesWhatLibpqOrTheAuditCouldNotTakeAsIs) {
