@@ -44,6 +44,7 @@ void CopyEditable(const domain::Patient& in, domain::Patient& p) {
   p.death_cause = keep.death_cause;
   p.transfer_to = keep.transfer_to;
   p.version = keep.version;
+  p.enc_version = keep.enc_version;
   p.registered_at = keep.registered_at;
   p.registered_by = keep.registered_by;
 }

@@ -3,6 +3,7 @@
 // referrals (双向转诊单, 表10), discharge notices (出院信息单, 表4) and annual health checks
 // (rules.md §4.2). Plain value types; enum numbers equal proto/smd/v1/followups.proto.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -79,6 +80,9 @@ struct ReferralRecord {
   std::string requested_by;
   absl::Time requested_at;
   absl::Time updated_at;
+  // The store's write counter of details_enc, as read (see Patient::enc_version): the
+  // update writes the next one.
+  int64_t enc_version = 0;
   // In a listing only: reason and note did not decrypt or decode; they are empty.
   bool unreadable = false;
 };

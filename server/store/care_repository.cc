@@ -100,7 +100,6 @@ std::vector<Statement> CareStatements() {
        "WHERE id = $1::uuid FOR UPDATE"},
       // details_enc is rewritten on every status change: the row's enc_version is bumped
       // with it and bound into the associated data, so an older details_enc is refused.
-      {"referral.enc_version", "SELECT enc_version FROM referral WHERE id = $1::uuid"},
       {"referral.update",
        "UPDATE referral SET status = $2, details_enc = $3, updated_at = $4::timestamptz, "
        "enc_version = $5::bigint WHERE id = $1::uuid AND enc_version = $5::bigint - 1"},
@@ -382,7 +381,8 @@ domain::ReferralRecord ReadReferral(
   x.department = r[3].as<std::string>();
   x.urgent = r[4].as<bool>();
   x.status = static_cast<domain::ReferralStatus>(r[5].as<int>());
-  absl::StatusOr<std::string> text = open(x.id, pg::BytesField(r[6]), r[10].as<int64_t>());
+  x.enc_version = r[10].as<int64_t>();
+  absl::StatusOr<std::string> text = open(x.id, pg::BytesField(r[6]), x.enc_version);
   x.unreadable = !text.ok() || !DecodeReferralText(*text, &x).ok();
   x.requested_by = r[7].as<std::string>();
   x.requested_at = pg::TimeField(r[8]);
@@ -419,15 +419,9 @@ absl::StatusOr<std::optional<domain::ReferralRecord>> CareRepository::GetReferra
 
 absl::Status CareRepository::UpdateReferral(Tx& tx, const domain::ReferralRecord& r) {
   const char* stale = "转诊记录已被他人修改，请重新读取 (the referral changed meanwhile: re-read)";
-  // The caller holds the row lock (GetReferral is FOR UPDATE); the UPDATE checks anyway.
-  ASSIGN_OR_RETURN(std::optional<int64_t> current,
-                   Guard([&]() -> absl::StatusOr<std::optional<int64_t>> {
-                     pqxx::result x = tx.w().exec_prepared("referral.enc_version", r.id);
-                     if (x.empty()) return std::optional<int64_t>();
-                     return std::optional<int64_t>(x[0][0].as<int64_t>());
-                   }));
-  if (!current) return absl::AbortedError(stale);
-  const int64_t next = *current + 1;
+  // The counter after the one read (the caller holds the row lock: GetReferral is FOR
+  // UPDATE); the UPDATE stores it only if the row still has the one read.
+  const int64_t next = r.enc_version + 1;
   ASSIGN_OR_RETURN(std::string details,
                    cipher_.Encrypt(EncodeReferralText(r), ReferralAad(r.id, next)));
   return Guard([&]() -> absl::Status {

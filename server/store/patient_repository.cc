@@ -207,7 +207,6 @@ std::vector<Statement> PatientStatements() {
       {"patient.set_assessment",
        "UPDATE patient SET risk_level = $2, classification = $3 WHERE id = $1::uuid"},
       {"patient.jurisdiction_of", "SELECT smd_patient_jurisdiction($1::uuid)"},
-      {"patient.enc_version", "SELECT enc_version FROM patient WHERE id = $1::uuid"},
       {"patient.index_matches",
        "SELECT id_number_index = $2 FROM patient WHERE id = $1::uuid"},
       {"patient.legacy_batch", legacy_batch.c_str()},
@@ -244,23 +243,31 @@ std::string PatientRepository::NameIndex(const std::string& name) const {
   return crypto::BlindIndex(keys_, "name", crypto::NormalizeName(name));
 }
 
-absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
+absl::StatusOr<PatientRepository::SealedCells> PatientRepository::SealCells(
+    const domain::Patient& p, int64_t enc_version) const {
   auto enc = [&](int col, const std::string& v) {
-    return cipher_.Encrypt(v, Aad(p.id, col, kFirstEncVersion));
+    return cipher_.Encrypt(v, Aad(p.id, col, enc_version));
   };
-  ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
-  ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
-  ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
-  ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
-  ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
-  ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
-  ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+  SealedCells c;
+  ASSIGN_OR_RETURN(c.id_number, enc(1, p.id_number));
+  ASSIGN_OR_RETURN(c.name, enc(3, p.name));
+  ASSIGN_OR_RETURN(c.phone, enc(5, p.phone));
+  ASSIGN_OR_RETURN(c.address, enc(6, p.address));
+  ASSIGN_OR_RETURN(c.guardian_name, enc(7, p.guardian.name));
+  ASSIGN_OR_RETURN(c.guardian_address, enc(8, p.guardian.address));
+  ASSIGN_OR_RETURN(c.guardian_phone, enc(9, p.guardian.phone));
+  return c;
+}
+
+absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
+  ASSIGN_OR_RETURN(const SealedCells c, SealCells(p, kFirstEncVersion));
   return Guard([&]() -> absl::Status {
     const auto& b = p.past_behaviour;
     tx.w().exec_prepared(
-        "patient.insert", p.id, pg::Bytes(id_enc), pg::Bytes(IdIndex(p.id_number)),
-        pg::Bytes(name_enc), pg::Bytes(NameIndex(p.name)), pg::Bytes(phone_enc),
-        pg::Bytes(address_enc), pg::Bytes(g_name), pg::Bytes(g_address), pg::Bytes(g_phone),
+        "patient.insert", p.id, pg::Bytes(c.id_number), pg::Bytes(IdIndex(p.id_number)),
+        pg::Bytes(c.name), pg::Bytes(NameIndex(p.name)), pg::Bytes(c.phone),
+        pg::Bytes(c.address), pg::Bytes(c.guardian_name), pg::Bytes(c.guardian_address),
+        pg::Bytes(c.guardian_phone),
         p.guardian.relationship, static_cast<int>(p.sex), pg::Day(p.birth_date), p.jurisdiction,
         p.community_contact_name, p.community_contact_phone, p.consent,
         pg::OptDay(p.consent_date), p.consent_signer, static_cast<int>(p.diagnosis), p.icd10,
@@ -280,25 +287,16 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
 
 absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyValues(
     const domain::Patient& p) const {
-  auto enc = [&](int col, const std::string& v) {
-    return cipher_.Encrypt(v, Aad(p.id, col, kFirstEncVersion));
-  };
   auto bytes = [](const std::string& b) { return absl::StrCat("\\x", crypto::HexEncode(b)); };
-  ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
-  ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
-  ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
-  ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
-  ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
-  ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
-  ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+  ASSIGN_OR_RETURN(const SealedCells c, SealCells(p, kFirstEncVersion));
   auto num = [](int64_t v) { return std::optional<std::string>(std::to_string(v)); };
   auto flag = [](bool v) { return std::optional<std::string>(v ? "t" : "f"); };
   const auto& b = p.past_behaviour;
   // Insert's parameters, in the same order (kColumns).
   std::vector<std::optional<std::string>> v = {
-      p.id, bytes(id_enc), bytes(IdIndex(p.id_number)), bytes(name_enc),
-      bytes(NameIndex(p.name)), bytes(phone_enc), bytes(address_enc), bytes(g_name),
-      bytes(g_address), bytes(g_phone), p.guardian.relationship, num(static_cast<int>(p.sex)),
+      p.id, bytes(c.id_number), bytes(IdIndex(p.id_number)), bytes(c.name),
+      bytes(NameIndex(p.name)), bytes(c.phone), bytes(c.address), bytes(c.guardian_name),
+      bytes(c.guardian_address), bytes(c.guardian_phone), p.guardian.relationship, num(static_cast<int>(p.sex)),
       pg::Day(p.birth_date), p.jurisdiction, p.community_contact_name,
       p.community_contact_phone, flag(p.consent), pg::OptDay(p.consent_date),
       p.consent_signer, num(static_cast<int>(p.diagnosis)), p.icd10, p.diagnosing_hospital,
@@ -323,33 +321,18 @@ absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyV
 absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
   const std::string stale =
       "记录已被他人修改，请重新读取后再提交 (version is stale: re-read and retry)";
-  // The row's current enc_version: the cells are encrypted for the next one. The callers
-  // hold the row lock (Get with for_update), so it cannot move in between; the UPDATE
-  // checks it anyway.
-  ASSIGN_OR_RETURN(std::optional<int64_t> current,
-                   Guard([&]() -> absl::StatusOr<std::optional<int64_t>> {
-                     pqxx::result r = tx.w().exec_prepared("patient.enc_version", p.id);
-                     if (r.empty()) return std::optional<int64_t>();
-                     return std::optional<int64_t>(r[0][0].as<int64_t>());
-                   }));
-  if (!current) return absl::AbortedError(stale);
-  const int64_t next = *current + 1;
-  // Every encrypted cell gets a fresh nonce and the new version (the ID number's value
-  // never changes).
-  auto enc = [&](int col, const std::string& v) { return cipher_.Encrypt(v, Aad(p.id, col, next)); };
-  ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
-  ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
-  ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
-  ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
-  ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
-  ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
-  ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+  // The cells are encrypted for the counter after the one read (p.enc_version, from the
+  // caller's locked read), each with a fresh nonce (the ID number's value never changes);
+  // the UPDATE stores it only if the row still has the one read.
+  const int64_t next = p.enc_version + 1;
+  ASSIGN_OR_RETURN(const SealedCells c, SealCells(p, next));
   return Guard([&]() -> absl::Status {
     const auto& b = p.past_behaviour;
     pqxx::result r = tx.w().exec_prepared(
-        "patient.update", p.id, pg::Bytes(id_enc), pg::Bytes(name_enc),
-        pg::Bytes(NameIndex(p.name)), pg::Bytes(phone_enc), pg::Bytes(address_enc),
-        pg::Bytes(g_name), pg::Bytes(g_address), pg::Bytes(g_phone), p.guardian.relationship,
+        "patient.update", p.id, pg::Bytes(c.id_number), pg::Bytes(c.name),
+        pg::Bytes(NameIndex(p.name)), pg::Bytes(c.phone), pg::Bytes(c.address),
+        pg::Bytes(c.guardian_name), pg::Bytes(c.guardian_address), pg::Bytes(c.guardian_phone),
+        p.guardian.relationship,
         static_cast<int>(p.sex), pg::Day(p.birth_date), p.jurisdiction,
         p.community_contact_name, p.community_contact_phone, p.consent,
         pg::OptDay(p.consent_date), p.consent_signer, static_cast<int>(p.diagnosis), p.icd10,
@@ -421,14 +404,14 @@ domain::Patient PatientRepository::ReadPlain(const void* row_ptr) {
   p.registered_at = pg::TimeField(r[53]);
   p.registered_by = r[54].as<std::string>();
   p.updated_at = pg::TimeField(r[55]);
+  p.enc_version = r[56].as<int64_t>();
   return p;
 }
 
 absl::Status PatientRepository::DecryptCells(const void* row_ptr, domain::Patient& p) const {
   const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
-  const int64_t enc_version = r[56].as<int64_t>();
   auto dec = [&](int col) {
-    return cipher_.Decrypt(pg::BytesField(r[col]), Aad(p.id, col, enc_version));
+    return cipher_.Decrypt(pg::BytesField(r[col]), Aad(p.id, col, p.enc_version));
   };
   ASSIGN_OR_RETURN(p.id_number, dec(1));
   ASSIGN_OR_RETURN(p.name, dec(3));
@@ -689,20 +672,11 @@ absl::StatusOr<UpgradeBatch> PatientRepository::UpgradePatients(Tx& tx,
         b.unreadable.push_back(p.id);
         continue;
       }
-      auto enc = [&](int col, const std::string& v) {
-        return cipher_.Encrypt(v, Aad(p.id, col, kFirstEncVersion));
-      };
-      ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
-      ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
-      ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
-      ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
-      ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
-      ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
-      ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+      ASSIGN_OR_RETURN(const SealedCells c, SealCells(p, kFirstEncVersion));
       pqxx::result u = tx.w().exec_prepared(
-          "patient.reencrypt", p.id, pg::Bytes(id_enc), pg::Bytes(name_enc),
-          pg::Bytes(phone_enc), pg::Bytes(address_enc), pg::Bytes(g_name), pg::Bytes(g_address),
-          pg::Bytes(g_phone), kFirstEncVersion);
+          "patient.reencrypt", p.id, pg::Bytes(c.id_number), pg::Bytes(c.name),
+          pg::Bytes(c.phone), pg::Bytes(c.address), pg::Bytes(c.guardian_name),
+          pg::Bytes(c.guardian_address), pg::Bytes(c.guardian_phone), kFirstEncVersion);
       if (u.affected_rows() == 1) {
         ++b.converted;
         b.converted_ids.push_back(p.id);

@@ -89,16 +89,19 @@ class PatientRepository {
   absl::StatusOr<std::vector<std::optional<std::string>>> CopyValues(
       const domain::Patient& p) const;
   // nullopt when absent or outside the transaction's scope. `for_update` locks the row.
+  // The patient's enc_version is the row's (what Update needs).
   // DATA_LOSS (store::UnreadableError) when an encrypted cell does not decrypt.
   absl::StatusOr<std::optional<domain::Patient>> Get(Tx& tx, const std::string& id,
                                                      bool for_update = false);
   // Writes every stored field of `p` (except risk_level and classification) if its version
-  // is still `p.version`, and bumps the version (p.version + 1 is the new one). ABORTED
-  // when the version is stale. Every encrypted cell is re-encrypted under the row's next
-  // enc_version (the ID number too, which must be unchanged: its blind index is checked),
-  // so older ciphertexts of the row's cells no longer decrypt; a legacy row (enc_version
-  // 0) is thereby converted. DATA_LOSS when the row's ID index is not that of its own
-  // (decrypted) number: an index copied from another row.
+  // is still `p.version` and its enc_version still `p.enc_version` (both as Get read
+  // them: the caller reads the row with for_update in the same transaction), and bumps
+  // both (p.version + 1 and p.enc_version + 1 are the new ones). ABORTED when either is
+  // stale. Every encrypted cell is re-encrypted under the next enc_version (the ID number
+  // too, which must be unchanged: its blind index is checked), so older ciphertexts of the
+  // row's cells no longer decrypt; a legacy row (enc_version 0) is thereby converted.
+  // DATA_LOSS when the row's ID index is not that of its own (decrypted) number: an index
+  // copied from another row.
   absl::Status Update(Tx& tx, const domain::Patient& p);
   // The latest assessment shown on the register (last valid follow-up's risk level and
   // classification). Does not change the version: it is not an edit of the form.
@@ -148,9 +151,18 @@ class PatientRepository {
  private:
   std::string IdIndex(const std::string& number) const;
   std::string NameIndex(const std::string& name) const;
-  // The plaintext columns of a patient row (see ListedPatient), then the decrypted cells.
+  // The seven encrypted cells of a patient row, as stored.
+  struct SealedCells {
+    std::string id_number, name, phone, address, guardian_name, guardian_address,
+        guardian_phone;
+  };
+  // The plaintext columns of a patient row (see ListedPatient) and its enc_version; then
+  // the decrypted cells, under p.enc_version as ReadPlain set it.
   static domain::Patient ReadPlain(const void* row);
   absl::Status DecryptCells(const void* row, domain::Patient& p) const;
+  // The inverse of DecryptCells: `p`'s cells encrypted under `enc_version`, each with a
+  // fresh nonce. Every write of the cells (Insert, CopyValues, Update, UpgradePatients).
+  absl::StatusOr<SealedCells> SealCells(const domain::Patient& p, int64_t enc_version) const;
   absl::StatusOr<domain::Patient> Read(const void* row) const;
   absl::StatusOr<TransferRow> ReadTransfer(const void* row) const;
   absl::StatusOr<std::string> SealTransferText(const std::string& transfer_id,
