@@ -527,7 +527,7 @@ absl::StatusOr<std::string> PatientRepository::SealTransferText(const std::strin
   return cipher_.Encrypt(text, TransferAad(transfer_id, column));
 }
 
-absl::StatusOr<TransferRow> PatientRepository::ReadTransfer(const void* row_ptr) const {
+TransferRow PatientRepository::ReadTransferPlain(const void* row_ptr) {
   const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
   TransferRow t;
   t.id = r[0].as<std::string>();
@@ -539,23 +539,37 @@ absl::StatusOr<TransferRow> PatientRepository::ReadTransfer(const void* row_ptr)
   t.requested_at = pg::TimeField(r[7]);
   t.decided_by = pg::Str(r[8]);
   t.decided_at = pg::OptTimeField(r[9]);
+  return t;
+}
+
+absl::Status PatientRepository::OpenTransferTexts(const void* row_ptr, TransferRow& t) const {
+  const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
   if (r[11].is_null()) {
     // Written before migration 0013 and not converted yet.
     t.legacy_plaintext = true;
     t.reason = r[5].as<std::string>();
     t.decision_note = r[10].as<std::string>();
-    return t;
+    return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(t.reason,
+  ASSIGN_OR_RETURN(std::string reason,
                    cipher_.Decrypt(pg::BytesField(r[11]), TransferAad(t.id, "reason_enc")));
+  std::string note;
   if (!r[12].is_null()) {
-    ASSIGN_OR_RETURN(t.decision_note, cipher_.Decrypt(pg::BytesField(r[12]),
-                                                      TransferAad(t.id, "decision_note_enc")));
+    ASSIGN_OR_RETURN(note, cipher_.Decrypt(pg::BytesField(r[12]),
+                                           TransferAad(t.id, "decision_note_enc")));
   } else if (t.status != 1) {
     // Every decision stores a note cell (possibly of an empty note); a decided transfer
     // without one had it removed.
     return UnreadableError("transfer");
   }
+  t.reason = std::move(reason);
+  t.decision_note = std::move(note);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TransferRow> PatientRepository::ReadTransfer(const void* row_ptr) const {
+  TransferRow t = ReadTransferPlain(row_ptr);
+  RETURN_IF_ERROR(OpenTransferTexts(row_ptr, t));
   return t;
 }
 
@@ -635,24 +649,11 @@ absl::StatusOr<std::vector<TransferRow>> PatientRepository::ListTransfers(
     std::vector<TransferRow> out;
     for (const auto& r : tx.w().exec_prepared("transfer.list", pending_only, pg::OptTime(before_at),
                                               pg::NullIfEmpty(before_id), limit)) {
-      absl::StatusOr<TransferRow> t = ReadTransfer(&r);
-      if (!t.ok()) {
-        // The listing goes on; the row is marked and its texts left empty.
-        TransferRow bad;
-        bad.id = r[0].as<std::string>();
-        bad.patient_id = r[1].as<std::string>();
-        bad.from_jurisdiction = r[2].as<std::string>();
-        bad.to_jurisdiction = r[3].as<std::string>();
-        bad.status = r[4].as<int>();
-        bad.requested_by = r[6].as<std::string>();
-        bad.requested_at = pg::TimeField(r[7]);
-        bad.decided_by = pg::Str(r[8]);
-        bad.decided_at = pg::OptTimeField(r[9]);
-        bad.unreadable = true;
-        out.push_back(std::move(bad));
-        continue;
-      }
-      out.push_back(std::move(*t));
+      TransferRow t = ReadTransferPlain(&r);
+      // The listing goes on past a row whose texts do not decrypt: it is marked, and its
+      // texts stay empty.
+      if (!OpenTransferTexts(&r, t).ok()) t.unreadable = true;
+      out.push_back(std::move(t));
     }
     return out;
   });

@@ -164,6 +164,11 @@ class PatientRepository {
   // fresh nonce. Every write of the cells (Insert, CopyValues, Update, UpgradePatients).
   absl::StatusOr<SealedCells> SealCells(const domain::Patient& p, int64_t enc_version) const;
   absl::StatusOr<domain::Patient> Read(const void* row) const;
+  // A transfer row's plaintext columns (what an unreadable row is listed with); then its
+  // reason and note, from the plaintext columns of a legacy row or decrypted (`t` is left
+  // unchanged when a text does not decrypt). ReadTransfer is the two together.
+  static TransferRow ReadTransferPlain(const void* row);
+  absl::Status OpenTransferTexts(const void* row, TransferRow& t) const;
   absl::StatusOr<TransferRow> ReadTransfer(const void* row) const;
   absl::StatusOr<std::string> SealTransferText(const std::string& transfer_id,
                                                const char* column,
