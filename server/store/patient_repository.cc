@@ -296,8 +296,8 @@ absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyV
   std::vector<std::optional<std::string>> v = {
       p.id, bytes(c.id_number), bytes(IdIndex(p.id_number)), bytes(c.name),
       bytes(NameIndex(p.name)), bytes(c.phone), bytes(c.address), bytes(c.guardian_name),
-      bytes(c.guardian_address), bytes(c.guardian_phone), p.guardian.relationship, num(static_cast<int>(p.sex)),
-      pg::Day(p.birth_date), p.jurisdiction, p.community_contact_name,
+      bytes(c.guardian_address), bytes(c.guardian_phone), p.guardian.relationship,
+      num(static_cast<int>(p.sex)), pg::Day(p.birth_date), p.jurisdiction, p.community_contact_name,
       p.community_contact_phone, flag(p.consent), pg::OptDay(p.consent_date),
       p.consent_signer, num(static_cast<int>(p.diagnosis)), p.icd10, p.diagnosing_hospital,
       pg::OptDay(p.diagnosis_date), num(p.onset.year), num(p.onset.month), num(p.onset.day),
