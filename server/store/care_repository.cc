@@ -110,6 +110,7 @@ std::vector<Statement> CareStatements() {
       {"referral.legacy_batch",
        "SELECT id::text, patient_id::text, details_enc FROM referral WHERE enc_version = 0 "
        "AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"},
+      {"referral.legacy_left", "SELECT count(*) FROM referral WHERE enc_version = 0"},
       {"referral.reencrypt",
        "UPDATE referral SET details_enc = $2, enc_version = $3 WHERE id = $1::uuid "
        "AND enc_version = 0"},
@@ -613,6 +614,9 @@ absl::StatusOr<UpgradeBatch> CareRepository::UpgradeReferrals(Tx& tx,
         ++b.converted;
         b.converted_ids.push_back(row[1].as<std::string>());
       }
+    }
+    if (b.visited < limit) {
+      b.left = tx.w().exec_prepared1("referral.legacy_left")[0].as<int64_t>();
     }
     return b;
   });

@@ -152,7 +152,8 @@ class CareRepository {
 
   // The online conversion (app::CipherUpgrade): referrals still at enc_version 0 with
   // id > after_id in the scope, at most `limit`, re-encrypted under version 1 (SKIP
-  // LOCKED). converted_ids holds their patient ids.
+  // LOCKED; the last batch counts what is left, UpgradeBatch::left). converted_ids holds
+  // their patient ids.
   absl::StatusOr<UpgradeBatch> UpgradeReferrals(Tx& tx, const std::string& after_id, int limit);
 
   // The drug catalogue (schema 0003), active entries by code.

@@ -189,7 +189,8 @@ std::vector<Statement> PatientStatements() {
       " FROM patient_transfer WHERE (NOT $1 OR status = 1) AND "
       "($2::timestamptz IS NULL OR (requested_at, id) < ($2::timestamptz, $3::uuid)) "
       "ORDER BY requested_at DESC, id DESC LIMIT $4";
-  // SKIP LOCKED: a row a call holds is left for the next pass instead of waiting for it.
+  // SKIP LOCKED: a row a call holds is passed over instead of waited for (the last batch
+  // counts what is left: UpgradeBatch::left).
   static const std::string legacy_batch =
       PatientSelect() +
       " WHERE enc_version = 0 AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2 "
@@ -210,6 +211,7 @@ std::vector<Statement> PatientStatements() {
       {"patient.index_matches",
        "SELECT id_number_index = $2 FROM patient WHERE id = $1::uuid"},
       {"patient.legacy_batch", legacy_batch.c_str()},
+      {"patient.legacy_left", "SELECT count(*) FROM patient WHERE enc_version = 0"},
       {"patient.reencrypt",
        "UPDATE patient SET id_number_enc = $2, name_enc = $3, phone_enc = $4, address_enc = $5, "
        "guardian_name_enc = $6, guardian_address_enc = $7, guardian_phone_enc = $8, "
@@ -229,6 +231,7 @@ std::vector<Statement> PatientStatements() {
       {"transfer.refuse", "SELECT smd_refuse_transfer($1::uuid, $2::uuid, $3::timestamptz, $4)"},
       {"transfer.list", t_list.c_str()},
       {"transfer.legacy_batch", t_legacy_batch.c_str()},
+      {"transfer.legacy_left", "SELECT count(*) FROM patient_transfer WHERE reason_enc IS NULL"},
   };
 }
 
@@ -683,6 +686,9 @@ absl::StatusOr<UpgradeBatch> PatientRepository::UpgradePatients(Tx& tx,
         b.converted_ids.push_back(p.id);
       }
     }
+    if (b.visited < limit) {
+      b.left = tx.w().exec_prepared1("patient.legacy_left")[0].as<int64_t>();
+    }
     return b;
   });
 }
@@ -700,6 +706,9 @@ absl::StatusOr<UpgradeBatch> PatientRepository::UpgradeTransfers(Tx& tx,
       RETURN_IF_ERROR(ConvertLegacyTransfer(tx, t));
       ++b.converted;
       b.converted_ids.push_back(t.patient_id);
+    }
+    if (b.visited < limit) {
+      b.left = tx.w().exec_prepared1("transfer.legacy_left")[0].as<int64_t>();
     }
     return b;
   });

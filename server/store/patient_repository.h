@@ -74,6 +74,10 @@ struct UpgradeBatch {
   std::vector<std::string> converted_ids; // their patient ids (for the audit record)
   std::vector<std::string> unreadable;    // row ids that did not decrypt: left unchanged
   std::string last_id;                    // keyset for the next batch
+  // Only on the last batch of a walk (visited < limit): the table's legacy rows still in
+  // the scope after it, at any id (read through the partial index of migration 0013). They
+  // are the unreadable ones and those SKIP LOCKED passed over because a call held them.
+  int64_t left = 0;
 };
 
 class PatientRepository {
@@ -140,8 +144,8 @@ class PatientRepository {
       const std::string& before_id, int limit);
 
   // The online conversion (app::CipherUpgrade), within the transaction's scope, at most
-  // `limit` rows with id > after_id, locked with SKIP LOCKED (a row a call is writing is
-  // left for the next pass):
+  // `limit` rows with id > after_id, locked with SKIP LOCKED (a row a call holds is passed
+  // over, and counted in UpgradeBatch::left by the last batch):
   // patients still at enc_version 0 are re-encrypted under version 1 (values unchanged;
   // neither version nor updated_at moves: it is not an edit);
   absl::StatusOr<UpgradeBatch> UpgradePatients(Tx& tx, const std::string& after_id, int limit);
