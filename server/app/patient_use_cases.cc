@@ -16,6 +16,7 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "domain/access_policy.h"
+#include "domain/dates.h"
 #include "domain/errors.h"
 #include "domain/region.h"
 #include "domain/resident_id.h"
@@ -192,7 +193,7 @@ absl::StatusOr<std::vector<ImportRowOut>> PatientUseCases::Import(const CallMeta
         }
       }
       const absl::CivilDay registered = in.registered_on.value_or(today);
-      if (s.ok() && (registered > today || registered < absl::CivilDay(2000, 1, 1) ||
+      if (s.ok() && (registered > today || registered < domain::kEarliestRecordDate ||
                      registered < p.birth_date)) {
         s = domain::FieldError("registered_on", "建档日期须在出生日期、2000-01-01之后且不晚于今天",
                                "must be after the birth date and 2000-01-01, and not in the future");

@@ -213,7 +213,6 @@ domain::FollowUp CareRepository::ReadFollowUp(const void* row_ptr) const {
     facts.mode = static_cast<domain::VisitMode>(r[17].as<int>());
     facts.failed = r[18].as<bool>();
     facts.lost_reason = static_cast<domain::LostReason>(r[15].as<int>());
-    facts.reports_death = f.reports_death;
     facts.risk_level = r[20].as<int>();
     facts.adherence = static_cast<domain::Adherence>(r[21].as<int>());
     facts.hospitalization = static_cast<domain::Hospitalization>(r[22].as<int>());
