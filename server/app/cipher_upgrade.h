@@ -42,7 +42,8 @@ class CipherUpgrade {
   };
 
   // Passes the background thread runs after the first one while rows were skipped, and
-  // the delays before them (common::Backoff: 1, 2, 4, 8, 16 s with jitter, ~30 s in all).
+  // the delays before them (common::Backoff: at most 1, 2, 4, 8, 16 s and at least half
+  // of each, 15-31 s in all).
   static constexpr int kMaxExtraPasses = 5;
   static constexpr absl::Duration kExtraPassDelay = absl::Seconds(1);
   static constexpr absl::Duration kMaxExtraPassDelay = absl::Seconds(16);
