@@ -1,13 +1,16 @@
 #include "app/cipher_upgrade.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/backoff.h"
 #include "common/log.h"
 #include "common/status_macros.h"
-#include "domain/region.h"
 #include "store/audit_repository.h"
 #include "store/care_repository.h"
 #include "store/patient_repository.h"
@@ -19,25 +22,35 @@ namespace smd::app {
 absl::StatusOr<CipherUpgrade::Counts> CipherUpgrade::RunOnce() {
   std::lock_guard<std::mutex> run(run_mu_);
   Counts counts;
-  std::vector<std::string> districts;
+  std::vector<std::string> roots;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    districts.clear();
+    roots.clear();
+    // Roots are at most 6 digits: a region of 9 or 12 always has its parent (schema 0006).
     ASSIGN_OR_RETURN(std::vector<store::RegionRow> regions, store::ListRegionSubtree(tx, "", 6));
     for (const auto& r : regions) {
-      if (domain::LevelOf(r.code) == domain::RegionLevel::kDistrict) districts.push_back(r.code);
+      if (r.parent_code.empty()) roots.push_back(r.code);
     }
     return absl::OkStatus();
   }));
+  // A root whose code starts with another root's (a district without a parent beside its
+  // city) is inside that root's scope already. In code order such a root follows the one
+  // it starts with.
+  std::sort(roots.begin(), roots.end());
+  std::vector<std::string> scopes;
+  for (const auto& r : roots) {
+    if (scopes.empty() || !absl::StartsWith(r, scopes.back())) scopes.push_back(r);
+  }
 
   using Batch = std::function<absl::StatusOr<store::UpgradeBatch>(store::Tx&, const std::string&)>;
-  // Walks one table of one district in id order, a batch per transaction.
-  auto walk = [&](const std::string& district, const char* table, const Batch& batch,
+  // Walks one table within one scope in id order, a batch per transaction.
+  auto walk = [&](const std::string& scope, const char* table, const Batch& batch,
                   int* converted) -> absl::Status {
     std::string after;
+    int64_t unreadable = 0;
     while (!stop_) {
       store::UpgradeBatch b;
       RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-        RETURN_IF_ERROR(store::SetScope(tx, district));
+        RETURN_IF_ERROR(store::SetScope(tx, scope));
         ASSIGN_OR_RETURN(b, batch(tx, after));
         if (b.converted == 0) return absl::OkStatus();
         store::AuditEntry e;
@@ -45,7 +58,7 @@ absl::StatusOr<CipherUpgrade::Counts> CipherUpgrade::RunOnce() {
         e.method = "smd-server cipher.upgrade";
         e.patient_ids = b.converted_ids;
         e.outcome = "OK";
-        e.detail = absl::StrCat(table, "=", b.converted, " district=", district);
+        e.detail = absl::StrCat(table, "=", b.converted, " scope=", scope);
         if (!b.unreadable.empty()) absl::StrAppend(&e.detail, " unreadable=", b.unreadable.size());
         return store::AppendAudit(tx, e);
       }));
@@ -53,25 +66,31 @@ absl::StatusOr<CipherUpgrade::Counts> CipherUpgrade::RunOnce() {
         common::LogWarning("cipher upgrade: %s %s cannot be decrypted; left unchanged", table, id);
       }
       *converted += b.converted;
+      unreadable += static_cast<int64_t>(b.unreadable.size());
       counts.unreadable += static_cast<int>(b.unreadable.size());
-      if (b.visited < batch_rows_) break;
+      if (b.visited < batch_rows_) {
+        // The last batch counted the legacy rows left in the scope: the unreadable ones this
+        // walk met, and those SKIP LOCKED passed over.
+        counts.skipped += static_cast<int>(std::max<int64_t>(0, b.left - unreadable));
+        break;
+      }
       after = b.last_id;
     }
     return absl::OkStatus();
   };
 
-  for (const auto& d : districts) {
-    RETURN_IF_ERROR(walk(d, "patient",
+  for (const auto& scope : scopes) {
+    RETURN_IF_ERROR(walk(scope, "patient",
                          [&](store::Tx& tx, const std::string& after) {
                            return deps_.patients.UpgradePatients(tx, after, batch_rows_);
                          },
                          &counts.patients));
-    RETURN_IF_ERROR(walk(d, "transfer",
+    RETURN_IF_ERROR(walk(scope, "transfer",
                          [&](store::Tx& tx, const std::string& after) {
                            return deps_.patients.UpgradeTransfers(tx, after, batch_rows_);
                          },
                          &counts.transfers));
-    RETURN_IF_ERROR(walk(d, "referral",
+    RETURN_IF_ERROR(walk(scope, "referral",
                          [&](store::Tx& tx, const std::string& after) {
                            return deps_.care.UpgradeReferrals(tx, after, batch_rows_);
                          },
@@ -82,22 +101,36 @@ absl::StatusOr<CipherUpgrade::Counts> CipherUpgrade::RunOnce() {
 
 void CipherUpgrade::Start() {
   thread_ = std::thread([this] {
-    absl::Duration wait = absl::Seconds(1);
+    common::Backoff after_failure(absl::Seconds(1), absl::Seconds(60));
+    common::Backoff after_skip(kExtraPassDelay, kMaxExtraPassDelay);
+    int extra_passes = 0;
     while (!stop_) {
       absl::StatusOr<Counts> c = RunOnce();
+      absl::Duration wait;
       if (c.ok()) {
+        after_failure.Reset();
         if (c->patients + c->transfers + c->referrals + c->unreadable > 0) {
           common::LogInfo(
               "cipher upgrade: %d patients, %d transfers, %d referrals converted; %d unreadable",
               c->patients, c->transfers, c->referrals, c->unreadable);
         }
-        return;
+        if (c->skipped == 0 || stop_) return;
+        if (extra_passes == kMaxExtraPasses) {
+          common::LogWarning(
+              "cipher upgrade: %d legacy rows were held by calls through %d passes; they are "
+              "converted by their next write or the next start",
+              c->skipped, extra_passes + 1);
+          return;
+        }
+        ++extra_passes;
+        wait = after_skip.NextDelay();
+      } else {
+        common::LogWarning("cipher upgrade: pass failed (%s); retrying",
+                           absl::StatusCodeToString(c.status().code()));
+        wait = after_failure.NextDelay();
       }
-      common::LogWarning("cipher upgrade: pass failed (%s); retrying",
-                         absl::StatusCodeToString(c.status().code()));
       std::unique_lock<std::mutex> lock(stop_mu_);
       stop_cv_.wait_for(lock, absl::ToChronoMilliseconds(wait), [this] { return stop_.load(); });
-      wait = std::min(wait * 2, absl::Seconds(60));
     }
   });
 }

@@ -10,6 +10,7 @@
 #include "app/patient_access.h"
 #include "common/status_macros.h"
 #include "domain/access_policy.h"
+#include "domain/dates.h"
 #include "domain/errors.h"
 #include "domain/metric_state.h"
 #include "domain/region.h"
@@ -41,7 +42,7 @@ absl::StatusOr<Resolved> ResolvePeriod(const MetricsQuery& q, absl::CivilDay tod
   Resolved r;
   if (q.as_of) {
     const absl::CivilDay d = *q.as_of;
-    if (d.year() < 2000 || d > today) {
+    if (d < domain::kEarliestRecordDate || d > today) {
       return FieldError("period.as_of", "统计截止日期须在2000-01-01至今天之间",
                         "must be between 2000-01-01 and today");
     }
@@ -53,7 +54,7 @@ absl::StatusOr<Resolved> ResolvePeriod(const MetricsQuery& q, absl::CivilDay tod
     r.month = (d + 1).month() != d.month() ? d.month() : 0;
     return r;
   }
-  if (q.year < 2000 || q.year > today.year()) {
+  if (q.year < domain::kEarliestRecordDate.year() || q.year > today.year()) {
     return FieldError("period.year", "统计年份须在2000年至今年之间",
                       "must be between 2000 and the current year");
   }

@@ -16,6 +16,7 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "domain/access_policy.h"
+#include "domain/dates.h"
 #include "domain/errors.h"
 #include "domain/region.h"
 #include "domain/resident_id.h"
@@ -44,6 +45,7 @@ void CopyEditable(const domain::Patient& in, domain::Patient& p) {
   p.death_cause = keep.death_cause;
   p.transfer_to = keep.transfer_to;
   p.version = keep.version;
+  p.enc_version = keep.enc_version;
   p.registered_at = keep.registered_at;
   p.registered_by = keep.registered_by;
 }
@@ -191,7 +193,7 @@ absl::StatusOr<std::vector<ImportRowOut>> PatientUseCases::Import(const CallMeta
         }
       }
       const absl::CivilDay registered = in.registered_on.value_or(today);
-      if (s.ok() && (registered > today || registered < absl::CivilDay(2000, 1, 1) ||
+      if (s.ok() && (registered > today || registered < domain::kEarliestRecordDate ||
                      registered < p.birth_date)) {
         s = domain::FieldError("registered_on", "建档日期须在出生日期、2000-01-01之后且不晚于今天",
                                "must be after the birth date and 2000-01-01, and not in the future");

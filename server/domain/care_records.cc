@@ -1,6 +1,7 @@
 #include "domain/care_records.h"
 
 #include "common/status_macros.h"
+#include "domain/dates.h"
 #include "domain/errors.h"
 #include "domain/text.h"
 
@@ -20,7 +21,7 @@ absl::Status ValidateEmergency(const Emergency& e, absl::Time now, absl::CivilDa
     return FieldError("started_at", "开始时间必填且不能晚于现在", "required and not in the future");
   }
   const absl::CivilDay start_day = absl::ToCivilDay(e.started_at, Beijing());
-  if (start_day < kEarliestEmergency) {
+  if (start_day < kEarliestRecordDate) {
     return FieldError("started_at", "不能早于2000年1月1日", "must not be before 2000-01-01");
   }
   if (start_day < birth_date) {

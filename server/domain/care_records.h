@@ -3,6 +3,7 @@
 // referrals (双向转诊单, 表10), discharge notices (出院信息单, 表4) and annual health checks
 // (rules.md §4.2). Plain value types; enum numbers equal proto/smd/v1/followups.proto.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -39,11 +40,6 @@ struct Emergency {
   bool unreadable = false;
 };
 
-// The earliest start an emergency record may have: the same floor as a visit date
-// (domain/followup_validation.h), as a Beijing date. A record sheet is written within 24 h
-// of the event (rules.md §6), so a start long before the system's records began is an
-// unset or mistyped client clock (the epoch, 1970-01-01), not a real event.
-inline constexpr absl::CivilDay kEarliestEmergency{2000, 1, 1};
 // How far ahead of the server's clock a start or end may lie (client clock skew).
 inline constexpr absl::Duration kEmergencyClockSkew = absl::Minutes(5);
 
@@ -51,7 +47,9 @@ inline constexpr absl::Duration kEmergencyClockSkew = absl::Minutes(5);
 // field order; returns the first error. `now` is the server's clock; `birth_date` the
 // patient's stored birth date. Pure, thread-safe.
 //  * started_at: required (absl::InfinitePast() = not sent); not after now + 5 min; on a
-//    Beijing date not before kEarliestEmergency nor before the birth date;
+//    Beijing date not before kEarliestRecordDate (domain/dates.h: a record sheet is
+//    written within 24 h of the event, rules.md §6, so an earlier start is an unset or
+//    mistyped client clock) nor before the birth date;
 //  * ended_at: optional (InfinitePast); not before started_at, not after now + 5 min;
 //  * place required (≤200, one line); trigger 1..4; description ≤2000; measures required
 //    (≤2000); outcome ≤1000 (multi-line); people_involved ≤500.
@@ -79,6 +77,9 @@ struct ReferralRecord {
   std::string requested_by;
   absl::Time requested_at;
   absl::Time updated_at;
+  // The store's write counter of details_enc, as read (see Patient::enc_version): the
+  // update writes the next one.
+  int64_t enc_version = 0;
   // In a listing only: reason and note did not decrypt or decode; they are empty.
   bool unreadable = false;
 };

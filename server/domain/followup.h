@@ -161,7 +161,6 @@ struct VisitFacts {
   VisitMode mode = VisitMode::kUnspecified;
   bool failed = false;
   LostReason lost_reason = LostReason::kNone;  // the effective reason (4 on the third)
-  bool reports_death = false;
   int risk_level = -1;
   Adherence adherence = Adherence::kUnspecified;
   Hospitalization hospitalization = Hospitalization::kUnspecified;
@@ -175,9 +174,9 @@ struct VisitFacts {
 // hospitalization and behaviour.minor_trouble/trouble/accident as stored; lost_reason is
 // the stored reason for a failed visit (kOther if a failed row has none) and kNone
 // otherwise, so IsFailedVisit() answers as the row's `failed` column does. Everything else
-// keeps its "not filled" default; in particular death_date is unknown, and
-// ReportsDeath() is false even when facts.reports_death is set (see
-// FollowUp::reports_death). Pure, thread-safe.
+// keeps its "not filled" default; in particular death_date is unknown, so ReportsDeath()
+// is false: the visit's death report is FollowUp::reports_death, from its own typed
+// column. Pure, thread-safe.
 FollowUpForm FormFromFacts(const VisitFacts& facts);
 
 // What the rules engine requires after a visit (rules.md §4.2, product decisions).

@@ -8,15 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "domain/dates.h"
 #include "domain/errors.h"
 #include "domain/text.h"
 
 namespace smd::domain {
 namespace {
-
-// Records before the national platform era are not entered (rules.md §3 随访日期; the 2012
-// and 2018 specs). Also catches a default-constructed CivilDay (1970-01-01).
-const absl::CivilDay kEarliestVisit(2000, 1, 1);
 
 constexpr int kMaxBehaviourCount = 999;  // rules.md §3 危险行为 counts
 constexpr int kMaxDrugLines = 5;         // rules.md §3 用药情况 (form: 3; room for 5)
@@ -287,7 +284,7 @@ absl::Status ValidateFollowUpForm(const FollowUpForm& f, absl::CivilDay birth_da
   if (f.visit_date < birth_date) {
     return FieldError("visit_date", "不能早于出生日期", "must not be before the birth date");
   }
-  if (f.visit_date < kEarliestVisit) {
+  if (f.visit_date < kEarliestRecordDate) {
     return FieldError("visit_date", "不能早于2000年1月1日", "must not be before 2000-01-01");
   }
   // 本次随访形式: 1 门诊 · 2 家庭访视 · 3 电话.

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "domain/dates.h"
 #include "domain/errors.h"
 
 namespace smd::domain {
@@ -240,7 +241,7 @@ void AddNote(PatientMetrics& m, MetricStatus s, std::string text) {
 ReportingPeriod PeriodAsOf(absl::CivilDay as_of) { return ReportingPeriod{as_of}; }
 
 absl::StatusOr<ReportingPeriod> PeriodToMonthEnd(int year, int month) {
-  if (year < 2000 || year > 9999) {
+  if (year < kEarliestRecordDate.year() || year > 9999) {
     return FieldError("period.year", "年份应在2000至9999之间", "year must be 2000 to 9999");
   }
   if (month < 1 || month > 12) {

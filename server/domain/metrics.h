@@ -51,7 +51,7 @@ ReportingPeriod PeriodAsOf(absl::CivilDay as_of);
 
 // The period from Jan 1 of `year` to the last day of `month` (leap years handled).
 // Errors: INVALID_ARGUMENT "period.year: ..." unless 2000 <= year <= 9999 (no record may
-// be older than 2000-01-01, followup_validation.h); "period.month: ..." unless 1..12.
+// be older than kEarliestRecordDate, domain/dates.h); "period.month: ..." unless 1..12.
 absl::StatusOr<ReportingPeriod> PeriodToMonthEnd(int year, int month);
 
 // ---------------------------------------------------------------------------------------

@@ -150,6 +150,11 @@ struct Patient {
   int death_cause = 0;                  // 1..6 (rules.md §3 死亡原因) when kDeceased, else 0
   std::string transfer_to;              // pending transfer target, when kTransferPending
   int64_t version = 0;
+  // The store's write counter of the encrypted cells, as read (migration 0013,
+  // store/cipher_cells.h): not a domain value, and not `version` (docs/adr/0004). Carried
+  // from the read to the write so that the write needs no second lookup; the write fails
+  // unless the row still has it.
+  int64_t enc_version = 0;
   absl::Time registered_at;
   absl::Time updated_at;
   std::string registered_by;            // user id

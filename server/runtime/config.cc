@@ -219,6 +219,13 @@ absl::Status ValidateConfig(const Config& c) {
     if (auto s = need(c.district_name, "--district-name"); !s.ok()) return s;
   }
   if (c.command == "serve") {
+    // Its own error, naming the flag: otherwise a malformed address would pass unnoticed
+    // with TLS (and fail later, at the bind, as "cannot listen") or be reported as not
+    // loopback with --insecure.
+    if (absl::StatusOr<common::HostPort> hp = common::ParseListenAddress(c.listen); !hp.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(hp.status().message(), " (\"", c.listen, "\")"));
+    }
     if (c.insecure) {
       // A real parse, not a prefix test: "127.evil.example:1" or "localhost.evil:1" would
       // otherwise pass and serve plaintext on whatever address the name resolves to.

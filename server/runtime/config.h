@@ -64,8 +64,10 @@ struct Config {
 // Parses argv (argv[1] is the command). INVALID_ARGUMENT naming the flag on bad input.
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args);
 
-// What each command needs, e.g. serve needs --database-url and --key-file and either
-// TLS files or --insecure on loopback. INVALID_ARGUMENT naming what is missing.
+// What each command needs, e.g. serve needs --database-url and --key-file, a --listen
+// that parses as host:port (common::ParseListenAddress), and either TLS files or
+// --insecure on loopback. INVALID_ARGUMENT naming what is missing or malformed (a bad
+// --listen: "--listen: <reason> (\"<value>\")", before any check of --insecure).
 absl::Status ValidateConfig(const Config& config);
 
 std::string Usage();

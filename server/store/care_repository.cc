@@ -100,7 +100,6 @@ std::vector<Statement> CareStatements() {
        "WHERE id = $1::uuid FOR UPDATE"},
       // details_enc is rewritten on every status change: the row's enc_version is bumped
       // with it and bound into the associated data, so an older details_enc is refused.
-      {"referral.enc_version", "SELECT enc_version FROM referral WHERE id = $1::uuid"},
       {"referral.update",
        "UPDATE referral SET status = $2, details_enc = $3, updated_at = $4::timestamptz, "
        "enc_version = $5::bigint WHERE id = $1::uuid AND enc_version = $5::bigint - 1"},
@@ -111,6 +110,7 @@ std::vector<Statement> CareStatements() {
       {"referral.legacy_batch",
        "SELECT id::text, patient_id::text, details_enc FROM referral WHERE enc_version = 0 "
        "AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"},
+      {"referral.legacy_left", "SELECT count(*) FROM referral WHERE enc_version = 0"},
       {"referral.reencrypt",
        "UPDATE referral SET details_enc = $2, enc_version = $3 WHERE id = $1::uuid "
        "AND enc_version = 0"},
@@ -213,7 +213,6 @@ domain::FollowUp CareRepository::ReadFollowUp(const void* row_ptr) const {
     facts.mode = static_cast<domain::VisitMode>(r[17].as<int>());
     facts.failed = r[18].as<bool>();
     facts.lost_reason = static_cast<domain::LostReason>(r[15].as<int>());
-    facts.reports_death = f.reports_death;
     facts.risk_level = r[20].as<int>();
     facts.adherence = static_cast<domain::Adherence>(r[21].as<int>());
     facts.hospitalization = static_cast<domain::Hospitalization>(r[22].as<int>());
@@ -382,7 +381,8 @@ domain::ReferralRecord ReadReferral(
   x.department = r[3].as<std::string>();
   x.urgent = r[4].as<bool>();
   x.status = static_cast<domain::ReferralStatus>(r[5].as<int>());
-  absl::StatusOr<std::string> text = open(x.id, pg::BytesField(r[6]), r[10].as<int64_t>());
+  x.enc_version = r[10].as<int64_t>();
+  absl::StatusOr<std::string> text = open(x.id, pg::BytesField(r[6]), x.enc_version);
   x.unreadable = !text.ok() || !DecodeReferralText(*text, &x).ok();
   x.requested_by = r[7].as<std::string>();
   x.requested_at = pg::TimeField(r[8]);
@@ -419,15 +419,9 @@ absl::StatusOr<std::optional<domain::ReferralRecord>> CareRepository::GetReferra
 
 absl::Status CareRepository::UpdateReferral(Tx& tx, const domain::ReferralRecord& r) {
   const char* stale = "转诊记录已被他人修改，请重新读取 (the referral changed meanwhile: re-read)";
-  // The caller holds the row lock (GetReferral is FOR UPDATE); the UPDATE checks anyway.
-  ASSIGN_OR_RETURN(std::optional<int64_t> current,
-                   Guard([&]() -> absl::StatusOr<std::optional<int64_t>> {
-                     pqxx::result x = tx.w().exec_prepared("referral.enc_version", r.id);
-                     if (x.empty()) return std::optional<int64_t>();
-                     return std::optional<int64_t>(x[0][0].as<int64_t>());
-                   }));
-  if (!current) return absl::AbortedError(stale);
-  const int64_t next = *current + 1;
+  // The counter after the one read (the caller holds the row lock: GetReferral is FOR
+  // UPDATE); the UPDATE stores it only if the row still has the one read.
+  const int64_t next = r.enc_version + 1;
   ASSIGN_OR_RETURN(std::string details,
                    cipher_.Encrypt(EncodeReferralText(r), ReferralAad(r.id, next)));
   return Guard([&]() -> absl::Status {
@@ -619,6 +613,9 @@ absl::StatusOr<UpgradeBatch> CareRepository::UpgradeReferrals(Tx& tx,
         ++b.converted;
         b.converted_ids.push_back(row[1].as<std::string>());
       }
+    }
+    if (b.visited < limit) {
+      b.left = tx.w().exec_prepared1("referral.legacy_left")[0].as<int64_t>();
     }
     return b;
   });

@@ -130,6 +130,9 @@ class CareRepository {
   absl::Status InsertReferral(Tx& tx, const domain::ReferralRecord& r);
   // Locked. DATA_LOSS when its texts do not decrypt or decode.
   absl::StatusOr<std::optional<domain::ReferralRecord>> GetReferral(Tx& tx, const std::string& id);
+  // Writes status, texts and updated_at of `r` as read by GetReferral in this transaction:
+  // the texts are encrypted under r.enc_version + 1, stored only if the row still has
+  // r.enc_version. ABORTED otherwise (or when the row is gone).
   absl::Status UpdateReferral(Tx& tx, const domain::ReferralRecord& r);
   absl::StatusOr<std::vector<domain::ReferralRecord>> ListReferrals(Tx& tx,
                                                                     const std::string& patient_id);
@@ -149,7 +152,8 @@ class CareRepository {
 
   // The online conversion (app::CipherUpgrade): referrals still at enc_version 0 with
   // id > after_id in the scope, at most `limit`, re-encrypted under version 1 (SKIP
-  // LOCKED). converted_ids holds their patient ids.
+  // LOCKED; the last batch counts what is left, UpgradeBatch::left). converted_ids holds
+  // their patient ids.
   absl::StatusOr<UpgradeBatch> UpgradeReferrals(Tx& tx, const std::string& after_id, int limit);
 
   // The drug catalogue (schema 0003), active entries by code.

@@ -189,7 +189,8 @@ std::vector<Statement> PatientStatements() {
       " FROM patient_transfer WHERE (NOT $1 OR status = 1) AND "
       "($2::timestamptz IS NULL OR (requested_at, id) < ($2::timestamptz, $3::uuid)) "
       "ORDER BY requested_at DESC, id DESC LIMIT $4";
-  // SKIP LOCKED: a row a call holds is left for the next pass instead of waiting for it.
+  // SKIP LOCKED: a row a call holds is passed over instead of waited for (the last batch
+  // counts what is left: UpgradeBatch::left).
   static const std::string legacy_batch =
       PatientSelect() +
       " WHERE enc_version = 0 AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2 "
@@ -207,10 +208,10 @@ std::vector<Statement> PatientStatements() {
       {"patient.set_assessment",
        "UPDATE patient SET risk_level = $2, classification = $3 WHERE id = $1::uuid"},
       {"patient.jurisdiction_of", "SELECT smd_patient_jurisdiction($1::uuid)"},
-      {"patient.enc_version", "SELECT enc_version FROM patient WHERE id = $1::uuid"},
       {"patient.index_matches",
        "SELECT id_number_index = $2 FROM patient WHERE id = $1::uuid"},
       {"patient.legacy_batch", legacy_batch.c_str()},
+      {"patient.legacy_left", "SELECT count(*) FROM patient WHERE enc_version = 0"},
       {"patient.reencrypt",
        "UPDATE patient SET id_number_enc = $2, name_enc = $3, phone_enc = $4, address_enc = $5, "
        "guardian_name_enc = $6, guardian_address_enc = $7, guardian_phone_enc = $8, "
@@ -230,6 +231,7 @@ std::vector<Statement> PatientStatements() {
       {"transfer.refuse", "SELECT smd_refuse_transfer($1::uuid, $2::uuid, $3::timestamptz, $4)"},
       {"transfer.list", t_list.c_str()},
       {"transfer.legacy_batch", t_legacy_batch.c_str()},
+      {"transfer.legacy_left", "SELECT count(*) FROM patient_transfer WHERE reason_enc IS NULL"},
   };
 }
 
@@ -244,23 +246,31 @@ std::string PatientRepository::NameIndex(const std::string& name) const {
   return crypto::BlindIndex(keys_, "name", crypto::NormalizeName(name));
 }
 
-absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
+absl::StatusOr<PatientRepository::SealedCells> PatientRepository::SealCells(
+    const domain::Patient& p, int64_t enc_version) const {
   auto enc = [&](int col, const std::string& v) {
-    return cipher_.Encrypt(v, Aad(p.id, col, kFirstEncVersion));
+    return cipher_.Encrypt(v, Aad(p.id, col, enc_version));
   };
-  ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
-  ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
-  ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
-  ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
-  ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
-  ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
-  ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+  SealedCells c;
+  ASSIGN_OR_RETURN(c.id_number, enc(1, p.id_number));
+  ASSIGN_OR_RETURN(c.name, enc(3, p.name));
+  ASSIGN_OR_RETURN(c.phone, enc(5, p.phone));
+  ASSIGN_OR_RETURN(c.address, enc(6, p.address));
+  ASSIGN_OR_RETURN(c.guardian_name, enc(7, p.guardian.name));
+  ASSIGN_OR_RETURN(c.guardian_address, enc(8, p.guardian.address));
+  ASSIGN_OR_RETURN(c.guardian_phone, enc(9, p.guardian.phone));
+  return c;
+}
+
+absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
+  ASSIGN_OR_RETURN(const SealedCells c, SealCells(p, kFirstEncVersion));
   return Guard([&]() -> absl::Status {
     const auto& b = p.past_behaviour;
     tx.w().exec_prepared(
-        "patient.insert", p.id, pg::Bytes(id_enc), pg::Bytes(IdIndex(p.id_number)),
-        pg::Bytes(name_enc), pg::Bytes(NameIndex(p.name)), pg::Bytes(phone_enc),
-        pg::Bytes(address_enc), pg::Bytes(g_name), pg::Bytes(g_address), pg::Bytes(g_phone),
+        "patient.insert", p.id, pg::Bytes(c.id_number), pg::Bytes(IdIndex(p.id_number)),
+        pg::Bytes(c.name), pg::Bytes(NameIndex(p.name)), pg::Bytes(c.phone),
+        pg::Bytes(c.address), pg::Bytes(c.guardian_name), pg::Bytes(c.guardian_address),
+        pg::Bytes(c.guardian_phone),
         p.guardian.relationship, static_cast<int>(p.sex), pg::Day(p.birth_date), p.jurisdiction,
         p.community_contact_name, p.community_contact_phone, p.consent,
         pg::OptDay(p.consent_date), p.consent_signer, static_cast<int>(p.diagnosis), p.icd10,
@@ -280,26 +290,17 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
 
 absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyValues(
     const domain::Patient& p) const {
-  auto enc = [&](int col, const std::string& v) {
-    return cipher_.Encrypt(v, Aad(p.id, col, kFirstEncVersion));
-  };
   auto bytes = [](const std::string& b) { return absl::StrCat("\\x", crypto::HexEncode(b)); };
-  ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
-  ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
-  ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
-  ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
-  ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
-  ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
-  ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+  ASSIGN_OR_RETURN(const SealedCells c, SealCells(p, kFirstEncVersion));
   auto num = [](int64_t v) { return std::optional<std::string>(std::to_string(v)); };
   auto flag = [](bool v) { return std::optional<std::string>(v ? "t" : "f"); };
   const auto& b = p.past_behaviour;
   // Insert's parameters, in the same order (kColumns).
   std::vector<std::optional<std::string>> v = {
-      p.id, bytes(id_enc), bytes(IdIndex(p.id_number)), bytes(name_enc),
-      bytes(NameIndex(p.name)), bytes(phone_enc), bytes(address_enc), bytes(g_name),
-      bytes(g_address), bytes(g_phone), p.guardian.relationship, num(static_cast<int>(p.sex)),
-      pg::Day(p.birth_date), p.jurisdiction, p.community_contact_name,
+      p.id, bytes(c.id_number), bytes(IdIndex(p.id_number)), bytes(c.name),
+      bytes(NameIndex(p.name)), bytes(c.phone), bytes(c.address), bytes(c.guardian_name),
+      bytes(c.guardian_address), bytes(c.guardian_phone), p.guardian.relationship,
+      num(static_cast<int>(p.sex)), pg::Day(p.birth_date), p.jurisdiction, p.community_contact_name,
       p.community_contact_phone, flag(p.consent), pg::OptDay(p.consent_date),
       p.consent_signer, num(static_cast<int>(p.diagnosis)), p.icd10, p.diagnosing_hospital,
       pg::OptDay(p.diagnosis_date), num(p.onset.year), num(p.onset.month), num(p.onset.day),
@@ -323,33 +324,18 @@ absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyV
 absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
   const std::string stale =
       "记录已被他人修改，请重新读取后再提交 (version is stale: re-read and retry)";
-  // The row's current enc_version: the cells are encrypted for the next one. The callers
-  // hold the row lock (Get with for_update), so it cannot move in between; the UPDATE
-  // checks it anyway.
-  ASSIGN_OR_RETURN(std::optional<int64_t> current,
-                   Guard([&]() -> absl::StatusOr<std::optional<int64_t>> {
-                     pqxx::result r = tx.w().exec_prepared("patient.enc_version", p.id);
-                     if (r.empty()) return std::optional<int64_t>();
-                     return std::optional<int64_t>(r[0][0].as<int64_t>());
-                   }));
-  if (!current) return absl::AbortedError(stale);
-  const int64_t next = *current + 1;
-  // Every encrypted cell gets a fresh nonce and the new version (the ID number's value
-  // never changes).
-  auto enc = [&](int col, const std::string& v) { return cipher_.Encrypt(v, Aad(p.id, col, next)); };
-  ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
-  ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
-  ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
-  ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
-  ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
-  ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
-  ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+  // The cells are encrypted for the counter after the one read (p.enc_version, from the
+  // caller's locked read), each with a fresh nonce (the ID number's value never changes);
+  // the UPDATE stores it only if the row still has the one read.
+  const int64_t next = p.enc_version + 1;
+  ASSIGN_OR_RETURN(const SealedCells c, SealCells(p, next));
   return Guard([&]() -> absl::Status {
     const auto& b = p.past_behaviour;
     pqxx::result r = tx.w().exec_prepared(
-        "patient.update", p.id, pg::Bytes(id_enc), pg::Bytes(name_enc),
-        pg::Bytes(NameIndex(p.name)), pg::Bytes(phone_enc), pg::Bytes(address_enc),
-        pg::Bytes(g_name), pg::Bytes(g_address), pg::Bytes(g_phone), p.guardian.relationship,
+        "patient.update", p.id, pg::Bytes(c.id_number), pg::Bytes(c.name),
+        pg::Bytes(NameIndex(p.name)), pg::Bytes(c.phone), pg::Bytes(c.address),
+        pg::Bytes(c.guardian_name), pg::Bytes(c.guardian_address), pg::Bytes(c.guardian_phone),
+        p.guardian.relationship,
         static_cast<int>(p.sex), pg::Day(p.birth_date), p.jurisdiction,
         p.community_contact_name, p.community_contact_phone, p.consent,
         pg::OptDay(p.consent_date), p.consent_signer, static_cast<int>(p.diagnosis), p.icd10,
@@ -421,14 +407,14 @@ domain::Patient PatientRepository::ReadPlain(const void* row_ptr) {
   p.registered_at = pg::TimeField(r[53]);
   p.registered_by = r[54].as<std::string>();
   p.updated_at = pg::TimeField(r[55]);
+  p.enc_version = r[56].as<int64_t>();
   return p;
 }
 
 absl::Status PatientRepository::DecryptCells(const void* row_ptr, domain::Patient& p) const {
   const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
-  const int64_t enc_version = r[56].as<int64_t>();
   auto dec = [&](int col) {
-    return cipher_.Decrypt(pg::BytesField(r[col]), Aad(p.id, col, enc_version));
+    return cipher_.Decrypt(pg::BytesField(r[col]), Aad(p.id, col, p.enc_version));
   };
   ASSIGN_OR_RETURN(p.id_number, dec(1));
   ASSIGN_OR_RETURN(p.name, dec(3));
@@ -544,7 +530,7 @@ absl::StatusOr<std::string> PatientRepository::SealTransferText(const std::strin
   return cipher_.Encrypt(text, TransferAad(transfer_id, column));
 }
 
-absl::StatusOr<TransferRow> PatientRepository::ReadTransfer(const void* row_ptr) const {
+TransferRow PatientRepository::ReadTransferPlain(const void* row_ptr) {
   const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
   TransferRow t;
   t.id = r[0].as<std::string>();
@@ -556,23 +542,37 @@ absl::StatusOr<TransferRow> PatientRepository::ReadTransfer(const void* row_ptr)
   t.requested_at = pg::TimeField(r[7]);
   t.decided_by = pg::Str(r[8]);
   t.decided_at = pg::OptTimeField(r[9]);
+  return t;
+}
+
+absl::Status PatientRepository::OpenTransferTexts(const void* row_ptr, TransferRow& t) const {
+  const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
   if (r[11].is_null()) {
     // Written before migration 0013 and not converted yet.
     t.legacy_plaintext = true;
     t.reason = r[5].as<std::string>();
     t.decision_note = r[10].as<std::string>();
-    return t;
+    return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(t.reason,
+  ASSIGN_OR_RETURN(std::string reason,
                    cipher_.Decrypt(pg::BytesField(r[11]), TransferAad(t.id, "reason_enc")));
+  std::string note;
   if (!r[12].is_null()) {
-    ASSIGN_OR_RETURN(t.decision_note, cipher_.Decrypt(pg::BytesField(r[12]),
-                                                      TransferAad(t.id, "decision_note_enc")));
+    ASSIGN_OR_RETURN(note, cipher_.Decrypt(pg::BytesField(r[12]),
+                                           TransferAad(t.id, "decision_note_enc")));
   } else if (t.status != 1) {
     // Every decision stores a note cell (possibly of an empty note); a decided transfer
     // without one had it removed.
     return UnreadableError("transfer");
   }
+  t.reason = std::move(reason);
+  t.decision_note = std::move(note);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TransferRow> PatientRepository::ReadTransfer(const void* row_ptr) const {
+  TransferRow t = ReadTransferPlain(row_ptr);
+  RETURN_IF_ERROR(OpenTransferTexts(row_ptr, t));
   return t;
 }
 
@@ -652,24 +652,11 @@ absl::StatusOr<std::vector<TransferRow>> PatientRepository::ListTransfers(
     std::vector<TransferRow> out;
     for (const auto& r : tx.w().exec_prepared("transfer.list", pending_only, pg::OptTime(before_at),
                                               pg::NullIfEmpty(before_id), limit)) {
-      absl::StatusOr<TransferRow> t = ReadTransfer(&r);
-      if (!t.ok()) {
-        // The listing goes on; the row is marked and its texts left empty.
-        TransferRow bad;
-        bad.id = r[0].as<std::string>();
-        bad.patient_id = r[1].as<std::string>();
-        bad.from_jurisdiction = r[2].as<std::string>();
-        bad.to_jurisdiction = r[3].as<std::string>();
-        bad.status = r[4].as<int>();
-        bad.requested_by = r[6].as<std::string>();
-        bad.requested_at = pg::TimeField(r[7]);
-        bad.decided_by = pg::Str(r[8]);
-        bad.decided_at = pg::OptTimeField(r[9]);
-        bad.unreadable = true;
-        out.push_back(std::move(bad));
-        continue;
-      }
-      out.push_back(std::move(*t));
+      TransferRow t = ReadTransferPlain(&r);
+      // The listing goes on past a row whose texts do not decrypt: it is marked, and its
+      // texts stay empty.
+      if (!OpenTransferTexts(&r, t).ok()) t.unreadable = true;
+      out.push_back(std::move(t));
     }
     return out;
   });
@@ -689,24 +676,18 @@ absl::StatusOr<UpgradeBatch> PatientRepository::UpgradePatients(Tx& tx,
         b.unreadable.push_back(p.id);
         continue;
       }
-      auto enc = [&](int col, const std::string& v) {
-        return cipher_.Encrypt(v, Aad(p.id, col, kFirstEncVersion));
-      };
-      ASSIGN_OR_RETURN(std::string id_enc, enc(1, p.id_number));
-      ASSIGN_OR_RETURN(std::string name_enc, enc(3, p.name));
-      ASSIGN_OR_RETURN(std::string phone_enc, enc(5, p.phone));
-      ASSIGN_OR_RETURN(std::string address_enc, enc(6, p.address));
-      ASSIGN_OR_RETURN(std::string g_name, enc(7, p.guardian.name));
-      ASSIGN_OR_RETURN(std::string g_address, enc(8, p.guardian.address));
-      ASSIGN_OR_RETURN(std::string g_phone, enc(9, p.guardian.phone));
+      ASSIGN_OR_RETURN(const SealedCells c, SealCells(p, kFirstEncVersion));
       pqxx::result u = tx.w().exec_prepared(
-          "patient.reencrypt", p.id, pg::Bytes(id_enc), pg::Bytes(name_enc),
-          pg::Bytes(phone_enc), pg::Bytes(address_enc), pg::Bytes(g_name), pg::Bytes(g_address),
-          pg::Bytes(g_phone), kFirstEncVersion);
+          "patient.reencrypt", p.id, pg::Bytes(c.id_number), pg::Bytes(c.name),
+          pg::Bytes(c.phone), pg::Bytes(c.address), pg::Bytes(c.guardian_name),
+          pg::Bytes(c.guardian_address), pg::Bytes(c.guardian_phone), kFirstEncVersion);
       if (u.affected_rows() == 1) {
         ++b.converted;
         b.converted_ids.push_back(p.id);
       }
+    }
+    if (b.visited < limit) {
+      b.left = tx.w().exec_prepared1("patient.legacy_left")[0].as<int64_t>();
     }
     return b;
   });
@@ -725,6 +706,9 @@ absl::StatusOr<UpgradeBatch> PatientRepository::UpgradeTransfers(Tx& tx,
       RETURN_IF_ERROR(ConvertLegacyTransfer(tx, t));
       ++b.converted;
       b.converted_ids.push_back(t.patient_id);
+    }
+    if (b.visited < limit) {
+      b.left = tx.w().exec_prepared1("transfer.legacy_left")[0].as<int64_t>();
     }
     return b;
   });

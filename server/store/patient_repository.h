@@ -74,6 +74,10 @@ struct UpgradeBatch {
   std::vector<std::string> converted_ids; // their patient ids (for the audit record)
   std::vector<std::string> unreadable;    // row ids that did not decrypt: left unchanged
   std::string last_id;                    // keyset for the next batch
+  // Only on the last batch of a walk (visited < limit): the table's legacy rows still in
+  // the scope after it, at any id (read through the partial index of migration 0013). They
+  // are the unreadable ones and those SKIP LOCKED passed over because a call held them.
+  int64_t left = 0;
 };
 
 class PatientRepository {
@@ -89,16 +93,19 @@ class PatientRepository {
   absl::StatusOr<std::vector<std::optional<std::string>>> CopyValues(
       const domain::Patient& p) const;
   // nullopt when absent or outside the transaction's scope. `for_update` locks the row.
+  // The patient's enc_version is the row's (what Update needs).
   // DATA_LOSS (store::UnreadableError) when an encrypted cell does not decrypt.
   absl::StatusOr<std::optional<domain::Patient>> Get(Tx& tx, const std::string& id,
                                                      bool for_update = false);
   // Writes every stored field of `p` (except risk_level and classification) if its version
-  // is still `p.version`, and bumps the version (p.version + 1 is the new one). ABORTED
-  // when the version is stale. Every encrypted cell is re-encrypted under the row's next
-  // enc_version (the ID number too, which must be unchanged: its blind index is checked),
-  // so older ciphertexts of the row's cells no longer decrypt; a legacy row (enc_version
-  // 0) is thereby converted. DATA_LOSS when the row's ID index is not that of its own
-  // (decrypted) number: an index copied from another row.
+  // is still `p.version` and its enc_version still `p.enc_version` (both as Get read
+  // them: the caller reads the row with for_update in the same transaction), and bumps
+  // both (p.version + 1 and p.enc_version + 1 are the new ones). ABORTED when either is
+  // stale. Every encrypted cell is re-encrypted under the next enc_version (the ID number
+  // too, which must be unchanged: its blind index is checked), so older ciphertexts of the
+  // row's cells no longer decrypt; a legacy row (enc_version 0) is thereby converted.
+  // DATA_LOSS when the row's ID index is not that of its own (decrypted) number: an index
+  // copied from another row.
   absl::Status Update(Tx& tx, const domain::Patient& p);
   // The latest assessment shown on the register (last valid follow-up's risk level and
   // classification). Does not change the version: it is not an edit of the form.
@@ -137,8 +144,8 @@ class PatientRepository {
       const std::string& before_id, int limit);
 
   // The online conversion (app::CipherUpgrade), within the transaction's scope, at most
-  // `limit` rows with id > after_id, locked with SKIP LOCKED (a row a call is writing is
-  // left for the next pass):
+  // `limit` rows with id > after_id, locked with SKIP LOCKED (a row a call holds is passed
+  // over, and counted in UpgradeBatch::left by the last batch):
   // patients still at enc_version 0 are re-encrypted under version 1 (values unchanged;
   // neither version nor updated_at moves: it is not an edit);
   absl::StatusOr<UpgradeBatch> UpgradePatients(Tx& tx, const std::string& after_id, int limit);
@@ -148,10 +155,24 @@ class PatientRepository {
  private:
   std::string IdIndex(const std::string& number) const;
   std::string NameIndex(const std::string& name) const;
-  // The plaintext columns of a patient row (see ListedPatient), then the decrypted cells.
+  // The seven encrypted cells of a patient row, as stored.
+  struct SealedCells {
+    std::string id_number, name, phone, address, guardian_name, guardian_address,
+        guardian_phone;
+  };
+  // The plaintext columns of a patient row (see ListedPatient) and its enc_version; then
+  // the decrypted cells, under p.enc_version as ReadPlain set it.
   static domain::Patient ReadPlain(const void* row);
   absl::Status DecryptCells(const void* row, domain::Patient& p) const;
+  // The inverse of DecryptCells: `p`'s cells encrypted under `enc_version`, each with a
+  // fresh nonce. Every write of the cells (Insert, CopyValues, Update, UpgradePatients).
+  absl::StatusOr<SealedCells> SealCells(const domain::Patient& p, int64_t enc_version) const;
   absl::StatusOr<domain::Patient> Read(const void* row) const;
+  // A transfer row's plaintext columns (what an unreadable row is listed with); then its
+  // reason and note, from the plaintext columns of a legacy row or decrypted (`t` is left
+  // unchanged when a text does not decrypt). ReadTransfer is the two together.
+  static TransferRow ReadTransferPlain(const void* row);
+  absl::Status OpenTransferTexts(const void* row, TransferRow& t) const;
   absl::StatusOr<TransferRow> ReadTransfer(const void* row) const;
   absl::StatusOr<std::string> SealTransferText(const std::string& transfer_id,
                                                const char* column,

@@ -4,14 +4,18 @@
 //   * an older ciphertext of a cell put back after an update is refused;
 //   * one undecryptable row does not fail a listing: it is reported, the rest is served;
 //   * transfer reasons and decision notes are not in plaintext in the database;
-//   * rows written before migration 0013 are read, then converted online.
+//   * rows written before migration 0013 are read, then converted online, also when a call
+//     held them during the first pass.
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <pqxx/pqxx>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/field_cipher.h"
 #include "crypto/keys.h"
@@ -92,6 +96,29 @@ class EncryptionTest : public ::testing::Test {
     auto keys = crypto::LoadKeyFile(env_->config().key_file);
     EXPECT_TRUE(keys.ok()) << keys.status();
     return *keys;
+  }
+
+  // Rewrites patient `p` (registered by Register(seq, name)) as a server from before
+  // migration 0013 wrote it: every cell encrypted with the old associated data
+  // "patient.<column>:<id>", enc_version 0. Returns the SQL assignment of its legacy
+  // name_enc, to put it back later.
+  static std::string MakeLegacy(const v1::Patient& p, int seq, const std::string& name) {
+    const crypto::FieldCipher cipher(Keys());
+    auto legacy = [&](const std::string& column, const std::string& value) {
+      auto blob = cipher.Encrypt(value, absl::StrCat("patient.", column, ":", p.patient_id()));
+      EXPECT_TRUE(blob.ok());
+      return absl::StrCat(column, " = decode('", crypto::HexEncode(*blob), "', 'hex')");
+    };
+    const std::string legacy_name = legacy("name_enc", name);
+    env_->db().ExecSuper(absl::StrCat(
+        "UPDATE patient SET enc_version = 0, ",
+        legacy("id_number_enc", SyntheticIdNumber("19790202", seq)), ", ", legacy_name, ", ",
+        legacy("phone_enc", "0000-7654321"), ", ",
+        legacy("address_enc", "南京市鼓楼区测试路1号"), ", ",
+        legacy("guardian_name_enc", "测试监护人"), ", ",
+        legacy("guardian_address_enc", "南京市鼓楼区测试路1号"), ", ",
+        legacy("guardian_phone_enc", "0000-1234567"), " WHERE id = '", p.patient_id(), "'"));
+    return legacy_name;
   }
 
   static TestServer* env_;
@@ -427,21 +454,7 @@ TEST_F(EncryptionTest, RowsFromBeforeTheMigrationAreReadThenConvertedOnline) {
   const crypto::FieldCipher cipher(keys);
   v1::Patient p = Register(41, "旧行甲");
   const std::string where = absl::StrCat(" WHERE id = '", p.patient_id(), "'");
-  // Re-encrypt every cell as the old server did ("patient.<column>:<id>") and mark the row
-  // as written before the migration.
-  auto legacy = [&](const std::string& column, const std::string& value) {
-    auto blob = cipher.Encrypt(value, absl::StrCat("patient.", column, ":", p.patient_id()));
-    EXPECT_TRUE(blob.ok());
-    return absl::StrCat(column, " = decode('", crypto::HexEncode(*blob), "', 'hex')");
-  };
-  const std::string legacy_name = legacy("name_enc", "旧行甲");
-  env_->db().ExecSuper(absl::StrCat(
-      "UPDATE patient SET enc_version = 0, ",
-      legacy("id_number_enc", SyntheticIdNumber("19790202", 41)), ", ", legacy_name, ", ",
-      legacy("phone_enc", "0000-7654321"), ", ", legacy("address_enc", "南京市鼓楼区测试路1号"),
-      ", ", legacy("guardian_name_enc", "测试监护人"), ", ",
-      legacy("guardian_address_enc", "南京市鼓楼区测试路1号"), ", ",
-      legacy("guardian_phone_enc", "0000-1234567"), where));
+  const std::string legacy_name = MakeLegacy(p, 41, "旧行甲");
   v1::Patient seen;
   ASSERT_TRUE(Get(p.patient_id(), &seen).ok());
   EXPECT_EQ(seen.details().name(), "旧行甲");
@@ -528,6 +541,46 @@ TEST_F(EncryptionTest, RowsFromBeforeTheMigrationAreReadThenConvertedOnline) {
   // The legacy form of a cell is refused once the row is converted.
   env_->db().ExecSuper("UPDATE patient SET " + legacy_name + where);
   EXPECT_EQ(Get(p.patient_id(), &seen).error_code(), grpc::StatusCode::DATA_LOSS);
+}
+
+// A legacy row that a call holds when the conversion comes by is passed over (SKIP LOCKED,
+// so the call is not held up). It used to stay legacy until the server restarted; now the
+// pass sees it left over and the server runs another pass shortly after.
+TEST_F(EncryptionTest, ALegacyRowHeldByACallIsConvertedByALaterPassWithoutARestart) {
+  v1::Patient held = Register(47, "旧行丁");
+  v1::Patient free = Register(48, "旧行戊");
+  MakeLegacy(held, 47, "旧行丁");
+  MakeLegacy(free, 48, "旧行戊");
+  auto enc_version = [&](const v1::Patient& p) {
+    return env_->db().QueryValue(
+        absl::StrCat("SELECT enc_version FROM patient WHERE id = '", p.patient_id(), "'"));
+  };
+  // Waits (up to a minute: the server's delays are seconds) for the row to be converted.
+  auto converted = [&](const v1::Patient& p) {
+    for (int i = 0; i < 600 && enc_version(p) == "0"; ++i) absl::SleepFor(absl::Milliseconds(100));
+    return enc_version(p) != "0";
+  };
+
+  // A call's transaction holding the row, as UpdatePatient's does between read and write.
+  pqxx::connection c(env_->db().SuperDsn());
+  auto lock = std::make_unique<pqxx::work>(c);
+  lock->exec(absl::StrCat("SELECT 1 FROM patient WHERE id = '", held.patient_id(),
+                          "' FOR NO KEY UPDATE"));
+
+  // A start runs the conversion (the suite's server has made its pass already).
+  std::unique_ptr<runtime::Server> restarted = env_->StartAnother();
+  ASSERT_NE(restarted, nullptr);
+  // Both rows are in the first batch of the same walk: once the free one is converted, that
+  // batch has passed the held one over.
+  ASSERT_TRUE(converted(free));
+  EXPECT_EQ(enc_version(held), "0");
+
+  lock->abort();
+  EXPECT_TRUE(converted(held)) << "the row held during the pass is still legacy";
+  v1::Patient seen;
+  ASSERT_TRUE(Get(held.patient_id(), &seen).ok());
+  EXPECT_EQ(seen.details().name(), "旧行丁");
+  restarted->Shutdown(absl::Seconds(2));
 }
 
 // A pending transfer from before the migration can still be decided: the decision

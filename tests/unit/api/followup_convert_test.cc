@@ -585,7 +585,6 @@ TEST(FollowUpConvertVisit, UnreadableVisitKeepsItsMarkAndDeathFlag) {
   domain::VisitFacts facts;
   facts.visit_date = absl::CivilDay(2024, 3, 1);
   facts.mode = domain::VisitMode::kPhone;
-  facts.reports_death = true;
   domain::FollowUp f;
   f.form = domain::FormFromFacts(facts);
   f.reports_death = true;

@@ -66,7 +66,6 @@ TEST(FormFromFacts, AFailedVisitAlwaysCarriesAReasonAndAValidOneNever) {
 TEST(FormFromFacts, ADeathReportIsKnownFromTheVisitFlagNotTheForm) {
   VisitFacts facts = Valid();
   facts.risk_level = -1;
-  facts.reports_death = true;
   FollowUp visit;
   visit.form = FormFromFacts(facts);
   EXPECT_FALSE(visit.form.death_date.has_value());  // the date is in the unreadable part
