@@ -84,11 +84,13 @@ CREATE FUNCTION smd_audit_canonical(p_id bigint, p_tx xid8, p_at timestamptz, p_
 -- after the last sealed row in (tx, id) order, and advance the watermark to xmin only when
 -- none is left below it. The caller (store::SealPending) holds the advisory lock
 -- 'smd_seal'; the row lock on the state serialises any other caller as well.
--- Returns the state after the pass and the newest checkpoint, for the caller's decision to
--- sign one.
+-- Returns the state after the pass and the newest checkpoint (all NULL when there is none):
+-- its position and time for the caller's decision to sign one, the rest for the anchor file,
+-- so the sealer needs no second query.
 CREATE FUNCTION smd_audit_seal(p_max integer)
   RETURNS TABLE (sealed integer, last_position bigint, last_hash bytea, watermark xid8,
-                 checkpoint_position bigint, checkpoint_at timestamptz)
+                 checkpoint_position bigint, checkpoint_at timestamptz, checkpoint_hash bytea,
+                 checkpoint_watermark xid8, checkpoint_signature bytea)
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
   st public.audit_seal_state%ROWTYPE;
@@ -143,9 +145,11 @@ BEGIN
          last_position = v_pos,
          last_hash = v_hash;
   RETURN QUERY
-    SELECT n, v_pos, v_hash, s.watermark, c.position, c.signed_at
+    SELECT n, v_pos, v_hash, s.watermark, c.position, c.signed_at, c.hash, c.watermark,
+           c.signature
       FROM public.audit_seal_state s
-      LEFT JOIN LATERAL (SELECT k.position, k.signed_at FROM public.audit_checkpoint k
+      LEFT JOIN LATERAL (SELECT k.position, k.signed_at, k.hash, k.watermark, k.signature
+                           FROM public.audit_checkpoint k
                           ORDER BY k.position DESC LIMIT 1) c ON true;
 END $$;
 

