@@ -31,15 +31,20 @@ GRANT INSERT (at, user_id, username, role, jurisdiction, method, patient_ids, ou
               request_id, detail) ON audit_log TO smd_app;
 
 -- No backdated (or postdated) rows: `at` comes from the server's injected clock, which
--- must agree with the database's clock within 5 minutes (NTP). clock_timestamp(), not
--- now(): a long transaction's audit row is written at its end.
+-- must agree with the database's clock within 5 minutes (NTP; the server refuses to start
+-- beyond 4). clock_timestamp(), not now(): a long transaction's audit row is written at its
+-- end. The refusal names the constraint audit_log_at_near_db_clock, also in its message
+-- (libpqxx 6.4 passes on only the message), so that store/errors.cc can tell the client
+-- that the clocks differ rather than that some constraint refused the change.
 CREATE FUNCTION smd_audit_check_time() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
   IF NEW.at < clock_timestamp() - interval '5 minutes'
      OR NEW.at > clock_timestamp() + interval '5 minutes' THEN
-    RAISE EXCEPTION 'audit_log.at is more than 5 minutes away from the database clock'
-      USING ERRCODE = 'check_violation';
+    RAISE EXCEPTION 'audit_log_at_near_db_clock: audit_log.at is more than 5 minutes away '
+                    'from the database clock'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'audit_log_at_near_db_clock',
+            HINT = 'The smd server''s clock and the database server''s clock differ: check NTP.';
   END IF;
   RETURN NEW;
 END $$;
@@ -171,9 +176,16 @@ BEGIN
     RAISE EXCEPTION 'checkpoint is not newer than the last one' USING ERRCODE = 'check_violation';
   END IF;
   IF octet_length(p_public_key) IS DISTINCT FROM 32 OR octet_length(p_signature) IS DISTINCT FROM 64
-     OR p_signed_at IS NULL OR p_signed_at < clock_timestamp() - interval '5 minutes'
-     OR p_signed_at > clock_timestamp() + interval '5 minutes' THEN
+     OR p_signed_at IS NULL THEN
     RAISE EXCEPTION 'malformed checkpoint' USING ERRCODE = 'check_violation';
+  END IF;
+  -- The same clock guard as smd_audit_check_time, with the same name.
+  IF p_signed_at < clock_timestamp() - interval '5 minutes'
+     OR p_signed_at > clock_timestamp() + interval '5 minutes' THEN
+    RAISE EXCEPTION 'audit_log_at_near_db_clock: the checkpoint''s time is more than 5 minutes '
+                    'away from the database clock'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'audit_log_at_near_db_clock',
+            HINT = 'The smd server''s clock and the database server''s clock differ: check NTP.';
   END IF;
   INSERT INTO public.audit_checkpoint (position, hash, watermark, signed_at, public_key, signature)
     VALUES (p_position, p_hash, p_watermark, p_signed_at, p_public_key, p_signature);

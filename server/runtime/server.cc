@@ -18,6 +18,8 @@
 #include "app/alert_use_cases.h"
 #include "app/audit_use_cases.h"
 #include "app/auth_use_cases.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "app/unauth_audit.h"
 #include "app/careteam_use_cases.h"
 #include "app/cipher_upgrade.h"
@@ -74,6 +76,42 @@ void WarnIfAuditUnprotected(const app::Deps& deps) {
   }
 }
 
+// The audit time guard (schema 0012) refuses audit rows whose time, from the injected clock,
+// is more than 5 minutes from the database's clock, and with them every audited call. Refuse
+// to start well before that, and warn when the clocks drift apart.
+constexpr absl::Duration kClockSkewRefused = absl::Minutes(4);
+constexpr absl::Duration kClockSkewWarned = absl::Seconds(30);
+
+absl::Status CheckClockAgainstDatabase(const app::Deps& deps) {
+  absl::Time before, after, database;
+  RETURN_IF_ERROR(deps.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    before = deps.clock.Now();
+    ASSIGN_OR_RETURN(database, store::DatabaseClock(tx));
+    after = deps.clock.Now();
+    return absl::OkStatus();
+  }));
+  // The database read its clock between `before` and `after`.
+  const absl::Duration skew = database - (before + (after - before) / 2);
+  const absl::Duration apart = absl::AbsDuration(skew);
+  const std::string text = absl::StrFormat(
+      "%.1f s %s", absl::ToDoubleSeconds(apart), skew > absl::ZeroDuration() ? "behind" : "ahead");
+  if (apart > kClockSkewRefused) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "服务器时钟与数据库时钟相差超过 4 分钟，审计记录将被拒绝；请检查两台主机的 NTP "
+        "(this server's clock is ",
+        text,
+        " of the database server's clock; audit records more than 5 minutes off are refused, "
+        "so the server does not start beyond 4 minutes: fix NTP on both hosts)"));
+  }
+  if (apart > kClockSkewWarned) {
+    common::LogWarning(
+        "clock: this server's clock is %s of the database server's; beyond 5 minutes every "
+        "audited call fails (check NTP on both hosts)",
+        text);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -123,6 +161,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   auto impl = std::make_unique<Impl>();
   ASSIGN_OR_RETURN(impl->core, Core::Open(config, clock));
   app::Deps& deps = impl->core->deps;
+  RETURN_IF_ERROR(CheckClockAgainstDatabase(deps));
   // One worker per database connection: a worker never waits for a connection.
   impl->executor = std::make_unique<api::Executor>(config.db_pool, 1024);
   impl->idempotency = std::make_unique<app::IdempotentCalls>(

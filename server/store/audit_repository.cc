@@ -240,6 +240,7 @@ std::vector<Statement> AuditStatements() {
       {"audit.owned_by_db_owner",
        "SELECT c.relowner = d.datdba FROM pg_class c, pg_database d "
        "WHERE c.oid = 'public.audit_log'::regclass AND d.datname = current_database()"},
+      {"audit.db_clock", "SELECT clock_timestamp()"},
       {"audit.count_below", "SELECT count(*) FROM public.audit_log WHERE tx < $1::xid8"},
       {"audit.unsealed_below_first",
        "SELECT min(a.id) FROM public.audit_log a WHERE a.tx < $1::xid8 "
@@ -286,6 +287,12 @@ absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& f) 
 absl::StatusOr<bool> AuditOwnedByDatabaseOwner(Tx& tx) {
   return Guard([&]() -> absl::StatusOr<bool> {
     return tx.w().exec_prepared1("audit.owned_by_db_owner")[0].as<bool>();
+  });
+}
+
+absl::StatusOr<absl::Time> DatabaseClock(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<absl::Time> {
+    return pg::TimeField(tx.w().exec_prepared1("audit.db_clock")[0]);
   });
 }
 

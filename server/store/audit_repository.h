@@ -74,6 +74,10 @@ struct SealResult {
 absl::StatusOr<SealResult> SealPending(Tx& tx, const crypto::Signer& signer, absl::Time now,
                                        int max_rows, bool force_checkpoint, bool want_newest);
 
+// The database server's clock (clock_timestamp()), which the audit time guard of schema 0012
+// compares every audit row's `at` with. Errors: database errors only.
+absl::StatusOr<absl::Time> DatabaseClock(Tx& tx);
+
 // True when audit_log is still owned by the database's owner (the role migrations run as),
 // i.e. deploy/postgres/protect-audit.sql has not been run: that role can then disable the
 // append-only triggers or drop the tables.
