@@ -20,6 +20,7 @@
 #include "app/auth_use_cases.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "app/unauth_audit.h"
 #include "app/careteam_use_cases.h"
 #include "app/cipher_upgrade.h"
@@ -61,18 +62,24 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Confi
   return grpc::SslServerCredentials(opts);
 }
 
-// The migration role must not keep the owner's powers over the audit tables (disable
-// their triggers, drop them): deploy/postgres/protect-audit.sql hands them to smd_audit.
+// The migration role must not keep the owner's powers over the audit trail (disable its
+// triggers, drop its tables, replace its functions): deploy/postgres/protect-audit.sql hands
+// every audit table and function and the schema public to smd_audit. Names the ones it has
+// not (yet): a migration may also have added one since the script last ran.
 void WarnIfAuditUnprotected(const app::Deps& deps) {
-  bool owned = false;
+  std::vector<std::string> exposed;
   absl::Status s = deps.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(owned, store::AuditOwnedByDatabaseOwner(tx));
+    ASSIGN_OR_RETURN(exposed, store::AuditObjectsNotOwnedByAuditRole(tx));
     return absl::OkStatus();
   });
-  if (s.ok() && owned) {
+  if (!s.ok()) {
+    common::LogWarning("audit: cannot check the audit objects' owner: %s", s.ToString());
+  } else if (!exposed.empty()) {
     common::LogWarning(
-        "audit: the audit tables are owned by the database owner (the migration role), which "
-        "can disable their triggers; run deploy/postgres/protect-audit.sql as a superuser");
+        "audit: not owned by smd_audit: %s; their owner (the migration role) can disable the "
+        "audit triggers, drop the tables or replace the functions: run "
+        "deploy/postgres/protect-audit.sql as a superuser",
+        absl::StrJoin(exposed, ", "));
   }
 }
 

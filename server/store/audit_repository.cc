@@ -237,9 +237,18 @@ std::vector<Statement> AuditStatements() {
        "SELECT set_config(name, reset_val, true) FROM pg_catalog.pg_settings "
        "WHERE name IN ('enable_hashjoin', 'enable_nestloop', 'enable_sort', "
        "'max_parallel_workers_per_gather', 'jit')"},
-      {"audit.owned_by_db_owner",
-       "SELECT c.relowner = d.datdba FROM pg_class c, pg_database d "
-       "WHERE c.oid = 'public.audit_log'::regclass AND d.datname = current_database()"},
+      // The objects deploy/postgres/protect-audit.sql hands to smd_audit, by the same names.
+      {"audit.not_owned_by_audit_role",
+       "SELECT o.kind || ' ' || o.name FROM ("
+       "SELECT 'table' AS kind, c.oid::regclass::text AS name, c.relowner AS owner "
+       "FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::regnamespace "
+       "AND c.relkind = 'r' AND c.relname LIKE 'audit\\_%' "
+       "UNION ALL SELECT 'function', p.oid::regprocedure::text, p.proowner "
+       "FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'public'::regnamespace "
+       "AND p.proname LIKE 'smd\\_audit\\_%' "
+       "UNION ALL SELECT 'schema', n.nspname::text, n.nspowner "
+       "FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public') o "
+       "WHERE o.owner IS DISTINCT FROM pg_catalog.to_regrole('smd_audit')::oid ORDER BY 1"},
       {"audit.db_clock", "SELECT clock_timestamp()"},
       {"audit.count_below", "SELECT count(*) FROM public.audit_log WHERE tx < $1::xid8"},
       {"audit.unsealed_below_first",
@@ -284,9 +293,13 @@ absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& f) 
   });
 }
 
-absl::StatusOr<bool> AuditOwnedByDatabaseOwner(Tx& tx) {
-  return Guard([&]() -> absl::StatusOr<bool> {
-    return tx.w().exec_prepared1("audit.owned_by_db_owner")[0].as<bool>();
+absl::StatusOr<std::vector<std::string>> AuditObjectsNotOwnedByAuditRole(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> out;
+    for (const auto& r : tx.w().exec_prepared("audit.not_owned_by_audit_role")) {
+      out.push_back(r[0].as<std::string>());
+    }
+    return out;
   });
 }
 

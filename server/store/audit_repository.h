@@ -78,10 +78,14 @@ absl::StatusOr<SealResult> SealPending(Tx& tx, const crypto::Signer& signer, abs
 // compares every audit row's `at` with. Errors: database errors only.
 absl::StatusOr<absl::Time> DatabaseClock(Tx& tx);
 
-// True when audit_log is still owned by the database's owner (the role migrations run as),
-// i.e. deploy/postgres/protect-audit.sql has not been run: that role can then disable the
-// append-only triggers or drop the tables.
-absl::StatusOr<bool> AuditOwnedByDatabaseOwner(Tx& tx);
+// The audit objects that deploy/postgres/protect-audit.sql gives to the role smd_audit but
+// that it does not own (yet): every audit_% table, every smd_audit_% function and the schema
+// public, named as PostgreSQL prints them ("table audit_log", "function
+// smd_audit_seal(integer)", "schema public"; with the schema only when public is not on the
+// search path), sorted. Whoever owns one of them (e.g. the migration role, until the
+// script has run, or after a migration created a new one) can disable the audit triggers,
+// drop the tables or replace the functions. Errors: database errors only.
+absl::StatusOr<std::vector<std::string>> AuditObjectsNotOwnedByAuditRole(Tx& tx);
 
 using ChainReport = crypto::ChainReport;
 
