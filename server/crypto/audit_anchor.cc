@@ -30,8 +30,7 @@ absl::Status Io(const std::string& path, const char* what, int err) {
 }
 
 // Reads up to `max` bytes at `offset` into `out` (fewer only at the end of the file).
-absl::Status ReadAt(int fd, const std::string& path, off_t offset, size_t max,
-                    std::string* out) {
+absl::Status ReadAt(int fd, const std::string& path, off_t offset, size_t max, std::string* out) {
   out->resize(max);
   size_t got = 0;
   while (got < max) {
@@ -58,8 +57,8 @@ absl::Status ParseLines(std::string_view data, const std::string& path, int64_t 
     start = nl + 1;
     auto cp = ParseAnchorLine(line);
     if (!cp.ok()) {
-      return absl::DataLossError(absl::StrCat("audit anchor file ", path, " line ", line_no,
-                                              ": ", cp.status().message()));
+      return absl::DataLossError(
+          absl::StrCat("audit anchor file ", path, " line ", line_no, ": ", cp.status().message()));
     }
     out->push_back(std::move(*cp));
     ++line_no;
@@ -175,8 +174,8 @@ absl::Status AnchorFile::Append(const Checkpoint& cp, std::string_view note) {
       common::LogError("audit anchor file %s: cannot cut off a partly written line: %s", path_,
                        std::strerror(errno));
     }
-    return absl::UnavailableError(absl::StrCat("audit anchor file ", path_,
-                                               ": write failed: only ", n, " of ", line.size(),
+    return absl::UnavailableError(absl::StrCat("audit anchor file ", path_, ": write failed: only ",
+                                               n, " of ", line.size(),
                                                " bytes written (disk full?)"));
   }
   if (::fdatasync(fd_) != 0) return Io(path_, "fdatasync failed", errno);
