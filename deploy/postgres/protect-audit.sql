@@ -2,6 +2,10 @@
 -- Run as a superuser on the smd database after roles.sql and after every
 -- `smd-server migrate`:
 --   psql -X -v ON_ERROR_STOP=1 -d smd -f deploy/postgres/protect-audit.sql
+-- Safe on a live system: one transaction that changes only what is not yet owned by
+-- smd_audit (a re-run changes nothing and takes no table lock), and that gives up after 5 s
+-- waiting for a lock (ALTER TABLE ... OWNER waits for running calls on that table, and every
+-- call behind it would wait too); then nothing has changed, and it can simply be run again.
 --
 -- The audit tables (audit_*), the audit functions (smd_audit_*) and the schema public are
 -- given to smd_audit, a NOLOGIN role nobody is a member of (roles.sql). smd_owner keeps
@@ -12,6 +16,9 @@
 -- drop the whole database; verification against the anchor file then reports the missing
 -- chain. A migration that must change an audit object needs a superuser (docs/security.md,
 -- "Audit guarantees"); `smd-server serve` logs a warning while this script has not run.
+
+BEGIN;
+SET LOCAL lock_timeout = '5s';
 
 DO $$
 BEGIN
@@ -32,7 +39,7 @@ BEGIN
   FOR obj IN
     SELECT c.oid::regclass AS name FROM pg_catalog.pg_class c
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-       AND c.relname LIKE 'audit\_%'
+       AND c.relname LIKE 'audit\_%' AND c.relowner <> 'smd_audit'::regrole
   LOOP
     EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO smd_audit', obj.name);
   END LOOP;
@@ -40,12 +47,23 @@ BEGIN
   FOR obj IN
     SELECT p.oid::regprocedure AS name FROM pg_catalog.pg_proc p
      WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'smd\_audit\_%'
+       AND p.proowner <> 'smd_audit'::regrole
   LOOP
     EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO smd_audit', obj.name);
   END LOOP;
+  -- The schema's owner may drop any object in it; smd_owner must not be that owner. It
+  -- keeps USAGE and CREATE, so that migrations still create and change its own tables.
+  IF (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public')
+     <> 'smd_audit'::regrole THEN
+    ALTER SCHEMA public OWNER TO smd_audit;
+  END IF;
+  IF (SELECT count(DISTINCT a.privilege_type)
+        FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+       WHERE n.nspname = 'public' AND a.grantee = 'smd_owner'::regrole
+         AND a.privilege_type IN ('USAGE', 'CREATE')) < 2 THEN
+    GRANT USAGE, CREATE ON SCHEMA public TO smd_owner;
+  END IF;
 END
 $$;
 
--- The schema's owner may drop any object in it; smd_owner must not be that owner.
-ALTER SCHEMA public OWNER TO smd_audit;
-GRANT USAGE, CREATE ON SCHEMA public TO smd_owner;
+COMMIT;

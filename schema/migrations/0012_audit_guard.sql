@@ -31,15 +31,20 @@ GRANT INSERT (at, user_id, username, role, jurisdiction, method, patient_ids, ou
               request_id, detail) ON audit_log TO smd_app;
 
 -- No backdated (or postdated) rows: `at` comes from the server's injected clock, which
--- must agree with the database's clock within 5 minutes (NTP). clock_timestamp(), not
--- now(): a long transaction's audit row is written at its end.
+-- must agree with the database's clock within 5 minutes (NTP; the server refuses to start
+-- beyond 4). clock_timestamp(), not now(): a long transaction's audit row is written at its
+-- end. The refusal names the constraint audit_log_at_near_db_clock, also in its message
+-- (libpqxx 6.4 passes on only the message), so that store/errors.cc can tell the client
+-- that the clocks differ rather than that some constraint refused the change.
 CREATE FUNCTION smd_audit_check_time() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
   IF NEW.at < clock_timestamp() - interval '5 minutes'
      OR NEW.at > clock_timestamp() + interval '5 minutes' THEN
-    RAISE EXCEPTION 'audit_log.at is more than 5 minutes away from the database clock'
-      USING ERRCODE = 'check_violation';
+    RAISE EXCEPTION 'audit_log_at_near_db_clock: audit_log.at is more than 5 minutes away '
+                    'from the database clock'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'audit_log_at_near_db_clock',
+            HINT = 'The smd server''s clock and the database server''s clock differ: check NTP.';
   END IF;
   RETURN NEW;
 END $$;
@@ -84,11 +89,13 @@ CREATE FUNCTION smd_audit_canonical(p_id bigint, p_tx xid8, p_at timestamptz, p_
 -- after the last sealed row in (tx, id) order, and advance the watermark to xmin only when
 -- none is left below it. The caller (store::SealPending) holds the advisory lock
 -- 'smd_seal'; the row lock on the state serialises any other caller as well.
--- Returns the state after the pass and the newest checkpoint, for the caller's decision to
--- sign one.
+-- Returns the state after the pass and the newest checkpoint (all NULL when there is none):
+-- its position and time for the caller's decision to sign one, the rest for the anchor file,
+-- so the sealer needs no second query.
 CREATE FUNCTION smd_audit_seal(p_max integer)
   RETURNS TABLE (sealed integer, last_position bigint, last_hash bytea, watermark xid8,
-                 checkpoint_position bigint, checkpoint_at timestamptz)
+                 checkpoint_position bigint, checkpoint_at timestamptz, checkpoint_hash bytea,
+                 checkpoint_watermark xid8, checkpoint_signature bytea)
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
   st public.audit_seal_state%ROWTYPE;
@@ -143,9 +150,11 @@ BEGIN
          last_position = v_pos,
          last_hash = v_hash;
   RETURN QUERY
-    SELECT n, v_pos, v_hash, s.watermark, c.position, c.signed_at
+    SELECT n, v_pos, v_hash, s.watermark, c.position, c.signed_at, c.hash, c.watermark,
+           c.signature
       FROM public.audit_seal_state s
-      LEFT JOIN LATERAL (SELECT k.position, k.signed_at FROM public.audit_checkpoint k
+      LEFT JOIN LATERAL (SELECT k.position, k.signed_at, k.hash, k.watermark, k.signature
+                           FROM public.audit_checkpoint k
                           ORDER BY k.position DESC LIMIT 1) c ON true;
 END $$;
 
@@ -167,9 +176,16 @@ BEGIN
     RAISE EXCEPTION 'checkpoint is not newer than the last one' USING ERRCODE = 'check_violation';
   END IF;
   IF octet_length(p_public_key) IS DISTINCT FROM 32 OR octet_length(p_signature) IS DISTINCT FROM 64
-     OR p_signed_at IS NULL OR p_signed_at < clock_timestamp() - interval '5 minutes'
-     OR p_signed_at > clock_timestamp() + interval '5 minutes' THEN
+     OR p_signed_at IS NULL THEN
     RAISE EXCEPTION 'malformed checkpoint' USING ERRCODE = 'check_violation';
+  END IF;
+  -- The same clock guard as smd_audit_check_time, with the same name.
+  IF p_signed_at < clock_timestamp() - interval '5 minutes'
+     OR p_signed_at > clock_timestamp() + interval '5 minutes' THEN
+    RAISE EXCEPTION 'audit_log_at_near_db_clock: the checkpoint''s time is more than 5 minutes '
+                    'away from the database clock'
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'audit_log_at_near_db_clock',
+            HINT = 'The smd server''s clock and the database server''s clock differ: check NTP.';
   END IF;
   INSERT INTO public.audit_checkpoint (position, hash, watermark, signed_at, public_key, signature)
     VALUES (p_position, p_hash, p_watermark, p_signed_at, p_public_key, p_signature);

@@ -97,13 +97,12 @@ absl::StatusOr<store::ChainReport> AuditUseCases::VerifyAsOperator() {
   return report;
 }
 
-absl::Status AuditSealer::Start() {
+void AuditSealer::Start() {
   if (anchor_ == nullptr) {
     common::LogWarning(
         "audit: no anchor file (--audit-anchor-file): checkpoints are kept only in the "
         "database, where a superuser could rewrite the end of the chain unnoticed");
   } else {
-    RETURN_IF_ERROR(anchor_->Open());
     absl::StatusOr<int64_t> newest = anchor_->NewestPosition();
     if (newest.ok()) {
       anchored_position_ = *newest;
@@ -124,7 +123,6 @@ absl::Status AuditSealer::Start() {
       cv_.wait_for(lock, absl::ToChronoMilliseconds(interval_), [this] { return stop_; });
     }
   });
-  return absl::OkStatus();
 }
 
 void AuditSealer::Stop() {
@@ -141,13 +139,14 @@ void AuditSealer::Stop() {
 absl::StatusOr<int> AuditSealer::SealOnce(bool force_checkpoint) {
   store::SealResult r;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    // Without an anchor file the newest checkpoint is not needed.
     ASSIGN_OR_RETURN(r, store::SealPending(tx, deps_.signer, deps_.clock.Now(), kSealBatch,
-                                           force_checkpoint));
+                                           force_checkpoint, /*want_newest=*/anchor_ != nullptr));
     return absl::OkStatus();
   }));
   // Only now, after the commit: an anchored checkpoint that never committed would look like
   // one removed from the database.
-  Anchor(r.newest, r.checkpoint.has_value());
+  Anchor(r.newest, r.signed_checkpoint);
   return r.sealed;
 }
 

@@ -55,14 +55,14 @@ class AuditUseCases {
 // Start() once; Stop() (or the destructor) seals what is pending, checkpoints it and joins.
 class AuditSealer {
  public:
-  // `anchor` may be null (no anchor file; a warning is logged at Start).
+  // `anchor` may be null (no anchor file; a warning is logged at Start). The caller opens it
+  // first (AnchorFile::Open), so that a server that cannot write its anchor does not start.
   AuditSealer(const Deps& deps, absl::Duration interval, crypto::AnchorFile* anchor)
       : deps_(deps), interval_(interval), anchor_(anchor) {}
   ~AuditSealer() { Stop(); }
-  // Opens (creates) the anchor file and reads its newest position. UNAVAILABLE or
-  // DATA_LOSS when it cannot be opened or read: the server must not run with an anchor it
-  // cannot write. Then starts the thread.
-  absl::Status Start();
+  // Reads the anchor file's newest position (an unreadable file is logged: verification
+  // reports it, and sealing and anchoring go on), then starts the thread.
+  void Start();
   void Stop();
   // One sealing pass now. `force_checkpoint`: sign a checkpoint of whatever was sealed since
   // the last one without waiting for the interval (shutdown, tests). Returns rows sealed.

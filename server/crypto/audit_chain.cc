@@ -1,15 +1,11 @@
 #include "crypto/audit_chain.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <limits>
-#include <memory>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/status_macros.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 
@@ -22,26 +18,6 @@ void Field(std::string& out, std::string_view v) {
   absl::StrAppend(&out, v.size(), ":");
   out.append(v);
   out.push_back(';');
-}
-
-// SHA-256 over two pieces without joining them. The digest is fetched once and the
-// context reused per thread: verification hashes a million rows, and the implicit fetch
-// and context allocation of one-shot EVP_Digest cost as much as the hashing itself.
-std::string Sha256Of2(std::string_view a, std::string_view b) {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  SMD_CHECK(md != nullptr);
-  struct CtxFree {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-  };
-  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
-  SMD_CHECK(ctx != nullptr);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  SMD_CHECK(EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1);
-  SMD_CHECK(EVP_DigestUpdate(ctx.get(), a.data(), a.size()) == 1);
-  SMD_CHECK(EVP_DigestUpdate(ctx.get(), b.data(), b.size()) == 1);
-  SMD_CHECK(EVP_DigestFinal_ex(ctx.get(), out, &len) == 1);
-  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 void AppendCanonical(const AuditRow& r, std::string& out) {
@@ -75,7 +51,7 @@ std::string CanonicalAuditRow(const AuditRow& row) {
 }
 
 std::string ChainLink(std::string_view prev_hash, std::string_view canonical) {
-  return Sha256Of2(prev_hash, canonical);
+  return Sha256(prev_hash, canonical);
 }
 
 std::string CheckpointMessage(int64_t position, std::string_view hash, uint64_t watermark) {
@@ -232,6 +208,11 @@ void ChainVerifier::AddCheckpoint(const Checkpoint& cp, std::optional<std::strin
       counted = true;
     }
   }
+}
+
+std::optional<std::vector<Checkpoint>> ChainVerifier::TakeAnchors() && {
+  if (!report_.anchored) return std::nullopt;
+  return std::move(anchors_);
 }
 
 ChainReport ChainVerifier::Finish(int64_t unsealed) {

@@ -137,6 +137,11 @@ class ChainVerifier {
   // Ends the walk. `unsealed`: rows not in the chain (informational).
   ChainReport Finish(int64_t unsealed);
 
+  // The anchors given to the constructor (sorted by position), moved out, for a verifier
+  // that walks the chain again (another read order) without copying them. The verifier is
+  // not to be used afterwards.
+  std::optional<std::vector<Checkpoint>> TakeAnchors() &&;
+
  private:
   void AnchorsBefore(int64_t position);
 

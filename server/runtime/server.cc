@@ -18,6 +18,9 @@
 #include "app/alert_use_cases.h"
 #include "app/audit_use_cases.h"
 #include "app/auth_use_cases.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "app/unauth_audit.h"
 #include "app/careteam_use_cases.h"
 #include "app/cipher_upgrade.h"
@@ -59,19 +62,61 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Confi
   return grpc::SslServerCredentials(opts);
 }
 
-// The migration role must not keep the owner's powers over the audit tables (disable
-// their triggers, drop them): deploy/postgres/protect-audit.sql hands them to smd_audit.
+// The migration role must not keep the owner's powers over the audit trail (disable its
+// triggers, drop its tables, replace its functions): deploy/postgres/protect-audit.sql hands
+// every audit table and function and the schema public to smd_audit. Names the ones it has
+// not (yet): a migration may also have added one since the script last ran.
 void WarnIfAuditUnprotected(const app::Deps& deps) {
-  bool owned = false;
+  std::vector<std::string> exposed;
   absl::Status s = deps.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(owned, store::AuditOwnedByDatabaseOwner(tx));
+    ASSIGN_OR_RETURN(exposed, store::AuditObjectsNotOwnedByAuditRole(tx));
     return absl::OkStatus();
   });
-  if (s.ok() && owned) {
+  if (!s.ok()) {
+    common::LogWarning("audit: cannot check the audit objects' owner: %s", s.ToString());
+  } else if (!exposed.empty()) {
     common::LogWarning(
-        "audit: the audit tables are owned by the database owner (the migration role), which "
-        "can disable their triggers; run deploy/postgres/protect-audit.sql as a superuser");
+        "audit: not owned by smd_audit: %s; their owner (the migration role) can disable the "
+        "audit triggers, drop the tables or replace the functions: run "
+        "deploy/postgres/protect-audit.sql as a superuser",
+        absl::StrJoin(exposed, ", "));
   }
+}
+
+// The audit time guard (schema 0012) refuses audit rows whose time, from the injected clock,
+// is more than 5 minutes from the database's clock, and with them every audited call. Refuse
+// to start well before that, and warn when the clocks drift apart.
+constexpr absl::Duration kClockSkewRefused = absl::Minutes(4);
+constexpr absl::Duration kClockSkewWarned = absl::Seconds(30);
+
+absl::Status CheckClockAgainstDatabase(const app::Deps& deps) {
+  absl::Time before, after, database;
+  RETURN_IF_ERROR(deps.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    before = deps.clock.Now();
+    ASSIGN_OR_RETURN(database, store::DatabaseClock(tx));
+    after = deps.clock.Now();
+    return absl::OkStatus();
+  }));
+  // The database read its clock between `before` and `after`.
+  const absl::Duration skew = database - (before + (after - before) / 2);
+  const absl::Duration apart = absl::AbsDuration(skew);
+  const std::string text = absl::StrFormat(
+      "%.1f s %s", absl::ToDoubleSeconds(apart), skew > absl::ZeroDuration() ? "behind" : "ahead");
+  if (apart > kClockSkewRefused) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "服务器时钟与数据库时钟相差超过 4 分钟，审计记录将被拒绝；请检查两台主机的 NTP "
+        "(this server's clock is ",
+        text,
+        " of the database server's clock; audit records more than 5 minutes off are refused, "
+        "so the server does not start beyond 4 minutes: fix NTP on both hosts)"));
+  }
+  if (apart > kClockSkewWarned) {
+    common::LogWarning(
+        "clock: this server's clock is %s of the database server's; beyond 5 minutes every "
+        "audited call fails (check NTP on both hosts)",
+        text);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -123,6 +168,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   auto impl = std::make_unique<Impl>();
   ASSIGN_OR_RETURN(impl->core, Core::Open(config, clock));
   app::Deps& deps = impl->core->deps;
+  RETURN_IF_ERROR(CheckClockAgainstDatabase(deps));
   // One worker per database connection: a worker never waits for a connection.
   impl->executor = std::make_unique<api::Executor>(config.db_pool, 1024);
   impl->idempotency = std::make_unique<app::IdempotentCalls>(
@@ -199,10 +245,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   }
   impl->sealer = std::make_unique<app::AuditSealer>(
       deps, absl::Milliseconds(config.audit_seal_interval_ms), impl->anchor.get());
-  if (absl::Status s = impl->sealer->Start(); !s.ok()) {
-    impl->grpc->Shutdown();
-    return s;
-  }
+  impl->sealer->Start();
   WarnIfAuditUnprotected(deps);
   // Rows written before migration 0013 are converted in the background, in small batches
   // (app/cipher_upgrade.h); until then they are read the old way.
@@ -233,8 +276,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->pump->Start();
   common::LogInfo("alerts: duty roles %s (district, then city); re-routing for %d days",
                   config.alert_duty_roles, config.alert_reroute_days);
-  common::LogInfo("smd-server listening on %s (port %d, %s)", config.listen, impl->port,
-                  config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));
+  common::LogInfo(
+      "smd-server listening on %s (port %d, %s)", config.listen, impl->port,
+      config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -29,9 +29,9 @@ constexpr int kCheckpointEvery = 1000;
 constexpr absl::Duration kCheckpointInterval = absl::Seconds(5);
 
 constexpr char kAuditColumns[] =
-    "a.id, a.tx::text, (extract(epoch FROM a.at) * 1000000)::bigint, coalesce(a.user_id::text, ''), "
-    "a.username, a.role, a.jurisdiction, a.method, a.patient_ids::text, a.outcome, a.peer, "
-    "a.request_id, a.detail";
+    "a.id, a.tx::text, (extract(epoch FROM a.at) * 1000000)::bigint, "
+    "coalesce(a.user_id::text, ''), a.username, a.role, a.jurisdiction, a.method, "
+    "a.patient_ids::text, a.outcome, a.peer, a.request_id, a.detail";
 
 // Reads kAuditColumns starting at column 0; returns the entry and its tx id text.
 AuditEntry ReadAudit(const pqxx::row& r, std::string* tx_id) {
@@ -216,21 +216,40 @@ std::vector<Statement> AuditStatements() {
       {"audit.newest_checkpoint",
        "SELECT position, hash, watermark::text, signature FROM public.audit_checkpoint "
        "ORDER BY position DESC LIMIT 1"},
-      // Verification's plans (transaction-local; the rest of the call's transaction is one
-      // audit insert). By audit id: a merge join of two index scans, streaming from its first
-      // row; by position: a nested loop. Without these the planner hashes one side and sorts
-      // the whole chain (hundreds of MB, on disk) before the first row.
+      // Verification's plans for the chain COPY (transaction-local, and put back by
+      // audit.verify_plan_reset right after it). By audit id: a merge join of two index
+      // scans, streaming from its first row; by position: a nested loop. Without these the
+      // planner hashes one side and sorts the whole chain (hundreds of MB, on disk) before
+      // the first row.
       {"audit.verify_plan_by_id",
        "SELECT set_config('enable_hashjoin', 'off', true), "
-       "set_config('enable_nestloop', 'off', true), set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
-       "true), set_config('jit', 'off', true)"},
+       "set_config('enable_nestloop', 'off', true), set_config('enable_sort', 'off', true), "
+       "set_config('max_parallel_workers_per_gather', '0', true), "
+       "set_config('jit', 'off', true)"},
       {"audit.verify_plan_by_position",
        "SELECT set_config('enable_hashjoin', 'off', true), "
-       "set_config('enable_nestloop', 'on', true), set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', "
-       "true), set_config('jit', 'off', true)"},
-      {"audit.owned_by_db_owner",
-       "SELECT c.relowner = d.datdba FROM pg_class c, pg_database d "
-       "WHERE c.oid = 'public.audit_log'::regclass AND d.datname = current_database()"},
+       "set_config('enable_nestloop', 'on', true), set_config('enable_sort', 'off', true), "
+       "set_config('max_parallel_workers_per_gather', '0', true), "
+       "set_config('jit', 'off', true)"},
+      // The session's own values again (what RESET would give), for the rest of the
+      // transaction: the checkpoint join, the unsealed-row counts and the call's audit row.
+      {"audit.verify_plan_reset",
+       "SELECT set_config(name, reset_val, true) FROM pg_catalog.pg_settings "
+       "WHERE name IN ('enable_hashjoin', 'enable_nestloop', 'enable_sort', "
+       "'max_parallel_workers_per_gather', 'jit')"},
+      // The objects deploy/postgres/protect-audit.sql hands to smd_audit, by the same names.
+      {"audit.not_owned_by_audit_role",
+       "SELECT o.kind || ' ' || o.name FROM ("
+       "SELECT 'table' AS kind, c.oid::regclass::text AS name, c.relowner AS owner "
+       "FROM pg_catalog.pg_class c WHERE c.relnamespace = 'public'::regnamespace "
+       "AND c.relkind = 'r' AND c.relname LIKE 'audit\\_%' "
+       "UNION ALL SELECT 'function', p.oid::regprocedure::text, p.proowner "
+       "FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'public'::regnamespace "
+       "AND p.proname LIKE 'smd\\_audit\\_%' "
+       "UNION ALL SELECT 'schema', n.nspname::text, n.nspowner "
+       "FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public') o "
+       "WHERE o.owner IS DISTINCT FROM pg_catalog.to_regrole('smd_audit')::oid ORDER BY 1"},
+      {"audit.db_clock", "SELECT clock_timestamp()"},
       {"audit.count_below", "SELECT count(*) FROM public.audit_log WHERE tx < $1::xid8"},
       {"audit.unsealed_below_first",
        "SELECT min(a.id) FROM public.audit_log a WHERE a.tx < $1::xid8 "
@@ -274,48 +293,61 @@ absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& f) 
   });
 }
 
-absl::StatusOr<bool> AuditOwnedByDatabaseOwner(Tx& tx) {
-  return Guard([&]() -> absl::StatusOr<bool> {
-    return tx.w().exec_prepared1("audit.owned_by_db_owner")[0].as<bool>();
+absl::StatusOr<std::vector<std::string>> AuditObjectsNotOwnedByAuditRole(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> out;
+    for (const auto& r : tx.w().exec_prepared("audit.not_owned_by_audit_role")) {
+      out.push_back(r[0].as<std::string>());
+    }
+    return out;
   });
 }
 
-absl::StatusOr<std::optional<crypto::Checkpoint>> NewestCheckpoint(Tx& tx) {
-  return Guard([&]() -> absl::StatusOr<std::optional<crypto::Checkpoint>> {
-    return CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
+absl::StatusOr<absl::Time> DatabaseClock(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<absl::Time> {
+    return pg::TimeField(tx.w().exec_prepared1("audit.db_clock")[0]);
   });
 }
 
 absl::StatusOr<SealResult> SealPending(Tx& tx, const crypto::Signer& signer, absl::Time now,
-                                       int max_rows, bool force_checkpoint) {
+                                       int max_rows, bool force_checkpoint, bool want_newest) {
   return Guard([&]() -> absl::StatusOr<SealResult> {
     SealResult result;
-    result.locked = tx.w().exec_prepared1("audit.seal_lock", kSealLockKey)[0].as<bool>();
-    if (result.locked) {
-      // The database links the rows itself (smd_audit_seal), so the runtime role cannot
-      // write a link, move the watermark or skip a row; see schema 0012.
-      pqxx::row st = tx.w().exec_prepared1("audit.seal", max_rows);
-      result.sealed = st[0].as<int>();
-      const int64_t position = st[1].as<int64_t>();
-      std::string hash = pg::BytesField(st[2]);
-      const std::string watermark = st[3].as<std::string>();
-      const int64_t last_cp_position = st[4].is_null() ? 0 : st[4].as<int64_t>();
-      const absl::Time last_cp_at = pg::TimeField(st[5]);
-      const bool due = position - last_cp_position >= kCheckpointEvery ||
-                       (position > last_cp_position &&
-                        (force_checkpoint || now - last_cp_at >= kCheckpointInterval));
-      if (due) {
-        crypto::Checkpoint cp =
-            crypto::SignCheckpoint(signer, position, std::move(hash), Xid(watermark));
-        tx.w().exec_prepared("audit.checkpoint", position, pg::Bytes(cp.hash), watermark,
-                             pg::Time(now), pg::Bytes(signer.PublicKey()),
-                             pg::Bytes(cp.signature));
-        result.checkpoint = cp;
-        result.newest = std::move(cp);
-        return result;
+    if (!tx.w().exec_prepared1("audit.seal_lock", kSealLockKey)[0].as<bool>()) {
+      // Another process seals; it may have checkpointed what this one should anchor.
+      if (want_newest) {
+        result.newest = CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
       }
+      return result;
     }
-    result.newest = CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
+    // The database links the rows itself (smd_audit_seal), so the runtime role cannot write a
+    // link, move the watermark or skip a row; see schema 0012.
+    pqxx::row st = tx.w().exec_prepared1("audit.seal", max_rows);
+    result.sealed = st[0].as<int>();
+    const int64_t position = st[1].as<int64_t>();
+    std::string hash = pg::BytesField(st[2]);
+    const std::string watermark = st[3].as<std::string>();
+    const bool have_cp = !st[4].is_null();
+    const int64_t last_cp_position = have_cp ? st[4].as<int64_t>() : 0;
+    const absl::Time last_cp_at = pg::TimeField(st[5]);  // InfinitePast when none
+    const bool due = position - last_cp_position >= kCheckpointEvery ||
+                     (position > last_cp_position &&
+                      (force_checkpoint || now - last_cp_at >= kCheckpointInterval));
+    if (due) {
+      crypto::Checkpoint cp =
+          crypto::SignCheckpoint(signer, position, std::move(hash), Xid(watermark));
+      tx.w().exec_prepared("audit.checkpoint", position, pg::Bytes(cp.hash), watermark,
+                           pg::Time(now), pg::Bytes(signer.PublicKey()), pg::Bytes(cp.signature));
+      result.signed_checkpoint = true;
+      result.newest = std::move(cp);
+    } else if (want_newest && have_cp) {
+      crypto::Checkpoint cp;
+      cp.position = last_cp_position;
+      cp.hash = pg::BytesField(st[6]);
+      cp.watermark = Xid(st[7].as<std::string>());
+      cp.signature = pg::BytesField(st[8]);
+      result.newest = std::move(cp);
+    }
     return result;
   });
 }
@@ -334,13 +366,16 @@ absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key,
     std::optional<crypto::Checkpoint> newest =
         CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
     std::optional<crypto::ChainVerifier> verifier;
-    verifier.emplace(public_key, newest, anchors);
+    verifier.emplace(public_key, newest, std::move(anchors));
     tx.w().exec_prepared("audit.verify_plan_by_id");
     if (!StreamByAuditId(tx, *verifier)) {
-      verifier.emplace(public_key, newest, std::move(anchors));
+      // Again from the start, in chain order, with the same anchors.
+      std::optional<std::vector<crypto::Checkpoint>> again = std::move(*verifier).TakeAnchors();
+      verifier.emplace(public_key, newest, std::move(again));
       tx.w().exec_prepared("audit.verify_plan_by_position");
       StreamByPosition(tx, *verifier);
     }
+    tx.w().exec_prepared("audit.verify_plan_reset");
     StreamCheckpoints(tx, *verifier);
     // Every row below the newest signed watermark must be in the chain: one that is not was
     // inserted behind the sealer's back. Rows below it all belong to finished transactions,

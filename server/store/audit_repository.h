@@ -58,29 +58,34 @@ absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& fil
 
 struct SealResult {
   int sealed = 0;
-  bool locked = false;  // this pass held the sealer lock (another process may hold it)
-  // The checkpoint this pass signed and stored, if any.
-  std::optional<crypto::Checkpoint> checkpoint;
+  bool signed_checkpoint = false;  // this pass signed and stored `newest`
   // The newest checkpoint in the database after this pass, whoever wrote it (its signature
-  // is not checked here).
+  // is not checked here). Read only when `want_newest` (or signed by this pass).
   std::optional<crypto::Checkpoint> newest;
 };
 // One sealing pass: takes the transaction-level advisory lock 'smd_seal' (a pass that does
 // not get it seals nothing, so sealers in several processes skip instead of racing), seals up
 // to `max_rows` committed rows through the definer function smd_audit_seal (schema 0012),
 // and signs and stores a checkpoint when at least 1000 rows or 5 s have passed since the last
-// one (or when `force_checkpoint` and rows were sealed since it). The caller appends the
-// checkpoint to the anchor file only after this transaction commits.
+// one (or when `force_checkpoint` and rows were sealed since it). `want_newest`: the caller
+// anchors checkpoints (it has an anchor file) and needs the newest one also when this pass
+// signed none; without it a pass that does not get the lock runs no further query. The
+// caller appends the checkpoint to the anchor file only after this transaction commits.
 absl::StatusOr<SealResult> SealPending(Tx& tx, const crypto::Signer& signer, absl::Time now,
-                                       int max_rows, bool force_checkpoint);
+                                       int max_rows, bool force_checkpoint, bool want_newest);
 
-// The newest checkpoint in the database, if any (signature not checked).
-absl::StatusOr<std::optional<crypto::Checkpoint>> NewestCheckpoint(Tx& tx);
+// The database server's clock (clock_timestamp()), which the audit time guard of schema 0012
+// compares every audit row's `at` with. Errors: database errors only.
+absl::StatusOr<absl::Time> DatabaseClock(Tx& tx);
 
-// True when audit_log is still owned by the database's owner (the role migrations run as),
-// i.e. deploy/postgres/protect-audit.sql has not been run: that role can then disable the
-// append-only triggers or drop the tables.
-absl::StatusOr<bool> AuditOwnedByDatabaseOwner(Tx& tx);
+// The audit objects that deploy/postgres/protect-audit.sql gives to the role smd_audit but
+// that it does not own (yet): every audit_% table, every smd_audit_% function and the schema
+// public, named as PostgreSQL prints them ("table audit_log", "function
+// smd_audit_seal(integer)", "schema public"; with the schema only when public is not on the
+// search path), sorted. Whoever owns one of them (e.g. the migration role, until the
+// script has run, or after a migration created a new one) can disable the audit triggers,
+// drop the tables or replace the functions. Errors: database errors only.
+absl::StatusOr<std::vector<std::string>> AuditObjectsNotOwnedByAuditRole(Tx& tx);
 
 using ChainReport = crypto::ChainReport;
 

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 #include <string>
+#include <string_view>
 #include <typeinfo>
 
 #include "absl/strings/cord.h"
@@ -12,6 +13,9 @@ namespace smd::store {
 namespace {
 
 constexpr char kReplaceConnection[] = "type.smd/store.replace-connection";
+// The audit time guard of schema 0012 (smd_audit_check_time, smd_audit_checkpoint) names
+// this constraint in its message; libpqxx 6.4 does not pass the constraint field on.
+constexpr char kClockGuard[] = "audit_log_at_near_db_clock";
 
 absl::Status Unavailable(const char* message) {
   absl::Status s = absl::UnavailableError(message);
@@ -56,6 +60,15 @@ absl::Status StatusFromException(const std::exception& e) {
       else if (dynamic_cast<const pqxx::unique_violation*>(&e)) state = "23505";
       else if (dynamic_cast<const pqxx::serialization_failure*>(&e)) state = "40001";
       else if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) state = "40P01";
+    }
+    if (state == "23514" && std::string_view(e.what()).find(kClockGuard) != std::string::npos) {
+      common::LogError(
+          "database error sqlstate=23514 constraint=%s: the server's clock and the database's "
+          "differ by more than 5 minutes; every audited call fails until NTP fixes it",
+          kClockGuard);
+      return absl::FailedPreconditionError(
+          "服务器与数据库的时钟相差超过 5 分钟，审计记录被拒绝 (server and database clocks differ "
+          "by more than 5 minutes; the audit record was refused)");
     }
     common::LogWarning("database error sqlstate=%s", state);
     if (ConnectionState(state)) return Unavailable("database unavailable; retry");

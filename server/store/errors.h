@@ -7,7 +7,9 @@
 
 namespace smd::store {
 
-// unique_violation -> ALREADY_EXISTS; foreign_key/check/not_null -> FAILED_PRECONDITION;
+// unique_violation -> ALREADY_EXISTS; foreign_key/check/not_null -> FAILED_PRECONDITION
+// (the audit time guard's check, audit_log_at_near_db_clock, with a message saying that the
+// server's and the database's clocks differ);
 // serialization_failure/deadlock -> ABORTED; insufficient_privilege (incl. row-level
 // security refusals) -> PERMISSION_DENIED; the connection is unusable (broken_connection,
 // class 08 connection exceptions, 25006 read_only_sql_transaction: connected to a standby

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +19,7 @@
 #include "crypto/keys.h"
 #include "runtime/wiring.h"
 #include "store/migrator.h"
+#include "support/protect_audit.h"
 
 namespace smd::bench {
 namespace {
@@ -134,12 +134,9 @@ runtime::Config PrepareDatabase(const Env& env, const std::string& workdir, int 
   if (auto m = store::Migrate(env.Dsn("smd_owner", env.db)); !m.ok()) {
     Die("migrate: " + m.status().ToString());
   }
-  {
-    // The production ownership of the audit trail (deploy/postgres/protect-audit.sql).
-    std::ifstream in(std::string(SMD_SOURCE_DIR) + "/deploy/postgres/protect-audit.sql");
-    if (!in) Die("cannot read deploy/postgres/protect-audit.sql");
-    Exec(env.Dsn(env.super, env.db),
-         std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+  // The production ownership of the audit trail (deploy/postgres/protect-audit.sql).
+  if (absl::Status s = testing::RunProtectAuditSql(env.Dsn(env.super, env.db)); !s.ok()) {
+    Die(s.ToString());
   }
   {
     pqxx::connection c(env.Dsn(env.super, env.db));

@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <mutex>
 
 #include "absl/strings/str_format.h"
@@ -14,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "runtime/wiring.h"
 #include "store/migrator.h"
+#include "support/protect_audit.h"
 
 namespace smd::testing {
 namespace {
@@ -36,15 +36,6 @@ std::string Dsn(const std::string& user, const std::string& db) {
   return "host=" + Host() + " user=" + user + " dbname=" + db;
 }
 
-std::string ReadSourceFile(const std::string& relative) {
-  std::ifstream in(std::string(SMD_SOURCE_DIR) + "/" + relative);
-  if (!in) {
-    std::fprintf(stderr, "cannot read %s\n", relative.c_str());
-    std::abort();
-  }
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // Migrates the template once per process (as smd_owner, like `smd-server migrate`), then
 // hands the audit trail to smd_audit as deploy/postgres/protect-audit.sql does in
 // production (as the superuser), so every suite runs under the production ownership.
@@ -60,9 +51,10 @@ void EnsureTemplate() {
       std::fprintf(stderr, "migrate failed: %s\n", report.status().ToString().c_str());
       std::abort();
     }
-    pqxx::connection t(Dsn(Super(), "smd_template"));
-    pqxx::nontransaction tn(t);
-    tn.exec(ReadSourceFile("deploy/postgres/protect-audit.sql"));
+    if (absl::Status s = RunProtectAuditSql(Dsn(Super(), "smd_template")); !s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      std::abort();
+    }
   });
 }
 

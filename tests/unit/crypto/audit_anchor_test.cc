@@ -1,9 +1,13 @@
-// The audit anchor file (crypto/audit_anchor.h): append-only lines, read back whole.
+// The audit anchor file (crypto/audit_anchor.h): append-only lines, read back whole, and
+// never a torn line in the middle.
 
 #include "crypto/audit_anchor.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +44,11 @@ class AnchorFileTest : public ::testing::Test {
     std::ifstream in(path_);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+  void AppendRaw(const std::string& bytes) {
+    std::ofstream(path_, std::ios::app | std::ios::binary) << bytes;
+  }
+  // The part of Cp(2)'s line that a crash in the middle of its write leaves.
+  std::string TornLine() { return AnchorLine(Cp(2), "x").substr(0, 90); }
 
   Signer signer_{test::TestKeys()};
   std::string dir_, path_;
@@ -88,6 +97,112 @@ TEST_F(AnchorFileTest, ALineCutShortByACrashIsIgnored) {
   auto all = AnchorFile(path_).ReadAll();
   ASSERT_TRUE(all.ok()) << all.status();
   EXPECT_EQ(all->size(), 1u);
+}
+
+TEST_F(AnchorFileTest, OpeningCutsOffATornLineSoTheNextLineStartsOnItsOwn) {
+  {
+    AnchorFile a(path_);
+    ASSERT_TRUE(a.Append(Cp(1), "x").ok());
+  }
+  const std::string before = Contents();
+  AppendRaw(TornLine());  // the power went out in the middle of the next line
+  AnchorFile again(path_);
+  ASSERT_TRUE(again.Open().ok());
+  EXPECT_EQ(Contents(), before);
+  ASSERT_TRUE(again.Append(Cp(3), "x").ok());
+  auto all = again.ReadAll();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0], Cp(1));
+  EXPECT_EQ((*all)[1], Cp(3));
+}
+
+TEST_F(AnchorFileTest, AppendingAfterAnotherWritersTornLineKeepsTheFileReadable) {
+  AnchorFile a(path_);
+  ASSERT_TRUE(a.Open().ok());
+  ASSERT_TRUE(a.Append(Cp(1), "x").ok());
+  AppendRaw(TornLine());  // another process on this host crashed while appending
+  ASSERT_TRUE(a.Append(Cp(3), "x").ok());
+  auto all = a.ReadAll();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1], Cp(3));
+  // Blocks of zeros (a file system that grew the file but never wrote its data) too.
+  AppendRaw(std::string(300, '\0'));
+  ASSERT_TRUE(a.Append(Cp(4), "x").ok());
+  all = a.ReadAll();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[2], Cp(4));
+}
+
+TEST_F(AnchorFileTest, AShortWriteIsTakenBack) {
+  AnchorFile a(path_);
+  ASSERT_TRUE(a.Append(Cp(1), "x").ok());
+  const std::string before = Contents();
+  // The file may grow by 40 more bytes only: the next line's write(2) comes out short, as on
+  // a full disk.
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = old;
+  small.rlim_cur = before.size() + 40;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  const absl::Status s = a.Append(Cp(2), "x");
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("only 40 of"));
+  EXPECT_EQ(Contents(), before);
+  ASSERT_TRUE(a.Append(Cp(3), "x").ok());
+  auto all = a.ReadAll();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1], Cp(3));
+}
+
+TEST_F(AnchorFileTest, AnEndThatIsNoAnchorLineIsLeftAlone) {
+  // A path naming some other file by mistake: its end is not cut off.
+  AppendRaw("an operator's notes\nthat do not end in a newline");
+  const std::string before = Contents();
+  AnchorFile a(path_);
+  const absl::Status s = a.Open();
+  EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("not part of an anchor line"));
+  EXPECT_TRUE(absl::IsUnavailable(a.Append(Cp(1), "x")));
+  EXPECT_EQ(Contents(), before);
+}
+
+TEST_F(AnchorFileTest, NewestPositionReadsOnlyTheEndOfTheFile) {
+  // A damaged line near the start (reported by ReadAll) does not stop the sealer from
+  // learning where the file ends; 400 lines are more than the 64 KiB read.
+  AppendRaw("garbage\n");
+  std::string lines;
+  for (int p = 1; p <= 400; ++p) lines += AnchorLine(Cp(p), "x") + "\n";
+  AppendRaw(lines);
+  ASSERT_GT(Contents().size(), 64u * 1024);
+  AnchorFile a(path_);
+  EXPECT_TRUE(absl::IsDataLoss(a.ReadAll().status()));
+  auto newest = a.NewestPosition();
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  EXPECT_EQ(*newest, 400);
+}
+
+TEST_F(AnchorFileTest, NewestPositionReadsTheWholeFileWhenItsEndHoldsNoCompleteLine) {
+  {
+    AnchorFile a(path_);
+    ASSERT_TRUE(a.Append(Cp(7), "x").ok());
+  }
+  AppendRaw(std::string(70 * 1024, 'x'));  // no newline
+  auto newest = AnchorFile(path_).NewestPosition();
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  EXPECT_EQ(*newest, 7);
+  // A malformed line in the end: the whole file is read, and its line named.
+  std::remove(path_.c_str());
+  AppendRaw("garbage\n");
+  newest = AnchorFile(path_).NewestPosition();
+  EXPECT_TRUE(absl::IsDataLoss(newest.status())) << newest.status();
+  EXPECT_THAT(std::string(newest.status().message()), HasSubstr("line 1"));
 }
 
 TEST_F(AnchorFileTest, ADamagedLineIsDataLossNamingTheLine) {

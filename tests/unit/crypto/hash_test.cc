@@ -15,6 +15,15 @@ TEST(CryptoHash, Sha256KnownVector) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(CryptoHash, Sha256OfTwoPartsIsTheirConcatenationsHash) {
+  EXPECT_EQ(Sha256("ab", "c"), Sha256("abc"));
+  EXPECT_EQ(Sha256("", "abc"), Sha256("abc"));
+  EXPECT_EQ(Sha256("abc", ""), Sha256("abc"));
+  EXPECT_EQ(Sha256("", ""), Sha256(""));
+  const std::string big(100000, 'x');
+  EXPECT_EQ(Sha256(big.substr(0, 33333), big.substr(33333)), Sha256(big));
+}
+
 TEST(CryptoHash, HmacSha256Rfc4231Case2) {
   EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
