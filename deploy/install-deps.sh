@@ -19,7 +19,16 @@ PACKAGES=(
   postgresql-15 postgresql-client-15 postgresql-contrib
   # The end-to-end walkthrough test reads smdctl's JSON with python3.
   python3
+  # The web client's browser tests (docs/web.md): Debian's headless Chromium (driven by
+  # playwright-core, never a downloaded browser), a CJK font for readable screenshots, and
+  # pdftoppm to count the pages of the printed guidance.
+  chromium-headless-shell fonts-wqy-microhei poppler-utils
 )
+# The web client builds with Node.js 18 or newer: Debian 12's own nodejs and npm unless a
+# Node.js is installed already (a NodeSource package brings its own npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -15,8 +15,9 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo_root"
 
 # Suites a full run must include (tests/CMakeLists.txt). A unit gtest has a dotted name.
-expected_labels=(unit integration)
-expected_tests=(layering layering_selftest gtest_zero_tests_fail integration e2e_walkthrough)
+expected_labels=(unit integration browser)
+expected_tests=(layering layering_selftest gtest_zero_tests_fail integration e2e_walkthrough
+  web_unit web_engines browser)
 
 echo "==> Installing packages (deploy/install-deps.sh)"
 deploy/install-deps.sh
@@ -24,6 +25,9 @@ deploy/install-deps.sh
 echo "==> Configuring and building (build/, RelWithDebInfo, tests on, -j2)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMD_BUILD_TESTS=ON
 cmake --build build -j2
+
+echo "==> Building the web client (clients/web/scripts/build.sh)"
+clients/web/scripts/build.sh
 
 echo "==> Running tests (ctest)"
 junit=$(mktemp "${TMPDIR:-/tmp}/smd-ctest-XXXXXXXX.xml")

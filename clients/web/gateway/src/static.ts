@@ -1,0 +1,86 @@
+// The built pages, held in memory with their gzip and brotli forms made once at start, so
+// the first load is small and serving costs no compression per request. Paths without a
+// file are the single-page app's routes: they get index.html. Hashed assets are cached for
+// a year; index.html never (a new build takes effect at the next load).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, extname } from 'node:path';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+import type { Req, Res } from './guard';
+
+interface Asset { body: Buffer; gzip?: Buffer; br?: Buffer; type: string; immutable: boolean }
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf',
+  '.json': 'application/json', '.txt': 'text/plain; charset=utf-8',
+};
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt', '.ttf']);
+
+export class StaticFiles {
+  private readonly files = new Map<string, Asset>();
+
+  constructor(dir: string) {
+    const walk = (d: string) => {
+      for (const name of readdirSync(d)) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else this.add('/' + relative(dir, p).split('\\').join('/'), readFileSync(p));
+      }
+    };
+    walk(dir);
+    if (!this.files.has('/index.html')) throw new Error(`no index.html in ${dir} (run npm run build)`);
+  }
+
+  private add(path: string, body: Buffer) {
+    const ext = extname(path);
+    const a: Asset = {
+      body, type: TYPES[ext] ?? 'application/octet-stream', immutable: path.startsWith('/assets/'),
+    };
+    if (COMPRESSIBLE.has(ext) && body.length > 512) {
+      a.gzip = gzipSync(body, { level: 9 });
+      a.br = brotliCompressSync(body, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+      });
+    }
+    this.files.set(path, a);
+  }
+
+  /** Serves GET/HEAD of a page or asset. */
+  serve(req: Req, res: Res): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' });
+      res.end();
+      return;
+    }
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    let a = this.files.get(path);
+    if (!a) {
+      // An asset that is not there is a 404; any other path is a route of the page.
+      if (path.startsWith('/assets/') || extname(path) !== '') {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('not found');
+        return;
+      }
+      a = this.files.get('/index.html')!;
+    }
+    const accept = String(req.headers['accept-encoding'] ?? '');
+    let body = a.body;
+    const headers: Record<string, string> = {
+      'content-type': a.type,
+      'cache-control': a.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      vary: 'accept-encoding',
+    };
+    if (a.br && /\bbr\b/.test(accept)) {
+      body = a.br;
+      headers['content-encoding'] = 'br';
+    } else if (a.gzip && /\bgzip\b/.test(accept)) {
+      body = a.gzip;
+      headers['content-encoding'] = 'gzip';
+    }
+    headers['content-length'] = String(body.length);
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') res.end();
+    else res.end(body);
+  }
+}

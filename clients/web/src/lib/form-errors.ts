@@ -1,0 +1,49 @@
+// Server errors shown at the field they name. smd-server names the request field in an
+// INVALID_ARGUMENT message ("patient.id_number: ..."); a form binds each el-form-item's
+// :error to errors.at('<field path>') and calls errors.take(e) in its catch. What names no
+// field of the form (or no field at all) goes to errors.general, shown above the buttons.
+//
+// Field paths are the proto's snake_case names relative to the request; `prefix` strips a
+// common part (e.g. 'patient.' for a RegisterPatientRequest whose form edits `patient`).
+import { reactive } from 'vue';
+import { Code } from '@connectrpc/connect';
+import { errorText, toServerError } from '@/api/errors';
+import { t } from '@/i18n';
+
+export interface FormErrors {
+  byField: Record<string, string>;
+  general: string;
+  /** The message for a field path, or '' (for el-form-item :error). */
+  at(field: string): string;
+  /** Shows an error thrown by a call; returns the field it named, or ''. */
+  take(e: unknown, knownFields?: string[]): string;
+  clear(): void;
+}
+
+export function useFormErrors(prefix = ''): FormErrors {
+  const state: FormErrors = reactive({
+    byField: {} as Record<string, string>,
+    general: '',
+    at(field: string) {
+      return state.byField[field] ?? '';
+    },
+    take(e: unknown, knownFields?: string[]) {
+      state.clear();
+      const s = toServerError(e);
+      let field = s.field;
+      if (prefix && field.startsWith(prefix)) field = field.slice(prefix.length);
+      const text = s.code === Code.InvalidArgument ? t(s.zh, s.en) : errorText(s);
+      if (field && (!knownFields || knownFields.includes(field))) {
+        state.byField[field] = text;
+        return field;
+      }
+      state.general = field ? `${field}: ${text}` : text;
+      return '';
+    },
+    clear() {
+      for (const k of Object.keys(state.byField)) delete state.byField[k];
+      state.general = '';
+    },
+  });
+  return state;
+}

@@ -1,0 +1,79 @@
+// Who is signed in. The token itself never reaches the page (HttpOnly cookie set by the
+// gateway); the page knows only the user the server returned. `expired` is set when a call
+// is answered UNAUTHENTICATED: the router then sends the user to /login with the page they
+// were on, and shows "会话已过期，请重新登录".
+import { defineStore } from 'pinia';
+import { ref, computed } from 'vue';
+import { create } from '@bufbuild/protobuf';
+import { auth, setSessionLostHandler } from '@/api/client';
+import { Role } from '@/gen/smd/v1/common_pb';
+import { LoginRequestSchema, type WhoAmIResponse } from '@/gen/smd/v1/auth_pb';
+
+export type { WhoAmIResponse };
+
+export const useSession = defineStore('session', () => {
+  const user = ref<WhoAmIResponse | null>(null);
+  /** The session ended on the server (idle or absolute expiry, revoked). */
+  const expired = ref(false);
+  /** WhoAmI has been asked once since the page loaded. */
+  const checked = ref(false);
+
+  const signedIn = computed(() => user.value !== null);
+  const role = computed(() => user.value?.role ?? Role.UNSPECIFIED);
+
+  let loading: Promise<void> | null = null;
+  /**
+   * Asks the server who we are (the cookie, if any, goes with the call). Without the
+   * gateway's signed-in marker there is no session to ask about: no call, no 401 to log.
+   */
+  function load(): Promise<void> {
+    if (!hasSessionMarker()) {
+      user.value = null;
+      checked.value = true;
+      return Promise.resolve();
+    }
+    loading ??= auth
+      .whoAmI({})
+      .then((u) => { user.value = u; })
+      .catch(() => { user.value = null; })
+      .finally(() => { checked.value = true; loading = null; });
+    return loading;
+  }
+
+  async function login(username: string, password: string): Promise<WhoAmIResponse> {
+    const res = await auth.login(create(LoginRequestSchema, { username, password }));
+    user.value = res.user ?? null;
+    expired.value = false;
+    checked.value = true;
+    return res.user!;
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      await auth.logout({});
+    } finally {
+      user.value = null;
+      expired.value = false;
+    }
+  }
+
+  function sessionLost(): void {
+    if (user.value !== null) expired.value = true;
+    user.value = null;
+  }
+
+  return { user, expired, checked, signedIn, role, load, login, logout, sessionLost };
+});
+
+/**
+ * The gateway sets `smd_signed_in=1` (readable, not a secret) beside the HttpOnly session
+ * cookie and clears both at Logout (gateway/src/session.ts).
+ */
+export function hasSessionMarker(): boolean {
+  return typeof document !== 'undefined' && /(?:^|;\s*)smd_signed_in=1(?:;|$)/.test(document.cookie);
+}
+
+/** Wires the API's UNAUTHENTICATED handler to the store; called once at start. */
+export function watchSessionLoss(onLost: () => void): void {
+  setSessionLostHandler(onLost);
+}
