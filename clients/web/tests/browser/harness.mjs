@@ -154,6 +154,24 @@ export async function startStack(opts = {}) {
       await page.locator('[data-test=login]').click();
       await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     },
+    /**
+     * Calls an RPC from inside a signed-in page, as the page's own code would (same cookie,
+     * CSRF header, Origin), with the Connect protocol's JSON form: for test setup and checks.
+     * `method` is "smd.v1.PatientService/SearchPatients"; `body` the request in proto JSON
+     * (lowerCamelCase field names). Returns the answer's JSON; throws on an error status.
+     */
+    async rpc(page, method, body = {}) {
+      const r = await page.evaluate(async ([m, b]) => {
+        const res = await fetch('/' + m, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'connect-protocol-version': '1', 'x-smd-csrf': '1' },
+          body: JSON.stringify(b),
+        });
+        return { status: res.status, text: await res.text() };
+      }, [method, body]);
+      if (r.status !== 200) throw new Error(`${method}: HTTP ${r.status} ${r.text}`);
+      return JSON.parse(r.text);
+    },
     /** Saves a screenshot under docs/images/ (kept true by the tests that take them). */
     async screenshot(page, name, options = {}) {
       const dir = join(repoRoot, 'docs/images');
