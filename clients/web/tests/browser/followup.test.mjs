@@ -161,7 +161,6 @@ test('a correction makes version 2; the history shows it with the old version an
   await old.waitFor();
   assert.match(await old.innerText(), /第1版（已被取代）/);
   assert.equal(await old.locator('[data-test=old-risk]').innerText(), '4级');
-  if (process.env.FU_DEBUG) await page.screenshot({ path: '/tmp/fu-history.png', fullPage: true });
 });
 
 test('a failed visit (失访): the server refuses a future date at the field, then it saves with its reason', async () => {

@@ -107,11 +107,11 @@ export const SOCIAL_ITEMS: { field: 'selfCare' | 'housework' | 'work' | 'study' 
 /** 危险行为 since the last visit, with counts (患病对家庭社会的影响). */
 export const BEHAVIOURS: { field: 'minorTrouble' | 'trouble' | 'accident' | 'otherHarm' | 'selfHarm' | 'attemptedSuicide'; path: string; zh: string; en: string }[] = [
   { field: 'minorTrouble', path: 'behaviour.minor_trouble', zh: '轻度滋事', en: 'Minor trouble' },
-  { field: 'trouble', path: 'behaviour.trouble', zh: '肇事', en: 'Trouble (public order)' },
-  { field: 'accident', path: 'behaviour.accident', zh: '肇祸', en: 'Accident (criminal)' },
-  { field: 'otherHarm', path: 'behaviour.other_harm', zh: '其他危害行为', en: 'Other harmful behaviour' },
+  { field: 'trouble', path: 'behaviour.trouble', zh: '肇事', en: 'Trouble' },
+  { field: 'accident', path: 'behaviour.accident', zh: '肇祸', en: 'Accident' },
+  { field: 'otherHarm', path: 'behaviour.other_harm', zh: '其他危害行为', en: 'Other harm' },
   { field: 'selfHarm', path: 'behaviour.self_harm', zh: '自伤', en: 'Self-harm' },
-  { field: 'attemptedSuicide', path: 'behaviour.attempted_suicide', zh: '自杀未遂', en: 'Attempted suicide' },
+  { field: 'attemptedSuicide', path: 'behaviour.attempted_suicide', zh: '自杀未遂', en: 'Suicide attempt' },
 ];
 
 /** 两次随访期间关锁情况. */
@@ -126,6 +126,8 @@ export const HOSPITALIZATION: Opt[] = [
 
 /** 实验室检查 and 是否转诊: 1 无/否 · 2 有/是. */
 export const LAB: Opt[] = [o(1, '无', 'None'), o(2, '有', 'Done')];
+/** 其他异常: 1 无 · 2 有. */
+export const PRESENT: Opt[] = [o(1, '无', 'None'), o(2, '有', 'Present')];
 export const REFERRAL: Opt[] = [o(1, '否', 'No'), o(2, '是', 'Yes')];
 
 /** 用药依从性. */
