@@ -120,7 +120,13 @@ test('a risk-4 visit entered with the keyboard only: 不稳定, the actions, nex
   assert.equal(await page.locator('[data-test=result-visit-date]').innerText(), visitDate);
   assert.equal(await page.locator('[data-test=result-next-date]').innerText(), addDays(visitDate, 14));
   assert.match(await page.locator('[data-test=result-next-days]').innerText(), /随访日期后 14 天/);
-  assert.match(await page.locator('[data-test=result-alert]').innerText(), /高风险[\s\S]*民警、网格员/);
+  const alertText = await page.locator('[data-test=result-alert]').innerText();
+  assert.match(alertText, /高风险[\s\S]*民警、网格员/);
+  // The count is the server's: the copies it wrote for this alert.
+  const sent = Number(/已送达 (\d+) 人/.exec(alertText)?.[1]);
+  const copies = Number(stack.sql(`SELECT count(*) FROM alert_recipient r JOIN alert a ON a.id = r.alert_id
+    WHERE a.patient_id = '${patientId}' AND a.kind = 1`).trim());
+  assert.ok(sent >= 1 && sent === copies, `page says ${sent} recipients, the server wrote ${copies}`);
   // The banner shows the register's new state.
   await page.waitForFunction(() => document.querySelector('[data-test=patient-class]')?.textContent?.includes('不稳定'));
   await stack.screenshot(page, 'followup-result.png', { fullPage: true });

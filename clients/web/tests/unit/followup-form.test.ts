@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { create } from '@bufbuild/protobuf';
 import {
-  AdverseReaction, Classification, DrugSchema, FollowUpSchema, AssessmentSchema, Hospitalization, LostReason,
+  AdverseReaction, Classification, DrugSchema, FollowUpSchema, Hospitalization, LostReason,
   VisitMode, type Drug,
 } from '@/gen/smd/v1/followups_pb';
 import { AlertAudience, AlertKind } from '@/gen/smd/v1/alerts_pb';
@@ -14,6 +14,8 @@ import {
 } from '@/features/followups/form-model';
 import { createKeyBuffer } from '@/features/followups/number-keys';
 import { raisedAlert } from '@/features/followups/alerts';
+import { VisitAlertSchema } from '@/gen/smd/v1/followups_pb';
+import { Role } from '@/gen/smd/v1/common_pb';
 
 /** A complete risk-4 visit as a doctor would enter it (cf. docs/examples/followup-risk4.json). */
 function risk4(): FormModel {
@@ -248,34 +250,21 @@ describe('number keys', () => {
   });
 });
 
-describe('the alert a visit raised (docs/api.md AlertService)', () => {
-  function visit(m: FormModel, finalClass: Classification, lost = LostReason.NONE) {
-    return create(FollowUpSchema, { form: toForm(m), assessment: create(AssessmentSchema, { finalClass, computed: finalClass, effectiveLostReason: lost }) });
-  }
-  it('risk 4: high risk, critical, to the police, grid workers and team', () => {
-    const a = raisedAlert(visit(risk4(), Classification.UNSTABLE), Classification.STABLE);
-    expect(a).toMatchObject({ kind: AlertKind.HIGH_RISK, severity: 4, audience: AlertAudience.FULL });
-    expect(a?.causes).toHaveLength(2); // risk >= 3, and became unstable
+describe('the alert a visit raised: the server\'s answer (FollowUp.alert)', () => {
+  it('reads kind, severity, audience, recipients and the cause in both languages', () => {
+    const f = create(FollowUpSchema, {
+      alert: create(VisitAlertSchema, {
+        alertId: 'a1', kind: AlertKind.HIGH_RISK, audience: AlertAudience.FULL, severity: 4,
+        cause: '危险性评估4级 (risk level 4)', recipients: 3, unroutedRoles: [Role.GRID_WORKER],
+      }),
+    });
+    expect(raisedAlert(f)).toEqual({
+      kind: AlertKind.HIGH_RISK, severity: 4, audience: AlertAudience.FULL,
+      cause: ['危险性评估4级', 'risk level 4'], recipients: 3, unrouted: [Role.GRID_WORKER],
+    });
   });
-  it('an unstable class without a police cause is clinical; a stable visit raises none', () => {
-    const m = risk4();
-    m.riskLevel = 0;
-    expect(raisedAlert(visit(m, Classification.UNSTABLE), Classification.BASICALLY_STABLE))
-      .toMatchObject({ kind: AlertKind.BECAME_UNSTABLE, audience: AlertAudience.CLINICAL });
-    expect(raisedAlert(visit(m, Classification.UNSTABLE), Classification.UNSTABLE)).toBeNull();
-    expect(raisedAlert(visit(m, Classification.STABLE), Classification.STABLE)).toBeNull();
-  });
-  it('a missing patient (走失) raises MISSING; another failed visit none', () => {
-    const m = emptyModel('2026-11-20');
-    m.mode = 2; m.outcome = Outcome.FAILED; m.lostReason = LostReason.MISSING;
-    expect(raisedAlert(visit(m, Classification.NONE, LostReason.MISSING), 1)).toMatchObject({ kind: AlertKind.MISSING, severity: 4 });
-    m.lostReason = LostReason.WORKING_AWAY;
-    expect(raisedAlert(visit(m, Classification.NONE, LostReason.WORKING_AWAY), 1)).toBeNull();
-  });
-  it('肇祸 is an incident', () => {
-    const m = risk4();
-    m.riskLevel = 2;
-    m.behaviour.accident = 1;
-    expect(raisedAlert(visit(m, Classification.BASICALLY_STABLE), 3)).toMatchObject({ kind: AlertKind.INCIDENT, severity: 4 });
+  it('no alert in the answer (a calm visit, a correction): none shown', () => {
+    expect(raisedAlert(create(FollowUpSchema, {}))).toBeNull();
   });
 });
+
