@@ -1,0 +1,218 @@
+// A doctor's patient pages beyond the visit form, through the real gateway and server: the
+// printable medication guidance (one A4 page), the emergency form (表12) and the timeline,
+// a referral requested then moved on (表10), a health check, a discharge notice, and the
+// care team (a member added, a server refusal at its field, a member ended).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { startStack } from './harness.mjs';
+
+let stack;
+let page;
+let patient; // a demo patient of the doctor's street with a valid visit, outside 320106001001
+
+/** Beijing date n days ago, "YYYY-MM-DD". */
+function beijingDay(daysAgo = 0) {
+  return new Date(Date.now() + 8 * 3600e3 - daysAgo * 86400e3).toISOString().slice(0, 10);
+}
+
+/** The <input>/<textarea> a data-test names (Element Plus puts it on the input or the root). */
+function field(sel) {
+  return page.locator(`[data-test="${sel}"], [name="${sel}"]`).locator('xpath=self::input|self::textarea|.//input|.//textarea').first();
+}
+
+/** The error text shown at the form item holding data-test=sel. */
+function errorAt(sel) {
+  return page.locator('.el-form-item', { has: page.locator(`[data-test="${sel}"], [name="${sel}"]`) }).locator('.el-form-item__error').first();
+}
+
+async function fillDate(sel, value) {
+  const f = field(sel);
+  await f.click();
+  await f.fill(value);
+  await f.press('Tab');
+}
+
+before(async () => {
+  stack = await startStack({ patients: 40 });
+  page = await stack.newPage();
+  await page.goto(stack.baseUrl + '/login');
+  await stack.login(page, 'doctor');
+  const res = await stack.rpc(page, 'smd.v1.PatientService/SearchPatients', { region: '320106001', page: { pageSize: 100 } });
+  for (const p of res.patients) {
+    if (p.details.jurisdiction === '320106001001' || (p.status && p.status !== 'PATIENT_STATUS_ACTIVE')) continue;
+    try {
+      await stack.rpc(page, 'smd.v1.FollowUpService/GetMedicationGuidance', { patientId: p.patientId });
+      patient = p;
+      break;
+    } catch { /* no valid visit yet: try the next */ }
+  }
+  assert.ok(patient, 'a demo patient of street 320106001 with a visit');
+});
+after(async () => { await stack?.stop(); });
+
+test('the guidance page shows the drug and prints on exactly one A4 page', async () => {
+  await page.goto(`${stack.baseUrl}/patients/${patient.patientId}/guidance`);
+  await page.locator('[data-test=regimen-line]').first().waitFor();
+  const drug = await page.locator('[data-test=regimen-line] .drug').first().innerText();
+  assert.match(drug, /利培酮|奥氮平/);
+  assert.equal((await page.locator('[data-test=sheet-name]').innerText()).trim(), patient.details.name);
+  assert.match(await page.locator('[data-test=banner-id]').innerText(), /\*{4}/, 'the ID number is masked');
+  assert.ok(await page.locator('[data-test=items] li').count() >= 3, 'the server\'s advice items');
+  await stack.screenshot(page, 'guidance.png', { fullPage: true });
+
+  const pdf = await page.pdf({ format: 'A4', printBackground: false });
+  const file = join(stack.work, 'guidance.pdf');
+  writeFileSync(file, pdf);
+  const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+  assert.match(info, /^Pages:\s+1$/m, info);
+  assert.match(info, /Page size:.*\(A4\)/);
+  if (process.env.SMD_KEEP_PDF) copyFileSync(file, process.env.SMD_KEEP_PDF); // to look at it by hand
+  const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+  assert.ok(text.includes(drug.trim()), 'the printed page names the drug');
+  assert.ok(text.includes('患者用药指导'));
+  assert.ok(!text.includes('退出') && !text.includes('打印'), 'the shell and the page controls are not printed');
+
+  // The sheet's own language switch.
+  await page.locator('[data-test=sheet-lang] label:has-text("English")').click();
+  await page.locator('.sheet h1:has-text("Medication guidance")').waitFor();
+  assert.deepEqual(page.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
+});
+
+test('an emergency (表12): server errors at the fields, saved with Enter, shown in the timeline', async () => {
+  await page.goto(`${stack.baseUrl}/patients/${patient.patientId}/emergency/new`);
+  await page.locator('[data-test=emergency-form]').waitFor();
+  await page.locator('[data-test=save]').click();
+  await errorAt('started-at').waitFor();
+  assert.match(await errorAt('started-at').innerText(), /必填/);
+
+  await fillDate('started-at', `${beijingDay(1)} 21:30`);
+  await page.locator('[data-test=save]').click();
+  await errorAt('place').waitFor();
+  assert.match(await errorAt('place').innerText(), /必填|不能为空/);
+
+  // Leaving with unsaved changes asks first.
+  await field('place').fill('患者家中');
+  await page.locator('[data-test=banner-name]').click();
+  await page.locator('.el-message-box').waitFor();
+  await page.locator('.el-message-box button:has-text("留在此页")').click();
+  assert.match(page.url(), /emergency\/new/);
+
+  await page.locator('[data-test=trigger] label:has-text("危害公共安全")').click();
+  await field('measures').fill('劝说安抚，联系家属，民警到场');
+  await field('outcome').fill('情绪平稳');
+  await field('place').press('Enter');
+  await page.locator('[data-test=saved]').waitFor();
+  assert.match(await page.locator('[data-test=alert-raised]').innerText(), /预警/);
+  assert.match(await page.locator('[data-test=saved]').innerText(), /患者家中/);
+
+  await page.locator('[data-test=to-timeline]').click();
+  await page.waitForURL(/\/timeline$/);
+  const entry = page.locator('[data-test=entry][data-kind=emergency]');
+  await entry.waitFor();
+  assert.match(await entry.innerText(), /应急处置/);
+  assert.match(await entry.locator('[data-test=decoded]').innerText(), /危害公共安全/);
+  // Newest first by default: the emergency (yesterday) comes before the registration.
+  const kinds = await page.locator('[data-test=entry]').evaluateAll((els) => els.map((e) => e.dataset.kind));
+  assert.ok(kinds.indexOf('emergency') < kinds.indexOf('register'), kinds.join(','));
+  await stack.screenshot(page, 'timeline.png', { fullPage: true });
+  await page.locator('[data-test=oldest]').click();
+  assert.equal(await page.locator('[data-test=entry]').first().getAttribute('data-kind'), 'register');
+  await page.locator('[data-test=newest]').click();
+});
+
+test('a referral (表10) requested, then accepted', async () => {
+  await page.goto(`${stack.baseUrl}/patients/${patient.patientId}/referral/new`);
+  await page.locator('[data-test=referral-form]').waitFor();
+  await field('reason').fill('病情波动，需专科评估');
+  await field('department').fill('精神科');
+  await page.locator('[data-test=urgent]').click();
+  await page.locator('[data-test=save]').click();
+  await page.locator('[data-test=saved]').waitFor();
+  assert.match(await page.locator('[data-test=saved]').innerText(), /南京市脑科医院/, 'the designated hospital');
+  const status = page.locator('[data-test=referral-status]').first();
+  await page.locator('[data-test=referral-status]:has-text("已申请")').waitFor();
+
+  await page.locator('[data-test=update-referral]').first().click();
+  await page.locator('[data-test=new-status] label:has-text("已接收")').click();
+  await field('note').fill('已收治门诊');
+  await page.locator('[data-test=save-update]').click();
+  await page.locator('[data-test=updated]').waitFor();
+  await page.locator('[data-test=referral-status]:has-text("已接收")').waitFor();
+  assert.equal((await status.innerText()).trim(), '已接收');
+});
+
+test('a health check: consent is required (server message at the field), then saved', async () => {
+  await page.goto(`${stack.baseUrl}/patients/${patient.patientId}/health-check/new`);
+  await page.locator('[data-test=health-check-form]').waitFor();
+  await field('bp-systolic').fill('128');
+  await field('bp-diastolic').fill('82');
+  await page.locator('[data-test=save]').click();
+  await errorAt('consent').waitFor();
+  assert.match(await errorAt('consent').innerText(), /同意/);
+  await page.locator('[data-test=consent]').click();
+  await page.locator('[data-test=consent-by] label:has-text("监护人")').first().click();
+  await page.locator('[data-test=ecg] label:has-text("正常")').click();
+  await page.locator('[data-test=save]').click();
+  await page.locator('[data-test=saved]').waitFor();
+  assert.match(await page.locator('[data-test=saved]').innerText(), /心电图：正常/);
+});
+
+test('a discharge notice: saved, with the first follow-up due', async () => {
+  await page.goto(`${stack.baseUrl}/patients/${patient.patientId}/discharge/new`);
+  await page.locator('[data-test=discharge-form]').waitFor();
+  await field('hospital').fill('南京市脑科医院');
+  await fillDate('admitted-on', beijingDay(30));
+  await fillDate('discharged-on', beijingDay(3));
+  await page.locator('[data-test=save]').click();
+  await page.locator('[data-test=saved]').waitFor();
+  const due = new Date(Date.parse(beijingDay(0)) + 14 * 86400e3).toISOString().slice(0, 10);
+  assert.match(await page.locator('[data-test=first-due]').innerText(), new RegExp(due));
+  await page.locator('[data-test=to-timeline]').click();
+  await page.locator('[data-test=entry][data-kind=discharge]').waitFor();
+  await page.locator('[data-test=entry][data-kind=health_check]').waitFor();
+  await page.locator('[data-test=entry][data-kind=referral]').waitFor();
+});
+
+test('the care team: a police officer added, a refusal at the user field, a guardian, a member ended', async () => {
+  const ids = Object.fromEntries(stack.sql("SELECT username, id FROM app_user WHERE username IN ('police','grid')")
+    .trim().split('\n').map((l) => l.split('|')));
+  await page.goto(`${stack.baseUrl}/patients/${patient.patientId}/team`);
+  await page.locator('[data-test=add-member-form]').waitFor();
+  await page.locator('[data-test=team-missing]').waitFor();
+
+  async function chooseRole(name) {
+    await page.locator('[data-test=team-role]').click();
+    await page.locator(`.el-select-dropdown__item:visible:has-text("${name}")`).click();
+  }
+  await chooseRole('民警');
+  await field('user-id').fill(ids.police);
+  await page.locator('[data-test=add-member]').click();
+  const active = page.locator('[data-test=active-members]');
+  await active.locator('tr:has-text("民警")').waitFor();
+
+  // The grid worker of 320106001001 does not cover this patient's community.
+  await chooseRole('网格员');
+  await field('user-id').fill(ids.grid);
+  await page.locator('[data-test=add-member]').click();
+  await errorAt('user-id').waitFor();
+  assert.match(await errorAt('user-id').innerText(), /辖区/);
+
+  await chooseRole('监护人');
+  await field('contact-name').fill('演示监护人甲');
+  await field('contact-phone').fill('0000-7654321');
+  await page.locator('[data-test=add-member]').click();
+  await active.locator('tr:has-text("演示监护人甲")').waitFor();
+  assert.match(await active.locator('tr:has-text("演示监护人甲")').innerText(), /0000-7654321/);
+
+  await active.locator('tr:has-text("民警") [data-test=end-member]').click();
+  await field('end-reason').fill('工作调动');
+  await page.locator('[data-test=confirm-end]').click();
+  const ended = page.locator('[data-test=ended-members]');
+  await ended.locator('tr:has-text("工作调动")').waitFor();
+  assert.match(await ended.innerText(), /民警/);
+  assert.equal(await active.locator('tr:has-text("民警")').count(), 0);
+  assert.deepEqual(page.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
+});
