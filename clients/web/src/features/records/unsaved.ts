@@ -43,3 +43,22 @@ export function useUnsavedGuard(model: Ref<unknown> | (() => unknown)) {
 
   return { dirty, markClean };
 }
+
+/**
+ * Clears the server's message at a field once the user edits that field (the message was
+ * about the old value). Model keys are camelCase, server field paths snake_case.
+ */
+export function useClearErrorOnEdit(model: Ref<object>, errors: { byField: Record<string, string> }) {
+  let last: Record<string, string> = snapshot(model.value);
+  watch(model, (v) => {
+    const now = snapshot(v);
+    for (const k of Object.keys(now)) {
+      if (now[k] !== last[k]) delete errors.byField[k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())];
+    }
+    last = now;
+  }, { deep: true });
+}
+
+function snapshot(o: object): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, JSON.stringify(v)]));
+}
