@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { copyFileSync, writeFileSync } from 'node:fs';
-import { startStack } from './harness.mjs';
+import { startStack, repoRoot } from './harness.mjs';
 
 let stack;
 let page;
 let patient; // a demo patient of the doctor's street with a valid visit, outside 320106001001
+let noVisit; // one without a valid visit (no guidance yet)
 
 /** Beijing date n days ago, "YYYY-MM-DD". */
 function beijingDay(daysAgo = 0) {
@@ -42,14 +43,28 @@ before(async () => {
   await stack.login(page, 'doctor');
   const res = await stack.rpc(page, 'smd.v1.PatientService/SearchPatients', { region: '320106001', page: { pageSize: 100 } });
   for (const p of res.patients) {
-    if (p.details.jurisdiction === '320106001001' || (p.status && p.status !== 'PATIENT_STATUS_ACTIVE')) continue;
+    if (p.status && p.status !== 'PATIENT_STATUS_ACTIVE') continue;
     try {
       await stack.rpc(page, 'smd.v1.FollowUpService/GetMedicationGuidance', { patientId: p.patientId });
-      patient = p;
-      break;
-    } catch { /* no valid visit yet: try the next */ }
+      if (p.details.jurisdiction !== '320106001001') patient ??= p;
+    } catch {
+      noVisit ??= p; // no valid visit yet
+    }
+    if (patient && noVisit) break;
   }
-  assert.ok(patient, 'a demo patient of street 320106001 with a visit');
+  if (!noVisit) {
+    // A newly registered patient has no visit (synthetic ID number, tests/support/synthetic-id.sh).
+    const idNumber = execFileSync(join(repoRoot, 'tests/support/synthetic-id.sh'), ['19800517', '731'], { encoding: 'utf8' }).trim();
+    noVisit = await stack.rpc(page, 'smd.v1.PatientService/RegisterPatient', { details: {
+      idNumber, name: '演示新患者', phone: '0000-7650001', address: '南京市鼓楼区演示路901号', jurisdiction: '320106001002',
+      guardian: { name: '演示监护人乙', relationship: '母亲', address: '南京市鼓楼区演示路901号', phone: '0000-1230001' },
+      consent: true, consentDate: { year: 2026, month: 1, day: 5 }, consentSigner: '监护人',
+      diagnosis: 'DIAGNOSIS_SCHIZOPHRENIA', icd10: 'F20.0', diagnosingHospital: '南京市脑科医院',
+      diagnosisDate: { year: 2020, month: 5, day: 1 }, onset: { year: 2019 }, pastSymptoms: [1, 3],
+      pastLockup: 'LOCKUP_NONE', outpatient: 'OUTPATIENT_CONTINUOUS', economic: 'ECONOMIC_NOT_POOR',
+    } });
+  }
+  assert.ok(patient && noVisit, 'demo patients of street 320106001 with and without a visit');
 });
 after(async () => { await stack?.stop(); });
 
@@ -73,6 +88,13 @@ test('the guidance page shows the drug and prints on exactly one A4 page', async
   assert.ok(text.includes(drug.trim()), 'the printed page names the drug');
   assert.ok(text.includes('患者用药指导'));
   assert.ok(!text.includes('退出') && !text.includes('打印'), 'the shell and the page controls are not printed');
+
+  // A patient without a valid visit has no guidance yet: the page says so and offers the form.
+  await page.goto(`${stack.baseUrl}/patients/${noVisit.patientId}/guidance`);
+  await page.locator('[data-test=no-visit]').waitFor();
+  assert.equal(await page.locator('[data-test=sheet]').count(), 0);
+  await page.goto(`${stack.baseUrl}/patients/${patient.patientId}/guidance`);
+  await page.locator('[data-test=regimen-line]').first().waitFor();
 
   // The sheet's own language switch.
   await page.locator('[data-test=sheet-lang] label:has-text("English")').click();
@@ -156,6 +178,13 @@ test('an emergency (表12): server errors at the fields, saved with Enter, shown
   await page.locator('[data-test=oldest]').click();
   assert.equal(await page.locator('[data-test=entry]').first().getAttribute('data-kind'), 'register');
   await page.locator('[data-test=newest]').click();
+
+  // A record whose encrypted part no longer decrypts stays on the timeline, flagged.
+  stack.sql(`UPDATE emergency SET details_enc = set_byte(details_enc, 20, get_byte(details_enc, 20) # 1)
+             WHERE patient_id = '${patient.patientId}'`);
+  await page.reload();
+  await entry.locator('[data-test=unreadable]').waitFor();
+  assert.match(await page.locator('[data-test=unreadable-count]').innerText(), /1 条记录无法解密/);
 });
 
 test('a referral (表10) requested, then accepted', async () => {
@@ -251,5 +280,14 @@ test('the care team: a police officer added, a refusal at the user field, a guar
   await page.locator('.el-overlay-dialog').waitFor({ state: 'hidden' });
   await page.locator('.el-message').first().waitFor({ state: 'detached', timeout: 10000 }).catch(() => {});
   await stack.screenshot(page, 'care-team.png', { fullPage: true });
+
+  // A police officer sees the team but cannot change it (careteam.read only).
+  const police = await stack.newPage();
+  await police.goto(stack.baseUrl + '/login');
+  await stack.login(police, 'police');
+  await police.goto(`${stack.baseUrl}/patients/${patient.patientId}/team`);
+  await police.locator('[data-test=active-members] tr:has-text("演示监护人甲")').waitFor();
+  assert.equal(await police.locator('[data-test=add-member-form]').count(), 0);
+  assert.equal(await police.locator('[data-test=end-member]').count(), 0);
   assert.deepEqual(page.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
 });
