@@ -773,6 +773,10 @@ class Cli {
       req.set_region(a_.Get("region"));
       return Unary<v1::CareTeamService>("ListTeamGaps", req);
     }
+    if (sub == "eligible") {
+      return FieldsCall<v1::CareTeamService, v1::ListEligibleMembersRequest>(
+          "ListEligibleMembers", {"patient_id"}, {"patient_id", "team_role"});
+    }
     if (sub == "add") {
       return FieldsCall<v1::CareTeamService, v1::AddMemberRequest>(
           "AddMember", {"patient_id"}, {"patient_id", "team_role"});
@@ -781,7 +785,7 @@ class Cli {
       return FieldsCall<v1::CareTeamService, v1::EndMemberRequest>("EndMember", {"member_id"},
                                                                    {"member_id"});
     }
-    return Usage("team list <患者ID>|mine|gaps|add <患者ID> --team-role ...|end <成员ID>");
+    return Usage("team list <患者ID>|mine|gaps|eligible <患者ID> --team-role ...|add <患者ID> --team-role ...|end <成员ID>");
   }
 
   void PrintAlert(const v1::AlertMessage& m) {
@@ -1164,6 +1168,7 @@ class Cli {
   followup list <患者ID> [--history] | followup timeline <患者ID>
   worklist [overdue|due-soon|unstable|discharged|review] [--region]
   team list <患者ID> | team mine | team gaps [--region]
+  team eligible <患者ID> --team-role police   可加入小组的用户 accounts that may join
   team add <患者ID> --team-role police --user-id <用户ID> | --contact-name --contact-phone
   team end <成员ID> [--end-date YYYY-MM-DD] [--reason 原因]
   alerts watch [--after 序号] [--once]  实时接收预警，断线自动续传 live alerts, resumes
