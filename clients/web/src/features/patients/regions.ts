@@ -53,17 +53,19 @@ export function useRegions() {
   const communities = computed(() => list.value
     .filter((r) => r.level === RegionLevel.COMMUNITY)
     .sort((a, b) => a.code.localeCompare(b.code)));
-  /** "宁海路街道 · 某某社区" for a community code; the code itself when unknown. */
+  /** The region's name for a code; the code itself when unknown. */
   function name(code: string): string {
     const r = byCode.value.get(code);
     if (!r) return code;
     return r.name;
   }
+  /** A community with its street ("宁海路街道 · 某社区"), other regions by their name. */
   function fullName(code: string): string {
     const r = byCode.value.get(code);
     if (!r) return code;
     const p = r.parentCode ? byCode.value.get(r.parentCode) : undefined;
-    return p && r.level === RegionLevel.COMMUNITY ? `${p.name} · ${r.name}` : r.name;
+    // Community names often begin with their street's ("宁海路街道演示第一社区"): no need twice.
+    return p && r.level === RegionLevel.COMMUNITY && !r.name.startsWith(p.name) ? `${p.name} · ${r.name}` : r.name;
   }
   return { list, tree, communities, name, fullName, ready: () => loading ?? Promise.resolve() };
 }
