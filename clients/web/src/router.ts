@@ -48,7 +48,7 @@ const routes: RouteRecordRaw[] = [
 
 export const router = createRouter({ history: createWebHistory(), routes });
 
-router.beforeEach(async (to) => {
+router.beforeEach(async (to, from) => {
   const session = useSession();
   if (!session.checked) await session.load();
   if (to.meta.public) return true;
@@ -57,7 +57,7 @@ router.beforeEach(async (to) => {
   }
   // The server requires a new password first: nothing else opens until it is changed.
   if (session.mustChangePassword && to.path !== PASSWORD_PATH) {
-    return { path: PASSWORD_PATH, query: { next: to.fullPath } };
+    return from.path === PASSWORD_PATH ? false : { path: PASSWORD_PATH, query: { next: to.fullPath } };
   }
   if (to.meta.roles && !to.meta.roles.includes(session.role)) return { name: 'home' };
   return true;
