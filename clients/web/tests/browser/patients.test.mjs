@@ -61,6 +61,9 @@ test('registration: a bad check digit is refused at its field, a valid number re
   await page.waitForFunction(() => document.querySelector('.el-form-item.is-error')?.textContent?.includes('校验位错误'));
   assert.match(await item('id-number').locator('.el-form-item__error').innerText(), /校验位错误/);
   assert.equal(count(), before, 'nothing was stored');
+  await page.evaluate(() => document.fonts.ready);
+  await page.locator('.page-title').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await stack.screenshot(page, 'patient-form.png');
 
   await page.locator('[data-test=id-number]').fill(GOOD_ID);
   await page.locator('[data-test=name]').click();
@@ -123,10 +126,15 @@ test('an update with a stale version says 已被他人修改', async () => {
 
 test('search by name finds the patient', async () => {
   await page.goto(stack.baseUrl + '/patients');
+  await page.locator('[data-test=results] tbody tr').first().waitFor(); // the first, unfiltered page
+  assert.ok(await page.locator('[data-test=results] tbody tr').count() > 1);
   await page.locator('[data-test=q-name]').fill(NAME);
-  await page.locator('[data-test=search]').click();
-  await page.locator('[data-test=results] [data-test=name]', { hasText: NAME }).waitFor();
-  assert.equal(await page.locator('[data-test=results] tbody tr').count(), 1);
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/smd.v1.PatientService/SearchPatients')),
+    page.locator('[data-test=search]').click(),
+  ]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=results] tbody tr').length === 1);
+  assert.equal(await page.locator('[data-test=results] [data-test=name]').innerText(), NAME);
   assert.doesNotMatch(page.url(), new RegExp(encodeURIComponent(NAME)), 'no name in the address');
   await page.locator('[data-test=results] tbody tr').first().click();
   await page.waitForURL(new RegExp(`/patients/${patientId}$`));
@@ -146,6 +154,23 @@ test('an expired session returns to the same page after signing in', async () =>
   const token = (await page.context().cookies()).find((c) => c.name === '__Host-smd_session').value;
   assert.ok(!seen.includes(token), 'the token is not readable by the page');
   assert.doesNotMatch(seen, /smd_session/);
+});
+
+test('a form\'s draft survives an expired session (in memory, for the same user)', async () => {
+  await page.goto(stack.baseUrl + '/patients/new');
+  await page.locator('[data-test=name]').fill('草稿中的姓名');
+  stack.sql('UPDATE session SET revoked_at = now() WHERE revoked_at IS NULL');
+  await page.locator('[data-test=save]').click();
+  await page.locator('[data-test=expired]').waitFor();
+  await stack.login(page, 'doctor');
+  await page.waitForURL((u) => u.pathname === '/patients/new');
+  await page.waitForFunction(() => document.querySelector('input[data-test=name]')?.value === '草稿中的姓名');
+  const stored = await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage));
+  assert.doesNotMatch(stored, /草稿中的姓名/, 'the draft is not in web storage');
+  // Leave without saving (the draft is abandoned).
+  await page.locator('.shell-nav .el-menu-item', { hasText: '工作清单' }).click();
+  await page.locator('.el-message-box .el-button--primary').click();
+  await page.waitForURL(/\/worklist/);
 });
 
 test('a reload after the session died also returns to the page', async () => {
