@@ -51,6 +51,12 @@ export const useSession = defineStore('session', () => {
     user.value = res.user ?? null;
     expired.value = false;
     mustChangePassword.value = flaggedForChange(res.user);
+    // Login's user may come without the jurisdiction's name; WhoAmI has it (the header shows it).
+    if (res.user && !res.user.jurisdictionName) {
+      void auth.whoAmI({}).then((u) => {
+        if (user.value?.userId === u.userId) user.value = { ...user.value, jurisdictionName: u.jurisdictionName };
+      }).catch(() => undefined);
+    }
     checked.value = true;
     return res.user!;
   }
