@@ -35,7 +35,8 @@ class AuthUseCases {
   explicit AuthUseCases(const Deps& deps);
 
   // The per-source limit, asked before a sign-in is queued: takes one unit of the failure
-  // budget of the caller's source address (domain::SourceOf(meta.peer)). Never blocks (it
+  // budget of the caller's source address (domain::SourceOf(meta.peer): behind the trusted
+  // web gateway, the browser's). Never blocks (it
   // runs on gRPC's threads). RESOURCE_EXHAUSTED "too many failed sign-ins from this
   // address" when the budget is used up; that refusal is counted in the audit.
   absl::Status AdmitSignIn(const CallMeta& meta, std::string_view username);
