@@ -63,8 +63,8 @@ std::string EscapeForAudit(std::string_view raw) {
 
 namespace {
 
-// Between the client and the gateway in PeerViaGateway's form. Neither a validated client
-// address nor gRPC's TCP peers contain a space, so the first occurrence is the separator.
+// Between the client and the gateway in PeerViaGateway's form. A client address that
+// ParseForwardedFor accepted contains no space, so the first occurrence is the separator.
 constexpr std::string_view kVia = " via ";
 
 }  // namespace
