@@ -252,6 +252,10 @@ class Cli {
     std::string default_ca = o_.config_dir + "/ca.pem";
     if (!std::ifstream(default_ca)) default_ca.clear();
     o_.ca = a_.Get("ca", env_ca ? env_ca : default_ca);
+    const char* env_cert = std::getenv("SMDCTL_CERT");
+    const char* env_key = std::getenv("SMDCTL_KEY");
+    o_.cert = a_.Get("cert", env_cert ? env_cert : "");
+    o_.key = a_.Get("key", env_key ? env_key : "");
     invocation_key_ = a_.Get("idempotency-key", NewIdempotencyKey());
     if (!ValidIdempotencyKey(invocation_key_)) {
       return Usage(
@@ -431,7 +435,7 @@ class Cli {
     static const std::set<std::string> kGlobal = {
         "insecure",   "json", "lang",           "server",          "ca",
         "config-dir", "help", "password-stdin", "idempotency-key", "retries",
-        "file"};
+        "file",       "cert", "key"};
     std::set<std::string> ignore = kGlobal;
     ignore.insert(own_flags.begin(), own_flags.end());
     if (auto st = FillFromArgs(a_, 2, positional_fields, ignore, required, &req); !st.ok()) {
@@ -1186,7 +1190,7 @@ class Cli {
   std::string HelpText() const {
     return R"(smdctl — 严重精神障碍社区管理服务的命令行客户端 (command-line client of the smd server)
 
-用法 usage: smdctl [--server host:port] [--ca ca.pem | --insecure] [--json] [--lang zh|en]
+用法 usage: smdctl [--server host:port] [--ca ca.pem [--cert c.pem --key c.key] | --insecure] [--json] [--lang zh|en]
                   [--retries N] [--idempotency-key KEY] <命令> ...
 
   login --user <用户名>                 登录（密码从终端或标准输入读取） sign in

@@ -76,15 +76,36 @@ absl::Status ClearSession(const std::string& dir) {
   return absl::OkStatus();
 }
 
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": 无法读取 (cannot read) ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const Options& o) {
   if (o.insecure) return grpc::CreateChannel(o.server, grpc::InsecureChannelCredentials());
   grpc::SslCredentialsOptions ssl;
   if (!o.ca.empty()) {
-    std::ifstream in(o.ca);
-    if (!in) return absl::InvalidArgumentError(absl::StrCat("--ca: 无法读取 (cannot read) ", o.ca));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    ssl.pem_root_certs = ss.str();
+    auto pem = ReadPem(o.ca, "--ca");
+    if (!pem.ok()) return pem.status();
+    ssl.pem_root_certs = *pem;
+  }
+  if (o.cert.empty() != o.key.empty()) {
+    return absl::InvalidArgumentError("--cert, --key: 须同时提供 (give both or neither)");
+  }
+  if (!o.cert.empty()) {
+    auto cert = ReadPem(o.cert, "--cert");
+    if (!cert.ok()) return cert.status();
+    auto key = ReadPem(o.key, "--key");
+    if (!key.ok()) return key.status();
+    ssl.pem_cert_chain = *cert;
+    ssl.pem_private_key = *key;
   }
   return grpc::CreateChannel(o.server, grpc::SslCredentials(ssl));
 }

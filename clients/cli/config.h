@@ -19,6 +19,10 @@ namespace smdctl {
 struct Options {
   std::string server;      // host:port; default $SMDCTL_SERVER or 127.0.0.1:50051
   std::string ca;          // PEM file of the CA to trust; default $SMDCTL_CA or <dir>/ca.pem
+  // Client certificate and key (PEM) for a server that requires mutual TLS
+  // (--tls-client-ca); default $SMDCTL_CERT / $SMDCTL_KEY. Both or neither.
+  std::string cert;
+  std::string key;
   bool insecure = false;   // plaintext (a loopback test server only)
   bool json = false;       // machine-readable output
   Lang lang = Lang::kZh;

@@ -74,11 +74,15 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 anchor_file="$work/audit-anchor.log"
 "$server_bin" serve --listen "127.0.0.1:$port" --database-url "$app_dsn" --key-file "$work/smd.keys" \
   --tls-cert "$work/tls/server.pem" --tls-key "$work/tls/server.key" \
+  --tls-client-ca "$work/tls/ca.pem" --trusted-gateway smd-gateway \
   --audit-anchor-file "$anchor_file" >"$work/server.log" 2>&1 &
 server_pid=$!
 
 export SMDCTL_SERVER="localhost:$port"
 export SMDCTL_CA="$work/tls/ca.pem"
+# Mutual TLS, as the quickstart runs it behind the web gateway: smdctl shows its own client
+# certificate (not the gateway's, whose forwarded addresses the server would believe).
+export SMDCTL_CERT="$work/tls/client.pem" SMDCTL_KEY="$work/tls/client.key"
 # Each person has a terminal of their own: a config directory each.
 as() { local who=$1; shift; SMDCTL_CONFIG_DIR="$work/cfg-$who" "$smdctl_bin" "$@"; }
 
@@ -87,6 +91,12 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 grep -q "listening" "$work/server.log" || { cat "$work/server.log" >&2; fail "server did not start"; }
+step "(check) mutual TLS: without a client certificate the server lets nobody in"
+if echo "Demo-doctor-2026" | SMDCTL_CERT="" SMDCTL_KEY="" SMDCTL_CONFIG_DIR="$work/cfg-nocert" \
+  "$smdctl_bin" login --user doctor >"$work/out" 2>&1; then
+  fail "a client without a certificate signed in: $(cat "$work/out")"
+fi
+echo "refused, as it should be"
 # protect-audit.sql ran: the server's start-up check finds every audit object with smd_audit.
 if grep -q "not owned by smd_audit" "$work/server.log"; then
   fail "the server says the audit trail is unprotected: $(grep "smd_audit" "$work/server.log")"
