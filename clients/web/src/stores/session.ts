@@ -100,11 +100,11 @@ export const useSession = defineStore('session', () => {
 });
 
 /**
- * WhoAmIResponse.must_change_password (auth.proto field 7, added on the server side later):
- * read by name so this compiles before the generated type has it.
+ * The server asks for a new password (WhoAmIResponse.must_change_password: an administrator
+ * set or reset it); until then it refuses every other call with FAILED_PRECONDITION.
  */
 export function flaggedForChange(u: WhoAmIResponse | null | undefined): boolean {
-  return (u as { mustChangePassword?: boolean } | null | undefined)?.mustChangePassword === true;
+  return u?.mustChangePassword === true;
 }
 
 /**

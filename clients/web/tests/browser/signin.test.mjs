@@ -114,17 +114,15 @@ test('password change: the server\'s messages at their fields, then the new pass
 });
 
 test('a forced password change: nothing else opens until it is changed', async () => {
+  // An administrator reset doctor2's password: the server now asks for a new one
+  // (WhoAmIResponse.must_change_password) and refuses every other call until then.
+  stack.sql("UPDATE app_user SET must_change_password = true WHERE username = 'doctor2'");
   const page = await stack.newPage();
-  await page.goto(stack.baseUrl + '/login');
-  await stack.login(page, 'doctor2');
-  await page.waitForURL(/\/worklist/);
-  // The server in forced mode answers every other call FAILED_PRECONDITION (auth.proto);
-  // stand in for it on one call until the password is changed.
-  await page.route('**/smd.v1.FollowUpService/ListWorklist', (route) => route.fulfill({
-    status: 400, contentType: 'application/json',
-    body: JSON.stringify({ code: 'failed_precondition', message: '须先修改密码 (password change required)' }),
-  }));
   await page.goto(stack.baseUrl + '/worklist?kind=1');
+  await page.waitForURL(/\/login/);
+  await page.locator('input[name=username]').fill('doctor2');
+  await page.locator('input[name=password]').fill('Demo-doctor2-2026');
+  await page.locator('[data-test=login]').click();
   await page.waitForURL((u) => u.pathname === '/account/password');
   await page.locator('[data-test=forced-change]').waitFor();
   assert.equal(await page.locator('[data-test=forced-logout]').count(), 1);
@@ -132,7 +130,9 @@ test('a forced password change: nothing else opens until it is changed', async (
   // A refused navigation changes nothing to wait for: let the router run, two frames.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   assert.equal(new URL(page.url()).pathname, '/account/password', 'other pages stay closed');
-  await page.unroute('**/smd.v1.FollowUpService/ListWorklist');
+  // The server itself refuses other calls meanwhile (not only the page's guard).
+  await assert.rejects(stack.rpc(page, 'smd.v1.FollowUpService/ListWorklist', { kind: 'WORKLIST_OVERDUE' }),
+    /failed_precondition|须先修改密码/);
   await page.locator('[data-test=old-password]').fill('Demo-doctor2-2026');
   await page.locator('[data-test=new-password]').fill('New-doctor2-pass-2026');
   await page.locator('[data-test=repeat-password]').fill('New-doctor2-pass-2026');
@@ -141,4 +141,6 @@ test('a forced password change: nothing else opens until it is changed', async (
   await stack.login(page, 'doctor2', 'New-doctor2-pass-2026');
   await page.waitForURL((u) => u.pathname === '/worklist' && u.searchParams.get('kind') === '1');
   await page.locator('[data-test=worklist] tbody tr').first().waitFor();
+  assert.equal(stack.sql("SELECT must_change_password FROM app_user WHERE username = 'doctor2'").trim(), 'f');
 });
+
