@@ -10,13 +10,6 @@ import { Code, ConnectError, createClient, type Client, type Interceptor } from 
 import { createConnectTransport } from '@connectrpc/connect-web';
 import type { DescService } from '@bufbuild/protobuf';
 import { AuthService } from '@/gen/smd/v1/auth_pb';
-import { PatientService } from '@/gen/smd/v1/patients_pb';
-import { FollowUpService } from '@/gen/smd/v1/followups_pb';
-import { CareTeamService, AlertService } from '@/gen/smd/v1/alerts_pb';
-import { RegionService } from '@/gen/smd/v1/regions_pb';
-import { MetricsService } from '@/gen/smd/v1/metrics_pb';
-import { AdminService } from '@/gen/smd/v1/admin_pb';
-import { AuditService } from '@/gen/smd/v1/audit_pb';
 
 /** The header the gateway requires on every call (its value is not a secret). */
 export const CSRF_HEADER = 'x-smd-csrf';
@@ -56,19 +49,16 @@ export const transport = createConnectTransport({
   interceptors: [csrf],
 });
 
-function client<T extends DescService>(s: T): Client<T> {
+/**
+ * A client of one service over the page's transport. Each service's client lives in its own
+ * module (src/api/patients.ts, followups.ts, ...), so that the first page load carries only
+ * the generated descriptors of the services its screen uses.
+ */
+export function client<T extends DescService>(s: T): Client<T> {
   return createClient(s, transport);
 }
 
 export const auth = client(AuthService);
-export const patients = client(PatientService);
-export const followups = client(FollowUpService);
-export const careTeams = client(CareTeamService);
-export const alerts = client(AlertService);
-export const regions = client(RegionService);
-export const metrics = client(MetricsService);
-export const admin = client(AdminService);
-export const audit = client(AuditService);
 
 /** A fresh key for a write that may be retried (docs/adr/0009-idempotency-keys.md). */
 export function idempotencyKey(): string {

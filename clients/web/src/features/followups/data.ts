@@ -1,6 +1,7 @@
 // Reads this feature needs: the drug catalogue (read once per page load: the server reads it
 // once at start-up too), a patient's visits with every version, a community's name.
-import { followups, regions } from '@/api/client';
+import { followups } from '@/api/followups';
+import { regions } from '@/api/regions';
 import type { Drug, FollowUp } from '@/gen/smd/v1/followups_pb';
 
 let drugsOnce: Promise<Drug[]> | null = null;

@@ -1,6 +1,6 @@
 // The patient a follow-up screen is about (GetPatient), for the banner and the result page.
 import { ref } from 'vue';
-import { patients } from '@/api/client';
+import { patients } from '@/api/patients';
 import { errorText } from '@/api/errors';
 import type { Patient } from '@/gen/smd/v1/patients_pb';
 

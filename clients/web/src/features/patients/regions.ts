@@ -3,7 +3,7 @@
 // register show community names for codes, and filters offer a cascader of streets and
 // communities inside the user's jurisdiction. Region names are not patient data.
 import { ref, computed } from 'vue';
-import { regions as regionApi } from '@/api/client';
+import { regions as regionApi } from '@/api/regions';
 import type { Region } from '@/gen/smd/v1/regions_pb';
 import { RegionLevel } from '@/gen/smd/v1/regions_pb';
 import { useSession } from '@/stores/session';
