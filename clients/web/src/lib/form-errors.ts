@@ -5,7 +5,7 @@
 //
 // Field paths are the proto's snake_case names relative to the request; `prefix` strips a
 // common part (e.g. 'patient.' for a RegisterPatientRequest whose form edits `patient`).
-import { reactive } from 'vue';
+import { reactive, watch, type Ref } from 'vue';
 import { Code } from '@connectrpc/connect';
 import { errorText, toServerError } from '@/api/errors';
 import { t } from '@/i18n';
@@ -46,4 +46,23 @@ export function useFormErrors(prefix = ''): FormErrors {
     },
   });
   return state;
+}
+
+/**
+ * Clears the server's message at a field once the user edits that field (the message was
+ * about the old value). Model keys are camelCase, server field paths snake_case.
+ */
+export function useClearErrorOnEdit(model: Ref<object>, errors: { byField: Record<string, string> }) {
+  let last: Record<string, string> = snapshot(model.value);
+  watch(model, (v) => {
+    const now = snapshot(v);
+    for (const k of Object.keys(now)) {
+      if (now[k] !== last[k]) delete errors.byField[k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())];
+    }
+    last = now;
+  }, { deep: true });
+}
+
+function snapshot(o: object): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, JSON.stringify(v)]));
 }
