@@ -176,6 +176,10 @@ export async function startStack(opts = {}) {
     async screenshot(page, name, options = {}) {
       const dir = join(repoRoot, 'docs/images');
       mkdirSync(dir, { recursive: true });
+      // Let enter transitions (tags zooming in, dialogs fading) finish: a picture taken
+      // mid-animation shows half-drawn widgets.
+      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'),
+        null, { timeout: 5000 }).catch(() => {});
       await page.screenshot({ path: join(dir, name), ...options });
     },
     async stop() {
