@@ -20,6 +20,8 @@ export interface Config {
   allowedOrigins: string[];
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** One log line per RPC (method, code, milliseconds; never data). */
+  accessLog: boolean;
 }
 
 const FLAGS: Record<string, [keyof Config, string]> = {
@@ -33,6 +35,7 @@ const FLAGS: Record<string, [keyof Config, string]> = {
   '--static-dir': ['staticDir', 'SMD_GATEWAY_STATIC_DIR'],
   '--allowed-origins': ['allowedOrigins', 'SMD_GATEWAY_ALLOWED_ORIGINS'],
   '--max-body-bytes': ['maxBodyBytes', 'SMD_GATEWAY_MAX_BODY_BYTES'],
+  '--access-log': ['accessLog', 'SMD_GATEWAY_ACCESS_LOG'],
 };
 
 export const USAGE = `usage: node gateway.mjs --tls-cert FILE --tls-key FILE --upstream-ca FILE [options]
@@ -44,6 +47,7 @@ export const USAGE = `usage: node gateway.mjs --tls-cert FILE --tls-key FILE --u
   --static-dir DIR          built pages (default: public/ beside gateway.mjs)
   --allowed-origins LIST    extra origins allowed to call (comma-separated)
   --max-body-bytes N        largest request body (default 4194304)
+  --access-log on|off       one line per RPC: method, code, milliseconds (default on)
 Each flag may also come from its environment variable (SMD_GATEWAY_LISTEN, ...).`;
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStatic: string): Config {
@@ -71,12 +75,21 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
     staticDir: raw.staticDir ?? defaultStatic,
     allowedOrigins: (raw.allowedOrigins ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     maxBodyBytes: Number(raw.maxBodyBytes ?? 4 * 1024 * 1024),
+    accessLog: raw.accessLog !== 'off',
   };
+  if (raw.accessLog !== undefined && raw.accessLog !== 'on' && raw.accessLog !== 'off') {
+    throw new UsageError('--access-log must be on or off', 2);
+  }
   if (!cfg.tlsCert || !cfg.tlsKey) throw new UsageError('--tls-cert and --tls-key are required (the browser side is HTTPS only)', 2);
   if (!cfg.upstreamCa) throw new UsageError('--upstream-ca is required (smd-server is reached over TLS)', 2);
   if (!!cfg.clientCert !== !!cfg.clientKey) throw new UsageError('--client-cert and --client-key go together', 2);
-  if (!Number.isInteger(cfg.maxBodyBytes) || cfg.maxBodyBytes < 1024) throw new UsageError('--max-body-bytes must be an integer >= 1024', 2);
-  if (!/^[^:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(cfg.listen)) throw new UsageError('--listen must be HOST:PORT', 2);
+  if (!/^\d+$/.test(raw.maxBodyBytes ?? '0') || !Number.isSafeInteger(cfg.maxBodyBytes) || cfg.maxBodyBytes < 1024) {
+    throw new UsageError('--max-body-bytes must be an integer >= 1024', 2);
+  }
+  for (const [flag, v] of [['--listen', cfg.listen], ['--upstream', cfg.upstream]]) {
+    const m = /^(?:[^:[\]]+|\[[0-9a-fA-F:.]+\]):(\d{1,5})$/.exec(v);
+    if (!m || Number(m[1]) > 65535) throw new UsageError(`${flag} must be HOST:PORT`, 2);
+  }
   return cfg;
 }
 

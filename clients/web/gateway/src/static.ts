@@ -53,7 +53,14 @@ export class StaticFiles {
       res.end();
       return;
     }
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    let path: string;
+    try {
+      path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('bad request');
+      return;
+    }
     let a = this.files.get(path);
     if (!a) {
       // An asset that is not there is a 404; any other path is a route of the page.
