@@ -29,7 +29,12 @@ function main(): void {
       servername: /^[0-9.]+$|:/.test(upHost) ? undefined : upHost,
     },
     idleConnectionTimeoutMs: 5 * 60_000,
-    pingIntervalMs: 30_000,
+    // Pings find a dead upstream connection under an idle alert stream. gRPC servers
+    // (smd-server keeps gRPC's defaults) answer pings more often than every 5 minutes
+    // without data with GOAWAY "too_many_pings" after two strikes, which killed every open
+    // stream on the connection: with a 30 s interval, each idle SubscribeAlerts ended
+    // INTERNAL after about 150 s. So: just over 5 minutes.
+    pingIntervalMs: 310_000,
     readMaxBytes: 64 * 1024 * 1024,
   });
   let files: StaticFiles;
