@@ -19,8 +19,11 @@ import { describeError, type Logger } from './log';
 /** The browser's address, set per request by the adapter (gateway.ts). */
 export const kRemoteAddress = createContextKey<string>('', { description: 'remote address' });
 
-/** Per call: the Connect code it ended with, for the access log (gateway.ts). */
-export interface CallRecord { code: string }
+/**
+ * Per call, for the access log (gateway.ts): the Connect code it ended with, and for unary
+ * calls the time smd-server took as the gateway saw it (the rest is the gateway's own).
+ */
+export interface CallRecord { code: string; upstreamMs?: number }
 export const kCallRecord = createContextKey<CallRecord>({ code: '' }, { description: 'call record' });
 
 /** Headers passed through from the page, each with the form it must have. */
@@ -106,8 +109,10 @@ export function clean(e: unknown, log: Logger, method: string): ConnectError {
     LOCAL_MESSAGES[ce.code] ?? '网关与服务器通信出错 (gateway error talking to smd-server)', ce.code);
 }
 
-function record(ctx: HandlerContext, code: Code | 'ok'): void {
-  ctx.values.get(kCallRecord).code = code === 'ok' ? 'ok' : codeName(code);
+function record(ctx: HandlerContext, code: Code | 'ok', upstreamStart?: bigint): void {
+  const r = ctx.values.get(kCallRecord);
+  r.code = code === 'ok' ? 'ok' : codeName(code);
+  if (upstreamStart !== undefined) r.upstreamMs = Number(process.hrtime.bigint() - upstreamStart) / 1e6;
 }
 
 export function codeName(code: Code): string {
@@ -120,13 +125,14 @@ function methodImpl(client: Record<string, AnyFn>, m: DescMethod, streams: Strea
   if (m.methodKind === 'unary') {
     return async (req: unknown, ctx: HandlerContext) => {
       const token = tokenFromCookie(ctx.requestHeader.get('cookie'));
+      const t0 = process.hrtime.bigint();
       try {
         const res = (await call(req, callOptions(ctx, token))) as object;
-        record(ctx, 'ok');
+        record(ctx, 'ok', t0);
         return res;
       } catch (e) {
         const ce = clean(e, log, name);
-        record(ctx, ce.code);
+        record(ctx, ce.code, t0);
         throw ce;
       }
     };

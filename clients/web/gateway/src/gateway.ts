@@ -21,7 +21,7 @@ export interface GatewayOptions {
   allowedOrigins: readonly string[];
   maxBodyBytes: number;
   log: Logger;
-  /** One line per RPC: method, Connect code, milliseconds (default true). */
+  /** One line per RPC: method, Connect code, milliseconds in all and upstream (default true). */
   accessLog?: boolean;
 }
 
@@ -103,7 +103,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
           // The client reset an HTTP/2 stream, or an HTTP/1.1 answer was cut off: it left.
           const reset = 'stream' in res && (res.stream.rstCode ?? 0) !== 0;
           const code = rec.code || (reset || !res.writableFinished ? 'canceled' : codeOfStatus(res.statusCode));
-          log(`rpc ${method} ${code} ${ms.toFixed(1)}ms`);
+          const up = rec.upstreamMs === undefined ? '' : ` (upstream ${rec.upstreamMs.toFixed(1)}ms)`;
+          log(`rpc ${method} ${code} ${ms.toFixed(1)}ms${up}`);
         });
       }
       const refused = stopping

@@ -253,7 +253,7 @@ describe('forwarding', () => {
 
   it('logs one line per RPC with method, code and time, and no data', () => {
     const lines = logs.filter((l) => l.startsWith('rpc '));
-    expect(lines).toContain(lines.find((l) => /^rpc smd\.v1\.AuthService\/Login ok \d+\.\dms$/.test(l)));
+    expect(lines.some((l) => /^rpc smd\.v1\.AuthService\/Login ok \d+\.\dms \(upstream \d+\.\dms\)$/.test(l))).toBe(true);
     expect(lines.some((l) => /^rpc smd\.v1\.PatientService\/GetPatient invalid_argument /.test(l))).toBe(true);
     expect(lines.some((l) => /^rpc smd\.v1\.AlertService\/SubscribeAlerts canceled /.test(l))).toBe(true);
     expect(lines.some((l) => /^rpc \(unknown\) unimplemented /.test(l) || /AuthService\/Nope unimplemented/.test(l))).toBe(true);
