@@ -22,6 +22,8 @@ export interface Config {
   maxBodyBytes: number;
   /** One log line per RPC (method, code, milliseconds; never data). */
   accessLog: boolean;
+  /** Development: reload the pages from disk when a build rewrites index.html. */
+  watchStatic: boolean;
 }
 
 const FLAGS: Record<string, [keyof Config, string]> = {
@@ -36,7 +38,10 @@ const FLAGS: Record<string, [keyof Config, string]> = {
   '--allowed-origins': ['allowedOrigins', 'SMD_GATEWAY_ALLOWED_ORIGINS'],
   '--max-body-bytes': ['maxBodyBytes', 'SMD_GATEWAY_MAX_BODY_BYTES'],
   '--access-log': ['accessLog', 'SMD_GATEWAY_ACCESS_LOG'],
+  '--watch-static': ['watchStatic', 'SMD_GATEWAY_WATCH_STATIC'],
 };
+/** Flags that take no value. */
+const SWITCHES = new Set(['--watch-static']);
 
 export const USAGE = `usage: node gateway.mjs --tls-cert FILE --tls-key FILE --upstream-ca FILE [options]
   --listen HOST:PORT        browser side (default 127.0.0.1:8443)
@@ -48,6 +53,7 @@ export const USAGE = `usage: node gateway.mjs --tls-cert FILE --tls-key FILE --u
   --allowed-origins LIST    extra origins allowed to call (comma-separated)
   --max-body-bytes N        largest request body (default 4194304)
   --access-log on|off       one line per RPC: method, code, milliseconds (default on)
+  --watch-static            development: reload the pages when a build rewrites index.html
 Each flag may also come from its environment variable (SMD_GATEWAY_LISTEN, ...).`;
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStatic: string): Config {
@@ -60,6 +66,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
     if (flag === '-h' || flag === '--help') throw new UsageError(USAGE, 0);
     const f = FLAGS[flag];
     if (!f) throw new UsageError(`unknown flag ${flag}\n${USAGE}`, 2);
+    if (SWITCHES.has(flag)) {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`, 2);
+      raw[f[0]] = '1';
+      continue;
+    }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${flag} needs a value`, 2);
     raw[f[0]] = value;
@@ -76,6 +87,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
     allowedOrigins: (raw.allowedOrigins ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     maxBodyBytes: Number(raw.maxBodyBytes ?? 4 * 1024 * 1024),
     accessLog: raw.accessLog !== 'off',
+    watchStatic: raw.watchStatic === '1' || raw.watchStatic === 'true',
   };
   if (raw.accessLog !== undefined && raw.accessLog !== 'on' && raw.accessLog !== 'off') {
     throw new UsageError('--access-log must be on or off', 2);

@@ -39,7 +39,7 @@ function main(): void {
   });
   let files: StaticFiles;
   try {
-    files = new StaticFiles(cfg.staticDir);
+    files = new StaticFiles(cfg.staticDir, cfg.watchStatic);
   } catch (e) {
     throw new UsageError(`--static-dir ${cfg.staticDir}: ${(e as Error).message}`, 1);
   }

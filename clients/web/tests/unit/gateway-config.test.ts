@@ -45,6 +45,13 @@ describe('parseConfig', () => {
     expect(c).toMatchObject({ tlsCert: '/x.pem', clientCert: '/cl.pem', listen: '[::1]:8443' });
   });
 
+  it('takes --watch-static as a switch (development only)', () => {
+    expect(parseConfig(REQUIRED, {}, '/pub').watchStatic).toBe(false);
+    expect(parseConfig([...REQUIRED, '--watch-static'], {}, '/pub').watchStatic).toBe(true);
+    expect(parseConfig(REQUIRED, { SMD_GATEWAY_WATCH_STATIC: '1' }, '/pub').watchStatic).toBe(true);
+    expect(fails([...REQUIRED, '--watch-static=yes']).message).toMatch(/takes no value/);
+  });
+
   it('refuses what it cannot use, saying why', () => {
     expect(fails(['--nope']).message).toMatch(/unknown flag --nope/);
     expect(fails(['--listen']).message).toMatch(/needs a value/);
