@@ -88,10 +88,13 @@ async function abba(o: Options, a: (i: number) => Promise<unknown>, b: (i: numbe
   return { direct: ta, gateway: tb };
 }
 
-async function emptyHop(o: Options): Promise<number[]> {
-  const srv = http2.createServer((_req, res) => res.end());
+/** An empty HTTP/2 request on loopback, over TLS when given the stack's certificates. */
+async function emptyHop(o: Options, tls?: { cert: Buffer; key: Buffer; ca: Buffer }): Promise<number[]> {
+  const handler = (_req: unknown, res: http2.Http2ServerResponse) => res.end();
+  const srv = tls ? http2.createSecureServer({ cert: tls.cert, key: tls.key }, handler) : http2.createServer(handler);
   await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
-  const session = http2.connect(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`);
+  const port = (srv.address() as AddressInfo).port;
+  const session = tls ? http2.connect(`https://localhost:${port}`, { ca: tls.ca }) : http2.connect(`http://127.0.0.1:${port}`);
   const one = () => new Promise<void>((ok, fail) => {
     const r = session.request({ ':method': 'POST', ':path': '/' });
     r.on('error', fail);
@@ -171,6 +174,9 @@ async function main(): Promise<void> {
     };
 
     const hop = await emptyHop(o);
+    const tlsHop = await emptyHop(o, {
+      cert: readFileSync(join(stack.tls, 'server.pem')), key: readFileSync(join(stack.tls, 'server.key')), ca,
+    });
     const get = await abba(o,
       (i) => pD.getPatient({ patientId: ids[i % ids.length] }, { headers: auth }),
       (i) => pG.getPatient({ patientId: ids[(i + 7) % ids.length] }),
@@ -199,7 +205,8 @@ async function main(): Promise<void> {
       const own = [...logs.matchAll(re)].map((m) => Number(m[1]) - Number(m[2])).slice(-o.calls);
       if (own.length) console.log(`Inside the gateway (its access log: whole call minus upstream), ${name.split('/')[1]}: p50 ${f2(pct(own, 50))} ms, p99 ${f2(pct(own, 99))} ms`);
     }
-    console.log(`\nMachine limit, same run: an empty HTTP/2 request on loopback (Node to Node): p50 ${f2(pct(hop, 50))} ms, p99 ${f2(pct(hop, 99))} ms`);
+    console.log(`\nMachine limits, same run: an empty HTTP/2 request on loopback, Node to Node (what one more hop costs at least):`);
+    console.log(`  plaintext p50 ${f2(pct(hop, 50))} ms, p99 ${f2(pct(hop, 99))} ms; TLS p50 ${f2(pct(tlsHop, 50))} ms, p99 ${f2(pct(tlsHop, 99))} ms`);
 
     // First page load: a fresh browser context (empty cache), as a user's first visit.
     const page = await stack.newPage();

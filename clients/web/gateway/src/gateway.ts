@@ -12,11 +12,16 @@ import {
   isRpcPath, methodOfPath, refuseRpc, securityHeaders, writeConnectError, type Req, type Res,
 } from './guard';
 import { kCallRecord, kRemoteAddress, routes, StreamRegistry, type CallRecord } from './forward';
+import { fastPaths, isFastRequest, passThrough, type UpstreamSession } from './passthrough';
+import { SERVICES, AuthService } from './services';
 import { describeError, type Logger } from './log';
 import type { StaticFiles } from './static';
 
 export interface GatewayOptions {
+  /** The generic path to smd-server (connect-node gRPC transport). */
   transport: Transport;
+  /** The fast path's connection to the same smd-server (passthrough.ts); none: generic only. */
+  upstream?: UpstreamSession;
   files: StaticFiles;
   allowedOrigins: readonly string[];
   maxBodyBytes: number;
@@ -71,6 +76,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       writeConnectError(res as unknown as Res, 404, 'unimplemented', '没有这个方法 (no such method)'),
   });
 
+  // Login and Logout move the token to and from the cookie: they need the decoded message.
+  const fast = fastPaths(SERVICES, [`${AuthService.typeName}/Login`, `${AuthService.typeName}/Logout`]);
+
   let inflight = 0;
   let stopping = false;
   let onIdle: (() => void) | null = null;
@@ -113,6 +121,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (refused) {
         rec.code = refused.code;
         writeConnectError(res, refused.status, refused.code, refused.message);
+        return;
+      }
+      if (opts.upstream && fast.has(path) && isFastRequest(req)) {
+        passThrough(req, res, opts.upstream, {
+          method, remoteAddress: remoteAddress(req), maxBodyBytes: opts.maxBodyBytes, rec, log,
+        }).catch((e) => {
+          log(`request failed: ${describeError(e)}`);
+          rec.code = 'internal';
+          if (!res.headersSent) writeConnectError(res, 500, 'internal', '网关内部错误 (gateway internal error)');
+          else res.destroy();
+        });
         return;
       }
       records.set(req, rec);

@@ -11,6 +11,7 @@ import { parseConfig, readPem, UsageError } from './config';
 import { createGateway } from './gateway';
 import { describeError, stderrLogger as log } from './log';
 import { StaticFiles } from './static';
+import { UpstreamSession } from './passthrough';
 
 /** How long a stopping gateway lets unary calls finish (systemd's TimeoutStopSec is 30 s). */
 const DRAIN_MS = 10_000;
@@ -19,15 +20,18 @@ function main(): void {
   const here = dirname(fileURLToPath(import.meta.url));
   const cfg = parseConfig(process.argv.slice(2), process.env, join(here, 'public'));
   const upHost = splitHostPort(cfg.upstream)[0];
+  const tls = {
+    ca: readPem(cfg.upstreamCa, '--upstream-ca'),
+    ...(cfg.clientCert
+      ? { cert: readPem(cfg.clientCert, '--client-cert'), key: readPem(cfg.clientKey, '--client-key') }
+      : {}),
+    servername: /^[0-9.]+$|:/.test(upHost) ? undefined : upHost,
+  };
+  // Binary unary calls go through as bytes (passthrough.ts); the rest through connect-node.
+  const upstream = new UpstreamSession({ url: `https://${cfg.upstream}`, ...tls, log });
   const transport = createGrpcTransport({
     baseUrl: `https://${cfg.upstream}`,
-    nodeOptions: {
-      ca: readPem(cfg.upstreamCa, '--upstream-ca'),
-      ...(cfg.clientCert
-        ? { cert: readPem(cfg.clientCert, '--client-cert'), key: readPem(cfg.clientKey, '--client-key') }
-        : {}),
-      servername: /^[0-9.]+$|:/.test(upHost) ? undefined : upHost,
-    },
+    nodeOptions: tls,
     idleConnectionTimeoutMs: 5 * 60_000,
     // Pings find a dead upstream connection under an idle alert stream. gRPC servers
     // (smd-server keeps gRPC's defaults) answer pings more often than every 5 minutes
@@ -44,7 +48,7 @@ function main(): void {
     throw new UsageError(`--static-dir ${cfg.staticDir}: ${(e as Error).message}`, 1);
   }
   const gw = createGateway({
-    transport, files, allowedOrigins: cfg.allowedOrigins, maxBodyBytes: cfg.maxBodyBytes, log,
+    transport, upstream, files, allowedOrigins: cfg.allowedOrigins, maxBodyBytes: cfg.maxBodyBytes, log,
     accessLog: cfg.accessLog,
   });
 
@@ -88,6 +92,7 @@ function main(): void {
     server.close();
     for (const s of sessions) s.close();
     void gw.drain(DRAIN_MS).then(() => {
+      upstream.close();
       for (const sock of sockets) sock.destroy();
       log('stopped');
       process.exit(0);

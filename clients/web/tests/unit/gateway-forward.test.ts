@@ -14,6 +14,7 @@ import { AuthService } from '@/gen/smd/v1/auth_pb';
 import { PatientService } from '@/gen/smd/v1/patients_pb';
 import { AlertService } from '@/gen/smd/v1/alerts_pb';
 import { createGateway, type Gateway } from '../../gateway/src/gateway';
+import { UpstreamSession } from '../../gateway/src/passthrough';
 import { StaticFiles } from '../../gateway/src/static';
 import { COOKIE } from '../../gateway/src/session';
 
@@ -49,6 +50,8 @@ function upstreamRoutes(router: ConnectRouter) {
         await new Promise((ok) => setTimeout(ok, 2000));
       }
       if (req.patientId === 'bad') throw new ConnectError('patient_id: 无效 (invalid)', Code.InvalidArgument);
+      seen.headers.push(ctx.requestHeader);
+      if (req.patientId === 'replay') ctx.responseTrailer.set('idempotency-replayed', 'true');
       return { patientId: req.patientId, version: 3n };
     },
   });
@@ -86,8 +89,10 @@ function pageHeaders(extra: Record<string, string> = {}): Interceptor {
   };
 }
 
+/** Binary (as the pages send: the fast path) or JSON (the generic path). */
+let binary = true;
 function browser(extra: Record<string, string> = {}) {
-  return createConnectTransport({ baseUrl: base, httpVersion: '2', interceptors: [pageHeaders(extra)] });
+  return createConnectTransport({ baseUrl: base, httpVersion: '2', useBinaryFormat: binary, interceptors: [pageHeaders(extra)] });
 }
 
 async function post(path: string, headers: Record<string, string>, body: string | Buffer = '{}') {
@@ -113,6 +118,7 @@ beforeAll(async () => {
   writeFileSync(join(pub, 'index.html'), '<!doctype html><title>smd</title>');
   gw = createGateway({
     transport: createGrpcTransport({ baseUrl: `http://127.0.0.1:${upPort}` }),
+    upstream: new UpstreamSession({ url: `http://127.0.0.1:${upPort}`, log: (l) => logs.push(l) }),
     files: new StaticFiles(pub), allowedOrigins: [], maxBodyBytes: 64 * 1024, log: (l) => logs.push(l),
   });
   front = http2.createServer(gw.handler as never);
@@ -135,51 +141,66 @@ describe('forwarding', () => {
     expect(setCookie).toMatch(new RegExp(`${COOKIE}=tok-123; Path=/; Max-Age=\\d+; HttpOnly; Secure; SameSite=Strict`));
   });
 
-  it('a call carries the cookie\'s token, the browser\'s address and nothing else of the browser\'s headers', async () => {
-    seen.headers = [];
-    const res = await createClient(AuthService, browser({
-      cookie: `${COOKIE}=tok-123; smd_signed_in=1`, 'x-forwarded-for': '6.6.6.6', 'x-request-id': 'abc-1',
-      'idempotency-key': 'k1', 'x-other': 'secret',
-    })).whoAmI({});
-    expect(res.displayName).toBe('测试医生');
-    const h = seen.headers[0];
-    expect(h.get('authorization')).toBe('Bearer tok-123');
-    expect(h.get('x-forwarded-for')).toBe('127.0.0.1');
-    expect(h.get('x-request-id')).toBe('abc-1');
-    expect(h.get('idempotency-key')).toBe('k1');
-    expect(h.get('cookie')).toBeNull();
-    expect(h.get('x-other')).toBeNull();
-    expect(h.get('x-smd-csrf')).toBeNull();
-  });
+  for (const format of ['binary', 'JSON'] as const) {
+    describe(`${format} (${format === 'binary' ? 'fast path, as the pages send' : 'generic path'})`, () => {
+      beforeAll(() => { binary = format === 'binary'; });
+      afterAll(() => { binary = true; });
+      it('a call carries the cookie\'s token, the browser\'s address and nothing else of the browser\'s headers', async () => {
+        seen.headers = [];
+        const res = await createClient(AuthService, browser({
+          cookie: `${COOKIE}=tok-123; smd_signed_in=1`, 'x-forwarded-for': '6.6.6.6', 'x-request-id': 'abc-1',
+          'idempotency-key': 'k1', 'x-other': 'secret',
+        })).whoAmI({});
+        expect(res.displayName).toBe('测试医生');
+        const h = seen.headers[0];
+        expect(h.get('authorization')).toBe('Bearer tok-123');
+        expect(h.get('x-forwarded-for')).toBe('127.0.0.1');
+        expect(h.get('x-request-id')).toBe('abc-1');
+        expect(h.get('idempotency-key')).toBe('k1');
+        expect(h.get('cookie')).toBeNull();
+        expect(h.get('x-other')).toBeNull();
+        expect(h.get('x-smd-csrf')).toBeNull();
+        // Which path carried it: connect-node's transport names itself, the fast path does not.
+        expect(h.get('user-agent')).toBe(format === 'binary' ? null : 'connect-es/2.0.4');
+      });
 
-  it('a malformed cookie is no session', async () => {
-    seen.headers = [];
-    const err = await createClient(AuthService, browser({ cookie: `${COOKIE}=bad token; ;;=` })).whoAmI({}).catch((e) => e);
-    expect(ConnectError.from(err).code).toBe(Code.Unauthenticated);
-    expect(seen.headers[0].get('authorization')).toBeNull();
-  });
+      it('a malformed cookie is no session', async () => {
+        seen.headers = [];
+        const err = await createClient(AuthService, browser({ cookie: `${COOKIE}=bad token; ;;=` })).whoAmI({}).catch((e) => e);
+        expect(ConnectError.from(err).code).toBe(Code.Unauthenticated);
+        expect(seen.headers[0].get('authorization')).toBeNull();
+      });
 
-  it('passes smd-server\'s code and message through unchanged', async () => {
-    const err = ConnectError.from(await createClient(PatientService, browser()).getPatient({ patientId: 'bad' }).catch((e) => e));
-    expect(err.code).toBe(Code.InvalidArgument);
-    expect(err.rawMessage).toBe('patient_id: 无效 (invalid)');
-  });
+      it('passes smd-server\'s code and message through unchanged', async () => {
+        const err = ConnectError.from(await createClient(PatientService, browser()).getPatient({ patientId: 'bad' }).catch((e) => e));
+        expect(err.code).toBe(Code.InvalidArgument);
+        expect(err.rawMessage).toBe('patient_id: 无效 (invalid)');
+      });
 
-  it('Logout clears the cookie even when the server no longer knows the session', async () => {
-    let setCookie = '';
-    await createClient(AuthService, browser({ cookie: `${COOKIE}=tok-123` })).logout({}, {
-      onHeader: (h) => { setCookie = h.get('set-cookie') ?? ''; } });
-    expect(setCookie).toContain(`${COOKIE}=; Path=/; Max-Age=0`);
-  });
+      it('Logout clears the cookie even when the server no longer knows the session', async () => {
+        let setCookie = '';
+        await createClient(AuthService, browser({ cookie: `${COOKIE}=tok-123` })).logout({}, {
+          onHeader: (h) => { setCookie = h.get('set-cookie') ?? ''; } });
+        expect(setCookie).toContain(`${COOKIE}=; Path=/; Max-Age=0`);
+      });
 
-  it('passes the browser\'s deadline on', async () => {
-    seen.timeouts = [];
-    const err = ConnectError.from(await createClient(PatientService, browser())
-      .getPatient({ patientId: 'slow' }, { timeoutMs: 300 }).catch((e) => e));
-    expect(err.code).toBe(Code.DeadlineExceeded);
-    expect(seen.timeouts[0]).toBeGreaterThan(0);
-    expect(seen.timeouts[0]).toBeLessThanOrEqual(300);
-  });
+      it('passes the browser\'s deadline on', async () => {
+        seen.timeouts = [];
+        const err = ConnectError.from(await createClient(PatientService, browser())
+          .getPatient({ patientId: 'slow' }, { timeoutMs: 300 }).catch((e) => e));
+        expect(err.code).toBe(Code.DeadlineExceeded);
+        expect(seen.timeouts[0]).toBeGreaterThan(0);
+        expect(seen.timeouts[0]).toBeLessThanOrEqual(300);
+      });
+
+      it('passes idempotency-replayed back as a trailer', async () => {
+        let replayed: string | null = null;
+        await createClient(PatientService, browser()).getPatient({ patientId: 'replay' }, {
+          onTrailer: (t) => { replayed = t.get('idempotency-replayed'); } });
+        expect(replayed).toBe('true');
+      });
+    });
+  }
 
   it('a browser that closes a server stream cancels the upstream call', async () => {
     const ac = new AbortController();
@@ -205,10 +226,15 @@ describe('forwarding', () => {
     const unknown = await post('/smd.v1.AuthService/Nope', h);
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body)).toMatchObject({ code: 'unimplemented' });
+    for (const [path, type] of [['/smd.v1.AuthService/Login', 'application/json'],
+      ['/smd.v1.PatientService/GetPatient', 'application/proto']]) {
+      // No content-length: the limit is found while reading, on either path.
+      const big = await post(path, { ...h, 'content-type': type }, Buffer.alloc(70 * 1024, 0x20));
+      expect(big.status).toBe(429);
+      expect(JSON.parse(big.body)).toMatchObject({ code: 'resource_exhausted' });
+      expect(JSON.parse(big.body).message).toContain(String(64 * 1024));
+    }
     const big = await post('/smd.v1.AuthService/Login', h, Buffer.alloc(70 * 1024, 0x20));
-    expect(big.status).toBe(429);
-    expect(JSON.parse(big.body)).toMatchObject({ code: 'resource_exhausted' });
-    expect(JSON.parse(big.body).message).toContain(String(64 * 1024));
     expect(big.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(big.headers['cache-control']).toBe('no-store');
   });
@@ -234,6 +260,7 @@ describe('forwarding', () => {
   it('an upstream that is down gives UNAVAILABLE with a Chinese-first message', async () => {
     const down = createGateway({
       transport: createGrpcTransport({ baseUrl: 'http://127.0.0.1:1' }),
+      upstream: new UpstreamSession({ url: 'http://127.0.0.1:1', log: (l) => logs.push(l) }),
       files: gw ? new StaticFiles(mkdtempIndex()) : (null as never),
       allowedOrigins: [], maxBodyBytes: 1024, log: (l) => logs.push(l),
     });
@@ -241,9 +268,13 @@ describe('forwarding', () => {
     const saved = base;
     base = `http://127.0.0.1:${await listen(srv)}`;
     try {
-      const err = ConnectError.from(await createClient(AuthService, browser()).whoAmI({}).catch((e) => e));
-      expect(err.code).toBe(Code.Unavailable);
-      expect(err.rawMessage).toMatch(/^无法连接服务器.*\(cannot reach smd-server/);
+      for (const b of [true, false]) {
+        binary = b;
+        const err = ConnectError.from(await createClient(AuthService, browser()).whoAmI({}).catch((e) => e));
+        expect(err.code).toBe(Code.Unavailable);
+        expect(err.rawMessage).toMatch(/^无法连接服务器.*\(cannot reach smd-server/);
+      }
+      binary = true;
       expect(logs.some((l) => /^upstream smd\.v1\.AuthService\/WhoAmI: Unavailable/.test(l))).toBe(true);
     } finally {
       base = saved;
