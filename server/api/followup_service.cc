@@ -10,10 +10,24 @@ namespace {
 
 #define SMD_FU_METHOD(name) "/smd.v1.FollowUpService/" #name
 
-
 }  // namespace
 
 using Reactor = grpc::ServerUnaryReactor;
+
+namespace {
+
+// The alert a recorded visit raised, as its author is told (app::VisitAlert).
+void VisitAlertToProto(const app::VisitAlert& a, v1::VisitAlert* out) {
+  out->set_alert_id(a.alert_id);
+  out->set_kind(static_cast<v1::AlertKind>(a.draft.kind));
+  out->set_audience(static_cast<v1::AlertAudience>(a.draft.audience));
+  out->set_severity(a.draft.severity);
+  out->set_cause(a.draft.cause);
+  out->set_recipients(a.recipients);
+  for (domain::Role role : a.unrouted) out->add_unrouted_roles(static_cast<v1::Role>(role));
+}
+
+}  // namespace
 
 Reactor* FollowUpService::RecordFollowUp(Ctx* ctx, const v1::RecordFollowUpRequest* req,
                                          v1::FollowUp* resp) {
@@ -22,7 +36,10 @@ Reactor* FollowUpService::RecordFollowUp(Ctx* ctx, const v1::RecordFollowUpReque
                     domain::FollowUpForm form;
                     RETURN_IF_ERROR(FollowUpFormFromProto(req->form(), &form));
                     return Fill(uc_.Record(m, req->patient_id(), form),
-                                [&](const domain::FollowUp& f) { FollowUpToProto(f, resp); });
+                                [&](const app::RecordedVisit& r) {
+                                  FollowUpToProto(r.visit, resp);
+                                  if (r.alert) VisitAlertToProto(*r.alert, resp->mutable_alert());
+                                });
                   });
 }
 

@@ -112,10 +112,10 @@ absl::StatusOr<domain::Assessment> FollowUpUseCases::ValidateAndAssess(
   return domain::Assess(form, prior, deps_.rules);
 }
 
-absl::StatusOr<domain::FollowUp> FollowUpUseCases::Record(const CallMeta& meta,
-                                                          const std::string& patient_id,
-                                                          const domain::FollowUpForm& form) {
-  domain::FollowUp out;
+absl::StatusOr<RecordedVisit> FollowUpUseCases::Record(const CallMeta& meta,
+                                                       const std::string& patient_id,
+                                                       const domain::FollowUpForm& form) {
+  RecordedVisit out;
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
                                           AuditNote& note) -> absl::Status {
     if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
@@ -143,6 +143,7 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Record(const CallMeta& meta,
       ASSIGN_OR_RETURN(Raised raised, RaiseAlertInTx(deps_, tx, p, *draft,
                                                      "followup:" + f.visit_id, who.user_id, ""));
       alerted = raised.recipients;
+      out.alert = VisitAlert{raised.alert_id, *draft, raised.recipients, raised.unrouted};
     }
     if (domain::ReportsDeath(form)) {
       // A death reported on a visit closes the case (rules.md §5.1 死亡).
@@ -159,7 +160,7 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Record(const CallMeta& meta,
     RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = absl::StrCat("visit=", f.visit_id, " class=", static_cast<int>(a.final_class),
                                " alert_recipients=", alerted);
-    out = std::move(f);
+    out.visit = std::move(f);
     return absl::OkStatus();
   }));
   return out;

@@ -5,12 +5,14 @@
 // schedule (domain/schedule.h) and its register assessment are recomputed in the same
 // transaction, so worklists never lag the records. Thread-safe.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "app/call.h"
 #include "app/context.h"
+#include "domain/alert_rules.h"
 #include "domain/care_records.h"
 #include "domain/followup.h"
 #include "domain/medication.h"
@@ -56,6 +58,21 @@ struct TimelinePage {
   int unreadable = 0;                  // entries with unreadable set
 };
 
+// The alert a visit raised in its own transaction (docs/adr/0010-alert-routing.md): what the
+// doctor is shown at once, so that nobody has to guess whether the police were told.
+struct VisitAlert {
+  std::string alert_id;
+  domain::AlertDraft draft;                 // kind, audience, severity, cause
+  int recipients = 0;                       // copies delivered (care team, jurisdiction, duty)
+  std::vector<domain::Role> unrouted;       // required roles nobody could take (on the gap list)
+};
+
+// What Record returns: the stored visit and, when it raised one, its alert.
+struct RecordedVisit {
+  domain::FollowUp visit;
+  std::optional<VisitAlert> alert;
+};
+
 class FollowUpUseCases {
  public:
   explicit FollowUpUseCases(const Deps& deps) : deps_(deps) {}
@@ -64,9 +81,10 @@ class FollowUpUseCases {
   // set (rules.md §4), stores the visit and its assessment, and recomputes the schedule.
   // A failed visit (失访) becomes reason 4 on the third in a row; a death report closes the
   // case. Errors: PERMISSION_DENIED, NOT_FOUND, FAILED_PRECONDITION (patient closed),
-  // INVALID_ARGUMENT (field named; an out-of-range dose names the drug).
-  absl::StatusOr<domain::FollowUp> Record(const CallMeta& meta, const std::string& patient_id,
-                                          const domain::FollowUpForm& form);
+  // INVALID_ARGUMENT (field named; an out-of-range dose names the drug). The answer carries
+  // the alert the visit raised, if any.
+  absl::StatusOr<RecordedVisit> Record(const CallMeta& meta, const std::string& patient_id,
+                                       const domain::FollowUpForm& form);
   // A new version of a visit; the old one stays. The author may correct within 7 days of
   // first recording, a supervisor (followup.supervise) at any time. The assessment is
   // recomputed against the visits before it, and the schedule follows.

@@ -156,15 +156,16 @@ class AlertTestBase : public ::testing::Test {
     return p.patient_id();
   }
 
-  // Records today's visit at `risk` (the national form, with medication).
-  static void RecordVisit(const std::string& patient, int risk) {
+  // Records today's visit at `risk` (the national form, with medication); returns the answer.
+  static v1::FollowUp RecordVisit(const std::string& patient, int risk) {
     v1::RecordFollowUpRequest req;
     req.set_patient_id(patient);
     *req.mutable_form() = Form(D(TodayBeijing()), risk);
     v1::FollowUp out;
     grpc::Status s = followups_->RecordFollowUp(TestServer::Ctx(A("doctor").token).get(), req,
                                                 &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
   }
 
   // A doctor's manual alert; returns its id.
@@ -295,6 +296,32 @@ TEST_F(AlertTest, RiskFourFollowUpReachesEachRecipientOnceWithinOneSecond) {
   EXPECT_TRUE(found);
   EXPECT_FALSE(inbox[0].has_acknowledged_at());
   EXPECT_TRUE(Inbox("doctor2", patient).empty());
+}
+
+// The doctor who records the visit is told in the answer what it raised and to how many,
+// so the form's result page shows the server's word, not a guess.
+TEST_F(AlertTest, TheVisitsAnswerNamesTheAlertItRaised) {
+  const std::string patient = NewPatient(7);
+  const v1::FollowUp calm = RecordVisit(patient, 0);
+  // A first visit at risk 0 that leaves the patient not 不稳定 raises nothing.
+  if (calm.assessment().final_class() != v1::CLASSIFICATION_UNSTABLE) {
+    EXPECT_FALSE(calm.has_alert());
+  }
+  const v1::FollowUp risky = RecordVisit(patient, 4);
+  ASSERT_TRUE(risky.has_alert());
+  EXPECT_EQ(risky.alert().kind(), v1::ALERT_KIND_HIGH_RISK);
+  EXPECT_EQ(risky.alert().audience(), v1::ALERT_AUDIENCE_FULL);
+  EXPECT_EQ(risky.alert().severity(), 4);
+  EXPECT_THAT(risky.alert().cause(), HasSubstr("4级"));
+  EXPECT_TRUE(risky.alert().unrouted_roles().empty());
+  EXPECT_EQ(risky.alert().recipients(),
+            std::stoi(env_->db().QueryValue(absl::StrCat(
+                "SELECT count(*) FROM alert_recipient WHERE alert_id = '",
+                risky.alert().alert_id(), "'"))));
+  EXPECT_GE(risky.alert().recipients(), 3) << "team doctor, police, grid worker";
+  auto inbox = Inbox("police", patient);
+  ASSERT_FALSE(inbox.empty());
+  EXPECT_EQ(inbox[0].alert_id(), risky.alert().alert_id());
 }
 
 TEST_F(AlertTest, PoliceAndGridCopiesCarryNoDiagnosisOrMedication) {
