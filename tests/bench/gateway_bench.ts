@@ -126,8 +126,12 @@ async function main(): Promise<void> {
   const stack = await startStack({ patients: o.patients });
   try {
     const ca = readFileSync(join(stack.tls, 'ca.pem'));
-    const serverPort = /--listen\s+\S+:(\d+)/.exec(stack.server.spawnargs.join(' '))![1];
-    const direct: Transport = createGrpcTransport({ baseUrl: `https://localhost:${serverPort}`, nodeOptions: { ca } });
+    // Direct callers present the dev client certificate (needed when smd-server runs with
+    // --tls-client-ca, as the harness starts it for --trusted-gateway).
+    const direct: Transport = createGrpcTransport({
+      baseUrl: `https://localhost:${stack.serverPort}`,
+      nodeOptions: { ca, cert: readFileSync(join(stack.tls, 'client.pem')), key: readFileSync(join(stack.tls, 'client.key')) },
+    });
     let cookie = '';
     const viaGateway: Transport = createConnectTransport({
       baseUrl: stack.baseUrl, httpVersion: '2', useBinaryFormat: true, nodeOptions: { ca },

@@ -165,7 +165,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   };
 }
 
+/**
+ * The browser's own address (the TCP peer), as smd-server's x-forwarded-for wants it: one
+ * IPv4 or IPv6 address, no port, no zone (docs/security.md "Behind the web gateway").
+ */
 export function remoteAddress(req: { socket?: { remoteAddress?: string } | null }): string {
-  const a = req.socket?.remoteAddress ?? '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
+  const a = (req.socket?.remoteAddress ?? '').split('%')[0];
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }

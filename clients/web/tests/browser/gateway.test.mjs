@@ -218,6 +218,30 @@ test('signing out clears the cookie and ends the session on the server', async (
   assert.deepEqual(p.errors, []);
 });
 
+test('the browser\'s address reaches the audit record, beside the gateway\'s', async (t) => {
+  if (!stack.trustedGateway) {
+    t.skip('this smd-server has no --trusted-gateway');
+    return;
+  }
+  const id = stack.sql("select id from patient where jurisdiction like '320106001%' limit 1").trim();
+  const before = Number(stack.sql('select coalesce(max(id), 0) from audit_log').trim());
+  // In binary, as the pages send (the gateway's fast path), and in JSON (its generic path).
+  const message = Buffer.concat([Buffer.from([0x0a, id.length]), Buffer.from(id)]);  // field 1
+  const bin = await send('POST', '/smd.v1.PatientService/GetPatient',
+    pageHeaders({ 'content-type': 'application/proto' }), message);
+  assert.equal(bin.status, 200, bin.text);
+  await stack.rpc(page, 'smd.v1.PatientService/GetPatient', { patientId: id });
+  let peers = [];
+  for (let i = 0; i < 50; i++) {
+    peers = stack.sql(`select peer from audit_log where id > ${before} and username = 'doctor'
+      and method like '%GetPatient'`).trim().split('\n').filter(Boolean);
+    if (peers.length >= 2) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(peers.length >= 2, `audit rows of the doctor's GetPatient: ${peers.join(' | ')}`);
+  for (const peer of peers) assert.match(peer, /^ipv4:127\.0\.0\.1 via ipv4:127\.0\.0\.1:\d+$/);
+});
+
 test('with smd-server down, a call gets UNAVAILABLE in Chinese first and the gateway stays up', async () => {
   stack.server.kill('SIGTERM');
   await new Promise((ok) => stack.server.once('exit', ok));

@@ -72,3 +72,15 @@ describe('paths', () => {
     expect(methodOfPath('/smd.v1.A/张三')).toBe('');
   });
 });
+
+describe('remoteAddress', () => {
+  it('gives one bare address: IPv4-mapped IPv6 as IPv4, no zone', async () => {
+    const { remoteAddress } = await import('../../gateway/src/gateway');
+    const of = (a?: string) => remoteAddress({ socket: { remoteAddress: a } });
+    expect(of('::ffff:203.0.113.5')).toBe('203.0.113.5');
+    expect(of('127.0.0.1')).toBe('127.0.0.1');
+    expect(of('2001:db8::1')).toBe('2001:db8::1');
+    expect(of('fe80::1%eth0')).toBe('fe80::1');
+    expect(of(undefined)).toBe('');
+  });
+});
