@@ -52,6 +52,7 @@ function upstreamRoutes(router: ConnectRouter) {
       if (req.patientId === 'bad') throw new ConnectError('patient_id: 无效 (invalid)', Code.InvalidArgument);
       seen.headers.push(ctx.requestHeader);
       if (req.patientId === 'replay') ctx.responseTrailer.set('idempotency-replayed', 'true');
+      if (req.patientId === 'big') return { patientId: 'big', details: { address: '某某路'.repeat(5000) } } as never;
       return { patientId: req.patientId, version: 3n };
     },
   });
@@ -193,6 +194,11 @@ describe('forwarding', () => {
         expect(seen.timeouts[0]).toBeLessThanOrEqual(300);
       });
 
+      it('compresses a long answer when the browser accepts gzip', async () => {
+        const res = await createClient(PatientService, browser({ 'accept-encoding': 'gzip, br' })).getPatient({ patientId: 'big' });
+        expect(res.details?.address.length).toBe(15000);
+      });
+
       it('passes idempotency-replayed back as a trailer', async () => {
         let replayed: string | null = null;
         await createClient(PatientService, browser()).getPatient({ patientId: 'replay' }, {
@@ -237,6 +243,18 @@ describe('forwarding', () => {
     const big = await post('/smd.v1.AuthService/Login', h, Buffer.alloc(70 * 1024, 0x20));
     expect(big.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(big.headers['cache-control']).toBe('no-store');
+  });
+
+  it('the fast path gzips a long answer for a browser that accepts it, and only then', async () => {
+    const h = { 'content-type': 'application/proto', 'connect-protocol-version': '1', 'x-smd-csrf': '1',
+      origin: base.replace('http:', 'https:') };
+    const msg = Buffer.from([0x0a, 3, ...Buffer.from('big')]);
+    const packed = await post('/smd.v1.PatientService/GetPatient', { ...h, 'accept-encoding': 'gzip, br' }, msg);
+    expect(packed.status).toBe(200);
+    expect(packed.headers['content-encoding']).toBe('gzip');
+    const plain = await post('/smd.v1.PatientService/GetPatient', h, msg);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBeGreaterThan(Number(packed.headers['content-length']) * 5);
   });
 
   it('answers a handler that throws with INTERNAL and keeps serving', async () => {
