@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
+import * as https from 'node:https';
 import { startStack, readTls } from './harness.mjs';
 
 let stack;
@@ -153,6 +154,23 @@ test('pages carry the security headers, come over HTTP/2 and run under the CSP w
   assert.equal(proto, 'h2', 'browsers get HTTP/2 (an open alert stream does not take one of six connections)');
   assert.deepEqual(violations, []);
   assert.deepEqual(fresh.errors, []);
+});
+
+test('HTTP/1.1 clients (tools, old proxies) are served too', async () => {
+  const call = (method, path, headers, body) => new Promise((ok, fail) => {
+    const req = https.request(`${stack.baseUrl}${path}`, { method, headers, ca: readTls(stack, 'ca.pem') }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => ok({ status: res.statusCode, version: res.httpVersion, text }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+  const pageRes = await call('GET', '/login', {});
+  assert.deepEqual([pageRes.status, pageRes.version], [200, '1.1']);
+  const who = await call('POST', '/smd.v1.AuthService/WhoAmI', pageHeaders(), '{}');
+  assert.equal(who.status, 200, who.text);
+  assert.equal(JSON.parse(who.text).username, 'doctor');
 });
 
 test('a server stream the page closes is cancelled through the gateway', async () => {
