@@ -168,11 +168,14 @@ fi
 step "Starting the web gateway on https://$web_listen (log $gateway_log)"
 stop_gateway  # one left from an earlier run
 # The browser side uses the server's dev certificate (CN=localhost, SAN 127.0.0.1); upstream,
-# the gateway presents the dev client certificate (CN=smd-dev-client).
+# the gateway presents its own dev client certificate (gateway.pem, CN=smd-gateway, where
+# make-dev-certs.sh issues one; else the generic client.pem).
+gateway_cert=gateway
+[[ -s "$tls_dir/gateway.pem" ]] || gateway_cert=client
 node "$web_dir/dist/gateway.mjs" --listen "$web_listen" \
   --tls-cert "$tls_dir/server.pem" --tls-key "$tls_dir/server.key" \
   --upstream "localhost:${listen##*:}" --upstream-ca "$tls_dir/ca.pem" \
-  --client-cert "$tls_dir/client.pem" --client-key "$tls_dir/client.key" \
+  --client-cert "$tls_dir/$gateway_cert.pem" --client-key "$tls_dir/$gateway_cert.key" \
   --static-dir "$web_dir/dist/public" >>"$gateway_log" 2>&1 &
 echo $! >"$gateway_pid"
 trap stop_gateway EXIT
