@@ -123,9 +123,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
         writeConnectError(res, refused.status, refused.code, refused.message);
         return;
       }
-      if (opts.upstream && fast.has(path) && isFastRequest(req)) {
+      const desc = opts.upstream && isFastRequest(req) ? fast.get(path) : undefined;
+      if (opts.upstream && desc) {
         passThrough(req, res, opts.upstream, {
-          method, remoteAddress: remoteAddress(req), maxBodyBytes: opts.maxBodyBytes, rec, log,
+          method, desc, remoteAddress: remoteAddress(req), maxBodyBytes: opts.maxBodyBytes, rec, log,
         }).catch((e) => {
           log(`request failed: ${describeError(e)}`);
           rec.code = 'internal';

@@ -9,7 +9,7 @@
 import * as http2 from 'node:http2';
 import * as zlib from 'node:zlib';
 import { Code } from '@connectrpc/connect';
-import type { DescService } from '@bufbuild/protobuf';
+import { fromBinary, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import type { Req, Res } from './guard';
 import { codeName, type CallRecord } from './forward';
 import { tokenFromCookie } from './session';
@@ -18,15 +18,37 @@ import { describeError, type Logger } from './log';
 const { NGHTTP2_CANCEL } = http2.constants;
 
 /** Paths ("/smd.v1.X/Y") of the unary methods that may take the fast path. */
-export function fastPaths(services: readonly DescService[], exclude: readonly string[]): Set<string> {
-  const paths = new Set<string>();
+export function fastPaths(services: readonly DescService[], exclude: readonly string[]): Map<string, DescMethod> {
+  const paths = new Map<string, DescMethod>();
   for (const s of services) {
     for (const m of s.methods) {
       const name = `${s.typeName}/${m.name}`;
-      if (m.methodKind === 'unary' && !exclude.includes(name)) paths.add(`/${name}`);
+      if (m.methodKind === 'unary' && !exclude.includes(name)) paths.set(`/${name}`, m);
     }
   }
   return paths;
+}
+
+/**
+ * gRPC's C++ server answers both a request it cannot parse and a method it does not have
+ * with UNIMPLEMENTED and no message. The fast path never decodes, so it looks here, on that
+ * error only: a body that does not decode as the method's request is the caller's error.
+ * Otherwise either remains (an invalid UTF-8 string decodes here but not in C++; a server
+ * older than the protos lacks the method), and the message says both.
+ */
+function unparsed(method: DescMethod, body: Buffer): { code: Code; message: string } {
+  try {
+    fromBinary(method.input, body);
+  } catch {
+    return {
+      code: Code.InvalidArgument,
+      message: `请求无法解码 (request body is not a valid ${method.input.typeName})`,
+    };
+  }
+  return {
+    code: Code.Unimplemented,
+    message: '服务器无法处理此请求：没有此方法或请求无法解析 (smd-server has no such method, or the request does not parse)',
+  };
 }
 
 /** A request the fast path takes: binary Connect unary, uncompressed. */
@@ -114,6 +136,7 @@ const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 export interface PassContext {
   method: string;
+  desc: DescMethod;
   remoteAddress: string;
   maxBodyBytes: number;
   rec: CallRecord;
@@ -285,7 +308,8 @@ export async function passThrough(req: Req, res: Res, upstream: UpstreamSession,
         } catch {
           // Not percent-encoded after all: pass it as it came.
         }
-        const code = Code[status] === undefined ? Code.Unknown : (status as Code);
+        let code = Code[status] === undefined ? Code.Unknown : (status as Code);
+        if (code === Code.Unimplemented && !message) ({ code, message } = unparsed(ctx.desc, body));
         finish(() => sendError(res, ctx.rec, code, message, meta));
         return;
       }

@@ -90,6 +90,9 @@ test('forged, cross-site and malformed calls are refused with a Connect error an
       pageHeaders(), '{}', 404, 'unimplemented', /no such method/],
     ['an unknown service', 'POST', '/smd.v9.Nothing/Here', pageHeaders(), '{}', 404, 'unimplemented', /没有这个方法/],
     ['bad JSON', 'POST', '/smd.v1.PatientService/GetPatient', pageHeaders(), '{"patientId":', 400, 'invalid_argument', /./],
+    ['bad binary (the fast path)', 'POST', '/smd.v1.PatientService/GetPatient',
+      pageHeaders({ 'content-type': 'application/proto' }), Buffer.from([0xff, 0xff, 0xff]), 400, 'invalid_argument',
+      /^请求无法解码 \(request body is not a valid smd\.v1\.GetPatientRequest\)$/],
   ];
   for (const [what, method, path, headers, body, status, code, message] of cases) {
     for (const k of Object.keys(headers)) if (headers[k] === undefined) delete headers[k];
