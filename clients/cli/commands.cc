@@ -10,16 +10,17 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <thread>
 #include <fstream>
 #include <functional>
 #include <future>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
-#include <memory>
 #include <sstream>
+#include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -46,9 +47,9 @@ namespace {
 namespace pb = google::protobuf;
 namespace v1 = smd::v1;
 
-const std::set<std::string> kBooleanFlags = {"insecure", "json",     "missing", "unacked",
-                                             "history",  "password-stdin", "help", "accept",
-                                             "refuse",   "once",     "children"};
+const std::set<std::string> kBooleanFlags = {
+    "insecure", "json",   "missing", "unacked", "history",  "password-stdin",
+    "help",     "accept", "refuse",  "once",    "children", "no-password-change"};
 
 int ExitFor(const grpc::Status& s) {
   switch (s.error_code()) {
@@ -177,10 +178,13 @@ absl::Status FromJson(const std::string& json, pb::Message* m, const std::string
   return absl::OkStatus();
 }
 
-std::string ReadPassword(std::istream& in, std::ostream& err, Lang lang) {
+// One line: from the terminal without echo, after the prompt text `prompt` (a text key), or
+// from standard input when it is not a terminal.
+std::string ReadPassword(std::istream& in, std::ostream& err, Lang lang,
+                         const char* prompt = "prompt.password") {
   std::string pw;
   if (&in == &std::cin && ::isatty(STDIN_FILENO)) {
-    err << T(lang, "prompt.password") << std::flush;
+    err << T(lang, prompt) << std::flush;
     termios old{};
     ::tcgetattr(STDIN_FILENO, &old);
     termios quiet = old;
@@ -272,6 +276,7 @@ class Cli {
     const std::map<std::string, Fn> top = {
         {"login", [&] { return Login(); }},
         {"logout", [&] { return Logout(); }},
+        {"password", [&] { return Password(); }},
         {"whoami", [&] { return Unary<v1::AuthService>("WhoAmI", v1::WhoAmIRequest{}); }},
         {"call", [&] { return Call(); }},
         {"patient", [&] { return Patient(sub); }},
@@ -300,6 +305,10 @@ class Cli {
   int Fail(const grpc::Status& s) {
     err_ << "smdctl: " << CodeName(s.error_code()) << ": " << s.error_message() << "\n";
     if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) err_ << T(o_.lang, "not_logged_in") << "\n";
+    if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+        absl::StrContains(s.error_message(), "password change required")) {
+      err_ << T(o_.lang, "password.required") << "\n";
+    }
     return ExitFor(s);
   }
 
@@ -414,14 +423,18 @@ class Cli {
 
   // One RPC whose request is filled from the words after the subcommand and from --flags
   // named after its fields (fields.h); the reply printed as JSON.
+  // `own_flags` are the command's flags that are not request fields.
   template <typename Service, typename Req>
   int FieldsCall(const std::string& method, const std::vector<std::string>& positional_fields,
-                 const std::set<std::string>& required, Req req = Req{}) {
+                 const std::set<std::string>& required, Req req = Req{},
+                 const std::set<std::string>& own_flags = {}) {
     static const std::set<std::string> kGlobal = {
         "insecure",   "json", "lang",           "server",          "ca",
         "config-dir", "help", "password-stdin", "idempotency-key", "retries",
         "file"};
-    if (auto st = FillFromArgs(a_, 2, positional_fields, kGlobal, required, &req); !st.ok()) {
+    std::set<std::string> ignore = kGlobal;
+    ignore.insert(own_flags.begin(), own_flags.end());
+    if (auto st = FillFromArgs(a_, 2, positional_fields, ignore, required, &req); !st.ok()) {
       return FailLocal(st);
     }
     return Unary<Service>(method, req);
@@ -450,6 +463,24 @@ class Cli {
                                                        : resp.user().jurisdiction_name() + " ")
            << resp.user().jurisdiction() << ")\n";
     }
+    // An administrator set this password: nothing but `password` (and whoami, logout) works
+    // until it is changed.
+    if (resp.user().must_change_password()) err_ << T(o_.lang, "password.required") << "\n";
+    return kOk;
+  }
+
+  // smdctl password: the signed-in user's own ChangePassword. The old and the new password
+  // are read like login's (terminal without echo, or one line each from standard input).
+  // Every session of the user ends, so the saved one is cleared: sign in again.
+  int Password() {
+    v1::ChangePasswordRequest req;
+    req.set_old_password(ReadPassword(in_, err_, o_.lang, "prompt.old_password"));
+    req.set_new_password(ReadPassword(in_, err_, o_.lang, "prompt.new_password"));
+    v1::ChangePasswordResponse resp;
+    grpc::Status s = Invoke("AuthService", "ChangePassword", req, &resp);
+    if (!s.ok()) return Fail(s);
+    (void)ClearSession(o_.config_dir);
+    out_ << T(o_.lang, "password.changed") << "\n";
     return kOk;
   }
 
@@ -773,6 +804,10 @@ class Cli {
       req.set_region(a_.Get("region"));
       return Unary<v1::CareTeamService>("ListTeamGaps", req);
     }
+    if (sub == "eligible") {
+      return FieldsCall<v1::CareTeamService, v1::ListEligibleMembersRequest>(
+          "ListEligibleMembers", {"patient_id"}, {"patient_id", "team_role"});
+    }
     if (sub == "add") {
       return FieldsCall<v1::CareTeamService, v1::AddMemberRequest>(
           "AddMember", {"patient_id"}, {"patient_id", "team_role"});
@@ -781,7 +816,7 @@ class Cli {
       return FieldsCall<v1::CareTeamService, v1::EndMemberRequest>("EndMember", {"member_id"},
                                                                    {"member_id"});
     }
-    return Usage("team list <患者ID>|mine|gaps|add <患者ID> --team-role ...|end <成员ID>");
+    return Usage("team list <患者ID>|mine|gaps|eligible <患者ID> --team-role ...|add <患者ID> --team-role ...|end <成员ID>");
   }
 
   void PrintAlert(const v1::AlertMessage& m) {
@@ -1105,9 +1140,12 @@ class Cli {
       const std::string password = ReadPassword(in_, err_, o_.lang);
       if (create) {
         cu.set_password(password);
+        // The administrator typed this password: the new user must change it at first
+        // sign-in, unless --no-password-change (a password handed over some safe way).
+        cu.set_must_change_password(!a_.Has("no-password-change"));
         return FieldsCall<v1::AdminService>("CreateUser", {"username"},
                                             {"username", "display_name", "role", "jurisdiction"},
-                                            cu);
+                                            cu, {"no-password-change"});
       }
       rp.set_new_password(password);
       return FieldsCall<v1::AdminService>("ResetPassword", {"user_id"}, {"user_id"}, rp);
@@ -1153,6 +1191,7 @@ class Cli {
 
   login --user <用户名>                 登录（密码从终端或标准输入读取） sign in
   logout | whoami
+  password                              修改自己的密码（先原密码，后新密码） change your password
   patient register --file 患者.json     登记患者 (PatientDetails JSON; - = stdin)
   patient show <患者ID> | patient search [--name] [--id-number] [--region] [--min-risk]
   patient import --file 登记表.csv [--batch 500]   批量导入 bulk import (docs/import.md)
@@ -1164,6 +1203,7 @@ class Cli {
   followup list <患者ID> [--history] | followup timeline <患者ID>
   worklist [overdue|due-soon|unstable|discharged|review] [--region]
   team list <患者ID> | team mine | team gaps [--region]
+  team eligible <患者ID> --team-role police   可加入小组的用户 accounts that may join
   team add <患者ID> --team-role police --user-id <用户ID> | --contact-name --contact-phone
   team end <成员ID> [--end-date YYYY-MM-DD] [--reason 原因]
   alerts watch [--after 序号] [--once]  实时接收预警，断线自动续传 live alerts, resumes
@@ -1173,6 +1213,7 @@ class Cli {
   metrics trend --indicator 代码 | metrics patients --indicator 代码 [--missing] | metrics csv [--out 文件]
   audit list [--patient] [--user] | audit verify
   user list | user create <用户名> --display-name --role doctor --jurisdiction 代码
+      [--no-password-change]            默认新用户首次登录须改密码 the user must change it first
   user disable|enable|reset-password <用户ID> | user assign-role <用户ID> --role --jurisdiction
   region list [--root] [--depth] | region upsert <代码> --name 名称
   region population <代码> --year YYYY --residents N  常住人口 resident population

@@ -5,8 +5,10 @@
 #   ca.pem, ca.key          a throwaway CA ("smd dev CA")
 #   server.pem, server.key  CN=localhost, SAN DNS:localhost, IP:127.0.0.1; serverAuth
 #   client.pem, client.key  CN=smd-dev-client; clientAuth (for mutual-TLS tests)
+#   gateway.pem, gateway.key  CN=smd-gateway, SAN DNS:gateway.smd.test; clientAuth: the web
+#                           gateway's client certificate (serve --trusted-gateway smd-gateway)
 # EC P-256 keys (mode 0600), SHA-256 signatures, valid 825 days. Files that already exist
-# are kept; a new CA re-issues both leaf certificates.
+# are kept; a new CA re-issues every leaf certificate.
 set -euo pipefail
 
 if (($# != 1)); then
@@ -41,7 +43,7 @@ else
     -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -addext "subjectKeyIdentifier=hash" \
     -out "$out/ca.pem"
-  rm -f "$out/server.pem" "$out/client.pem"  # issued by the old CA, if any
+  rm -f "$out/server.pem" "$out/client.pem" "$out/gateway.pem"  # issued by the old CA, if any
 fi
 
 issue() {  # issue NAME SUBJECT EXTENSIONS
@@ -66,6 +68,8 @@ issue() {  # issue NAME SUBJECT EXTENSIONS
 issue server "/O=smd development/CN=localhost" \
   "$(printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "extendedKeyUsage=serverAuth")"
 issue client "/O=smd development/CN=smd-dev-client" "extendedKeyUsage=clientAuth"
+issue gateway "/O=smd development/CN=smd-gateway" \
+  "$(printf '%s\n' "subjectAltName=DNS:gateway.smd.test" "extendedKeyUsage=clientAuth")"
 
 chmod 0600 "$out"/*.key
 chmod 0644 "$out"/*.pem

@@ -245,10 +245,24 @@ void AlertStream::TaskEnded() {
 
 // ---- AlertService ----
 
+namespace {
+
+// A stream refused before it starts (MetaFrom: a trusted gateway's malformed forwarded
+// address). Finish may be called before gRPC binds the reactor; it is held until then.
+class RefusedStream : public grpc::ServerWriteReactor<v1::AlertMessage> {
+ public:
+  explicit RefusedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
 grpc::ServerWriteReactor<v1::AlertMessage>* AlertService::SubscribeAlerts(
     grpc::CallbackServerContext* ctx, const v1::SubscribeAlertsRequest* req) {
-  return new AlertStream(hub_, ex_, uc_, MetaFrom(ctx, SMD_ALERT_METHOD(SubscribeAlerts)),
-                         std::max<int64_t>(0, req->after()));
+  absl::StatusOr<app::CallMeta> meta =
+      MetaFrom(ctx, SMD_ALERT_METHOD(SubscribeAlerts), ex_.gateways());
+  if (!meta.ok()) return new RefusedStream(ToGrpcStatus(meta.status()));
+  return new AlertStream(hub_, ex_, uc_, *std::move(meta), std::max<int64_t>(0, req->after()));
 }
 
 grpc::ServerUnaryReactor* AlertService::ListAlerts(grpc::CallbackServerContext* ctx,

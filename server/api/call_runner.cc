@@ -39,12 +39,13 @@ bool SafeRequestId(const std::string& id) {
 
 }  // namespace
 
-app::CallMeta MetaFrom(grpc::CallbackServerContext* ctx, const char* method) {
+absl::StatusOr<app::CallMeta> MetaFrom(grpc::CallbackServerContext* ctx, const char* method,
+                                       const GatewayTrust* gateways) {
   app::CallMeta meta;
   meta.method = method;
   std::string auth = Metadata(ctx, "authorization");
   if (absl::StartsWithIgnoreCase(auth, "bearer ")) meta.token = auth.substr(7);
-  meta.peer = ctx->peer();
+  ASSIGN_OR_RETURN(meta.peer, CallPeer(ctx, gateways));
   meta.request_id = Metadata(ctx, "x-request-id");
   if (!SafeRequestId(meta.request_id)) meta.request_id = crypto::NewUuid();
   return meta;
@@ -55,7 +56,12 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
                                    google::protobuf::Message* resp,
                                    std::function<absl::Status(const app::CallMeta&)> work) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  app::CallMeta meta = MetaFrom(ctx, method);
+  absl::StatusOr<app::CallMeta> parsed = MetaFrom(ctx, method, executor.gateways());
+  if (!parsed.ok()) {
+    reactor->Finish(ToGrpcStatus(parsed.status()));
+    return reactor;
+  }
+  app::CallMeta meta = *std::move(parsed);
   ctx->AddInitialMetadata("x-request-id", meta.request_id);
   // Idempotency key (docs/adr/0009): writes only; reads and sign-in ignore it.
   std::string key;
@@ -116,7 +122,14 @@ grpc::ServerUnaryReactor* RunGated(grpc::CallbackServerContext* ctx, Executor& e
                                    std::function<absl::Status(const app::CallMeta&)> work,
                                    std::function<absl::Status(const app::CallMeta&)> busy) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  app::CallMeta meta = MetaFrom(ctx, method);
+  absl::StatusOr<app::CallMeta> parsed = MetaFrom(ctx, method, executor.gateways());
+  if (!parsed.ok()) {
+    // A trusted gateway's malformed header: its fault, not the browser's, so neither
+    // counted against a source nor paused.
+    reactor->Finish(ToGrpcStatus(parsed.status()));
+    return reactor;
+  }
+  app::CallMeta meta = *std::move(parsed);
   ctx->AddInitialMetadata("x-request-id", meta.request_id);
   if (absl::Status refused = admit(meta); !refused.ok()) {
     // The refusal is answered after a pause that holds no thread (a gRPC alarm): a client

@@ -10,15 +10,22 @@
 
 #include "absl/status/status.h"
 #include "api/executor.h"
+#include "api/gateway_trust.h"
 #include "app/context.h"
 
 namespace smd::api {
 
-// Bearer token, peer and request id (x-request-id metadata, or a new UUID) of a call.
-app::CallMeta MetaFrom(grpc::CallbackServerContext* ctx, const char* method);
+// Bearer token, peer and request id (x-request-id metadata, or a new UUID) of a call. The
+// peer is gRPC's, or "<browser> via <gateway>" for a call a trusted gateway forwarded
+// (api/gateway_trust.h CallPeer, with `gateways`, which may be null). Errors:
+// INVALID_ARGUMENT naming x-forwarded-for (a trusted gateway's malformed or repeated header);
+// the call is then refused before any work, unaudited.
+absl::StatusOr<app::CallMeta> MetaFrom(grpc::CallbackServerContext* ctx, const char* method,
+                                       const GatewayTrust* gateways);
 
 // Runs `work(meta)` on `executor` and finishes the call with its status. When the
-// executor's queue is full the call finishes at once with RESOURCE_EXHAUSTED.
+// executor's queue is full the call finishes at once with RESOURCE_EXHAUSTED; when MetaFrom
+// (with the executor's gateways) refuses the call, at once with its status.
 //
 // `req` and `resp` are the handler's own messages. When the method takes an idempotency
 // key (api/idempotency_key.h) and the client sent one, the work runs in the executor's

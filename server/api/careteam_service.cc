@@ -52,6 +52,26 @@ Reactor* CareTeamService::ListTeam(Ctx* ctx, const v1::ListTeamRequest* req,
   });
 }
 
+Reactor* CareTeamService::ListEligibleMembers(Ctx* ctx, const v1::ListEligibleMembersRequest* req,
+                                              v1::ListEligibleMembersResponse* resp) {
+  return RunUnary(ctx, ex_, SMD_CT_METHOD(ListEligibleMembers), req, resp,
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.ListEligibleMembers(
+                                    m, req->patient_id(),
+                                    static_cast<domain::TeamRole>(req->team_role())),
+                                [&](const std::vector<app::EligibleMember>& users) {
+                                  for (const auto& e : users) {
+                                    v1::EligibleMember* out = resp->add_users();
+                                    out->set_user_id(e.user.user_id);
+                                    out->set_display_name(e.user.display_name);
+                                    out->set_role(static_cast<v1::Role>(e.user.role));
+                                    out->set_jurisdiction(e.user.jurisdiction);
+                                    out->set_already_member(e.already_member);
+                                  }
+                                });
+                  });
+}
+
 Reactor* CareTeamService::ListMyPatients(Ctx* ctx, const v1::ListMyPatientsRequest* req,
                                          v1::ListMyPatientsResponse* resp) {
   return RunUnary(ctx, ex_, SMD_CT_METHOD(ListMyPatients), req, resp, [=, this](const app::CallMeta& m) {

@@ -15,6 +15,8 @@ class CareTeamService final : public smd::v1::CareTeamService::CallbackService {
   Reactor* AddMember(Ctx* ctx, const v1::AddMemberRequest* req, v1::TeamMember* resp) override;
   Reactor* EndMember(Ctx* ctx, const v1::EndMemberRequest* req, v1::TeamMember* resp) override;
   Reactor* ListTeam(Ctx* ctx, const v1::ListTeamRequest* req, v1::ListTeamResponse* resp) override;
+  Reactor* ListEligibleMembers(Ctx* ctx, const v1::ListEligibleMembersRequest* req,
+                               v1::ListEligibleMembersResponse* resp) override;
   Reactor* ListMyPatients(Ctx* ctx, const v1::ListMyPatientsRequest* req,
                           v1::ListMyPatientsResponse* resp) override;
   Reactor* ListTeamGaps(Ctx* ctx, const v1::ListTeamGapsRequest* req,

@@ -17,6 +17,8 @@ class IdempotentCalls;
 
 namespace smd::api {
 
+class GatewayTrust;  // api/gateway_trust.h
+
 class Executor {
  public:
   // `nice` > 0 lowers the workers' CPU priority (Linux per-thread nice value), for pools of
@@ -38,6 +40,12 @@ class Executor {
   void set_idempotency(const app::IdempotentCalls* calls) { idempotency_ = calls; }
   const app::IdempotentCalls* idempotency() const { return idempotency_; }
 
+  // The gateways whose forwarded browser address (x-forwarded-for) is honoured for the calls
+  // run here (api/gateway_trust.h; MetaFrom). Set once at start-up, before any call; null
+  // (the default): the header is ignored.
+  void set_gateways(const GatewayTrust* gateways) { gateways_ = gateways; }
+  const GatewayTrust* gateways() const { return gateways_; }
+
  private:
   void Loop(int nice);
   std::mutex mu_;
@@ -47,6 +55,7 @@ class Executor {
   bool stopping_ = false;
   std::vector<std::thread> workers_;
   const app::IdempotentCalls* idempotency_ = nullptr;
+  const GatewayTrust* gateways_ = nullptr;
 };
 
 }  // namespace smd::api

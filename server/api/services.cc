@@ -20,6 +20,7 @@ void UserToProto(const store::UserRow& u, v1::User* out) {
   out->set_disabled(u.disabled);
   TimeToProto(u.created_at, out->mutable_created_at());
   if (u.locked_until) TimeToProto(*u.locked_until, out->mutable_locked_until());
+  out->set_must_change_password(u.must_change_password);
 }
 
 void RegionToProto(const store::RegionRow& r, v1::Region* out) {
@@ -91,6 +92,7 @@ grpc::ServerUnaryReactor* AuthService::Login(grpc::CallbackServerContext* ctx,
           u->set_display_name(s.display_name);
           u->set_role(RoleToProto(s.principal.role));
           u->set_jurisdiction(s.principal.jurisdiction);
+          u->set_must_change_password(s.principal.must_change_password);
         });
         if (!signed_in.ok()) return signed_in;
         WriteMessage(out, resp);
@@ -123,6 +125,7 @@ grpc::ServerUnaryReactor* AuthService::WhoAmI(grpc::CallbackServerContext* ctx,
                       resp->set_role(RoleToProto(me.principal.role));
                       resp->set_jurisdiction(me.principal.jurisdiction);
                       resp->set_jurisdiction_name(me.jurisdiction_name);
+                      resp->set_must_change_password(me.principal.must_change_password);
                     });
                   });
 }
@@ -153,8 +156,9 @@ grpc::ServerUnaryReactor* AdminService::CreateUser(grpc::CallbackServerContext* 
   return RunUnary(ctx, ex_, SMD_METHOD(AdminService, CreateUser), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
                     ASSIGN_OR_RETURN(domain::Role role, RoleFromProto(req->role(), "role"));
-                    app::NewUser u{req->username(), req->display_name(), req->password(), role,
-                                   req->jurisdiction()};
+                    app::NewUser u{req->username(),     req->display_name(),
+                                   req->password(),     role,
+                                   req->jurisdiction(), req->must_change_password()};
                     return Fill(uc_.CreateUser(m, u),
                                 [&](const store::UserRow& r) { UserToProto(r, resp); });
                   });

@@ -65,8 +65,10 @@ absl::StatusOr<store::UserRow> AdminUseCases::CreateUser(const CallMeta& meta, c
     u.role = in.role;
     u.jurisdiction = in.jurisdiction;
     u.created_at = deps_.clock.Now();
+    u.must_change_password = in.must_change_password;
     RETURN_IF_ERROR(store::InsertUser(tx, u, who.user_id, u.created_at));
     note.detail = "user=" + u.id;
+    if (u.must_change_password) note.detail += " must_change_password";
     out = u;
     return absl::OkStatus();
   }));
@@ -113,11 +115,13 @@ absl::StatusOr<store::UserRow> AdminUseCases::ResetPassword(const CallMeta& meta
     ASSIGN_OR_RETURN(std::string hash,
                      crypto::HashPassword(new_password, deps_.config.password_params));
     const absl::Time now = deps_.clock.Now();
-    RETURN_IF_ERROR(store::SetPasswordHash(tx, out.id, hash, now));
+    // The administrator now knows the password: the user must replace it first.
+    RETURN_IF_ERROR(store::SetPasswordHash(tx, out.id, hash, /*must_change=*/true, now));
     RETURN_IF_ERROR(store::RevokeUserSessions(tx, out.id, now));
     out.failed_logins = 0;
     out.locked_until.reset();
-    note.detail = "user=" + out.id;
+    out.must_change_password = true;
+    note.detail = "user=" + out.id + " must_change_password";
     return absl::OkStatus();
   }));
   return out;

@@ -20,6 +20,9 @@ struct NewUser {
   std::string password;
   domain::Role role = domain::Role::kUnspecified;
   std::string jurisdiction;
+  // The administrator chose the password: the user must change it before any other call
+  // (app/call.h). False keeps the old behaviour (scripts, tests).
+  bool must_change_password = false;
 };
 
 struct UserPage {
@@ -38,7 +41,8 @@ class AdminUseCases {
   // Disabling revokes every session of the user. An admin cannot disable itself.
   absl::StatusOr<store::UserRow> SetDisabled(const CallMeta& meta, const std::string& user_id,
                                              bool disabled);
-  // New password, lock-out cleared, sessions revoked.
+  // New password, lock-out cleared, sessions revoked, and the user must change the password
+  // before any other call (must_change_password set: the administrator knows it).
   absl::StatusOr<store::UserRow> ResetPassword(const CallMeta& meta, const std::string& user_id,
                                                const std::string& new_password);
   // New role and jurisdiction (both inside the admin's), sessions revoked.

@@ -5,6 +5,7 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "crypto/token.h"
+#include "domain/errors.h"
 #include "domain/text.h"
 #include "store/audit_repository.h"
 #include "store/errors.h"
@@ -203,7 +204,8 @@ absl::StatusOr<SignedIn> AuthUseCases::Login(const CallMeta& meta, const std::st
         RETURN_IF_ERROR(store::InsertSession(tx, session));
         out.token = token.token;
         out.expires_at = session.expires_at;
-        out.principal = {user->id, user->username, user->role, user->jurisdiction, session.id};
+        out.principal = {user->id,           user->username, user->role,
+                         user->jurisdiction, session.id,     user->must_change_password};
         out.display_name = user->display_name;
         e.detail = "";
         own_row = true;
@@ -229,22 +231,27 @@ absl::StatusOr<SignedIn> AuthUseCases::Login(const CallMeta& meta, const std::st
 }
 
 absl::Status AuthUseCases::Logout(const CallMeta& meta) {
-  return RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who, AuditNote&) {
-    return store::RevokeSession(tx, who.session_id, deps_.clock.Now());
-  });
+  return RunCall(
+      deps_, meta,
+      [&](store::Tx& tx, const domain::Principal& who, AuditNote&) {
+        return store::RevokeSession(tx, who.session_id, deps_.clock.Now());
+      },
+      PendingPasswordChange::kServe);
 }
 
 absl::StatusOr<Me> AuthUseCases::WhoAmI(const CallMeta& meta) {
   Me me;
-  RETURN_IF_ERROR(
-      RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who, AuditNote&) {
+  RETURN_IF_ERROR(RunCall(
+      deps_, meta,
+      [&](store::Tx& tx, const domain::Principal& who, AuditNote&) {
         me.principal = who;
         ASSIGN_OR_RETURN(auto user, store::FindUserById(tx, who.user_id));
         if (user) me.display_name = user->display_name;
         ASSIGN_OR_RETURN(auto region, store::GetRegion(tx, who.jurisdiction));
         if (region) me.jurisdiction_name = region->name;
         return absl::OkStatus();
-      }));
+      },
+      PendingPasswordChange::kServe));
   return me;
 }
 
@@ -282,13 +289,20 @@ absl::Status AuthUseCases::ChangePassword(const CallMeta& meta, const std::strin
               absl::PermissionDeniedError("原密码错误 (old password is wrong)");
           return absl::OkStatus();
         }
+        if (user->must_change_password && new_password == old_password) {
+          // The forced change replaces the password an administrator knows.
+          return domain::FieldError("new_password", "新密码不能与原密码相同",
+                                    "must differ from the old password");
+        }
         ASSIGN_OR_RETURN(std::string hash,
                          crypto::HashPassword(new_password, deps_.config.password_params));
-        RETURN_IF_ERROR(store::SetPasswordHash(tx, user->id, hash, now));
+        RETURN_IF_ERROR(store::SetPasswordHash(tx, user->id, hash, /*must_change=*/false, now));
         // Every session of the user ends, this one too: sign in again with the new password.
         RETURN_IF_ERROR(store::RevokeUserSessions(tx, user->id, now));
+        if (user->must_change_password) note.detail = "required change done";
         return absl::OkStatus();
-      });
+      },
+      PendingPasswordChange::kServe);
 }
 
 }  // namespace smd::app

@@ -35,7 +35,8 @@ class AuthUseCases {
   explicit AuthUseCases(const Deps& deps);
 
   // The per-source limit, asked before a sign-in is queued: takes one unit of the failure
-  // budget of the caller's source address (domain::SourceOf(meta.peer)). Never blocks (it
+  // budget of the caller's source address (domain::SourceOf(meta.peer): behind the trusted
+  // web gateway, the browser's). Never blocks (it
   // runs on gRPC's threads). RESOURCE_EXHAUSTED "too many failed sign-ins from this
   // address" when the budget is used up; that refusal is counted in the audit.
   absl::Status AdmitSignIn(const CallMeta& meta, std::string_view username);
@@ -61,14 +62,21 @@ class AuthUseCases {
   // AuditUnauthenticated.
   absl::StatusOr<SignedIn> Login(const CallMeta& meta, const std::string& username,
                                  const std::string& password);
-  // Revokes the caller's session. Errors: UNAUTHENTICATED.
+  // Revokes the caller's session. Errors: UNAUTHENTICATED. Served while a password change
+  // is pending, as are WhoAmI and ChangePassword (every other call is then refused:
+  // app/call.h).
   absl::Status Logout(const CallMeta& meta);
+  // The caller, with principal.must_change_password telling the client to ask for a new
+  // password. Errors: UNAUTHENTICATED.
   absl::StatusOr<Me> WhoAmI(const CallMeta& meta);
-  // Errors: UNAUTHENTICATED; INVALID_ARGUMENT naming `password` (CheckNewPassword);
+  // Errors: UNAUTHENTICATED; INVALID_ARGUMENT naming `password` (CheckNewPassword), or
+  // naming `new_password` when a required change (must_change_password) would keep the old
+  // password;
   // PERMISSION_DENIED "old password is wrong" (counted toward the lock-out like a wrong
   // sign-in; the failure that locks the account also revokes every session of the user);
   // PERMISSION_DENIED "account temporarily locked" while locked, whatever the old password.
-  // On success every session of the user, this one too, is revoked.
+  // On success every session of the user, this one too, is revoked, and a pending required
+  // change is done (must_change_password cleared).
   absl::Status ChangePassword(const CallMeta& meta, const std::string& old_password,
                               const std::string& new_password);
 

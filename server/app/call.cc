@@ -38,6 +38,7 @@ absl::StatusOr<domain::Principal> Authenticate(const Deps& deps, store::Tx& tx,
   p.role = user.role;
   p.jurisdiction = user.jurisdiction;
   p.session_id = session.id;
+  p.must_change_password = user.must_change_password;
   return p;
 }
 
@@ -64,6 +65,10 @@ store::AuditEntry Entry(const Deps& deps, const CallMeta& meta, const domain::Pr
 }
 
 }  // namespace
+
+absl::Status PasswordChangeRequired() {
+  return absl::FailedPreconditionError("须先修改密码 (password change required)");
+}
 
 std::string OutcomeName(absl::StatusCode code) {
   if (code == absl::StatusCode::kOk) return "OK";
@@ -103,11 +108,20 @@ namespace {
 
 // RunCall's steps inside `tx`; `who` and `note` are left for the failure audit.
 absl::Status CallSteps(const Deps& deps, const CallMeta& meta, store::Tx& tx, const CallBody& body,
-                       std::optional<domain::Principal>& who, AuditNote& note) {
+                       PendingPasswordChange pending, std::optional<domain::Principal>& who,
+                       AuditNote& note) {
   note = AuditNote{};
   who.reset();
   ASSIGN_OR_RETURN(domain::Principal p, Authenticate(deps, tx, meta.token));
   who = p;
+  // Here, for every authenticated call alike (unary, keyed, each fetch of an alert stream):
+  // an administrator knows this password, so until the user replaces it the account only
+  // says so (WhoAmI) and lets it be changed or signed out. Audited with the user, as any
+  // refusal of a signed-in call.
+  if (p.must_change_password && pending == PendingPasswordChange::kRefuse) {
+    note.detail = "password change required";
+    return PasswordChangeRequired();
+  }
   RETURN_IF_ERROR(store::SetScope(tx, domain::RoleNeedsPatientScope(p.role) ? p.jurisdiction : ""));
   // Idempotency key (app/idempotency.h): claim it; a replay skips the body.
   if (meta.keyed != nullptr) {
@@ -126,7 +140,8 @@ absl::Status CallSteps(const Deps& deps, const CallMeta& meta, store::Tx& tx, co
 
 }  // namespace
 
-absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& body) {
+absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& body,
+                     PendingPasswordChange pending) {
   std::optional<domain::Principal> who;
   AuditNote note;
   // A keyed call joins the transaction its frame holds; the frame commits or rolls back,
@@ -134,13 +149,13 @@ absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& bod
   // committed_failure, e.g. a wrong old password counted toward the lock-out) is only used
   // by calls that take no idempotency key (AuthService), so the frame never sees one.
   if (meta.keyed != nullptr) {
-    absl::Status s = CallSteps(deps, meta, meta.keyed->tx(), body, who, note);
+    absl::Status s = CallSteps(deps, meta, meta.keyed->tx(), body, pending, who, note);
     meta.keyed->Ran(who, note);
     if (!s.ok()) return s;
     return note.committed_failure;
   }
   absl::Status s = deps.db.InTransaction(
-      [&](store::Tx& tx) { return CallSteps(deps, meta, tx, body, who, note); });
+      [&](store::Tx& tx) { return CallSteps(deps, meta, tx, body, pending, who, note); });
   if (!s.ok()) {
     AuditSeparately(deps, meta, who ? &*who : nullptr, "", s.code(), note);
     return s;

@@ -1,6 +1,8 @@
 #pragma once
 // The unit of work of every authenticated RPC: one transaction that
-//   1. resolves the bearer token to a Principal (UNAUTHENTICATED otherwise),
+//   1. resolves the bearer token to a Principal (UNAUTHENTICATED otherwise), and refuses a
+//      user who must change the password an administrator set (FAILED_PRECONDITION, unless
+//      the call is one that stays open to them: WhoAmI, ChangePassword, Logout),
 //   2. sets the row-level-security scope to the caller's jurisdiction (roles that may
 //      touch patient rows; an empty scope for the others, who then see no patient row),
 //   3. runs the use case body,
@@ -38,10 +40,24 @@ struct AuditNote {
 using CallBody =
     std::function<absl::Status(store::Tx& tx, const domain::Principal& who, AuditNote& note)>;
 
-// Runs `body` as described above. Returns the body's status, UNAUTHENTICATED, or a
-// database error. The body may run more than once (serialization retries): it must not
-// have side effects outside the transaction except on its own outputs.
-absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& body);
+// Whether a call is served to a user whose password an administrator set and who has not
+// changed it yet (domain::Principal::must_change_password, schema 0015).
+enum class PendingPasswordChange {
+  kRefuse,  // every RPC but the three below: FAILED_PRECONDITION "password change required"
+  kServe,   // WhoAmI (the client learns it must ask), ChangePassword, Logout
+};
+
+// The refusal of a call while the user's password change is pending: FAILED_PRECONDITION
+// "须先修改密码 (password change required)".
+absl::Status PasswordChangeRequired();
+
+// Runs `body` as described above. Returns the body's status, UNAUTHENTICATED,
+// FAILED_PRECONDITION "password change required" (`pending` kRefuse and the user's change
+// pending: the body does not run; the refusal is audited with the user, detail "password
+// change required"), or a database error. The body may run more than once (serialization
+// retries): it must not have side effects outside the transaction except on its own outputs.
+absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& body,
+                     PendingPasswordChange pending = PendingPasswordChange::kRefuse);
 
 // Appends an audit record for a call in its own transaction (used for failures and for
 // sign-in, which has no principal yet). Errors are logged, not returned: the call's own

@@ -163,6 +163,37 @@ absl::StatusOr<std::vector<domain::TeamMember>> CareTeamUseCases::ListTeam(
   return out;
 }
 
+absl::StatusOr<std::vector<EligibleMember>> CareTeamUseCases::ListEligibleMembers(
+    const CallMeta& meta, const std::string& patient_id, domain::TeamRole team_role) {
+  std::vector<EligibleMember> out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    out.clear();
+    if (CheckUuid("", patient_id).ok()) note.patient_ids = {patient_id};
+    RETURN_IF_ERROR(domain::Authorize(who, Action::kCareTeamManage, ""));
+    const std::vector<domain::Role> roles = domain::UserRolesFor(team_role);
+    if (roles.empty()) {
+      return domain::FieldError("team_role", "请选择系统用户担任的小组角色",
+                                "must be a team role held by a user (1..5)");
+    }
+    ASSIGN_OR_RETURN(domain::Patient p, LoadPatient(deps_, tx, who, patient_id,
+                                                    Action::kCareTeamManage, false));
+    ASSIGN_OR_RETURN(std::vector<store::EligibleUserRow> users,
+                     store::ListEligibleUsers(tx, roles, p.jurisdiction, 200));
+    ASSIGN_OR_RETURN(std::vector<domain::TeamMember> team,
+                     teams_.ListByPatient(tx, p.id, /*include_history=*/false));
+    for (auto& u : users) {
+      EligibleMember e;
+      for (const auto& m : team) e.already_member |= m.user_id == u.user_id;
+      e.user = std::move(u);
+      out.push_back(std::move(e));
+    }
+    note.detail = absl::StrCat("team_role=", static_cast<int>(team_role), " returned=", out.size());
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
 absl::StatusOr<MyPatientsPage> CareTeamUseCases::ListMyPatients(const CallMeta& meta,
                                                                 int page_size,
                                                                 const std::string& page_token) {

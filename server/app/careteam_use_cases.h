@@ -40,6 +40,12 @@ struct TeamGapsPage {
   int unreadable = 0;  // rows whose patient name did not decrypt (name_unreadable)
 };
 
+// An account that may join a team, as ListEligibleMembers returns it.
+struct EligibleMember {
+  store::EligibleUserRow user;
+  bool already_member = false;
+};
+
 class CareTeamUseCases {
  public:
   CareTeamUseCases(const Deps& deps, store::CareTeamRepository& teams)
@@ -67,6 +73,14 @@ class CareTeamUseCases {
   absl::StatusOr<std::vector<domain::TeamMember>> ListTeam(const CallMeta& meta,
                                                            const std::string& patient_id,
                                                            bool include_history);
+  // The accounts that may join the patient's team in `team_role` (a user role): enabled,
+  // role fitting it (domain::UserRolesFor), jurisdiction covering the patient's community
+  // (domain::CheckMemberReach), nearest first, at most 200; each marked when it is an active
+  // member already. Same permission as AddMember (careteam.manage on the patient).
+  // Errors: INVALID_ARGUMENT (team_role); PERMISSION_DENIED; NOT_FOUND; as LoadPatient.
+  absl::StatusOr<std::vector<EligibleMember>> ListEligibleMembers(const CallMeta& meta,
+                                                                  const std::string& patient_id,
+                                                                  domain::TeamRole team_role);
   // The caller's active memberships (patients on the register), by patient id.
   // Errors: PERMISSION_DENIED (no careteam.read); INVALID_ARGUMENT (page).
   absl::StatusOr<MyPatientsPage> ListMyPatients(const CallMeta& meta, int page_size,

@@ -77,7 +77,10 @@ struct Deps {
 struct CallMeta {
   std::string method;      // full gRPC method, e.g. "/smd.v1.PatientService/GetPatient"
   std::string token;       // bearer token ("" when absent)
-  std::string peer;        // e.g. "ipv4:127.0.0.1:53412"
+  // gRPC's peer, e.g. "ipv4:127.0.0.1:53412"; for a call the trusted web gateway forwarded,
+  // "<browser> via <gateway>" (domain::PeerViaGateway). Audited as it is; the sign-in limit
+  // and the unauthenticated-call audit count domain::SourceOf(peer).
+  std::string peer;
   std::string request_id;  // client's x-request-id or a generated one
   // Set only while IdempotentCalls::Run runs a call that carries an idempotency key:
   // RunCall then joins the frame's transaction instead of opening its own.

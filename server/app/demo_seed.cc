@@ -142,6 +142,9 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
       ASSIGN_OR_RETURN(u.password_hash, crypto::HashPassword(d.password, deps.config.password_params));
       u.role = *domain::ParseRole(d.role);
       u.jurisdiction = d.jurisdiction;
+      // The demo's passwords are printed for everyone: no forced change, or the demo (and
+      // every test built on it) could not be used as it is.
+      u.must_change_password = false;
       RETURN_IF_ERROR(store::InsertUser(tx, u, admin_id, now));
       if (admin_id.empty()) admin_id = u.id;
       if (d.username == "doctor") doctor_id = u.id;

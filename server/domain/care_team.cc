@@ -40,6 +40,15 @@ std::string_view TeamRoleNameZh(TeamRole role) {
   return "未指定";
 }
 
+std::vector<Role> UserRolesFor(TeamRole team_role) {
+  std::vector<Role> out;
+  if (!IsUserTeamRole(team_role)) return out;
+  for (int r = 1; r <= static_cast<int>(Role::kAdmin); ++r) {
+    if (CheckMemberFits(team_role, static_cast<Role>(r)).ok()) out.push_back(static_cast<Role>(r));
+  }
+  return out;
+}
+
 absl::Status CheckMemberFits(TeamRole team_role, std::optional<Role> user_role) {
   if (!IsUserTeamRole(team_role) && !IsContactTeamRole(team_role)) {
     return FieldError("team_role", "必须指定小组角色", "must be one of the seven team roles");

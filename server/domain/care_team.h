@@ -80,6 +80,10 @@ std::string_view TeamRoleNameZh(TeamRole role);
 // (required for roles 1..5; must be empty for 6..7; the user's role does not fit).
 absl::Status CheckMemberFits(TeamRole team_role, std::optional<Role> user_role);
 
+// The account roles CheckMemberFits accepts for a user team role (1..5); empty for a
+// contact role or an unknown one.
+std::vector<Role> UserRolesFor(TeamRole team_role);
+
 // A contact's name (1..50 characters, one line) and phone (CheckPhone, required).
 // Errors: INVALID_ARGUMENT "contact_name: ..." / "contact_phone: ...".
 absl::Status CheckContact(std::string_view name, std::string_view phone);

@@ -61,7 +61,54 @@ std::string EscapeForAudit(std::string_view raw) {
   return out;
 }
 
+namespace {
+
+// Between the client and the gateway in PeerViaGateway's form. A client address that
+// ParseForwardedFor accepted contains no space, so the first occurrence is the separator.
+constexpr std::string_view kVia = " via ";
+
+}  // namespace
+
+absl::StatusOr<std::string> ParseForwardedFor(std::string_view value) {
+  const absl::Status bad = FieldError(kForwardedForHeader, "须为一个 IPv4 或 IPv6 地址",
+                                      "must be exactly one IPv4 or IPv6 address");
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  // Only the characters of an address: this also keeps out a NUL, after which inet_pton
+  // (a C-string function) would stop reading and accept what came before it.
+  if (value.empty() || value.size() >= INET6_ADDRSTRLEN) return bad;
+  for (char c : value) {
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (!hex && c != '.' && c != ':') return bad;
+  }
+  const std::string text(value);
+  unsigned char a[16];
+  char buf[INET6_ADDRSTRLEN];
+  if (text.find(':') == std::string::npos) {
+    // glibc's inet_pton takes exactly four decimal octets (no "1.2.3", no leading zeros).
+    if (inet_pton(AF_INET, text.c_str(), a) != 1) return bad;
+    return absl::StrFormat("ipv4:%d.%d.%d.%d", a[0], a[1], a[2], a[3]);
+  }
+  if (inet_pton(AF_INET6, text.c_str(), a) != 1) return bad;
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(kMapped, kMapped + 12, a)) {
+    return absl::StrFormat("ipv4:%d.%d.%d.%d", a[12], a[13], a[14], a[15]);
+  }
+  if (inet_ntop(AF_INET6, a, buf, sizeof buf) == nullptr) return bad;
+  return absl::StrCat("ipv6:[", buf, "]");
+}
+
+std::string PeerViaGateway(std::string_view client, std::string_view gateway_peer) {
+  std::string out(client);
+  out += kVia;
+  out += gateway_peer;
+  return out;
+}
+
 std::string SourceOf(std::string_view peer) {
+  if (const size_t via = peer.find(kVia); via != std::string_view::npos) {
+    peer = peer.substr(0, via);  // forwarded by a trusted gateway: the client counts
+  }
   if (peer.starts_with("ipv4:")) {
     std::string_view hostport = peer.substr(5);
     return "ipv4:" + std::string(hostport.substr(0, hostport.rfind(':')));

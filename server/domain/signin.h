@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace smd::domain {
@@ -38,9 +39,26 @@ std::string EscapeForAudit(std::string_view raw);
 // -> "ipv4:203.0.113.5"; IPv6 by its /64 prefix ("ipv6:[2001:db8:1:2::9]:443" ->
 // "ipv6:2001:db8:1:2::/64"), since one host usually holds a whole /64; an IPv4-mapped IPv6
 // address as IPv4; "unix:..." -> "unix"; anything else is returned as it is (at most 100
-// bytes). Behind a proxy or gateway this is the proxy's address: the forwarded client
-// address must be used there instead (not implemented yet). Thread-safe.
+// bytes). A call a trusted gateway forwarded (PeerViaGateway: "<client> via <gateway>") is
+// counted against the client's address, not the gateway's. Thread-safe.
 std::string SourceOf(std::string_view peer);
+
+// The metadata in which a trusted gateway (the web client's, docs/security.md "Behind the
+// web gateway") passes the address of the browser it serves.
+inline constexpr char kForwardedForHeader[] = "x-forwarded-for";
+
+// The browser's address as a trusted gateway forwards it: exactly one IPv4 address (four
+// decimal octets) or one IPv6 address (without brackets, port or zone), optionally with
+// spaces or tabs around it. Returns it in gRPC's peer form without a port:
+// "ipv4:203.0.113.5", "ipv6:[2001:db8::5]" (IPv6 in its canonical text; an IPv4-mapped
+// IPv6 address as IPv4). INVALID_ARGUMENT naming `x-forwarded-for` otherwise (empty, a
+// list, a port, a name, brackets), never echoing the value. Thread-safe.
+absl::StatusOr<std::string> ParseForwardedFor(std::string_view value);
+
+// The peer recorded for a call a trusted gateway forwarded: "<client> via <gateway_peer>",
+// e.g. "ipv4:203.0.113.5 via ipv4:127.0.0.1:53412". `client` is ParseForwardedFor's
+// result. The audit record keeps both; SourceOf counts the client. Thread-safe.
+std::string PeerViaGateway(std::string_view client, std::string_view gateway_peer);
 
 // A budget of failed sign-ins per source: each source may fail `limit` times, and the
 // budget refills continuously at `limit` per `window` (a token bucket). An attempt takes a

@@ -35,6 +35,9 @@ struct Principal {
   Role role = Role::kUnspecified;
   std::string jurisdiction;   // region code: 6 (district), 9 (street) or 12 (community) digits
   std::string session_id;     // UUID text of the session row
+  // An administrator set the password and the user has not changed it yet: every call but
+  // WhoAmI, ChangePassword and Logout is refused (app::RunCall; schema 0015).
+  bool must_change_password = false;
 };
 
 // The six covered disorders (rules.md §1).

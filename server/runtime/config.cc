@@ -3,12 +3,15 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/net_address.h"
 
 namespace smd::runtime {
@@ -26,6 +29,20 @@ bool SetInt(int& field, const std::string& v, int lo, int hi) {
   return true;
 }
 
+// Adds the comma-separated certificate identities of `v` to `names`: each trimmed of
+// spaces, non-empty, at most 255 bytes, without control characters.
+bool AddGatewayNames(std::vector<std::string>& names, const std::string& v) {
+  for (absl::string_view piece : absl::StrSplit(v, ',')) {
+    const absl::string_view name = absl::StripAsciiWhitespace(piece);
+    if (name.empty() || name.size() > 255) return false;
+    for (char c : name) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    }
+    names.emplace_back(name);
+  }
+  return true;
+}
+
 const std::map<std::string, Flag>& Flags() {
   static const std::map<std::string, Flag> flags = {
       {"listen", {[](Config& c, const std::string& v) { c.listen = v; return !v.empty(); }}},
@@ -34,6 +51,8 @@ const std::map<std::string, Flag>& Flags() {
       {"tls-cert", {[](Config& c, const std::string& v) { c.tls_cert = v; return true; }}},
       {"tls-key", {[](Config& c, const std::string& v) { c.tls_key = v; return true; }}},
       {"tls-client-ca", {[](Config& c, const std::string& v) { c.tls_client_ca = v; return true; }}},
+      {"trusted-gateway",
+       {[](Config& c, const std::string& v) { return AddGatewayNames(c.trusted_gateways, v); }}},
       {"insecure",
        {[](Config& c, const std::string& v) {
           std::string l = absl::AsciiStrToLower(v);
@@ -128,6 +147,15 @@ const std::map<std::string, Flag>& Flags() {
   return flags;
 }
 
+// Repeatable flags add to a list. Each is emptied before its first occurrence on the
+// command line, so that the command line replaces the environment's value, as for others.
+const std::map<std::string, std::function<void(Config&)>>& RepeatableFlags() {
+  static const std::map<std::string, std::function<void(Config&)>> flags = {
+      {"trusted-gateway", [](Config& c) { c.trusted_gateways.clear(); }},
+  };
+  return flags;
+}
+
 }  // namespace
 
 std::string Usage() {
@@ -143,6 +171,8 @@ std::string Usage() {
          "              (exit 0 intact, 6 broken, 1 error)\n"
          "flags (each also from the environment as SMD_<NAME>, e.g. SMD_DATABASE_URL):\n"
          "  --listen --database-url --key-file --tls-cert --tls-key --tls-client-ca --insecure\n"
+         "  --trusted-gateway NAME[,NAME] (repeatable; the web gateway's certificate CN or DNS\n"
+         "              name, whose x-forwarded-for is honoured; needs --tls-client-ca)\n"
          "  --db-pool --audit-seal-interval-ms --audit-anchor-file --session-ttl-minutes\n"
          "  --session-idle-minutes\n"
          "  --password-log2-n --demo-patients --out --username --district --district-name\n"
@@ -170,6 +200,7 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {
       if (!flag.set(c, v)) return absl::InvalidArgumentError(env + ": invalid value");
     }
   }
+  std::set<std::string> repeated;  // repeatable flags seen on the command line
   for (size_t i = 2; i < args.size(); ++i) {
     std::string a = args[i];
     if (!absl::StartsWith(a, "--")) return absl::InvalidArgumentError("unexpected argument " + a);
@@ -186,6 +217,10 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {
     if (!has_value && !it->second.boolean) {
       if (i + 1 >= args.size()) return absl::InvalidArgumentError("--" + a + " needs a value");
       value = args[++i];
+    }
+    if (auto r = RepeatableFlags().find(a);
+        r != RepeatableFlags().end() && repeated.insert(a).second) {
+      r->second(c);
     }
     if (!it->second.set(c, value)) return absl::InvalidArgumentError("--" + a + ": invalid value");
   }
@@ -225,6 +260,14 @@ absl::Status ValidateConfig(const Config& c) {
     if (absl::StatusOr<common::HostPort> hp = common::ParseListenAddress(c.listen); !hp.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(hp.status().message(), " (\"", c.listen, "\")"));
+    }
+    if (!c.trusted_gateways.empty() && (c.insecure || c.tls_client_ca.empty())) {
+      // The forwarded address is trusted because of who presented it: without a verified
+      // client certificate there is nobody to trust, and anyone could send the header.
+      return absl::InvalidArgumentError(
+          "--trusted-gateway needs mutual TLS: set --tls-client-ca (the CA that signs the "
+          "gateway's client certificate), not --insecure; only a call whose verified client "
+          "certificate names a listed identity may forward a browser's address");
     }
     if (c.insecure) {
       // A real parse, not a prefix test: "127.evil.example:1" or "localhost.evil:1" would

@@ -17,6 +17,10 @@ struct Config {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;  // set: clients must present a certificate signed by it
+  // Client-certificate identities (subject CN or a DNS subject alternative name) of the web
+  // gateways whose `x-forwarded-for` metadata is honoured (docs/security.md "Behind the web
+  // gateway"). --trusted-gateway, repeatable and comma-separated; needs --tls-client-ca.
+  std::vector<std::string> trusted_gateways;
   bool insecure = false;      // plaintext; only on a loopback address (tests, local tools)
   int db_pool = 8;
   int audit_seal_interval_ms = 500;
@@ -66,8 +70,9 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args);
 
 // What each command needs, e.g. serve needs --database-url and --key-file, a --listen
 // that parses as host:port (common::ParseListenAddress), and either TLS files or
-// --insecure on loopback. INVALID_ARGUMENT naming what is missing or malformed (a bad
-// --listen: "--listen: <reason> (\"<value>\")", before any check of --insecure).
+// --insecure on loopback; --trusted-gateway only with --tls-client-ca (mutual TLS).
+// INVALID_ARGUMENT naming what is missing or malformed (a bad --listen: "--listen: <reason>
+// (\"<value>\")", before any check of --insecure).
 absl::Status ValidateConfig(const Config& config);
 
 std::string Usage();

@@ -7,34 +7,35 @@
 #include <mutex>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "api/alert_service.h"
 #include "api/careteam_service.h"
 #include "api/executor.h"
-#include "api/alert_service.h"
-#include "api/metrics_service.h"
-#include "app/metric_use_cases.h"
 #include "api/followup_service.h"
+#include "api/gateway_trust.h"
+#include "api/metrics_service.h"
 #include "api/services.h"
 #include "app/admin_use_cases.h"
 #include "app/alert_use_cases.h"
 #include "app/audit_use_cases.h"
 #include "app/auth_use_cases.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "app/unauth_audit.h"
 #include "app/careteam_use_cases.h"
 #include "app/cipher_upgrade.h"
 #include "app/followup_use_cases.h"
 #include "app/idempotency.h"
+#include "app/metric_use_cases.h"
 #include "app/patient_use_cases.h"
+#include "app/unauth_audit.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/audit_anchor.h"
 #include "crypto/keys.h"
 #include "crypto/signer.h"
 #include "runtime/wiring.h"
-#include "store/careteam_repository.h"
 #include "store/audit_repository.h"
+#include "store/careteam_repository.h"
 #include "store/migrator.h"
 
 namespace smd::runtime {
@@ -124,8 +125,9 @@ absl::Status CheckClockAgainstDatabase(const app::Deps& deps) {
 struct Server::Impl {
   std::unique_ptr<Core> core;
   api::AlertHub hub;  // outlives the streams, which are destroyed with the grpc server
-  // Declared before the executor, so it outlives the executor's last queued task.
+  // Declared before the executors, so they outlive the executors' last queued task.
   std::unique_ptr<app::IdempotentCalls> idempotency;
+  std::unique_ptr<api::GatewayTrust> gateways;
   std::unique_ptr<api::Executor> executor;
   std::unique_ptr<api::Executor> signin_executor;
   std::unique_ptr<app::UnauthenticatedAudit> unauth_audit;
@@ -180,6 +182,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   // (and to PostgreSQL) when the machine is busy.
   impl->signin_executor =
       std::make_unique<api::Executor>(config.signin_threads, config.signin_queue, /*nice=*/10);
+  // The web gateways whose x-forwarded-for is believed (docs/security.md "Behind the web
+  // gateway"): for sign-ins too, so that the per-source limit counts browsers.
+  impl->gateways = std::make_unique<api::GatewayTrust>(config.trusted_gateways);
+  impl->executor->set_gateways(impl->gateways.get());
+  impl->signin_executor->set_gateways(impl->gateways.get());
   app::UnauthenticatedAudit::Options unauth;
   unauth.window = absl::Seconds(config.audit_unauth_window_seconds);
   unauth.rows_per_source = config.audit_unauth_rows_per_source;
@@ -276,6 +283,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->pump->Start();
   common::LogInfo("alerts: duty roles %s (district, then city); re-routing for %d days",
                   config.alert_duty_roles, config.alert_reroute_days);
+  if (!config.trusted_gateways.empty()) {
+    common::LogInfo(
+        "trusted gateways (x-forwarded-for honoured from these client certificates): %s",
+        absl::StrJoin(config.trusted_gateways, ", "));
+  }
   common::LogInfo(
       "smd-server listening on %s (port %d, %s)", config.listen, impl->port,
       config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));

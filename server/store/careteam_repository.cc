@@ -67,6 +67,11 @@ std::vector<Statement> CareTeamStatements() {
        "LEFT JOIN app_user u ON u.id = m.user_id "
        "WHERE m.end_date IS NULL AND (m.user_id = $1::uuid OR m.patient_id = $2::uuid) "
        "ORDER BY m.id"},
+      {"careteam.eligible",
+       "SELECT u.id::text, u.display_name, u.role, u.jurisdiction FROM app_user u "
+       "WHERE NOT u.disabled AND u.role = ANY($1::smallint[]) "
+       "AND starts_with($2, u.jurisdiction) "
+       "ORDER BY char_length(u.jurisdiction) DESC, u.display_name, u.id LIMIT $3"},
       {"careteam.end",
        "UPDATE care_team_member SET end_date = $2::date, end_reason = $3, ended_by = $4::uuid "
        "WHERE id = $1::uuid AND end_date IS NULL"},
@@ -122,6 +127,22 @@ absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfUser(Tx& tx,
 absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfPatient(
     Tx& tx, const std::string& patient_id) {
   return ActiveOf(tx, "", patient_id);
+}
+
+absl::StatusOr<std::vector<EligibleUserRow>> ListEligibleUsers(
+    Tx& tx, const std::vector<domain::Role>& roles, const std::string& patient_jurisdiction,
+    int limit) {
+  return Guard([&]() -> absl::StatusOr<std::vector<EligibleUserRow>> {
+    std::vector<int> numbers;
+    for (domain::Role r : roles) numbers.push_back(static_cast<int>(r));
+    std::vector<EligibleUserRow> out;
+    for (const auto& r : tx.w().exec_prepared("careteam.eligible", pg::IntArray(numbers),
+                                              patient_jurisdiction, limit)) {
+      out.push_back({r[0].as<std::string>(), r[1].as<std::string>(),
+                     static_cast<domain::Role>(r[2].as<int>()), r[3].as<std::string>()});
+    }
+    return out;
+  });
 }
 
 absl::StatusOr<bool> EndMembership(Tx& tx, const std::string& member_id, absl::CivilDay end_date,

@@ -67,6 +67,19 @@ absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfUser(Tx& tx,
                                                                       const std::string& user_id);
 absl::StatusOr<std::vector<ActiveMembership>> ActiveMembershipsOfPatient(
     Tx& tx, const std::string& patient_id);
+// An enabled account that may join a patient's team (CareTeamUseCases::ListEligibleMembers).
+struct EligibleUserRow {
+  std::string user_id;
+  std::string display_name;
+  domain::Role role = domain::Role::kUnspecified;
+  std::string jurisdiction;
+};
+// Enabled accounts whose role is one of `roles` and whose jurisdiction contains the
+// patient's community (is a prefix of `patient_jurisdiction`): nearest jurisdiction first
+// (the longest code), then by display name; at most `limit`.
+absl::StatusOr<std::vector<EligibleUserRow>> ListEligibleUsers(
+    Tx& tx, const std::vector<domain::Role>& roles, const std::string& patient_jurisdiction,
+    int limit);
 // Ends an active membership: sets end_date, end_reason and ended_by. False (nothing
 // changed) when it has ended already.
 absl::StatusOr<bool> EndMembership(Tx& tx, const std::string& member_id, absl::CivilDay end_date,

@@ -10,7 +10,7 @@ namespace {
 
 constexpr char kUserColumns[] =
     "id::text, username, display_name, password_hash, role, jurisdiction, disabled, "
-    "failed_logins, locked_until, created_at";
+    "failed_logins, locked_until, created_at, must_change_password";
 
 UserRow ReadUser(const pqxx::row& r, int o = 0) {
   UserRow u;
@@ -24,6 +24,7 @@ UserRow ReadUser(const pqxx::row& r, int o = 0) {
   u.failed_logins = r[o + 7].as<int>();
   u.locked_until = pg::OptTimeField(r[o + 8]);
   u.created_at = pg::TimeField(r[o + 9]);
+  u.must_change_password = r[o + 10].as<bool>();
   return u;
 }
 
@@ -44,10 +45,11 @@ std::vector<Statement> UserStatements() {
                                   " FROM app_user WHERE starts_with(jurisdiction, $1) "
                                   "AND username > $2 ORDER BY username LIMIT $3";
   static const std::string live =
-      std::string("SELECT s.id::text, s.user_id::text, s.token_hash, s.created_at, "
-                  "s.expires_at, s.last_seen_at, ") +
+      std::string(
+          "SELECT s.id::text, s.user_id::text, s.token_hash, s.created_at, "
+          "s.expires_at, s.last_seen_at, ") +
       "u.id::text, u.username, u.display_name, u.password_hash, u.role, u.jurisdiction, "
-      "u.disabled, u.failed_logins, u.locked_until, u.created_at "
+      "u.disabled, u.failed_logins, u.locked_until, u.created_at, u.must_change_password "
       "FROM session s JOIN app_user u ON u.id = s.user_id "
       "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2::timestamptz "
       "AND s.last_seen_at > $2::timestamptz - $3::interval AND NOT u.disabled";
@@ -57,8 +59,8 @@ std::vector<Statement> UserStatements() {
       {"user.by_id_lock", by_id_lock.c_str()},
       {"user.insert",
        "INSERT INTO app_user (id, username, display_name, password_hash, role, jurisdiction, "
-       "created_at, created_by, updated_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, "
-       "$7::timestamptz, $8::uuid, $7::timestamptz)"},
+       "created_at, created_by, updated_at, must_change_password) VALUES ($1::uuid, $2, $3, "
+       "$4, $5, $6, $7::timestamptz, $8::uuid, $7::timestamptz, $9)"},
       {"user.login_state",
        "UPDATE app_user SET failed_logins = $2, locked_until = $3::timestamptz, "
        "updated_at = $4::timestamptz WHERE id = $1::uuid"},
@@ -66,7 +68,7 @@ std::vector<Statement> UserStatements() {
        "UPDATE app_user SET disabled = $2, updated_at = $3::timestamptz WHERE id = $1::uuid"},
       {"user.password",
        "UPDATE app_user SET password_hash = $2, failed_logins = 0, locked_until = NULL, "
-       "updated_at = $3::timestamptz WHERE id = $1::uuid"},
+       "must_change_password = $4, updated_at = $3::timestamptz WHERE id = $1::uuid"},
       {"user.role",
        "UPDATE app_user SET role = $2, jurisdiction = $3, updated_at = $4::timestamptz "
        "WHERE id = $1::uuid"},
@@ -76,8 +78,7 @@ std::vector<Statement> UserStatements() {
        "INSERT INTO session (id, token_hash, user_id, created_at, expires_at, last_seen_at) "
        "VALUES ($1::uuid, $2, $3::uuid, $4::timestamptz, $5::timestamptz, $4::timestamptz)"},
       {"session.live", live.c_str()},
-      {"session.touch",
-       "UPDATE session SET last_seen_at = $2::timestamptz WHERE id = $1::uuid"},
+      {"session.touch", "UPDATE session SET last_seen_at = $2::timestamptz WHERE id = $1::uuid"},
       {"session.revoke",
        "UPDATE session SET revoked_at = $2::timestamptz WHERE id = $1::uuid "
        "AND revoked_at IS NULL"},
@@ -103,7 +104,7 @@ absl::Status InsertUser(Tx& tx, const UserRow& u, const std::string& created_by,
   return Guard([&]() -> absl::Status {
     tx.w().exec_prepared("user.insert", u.id, u.username, u.display_name, u.password_hash,
                          static_cast<int>(u.role), u.jurisdiction, pg::Time(now),
-                         pg::NullIfEmpty(created_by));
+                         pg::NullIfEmpty(created_by), u.must_change_password);
     return absl::OkStatus();
   });
 }
@@ -125,9 +126,9 @@ absl::Status SetDisabled(Tx& tx, const std::string& id, bool disabled, absl::Tim
 }
 
 absl::Status SetPasswordHash(Tx& tx, const std::string& id, const std::string& hash,
-                             absl::Time now) {
+                             bool must_change, absl::Time now) {
   return Guard([&]() -> absl::Status {
-    tx.w().exec_prepared("user.password", id, hash, pg::Time(now));
+    tx.w().exec_prepared("user.password", id, hash, pg::Time(now), must_change);
     return absl::OkStatus();
   });
 }

@@ -25,6 +25,9 @@ struct UserRow {
   int failed_logins = 0;
   std::optional<absl::Time> locked_until;
   absl::Time created_at;
+  // The password was set by an administrator and must be changed by the user before any
+  // other call (schema 0015; app::RunCall refuses the others).
+  bool must_change_password = false;
 };
 
 absl::StatusOr<std::optional<UserRow>> FindUserByName(Tx& tx, const std::string& username);
@@ -37,8 +40,10 @@ absl::Status InsertUser(Tx& tx, const UserRow& user, const std::string& created_
 absl::Status SetLoginState(Tx& tx, const std::string& id, int failed_logins,
                            std::optional<absl::Time> locked_until, absl::Time now);
 absl::Status SetDisabled(Tx& tx, const std::string& id, bool disabled, absl::Time now);
+// Sets the password hash, clears failed_logins and locked_until, and sets
+// must_change_password to `must_change` (true: an administrator set it; false: the user's own).
 absl::Status SetPasswordHash(Tx& tx, const std::string& id, const std::string& hash,
-                             absl::Time now);
+                             bool must_change, absl::Time now);
 absl::Status SetRole(Tx& tx, const std::string& id, domain::Role role,
                      const std::string& jurisdiction, absl::Time now);
 // Users whose jurisdiction starts with `prefix`, ordered by username, after `after`.

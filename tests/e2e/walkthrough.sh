@@ -249,6 +249,24 @@ grid9=$(grep -o '"user_id": "[0-9a-f-]*"' "$work/out" | head -1 | grep -o '[0-9a
 run as doctor team add "$patient" --team-role grid-worker --user-id "$grid9"
 run as doctor team list "$patient"
 grep -q "$grid9" "$work/out" || fail "team list shows the new member"
+
+step "beyond the walkthrough: the new grid worker replaces the administrator's password first"
+# smdctl user create asks for a password change at first sign-in (--no-password-change not
+# given): until then every call but whoami, password and logout is refused.
+echo "Grid-worker-9-2026" | run as grid9 login --user grid9
+grep -q "smdctl password" "$work/err" || fail "login does not say the password must be changed"
+set +e
+as grid9 team mine >/dev/null 2>"$work/err"
+rc=$?
+set -e
+[[ $rc == 2 ]] || fail "a call before the password change: exit $rc, want 2"
+grep -q "须先修改密码 (password change required)" "$work/err" \
+  || fail "the refusal does not say why: $(cat "$work/err")"
+printf '%s\n%s\n' "Grid-worker-9-2026" "Grid-nine-own-2026" | run as grid9 password
+echo "Grid-nine-own-2026" | run as grid9 login --user grid9
+[[ ! -s "$work/err" ]] || fail "still asked to change the password: $(cat "$work/err")"
+run as grid9 team mine
+grep -q "$patient" "$work/out" || fail "the grid worker's own patients do not show the patient"
 run as admin region population 320106001001 --year 2026 --residents 31000
 set +e
 as doctor team add "$patient" --team-role astronaut --user-id "$grid9" 2>"$work/err"

@@ -16,6 +16,8 @@ declare module 'vue-router' {
   }
 }
 
+const PASSWORD_PATH = '/account/password';
+
 export const CLINICAL: Role[] = [Role.COMMUNITY_DOCTOR, Role.PSYCHIATRIST];
 
 const featureRoutes = Object.values(
@@ -46,12 +48,16 @@ const routes: RouteRecordRaw[] = [
 
 export const router = createRouter({ history: createWebHistory(), routes });
 
-router.beforeEach(async (to) => {
+router.beforeEach(async (to, from) => {
   const session = useSession();
   if (!session.checked) await session.load();
   if (to.meta.public) return true;
   if (!session.signedIn) {
-    return { name: 'login', query: { next: to.fullPath } };
+    return { name: 'login', query: { next: to.fullPath, ...(session.expired ? { expired: '1' } : {}) } };
+  }
+  // The server requires a new password first: nothing else opens until it is changed.
+  if (session.mustChangePassword && to.path !== PASSWORD_PATH) {
+    return from.path === PASSWORD_PATH ? false : { path: PASSWORD_PATH, query: { next: to.fullPath } };
   }
   if (to.meta.roles && !to.meta.roles.includes(session.role)) return { name: 'home' };
   return true;
@@ -60,6 +66,15 @@ router.beforeEach(async (to) => {
 /** Sends the user to sign in again and back to where they were (session expired). */
 export function toLoginAfterExpiry(): void {
   const here = router.currentRoute.value;
-  if (here.meta.public) return;
+  // Before the first navigation has finished (the session died while the page was closed)
+  // the guard sends the user to sign in with the page they asked for.
+  if (here.meta.public || here.matched.length === 0) return;
   void router.push({ name: 'login', query: { next: here.fullPath, expired: '1' } });
+}
+
+/** Sends the user to change the password (the server refuses everything else until then). */
+export function toPasswordChange(): void {
+  const here = router.currentRoute.value;
+  if (here.path === PASSWORD_PATH || here.matched.length === 0) return;
+  void router.push({ path: PASSWORD_PATH, query: { next: here.fullPath } });
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -223,6 +224,64 @@ TEST_F(CareTeamTest, DoctorBuildsATeamThatClosesTheGap) {
                           [&](const v1::MyPatient& x) { return x.patient_id() == p; }));
   EXPECT_EQ(Team(p, false, grid_->token).members_size(), 4);
   EXPECT_EQ(Team(p, false, police_->token).members_size(), 4);
+}
+
+// The doctor picks members from a list instead of typing user ids: the accounts whose role
+// fits and whose jurisdiction covers the patient, nearest first, members marked.
+TEST_F(CareTeamTest, EligibleMembersAreTheAccountsThatFitAndReach) {
+  const std::string p = NewPatient(312, 3);
+  auto eligible = [&](v1::TeamRole role, const std::string& token = "") {
+    v1::ListEligibleMembersRequest req;
+    req.set_patient_id(p);
+    req.set_team_role(role);
+    v1::ListEligibleMembersResponse resp;
+    grpc::Status s = teams_->ListEligibleMembers(
+        TestServer::Ctx(token.empty() ? doctor_->token : token).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  };
+  v1::ListEligibleMembersResponse police = eligible(v1::TEAM_ROLE_POLICE);
+  std::vector<std::string> ids;
+  for (const auto& u : police.users()) {
+    EXPECT_EQ(u.role(), v1::ROLE_POLICE);
+    EXPECT_TRUE(absl::StartsWith("320106001001", u.jurisdiction())) << u.jurisdiction();
+    EXPECT_FALSE(u.already_member());
+    ids.push_back(u.user_id());
+  }
+  ASSERT_THAT(ids, ::testing::Contains(police_->user_id));
+  for (int i = 1; i < police.users_size(); ++i) {
+    EXPECT_GE(police.users(i - 1).jurisdiction().size(), police.users(i).jurisdiction().size())
+        << "nearest jurisdiction first";
+  }
+  // Doctors: community doctors and psychiatrists; the other street's doctor is not there.
+  v1::ListEligibleMembersResponse doctors = eligible(v1::TEAM_ROLE_DOCTOR);
+  bool has_doctor = false;
+  for (const auto& u : doctors.users()) {
+    EXPECT_TRUE(u.role() == v1::ROLE_COMMUNITY_DOCTOR || u.role() == v1::ROLE_PSYCHIATRIST);
+    EXPECT_NE(u.user_id(), doctor2_->user_id) << "another street's doctor cannot reach";
+    has_doctor |= u.user_id() == doctor_->user_id;
+  }
+  EXPECT_TRUE(has_doctor);
+  // Once added, the account is marked.
+  ASSERT_TRUE(AddUser(p, v1::TEAM_ROLE_POLICE, police_->user_id, nullptr).ok());
+  const v1::ListEligibleMembersResponse after = eligible(v1::TEAM_ROLE_POLICE);
+  for (const auto& u : after.users()) {
+    EXPECT_EQ(u.already_member(), u.user_id() == police_->user_id);
+  }
+  // A contact role has no accounts; the police may not ask; another street's doctor
+  // cannot see the patient.
+  v1::ListEligibleMembersRequest bad;
+  bad.set_patient_id(p);
+  bad.set_team_role(v1::TEAM_ROLE_GUARDIAN);
+  v1::ListEligibleMembersResponse out;
+  grpc::Status s = teams_->ListEligibleMembers(TestServer::Ctx(doctor_->token).get(), bad, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::StartsWith("team_role:"));
+  bad.set_team_role(v1::TEAM_ROLE_POLICE);
+  s = teams_->ListEligibleMembers(TestServer::Ctx(police_->token).get(), bad, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = teams_->ListEligibleMembers(TestServer::Ctx(doctor2_->token).get(), bad, &out);
+  EXPECT_NE(s.error_code(), grpc::StatusCode::OK);
 }
 
 TEST_F(CareTeamTest, ALowRiskPatientIsNoGap) {

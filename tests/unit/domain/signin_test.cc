@@ -1,6 +1,7 @@
 #include "domain/signin.h"
 
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -83,6 +84,58 @@ TEST(SourceOf, OtherPeers) {
   EXPECT_EQ(SourceOf("unix:/run/smd.sock"), "unix");
   EXPECT_EQ(SourceOf("something"), "something");
   EXPECT_EQ(SourceOf(std::string(300, 'x')).size(), 100u);
+}
+
+// A browser's address as the trusted web gateway forwards it (x-forwarded-for).
+TEST(ParseForwardedFor, OneAddressInPeerFormWithoutAPort) {
+  EXPECT_EQ(ParseForwardedFor("203.0.113.5").value(), "ipv4:203.0.113.5");
+  EXPECT_EQ(ParseForwardedFor(" 203.0.113.5\t").value(), "ipv4:203.0.113.5");
+  EXPECT_EQ(ParseForwardedFor("0.0.0.0").value(), "ipv4:0.0.0.0");
+  EXPECT_EQ(ParseForwardedFor("2001:DB8:0:0::5").value(), "ipv6:[2001:db8::5]");
+  EXPECT_EQ(ParseForwardedFor("::1").value(), "ipv6:[::1]");
+  // An IPv4 client seen through a dual-stack socket is the IPv4 client.
+  EXPECT_EQ(ParseForwardedFor("::ffff:198.51.100.7").value(), "ipv4:198.51.100.7");
+}
+
+TEST(ParseForwardedFor, RefusesAnythingButExactlyOneAddress) {
+  for (const std::string& bad : std::vector<std::string>{"",
+                                                         " ",
+                                                         "203.0.113.5, 10.0.0.1",
+                                                         "203.0.113.5,10.0.0.1",
+                                                         "203.0.113.5:443",
+                                                         "[2001:db8::5]",
+                                                         "[2001:db8::5]:443",
+                                                         "2001:db8::5%eth0",
+                                                         "browser.example",
+                                                         "unknown",
+                                                         "1.2.3",
+                                                         "01.2.3.4",
+                                                         "256.1.1.1",
+                                                         "0x1.2.3.4",
+                                                         "1.2.3.4.5",
+                                                         "1::2::3",
+                                                         "for=203.0.113.5",
+                                                         "203.0.113.5 via ipv4:127.0.0.1:1",
+                                                         std::string(100, '1'),
+                                                         std::string("203.0.113.5\0junk", 16),
+                                                         std::string("1.2.3.4\0", 8),
+                                                         "１.２.３.４"}) {
+    EXPECT_THAT(ParseForwardedFor(bad).status(), IsFieldError("x-forwarded-for")) << bad;
+  }
+}
+
+TEST(ParseForwardedFor, NeverEchoesTheValue) {
+  absl::Status s = ParseForwardedFor("secret.example").status();
+  EXPECT_THAT(std::string(s.message()), ::testing::Not(::testing::HasSubstr("secret")));
+}
+
+TEST(PeerViaGateway, KeepsBothAddressesAndCountsTheClient) {
+  const std::string peer = PeerViaGateway("ipv4:203.0.113.5", "ipv4:127.0.0.1:53412");
+  EXPECT_EQ(peer, "ipv4:203.0.113.5 via ipv4:127.0.0.1:53412");
+  EXPECT_EQ(SourceOf(peer), "ipv4:203.0.113.5");
+  EXPECT_EQ(SourceOf(PeerViaGateway("ipv6:[2001:db8:1:2:aaaa::9]", "ipv6:[::1]:50000")),
+            "ipv6:2001:db8:1:2::/64");
+  EXPECT_EQ(SourceOf(PeerViaGateway("ipv4:198.51.100.7", "ipv6:[::1]:1")), "ipv4:198.51.100.7");
 }
 
 TEST(SourceBudget, RefusesAfterTheLimitUntilItRefills) {

@@ -1,5 +1,6 @@
 #include "runtime/config.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -58,6 +59,56 @@ TEST(ValidateConfig, AWellFormedListenAddressPasses) {
 TEST(ValidateConfig, OnlyServeChecksTheListenAddress) {
   Config c = Serve("nonsense", false);
   c.command = "migrate";
+  EXPECT_TRUE(ValidateConfig(c).ok());
+}
+
+// --trusted-gateway (docs/security.md "Behind the web gateway"): repeatable and
+// comma-separated, from the environment as SMD_TRUSTED_GATEWAY, the command line replacing it.
+TEST(ParseConfig, TrustedGatewaysAreRepeatableAndCommaSeparated) {
+  ::unsetenv("SMD_TRUSTED_GATEWAY");
+  auto c = ParseConfig({"smd-server", "serve", "--trusted-gateway", "smd-gateway",
+                        "--trusted-gateway=gw2.smd.test, gw3.smd.test"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->trusted_gateways,
+              ::testing::ElementsAre("smd-gateway", "gw2.smd.test", "gw3.smd.test"));
+  auto none = ParseConfig({"smd-server", "serve"});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->trusted_gateways.empty());
+  for (const char* bad : {"", ",", "a,,b", "a,", "gw\x01"}) {
+    auto r = ParseConfig({"smd-server", "serve", "--trusted-gateway", bad});
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("--trusted-gateway")) << bad;
+  }
+}
+
+TEST(ParseConfig, TrustedGatewaysFromTheEnvironmentUnlessGivenAsFlags) {
+  ::setenv("SMD_TRUSTED_GATEWAY", "env-gw-1,env-gw-2", 1);
+  auto env = ParseConfig({"smd-server", "serve"});
+  auto flags = ParseConfig({"smd-server", "serve", "--trusted-gateway", "flag-gw"});
+  ::unsetenv("SMD_TRUSTED_GATEWAY");
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_THAT(env->trusted_gateways, ::testing::ElementsAre("env-gw-1", "env-gw-2"));
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_THAT(flags->trusted_gateways, ::testing::ElementsAre("flag-gw"));
+}
+
+// A forwarded address is trusted only from a verified client certificate: without
+// --tls-client-ca (or with --insecure) the server refuses to start, saying so.
+TEST(ValidateConfig, TrustedGatewaysNeedMutualTls) {
+  Config c = Serve("0.0.0.0:50051", false);
+  c.trusted_gateways = {"smd-gateway"};
+  absl::Status s = ValidateConfig(c);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("--trusted-gateway needs mutual TLS"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("--tls-client-ca"));
+
+  Config insecure = Serve("127.0.0.1:50051", true);
+  insecure.trusted_gateways = {"smd-gateway"};
+  insecure.tls_client_ca = "/nonexistent-ca.pem";
+  EXPECT_THAT(std::string(ValidateConfig(insecure).message()),
+              HasSubstr("--trusted-gateway needs mutual TLS"));
+
+  c.tls_client_ca = "/nonexistent-ca.pem";
   EXPECT_TRUE(ValidateConfig(c).ok());
 }
 

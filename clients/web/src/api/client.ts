@@ -27,6 +27,15 @@ export function setSessionLostHandler(f: () => void): void {
   onSessionLost = f;
 }
 
+let onPasswordRequired: (() => void) | null = null;
+/**
+ * Set by the session store: called when the server refuses a call until the password is
+ * changed (FAILED_PRECONDITION "须先修改密码 (password change required)").
+ */
+export function setPasswordRequiredHandler(f: () => void): void {
+  onPasswordRequired = f;
+}
+
 const csrf: Interceptor = (next) => async (req) => {
   req.header.set(CSRF_HEADER, '1');
   try {
@@ -34,6 +43,9 @@ const csrf: Interceptor = (next) => async (req) => {
   } catch (e) {
     const login = req.method.name === 'Login' || req.method.name === 'ChangePassword';
     if (!login && e instanceof ConnectError && e.code === Code.Unauthenticated) onSessionLost?.();
+    if (e instanceof ConnectError && e.code === Code.FailedPrecondition && e.rawMessage.includes('须先修改密码')) {
+      onPasswordRequired?.();
+    }
     throw e;
   }
 };

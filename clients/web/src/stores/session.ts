@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { ref, computed } from 'vue';
 import { create } from '@bufbuild/protobuf';
-import { auth, setSessionLostHandler } from '@/api/client';
+import { auth, setSessionLostHandler, setPasswordRequiredHandler } from '@/api/client';
 import { Role } from '@/gen/smd/v1/common_pb';
 import { LoginRequestSchema, type WhoAmIResponse } from '@/gen/smd/v1/auth_pb';
 
@@ -17,6 +17,12 @@ export const useSession = defineStore('session', () => {
   const expired = ref(false);
   /** WhoAmI has been asked once since the page loaded. */
   const checked = ref(false);
+  /**
+   * The server requires a new password before anything else (WhoAmIResponse
+   * must_change_password, or a FAILED_PRECONDITION "须先修改密码" from any call): the router
+   * then allows only /account/password until it is changed or the user signs out.
+   */
+  const mustChangePassword = ref(false);
 
   const signedIn = computed(() => user.value !== null);
   const role = computed(() => user.value?.role ?? Role.UNSPECIFIED);
@@ -34,7 +40,7 @@ export const useSession = defineStore('session', () => {
     }
     loading ??= auth
       .whoAmI({})
-      .then((u) => { user.value = u; })
+      .then((u) => { user.value = u; mustChangePassword.value = flaggedForChange(u); })
       .catch(() => { user.value = null; })
       .finally(() => { checked.value = true; loading = null; });
     return loading;
@@ -44,6 +50,13 @@ export const useSession = defineStore('session', () => {
     const res = await auth.login(create(LoginRequestSchema, { username, password }));
     user.value = res.user ?? null;
     expired.value = false;
+    mustChangePassword.value = flaggedForChange(res.user);
+    // Login's user may come without the jurisdiction's name; WhoAmI has it (the header shows it).
+    if (res.user && !res.user.jurisdictionName) {
+      void auth.whoAmI({}).then((u) => {
+        if (user.value?.userId === u.userId) user.value = { ...user.value, jurisdictionName: u.jurisdictionName };
+      }).catch(() => undefined);
+    }
     checked.value = true;
     return res.user!;
   }
@@ -54,16 +67,45 @@ export const useSession = defineStore('session', () => {
     } finally {
       user.value = null;
       expired.value = false;
+      mustChangePassword.value = false;
     }
   }
 
+  /**
+   * The server ended the session. It counts as expired (message on the login page) when
+   * the user was signed in, or when the gateway's marker says a session existed (a reload
+   * after the session died on the server).
+   */
   function sessionLost(): void {
-    if (user.value !== null) expired.value = true;
+    if (user.value !== null || hasSessionMarker()) expired.value = true;
     user.value = null;
+    mustChangePassword.value = false;
   }
 
-  return { user, expired, checked, signedIn, role, load, login, logout, sessionLost };
+  function passwordChanged(): void {
+    mustChangePassword.value = false;
+  }
+
+  setPasswordRequiredHandler(() => {
+    if (mustChangePassword.value) return;
+    mustChangePassword.value = true;
+    // The router imports this store; a dynamic import avoids the cycle at load time.
+    void import('@/router').then(({ toPasswordChange }) => toPasswordChange());
+  });
+
+  return {
+    user, expired, checked, signedIn, role, mustChangePassword,
+    load, login, logout, sessionLost, passwordChanged,
+  };
 });
+
+/**
+ * WhoAmIResponse.must_change_password (auth.proto field 7, added on the server side later):
+ * read by name so this compiles before the generated type has it.
+ */
+export function flaggedForChange(u: WhoAmIResponse | null | undefined): boolean {
+  return (u as { mustChangePassword?: boolean } | null | undefined)?.mustChangePassword === true;
+}
 
 /**
  * The gateway sets `smd_signed_in=1` (readable, not a secret) beside the HttpOnly session

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
 import { TeamMemberSchema, TeamRole } from '@/gen/smd/v1/alerts_pb';
-import { Role } from '@/gen/smd/v1/common_pb';
 import { fromIso } from '@/lib/dates';
-import { accountRolesFor, addMemberRequest, emptyMember, endMemberRequest, isContactRole, knownUsers, splitTeam } from '@/features/team/team';
+import { addMemberRequest, emptyMember, endMemberRequest, isContactRole, splitTeam } from '@/features/team/team';
 
 describe('care team', () => {
   it('sends a user member with user_id only', () => {
@@ -27,10 +26,5 @@ describe('care team', () => {
     const a = create(TeamMemberSchema, { memberId: 'a', userId: 'u1', displayName: '甲', teamRole: TeamRole.POLICE });
     const b = create(TeamMemberSchema, { memberId: 'b', userId: 'u2', displayName: '乙', teamRole: TeamRole.GRID_WORKER, endDate: fromIso('2026-01-01') });
     expect(splitTeam([a, b])).toEqual({ active: [a], ended: [b] });
-    expect(knownUsers([a, b], { userId: 'me', name: '我' }).map((u) => u.userId)).toEqual(['me', 'u1', 'u2']);
-  });
-  it('knows which accounts fit a team role', () => {
-    expect(accountRolesFor(TeamRole.VOLUNTEER)).toEqual([Role.GRID_WORKER, Role.COMMUNITY_WORKER]);
-    expect(accountRolesFor(TeamRole.GUARDIAN)).toEqual([]);
   });
 });

@@ -10,26 +10,10 @@ import {
   type EndMemberRequest,
   type TeamMember,
 } from '@/gen/smd/v1/alerts_pb';
-import { Role } from '@/gen/smd/v1/common_pb';
 import { fromIso, todayIso } from '@/lib/dates';
 
 export function isContactRole(r: TeamRole | null | undefined): boolean {
   return r === TeamRole.GUARDIAN || r === TeamRole.FAMILY;
-}
-
-/**
- * The account roles that fit a team role (docs/api.md "Which user fits which team role"):
- * used only to suggest users; the server decides.
- */
-export function accountRolesFor(r: TeamRole): Role[] {
-  switch (r) {
-    case TeamRole.DOCTOR: return [Role.COMMUNITY_DOCTOR, Role.PSYCHIATRIST];
-    case TeamRole.POLICE: return [Role.POLICE];
-    case TeamRole.GRID_WORKER: return [Role.GRID_WORKER];
-    case TeamRole.COMMUNITY_WORKER: return [Role.COMMUNITY_WORKER];
-    case TeamRole.VOLUNTEER: return [Role.GRID_WORKER, Role.COMMUNITY_WORKER];
-    default: return [];
-  }
 }
 
 export interface MemberModel {
@@ -66,26 +50,6 @@ export function splitTeam(members: readonly TeamMember[]): { active: TeamMember[
   const ended: TeamMember[] = [];
   for (const m of members) (m.endDate && m.endDate.year ? ended : active).push(m);
   return { active, ended };
-}
-
-export interface UserChoice {
-  userId: string;
-  name: string;
-  teamRole?: TeamRole;
-}
-
-/**
- * Users the doctor can pick without knowing an ID: the signed-in user (for the doctor role)
- * and users who were on this team before (to add back). The API lets only administrators list
- * users (AdminService.ListUsers), so any other user is entered by the ID an administrator gives.
- */
-export function knownUsers(members: readonly TeamMember[], me?: { userId: string; name: string }): UserChoice[] {
-  const seen = new Map<string, UserChoice>();
-  if (me?.userId) seen.set(me.userId, { userId: me.userId, name: me.name, teamRole: TeamRole.DOCTOR });
-  for (const m of members) {
-    if (m.userId && !seen.has(m.userId)) seen.set(m.userId, { userId: m.userId, name: m.displayName, teamRole: m.teamRole });
-  }
-  return [...seen.values()];
 }
 
 export const MEMBER_FIELDS = ['team_role', 'user_id', 'contact_name', 'contact_phone', 'start_date'];
