@@ -12,7 +12,10 @@
 #   status         say where the cluster is and whether it is running
 #
 # Environment: SMD_LISTEN (server, default 127.0.0.1:50051), SMD_WEB_LISTEN (web gateway,
-# default 127.0.0.1:8443).
+# default 127.0.0.1:8443), SMD_QUICKSTART_MTLS=1 (the server requires client certificates and
+# trusts the gateway's forwarded browser addresses, which then show in the audit trail;
+# smdctl has no client certificate yet and cannot connect then).
+#
 #
 # Development only: synthetic data, trust auth on a private Unix socket, dev certificates.
 # State lives in .dev/ of the checkout; the cluster in .dev/pg, or, when run as root (the
@@ -34,6 +37,7 @@ anchor_file=$dev/audit-anchor.log
 tls_dir=$dev/tls
 demo_users=$dev/demo-users.txt
 web_listen=${SMD_WEB_LISTEN:-127.0.0.1:8443}
+mtls=${SMD_QUICKSTART_MTLS:-0}
 web_dir=$repo_root/clients/web
 gateway_log=$dev/gateway.log
 gateway_pid=$dev/gateway.pid
@@ -190,6 +194,15 @@ for _ in {1..50}; do
   sleep 0.2
 done
 
+mtls_flags=()
+mtls_note="not required by this server; SMD_QUICKSTART_MTLS=1 to require them"
+if [[ "$mtls" == 1 ]]; then
+  # Mutual TLS, and the browser's address from the gateway's certificate identity only
+  # (docs/security.md "Behind the web gateway").
+  mtls_flags=(--tls-client-ca "$tls_dir/ca.pem" --trusted-gateway smd-gateway)
+  mtls_note="required: smdctl cannot connect; audit records name '<browser> via <gateway>'"
+fi
+
 cat <<EOF
 
 ==> Web client:         https://$web_listen/  (sign in as a demo user, e.g. doctor / Demo-doctor-2026)
@@ -200,7 +213,7 @@ cat <<EOF
 ==> smd-server is starting on $listen (TLS)
     Server certificate: CN=localhost, SAN localhost and 127.0.0.1
     CA to trust:        $tls_dir/ca.pem
-    Client cert (mTLS): $tls_dir/client.pem / client.key (not required by this server)
+    Client cert (mTLS): $tls_dir/client.pem / client.key ($mtls_note)
     Database (app):     $app_dsn
     Demo users:         $demo_users (synthetic data only)
     Audit anchor:       $anchor_file (copies of the signed audit checkpoints)
@@ -215,4 +228,4 @@ EOF
 # Not exec: the EXIT trap stops the gateway when the server stops.
 "$server" serve --listen "$listen" --database-url "$app_dsn" --key-file "$key_file" \
   --tls-cert "$tls_dir/server.pem" --tls-key "$tls_dir/server.key" \
-  --audit-anchor-file "$anchor_file"
+  --audit-anchor-file "$anchor_file" "${mtls_flags[@]}"
