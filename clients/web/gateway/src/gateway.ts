@@ -9,7 +9,7 @@ import type { Transport } from '@connectrpc/connect';
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import {
-  isRpcPath, methodOfPath, refuseRpc, securityHeaders, writeConnectError, type Req, type Res,
+  apiHeaders, isRpcPath, methodOfPath, refuseRpc, securityHeaders, writeConnectError, type Req, type Res,
 } from './guard';
 import { kCallRecord, kRemoteAddress, routes, StreamRegistry, type CallRecord } from './forward';
 import { fastPaths, isFastRequest, passThrough, type UpstreamSession } from './passthrough';
@@ -95,13 +95,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
     res.once('close', finished);
     res.once('finish', finished);
     try {
-      securityHeaders(res);
       const path = (req.url ?? '/').split('?')[0];
       if (!isRpcPath(path)) {
+        securityHeaders(res);
         files.serve(req, res);
         return;
       }
-      res.setHeader('cache-control', 'no-store');
+      apiHeaders(res);
       const method = methodOfPath(path) || '(unknown)';
       const start = process.hrtime.bigint();
       const rec: CallRecord = { code: '' };

@@ -100,7 +100,9 @@ test('forged, cross-site and malformed calls are refused with a Connect error an
     assert.equal(r.status, status, `${what}: ${r.text}`);
     assert.equal(r.json?.code, code, `${what}: ${r.text}`);
     assert.match(r.json.message, message, what);
-    assert.match(r.headers['content-security-policy'] ?? '', /default-src 'self'/, `${what}: CSP on errors too`);
+    assert.equal(r.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", `${what}: API headers on errors too`);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff', what);
+    assert.equal(r.headers['cache-control'], 'no-store', what);
   }
   // Give the audit writer the time a real call needed, then count again.
   await new Promise((r) => setTimeout(r, 500));

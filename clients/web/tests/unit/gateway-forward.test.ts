@@ -241,7 +241,8 @@ describe('forwarding', () => {
       expect(JSON.parse(big.body).message).toContain(String(64 * 1024));
     }
     const big = await post('/smd.v1.AuthService/Login', h, Buffer.alloc(70 * 1024, 0x20));
-    expect(big.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(big.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(big.headers['x-content-type-options']).toBe('nosniff');
     expect(big.headers['cache-control']).toBe('no-store');
   });
 
