@@ -33,7 +33,7 @@ import {
 interface Options { calls: number; warmup: number; block: number; patients: number }
 
 function options(): Options {
-  const o: Options = { calls: 400, warmup: 50, block: 50, patients: 200 };
+  const o: Options = { calls: 400, warmup: 50, block: 1, patients: 200 };
   for (const a of process.argv.slice(2)) {
     const m = /^--(calls|warmup|block|patients)=(\d+)$/.exec(a);
     if (!m) {
@@ -237,6 +237,9 @@ async function main(): Promise<void> {
     const loginCss = bytes.css;
     await stack.login(page, 'doctor');
     await page.locator('[data-test=who]').waitFor();
+    // The doctor's home is the worklist: wait for its rows, so that its chunks are counted.
+    await page.waitForURL(/\/worklist/, { timeout: 15000 }).catch(() => {});
+    await page.locator('[data-test=worklist] tbody tr').first().waitFor({ timeout: 15000 }).catch(() => {});
     await page.waitForLoadState('networkidle');
     const homePath = new URL(page.url()).pathname;
     const kb = (x: number) => `${(x / 1024).toFixed(1)} KB`;

@@ -8,7 +8,7 @@
 # of the browser tests (clients/web/tests/browser/harness.mjs) in a throwaway PostgreSQL 15
 # cluster (tests/support/with_postgres.sh, the test settings: durability off).
 #
-# Options go to the driver: --calls=400 --warmup=50 --block=50 --patients=200.
+# Options go to the driver: --calls=400 --warmup=50 --block=1 --patients=200.
 # Environment: SMD_SERVER_BIN (default: built here as build-bench/server/smd-server, see
 # bench_lib.sh), SMD_BENCH_NO_BUILD=1 to skip building the server and the web client.
 # Needs chromium-headless-shell (deploy/install-deps.sh). Bounded: stops after 900 s.
