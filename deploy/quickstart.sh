@@ -210,7 +210,7 @@ cat <<EOF
     dev CA $tls_dir/ca.pem in the browser (or the OS store) and open https://localhost:${web_listen##*:}/.
     Gateway log:        $gateway_log
 
-==> smd-server is starting on $listen (TLS)
+==> smd-server is starting on $listen (TLS${mtls_flags[*]:+, client certificates required})
     Server certificate: CN=localhost, SAN localhost and 127.0.0.1
     CA to trust:        $tls_dir/ca.pem
     Client cert (mTLS): $tls_dir/client.pem / client.key ($mtls_note)
