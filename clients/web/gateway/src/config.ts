@@ -20,6 +20,10 @@ export interface Config {
   allowedOrigins: string[];
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** One log line per RPC (method, code, milliseconds; never data). */
+  accessLog: boolean;
+  /** Development: reload the pages from disk when a build rewrites index.html. */
+  watchStatic: boolean;
 }
 
 const FLAGS: Record<string, [keyof Config, string]> = {
@@ -33,7 +37,11 @@ const FLAGS: Record<string, [keyof Config, string]> = {
   '--static-dir': ['staticDir', 'SMD_GATEWAY_STATIC_DIR'],
   '--allowed-origins': ['allowedOrigins', 'SMD_GATEWAY_ALLOWED_ORIGINS'],
   '--max-body-bytes': ['maxBodyBytes', 'SMD_GATEWAY_MAX_BODY_BYTES'],
+  '--access-log': ['accessLog', 'SMD_GATEWAY_ACCESS_LOG'],
+  '--watch-static': ['watchStatic', 'SMD_GATEWAY_WATCH_STATIC'],
 };
+/** Flags that take no value. */
+const SWITCHES = new Set(['--watch-static']);
 
 export const USAGE = `usage: node gateway.mjs --tls-cert FILE --tls-key FILE --upstream-ca FILE [options]
   --listen HOST:PORT        browser side (default 127.0.0.1:8443)
@@ -44,6 +52,8 @@ export const USAGE = `usage: node gateway.mjs --tls-cert FILE --tls-key FILE --u
   --static-dir DIR          built pages (default: public/ beside gateway.mjs)
   --allowed-origins LIST    extra origins allowed to call (comma-separated)
   --max-body-bytes N        largest request body (default 4194304)
+  --access-log on|off       one line per RPC: method, code, milliseconds (default on)
+  --watch-static            development: reload the pages when a build rewrites index.html
 Each flag may also come from its environment variable (SMD_GATEWAY_LISTEN, ...).`;
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStatic: string): Config {
@@ -56,6 +66,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
     if (flag === '-h' || flag === '--help') throw new UsageError(USAGE, 0);
     const f = FLAGS[flag];
     if (!f) throw new UsageError(`unknown flag ${flag}\n${USAGE}`, 2);
+    if (SWITCHES.has(flag)) {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`, 2);
+      raw[f[0]] = '1';
+      continue;
+    }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${flag} needs a value`, 2);
     raw[f[0]] = value;
@@ -71,12 +86,22 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, defaultStati
     staticDir: raw.staticDir ?? defaultStatic,
     allowedOrigins: (raw.allowedOrigins ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     maxBodyBytes: Number(raw.maxBodyBytes ?? 4 * 1024 * 1024),
+    accessLog: raw.accessLog !== 'off',
+    watchStatic: raw.watchStatic === '1' || raw.watchStatic === 'true',
   };
+  if (raw.accessLog !== undefined && raw.accessLog !== 'on' && raw.accessLog !== 'off') {
+    throw new UsageError('--access-log must be on or off', 2);
+  }
   if (!cfg.tlsCert || !cfg.tlsKey) throw new UsageError('--tls-cert and --tls-key are required (the browser side is HTTPS only)', 2);
   if (!cfg.upstreamCa) throw new UsageError('--upstream-ca is required (smd-server is reached over TLS)', 2);
   if (!!cfg.clientCert !== !!cfg.clientKey) throw new UsageError('--client-cert and --client-key go together', 2);
-  if (!Number.isInteger(cfg.maxBodyBytes) || cfg.maxBodyBytes < 1024) throw new UsageError('--max-body-bytes must be an integer >= 1024', 2);
-  if (!/^[^:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(cfg.listen)) throw new UsageError('--listen must be HOST:PORT', 2);
+  if (!/^\d+$/.test(raw.maxBodyBytes ?? '0') || !Number.isSafeInteger(cfg.maxBodyBytes) || cfg.maxBodyBytes < 1024) {
+    throw new UsageError('--max-body-bytes must be an integer >= 1024', 2);
+  }
+  for (const [flag, v] of [['--listen', cfg.listen], ['--upstream', cfg.upstream]]) {
+    const m = /^(?:[^:[\]]+|\[[0-9a-fA-F:.]+\]):(\d{1,5})$/.exec(v);
+    if (!m || Number(m[1]) > 65535) throw new UsageError(`${flag} must be HOST:PORT`, 2);
+  }
   return cfg;
 }
 

@@ -1,106 +1,116 @@
 // smd web gateway: serves the built pages and forwards the page's Connect calls to
 // smd-server over gRPC with TLS (docs/web.md). Stateless: any number may run side by side.
 // Logs carry no bodies, names or ID numbers (the contract of server/common/log.h): only
-// the method, the status code and the time taken.
+// the method, the status code and the time taken (log.ts).
 import * as http2 from 'node:http2';
+import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectNodeAdapter, createGrpcTransport } from '@connectrpc/connect-node';
-import { createContextValues } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
 import { parseConfig, readPem, UsageError } from './config';
-import { isRpcPath, refuseRpc, securityHeaders, writeConnectError, type Req, type Res } from './guard';
+import { createGateway } from './gateway';
+import { describeError, stderrLogger as log } from './log';
 import { StaticFiles } from './static';
-import { kRemoteAddress, routes } from './forward';
+import { UpstreamSession } from './passthrough';
 
-function log(msg: string): void {
-  process.stderr.write(`${new Date().toISOString()} smd-gateway: ${msg}\n`);
-}
+/** How long a stopping gateway lets unary calls finish (systemd's TimeoutStopSec is 30 s). */
+const DRAIN_MS = 10_000;
 
 function main(): void {
   const here = dirname(fileURLToPath(import.meta.url));
   const cfg = parseConfig(process.argv.slice(2), process.env, join(here, 'public'));
-  const [upHost, upPort] = splitHostPort(cfg.upstream);
+  const upHost = splitHostPort(cfg.upstream)[0];
+  const tls = {
+    ca: readPem(cfg.upstreamCa, '--upstream-ca'),
+    ...(cfg.clientCert
+      ? { cert: readPem(cfg.clientCert, '--client-cert'), key: readPem(cfg.clientKey, '--client-key') }
+      : {}),
+    servername: /^[0-9.]+$|:/.test(upHost) ? undefined : upHost,
+  };
+  // Binary unary calls go through as bytes (passthrough.ts); the rest through connect-node.
+  const upstream = new UpstreamSession({ url: `https://${cfg.upstream}`, ...tls, log });
   const transport = createGrpcTransport({
     baseUrl: `https://${cfg.upstream}`,
-    nodeOptions: {
-      ca: readPem(cfg.upstreamCa, '--upstream-ca'),
-      ...(cfg.clientCert
-        ? { cert: readPem(cfg.clientCert, '--client-cert'), key: readPem(cfg.clientKey, '--client-key') }
-        : {}),
-      servername: /^[0-9.]+$|:/.test(upHost) ? undefined : upHost,
-    },
+    nodeOptions: tls,
     idleConnectionTimeoutMs: 5 * 60_000,
-    pingIntervalMs: 30_000,
+    // Pings find a dead upstream connection under an idle alert stream. gRPC servers
+    // (smd-server keeps gRPC's defaults) answer pings more often than every 5 minutes
+    // without data with GOAWAY "too_many_pings" after two strikes, which killed every open
+    // stream on the connection: with a 30 s interval, each idle SubscribeAlerts ended
+    // INTERNAL after about 150 s. So: just over 5 minutes.
+    pingIntervalMs: 310_000,
     readMaxBytes: 64 * 1024 * 1024,
   });
-  void upPort;
-  const files = new StaticFiles(cfg.staticDir);
-  const rpc = connectNodeAdapter({
-    routes: routes(transport),
-    grpc: false,
-    grpcWeb: false,
-    connect: true,
-    requireConnectProtocolHeader: true,
-    readMaxBytes: cfg.maxBodyBytes,
-    contextValues: (req) => createContextValues().set(kRemoteAddress, remoteAddress(req)),
-    fallback: (_req, res) => writeConnectError(res as unknown as Res, 404, 'unimplemented', '没有这个方法 (no such method)'),
+  let files: StaticFiles;
+  try {
+    files = new StaticFiles(cfg.staticDir, cfg.watchStatic);
+  } catch (e) {
+    throw new UsageError(`--static-dir ${cfg.staticDir}: ${(e as Error).message}`, 1);
+  }
+  const gw = createGateway({
+    transport, upstream, files, allowedOrigins: cfg.allowedOrigins, maxBodyBytes: cfg.maxBodyBytes, log,
+    accessLog: cfg.accessLog,
   });
-
-  const handler = (req: Req, res: Res) => {
-    securityHeaders(res);
-    const path = (req.url ?? '/').split('?')[0];
-    if (!isRpcPath(path)) {
-      files.serve(req, res);
-      return;
-    }
-    const refused = refuseRpc(req, cfg.allowedOrigins);
-    if (refused) {
-      writeConnectError(res, refused.status, refused.code, refused.message);
-      return;
-    }
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (res.statusCode >= 500) log(`${path} http ${res.statusCode} ${ms.toFixed(1)} ms`);
-    });
-    rpc(req as never, res as never);
-  };
 
   const server = http2.createSecureServer(
     {
       cert: readPem(cfg.tlsCert, '--tls-cert'),
       key: readPem(cfg.tlsKey, '--tls-key'),
+      // HTTP/2 for browsers (an open alert stream then shares the connection instead of
+      // taking one of six per origin); HTTP/1.1 for tools and old proxies.
       allowHTTP1: true,
       minVersion: 'TLSv1.2',
     },
-    handler as never,
+    gw.handler as never,
   );
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const sockets = new Set<Socket>();
+  server.on('session', (s: http2.ServerHttp2Session) => {
+    sessions.add(s);
+    s.once('close', () => sessions.delete(s));
+  });
+  server.on('secureConnection', (sock: Socket) => {
+    sockets.add(sock);
+    sock.once('close', () => sockets.delete(sock));
+  });
+
   const [host, port] = splitHostPort(cfg.listen);
   server.on('error', (e) => {
-    log(`cannot listen on ${cfg.listen}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    log(`cannot listen on ${cfg.listen}: ${(e as NodeJS.ErrnoException).code ?? describeError(e)}`);
     process.exit(1);
   });
   server.listen(Number(port), host, () => {
     log(`listening on https://${cfg.listen}, forwarding to ${cfg.upstream}`);
   });
-  const stop = () => {
-    log('stopping');
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 5000).unref();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}
 
-function remoteAddress(req: { socket?: { remoteAddress?: string } }): string {
-  const a = req.socket?.remoteAddress ?? '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping (${gw.streams.size} streams, ${gw.inflight} requests open)`);
+    // No new connections; HTTP/2 clients get GOAWAY (their open calls go on).
+    server.close();
+    for (const s of sessions) s.close();
+    void gw.drain(DRAIN_MS).then(() => {
+      upstream.close();
+      for (const sock of sockets) sock.destroy();
+      log('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 function splitHostPort(s: string): [string, string] {
   const i = s.lastIndexOf(':');
   return [s.slice(0, i).replace(/^\[|\]$/g, ''), s.slice(i + 1)];
 }
+
+// A bug of ours or of a library must cost one request, not the process and every open
+// alert stream with it. The line names the error's type and place only (log.ts).
+process.on('unhandledRejection', (e) => log(`unhandled rejection: ${describeError(e)}`));
+process.on('uncaughtException', (e) => log(`uncaught exception: ${describeError(e)}`));
 
 try {
   main();
@@ -109,5 +119,6 @@ try {
     process.stderr.write(e.message + '\n');
     process.exit(e.exitCode);
   }
-  throw e;
+  log(`cannot start: ${describeError(e)}`);
+  process.exit(1);
 }

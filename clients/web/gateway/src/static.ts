@@ -18,42 +18,71 @@ const TYPES: Record<string, string> = {
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt', '.ttf']);
 
 export class StaticFiles {
-  private readonly files = new Map<string, Asset>();
+  private files = new Map<string, Asset>();
+  private indexMtime = 0;
 
-  constructor(dir: string) {
+  /**
+   * watch (development, --watch-static): before each request, reload everything when
+   * index.html changed on disk (a `vite build --watch` rewrote it), without compressing.
+   */
+  constructor(private readonly dir: string, private readonly watch = false) {
+    this.load();
+  }
+
+  private load(): void {
+    const files = new Map<string, Asset>();
     const walk = (d: string) => {
       for (const name of readdirSync(d)) {
         const p = join(d, name);
         if (statSync(p).isDirectory()) walk(p);
-        else this.add('/' + relative(dir, p).split('\\').join('/'), readFileSync(p));
+        else this.add(files, '/' + relative(this.dir, p).split('\\').join('/'), readFileSync(p));
       }
     };
-    walk(dir);
-    if (!this.files.has('/index.html')) throw new Error(`no index.html in ${dir} (run npm run build)`);
+    walk(this.dir);
+    if (!files.has('/index.html')) throw new Error(`no index.html in ${this.dir} (run npm run build)`);
+    this.files = files;
+    this.indexMtime = statSync(join(this.dir, 'index.html')).mtimeMs;
   }
 
-  private add(path: string, body: Buffer) {
+  private reloadIfChanged(): void {
+    try {
+      if (statSync(join(this.dir, 'index.html')).mtimeMs !== this.indexMtime) this.load();
+    } catch {
+      // A build in progress: keep serving the previous files.
+    }
+  }
+
+  private add(files: Map<string, Asset>, path: string, body: Buffer) {
     const ext = extname(path);
     const a: Asset = {
-      body, type: TYPES[ext] ?? 'application/octet-stream', immutable: path.startsWith('/assets/'),
+      body, type: TYPES[ext] ?? 'application/octet-stream',
+      immutable: path.startsWith('/assets/') && !this.watch,
     };
-    if (COMPRESSIBLE.has(ext) && body.length > 512) {
+    if (COMPRESSIBLE.has(ext) && body.length > 512 && !this.watch) {
       a.gzip = gzipSync(body, { level: 9 });
       a.br = brotliCompressSync(body, {
         params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
       });
     }
-    this.files.set(path, a);
+    files.set(path, a);
   }
 
   /** Serves GET/HEAD of a page or asset. */
   serve(req: Req, res: Res): void {
+    if (this.watch) this.reloadIfChanged();
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' });
       res.end();
       return;
     }
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    let path: string;
+    try {
+      path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('bad request');
+      return;
+    }
     let a = this.files.get(path);
     if (!a) {
       // An asset that is not there is a 404; any other path is a route of the page.

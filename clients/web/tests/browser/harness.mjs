@@ -11,7 +11,8 @@
 //   await stack.login(page, 'doctor');
 //   ...
 //   await stack.stop();
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -104,11 +105,20 @@ export async function startStack(opts = {}) {
   const tls = join(work, 'tls');
   execFileSync(join(repoRoot, 'deploy/tls/make-dev-certs.sh'), [tls], { stdio: 'ignore' });
 
+  // The gateway's client certificate (gateway.pem where make-dev-certs issues one). A server
+  // that knows --trusted-gateway requires it (mutual TLS) and takes the browser's address
+  // from the gateway (docs/security.md "Behind the web gateway"); an older one runs as before.
+  const gatewayCert = existsSync(join(tls, 'gateway.pem')) ? 'gateway' : 'client';
+  const gatewayName = /(?:^|\n)CN=([^\n]+)/.exec(
+    new X509Certificate(readFileSync(join(tls, `${gatewayCert}.pem`))).subject)?.[1];
+  const help = spawnSync(serverBin, ['--help'], { encoding: 'utf8' });
+  const trustedGateway = `${help.stdout}${help.stderr}`.includes('--trusted-gateway') && !!gatewayName;
   const serverPort = await freePort();
   const serverLogs = [];
   const server = spawn(serverBin, ['serve', '--listen', `127.0.0.1:${serverPort}`,
     '--database-url', appDsn, '--key-file', keys,
     '--tls-cert', join(tls, 'server.pem'), '--tls-key', join(tls, 'server.key'),
+    ...(trustedGateway ? ['--tls-client-ca', join(tls, 'ca.pem'), '--trusted-gateway', gatewayName] : []),
     '--audit-anchor-file', join(work, 'anchor.log'), ...(opts.serverArgs ?? [])],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForLine(server, serverLogs, /listening/, 'smd-server');
@@ -118,7 +128,7 @@ export async function startStack(opts = {}) {
   const gateway = spawn(process.execPath, [gatewayJs, '--listen', `127.0.0.1:${gatewayPort}`,
     '--tls-cert', join(tls, 'server.pem'), '--tls-key', join(tls, 'server.key'),
     '--upstream', `localhost:${serverPort}`, '--upstream-ca', join(tls, 'ca.pem'),
-    '--client-cert', join(tls, 'client.pem'), '--client-key', join(tls, 'client.key')],
+    '--client-cert', join(tls, `${gatewayCert}.pem`), '--client-key', join(tls, `${gatewayCert}.key`)],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForLine(gateway, gatewayLogs, /listening on/, 'gateway');
 
@@ -131,6 +141,8 @@ export async function startStack(opts = {}) {
 
   const stack = {
     baseUrl, db, work, tls, server, gateway, browser, serverLogs, gatewayLogs,
+    /** smd-server honours the gateway's x-forwarded-for (and requires client certificates). */
+    trustedGateway, serverPort,
     /** psql as the superuser on this scenario's database (for test setup and checks). */
     sql: (q) => psqlSuper(db, q),
     /** A new page in a fresh browser context (own cookies), Chinese locale, A4-ish size. */
