@@ -12,9 +12,9 @@
 #   status         say where the cluster is and whether it is running
 #
 # Environment: SMD_LISTEN (server, default 127.0.0.1:50051), SMD_WEB_LISTEN (web gateway,
-# default 127.0.0.1:8443), SMD_QUICKSTART_MTLS=1 (the server requires client certificates and
-# trusts the gateway's forwarded browser addresses, which then show in the audit trail;
-# smdctl has no client certificate yet and cannot connect then).
+# default 127.0.0.1:8443), SMD_QUICKSTART_MTLS=0 (plain TLS: no client certificates, and the
+# audit trail names the gateway instead of the browser; by default the server requires client
+# certificates and trusts the forwarded browser addresses of the gateway's certificate only).
 #
 #
 # Development only: synthetic data, trust auth on a private Unix socket, dev certificates.
@@ -37,7 +37,7 @@ anchor_file=$dev/audit-anchor.log
 tls_dir=$dev/tls
 demo_users=$dev/demo-users.txt
 web_listen=${SMD_WEB_LISTEN:-127.0.0.1:8443}
-mtls=${SMD_QUICKSTART_MTLS:-0}
+mtls=${SMD_QUICKSTART_MTLS:-1}
 web_dir=$repo_root/clients/web
 gateway_log=$dev/gateway.log
 gateway_pid=$dev/gateway.pid
@@ -195,12 +195,14 @@ for _ in {1..50}; do
 done
 
 mtls_flags=()
-mtls_note="not required by this server; SMD_QUICKSTART_MTLS=1 to require them"
+mtls_note="not required by this server (SMD_QUICKSTART_MTLS=0)"
+smdctl_env="export SMDCTL_CA=$tls_dir/ca.pem SMDCTL_SERVER=localhost:${listen##*:}"
 if [[ "$mtls" == 1 ]]; then
   # Mutual TLS, and the browser's address from the gateway's certificate identity only
   # (docs/security.md "Behind the web gateway").
   mtls_flags=(--tls-client-ca "$tls_dir/ca.pem" --trusted-gateway smd-gateway)
-  mtls_note="required: smdctl cannot connect; audit records name '<browser> via <gateway>'"
+  mtls_note="required; smdctl shows client.pem, the gateway gateway.pem; audit records name '<browser> via <gateway>'"
+  smdctl_env="$smdctl_env SMDCTL_CERT=$tls_dir/client.pem SMDCTL_KEY=$tls_dir/client.key"
 fi
 
 cat <<EOF
@@ -218,7 +220,7 @@ cat <<EOF
     Demo users:         $demo_users (synthetic data only)
     Audit anchor:       $anchor_file (copies of the signed audit checkpoints)
     Client:             $build_dir/clients/cli/smdctl (docs/walkthrough.md); in another terminal:
-                          export SMDCTL_CA=$tls_dir/ca.pem SMDCTL_SERVER=localhost:${listen##*:}
+                          $smdctl_env
     Ctrl-C stops the server and the web gateway; the database keeps running. Later:
       deploy/quickstart.sh        start again (keeps the data)
       deploy/quickstart.sh stop   stop the database
