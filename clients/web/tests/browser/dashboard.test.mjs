@@ -6,7 +6,8 @@
 // a request for patient names is refused (PERMISSION_DENIED) and the page shows none of the
 // names a psychiatrist of the district is given for the same rate; the psychiatrist's
 // drill-down lists them, each linking to the record; the print view is the indicator table;
-// the tree switches to a street.
+// the tree switches to a street; the psychiatrist's team-gaps worklist equals ListTeamGaps
+// and 指派 opens the patient's team page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ const DISTRICT = '320106';
 let stack;
 let page;
 let period; // { year, month } as the page's URL has it
+let doc; // the psychiatrist's page
 
 before(async () => {
   stack = await startStack({ patients: 40 });
@@ -118,7 +120,7 @@ test('patient names are refused to the analyst and none reach the page', async (
   await assert.rejects(stack.rpc(page, 'smd.v1.MetricsService/ListMetricPatients', ask), /HTTP 403.*permission_denied/s);
 
   // A psychiatrist of the same district is given the names for the same rate.
-  const doc = await stack.newPage({ viewport: { width: 1366, height: 768 } });
+  doc = await stack.newPage({ viewport: { width: 1366, height: 768 } });
   await doc.goto(stack.baseUrl + '/');
   await stack.login(doc, 'psychiatrist');
   const named = await stack.rpc(doc, 'smd.v1.MetricsService/ListMetricPatients', ask);
@@ -175,4 +177,20 @@ test('the region tree switches to a street; screenshot; no console errors', asyn
   // The one expected console line is the browser's note on the refused (403) drill-down.
   const errors = page.errors.filter((e) => !/status of 403/.test(e));
   assert.deepEqual(errors, []);
+});
+
+test('the team-gaps worklist lists what ListTeamGaps gives and links to the team page', async () => {
+  const gaps = (await stack.rpc(doc, 'smd.v1.CareTeamService/ListTeamGaps', { page: { pageSize: 200 } })).gaps ?? [];
+  assert.ok(gaps.length > 0, 'the demo district has patients needing a team without a full one');
+  await doc.goto(stack.baseUrl + '/team-gaps');
+  const rows = doc.locator('[data-test=gap-table] .el-table__body-wrapper tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), gaps.length);
+  const first = rows.first();
+  assert.equal(await first.locator('[data-test=gap-name]').innerText(), gaps[0].name);
+  assert.equal(await first.locator('[data-test=gap-missing]').count(), gaps[0].missing.length);
+  await stack.screenshot(doc, 'team-gaps.png');
+  await first.locator('[data-test=gap-assign]').click();
+  await doc.waitForURL(new RegExp(`/patients/${gaps[0].patientId}/team$`));
+  assert.deepEqual(doc.errors.filter((e) => !/status of 403/.test(e)), []);
 });

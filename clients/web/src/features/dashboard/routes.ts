@@ -17,8 +17,16 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./DashboardView.vue'),
     meta: { title: ['管理指标', 'Management indicators'], roles: readers },
   },
+  {
+    // Care-team coverage (item 3): ListTeamGaps needs careteam.manage.
+    path: '/team-gaps',
+    name: 'team-gaps',
+    component: () => import('./TeamGapsView.vue'),
+    meta: { title: ['关爱帮扶小组缺口', 'Care-team gaps'], roles: [Role.COMMUNITY_DOCTOR, Role.PSYCHIATRIST] },
+  },
 ];
 
 export const nav: NavItem[] = [
   { path: '/dashboard', zh: '管理指标', en: 'Indicators', roles: readers, order: 20 },
+  { path: '/team-gaps', zh: '小组缺口', en: 'Team gaps', roles: [Role.COMMUNITY_DOCTOR, Role.PSYCHIATRIST], order: 21 },
 ];
