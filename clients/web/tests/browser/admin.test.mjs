@@ -154,3 +154,74 @@ test('admin creates a user; forced password change; disable refuses sign-in; aud
     assert.deepEqual(p.errors.filter((e) => !/^Failed to load resource: the server responded with a status of (400|401|409)/.test(e)), []);
   }
 });
+
+test('regions: rename with the server\'s check, a year\'s population; reset password; assign role', async () => {
+  const admin = await stack.newPage(VIEW);
+  await stack.login(admin, 'admin');
+  await admin.goto(stack.baseUrl + '/admin/regions');
+  await admin.locator('[data-test=region-320106001]').click();
+  await admin.locator('[data-test=region-name]').fill('');
+  await admin.locator('[data-test=region-save]').click();
+  const nameError = admin.locator('[data-test=region-detail] .el-form-item__error');
+  await nameError.waitFor();
+  assert.match(await nameError.innerText(), /必填|名称/, 'the server\'s message at the name field');
+  await admin.locator('[data-test=region-name]').fill('宁海路街道（测试）');
+  await admin.locator('[data-test=region-save]').click();
+  await admin.locator('[data-test=region-320106001]', { hasText: '宁海路街道（测试）' }).waitFor();
+  assert.equal(stack.sql(`SELECT name FROM region WHERE code = '320106001'`).trim(), '宁海路街道（测试）');
+
+  const year = new Date().getFullYear() - 1;
+  // el-input-number takes a typed value on change (blur).
+  await admin.locator('[data-test=pop-year] input').fill(String(year));
+  await admin.locator('[data-test=pop-year] input').press('Tab');
+  await admin.locator('[data-test=pop-residents] input').fill('72500');
+  await admin.locator('[data-test=pop-residents] input').press('Tab');
+  await admin.locator('[data-test=pop-save]').click();
+  await admin.locator('[data-test=population] .el-table__row', { hasText: String(year) }).filter({ hasText: '72,500' }).waitFor();
+  assert.equal(stack.sql(`SELECT residents FROM region_population WHERE code = '320106001' AND year = ${year}`).trim(), '72500');
+
+  // Reset the demo community worker's password: shown once, a change required.
+  await admin.goto(stack.baseUrl + '/admin/users');
+  const row = admin.locator('.el-table__row', { has: admin.locator('[data-test=username]', { hasText: /^worker$/ }) });
+  await row.locator('[data-test=reset]').click();
+  await admin.locator('[data-test=reset-submit]').click();
+  await admin.locator('[data-test=shown-password]').waitFor();
+  assert.match((await admin.locator('[data-test=shown-password]').innerText()).trim(), /^[A-Za-z0-9]{12}$/);
+  await admin.locator('[data-test=password-done]').click();
+  await row.locator('[data-test=status]', { hasText: '待改密码' }).waitFor();
+
+  // Move the worker to another community.
+  await row.locator('[data-test=assign]').click();
+  await admin.locator('.el-select[data-test=assign-jurisdiction]').click();
+  await admin.locator('.el-select[data-test=assign-jurisdiction] input').fill('320106002002');
+  await pickRegion(admin, '华侨路街道演示第二社区');
+  await admin.locator('[data-test=assign-submit]').click();
+  await admin.locator('[data-test=assign-dialog]').waitFor({ state: 'hidden' });
+  await row.getByText('华侨路街道演示第二社区 (320106002002)').waitFor();
+  assert.equal(stack.sql(`SELECT jurisdiction FROM app_user WHERE username = 'worker'`).trim(), '320106002002');
+
+  // The admin's own row offers no actions (the server refuses them on oneself).
+  const self = admin.locator('.el-table__row', { has: admin.locator('[data-test=username]', { hasText: /^admin$/ }) });
+  assert.equal(await self.locator('[data-test=disable]').count(), 0);
+});
+
+test('drug catalogue and rule set: what each role may read', async () => {
+  const admin = await stack.newPage(VIEW);
+  await stack.login(admin, 'admin');
+  await admin.goto(stack.baseUrl + '/admin/drugs');
+  await admin.locator('[data-test=drugs-denied]').waitFor();
+  await admin.goto(stack.baseUrl + '/admin/rules');
+  await admin.locator('[data-test=rule-set-unknown]').waitFor();
+  assert.match(await admin.locator('[data-test=rule-options]').innerText(), /jiangsu-2018[\s\S]*national-2018/);
+
+  const doctor = await stack.newPage(VIEW);
+  await stack.login(doctor, 'doctor');
+  await doctor.goto(stack.baseUrl + '/admin/drugs');
+  await doctor.locator('[data-test=drugs] .el-table__row').first().waitFor();
+  assert.ok(await doctor.locator('[data-test=drugs] .el-table__row').count() >= 5);
+  assert.match(await doctor.locator('[data-test=drugs]').innerText(), /mg/);
+  await doctor.goto(stack.baseUrl + '/admin/rules');
+  await doctor.locator('[data-test=rule-set-active]').waitFor();
+  assert.match(await doctor.locator('[data-test=rule-set-active]').innerText(), /jiangsu-2018/);
+  assert.deepEqual(doctor.errors, []);
+});
