@@ -30,8 +30,10 @@ interface Wire {
 
 const CHANNEL = 'smd-alert-feed';
 const LOCK = 'smd-alert-stream';
-/** Time for the stream's response headers to arrive before we suspect buffering. */
-const HEADER_TIMEOUT_MS = 10_000;
+/** An open stream without error for this long counts as live. */
+const OPEN_MS = 700;
+/** While live, how often the inbox is compared with what the stream delivered. */
+const CHECK_MS = 30_000;
 /** Consecutive failed streams before falling back to polling. */
 const FAILURES_BEFORE_POLL = 3;
 const POLL_MS = 5_000;
@@ -184,6 +186,7 @@ async function lead(): Promise<void> {
     const ok = await stream();
     if (ok === 'stop') return endLead();
     if (ok === 'received') failures = 0;
+    else if (ok === 'buffered') failures = FAILURES_BEFORE_POLL;
     else failures++;
     if (failures < FAILURES_BEFORE_POLL) {
       setState('reconnecting');
@@ -199,27 +202,39 @@ function endLead(): void {
 }
 
 /**
- * One SubscribeAlerts call from the cursor. Returns 'received' when the stream answered
- * (headers or messages) before it ended, 'failed' when it never did, 'stop' when the
- * session is gone.
+ * One SubscribeAlerts call from the cursor. Returns 'received' when the stream was up (a
+ * message arrived, or it stayed open without error for a while) before it ended, 'failed'
+ * when it broke at once, 'stop' when the session is gone.
+ *
+ * The gateway may send no response headers until the first message, so an open call with
+ * no error is taken as live after OPEN_MS. A proxy that buffers the response looks the
+ * same, so while live the leader checks the inbox's newest seq now and then: an alert that
+ * the inbox has and the stream still has not delivered one check later means the stream is
+ * being held back, and the leader switches to polling.
  */
-async function stream(): Promise<'received' | 'failed' | 'stop'> {
+async function stream(): Promise<'received' | 'failed' | 'stop' | 'buffered'> {
   abort = new AbortController();
   const ctl = abort;
-  let answered = false;
-  const headerTimer = setTimeout(() => { if (!answered) ctl.abort(); }, HEADER_TIMEOUT_MS);
+  let up = false;
+  let buffered = false;
+  const markUp = () => { if (!up) { up = true; setState('live'); } };
+  const openTimer = setTimeout(markUp, OPEN_MS);
+  let suspect = 0;
+  const check = setInterval(() => {
+    void newestSeq().then((n) => {
+      if (suspect && feed.lastSeq < suspect) { buffered = true; ctl.abort(); return; }
+      suspect = n > feed.lastSeq ? n : 0;
+    }).catch(() => undefined);
+  }, CHECK_MS);
   try {
-    const calls = alerts.subscribeAlerts({ after: BigInt(feed.lastSeq) }, {
-      signal: ctl.signal,
-      onHeader: () => { answered = true; setState('live'); },
-    });
+    const calls = alerts.subscribeAlerts({ after: BigInt(feed.lastSeq) }, { signal: ctl.signal, onHeader: markUp });
     for await (const m of calls) {
-      answered = true;
-      if (feed.state !== 'live') setState('live');
+      markUp();
       publish([m]);
     }
-    return answered ? 'received' : 'failed';
+    return up ? 'received' : 'failed';
   } catch (e) {
+    if (buffered) return 'buffered';
     if (e instanceof ConnectError) {
       if (e.code === Code.Unauthenticated) return 'stop';
       if (e.code === Code.OutOfRange) {
@@ -232,9 +247,10 @@ async function stream(): Promise<'received' | 'failed' | 'stop'> {
         return 'received';
       }
     }
-    return answered ? 'received' : 'failed';
+    return up ? 'received' : 'failed';
   } finally {
-    clearTimeout(headerTimer);
+    clearTimeout(openTimer);
+    clearInterval(check);
     if (abort === ctl) abort = null;
   }
 }
