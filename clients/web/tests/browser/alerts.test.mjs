@@ -99,6 +99,15 @@ describe('police desk: live feed, resume, acknowledge', () => {
     }
     const seqs = await police.locator('[data-test=alert]').evaluateAll((els) => els.map((e) => e.dataset.seq));
     assert.equal(new Set(seqs).size, seqs.length, 'no seq twice');
+
+    // A restart with the page open: the stream ends, the page reconnects with its cursor.
+    await stack.restartServer();
+    const during = await stack.rpc(doctor, 'smd.v1.AlertService/RaiseAlert',
+      { patientId: patients[1].patientId, severity: 3, cause: '患者家门口聚集人员，请到场了解' });
+    await card(police, during.alertId).waitFor({ timeout: 15000 });
+    await police.locator('[data-test=conn-state][data-state=live]').waitFor({ timeout: 15000 });
+    const all = await police.locator('[data-test=alert]').evaluateAll((els) => els.map((e) => e.dataset.seq));
+    assert.equal(new Set(all).size, all.length, 'still no seq twice');
   });
 
   test('acknowledge with a note: recorded, and gone from the unacknowledged filter', async () => {
@@ -128,12 +137,39 @@ describe('police desk: live feed, resume, acknowledge', () => {
     await assert.rejects(stack.rpc(police, 'smd.v1.AlertService/AcknowledgeAlert', { seq, note: 'x' }), /failed_precondition|HTTP 400/);
   });
 
+  test('two tabs share one stream; when the leader closes, the other takes over', async () => {
+    const tab2 = await police.context().newPage();
+    tab2.errors = [];
+    await tab2.goto(stack.baseUrl + '/alerts');
+    await tab2.locator('[data-test=alert-list]').waitFor();
+    // Exactly one of the two tabs holds the stream.
+    await police.locator('[data-test=conn-state][data-state=live]').waitFor();
+    await tab2.locator('[data-test=conn-state][data-state=live]').waitFor();
+    const pl = await police.locator('[data-test=conn-state]').getAttribute('data-leader');
+    const tl = await tab2.locator('[data-test=conn-state]').getAttribute('data-leader');
+    assert.deepEqual([pl, tl].sort(), ['no', 'yes'], 'one leader');
+    const raised = await stack.rpc(doctor, 'smd.v1.AlertService/RaiseAlert',
+      { patientId: patients[1].patientId, severity: 2, cause: '请核实患者近期居住情况' });
+    await card(police, raised.alertId).waitFor({ timeout: 5000 });
+    await card(tab2, raised.alertId).waitFor({ timeout: 5000 });
+    // Close the leader: the other tab takes the lock and resumes from the shared cursor.
+    const [leader, other] = pl === 'yes' ? [police, tab2] : [tab2, police];
+    await leader.close();
+    await other.locator('[data-test=conn-state][data-leader=yes][data-state=live]').waitFor({ timeout: 10000 });
+    const next = await stack.rpc(doctor, 'smd.v1.AlertService/RaiseAlert',
+      { patientId: patients[0].patientId, severity: 2, cause: '请协助联系患者家属' });
+    await card(other, next.alertId).waitFor({ timeout: 5000 });
+    assert.equal(await card(other, raised.alertId).count(), 1, 'the earlier alert still once');
+    police = other;
+  });
+
   test('the desk and one alert at 390 px wide', async () => {
     const phone = await stack.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await stack.login(phone, 'police');
     await phone.waitForURL((u) => u.pathname === '/alerts');
     const c = phone.locator('[data-test=alert]').first();
     await c.waitFor();
+    await phone.locator('[data-test=conn-state][data-state=live]').waitFor();
     const box = await c.boundingBox();
     assert.ok(box.width <= 390 && box.x >= 0, `card fits: ${JSON.stringify(box)}`);
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -25,3 +25,15 @@ export function remaining(ms: number): [string, string] {
   const h = Math.floor(m / 60);
   return [`${h} 小时 ${m % 60} 分`, `${h} h ${m % 60} min`];
 }
+
+/**
+ * The server writes its causes as "中文 (English)" parts joined by "；" (server/domain/
+ * alert_rules.cc); shows each part in the user's language. A doctor's manual cause has no
+ * such form and is shown as written.
+ */
+export function causeText(cause: string, lang: 'zh' | 'en'): string {
+  return cause.split('；').map((part) => {
+    const m = /^(.*?) \(([^()]+)\)$/.exec(part.trim());
+    return m ? (lang === 'zh' ? m[1] : m[2]) : part;
+  }).join(lang === 'zh' ? '；' : '; ');
+}
