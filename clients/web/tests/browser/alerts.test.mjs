@@ -163,6 +163,23 @@ describe('police desk: live feed, resume, acknowledge', () => {
     police = other;
   });
 
+  test('when the stream cannot be kept, the desk polls and loses nothing', async () => {
+    const p = await stack.newPage();
+    // As a proxy that breaks streaming would: every SubscribeAlerts request fails.
+    await p.route('**/smd.v1.AlertService/SubscribeAlerts', (r) => r.abort('failed'));
+    await stack.login(p, 'police');
+    await p.waitForURL((u) => u.pathname === '/alerts');
+    await p.locator('[data-test=conn-state][data-state=polling]').waitFor({ timeout: 20000 });
+    assert.equal(await p.locator('[data-test=conn-state]').innerText(), '轮询');
+    const raised = await stack.rpc(doctor, 'smd.v1.AlertService/RaiseAlert',
+      { patientId: patients[0].patientId, severity: 3, cause: '请于今日内上门核实' });
+    await card(p, raised.alertId).waitFor({ timeout: 15000 });
+    await card(p, raised.alertId).locator('[data-test=alert-new]').waitFor();
+    const seqs = await p.locator('[data-test=alert]').evaluateAll((els) => els.map((e) => e.dataset.seq));
+    assert.equal(new Set(seqs).size, seqs.length, 'no seq twice');
+    await p.close();
+  });
+
   test('the desk and one alert at 390 px wide', async () => {
     const phone = await stack.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await stack.login(phone, 'police');
@@ -207,6 +224,7 @@ describe('escalation after a shortened deadline', () => {
     await c.waitFor({ timeout: 5000 });
     // 3 s deadline, escalation pass every 250 ms; the desk asks again after the deadline.
     await c.locator('[data-test=alert-escalated]').waitFor({ timeout: 20000 });
+    await stack.screenshot(police, 'alerts-escalated.png', { clip: { x: 0, y: 0, width: 1366, height: 360 } });
     await police.locator('[data-test=filter-escalated]').click();
     await c.waitFor();
     assert.equal(await police.locator('[data-test=alert]').count(), 1);
