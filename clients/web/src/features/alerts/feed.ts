@@ -53,7 +53,9 @@ export const feed = reactive({
 const listeners = new Set<Listener>();
 const seen = new Set<number>();
 let userKey = '';
-let started = false;
+let wired = false;
+/** This tab leads or waits for the lock. */
+let queued = false;
 let channel: BroadcastChannel | null = null;
 let abort: AbortController | null = null;
 let wake: (() => void) | null = null;
@@ -104,10 +106,28 @@ export function markSeen(seqs: Iterable<bigint | number>): void {
  * people sharing a browser profile never resume from each other's position.
  */
 export function startFeed(userId: string): void {
-  if (started && userKey === userId) return;
-  started = true;
-  userKey = userId;
-  feed.lastSeq = loadCursor();
+  if (userKey !== userId) {
+    // Another user signed in in this tab: their own cursor, nothing of the last user's.
+    userKey = userId;
+    seen.clear();
+    feed.lastSeq = loadCursor();
+    abort?.abort();
+  }
+  if (!wired) wire();
+  // Not leading nor waiting (first start, or the last leader's session ended): queue for the lock.
+  if (!queued) {
+    queued = true;
+    if (typeof navigator.locks?.request === 'function') {
+      if (!feed.leader) feed.state = 'follower';
+      void navigator.locks.request(LOCK, () => lead()).finally(() => { queued = false; feed.leader = false; });
+    } else {
+      void lead().finally(() => { queued = false; feed.leader = false; });
+    }
+  }
+}
+
+function wire(): void {
+  wired = true;
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(CHANNEL);
     channel.onmessage = (ev: MessageEvent<Wire>) => {
@@ -123,12 +143,6 @@ export function startFeed(userId: string): void {
     if (document.visibilityState === 'hidden') hiddenAt = Date.now();
     else kick(hiddenAt > 0 && Date.now() - hiddenAt > WAKE_MS);
   });
-  if (typeof navigator.locks?.request === 'function') {
-    feed.state = 'follower';
-    void navigator.locks.request(LOCK, () => lead());
-  } else {
-    void lead();
-  }
 }
 
 /** Reconnects now instead of waiting out the backoff; `restart` also drops a live stream. */
@@ -183,6 +197,10 @@ async function lead(): Promise<void> {
       continue;
     }
     lastStreamTry = Date.now();
+    if (feed.lastSeq === 0) {
+      // Another user signed in here meanwhile, without a cursor: start from their newest.
+      try { saveCursor(await newestSeq()); } catch { /* the stream's error path retries */ }
+    }
     const ok = await stream();
     if (ok === 'stop') return endLead();
     if (ok === 'received') failures = 0;
