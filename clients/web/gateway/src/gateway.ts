@@ -12,7 +12,7 @@ import {
   apiHeaders, isRpcPath, methodOfPath, refuseRpc, securityHeaders, writeConnectError, type Req, type Res,
 } from './guard';
 import { kCallRecord, kRemoteAddress, routes, StreamRegistry, type CallRecord } from './forward';
-import { fastPaths, isFastRequest, passThrough, type UpstreamSession } from './passthrough';
+import { fastPaths, fastStreamPaths, isFastRequest, isFastStreamRequest, passThrough, passThroughStream, type UpstreamSession } from './passthrough';
 import { SERVICES, AuthService } from './services';
 import { describeError, type Logger } from './log';
 import type { StaticFiles } from './static';
@@ -78,6 +78,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   // Login and Logout move the token to and from the cookie: they need the decoded message.
   const fast = fastPaths(SERVICES, [`${AuthService.typeName}/Login`, `${AuthService.typeName}/Logout`]);
+  // Server streams (SubscribeAlerts) pass through undecoded too (passthrough.ts).
+  const fastStreams = fastStreamPaths(SERVICES);
+  const registerStream = (stop: () => void) => {
+    const ac = new AbortController();
+    ac.signal.addEventListener('abort', stop, { once: true });
+    return streams.add(ac);
+  };
 
   let inflight = 0;
   let stopping = false;
@@ -128,6 +135,18 @@ export function createGateway(opts: GatewayOptions): Gateway {
         passThrough(req, res, opts.upstream, {
           method, desc, remoteAddress: remoteAddress(req), maxBodyBytes: opts.maxBodyBytes, rec, log,
         }).catch((e) => {
+          log(`request failed: ${describeError(e)}`);
+          rec.code = 'internal';
+          if (!res.headersSent) writeConnectError(res, 500, 'internal', '网关内部错误 (gateway internal error)');
+          else res.destroy();
+        });
+        return;
+      }
+      const streamDesc = opts.upstream && isFastStreamRequest(req) ? fastStreams.get(path) : undefined;
+      if (opts.upstream && streamDesc) {
+        passThroughStream(req, res, opts.upstream, {
+          method, desc: streamDesc, remoteAddress: remoteAddress(req), maxBodyBytes: opts.maxBodyBytes, rec, log,
+        }, registerStream).catch((e) => {
           log(`request failed: ${describeError(e)}`);
           rec.code = 'internal';
           if (!res.headersSent) writeConnectError(res, 500, 'internal', '网关内部错误 (gateway internal error)');

@@ -3,9 +3,10 @@
 // gRPC wants, so the gateway passes the bytes through with gRPC's 5-byte frame around them,
 // and back, without decoding or encoding anything. Measured on the 2-core test machine this
 // costs about 0.1 ms per call where the generic connect-node forwarding costs about 0.7 ms
-// (docs/performance.md "Web gateway"). Everything else (JSON, compressed bodies, server
-// streams, Login and Logout with their cookie) takes the generic path in forward.ts; both
-// send the same metadata upstream and give the same errors.
+// (docs/performance.md "Web gateway"). Binary server streams take a fast path too
+// (passThroughStream). Everything else (JSON, compressed bodies, Login and Logout with their
+// cookie) takes the generic path in forward.ts; both send the same metadata upstream and give
+// the same errors.
 import * as http2 from 'node:http2';
 import * as zlib from 'node:zlib';
 import { Code } from '@connectrpc/connect';
@@ -348,5 +349,184 @@ export async function passThrough(req: Req, res: Res, upstream: UpstreamSession,
       });
     });
     stream.end(Buffer.concat([frame, body], 5 + body.length));
+  });
+}
+
+/** A server-stream request the fast path takes: binary Connect streaming, uncompressed. */
+export function isFastStreamRequest(req: Req): boolean {
+  const enc = req.headers['connect-content-encoding'];
+  return req.headers['content-type'] === 'application/connect+proto' && (enc === undefined || enc === 'identity');
+}
+
+/** Paths of the server-streaming methods (SubscribeAlerts) for the stream fast path. */
+export function fastStreamPaths(services: readonly DescService[]): Map<string, DescMethod> {
+  const paths = new Map<string, DescMethod>();
+  for (const s of services) {
+    for (const m of s.methods) if (m.methodKind === 'server_streaming') paths.set(`/${s.typeName}/${m.name}`, m);
+  }
+  return paths;
+}
+
+function endStream(error?: { code: Code; message: string }): Buffer {
+  const json = Buffer.from(JSON.stringify(error ? { error: { code: codeName(error.code), message: error.message } } : {}));
+  const head = Buffer.allocUnsafe(5);
+  head.writeUInt8(0x02, 0);
+  head.writeUInt32BE(json.length, 1);
+  return Buffer.concat([head, json]);
+}
+
+/**
+ * Forwards one server stream without decoding it. A gRPC length-prefixed message and a
+ * Connect streaming envelope have the same 5-byte frame (flag, big-endian length), so the
+ * request body goes upstream as it came and smd-server's DATA comes back to the browser as
+ * it is; only the end of the stream is made here, from the gRPC trailers (Connect's
+ * end-stream envelope with the error, if any). The generic path decoded and re-encoded
+ * every message, which at 10 000 alert copies a second (200 subscribers, 50 alerts/s) fell
+ * seconds behind (docs/performance.md). `stop` ends the stream with UNAVAILABLE when the
+ * gateway stops (the page resumes from its cursor).
+ */
+export async function passThroughStream(req: Req, res: Res, upstream: UpstreamSession, ctx: PassContext,
+  register: (stop: () => void) => () => void): Promise<void> {
+  const body = await readBody(req, res, ctx);
+  if (body === null || res.writableEnded || res.destroyed) return;
+  // Exactly one uncompressed request message, as Connect sends it.
+  if (body.length < 5 || body[0] !== 0 || body.readUInt32BE(1) !== body.length - 5) {
+    sendError(res, ctx.rec, Code.InvalidArgument, '请求无法解码 (request body is not one enveloped message)');
+    return;
+  }
+  const headers: http2.OutgoingHttpHeaders = {
+    ':method': 'POST',
+    ':path': `/${ctx.method}`,
+    'content-type': 'application/grpc+proto',
+    te: 'trailers',
+  };
+  const token = tokenFromCookie(typeof req.headers.cookie === 'string' ? req.headers.cookie : null);
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (ctx.remoteAddress) headers['x-forwarded-for'] = ctx.remoteAddress;
+  for (const [name, form] of PASS_THROUGH) {
+    const v = req.headers[name];
+    if (typeof v === 'string' && form.test(v)) headers[name] = v;
+  }
+  const timeoutHeader = req.headers['connect-timeout-ms'];
+  if (typeof timeoutHeader === 'string') {
+    if (!/^\d{1,10}$/.test(timeoutHeader)) {
+      sendError(res, ctx.rec, Code.InvalidArgument, '请求头 connect-timeout-ms 无效 (invalid connect-timeout-ms)');
+      return;
+    }
+    headers['grpc-timeout'] = `${timeoutHeader}m`;
+  }
+
+  let stream: http2.ClientHttp2Stream;
+  try {
+    stream = upstream.get().request(headers);
+  } catch (e) {
+    ctx.log(`upstream ${ctx.method}: Unavailable ${describeError(e)}`);
+    sendError(res, ctx.rec, Code.Unavailable, MSG_UNAVAILABLE);
+    return;
+  }
+
+  await new Promise<void>((done) => {
+    let finished = false;
+    let grpcStatus: string | undefined;
+    let grpcMessage = '';
+    let httpStatus = 0;
+    // Bytes still owed to the frame being passed on (so the end envelope never splits one).
+    let owed = 0;
+    const head = Buffer.alloc(5);
+    let headHave = 0;
+    let started = false;
+    const start = () => {
+      if (started || res.headersSent) return;
+      started = true;
+      res.writeHead(200, { 'content-type': 'application/connect+proto' });
+    };
+    const finish = (error?: { code: Code; message: string }) => {
+      if (finished) return;
+      finished = true;
+      forget();
+      res.off('close', onBrowserGone);
+      ctx.rec.code = error ? codeName(error.code) : 'ok';
+      if (res.writableEnded || res.destroyed) { done(); return; }
+      if (owed > 0 || headHave > 0) { res.destroy(); done(); return; }  // cut mid-frame: reset
+      start();
+      res.end(endStream(error));
+      done();
+    };
+    const onBrowserGone = () => {
+      if (finished) return;
+      finished = true;
+      forget();
+      stream.close(NGHTTP2_CANCEL);
+      ctx.rec.code = 'canceled';
+      done();
+    };
+    const forget = register(() => {
+      stream.close(NGHTTP2_CANCEL);
+      finish({ code: Code.Unavailable, message: '网关正在停止，请重新连接 (gateway stopping; reconnect)' });
+    });
+    res.once('close', onBrowserGone);
+
+    const takeStatus = (h: http2.IncomingHttpHeaders) => {
+      if (typeof h['grpc-status'] === 'string') grpcStatus = h['grpc-status'];
+      if (typeof h['grpc-message'] === 'string') grpcMessage = h['grpc-message'];
+    };
+    stream.on('response', (h) => {
+      httpStatus = Number(h[':status']);
+      takeStatus(h);
+      if (grpcStatus === undefined && httpStatus === 200) start();  // headers now: the page sees it live
+    });
+    stream.on('trailers', takeStatus);
+    stream.on('data', (c: Buffer) => {
+      if (finished) return;
+      // Track frame boundaries; the bytes themselves pass unchanged.
+      let i = 0;
+      while (i < c.length) {
+        if (owed > 0) {
+          const n = Math.min(owed, c.length - i);
+          owed -= n;
+          i += n;
+          continue;
+        }
+        const n = Math.min(5 - headHave, c.length - i);
+        c.copy(head, headHave, i, i + n);
+        headHave += n;
+        i += n;
+        if (headHave === 5) {
+          headHave = 0;
+          owed = head.readUInt32BE(1);
+          if (head[0] !== 0 || owed > MAX_ANSWER_BYTES) {
+            ctx.log(`upstream ${ctx.method}: Internal (unexpected frame flag ${head[0]})`);
+            stream.close(NGHTTP2_CANCEL);
+            res.destroy();
+            finished = true;
+            forget();
+            done();
+            return;
+          }
+        }
+      }
+      start();
+      (res as unknown as NodeJS.WritableStream).write(c);
+    });
+    stream.on('error', (e) => {
+      if (finished) return;
+      ctx.log(`upstream ${ctx.method}: Unavailable ${describeError(e)}`);
+      finish({ code: Code.Unavailable, message: MSG_UNAVAILABLE });
+    });
+    stream.on('close', () => {
+      if (finished) return;
+      if (grpcStatus === undefined) {
+        const code = httpStatus === 0 || httpStatus >= 502 ? Code.Unavailable : Code.Internal;
+        ctx.log(`upstream ${ctx.method}: ${Code[code]} (no grpc-status, http ${httpStatus})`);
+        finish({ code, message: code === Code.Unavailable ? MSG_UNAVAILABLE : MSG_PROTOCOL });
+        return;
+      }
+      const status = Number(grpcStatus);
+      if (status === 0) { finish(); return; }
+      let message = grpcMessage;
+      try { message = decodeURIComponent(grpcMessage); } catch { /* as it came */ }
+      finish({ code: Code[status] === undefined ? Code.Unknown : (status as Code), message });
+    });
+    stream.end(body);
   });
 }

@@ -115,12 +115,12 @@ export async function startStack(opts = {}) {
   const trustedGateway = `${help.stdout}${help.stderr}`.includes('--trusted-gateway') && !!gatewayName;
   const serverPort = await freePort();
   const serverLogs = [];
-  const server = spawn(serverBin, ['serve', '--listen', `127.0.0.1:${serverPort}`,
+  const serverArgv = ['serve', '--listen', `127.0.0.1:${serverPort}`,
     '--database-url', appDsn, '--key-file', keys,
     '--tls-cert', join(tls, 'server.pem'), '--tls-key', join(tls, 'server.key'),
     ...(trustedGateway ? ['--tls-client-ca', join(tls, 'ca.pem'), '--trusted-gateway', gatewayName] : []),
-    '--audit-anchor-file', join(work, 'anchor.log'), ...(opts.serverArgs ?? [])],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--audit-anchor-file', join(work, 'anchor.log'), ...(opts.serverArgs ?? [])];
+  let server = spawn(serverBin, serverArgv, { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForLine(server, serverLogs, /listening/, 'smd-server');
 
   const gatewayPort = await freePort();
@@ -143,6 +143,22 @@ export async function startStack(opts = {}) {
     baseUrl, db, work, tls, server, gateway, browser, serverLogs, gatewayLogs,
     /** smd-server honours the gateway's x-forwarded-for (and requires client certificates). */
     trustedGateway, serverPort,
+    /**
+     * Stops smd-server (SIGTERM) and starts it again on the same port with the same flags,
+     * as an upgrade or a crash-restart would; resolves when it listens again.
+     */
+    async restartServer() {
+      if (server.exitCode === null) {
+        const gone = new Promise((ok) => server.once('exit', ok));
+        server.kill('SIGTERM');
+        await gone;
+      }
+      const logs = [];
+      server = spawn(serverBin, serverArgv, { stdio: ['ignore', 'pipe', 'pipe'] });
+      stack.server = server;
+      await waitForLine(server, logs, /listening/, 'smd-server (restarted)');
+      serverLogs.push(...logs);
+    },
     /** psql as the superuser on this scenario's database (for test setup and checks). */
     sql: (q) => psqlSuper(db, q),
     /** A new page in a fresh browser context (own cookies), Chinese locale, A4-ish size. */
@@ -197,7 +213,7 @@ export async function startStack(opts = {}) {
     async stop() {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close().catch(() => {});
-      for (const p of [gateway, server]) {
+      for (const p of [gateway, stack.server]) {
         if (p.exitCode === null) {
           p.kill('SIGTERM');
           await new Promise((ok) => { p.once('exit', ok); setTimeout(ok, 5000); });

@@ -58,6 +58,14 @@ function upstreamRoutes(router: ConnectRouter) {
   });
   router.service(AlertService, {
     async *subscribeAlerts(req, ctx) {
+      if (req.after === 999n) {
+        throw new ConnectError('after: 游标超出您收到的最新预警，请从预警列表重新同步 (cursor is beyond your newest alert; resynchronise from your inbox)', Code.OutOfRange);
+      }
+      if (req.after === 500n) {
+        yield { seq: 501n, cause: '风险'.repeat(40000) };  // a message bigger than one DATA frame
+        yield { seq: 502n };
+        return;
+      }
       let aborted!: () => void;
       const gone = new Promise<void>((ok) => (aborted = ok));
       ctx.signal.addEventListener('abort', () => aborted());
@@ -130,6 +138,8 @@ afterAll(() => {
   front?.close();
   upstream?.close();
 });
+
+type AlertMessageShape = { seq: bigint; cause: string };
 
 describe('forwarding', () => {
   it('Login moves the token into the HttpOnly cookie and blanks it in the answer', async () => {
@@ -226,6 +236,25 @@ describe('forwarding', () => {
     expect(seen.streamAborted).not.toBeNull();
     expect(gw.streams.size).toBe(0);
   });
+
+  for (const b of [true, false]) {
+    it(`a server stream's messages and its error pass both paths alike (${b ? 'binary: stream fast path' : 'JSON: generic'})`, async () => {
+      binary = b;
+      try {
+        const got: AlertMessageShape[] = [];
+        for await (const m of createClient(AlertService, browser()).subscribeAlerts({ after: 500n })) got.push(m);
+        expect(got.map((m) => m.seq)).toEqual([501n, 502n]);
+        expect(got[0].cause.length).toBe(80000);
+        const err = ConnectError.from(await (async () => {
+          for await (const _ of createClient(AlertService, browser()).subscribeAlerts({ after: 999n })) { /* none */ }
+        })().catch((e) => e));
+        expect(err.code).toBe(Code.OutOfRange);
+        expect(err.rawMessage).toMatch(/^after: 游标超出.*\(cursor is beyond/);
+      } finally {
+        binary = true;
+      }
+    });
+  }
 
   it('refuses unknown methods with UNIMPLEMENTED and oversized bodies naming the limit', async () => {
     const h = { 'content-type': 'application/json', 'connect-protocol-version': '1', 'x-smd-csrf': '1', origin: base.replace('http:', 'https:') };
