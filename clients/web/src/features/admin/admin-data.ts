@@ -3,6 +3,7 @@
 import { ref } from 'vue';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { regions as regionApi } from '@/api/regions';
+import { buildTree, type RegionNode } from '@/features/patients/regions';
 import { RegionLevel, type Region } from '@/gen/smd/v1/regions_pb';
 import { Role } from '@/gen/smd/v1/common_pb';
 import type { Labels } from '@/lib/labels';
@@ -22,31 +23,11 @@ export const ASSIGNABLE_ROLES: Role[] = [
   Role.COMMUNITY_WORKER, Role.HEALTH_COMMITTEE, Role.AUDITOR, Role.ADMIN,
 ];
 
-export interface RegionNode {
-  value: string;
-  label: string;
-  level: RegionLevel;
-  region: Region;
-  children?: RegionNode[];
-}
+export type { RegionNode };
 
 /** The tree of a flat ListRegions answer (a region's parent is its parent_code). Pure. */
 export function regionTree(all: Region[]): RegionNode[] {
-  const nodes = new Map<string, RegionNode>();
-  for (const r of all) nodes.set(r.code, { value: r.code, label: r.name, level: r.level, region: r });
-  const roots: RegionNode[] = [];
-  for (const r of all) {
-    const n = nodes.get(r.code)!;
-    const p = r.parentCode ? nodes.get(r.parentCode) : undefined;
-    if (p) (p.children ??= []).push(n);
-    else roots.push(n);
-  }
-  const sort = (ns: RegionNode[]) => {
-    ns.sort((a, b) => a.value.localeCompare(b.value));
-    for (const n of ns) if (n.children) sort(n.children);
-  };
-  sort(roots);
-  return roots;
+  return buildTree(all);
 }
 
 /** The admin's part of the region tree (ListRegions root '' = the caller's jurisdiction). */

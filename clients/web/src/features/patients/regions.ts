@@ -12,6 +12,7 @@ export interface RegionNode {
   value: string;
   label: string;
   level: RegionLevel;
+  region: Region;
   children?: RegionNode[];
 }
 
@@ -23,7 +24,7 @@ let loadedFor: string | null = null;
 /** Builds the cascader tree from a flat list (parents before or after children). Pure. */
 export function buildTree(all: Region[]): RegionNode[] {
   const nodes = new Map<string, RegionNode>();
-  for (const r of all) nodes.set(r.code, { value: r.code, label: r.name, level: r.level });
+  for (const r of all) nodes.set(r.code, { value: r.code, label: r.name, level: r.level, region: r });
   const roots: RegionNode[] = [];
   for (const r of all) {
     const n = nodes.get(r.code)!;
