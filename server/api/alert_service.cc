@@ -271,6 +271,7 @@ grpc::ServerUnaryReactor* AlertService::ListAlerts(grpc::CallbackServerContext* 
   return RunUnary(ctx, ex_, SMD_ALERT_METHOD(ListAlerts), req, resp, [=, this](const app::CallMeta& m) {
     store::InboxQuery q;
     q.unacknowledged_only = req->unacknowledged_only();
+    q.escalated_only = req->escalated_only();
     q.patient_id = req->patient_id();
     if (req->has_from()) {
       ASSIGN_OR_RETURN(q.from, TimeFromProto(req->from(), "from"));

@@ -105,7 +105,8 @@ std::vector<Statement> AlertStatements() {
                    "AND ($3::uuid IS NULL OR a.patient_id = $3::uuid) "
                    "AND ($4::timestamptz IS NULL OR a.raised_at >= $4::timestamptz) "
                    "AND ($5::timestamptz IS NULL OR a.raised_at < $5::timestamptz) "
-                   "AND ($6::bigint = 0 OR r.seq < $6::bigint)",
+                   "AND ($6::bigint = 0 OR r.seq < $6::bigint) "
+                   "AND (NOT $12 OR r.escalated_at IS NOT NULL OR r.escalation_level > 0)",
                    ViewerFilter(8), " ORDER BY r.seq DESC LIMIT $7");
   static const std::string past_deadline =
       absl::StrCat("SELECT ", kHandOnColumns,
@@ -378,7 +379,7 @@ absl::StatusOr<std::vector<AlertCopy>> AlertRepository::Inbox(Tx& tx, const Inbo
     for (const auto& row : tx.w().exec_prepared(
              "alert.inbox", v.user_id, q.unacknowledged_only, pg::NullIfEmpty(q.patient_id),
              pg::OptTime(q.from), pg::OptTime(q.to), q.before_seq, q.limit, v.role_number,
-             v.jurisdiction, v.full, v.clinical)) {
+             v.jurisdiction, v.full, v.clinical, q.escalated_only)) {
       ASSIGN_OR_RETURN(AlertCopy c, ReadCopy(&row));
       out.push_back(std::move(c));
     }

@@ -89,6 +89,7 @@ struct Delivery {
 struct InboxQuery {
   Viewer viewer;
   bool unacknowledged_only = false;
+  bool escalated_only = false;  // escalated upward from this copy, or received by escalation
   std::string patient_id;
   std::optional<absl::Time> from;
   std::optional<absl::Time> to;

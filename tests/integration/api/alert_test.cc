@@ -554,6 +554,20 @@ TEST_F(AlertEscalationTest, UnacknowledgedAlertEscalatesToTheNextLevelAfterItsDe
   auto grid_inbox = Inbox("grid", patient);
   ASSERT_EQ(grid_inbox.size(), 1u);
   EXPECT_FALSE(grid_inbox[0].escalated());
+  // The escalated-only inbox: the street officer's escalated copy and the duty officer's
+  // escalated-to copy; not the grid worker's acknowledged one.
+  auto escalated = [&](const std::string& user) {
+    v1::ListAlertsRequest req;
+    req.set_patient_id(patient);
+    req.set_escalated_only(true);
+    v1::ListAlertsResponse resp;
+    grpc::Status s = alerts_->ListAlerts(TestServer::Ctx(A(user).token).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.alerts_size();
+  };
+  EXPECT_EQ(escalated("police"), 1);
+  EXPECT_EQ(escalated("police_duty"), 1);
+  EXPECT_EQ(escalated("grid"), 0);
   // Stored and audited.
   EXPECT_EQ(env_->db().QueryValue(absl::StrCat(
                 "SELECT count(*) FROM alert_recipient r JOIN alert a ON a.id = r.alert_id "
