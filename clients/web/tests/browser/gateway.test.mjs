@@ -230,8 +230,11 @@ test('signing out clears the cookie and ends the session on the server', async (
   await p.locator('[data-test=who]').waitFor();
   const before = (await p.context().cookies()).find((c) => c.name === '__Host-smd_session');
   assert.ok(before);
+  // The page leaves first, then signs out: wait for the Logout answer and its cookies.
+  const loggedOut = p.waitForResponse((r) => r.url().endsWith('/smd.v1.AuthService/Logout'));
   await p.locator('[data-test=logout]').click();
   await p.waitForURL(/\/login/);
+  await loggedOut;
   const names = (await p.context().cookies()).map((c) => c.name);
   assert.ok(!names.includes('__Host-smd_session'), 'the session cookie is gone');
   assert.ok(!names.includes('smd_signed_in'), 'and its marker');
