@@ -187,11 +187,11 @@ const PASS_THROUGH: [string, RegExp][] = [
   ['idempotency-key', /^[\x21-\x7e]{1,128}$/],
 ];
 
-/** Forwards one fast-path call; resolves when the answer is written. */
-export async function passThrough(req: Req, res: Res, upstream: UpstreamSession, ctx: PassContext): Promise<void> {
-  const body = await readBody(req, res, ctx);
-  if (body === null || res.writableEnded || res.destroyed) return;
-
+/**
+ * The gRPC request headers of a fast-path call or stream: the session token from the cookie,
+ * the browser's address, and the headers passed through when well formed.
+ */
+function upstreamHeaders(req: Req, ctx: PassContext): http2.OutgoingHttpHeaders {
   const headers: http2.OutgoingHttpHeaders = {
     ':method': 'POST',
     ':path': `/${ctx.method}`,
@@ -205,6 +205,15 @@ export async function passThrough(req: Req, res: Res, upstream: UpstreamSession,
     const v = req.headers[name];
     if (typeof v === 'string' && form.test(v)) headers[name] = v;
   }
+  return headers;
+}
+
+/** Forwards one fast-path call; resolves when the answer is written. */
+export async function passThrough(req: Req, res: Res, upstream: UpstreamSession, ctx: PassContext): Promise<void> {
+  const body = await readBody(req, res, ctx);
+  if (body === null || res.writableEnded || res.destroyed) return;
+
+  const headers = upstreamHeaders(req, ctx);
   // The browser's deadline: Connect's connect-timeout-ms becomes gRPC's grpc-timeout, and
   // the gateway gives up itself too if smd-server does not answer in time.
   const timeoutHeader = req.headers['connect-timeout-ms'];
@@ -394,19 +403,7 @@ export async function passThroughStream(req: Req, res: Res, upstream: UpstreamSe
     sendError(res, ctx.rec, Code.InvalidArgument, '请求无法解码 (request body is not one enveloped message)');
     return;
   }
-  const headers: http2.OutgoingHttpHeaders = {
-    ':method': 'POST',
-    ':path': `/${ctx.method}`,
-    'content-type': 'application/grpc+proto',
-    te: 'trailers',
-  };
-  const token = tokenFromCookie(typeof req.headers.cookie === 'string' ? req.headers.cookie : null);
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (ctx.remoteAddress) headers['x-forwarded-for'] = ctx.remoteAddress;
-  for (const [name, form] of PASS_THROUGH) {
-    const v = req.headers[name];
-    if (typeof v === 'string' && form.test(v)) headers[name] = v;
-  }
+  const headers = upstreamHeaders(req, ctx);
   const timeoutHeader = req.headers['connect-timeout-ms'];
   if (typeof timeoutHeader === 'string') {
     if (!/^\d{1,10}$/.test(timeoutHeader)) {
