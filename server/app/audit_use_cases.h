@@ -67,9 +67,14 @@ class AuditSealer {
   // One sealing pass now. `force_checkpoint`: sign a checkpoint of whatever was sealed since
   // the last one without waiting for the interval (shutdown, tests). Returns rows sealed.
   absl::StatusOr<int> SealOnce(bool force_checkpoint = false);
+  // For tests: a forced pass that, when another pass (this process's thread, or another
+  // process) holds the seal lock, waits for it and tries again (up to ~10 s), so that what
+  // was written before the call is sealed and checkpointed when it returns.
+  absl::StatusOr<int> SealNowForTest();
 
  private:
   void Anchor(const std::optional<crypto::Checkpoint>& newest, bool signed_here);
+  absl::StatusOr<store::SealResult> Pass(bool force_checkpoint);
 
   const Deps& deps_;
   absl::Duration interval_;

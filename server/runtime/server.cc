@@ -322,7 +322,7 @@ void Server::Shutdown(absl::Duration grace) {
 void Server::Wait() { impl_->grpc->Wait(); }
 
 absl::StatusOr<int> Server::SealAuditNow() {
-  return impl_->sealer->SealOnce(/*force_checkpoint=*/true);
+  return impl_->sealer->SealNowForTest();
 }
 
 absl::StatusOr<int> Server::PurgeIdempotencyKeysForTest() {

@@ -30,7 +30,8 @@ class Server {
   // Blocks until Shutdown() has completed.
   void Wait();
 
-  // For tests: one audit sealing pass now.
+  // For tests: seals and checkpoints now everything written before the call, waiting for
+  // a concurrent sealing pass if there is one (app::AuditSealer::SealNowForTest).
   absl::StatusOr<int> SealAuditNow();
   // For tests: ends the current window of unauthenticated-call audit now and writes its
   // summary rows (app/unauth_audit.h). Returns the number of summary rows written.

@@ -315,6 +315,7 @@ absl::StatusOr<SealResult> SealPending(Tx& tx, const crypto::Signer& signer, abs
     SealResult result;
     if (!tx.w().exec_prepared1("audit.seal_lock", kSealLockKey)[0].as<bool>()) {
       // Another process seals; it may have checkpointed what this one should anchor.
+      result.locked_out = true;
       if (want_newest) {
         result.newest = CheckpointRow(tx.w().exec_prepared("audit.newest_checkpoint"));
       }

@@ -58,6 +58,8 @@ absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& fil
 
 struct SealResult {
   int sealed = 0;
+  // Another pass held the seal lock: this one sealed and signed nothing.
+  bool locked_out = false;
   bool signed_checkpoint = false;  // this pass signed and stored `newest`
   // The newest checkpoint in the database after this pass, whoever wrote it (its signature
   // is not checked here). Read only when `want_newest` (or signed by this pass).
