@@ -23,6 +23,9 @@ PACKAGES=(
   # playwright-core, never a downloaded browser), a CJK font for readable screenshots, and
   # pdftoppm to count the pages of the printed guidance.
   chromium-headless-shell fonts-wqy-microhei poppler-utils
+  # The Debian package (cmake/Packaging.cmake) and its test: dpkg-shlibdeps (dpkg-dev),
+  # the maintainer scripts' adduser, systemd-analyze to verify the units.
+  dpkg-dev adduser systemd
 )
 # The web client builds with Node.js 18 or newer: Debian 12's own nodejs and npm unless a
 # Node.js is installed already (a NodeSource package brings its own npm).
