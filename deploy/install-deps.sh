@@ -26,6 +26,8 @@ PACKAGES=(
   # The Debian package (cmake/Packaging.cmake) and its test: dpkg-shlibdeps (dpkg-dev),
   # the maintainer scripts' adduser, systemd-analyze to verify the units.
   dpkg-dev adduser systemd
+  # Backups (docs/operations.md "Backups and restore") and their restore drill test.
+  pgbackrest
 )
 # The web client builds with Node.js 18 or newer: Debian 12's own nodejs and npm unless a
 # Node.js is installed already (a NodeSource package brings its own npm).
