@@ -10,11 +10,13 @@ import * as http2 from 'node:http2';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { createGateway, type Gateway } from '../../gateway/src/gateway';
 import { UpstreamSession } from '../../gateway/src/passthrough';
 import { StaticFiles } from '../../gateway/src/static';
+import { watchSession } from '../../gateway/src/liveness';
 
 const PATH = '/smd.v1.AlertService/SubscribeAlerts';
 const MSG_BYTES = 16 * 1024;
@@ -40,6 +42,7 @@ function request(after: number): Buffer {
  * and ends OK; 20 answers trailers-only UNAVAILABLE; 21 sends half a message and resets.
  */
 function upstreamHandler(stream: http2.ServerHttp2Stream): void {
+  stream.on('error', () => undefined);  // resets are what some cases are about
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
   stream.on('end', () => {
@@ -94,6 +97,8 @@ beforeAll(async () => {
     files: new StaticFiles(pub), allowedOrigins: [], maxBodyBytes: 64 * 1024, log: (l) => logs.push(l),
   });
   front = http2.createServer(gw.handler as never);
+  // As main.ts does, with a short interval for the test.
+  front.on('session', (s) => watchSession(s, { everyMs: 150, timeoutMs: 300 }));
   base = `http://127.0.0.1:${await listen(front)}`;
 });
 
@@ -103,12 +108,12 @@ afterAll(() => {
 });
 
 /** A browser's stream: its own connection, reading only when told. */
-function open(after: number) {
-  const session = http2.connect(base);
+function open(after: number, via = base) {
+  const session = http2.connect(via);
   session.on('error', () => undefined);
   const r = session.request({
     ':method': 'POST', ':path': PATH, 'content-type': 'application/connect+proto',
-    'connect-protocol-version': '1', 'x-smd-csrf': '1', origin: base.replace('http:', 'https:'),
+    'connect-protocol-version': '1', 'x-smd-csrf': '1', origin: via.replace('http:', 'https:'),
   });
   r.on('error', () => undefined);
   const got = { headers: {} as http2.IncomingHttpHeaders, bytes: 0, chunks: [] as Buffer[], ended: false, closed: false };
@@ -204,4 +209,33 @@ describe('stream pass-through', () => {
     expect(b.got.ended && envelopes(Buffer.concat(b.got.chunks)).some((e) => e.flag === 2)).toBe(false);
     expect(logs.some((l) => /SubscribeAlerts: Unavailable/.test(l))).toBe(true);
   });
+
+  it('a browser gone without a word (asleep, off the network) is found by ping and its upstream call cancelled', async () => {
+    // A TCP relay between browser and gateway that, on "sleep", stops passing bytes either
+    // way and closes nothing: what a laptop's lid or a lost network looks like.
+    const links: { a: net.Socket; b: net.Socket }[] = [];
+    const relay = net.createServer((a) => {
+      const b = net.connect(Number(new URL(base).port), '127.0.0.1');
+      a.pipe(b);
+      b.pipe(a);
+      links.push({ a, b });
+    });
+    const port = await new Promise<number>((ok) => relay.listen(0, '127.0.0.1', () => ok((relay.address() as AddressInfo).port)));
+    try {
+      ups.length = 0;
+      const b = open(1, `http://127.0.0.1:${port}`);
+      b.r.pause();
+      await until(() => ups.some((u) => u.after === 1));
+      await until(() => b.got.headers[':status'] === 200);
+      for (const { a, b: c } of links) { a.unpipe(c); c.unpipe(a); a.pause(); c.pause(); }
+      const u = ups.find((x) => x.after === 1)!;
+      await until(() => u.closed, 5000);
+      expect(u.rst).toBe(http2.constants.NGHTTP2_CANCEL);
+      await until(() => gw.streams.size === 0);
+      b.session.destroy();
+    } finally {
+      for (const { a, b: c } of links) { a.destroy(); c.destroy(); }
+      relay.close();
+    }
+  }, 15_000);
 });
