@@ -49,6 +49,12 @@ const WAKE_MS = 30_000;
  */
 const TICK_MS = 5_000;
 const SLEPT_MS = 10_000;
+/**
+ * The same for a hidden tab: Chrome runs a hidden page's timers at most once a minute after
+ * a few minutes (intensive throttling), so only a much later tick means sleep there (else a
+ * desk left in a background tab would reconnect every minute).
+ */
+const SLEPT_HIDDEN_MS = 180_000;
 
 export const feed = reactive({
   /** The leader's connection state, as every tab shows it. */
@@ -160,7 +166,8 @@ function wire(): void {
   let lastTick = Date.now();
   setInterval(() => {
     const now = Date.now();
-    if (now - lastTick > TICK_MS + SLEPT_MS) kick(true);
+    const slept = document.visibilityState === 'hidden' ? SLEPT_HIDDEN_MS : SLEPT_MS;
+    if (now - lastTick > TICK_MS + slept) kick(true);
     lastTick = now;
   }, TICK_MS);
 }
