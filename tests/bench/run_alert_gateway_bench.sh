@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Usage: tests/bench/run_alert_gateway_bench.sh [BENCH OPTIONS...]
 #
-# Alert delivery through the web gateway (issue 13): 200 browser-like subscribers through
-# the gateway and 20 direct gRPC subscribers, while 50 alerts/s are raised; every alert
-# must reach every subscriber once; commit-to-client p50/p99 on both sides. Driver:
-# tests/bench/alert_gateway_bench.ts (bundled here with the web client's esbuild), on the
-# stack of the browser tests in a throwaway PostgreSQL 15 cluster.
+# Alert delivery through the web gateway (issue 13), like for like: 200 browser-like
+# subscribers through the gateway and 200 direct gRPC subscribers, in separate phases
+# (direct, gateway, gateway, direct) while 50 alerts/s are raised; every alert must reach
+# every subscriber once; commit-to-client p50/p99 per phase and pooled per side, and what
+# the gateway adds at p99. Driver: tests/bench/alert_gateway_bench.ts (bundled here with the
+# web client's esbuild), on the stack of the browser tests in a throwaway PostgreSQL 15
+# cluster.
 #
-# Options go to the driver: --subscribers=200 --direct=20 --rate=50 --seconds=10 --patients=200.
+# Options go to the driver: --subscribers=200 (each side) --rate=50 --seconds=10
+# --patients=200 --rounds=2 --mode=phases|together (together: both sides at once).
 # Environment: SMD_SERVER_BIN (default: built here, see bench_lib.sh), SMD_BENCH_NO_BUILD=1
 # to skip building the server and the web client. Bounded: stops after 900 s.
 set -euo pipefail

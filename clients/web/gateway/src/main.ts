@@ -12,6 +12,7 @@ import { createGateway } from './gateway';
 import { describeError, stderrLogger as log } from './log';
 import { StaticFiles } from './static';
 import { UpstreamSession } from './passthrough';
+import { watchSession } from './liveness';
 
 /** How long a stopping gateway lets unary calls finish (systemd's TimeoutStopSec is 30 s). */
 const DRAIN_MS = 10_000;
@@ -68,8 +69,13 @@ function main(): void {
   server.on('session', (s: http2.ServerHttp2Session) => {
     sessions.add(s);
     s.once('close', () => sessions.delete(s));
+    // A browser gone without a word (asleep, off the network) is found within about a
+    // minute and its alert streams' upstream calls cancelled (liveness.ts).
+    watchSession(s);
   });
   server.on('secureConnection', (sock: Socket) => {
+    // HTTP/1.1 clients cannot be pinged: TCP keepalive probes find a peer that is gone.
+    sock.setKeepAlive(true, 60_000);
     sockets.add(sock);
     sock.once('close', () => sockets.delete(sock));
   });

@@ -68,6 +68,9 @@ export interface UpstreamOptions {
   log: Logger;
 }
 
+/** The upstream connection's HTTP/2 receive window (UpstreamSession.get). */
+export const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
+
 /**
  * One HTTP/2 connection to smd-server, made when first needed and again after it closes.
  * Pinged every 310 s (gRPC servers refuse pings more often than every 5 min without data);
@@ -87,6 +90,19 @@ export class UpstreamSession {
     if (s && !s.closed && !s.destroyed) return s;
     const { url, ca, cert, key, servername, log } = this.opts;
     const fresh = http2.connect(url, { ca, cert, key, servername, minVersion: 'TLSv1.2' });
+    // Every browser's alert stream shares this one connection: one alert to 200 officers is
+    // 200 DATA frames in one burst, more than HTTP/2's default 64 KB connection window, so
+    // smd-server would wait for the gateway's WINDOW_UPDATE (a trip through a busy event
+    // loop) in the middle of every fan-out. Node gives the connection window back as soon
+    // as bytes arrive, whether or not a stream is paused (a paused stream holds only its own
+    // 64 KB stream window), so a larger connection window costs no memory by itself.
+    fresh.once('connect', () => {
+      try {
+        fresh.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
+      } catch (e) {
+        log(`upstream connection: cannot widen the flow-control window: ${describeError(e)}`);
+      }
+    });
     fresh.on('error', (e) => log(`upstream connection: ${describeError(e)}`));
     fresh.on('goaway', () => {
       if (this.session === fresh) this.session = null;
@@ -432,16 +448,29 @@ export async function passThroughStream(req: Req, res: Res, upstream: UpstreamSe
     const head = Buffer.alloc(5);
     let headHave = 0;
     let started = false;
+    const meta: Record<string, string> = {};
     const start = () => {
       if (started || res.headersSent) return;
       started = true;
-      res.writeHead(200, { 'content-type': 'application/connect+proto' });
+      res.writeHead(200, { ...meta, 'content-type': 'application/connect+proto' });
     };
+    // Backpressure: when the browser reads slower than smd-server sends (a phone on a poor
+    // line, a laptop going to sleep with the tab open), stop reading upstream until the
+    // browser's side drains. HTTP/2 flow control then holds smd-server back on this stream
+    // alone (its stream window; the shared connection's window is given back on arrival),
+    // and smd-server fetches the next page from its outbox only once the last was written
+    // (server/api/alert_service.cc), so nothing piles up anywhere: the gateway holds at most
+    // the response's write buffer plus one chunk, and the stream's 64 KB window, per stream.
+    // Before, every chunk was written whatever write() said and a stalled browser made the
+    // gateway buffer without bound.
+    const onDrain = () => { if (!finished) stream.resume(); };
+    res.on('drain', onDrain);
     const finish = (error?: { code: Code; message: string }) => {
       if (finished) return;
       finished = true;
       forget();
       res.off('close', onBrowserGone);
+      res.off('drain', onDrain);
       ctx.rec.code = error ? codeName(error.code) : 'ok';
       if (res.writableEnded || res.destroyed) { done(); return; }
       if (owed > 0 || headHave > 0) { res.destroy(); done(); return; }  // cut mid-frame: reset
@@ -453,6 +482,7 @@ export async function passThroughStream(req: Req, res: Res, upstream: UpstreamSe
       if (finished) return;
       finished = true;
       forget();
+      res.off('drain', onDrain);
       stream.close(NGHTTP2_CANCEL);
       ctx.rec.code = 'canceled';
       done();
@@ -469,6 +499,8 @@ export async function passThroughStream(req: Req, res: Res, upstream: UpstreamSe
     };
     stream.on('response', (h) => {
       httpStatus = Number(h[':status']);
+      const id = h['x-request-id'];
+      if (typeof id === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(id)) meta['x-request-id'] = id;
       takeStatus(h);
       if (grpcStatus === undefined && httpStatus === 200) start();  // headers now: the page sees it live
     });
@@ -497,13 +529,16 @@ export async function passThroughStream(req: Req, res: Res, upstream: UpstreamSe
             res.destroy();
             finished = true;
             forget();
+            res.off('close', onBrowserGone);
+            res.off('drain', onDrain);
+            ctx.rec.code = 'internal';
             done();
             return;
           }
         }
       }
       start();
-      (res as unknown as NodeJS.WritableStream).write(c);
+      if (!(res as unknown as NodeJS.WritableStream).write(c)) stream.pause();
     });
     stream.on('error', (e) => {
       if (finished) return;

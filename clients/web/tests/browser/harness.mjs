@@ -130,7 +130,9 @@ export async function startStack(opts = {}) {
     '--upstream', `localhost:${serverPort}`, '--upstream-ca', join(tls, 'ca.pem'),
     '--client-cert', join(tls, `${gatewayCert}.pem`), '--client-key', join(tls, `${gatewayCert}.key`)],
   { stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitForLine(gateway, gatewayLogs, /listening on/, 'gateway');
+  // The gateway compresses the built pages (brotli at its best) before it listens: about 5 s
+  // of CPU, 20 s and more on a loaded 2-core machine.
+  await waitForLine(gateway, gatewayLogs, /listening on/, 'gateway', 90_000);
 
   const browser = await chromium.launch({
     executablePath: chromiumPath(),

@@ -41,6 +41,20 @@ const POLL_MS = 5_000;
 const STREAM_RETRY_MS = 60_000;
 /** A tab hidden for longer than this may have slept: reconnect when it shows again. */
 const WAKE_MS = 30_000;
+/**
+ * The wake check's tick, and how late a tick may come before the machine is taken to have
+ * slept: timers do not run while a laptop sleeps (or while the browser freezes the page),
+ * so a tick due in 5 s that comes 15 s late means the stream's connection may be dead
+ * without having said so (no FIN arrives from a network that went away).
+ */
+const TICK_MS = 5_000;
+const SLEPT_MS = 10_000;
+/**
+ * The same for a hidden tab: Chrome runs a hidden page's timers at most once a minute after
+ * a few minutes (intensive throttling), so only a much later tick means sleep there (else a
+ * desk left in a background tab would reconnect every minute).
+ */
+const SLEPT_HIDDEN_MS = 180_000;
 
 export const feed = reactive({
   /** The leader's connection state, as every tab shows it. */
@@ -138,17 +152,30 @@ function wire(): void {
     };
     channel.postMessage({ type: 'hello' } satisfies Wire);
   }
+  // Waking: the network is back, the page runs again after the browser froze it (Page
+  // Lifecycle 'resume'), a tab shown again after a long while, or the clock jumped past a
+  // tick (the machine slept). Each drops a stream that may be dead and resumes from the
+  // cursor at once instead of waiting for the connection to time out: the server sends
+  // what was raised meanwhile, and deliver() shows each seq once.
   window.addEventListener('online', () => kick(true));
+  document.addEventListener('resume', () => kick(true));
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') hiddenAt = Date.now();
     else kick(hiddenAt > 0 && Date.now() - hiddenAt > WAKE_MS);
   });
+  let lastTick = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    const slept = document.visibilityState === 'hidden' ? SLEPT_HIDDEN_MS : SLEPT_MS;
+    if (now - lastTick > TICK_MS + slept) kick(true);
+    lastTick = now;
+  }, TICK_MS);
 }
 
 /** Reconnects now instead of waiting out the backoff; `restart` also drops a live stream. */
 function kick(restart: boolean): void {
   if (!feed.leader) return;
-  if (restart && feed.state === 'live') abort?.abort();
+  if (restart) abort?.abort();
   wake?.();
 }
 
