@@ -33,6 +33,7 @@
 #include "crypto/audit_anchor.h"
 #include "crypto/keys.h"
 #include "crypto/signer.h"
+#include "runtime/health_probe.h"
 #include "runtime/wiring.h"
 #include "store/audit_repository.h"
 #include "store/careteam_repository.h"
@@ -89,6 +90,9 @@ void WarnIfAuditUnprotected(const app::Deps& deps) {
 // to start well before that, and warn when the clocks drift apart.
 constexpr absl::Duration kClockSkewRefused = absl::Minutes(4);
 constexpr absl::Duration kClockSkewWarned = absl::Seconds(30);
+// How often the health service learns whether the database answers (a balancer checks
+// every few seconds; a failover takes 10-15 s).
+constexpr absl::Duration kHealthProbeInterval = absl::Seconds(2);
 
 absl::Status CheckClockAgainstDatabase(const app::Deps& deps) {
   absl::Time before, after, database;
@@ -154,6 +158,7 @@ struct Server::Impl {
   std::unique_ptr<api::CareTeamService> careteam_svc;
   std::unique_ptr<api::MetricsService> metrics_svc;
   std::unique_ptr<grpc::Server> grpc;
+  std::unique_ptr<HealthProbe> health;
   int port = 0;
   std::mutex mu;
   bool shut = false;
@@ -250,6 +255,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
     return absl::UnavailableError("cannot listen on " + config.listen +
                                   " (address in use, or not an address of this host)");
   }
+  // The health service answers NOT_SERVING while the database does not (health_probe.h).
+  impl->health = std::make_unique<HealthProbe>(*impl->core->db, impl->grpc->GetHealthCheckService(),
+                                               kHealthProbeInterval);
+  impl->health->Start();
   impl->sealer = std::make_unique<app::AuditSealer>(
       deps, absl::Milliseconds(config.audit_seal_interval_ms), impl->anchor.get());
   impl->sealer->Start();
@@ -302,6 +311,7 @@ void Server::Shutdown(absl::Duration grace) {
     if (impl_->shut) return;
     impl_->shut = true;
   }
+  impl_->health->Stop();
   if (auto* health = impl_->grpc->GetHealthCheckService()) health->Shutdown();
   impl_->pump->Stop();
   impl_->cipher_upgrade->Stop();
@@ -324,6 +334,8 @@ void Server::Wait() { impl_->grpc->Wait(); }
 absl::StatusOr<int> Server::SealAuditNow() {
   return impl_->sealer->SealNowForTest();
 }
+
+bool Server::ProbeHealthNowForTest() { return impl_->health->ProbeOnce(); }
 
 absl::StatusOr<int> Server::PurgeIdempotencyKeysForTest() {
   return impl_->idempotency->Purge();

@@ -47,6 +47,8 @@ class Server {
 
   // The housekeeping's purge of idempotency-key records past their retention, now.
   absl::StatusOr<int> PurgeIdempotencyKeysForTest();
+  // For tests: one database health probe now (runtime/health_probe.h); true when serving.
+  bool ProbeHealthNowForTest();
 
   struct Impl;
 
