@@ -121,11 +121,16 @@ export async function startStack(opts = {}) {
     ...(trustedGateway ? ['--tls-client-ca', join(tls, 'ca.pem'), '--trusted-gateway', gatewayName] : []),
     '--audit-anchor-file', join(work, 'anchor.log'), ...(opts.serverArgs ?? [])];
   let server = spawn(serverBin, serverArgv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitForLine(server, serverLogs, /listening/, 'smd-server');
-
+  let gateway = null;
+  let browser = null;
+  // A start that fails half-way must not leave its processes behind: the test runner would
+  // wait for them forever (until ctest's timeout) instead of reporting the failure.
   const gatewayPort = await freePort();
   const gatewayLogs = [];
-  const gateway = spawn(process.execPath, [gatewayJs, '--listen', `127.0.0.1:${gatewayPort}`,
+  try {
+  await waitForLine(server, serverLogs, /listening/, 'smd-server');
+
+  gateway = spawn(process.execPath, [gatewayJs, '--listen', `127.0.0.1:${gatewayPort}`,
     '--tls-cert', join(tls, 'server.pem'), '--tls-key', join(tls, 'server.key'),
     '--upstream', `localhost:${serverPort}`, '--upstream-ca', join(tls, 'ca.pem'),
     '--client-cert', join(tls, `${gatewayCert}.pem`), '--client-key', join(tls, `${gatewayCert}.key`)],
@@ -134,10 +139,15 @@ export async function startStack(opts = {}) {
   // of CPU, 20 s and more on a loaded 2-core machine.
   await waitForLine(gateway, gatewayLogs, /listening on/, 'gateway', 90_000);
 
-  const browser = await chromium.launch({
+  browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: ['--no-sandbox', `--ignore-certificate-errors-spki-list`],
   });
+  } catch (e) {
+    await browser?.close().catch(() => {});
+    for (const p of [gateway, server]) if (p && p.exitCode === null) p.kill('SIGKILL');
+    throw e;
+  }
   const baseUrl = `https://127.0.0.1:${gatewayPort}`;
   const contexts = [];
 
