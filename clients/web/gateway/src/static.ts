@@ -1,8 +1,11 @@
-// The built pages, held in memory with their gzip and brotli forms made once at start, so
-// the first load is small and serving costs no compression per request. Paths without a
+// The built pages, held in memory with their gzip and brotli forms, so the first load is
+// small and serving costs no compression per request. The build writes those forms beside
+// each file (scripts/precompress.mjs: `x.js.br`, `x.js.gz`); only what it did not are made
+// here at start (brotli at its best takes 20 s and more of a loaded 2-core machine, which
+// every restart would otherwise pay). Paths without a
 // file are the single-page app's routes: they get index.html. Hashed assets are cached for
 // a year; index.html never (a new build takes effect at the next load).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, extname } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import type { Req, Res } from './guard';
@@ -35,7 +38,8 @@ export class StaticFiles {
       for (const name of readdirSync(d)) {
         const p = join(d, name);
         if (statSync(p).isDirectory()) walk(p);
-        else this.add(files, '/' + relative(this.dir, p).split('\\').join('/'), readFileSync(p));
+        else if (name.endsWith('.br') || name.endsWith('.gz')) continue;  // the forms below
+        else this.add(files, '/' + relative(this.dir, p).split('\\').join('/'), readFileSync(p), p);
       }
     };
     walk(this.dir);
@@ -52,15 +56,15 @@ export class StaticFiles {
     }
   }
 
-  private add(files: Map<string, Asset>, path: string, body: Buffer) {
+  private add(files: Map<string, Asset>, path: string, body: Buffer, file: string) {
     const ext = extname(path);
     const a: Asset = {
       body, type: TYPES[ext] ?? 'application/octet-stream',
       immutable: path.startsWith('/assets/') && !this.watch,
     };
     if (COMPRESSIBLE.has(ext) && body.length > 512 && !this.watch) {
-      a.gzip = gzipSync(body, { level: 9 });
-      a.br = brotliCompressSync(body, {
+      a.gzip = existsSync(file + '.gz') ? readFileSync(file + '.gz') : gzipSync(body, { level: 9 });
+      a.br = existsSync(file + '.br') ? readFileSync(file + '.br') : brotliCompressSync(body, {
         params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
       });
     }
