@@ -886,7 +886,7 @@ TEST(MetricRates, ExternalIndicatorsThroughMakeRate) {
   // External indicators are not in a computed report.
   const MetricReport report = ComputeRates(StatusCounts{}, std::nullopt, Year2024(), Jiangsu());
   EXPECT_EQ(report.Find(Indicator::kCareTeamCoverage), nullptr);
-  EXPECT_THAT(report.rates, SizeIs(15));
+  EXPECT_THAT(report.rates, SizeIs(16));  // 15 of rules.md §5.2 and 心理疏导覆盖率 (issue 14)
   // An empty denominator: no value, not 0%.
   const Rate mgmt = RateOf(report, Indicator::kManagementRate).rate;
   EXPECT_EQ(mgmt.denominator, 0);
@@ -950,6 +950,7 @@ PatientPeriodInput RandomPatient(Lcg& g) {
   }
   if (g.Next(2) == 0) p.health_checks.push_back(D(2024, 1, 1) + g.Next(400));
   if (g.Next(3) == 0) p.rehab.push_back(D(2024, 1, 1) + g.Next(400));
+  if (g.Next(3) == 0) p.psych_support.push_back(D(2024, 1, 1) + g.Next(400));
   return p;
 }
 
