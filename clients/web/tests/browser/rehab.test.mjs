@@ -41,7 +41,7 @@ test('a doctor records a 阳光心园 session from the patient record and sees i
   await field('programme').fill('手工小组');
   await field('duration').fill('120');
   await field('run-by').fill('社工 演示');
-  await stack.screenshot(page, 'rehab-session-form');
+  await stack.screenshot(page, 'rehab-session-form.png', { fullPage: true });
   await page.locator('[data-test=save]').click();
   await page.locator('[data-test=saved]').waitFor();
   assert.match(await page.locator('[data-test=saved]').innerText(), /阳光心园日间康复/);
@@ -49,7 +49,7 @@ test('a doctor records a 阳光心园 session from the patient record and sees i
   const entry = page.locator('[data-test=entry][data-kind=rehab_session]');
   await entry.waitFor();
   assert.match(await entry.locator('[data-test=summary]').innerText(), /社区康复：阳光心园日间康复 120分钟/);
-  await stack.screenshot(page, 'rehab-timeline');
+  await stack.screenshot(page, 'rehab-timeline.png', { fullPage: true });
 });
 
 test('psychological support to the family is recorded and listed', async () => {
@@ -62,7 +62,7 @@ test('psychological support to the family is recorded and listed', async () => {
   await field('family-members').fill('母亲');
   await page.locator('[data-test=method] label:has-text("电话")').click();
   await field('note').fill('家属照护压力大，已疏导');
-  await stack.screenshot(page, 'rehab-support-form');
+  await stack.screenshot(page, 'rehab-support-form.png', { fullPage: true });
   await page.locator('[data-test=save]').click();
   await page.locator('[data-test=saved]').waitFor();
   assert.match(await page.locator('[data-test=saved]').innerText(), /家属/);
