@@ -40,6 +40,7 @@
 #include "smd/v1/metrics.grpc.pb.h"
 #include "smd/v1/patients.grpc.pb.h"
 #include "smd/v1/regions.grpc.pb.h"
+#include "smd/v1/rehab.grpc.pb.h"
 
 namespace smdctl {
 namespace {
@@ -209,6 +210,7 @@ void LinkEveryProto() {
   (void)v1::AddMemberRequest::descriptor();
   (void)v1::ListAuditRecordsRequest::descriptor();
   (void)v1::GetMetricsRequest::descriptor();
+  (void)v1::RecordRehabSessionRequest::descriptor();
 }
 
 // A fresh key per invocation: 128 random bits, so keys of different invocations never meet.
@@ -287,6 +289,7 @@ class Cli {
         {"followup", [&] { return FollowUp(sub); }},
         {"worklist", [&] { return Worklist(); }},
         {"team", [&] { return Team(sub); }},
+        {"rehab", [&] { return Rehab(sub); }},
         {"alerts", [&] { return Alerts(sub); }},
         {"metrics", [&] { return Metrics(sub); }},
         {"audit", [&] { return Audit(sub); }},
@@ -795,6 +798,28 @@ class Cli {
     return kOk;
   }
 
+  // 社区康复 and 心理疏导 records (RehabService; docs/cli.md).
+  int Rehab(const std::string& sub) {
+    if (sub == "record") {
+      return FieldsCall<v1::RehabService, v1::RecordRehabSessionRequest>(
+          "RecordRehabSession", {"patient_id"},
+          {"patient_id", "session_date", "activity", "place"});
+    }
+    if (sub == "support") {
+      return FieldsCall<v1::RehabService, v1::RecordPsychSupportRequest>(
+          "RecordPsychSupport", {"patient_id"},
+          {"patient_id", "support_date", "recipients", "method"});
+    }
+    if (sub == "list") {
+      return FieldsCall<v1::RehabService, v1::ListRehabRecordsRequest>(
+          "ListRehabRecords", {"patient_id"}, {"patient_id"});
+    }
+    return Usage(
+        "rehab record <患者ID> --session-date YYYY-MM-DD --activity sunshine-garden --place 地点"
+        "|support <患者ID> --support-date YYYY-MM-DD --recipients family --method phone"
+        "|list <患者ID> [--from] [--to] [--kind session|support]");
+  }
+
   int Team(const std::string& sub) {
     if (sub == "list") {
       v1::ListTeamRequest req;
@@ -1210,6 +1235,11 @@ class Cli {
   team eligible <患者ID> --team-role police   可加入小组的用户 accounts that may join
   team add <患者ID> --team-role police --user-id <用户ID> | --contact-name --contact-phone
   team end <成员ID> [--end-date YYYY-MM-DD] [--reason 原因]
+  rehab record <患者ID> --session-date YYYY-MM-DD --activity sunshine-garden --place 地点
+      [--programme] [--duration-minutes] [--run-by] [--note]   社区康复 community rehab
+  rehab support <患者ID> --support-date YYYY-MM-DD --recipients patient|family|both
+      --method face-to-face|phone|online [--family-members] [--provider] [--note]  心理疏导
+  rehab list <患者ID> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--kind session|support]
   alerts watch [--after 序号] [--once]  实时接收预警，断线自动续传 live alerts, resumes
   alerts inbox [--unacked] | alerts ack <序号> [--note 备注] | alerts raise <患者ID> --severity 1-4 --cause 原因
   alerts gaps [--region 代码] [--all]  无人接收的预警（管理员） alerts nobody of a required role got (admin)

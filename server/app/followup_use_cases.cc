@@ -8,6 +8,7 @@
 #include "app/metric_use_cases.h"
 #include "domain/alert_rules.h"
 #include "app/patient_access.h"
+#include "app/rehab_use_cases.h"
 #include "app/team_upkeep.h"
 #include "common/status_macros.h"
 #include "crypto/encoding.h"
@@ -606,6 +607,11 @@ absl::StatusOr<TimelinePage> FollowUpUseCases::Timeline(const CallMeta& meta,
     for (const auto& h : checks) {
       add(h.check_date, "health_check", "年度健康体检 (annual health check)", h.id, h.unreadable,
           "health_check", h.id);
+    }
+    // 社区康复 sessions and 心理疏导 (issue 14): summaries from their codes only.
+    ASSIGN_OR_RETURN(std::vector<RehabTimelineItem> rehab, RehabTimeline(deps_, tx, patient_id));
+    for (auto& r : rehab) {
+      add(r.date, r.kind, std::move(r.summary), r.ref_id, r.unreadable, r.table, r.ref_id);
     }
     if (p.closed_date) {
       out.push_back({*p.closed_date, "close",

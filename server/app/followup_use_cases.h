@@ -123,7 +123,7 @@ class FollowUpUseCases {
                                         const std::string& region, int page_size,
                                         const std::string& page_token);
   // The patient's history in date order: registration, visits, emergencies, referrals,
-  // discharges, health checks, closing. Summaries come from typed columns; a record whose
+  // discharges, health checks, community-rehab sessions, psychological support, closing. Summaries come from typed columns; a record whose
   // encrypted part does not decrypt is still an entry, marked, counted, logged by id and
   // audited as `unreadable=<n>`.
   absl::StatusOr<TimelinePage> Timeline(const CallMeta& meta, const std::string& patient_id);

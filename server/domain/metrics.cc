@@ -110,6 +110,22 @@ bool InPeriod(absl::CivilDay d, const ReportingPeriod& p) {
   return d >= p.start() && d <= p.cutoff;
 }
 
+// The note of a home patient without a dated record (社区康复, 心理疏导) in the period,
+// naming the latest one before the period when there is one, so the worker sees whether
+// participation lapsed or never started.
+std::string NoRecordNote(const std::vector<absl::CivilDay>& dates, const ReportingPeriod& p,
+                         const char* zh, const char* en) {
+  std::optional<absl::CivilDay> before;
+  for (absl::CivilDay d : dates) {
+    if (d < p.start() && (!before || d > *before)) before = d;
+  }
+  if (before) {
+    return ZhEn(absl::StrCat("本期无", zh, "记录，末次为", Day(*before)),
+                absl::StrCat("no ", en, " record in the period; the last was on ", Day(*before)));
+  }
+  return ZhEn(absl::StrCat("本期无", zh, "记录"), absl::StrCat("no ", en, " record in the period"));
+}
+
 // Why the patient is not 在册 at the cut-off, or "" when they are. The earliest exit wins.
 std::string NotRegisteredReason(const PatientPeriodInput& in, const ReportingPeriod& period) {
   if (in.registered_on > period.cutoff) {
@@ -376,8 +392,12 @@ PatientMetrics EvaluatePatient(const PatientPeriodInput& in, const ReportingPeri
   m.assessed_classified = std::any_of(valid.begin(), valid.end(), [](const VisitFact* v) {
     return v->risk_level >= 0 && v->final_class != Classification::kNone;
   });
+  // 社区康复 and 心理疏导: dated records only, each in the period of its own date.
   m.community_rehab =
       m.at_home && std::any_of(in.rehab.begin(), in.rehab.end(),
+                               [&](absl::CivilDay d) { return InPeriod(d, period); });
+  m.psych_support =
+      m.at_home && std::any_of(in.psych_support.begin(), in.psych_support.end(),
                                [&](absl::CivilDay d) { return InPeriod(d, period); });
 
   // Schizophrenia (rules.md §5.2 精神分裂症服药率 and 治疗率).
@@ -469,7 +489,7 @@ PatientMetrics EvaluatePatient(const PatientPeriodInput& in, const ReportingPeri
   }
   if (m.at_home && !m.community_rehab) {
     AddNote(m, S::kCommunityRehab,
-            ZhEn("本期无社区康复记录", "no community-rehab record in the period"));
+            NoRecordNote(in.rehab, period, "社区康复", "community-rehab"));
   }
   if (f20 && !m.schizophrenia_treated_last) {
     std::string text = no_valid;
@@ -486,6 +506,11 @@ PatientMetrics EvaluatePatient(const PatientPeriodInput& in, const ReportingPeri
             m.managed ? ZhEn("本期无服药或住院记录",
                              "no medication or hospital stay recorded in the period")
                       : no_valid);
+  }
+  if (m.at_home && !m.psych_support) {
+    AddNote(m, S::kPsychSupport,
+            NoRecordNote(in.psych_support, period, "对患者或家属的心理疏导",
+                         "psychological-support (patient or family)"));
   }
   return m;
 }
@@ -538,6 +563,8 @@ bool PatientMetrics::Has(MetricStatus s) const {
       return schizophrenia_treated_last;
     case MetricStatus::kSchizophreniaTreatedAny:
       return schizophrenia_treated_any;
+    case MetricStatus::kPsychSupport:
+      return psych_support;
     case MetricStatus::kUnspecified:
       break;
   }
@@ -584,6 +611,7 @@ constexpr std::array<StatusNames, kMaxMetricStatus + 1> kStatusNames = {{
     {"schizophrenia_on_medication_any", "精神分裂症服药(任一记录)"},
     {"schizophrenia_treated_last", "精神分裂症治疗(末次随访)"},
     {"schizophrenia_treated_any", "精神分裂症治疗(任一记录)"},
+    {"psych_support", "心理疏导"},
 }};
 
 bool KnownStatus(MetricStatus s) {
@@ -714,9 +742,10 @@ std::vector<IndicatorDef> MakeCatalogue() {
                        "registered"));
   c.push_back(patients(I::kCommunityRehabRate, "community_rehab_rate", "社区康复参与率",
                        "community rehabilitation participation rate", S::kCommunityRehab,
-                       S::kCommunityRehab, S::kAtHome, Target{700}, V::kNone, "rules.md §5.2, §7",
-                       "home patients with a community-rehab record in the period / patients "
-                       "at home"));
+                       S::kCommunityRehab, S::kAtHome, Target{700}, V::kNone,
+                       "rules.md §5.2; plan (seeds 004) 在社区参与康复率达70%以上",
+                       "home patients with a dated community-rehab record (e.g. a 阳光心园 "
+                       "session) in the period / patients at home"));
   c.push_back(external(I::kCareTeamCoverage, "care_team_coverage", "关爱帮扶小组覆盖率",
                        "care team coverage", U::kPercent, false, "rules.md decisions \"Care team\"",
                        "patients needing a team (不稳定 or risk >= 3) whose team has a doctor, a "
@@ -739,6 +768,15 @@ std::vector<IndicatorDef> MakeCatalogue() {
                        "require (police and grid worker; the community doctor for clinical "
                        "alerts) could be found / alerts raised in the period"));
   c.back().target = Target{0};
+  // Issue 14: the plan's "对70%以上的居家严重精神障碍患者及家属提供心理疏导服务" (seeds 004);
+  // rules.md §4.2 "psychological support for the family".
+  c.push_back(patients(I::kPsychSupportCoverage, "psych_support_coverage",
+                       "居家患者及家属心理疏导覆盖率",
+                       "psychological support coverage of home patients and families",
+                       S::kPsychSupport, S::kPsychSupport, S::kAtHome, Target{700}, V::kNone,
+                       "rules.md §4.2, §5.2; plan (seeds 004) 对70%以上的居家患者及家属提供心理疏导",
+                       "home patients who, or whose family, received a dated psychological-"
+                       "support record in the period / patients at home"));
   return c;
 }
 

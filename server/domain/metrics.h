@@ -98,9 +98,13 @@ struct PatientPeriodInput {
   // records keep their given order (the later one is "the last").
   std::vector<VisitFact> visits;
   std::vector<absl::CivilDay> health_checks;  // dates of completed annual health checks
-  // Dates of community-rehabilitation participation records (社区康复). The data model has
-  // no such dated record yet (see docs/metrics.md); empty means "none recorded".
+  // Dates of community-rehabilitation participation records (社区康复, table rehab_session;
+  // domain/rehab_records.h). Only dated records: the register's undated flag
+  // (参加社区康复) is not one (docs/metrics.md "社区康复 and 心理疏导").
   std::vector<absl::CivilDay> rehab;
+  // Dates of psychological-support records (心理疏导, table psych_support) to the patient,
+  // the family, or both.
+  std::vector<absl::CivilDay> psych_support;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -169,8 +173,12 @@ enum class MetricStatus : int {
   kSchizophreniaOnMedicationAny = 21,   // kOnMedicationAny and F20
   kSchizophreniaTreatedLast = 22,       // F20 and (kOnMedicationLast or kHospitalised)
   kSchizophreniaTreatedAny = 23,        // F20 and (kOnMedicationAny or kHospitalised)
+  // 心理疏导 (issue 14; seeds 004 "对70%以上的居家严重精神障碍患者及家属提供心理疏导服务"):
+  // kAtHome, and a psychological-support record to the patient or the family is dated in
+  // the period.
+  kPsychSupport = 24,
 };
-inline constexpr int kMaxMetricStatus = 23;
+inline constexpr int kMaxMetricStatus = 24;
 
 // "registered", "managed", "standard_r1", ... (the enumerator name in snake case, without
 // the k); "" for kUnspecified or an unknown value.
@@ -212,13 +220,14 @@ struct PatientMetrics {
   bool schizophrenia_on_medication_any = false;   // kSchizophreniaOnMedicationAny
   bool schizophrenia_treated_last = false;        // kSchizophreniaTreatedLast
   bool schizophrenia_treated_any = false;         // kSchizophreniaTreatedAny
+  bool psych_support = false;                     // kPsychSupport
 
   // Notes in MetricStatus order, at most one per status. A note is written when
   //  * kRegistered is missing (why: not yet registered, died, moved out, deregistered);
   //  * the patient is 在册 and lacks kManaged, kStandardR1, kStandardR2, kOnMedicationLast,
   //    kOnMedicationAny, kRegularMedication, kFaceToFace, kHealthChecked or
   //    kAssessedClassified;
-  //  * the patient is 居家 and lacks kHomeStable or kCommunityRehab;
+  //  * the patient is 居家 and lacks kHomeStable, kCommunityRehab or kPsychSupport;
   //  * the patient is F20 在册 and lacks kSchizophreniaTreatedLast / kSchizophreniaTreatedAny;
   //  * the patient holds kLost, kIncident or kMinorTrouble.
   // The F20 medication statuses have no note of their own: see kOnMedicationLast/Any.
@@ -265,8 +274,9 @@ enum class Indicator : int {
   kAlertDeliveryTime = 17,           // 预警送达时长 (external counts)
   kAlertAckTime = 18,                // 预警确认时长 (external counts)
   kAlertGapRate = 19,                // 预警接收缺口率 (external counts; target 0)
+  kPsychSupportCoverage = 20,        // 居家患者及家属心理疏导覆盖率
 };
-inline constexpr int kMaxIndicator = 19;
+inline constexpr int kMaxIndicator = 20;
 
 // What a rate is expressed in: value = numerator * scale / denominator, with scale 100
 // (%), 1000 (‰) or 1 (minutes: a mean, total minutes / number of events).

@@ -14,6 +14,7 @@
 #include "api/careteam_service.h"
 #include "api/executor.h"
 #include "api/followup_service.h"
+#include "api/rehab_service.h"
 #include "api/gateway_trust.h"
 #include "api/metrics_service.h"
 #include "api/services.h"
@@ -24,6 +25,7 @@
 #include "app/careteam_use_cases.h"
 #include "app/cipher_upgrade.h"
 #include "app/followup_use_cases.h"
+#include "app/rehab_use_cases.h"
 #include "app/idempotency.h"
 #include "app/metric_use_cases.h"
 #include "app/patient_use_cases.h"
@@ -145,6 +147,7 @@ struct Server::Impl {
   std::unique_ptr<app::AlertPump> pump;
   std::unique_ptr<store::CareTeamRepository> careteam_repo;
   std::unique_ptr<app::CareTeamUseCases> careteam;
+  std::unique_ptr<app::RehabUseCases> rehab;
   std::unique_ptr<crypto::AnchorFile> anchor;  // null: no anchor file
   std::unique_ptr<app::AuditSealer> sealer;
   std::unique_ptr<app::CipherUpgrade> cipher_upgrade;
@@ -157,6 +160,7 @@ struct Server::Impl {
   std::unique_ptr<api::AlertService> alert_svc;
   std::unique_ptr<api::CareTeamService> careteam_svc;
   std::unique_ptr<api::MetricsService> metrics_svc;
+  std::unique_ptr<api::RehabService> rehab_svc;
   std::unique_ptr<grpc::Server> grpc;
   std::unique_ptr<HealthProbe> health;
   int port = 0;
@@ -223,6 +227,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->careteam = std::make_unique<app::CareTeamUseCases>(deps, *impl->careteam_repo);
   impl->careteam_svc =
       std::make_unique<api::CareTeamService>(*impl->careteam, *impl->executor);
+  impl->rehab = std::make_unique<app::RehabUseCases>(deps);
+  impl->rehab_svc = std::make_unique<api::RehabService>(*impl->rehab, *impl->executor);
   impl->metrics = std::make_unique<app::MetricUseCases>(deps);
   impl->metrics_svc = std::make_unique<api::MetricsService>(*impl->metrics, *impl->executor);
   // The metrics of the current year are kept from the first start on (docs/metrics.md).
@@ -249,6 +255,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   builder.RegisterService(impl->alert_svc.get());
   builder.RegisterService(impl->careteam_svc.get());
   builder.RegisterService(impl->metrics_svc.get());
+  builder.RegisterService(impl->rehab_svc.get());
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   impl->grpc = builder.BuildAndStart();
   if (!impl->grpc || impl->port == 0) {

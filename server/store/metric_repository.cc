@@ -23,8 +23,7 @@ using domain::kMaxMetricStatus;
 #define SMD_BJ_DAY(col) "((" col " AT TIME ZONE 'UTC') + interval '8 hours')::date"
 
 constexpr char kPatientColumns[] =
-    "id::text, jurisdiction, diagnosis, status, closed_date, " SMD_BJ_DAY("registered_at")
-    ", community_rehab";
+    "id::text, jurisdiction, diagnosis, status, closed_date, " SMD_BJ_DAY("registered_at");
 constexpr char kVisitColumns[] =
     "patient_id::text, visit_date, mode, lost_reason, reports_death, risk_level, final_class, "
     "adherence, hospitalization, trouble, accident, minor_trouble";
@@ -90,8 +89,7 @@ domain::PatientFacts FactsFromRegister(std::string id, std::string jurisdiction,
                                        domain::DiagnosisCategory diagnosis,
                                        domain::PatientStatus status,
                                        std::optional<absl::CivilDay> closed,
-                                       absl::CivilDay registered_on, bool community_rehab,
-                                       int current_year) {
+                                       absl::CivilDay registered_on) {
   domain::PatientFacts f;
   f.patient_id = std::move(id);
   f.jurisdiction = std::move(jurisdiction);
@@ -104,23 +102,17 @@ domain::PatientFacts FactsFromRegister(std::string id, std::string jurisdiction,
     if (status == domain::PatientStatus::kCancelled) in.deregistered_on = closed;
   }
   in.registered_on = registered_on;
-  // 社区康复: the register's flag (supplementary form 参加社区康复服务) is the only record of
-  // participation, and it is undated; it counts in every year from registration
-  // (docs/metrics.md, 社区康复参与率).
-  if (community_rehab) {
-    for (int y = static_cast<int>(in.registered_on.year()); y <= current_year + 1; ++y) {
-      in.rehab.push_back(std::max(in.registered_on, absl::CivilDay(y, 1, 1)));
-    }
-  }
+  // 社区康复 and 心理疏导 come from their dated records only (rehab_session, psych_support;
+  // issue 14). The register's undated flag (参加社区康复) says nothing about a period, so it
+  // is not read here (docs/metrics.md "社区康复 and 心理疏导").
   return f;
 }
 
-domain::PatientFacts PatientFromRow(const pqxx::row& r, int current_year) {
+domain::PatientFacts PatientFromRow(const pqxx::row& r) {
   return FactsFromRegister(r[0].as<std::string>(), r[1].as<std::string>(),
                            static_cast<domain::DiagnosisCategory>(r[2].as<int>()),
                            static_cast<domain::PatientStatus>(r[3].as<int>()),
-                           pg::OptDayField(r[4]), pg::DayField(r[5]), r[6].as<bool>(),
-                           current_year);
+                           pg::OptDayField(r[4]), pg::DayField(r[5]));
 }
 
 domain::VisitFact VisitFromRow(const pqxx::row& r) {
@@ -141,10 +133,6 @@ domain::VisitFact VisitFromRow(const pqxx::row& r) {
 
 domain::JurisdictionMove MoveFromRow(const pqxx::row& r) {
   return {pg::DayField(r[1]), r[2].as<std::string>(), r[3].as<std::string>()};
-}
-
-int CurrentYear() {
-  return static_cast<int>(absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)).year());
 }
 
 }  // namespace
@@ -177,6 +165,10 @@ std::vector<Statement> MetricStatements() {
        "SELECT patient_id::text, check_date FROM health_check WHERE patient_id = $1::uuid "
        "ORDER BY check_date"},
       {"metric.moves", moves.c_str()},
+      {"metric.rehab",
+       "SELECT session_date FROM rehab_session WHERE patient_id = $1::uuid ORDER BY session_date"},
+      {"metric.psych",
+       "SELECT support_date FROM psych_support WHERE patient_id = $1::uuid ORDER BY support_date"},
       {"metric.get_states",
        "SELECT year, masks, communities FROM metric_patient_year WHERE patient_id = $1::uuid"},
       {"metric.put_state",
@@ -200,15 +192,14 @@ namespace metric_repo {
 
 domain::PatientFacts FactsOfNewPatient(const domain::Patient& p) {
   return FactsFromRegister(p.id, p.jurisdiction, p.diagnosis, p.status, p.closed_date,
-                           absl::ToCivilDay(p.registered_at, absl::FixedTimeZone(8 * 3600)),
-                           p.community_rehab, CurrentYear());
+                           absl::ToCivilDay(p.registered_at, absl::FixedTimeZone(8 * 3600)));
 }
 
 absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id) {
   return Guard([&]() -> absl::StatusOr<domain::PatientFacts> {
     pqxx::result p = tx.w().exec_prepared("metric.patient", patient_id);
     if (p.empty()) return absl::NotFoundError("patient_id: 患者不存在 (no such patient)");
-    domain::PatientFacts f = PatientFromRow(p[0], CurrentYear());
+    domain::PatientFacts f = PatientFromRow(p[0]);
     for (const auto& r : tx.w().exec_prepared("metric.visits", patient_id)) {
       f.input.visits.push_back(VisitFromRow(r));
     }
@@ -218,6 +209,12 @@ absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patien
     for (const auto& r : tx.w().exec_prepared("metric.moves", patient_id)) {
       f.moves.push_back(MoveFromRow(r));
     }
+    for (const auto& r : tx.w().exec_prepared("metric.rehab", patient_id)) {
+      f.input.rehab.push_back(pg::DayField(r[0]));
+    }
+    for (const auto& r : tx.w().exec_prepared("metric.psych", patient_id)) {
+      f.input.psych_support.push_back(pg::DayField(r[0]));
+    }
     return f;
   });
 }
@@ -225,7 +222,6 @@ absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patien
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                           const std::function<absl::Status(domain::PatientFacts&)>& fn) {
   constexpr size_t kChunk = 2000;
-  const int year = CurrentYear();
   // The region's patient ids first, through the jurisdiction index (a few milliseconds for a
   // district of a province-sized register); then their rows chunk by chunk by id. A keyset
   // walk over the primary key filtered by jurisdiction would read the whole register for
@@ -252,7 +248,7 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                             " FROM patient WHERE id = ANY($2::uuid[]) AND "
                             "starts_with(jurisdiction, $1) ORDER BY id"),
                prefix, arr)) {
-        chunk.push_back(PatientFromRow(r, year));
+        chunk.push_back(PatientFromRow(r));
       }
       if (chunk.empty()) return absl::OkStatus();
       std::map<std::string, size_t> index;
@@ -271,6 +267,22 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                arr)) {
         auto it = index.find(r[0].as<std::string>());
         if (it != index.end()) chunk[it->second].input.health_checks.push_back(pg::DayField(r[1]));
+      }
+      for (const auto& r : tx.w().exec_params(
+               "SELECT patient_id::text, session_date FROM rehab_session WHERE patient_id = "
+               "ANY($1::uuid[]) ORDER BY patient_id, session_date",
+               arr)) {
+        auto it = index.find(r[0].as<std::string>());
+        if (it != index.end()) chunk[it->second].input.rehab.push_back(pg::DayField(r[1]));
+      }
+      for (const auto& r : tx.w().exec_params(
+               "SELECT patient_id::text, support_date FROM psych_support WHERE patient_id = "
+               "ANY($1::uuid[]) ORDER BY patient_id, support_date",
+               arr)) {
+        auto it = index.find(r[0].as<std::string>());
+        if (it != index.end()) {
+          chunk[it->second].input.psych_support.push_back(pg::DayField(r[1]));
+        }
       }
       for (const auto& r : tx.w().exec_params(
                absl::StrCat("SELECT ", kMoveColumns,

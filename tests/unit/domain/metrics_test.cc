@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "domain/followup_rules.h"
+#include "domain/metric_state.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "unit/domain/test_helpers.h"
@@ -597,10 +598,86 @@ TEST(MetricHome, CommunityRehabCountsRecordsOfThePeriodForHomePatients) {
   p.rehab = {D(2023, 10, 1)};
   PatientMetrics m = EvaluatePatient(p, Year2024());
   EXPECT_FALSE(m.community_rehab);
+  // The reason names the last record before the period: participation lapsed.
   EXPECT_EQ(Note(m, S::kCommunityRehab),
-            "本期无社区康复记录 (no community-rehab record in the period)");
+            "本期无社区康复记录，末次为2023-10-01 (no community-rehab record in the period; the "
+            "last was on 2023-10-01)");
   p.rehab.push_back(D(2024, 6, 1));
   EXPECT_TRUE(EvaluatePatient(p, Year2024()).community_rehab);
+  // Never any record: the short reason.
+  p.rehab.clear();
+  EXPECT_EQ(Note(EvaluatePatient(p, Year2024()), S::kCommunityRehab),
+            "本期无社区康复记录 (no community-rehab record in the period)");
+}
+
+// Issue 14: each record counts in the period of its own date. A session in January of the
+// next year does not count for a period ending in December; one on the cut-off day does;
+// one after the cut-off does not count for a month-end before it.
+TEST(MetricHome, DatedRehabRecordsCountOnlyInTheirOwnPeriod) {
+  PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+  p.rehab = {D(2025, 1, 15)};
+  EXPECT_FALSE(EvaluatePatient(p, Year2024()).community_rehab);
+  // Nor in 2025 here: without a 2025 follow-up the patient is not 居家 then.
+  EXPECT_FALSE(EvaluatePatient(p, PeriodAsOf(D(2025, 1, 15))).community_rehab);
+  p.rehab = {D(2024, 12, 31)};
+  EXPECT_TRUE(EvaluatePatient(p, Year2024()).community_rehab);
+  p.rehab = {D(2024, 7, 1)};
+  EXPECT_FALSE(EvaluatePatient(p, PeriodAsOf(D(2024, 6, 30))).community_rehab);
+  EXPECT_TRUE(EvaluatePatient(p, PeriodAsOf(D(2024, 7, 1))).community_rehab);
+}
+
+// 居家患者及家属心理疏导覆盖率: a 心理疏导 record (to the patient or the family) in the period,
+// for home patients only.
+TEST(MetricHome, PsychSupportCountsRecordsOfThePeriodForHomePatients) {
+  PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+  PatientMetrics m = EvaluatePatient(p, Year2024());
+  EXPECT_FALSE(m.psych_support);
+  EXPECT_EQ(Note(m, S::kPsychSupport),
+            "本期无对患者或家属的心理疏导记录 (no psychological-support (patient or family) record "
+            "in the period)");
+  p.psych_support = {D(2023, 12, 30)};
+  m = EvaluatePatient(p, Year2024());
+  EXPECT_FALSE(m.psych_support);
+  EXPECT_THAT(Note(m, S::kPsychSupport), ::testing::HasSubstr("末次为2023-12-30"));
+  p.psych_support.push_back(D(2024, 2, 2));
+  m = EvaluatePatient(p, Year2024());
+  EXPECT_TRUE(m.psych_support);
+  EXPECT_EQ(m.NoteFor(S::kPsychSupport), nullptr);
+  EXPECT_TRUE(MaskHas(StatusMask(m), S::kPsychSupport));
+  // In hospital at the last visit: not 居家, so neither counted nor missing.
+  PatientPeriodInput in_hospital = Patient({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
+                                                  VisitMode::kClinic, Hospitalization::kCurrently)});
+  in_hospital.psych_support = {D(2024, 2, 2)};
+  const PatientMetrics h = EvaluatePatient(in_hospital, Year2024());
+  EXPECT_FALSE(h.psych_support);
+  EXPECT_EQ(h.NoteFor(S::kPsychSupport), nullptr);
+}
+
+// The plan's example: 10 home patients, 7 with a rehab record -> 70.0%, target met; 6 with
+// psychological support -> 60.0%, not met (both targets >= 70%, seeds 004).
+TEST(MetricHome, RatesOfTenHomePatients) {
+  std::vector<PatientMetrics> all;
+  for (int i = 0; i < 10; ++i) {
+    PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+    if (i >= 3) p.rehab = {D(2024, 4, 1)};
+    if (i >= 4) p.psych_support = {D(2024, 5, 1)};
+    all.push_back(EvaluatePatient(p, Year2024()));
+  }
+  const MetricReport r = AggregateRates(all, std::nullopt, Year2024(), Jiangsu());
+  const IndicatorRate* rehab = r.Find(Indicator::kCommunityRehabRate);
+  ASSERT_NE(rehab, nullptr);
+  EXPECT_EQ(rehab->rate.numerator, 7);
+  EXPECT_EQ(rehab->rate.denominator, 10);
+  EXPECT_THAT(rehab->rate.value, Optional(70.0));
+  EXPECT_THAT(rehab->rate.met, Optional(true));
+  const IndicatorRate* psych = r.Find(Indicator::kPsychSupportCoverage);
+  ASSERT_NE(psych, nullptr);
+  EXPECT_EQ(psych->numerator, S::kPsychSupport);
+  EXPECT_EQ(psych->denominator, S::kAtHome);
+  EXPECT_EQ(psych->rate.numerator, 6);
+  EXPECT_EQ(psych->rate.denominator, 10);
+  EXPECT_THAT(psych->rate.value, Optional(60.0));
+  EXPECT_THAT(psych->rate.met, Optional(false));
 }
 
 TEST(MetricFaceToFace, PhoneOnlyIsNotFaceToFace) {
@@ -771,6 +848,8 @@ TEST(MetricCatalogue, PlanTargets) {
   EXPECT_THAT(target(Indicator::kSchizophreniaTreatmentRate), Optional(Target{850}));
   EXPECT_THAT(target(Indicator::kAssessmentCoverage), Optional(Target{950}));
   EXPECT_THAT(target(Indicator::kCommunityRehabRate), Optional(Target{700}));
+  EXPECT_THAT(target(Indicator::kPsychSupportCoverage), Optional(Target{700}));
+  EXPECT_EQ(FindIndicatorByCode("psych_support_coverage")->id, Indicator::kPsychSupportCoverage);
   EXPECT_FALSE(target(Indicator::kMedicationRate).has_value());
   EXPECT_TRUE(FindIndicator(Indicator::kLostRate)->lower_is_better);
 }
@@ -807,7 +886,7 @@ TEST(MetricRates, ExternalIndicatorsThroughMakeRate) {
   // External indicators are not in a computed report.
   const MetricReport report = ComputeRates(StatusCounts{}, std::nullopt, Year2024(), Jiangsu());
   EXPECT_EQ(report.Find(Indicator::kCareTeamCoverage), nullptr);
-  EXPECT_THAT(report.rates, SizeIs(15));
+  EXPECT_THAT(report.rates, SizeIs(16));  // 15 of rules.md §5.2 and 心理疏导覆盖率 (issue 14)
   // An empty denominator: no value, not 0%.
   const Rate mgmt = RateOf(report, Indicator::kManagementRate).rate;
   EXPECT_EQ(mgmt.denominator, 0);
@@ -871,6 +950,7 @@ PatientPeriodInput RandomPatient(Lcg& g) {
   }
   if (g.Next(2) == 0) p.health_checks.push_back(D(2024, 1, 1) + g.Next(400));
   if (g.Next(3) == 0) p.rehab.push_back(D(2024, 1, 1) + g.Next(400));
+  if (g.Next(3) == 0) p.psych_support.push_back(D(2024, 1, 1) + g.Next(400));
   return p;
 }
 
@@ -939,6 +1019,7 @@ TEST(MetricNotes, ACompletePatientHasNoNotes) {
   PatientPeriodInput p = VisitsOn({{1, 15}, {3, 15}, {5, 15}, {7, 15}, {9, 15}, {11, 15}});
   p.health_checks = {D(2024, 6, 1)};
   p.rehab = {D(2024, 6, 2)};
+  p.psych_support = {D(2024, 6, 3)};
   p.diagnosis = DiagnosisCategory::kSchizophrenia;
   const PatientMetrics m = EvaluatePatient(p, Year2024());
   EXPECT_THAT(m.notes, IsEmpty());
@@ -947,7 +1028,7 @@ TEST(MetricNotes, ACompletePatientHasNoNotes) {
               S::kFaceToFace, S::kHealthChecked, S::kAssessedClassified, S::kCommunityRehab,
               S::kSchizophreniaRegistered, S::kSchizophreniaManaged,
               S::kSchizophreniaOnMedicationLast, S::kSchizophreniaOnMedicationAny,
-              S::kSchizophreniaTreatedLast, S::kSchizophreniaTreatedAny}) {
+              S::kSchizophreniaTreatedLast, S::kSchizophreniaTreatedAny, S::kPsychSupport}) {
     EXPECT_TRUE(m.Has(s)) << MetricStatusName(s);
   }
   EXPECT_FALSE(m.lost);

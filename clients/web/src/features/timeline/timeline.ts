@@ -8,7 +8,7 @@ import type { TimelineEntry } from '@/gen/smd/v1/followups_pb';
 
 export type Kind =
   | 'followup' | 'failed_visit' | 'emergency' | 'referral' | 'discharge' | 'health_check'
-  | 'register' | 'transfer' | 'close';
+  | 'rehab_session' | 'psych_support' | 'register' | 'transfer' | 'close';
 
 export interface KindStyle {
   zh: string;
@@ -26,6 +26,8 @@ export const KINDS: Record<Kind, KindStyle> = {
   referral: { zh: '转诊', en: 'Referral', mark: '转', color: '#e6a23c' },
   discharge: { zh: '出院', en: 'Discharge', mark: '院', color: '#8e44ad' },
   health_check: { zh: '健康体检', en: 'Health check', mark: '检', color: '#16a085' },
+  rehab_session: { zh: '社区康复', en: 'Community rehab', mark: '康', color: '#2e86c1' },
+  psych_support: { zh: '心理疏导', en: 'Psychological support', mark: '疏', color: '#d35400' },
   transfer: { zh: '迁移', en: 'Transfer', mark: '迁', color: '#606266' },
   close: { zh: '结案', en: 'Closed', mark: '结', color: '#303133' },
 };
