@@ -12,6 +12,7 @@ std::vector<Statement> CareTeamStatements();
 std::vector<Statement> AlertStatements();
 std::vector<Statement> MetricStatements();
 std::vector<Statement> RequestKeyStatements();
+std::vector<Statement> NetworkStatements();
 
 const std::vector<Statement>& AllStatements() {
   static const std::vector<Statement> all = [] {
@@ -20,7 +21,7 @@ const std::vector<Statement>& AllStatements() {
     };
     for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements,
                        &CareStatements, &AlertStatements, &CareTeamStatements,
-                       &MetricStatements, &RequestKeyStatements}) {
+                       &MetricStatements, &RequestKeyStatements, &NetworkStatements}) {
       for (const Statement& s : (*part)()) v.push_back(s);
     }
     return v;
