@@ -3,6 +3,8 @@
 // a closed site leaving the count after its closing date, the university teacher ratio,
 // the roles, and errors naming the field.
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,8 @@
 #include "smd/v1/metrics.grpc.pb.h"
 #include "smd/v1/network.grpc.pb.h"
 #include "support/test_env.h"
+#include "csv_import.h"
+#include "site_import.h"
 
 namespace smd::testing {
 namespace {
@@ -280,6 +284,64 @@ TEST_F(NetworkTest, RolesAndErrors) {
                                   "'%ServiceNetworkService/UpsertSite' AND outcome = "
                                   "'PERMISSION_DENIED'"),
             "0");
+}
+
+}  // namespace
+}  // namespace smd::testing
+
+// The import template (docs/site-import-template.csv) read as `smdctl site import` reads it
+// (clients/cli/site_import.h) and sent row by row: every row is registered, a second run
+// finds every site already there, and a bad row is refused naming its Chinese column.
+namespace smd::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_F(NetworkTest, ImportTemplateRegistersEveryRow) {
+  auto csv = smdctl::ParseCsv(ReadFile(std::string(SMD_SOURCE_DIR) + "/docs/site-import-template.csv"));
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  auto rows = smdctl::SiteRowsFromCsv(*csv);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 9u);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& r : *rows) {
+      ASSERT_TRUE(r.error.empty()) << r.line << ": " << r.error;
+      v1::ServiceSite site;
+      grpc::Status s = Upsert(r.request, &site);
+      if (pass == 0) {
+        EXPECT_TRUE(s.ok()) << "line " << r.line << ": " << s.error_message();
+      } else {
+        EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << "line " << r.line;
+      }
+    }
+  }
+  v1::ListSitesRequest list;
+  list.set_kind(v1::SITE_KIND_HOTLINE);
+  v1::ListSitesResponse sites;
+  ASSERT_TRUE(net_->ListSites(TestServer::Ctx(*analyst_).get(), list, &sites).ok());
+  ASSERT_EQ(sites.sites_size(), 1);
+  EXPECT_EQ(sites.sites(0).phone(), "025-00000000");
+  EXPECT_TRUE(Ind(Metrics("320106", 2023).region(), "net_hotline").met());
+
+  // A row the server refuses: the field maps back to the template's column.
+  auto bad = smdctl::SiteRowsFromCsv(*smdctl::ParseCsv(
+      "所属区划代码,类型,名称,建成日期,学校类别,在校学生数\n"
+      "320106003,学校心理辅导室,丙大学心理中心,2020-09-01,高校,\n"
+      "320106003,学校,丁学校,2020-09-01,小学,\n"));
+  ASSERT_TRUE(bad.ok());
+  ASSERT_EQ(bad->size(), 2u);
+  v1::ServiceSite site;
+  grpc::Status s = Upsert((*bad)[0].request, &site);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(smdctl::SiteColumnForField(s.error_message().substr(0, s.error_message().find(':'))),
+            "在校学生数");
+  EXPECT_THAT((*bad)[1].error, StartsWith("类型: "));
+  EXPECT_EQ((*bad)[1].line, 3);
 }
 
 }  // namespace
