@@ -35,7 +35,7 @@ test('the dashboard shows the service network under its own heading', async () =
   page = await stack.newPage({ viewport: { width: 1366, height: 768 } });
   await page.goto(stack.baseUrl + '/');
   await stack.login(page, 'analyst');
-  await page.waitForURL(/\/dashboard/);
+  await page.waitForURL(/\/dashboard.*year=\d{4}/);
   year = Number(new URL(page.url()).searchParams.get('year'));
   const card = await dashboardCard();
   assert.equal(await page.locator('[data-test=group-network]').innerText().then((s) => s.split('\n')[0].trim().slice(0, 4)), '服务网络');
@@ -63,19 +63,19 @@ test('the committee adds a counselling room and the dashboard figure changes', a
   const regionItem = dialog.locator('.el-form-item', { has: page.locator('[data-test=site-region]') });
   await regionItem.locator('.el-form-item__error', { hasText: '必填' }).waitFor();
   await choose('site-region', '320106001001');
-  await stack.screenshot(page, 'network-add-site');
+  await stack.screenshot(page, 'network-add-site.png');
   await dialog.locator('[data-test=site-save]').click();
   await dialog.waitFor({ state: 'hidden' });
   const row = page.locator('[data-test=sites-table] .el-table__row', { hasText: '宁海路第一社区心理咨询室' });
   await row.waitFor();
   assert.equal(await row.locator('[data-test=site-status]').innerText(), '运行');
-  await stack.screenshot(page, 'network-sites');
+  await stack.screenshot(page, 'network-sites.png');
 
   const card = await dashboardCard();
   assert.equal(await card.locator('[data-test=numerator]').innerText(), '1');
   assert.equal(await card.locator('[data-test=value]').innerText(), '2.6%');
   await page.locator('[data-test=group-network]').scrollIntoViewIfNeeded();
-  await stack.screenshot(page, 'network-dashboard');
+  await stack.screenshot(page, 'network-dashboard.png');
 });
 
 test('the room is closed today and leaves the count as of today', async () => {
