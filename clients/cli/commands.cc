@@ -437,14 +437,15 @@ class Cli {
   template <typename Service, typename Req>
   int FieldsCall(const std::string& method, const std::vector<std::string>& positional_fields,
                  const std::set<std::string>& required, Req req = Req{},
-                 const std::set<std::string>& own_flags = {}) {
+                 const std::set<std::string>& own_flags = {}, size_t first_positional = 2) {
     static const std::set<std::string> kGlobal = {
         "insecure",   "json", "lang",           "server",          "ca",
         "config-dir", "help", "password-stdin", "idempotency-key", "retries",
         "file",       "cert", "key"};
     std::set<std::string> ignore = kGlobal;
     ignore.insert(own_flags.begin(), own_flags.end());
-    if (auto st = FillFromArgs(a_, 2, positional_fields, ignore, required, &req); !st.ok()) {
+    if (auto st = FillFromArgs(a_, first_positional, positional_fields, ignore, required, &req);
+        !st.ok()) {
       return FailLocal(st);
     }
     return Unary<Service>(method, req);
@@ -1225,14 +1226,13 @@ class Cli {
   int Network(const std::string& sub) {
     const std::string what = Pos(2);
     if (sub == "counts" && what == "set") {
+      // "network counts set": the request's fields start after the third word.
       return FieldsCall<v1::ServiceNetworkService, v1::SetNetworkCountRequest>(
-          "SetNetworkCount", {}, {"region", "year", "kind", "count"});
+          "SetNetworkCount", {}, {"region", "year", "kind", "count"}, {}, {}, 3);
     }
     if (sub == "counts" && (what == "list" || what.empty())) {
-      v1::ListNetworkCountsRequest req;
-      req.set_region(a_.Get("region"));
-      req.set_year(static_cast<int>(a_.GetInt("year", 0).value_or(0)));
-      return Unary<v1::ServiceNetworkService>("ListNetworkCounts", req);
+      return FieldsCall<v1::ServiceNetworkService, v1::ListNetworkCountsRequest>(
+          "ListNetworkCounts", {}, {}, {}, {}, what.empty() ? 2 : 3);
     }
     return Usage("network counts set --region 代码 --year YYYY --kind universities --count N | "
                  "network counts list [--region] [--year]");
