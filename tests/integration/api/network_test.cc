@@ -178,6 +178,24 @@ TEST_F(NetworkTest, CommunityCoverageAgainstTheTargetOfTheYear) {
   }
   EXPECT_TRUE(seen);
 
+  // No monthly trend for a network rate (counts of sites at the cut-off); the CSV export
+  // carries the network rows.
+  v1::GetMetricTrendRequest trend;
+  trend.set_region("320106");
+  trend.set_indicator("net_community_counselling");
+  trend.mutable_period()->set_year(2024);
+  v1::MetricTrend points;
+  s = metrics_->GetMetricTrend(TestServer::Ctx(*analyst_).get(), trend, &points);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), StartsWith("indicator: "));
+  v1::GetMetricsRequest exp;
+  exp.set_region("320106");
+  exp.mutable_period()->set_year(2024);
+  v1::MetricsExport csv;
+  ASSERT_TRUE(metrics_->ExportMetrics(TestServer::Ctx(*analyst_).get(), exp, &csv).ok());
+  EXPECT_THAT(csv.csv(), HasSubstr("320106,鼓楼区,net_community_counselling,"
+                                   "社区心理咨询室（社会工作室）建成率,24,40,60.00,%,>=80.0,未达标"));
+
   // The doctor reads the registry.
   v1::ListSitesRequest list;
   list.set_region("320106001");
