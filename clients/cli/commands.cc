@@ -30,6 +30,8 @@
 #include "args.h"
 #include "config.h"
 #include "csv_import.h"
+#include "site_import.h"
+#include "smd/v1/network.grpc.pb.h"
 #include "fields.h"
 #include "output.h"
 #include "smd/v1/admin.grpc.pb.h"
@@ -50,7 +52,8 @@ namespace v1 = smd::v1;
 
 const std::set<std::string> kBooleanFlags = {
     "insecure", "json",   "missing", "unacked", "history",  "password-stdin",
-    "help",     "accept", "refuse",  "once",    "children", "no-password-change"};
+    "help",     "accept", "refuse",  "once",    "children", "no-password-change",
+    "active-only"};
 
 int ExitFor(const grpc::Status& s) {
   switch (s.error_code()) {
@@ -211,6 +214,7 @@ void LinkEveryProto() {
   (void)v1::ListAuditRecordsRequest::descriptor();
   (void)v1::GetMetricsRequest::descriptor();
   (void)v1::RecordRehabSessionRequest::descriptor();
+  (void)v1::UpsertSiteRequest::descriptor();
 }
 
 // A fresh key per invocation: 128 random bits, so keys of different invocations never meet.
@@ -295,6 +299,8 @@ class Cli {
         {"audit", [&] { return Audit(sub); }},
         {"user", [&] { return User(sub); }},
         {"region", [&] { return Region(sub); }},
+        {"site", [&] { return Site(sub); }},
+        {"network", [&] { return Network(sub); }},
     };
     auto it = top.find(cmd);
     if (it == top.end()) return Usage("未知命令 (unknown command): " + cmd);
@@ -434,14 +440,15 @@ class Cli {
   template <typename Service, typename Req>
   int FieldsCall(const std::string& method, const std::vector<std::string>& positional_fields,
                  const std::set<std::string>& required, Req req = Req{},
-                 const std::set<std::string>& own_flags = {}) {
+                 const std::set<std::string>& own_flags = {}, size_t first_positional = 2) {
     static const std::set<std::string> kGlobal = {
         "insecure",   "json", "lang",           "server",          "ca",
         "config-dir", "help", "password-stdin", "idempotency-key", "retries",
         "file",       "cert", "key"};
     std::set<std::string> ignore = kGlobal;
     ignore.insert(own_flags.begin(), own_flags.end());
-    if (auto st = FillFromArgs(a_, 2, positional_fields, ignore, required, &req); !st.ok()) {
+    if (auto st = FillFromArgs(a_, first_positional, positional_fields, ignore, required, &req);
+        !st.ok()) {
       return FailLocal(st);
     }
     return Unary<Service>(method, req);
@@ -1212,6 +1219,120 @@ class Cli {
     return Usage("region list|upsert <代码> --name ...|population <代码> --year --residents");
   }
 
+  // ---- the service network (docs/cli.md "Service network") ---------------------------
+
+  int Site(const std::string& sub) {
+    if (sub == "list") {
+      return FieldsCall<v1::ServiceNetworkService, v1::ListSitesRequest>("ListSites", {}, {});
+    }
+    if (sub == "set") {
+      // The whole UpsertSiteRequest as JSON (kind-specific facts are nested messages).
+      v1::UpsertSiteRequest req;
+      auto json = ReadInput(a_.Get("file", "-"), in_);
+      if (!json.ok()) return FailLocal(json.status());
+      if (auto st = FromJson(*json, &req, "--file"); !st.ok()) return FailLocal(st);
+      return Unary<v1::ServiceNetworkService>("UpsertSite", req);
+    }
+    if (sub == "close") {
+      v1::SetSiteStatusRequest req;
+      req.set_status(v1::SITE_STATUS_CLOSED);  // --status suspended|active overrides
+      return FieldsCall<v1::ServiceNetworkService>(
+          "SetSiteStatus", {"id"}, {"id", "expected_version", "effective_on"}, req);
+    }
+    if (sub == "targets") {
+      return Unary<v1::ServiceNetworkService>("ListNetworkTargets", v1::ListNetworkTargetsRequest{});
+    }
+    if (sub == "import") return SiteImport();
+    return Usage("site list [--region] [--kind] [--active-only] | site set --file 站点.json | "
+                 "site close <ID> --expected-version N --effective-on YYYY-MM-DD [--status suspended] | "
+                 "site import --file 站点.csv | site targets");
+  }
+
+  int Network(const std::string& sub) {
+    const std::string what = Pos(2);
+    if (sub == "counts" && what == "set") {
+      // "network counts set": the request's fields start after the third word.
+      return FieldsCall<v1::ServiceNetworkService, v1::SetNetworkCountRequest>(
+          "SetNetworkCount", {}, {"region", "year", "kind", "count"}, {}, {}, 3);
+    }
+    if (sub == "counts" && (what == "list" || what.empty())) {
+      return FieldsCall<v1::ServiceNetworkService, v1::ListNetworkCountsRequest>(
+          "ListNetworkCounts", {}, {}, {}, {}, what.empty() ? 2 : 3);
+    }
+    return Usage("network counts set --region 代码 --year YYYY --kind universities --count N | "
+                 "network counts list [--region] [--year]");
+  }
+
+  // smdctl site import --file sites.csv: one UpsertSite per row (each with its own
+  // idempotency key), a result per row. A row whose site exists (same region, kind, name)
+  // is skipped, so a rerun adds only what is new. Exit 0 when no row was refused, 2 otherwise.
+  int SiteImport() {
+    const std::string file = a_.Get("file");
+    if (file.empty()) return Usage("site import --file 站点.csv");
+    auto text = ReadInput(file, in_);
+    if (!text.ok()) return FailLocal(text.status());
+    auto csv = ParseCsv(*text);
+    if (!csv.ok()) return FailLocal(csv.status());
+    auto rows = SiteRowsFromCsv(*csv);
+    if (!rows.ok()) return FailLocal(rows.status());
+    int imported = 0, already = 0;
+    std::vector<std::vector<std::string>> results;  // line, outcome, column, reason
+    const bool zh = o_.lang == Lang::kZh;
+    for (const SiteCsvRow& r : *rows) {
+      if (!r.error.empty()) {
+        const auto colon = r.error.find(": ");
+        results.push_back({std::to_string(r.line), zh ? "拒绝" : "refused",
+                           r.error.substr(0, colon), r.error.substr(colon + 2)});
+        continue;
+      }
+      v1::ServiceSite site;
+      grpc::Status s = Invoke("ServiceNetworkService", "UpsertSite", r.request, &site);
+      if (s.ok()) {
+        ++imported;
+        results.push_back({std::to_string(r.line), zh ? "导入" : "imported", "", site.id()});
+        continue;
+      }
+      const grpc::StatusCode code = s.error_code();
+      if (code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::UNAUTHENTICATED ||
+          code == grpc::StatusCode::DEADLINE_EXCEEDED || code == grpc::StatusCode::INTERNAL) {
+        return Fail(s);  // not the row's fault: stop; a rerun skips what was imported
+      }
+      if (code == grpc::StatusCode::ALREADY_EXISTS) {
+        ++already;
+        results.push_back({std::to_string(r.line), zh ? "已存在" : "exists", "", ""});
+        continue;
+      }
+      // "field: 中文 (English)" -> the column of the field.
+      const std::string msg = s.error_message();
+      const auto colon = msg.find(": ");
+      std::string column, reason = msg;
+      if (colon != std::string::npos && msg.find(' ') > colon) {
+        column = SiteColumnForField(msg.substr(0, colon));
+        reason = msg.substr(colon + 2);
+      } else if (code == grpc::StatusCode::PERMISSION_DENIED) {
+        column = "所属区划代码";
+      }
+      results.push_back({std::to_string(r.line), zh ? "拒绝" : "refused", column, reason});
+    }
+    std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) {
+      return std::stoi(a[0]) < std::stoi(b[0]);
+    });
+    const size_t refused = rows->size() - static_cast<size_t>(imported + already);
+    if (o_.json) {
+      out_ << "{\"rows\": " << rows->size() << ", \"imported\": " << imported
+           << ", \"already_registered\": " << already << ", \"refused\": " << refused << "}\n";
+    } else {
+      out_ << (zh ? "共 " : "rows ") << rows->size() << (zh ? " 行：导入 " : ": imported ")
+           << imported << (zh ? "，已存在跳过 " : ", already registered ") << already
+           << (zh ? "，拒绝 " : ", refused ") << refused << "\n";
+      Table t{{zh ? "行" : "line", zh ? "结果" : "result", zh ? "列" : "column",
+               zh ? "说明" : "detail"},
+              results};
+      t.Print(out_);
+    }
+    return refused == 0 ? kOk : kRefused;
+  }
+
   std::string HelpText() const {
     return R"(smdctl — 严重精神障碍社区管理服务的命令行客户端 (command-line client of the smd server)
 
@@ -1251,6 +1372,12 @@ class Cli {
   user disable|enable|reset-password <用户ID> | user assign-role <用户ID> --role --jurisdiction
   region list [--root] [--depth] | region upsert <代码> --name 名称
   region population <代码> --year YYYY --residents N  常住人口 resident population
+  site list [--region] [--kind counselling-room] [--active-only]  服务网络站点 service sites
+  site set --file 站点.json             登记或修改站点 (UpsertSiteRequest JSON) register/edit
+  site close <站点ID> --expected-version N --effective-on YYYY-MM-DD [--status suspended|active]
+  site import --file 站点.csv           批量导入 bulk import (docs/import.md) | site targets
+  network counts set --region 代码 --year YYYY --kind universities --count N  学校等数量
+  network counts list [--region] [--year]
   call <Service>.<Method> ['{json}' | -]  调用任意接口 any RPC, JSON in and out
 
 退出码 exit codes: 0 成功 ok · 1 用法错误 usage · 2 服务器拒绝 refused · 3 未登录或无权限 auth ·

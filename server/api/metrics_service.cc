@@ -37,9 +37,27 @@ void RegionToProto(const app::RegionMetricsRow& row, v1::RegionMetrics* out) {
   out->set_name(row.name);
   out->set_resident_population(row.population.value_or(0));
   for (const auto& r : row.report.rates) IndicatorToProto(r, out->add_indicators());
+  for (const auto& r : row.network) NetworkIndicatorToProto(r, out->add_indicators());
 }
 
 }  // namespace
+
+void NetworkIndicatorToProto(const domain::NetworkRate& r, v1::IndicatorValue* out) {
+  // The service network (docs/metrics.md "Service network"): codes "net_*", percent, the
+  // target of the plan year; numerator_status names what was counted.
+  out->set_code(std::string(r.def->code));
+  out->set_name(std::string(r.def->name_zh));
+  out->set_name_en(std::string(r.def->name_en));
+  out->set_numerator(r.rate.numerator);
+  out->set_denominator(r.rate.denominator);
+  out->set_available(r.rate.value.has_value());
+  out->set_value(r.rate.value.value_or(0));
+  out->set_unit("%");
+  out->set_has_target(r.rate.target.has_value());
+  if (r.rate.target) out->set_target(r.rate.target->value());
+  out->set_met(r.rate.met.value_or(false));
+  out->set_numerator_status("active_sites");
+}
 
 void IndicatorToProto(const domain::IndicatorRate& r, v1::IndicatorValue* out) {
   const domain::IndicatorDef* def = domain::FindIndicator(r.indicator);

@@ -28,5 +28,7 @@ class MetricsService final : public smd::v1::MetricsService::CallbackService {
 
 // IndicatorRate -> IndicatorValue.
 void IndicatorToProto(const domain::IndicatorRate& r, v1::IndicatorValue* out);
+// A service-network rate (domain/network.h) -> IndicatorValue.
+void NetworkIndicatorToProto(const domain::NetworkRate& r, v1::IndicatorValue* out);
 
 }  // namespace smd::api

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "app/admin_use_cases.h"
+#include "app/network_use_cases.h"
 #include "app/patient_access.h"
 #include "common/status_macros.h"
 #include "domain/access_policy.h"
@@ -197,6 +198,15 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std
     auto ext = external.find(reg.code);
     AddExternal(row.report, ext == external.end() ? store::metric_repo::ExternalCounts{} : ext->second);
     res.children.push_back(std::move(row));
+  }
+  // The service network (issue 14 point 5): sites active at the cut-off, the year's
+  // entered counts and the year's targets; not patient data, so the same for every reader.
+  ASSIGN_OR_RETURN(NetworkInputs net, LoadNetworkInputs(tx, region));
+  res.region.network = domain::ComputeNetworkRates(region, net.regions, net.sites, net.counts,
+                                                   net.targets, r.period.cutoff);
+  for (RegionMetricsRow& child : res.children) {
+    child.network = domain::ComputeNetworkRates(child.code, net.regions, net.sites, net.counts,
+                                                net.targets, r.period.cutoff);
   }
   return res;
 }
@@ -454,6 +464,16 @@ absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, cons
           rt.numerator, ",", rt.denominator, ",", FormatValue(rt, *def), ",", std::string(UnitText(def->unit)),
           ",", rt.target ? absl::StrFormat("%s%.1f", def->lower_is_better ? "<=" : ">=", rt.target->value()) : "",
           ",", rt.met ? (*rt.met ? "达标" : "未达标") : "", ",", cutoff, ",", res.rule_set, "\r\n");
+    }
+    // The service network's rates (percent; targets by plan year).
+    for (const auto& nr : row.network) {
+      const domain::Rate& rt = nr.rate;
+      csv += absl::StrCat(
+          CsvField(row.code), ",", CsvField(row.name), ",", std::string(nr.def->code), ",",
+          CsvField(std::string(nr.def->name_zh)), ",", rt.numerator, ",", rt.denominator, ",",
+          rt.value ? absl::StrFormat("%.2f", *rt.value) : "", ",%,",
+          rt.target ? absl::StrFormat(">=%.1f", rt.target->value()) : "", ",",
+          rt.met ? (*rt.met ? "达标" : "未达标") : "", ",", cutoff, ",", res.rule_set, "\r\n");
     }
   };
   emit(res.region);

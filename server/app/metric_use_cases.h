@@ -13,6 +13,7 @@
 #include "app/call.h"
 #include "app/context.h"
 #include "domain/metrics.h"
+#include "domain/network.h"
 
 namespace smd::app {
 
@@ -42,6 +43,9 @@ struct RegionMetricsRow {
   std::string name;
   std::optional<int64_t> population;
   domain::MetricReport report;
+  // The service network's coverage rates at the period's cut-off (docs/metrics.md
+  // "Service network"; app/network_use_cases.h), in NetworkIndicatorCatalogue order.
+  std::vector<domain::NetworkRate> network;
 };
 
 struct MetricsResult {

@@ -44,8 +44,11 @@ enum class Action : int {
   kCareTeamRead,         // careteam.read: a patient's team, the caller's own memberships
   kAlertGapRead,         // alert.gaps: alerts no account of a required role could receive
                          // (community codes and alert facts, no patient identity)
+  kNetworkRead,          // network.read: the service-network registry and counts (no
+                         // patient data; issue 14 point 5)
+  kNetworkEdit,          // network.edit: register/edit/close sites, enter counts
 };
-inline constexpr int kActionCount = 19;
+inline constexpr int kActionCount = 21;
 
 // Groups of patient fields, the unit of need-to-know (ApplyView says which Patient members
 // each group covers).
@@ -130,13 +133,14 @@ inline constexpr std::array<RolePolicy, kMaxRole> kRolePolicies = {{
      kPatientActions | Actions({Action::kRegionRead, Action::kMetricsRead,
                                 Action::kFollowUpRecord, Action::kFollowUpRead,
                                 Action::kWorklistRead, Action::kCareTeamManage,
-                                Action::kCareTeamRead}),
+                                Action::kCareTeamRead, Action::kNetworkRead}),
      kAllFields, IdNumberDisplay::kWhole},
     {Role::kPsychiatrist, "psychiatrist", "精神科医师",
      Actions({Action::kPatientRegister, Action::kPatientRead, Action::kPatientSearch,
               Action::kPatientUpdate, Action::kRegionRead, Action::kMetricsRead,
               Action::kFollowUpRecord, Action::kFollowUpRead, Action::kFollowUpSupervise,
-              Action::kWorklistRead, Action::kCareTeamManage, Action::kCareTeamRead}),
+              Action::kWorklistRead, Action::kCareTeamManage, Action::kCareTeamRead,
+              Action::kNetworkRead}),
      kAllFields, IdNumberDisplay::kMasked},
     {Role::kPolice, "police", "公安民警",
      Actions({Action::kPatientRead, Action::kPatientSearch, Action::kRegionRead,
@@ -151,13 +155,15 @@ inline constexpr std::array<RolePolicy, kMaxRole> kRolePolicies = {{
               Action::kCareTeamRead}),
      kCareTeamFields, IdNumberDisplay::kMasked},
     {Role::kHealthCommittee, "health_committee", "卫健委",
-     Actions({Action::kMetricsRead, Action::kRegionRead}), Fields({}), IdNumberDisplay::kNone},
+     Actions({Action::kMetricsRead, Action::kRegionRead, Action::kNetworkRead,
+              Action::kNetworkEdit}),
+     Fields({}), IdNumberDisplay::kNone},
     {Role::kAuditor, "auditor", "审计员",
      Actions({Action::kAuditRead, Action::kAuditVerify, Action::kRegionRead}), Fields({}),
      IdNumberDisplay::kNone},
     {Role::kAdmin, "admin", "系统管理员",
      Actions({Action::kUserAdmin, Action::kRegionAdmin, Action::kRegionRead,
-              Action::kAlertGapRead}),
+              Action::kAlertGapRead, Action::kNetworkRead, Action::kNetworkEdit}),
      Fields({}),
      IdNumberDisplay::kNone},
 }};

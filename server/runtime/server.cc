@@ -17,6 +17,7 @@
 #include "api/rehab_service.h"
 #include "api/gateway_trust.h"
 #include "api/metrics_service.h"
+#include "api/network_service.h"
 #include "api/services.h"
 #include "app/admin_use_cases.h"
 #include "app/alert_use_cases.h"
@@ -161,6 +162,8 @@ struct Server::Impl {
   std::unique_ptr<api::CareTeamService> careteam_svc;
   std::unique_ptr<api::MetricsService> metrics_svc;
   std::unique_ptr<api::RehabService> rehab_svc;
+  std::unique_ptr<app::NetworkUseCases> network;
+  std::unique_ptr<api::ServiceNetworkService> network_svc;
   std::unique_ptr<grpc::Server> grpc;
   std::unique_ptr<HealthProbe> health;
   int port = 0;
@@ -231,6 +234,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->rehab_svc = std::make_unique<api::RehabService>(*impl->rehab, *impl->executor);
   impl->metrics = std::make_unique<app::MetricUseCases>(deps);
   impl->metrics_svc = std::make_unique<api::MetricsService>(*impl->metrics, *impl->executor);
+  impl->network = std::make_unique<app::NetworkUseCases>(deps);
+  impl->network_svc =
+      std::make_unique<api::ServiceNetworkService>(*impl->network, *impl->executor);
   // The metrics of the current year are kept from the first start on (docs/metrics.md).
   ASSIGN_OR_RETURN(bool built_year, impl->metrics->EnsureCurrentYear());
   if (built_year) common::LogInfo("metrics: built the current year's figures");
@@ -256,6 +262,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   builder.RegisterService(impl->careteam_svc.get());
   builder.RegisterService(impl->metrics_svc.get());
   builder.RegisterService(impl->rehab_svc.get());
+  builder.RegisterService(impl->network_svc.get());
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   impl->grpc = builder.BuildAndStart();
   if (!impl->grpc || impl->port == 0) {

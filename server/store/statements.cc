@@ -13,6 +13,7 @@ std::vector<Statement> AlertStatements();
 std::vector<Statement> MetricStatements();
 std::vector<Statement> RequestKeyStatements();
 std::vector<Statement> RehabStatements();
+std::vector<Statement> NetworkStatements();
 
 const std::vector<Statement>& AllStatements() {
   static const std::vector<Statement> all = [] {
@@ -21,7 +22,8 @@ const std::vector<Statement>& AllStatements() {
     };
     for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements,
                        &CareStatements, &AlertStatements, &CareTeamStatements,
-                       &MetricStatements, &RequestKeyStatements, &RehabStatements}) {
+                       &MetricStatements, &RequestKeyStatements, &RehabStatements,
+                       &NetworkStatements}) {
       for (const Statement& s : (*part)()) v.push_back(s);
     }
     return v;

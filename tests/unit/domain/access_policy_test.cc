@@ -53,14 +53,14 @@ std::vector<Expected> ExpectedPolicy() {
       {Role::kCommunityDoctor,
        {"patient.register", "patient.read", "patient.search", "patient.update", "patient.transfer",
         "patient.close", "region.read", "metrics.read", "followup.record", "followup.read",
-        "worklist.read", "careteam.manage", "careteam.read"},
+        "worklist.read", "careteam.manage", "careteam.read", "network.read"},
        kAllFieldNames,
        IdNumberDisplay::kWhole,
        PatientViewKind::kClinical},
       {Role::kPsychiatrist,
        {"patient.register", "patient.read", "patient.search", "patient.update", "region.read",
         "metrics.read", "followup.record", "followup.read", "followup.supervise",
-        "worklist.read", "careteam.manage", "careteam.read"},
+        "worklist.read", "careteam.manage", "careteam.read", "network.read"},
        kAllFieldNames,
        IdNumberDisplay::kMasked,
        PatientViewKind::kClinical},
@@ -80,7 +80,7 @@ std::vector<Expected> ExpectedPolicy() {
        IdNumberDisplay::kMasked,
        PatientViewKind::kPublicSafety},
       {Role::kHealthCommittee,
-       {"metrics.read", "region.read"},
+       {"metrics.read", "region.read", "network.read", "network.edit"},
        {},
        IdNumberDisplay::kNone,
        PatientViewKind::kNone},
@@ -90,7 +90,7 @@ std::vector<Expected> ExpectedPolicy() {
        IdNumberDisplay::kNone,
        PatientViewKind::kNone},
       {Role::kAdmin,
-       {"user.admin", "region.admin", "region.read", "alert.gaps"},
+       {"user.admin", "region.admin", "region.read", "alert.gaps", "network.read", "network.edit"},
        {},
        IdNumberDisplay::kNone,
        PatientViewKind::kNone},
@@ -211,7 +211,8 @@ TEST(Names, ActionsAndFields) {
       "patient.transfer", "patient.close", "user.admin",     "region.read",
       "region.admin",     "audit.read",    "audit.verify",   "metrics.read",
       "followup.record",  "followup.read", "followup.supervise", "worklist.read",
-      "careteam.manage",  "careteam.read", "alert.gaps"};
+      "careteam.manage",  "careteam.read", "alert.gaps",     "network.read",
+      "network.edit"};
   ASSERT_EQ(kActions.size(), static_cast<size_t>(kActionCount));
   for (int i = 0; i < kActionCount; ++i) {
     EXPECT_EQ(ActionName(static_cast<Action>(i)), kActions[i]);
@@ -560,6 +561,8 @@ constexpr std::string_view kGoldenMarkdown = R"md(### Roles
 | careteam.manage | ✓ | ✓ | · | · | · | · | · | · |
 | careteam.read | ✓ | ✓ | ✓ | ✓ | ✓ | · | · | · |
 | alert.gaps | · | · | · | · | · | · | · | ✓ |
+| network.read | ✓ | ✓ | · | · | · | ✓ | · | ✓ |
+| network.edit | · | · | · | · | · | ✓ | · | ✓ |
 
 ### Patient field groups by role
 
