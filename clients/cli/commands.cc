@@ -1319,7 +1319,8 @@ class Cli {
   password                              修改自己的密码（先原密码，后新密码） change your password
   patient register --file 患者.json     登记患者 (PatientDetails JSON; - = stdin)
   patient show <患者ID> | patient search [--name] [--id-number] [--region] [--min-risk]
-  patient import --file 登记表.csv [--batch 500]   批量导入 bulk import (docs/import.md)
+  patient import --file 登记表.csv|登记表.xlsx [--encoding utf-8|gbk] [--sheet 工作表] [--batch 500]
+                                        批量导入 bulk import: UTF-8 或 GBK 的 CSV、Excel (docs/import.md)
   patient update <患者ID> --version N --file 患者.json | patient close <患者ID> --version N
       --kind death|cancellation --date YYYY-MM-DD [--death-cause 1-6] [--reason 原因]
   patient transfer <患者ID> --version N --to-jurisdiction 代码 [--reason] 转出 transfer out
@@ -1336,6 +1337,8 @@ class Cli {
   alerts gaps [--region 代码] [--all]  无人接收的预警（管理员） alerts nobody of a required role got (admin)
   metrics show [--region] [--year] [--month] [--as-of] [--children] [--indicator 代码]
   metrics trend --indicator 代码 | metrics patients --indicator 代码 [--missing] | metrics csv [--out 文件]
+  表格导出 export a table: 列表命令加 --out 文件 [--format csv|xlsx] [--encoding utf-8|gbk]
+      (patient search, worklist, followup list, alerts inbox, metrics ..., audit list; docs/cli.md)
   audit list [--patient] [--user] | audit verify
   user list | user create <用户名> --display-name --role doctor --jurisdiction 代码
       [--no-password-change]            默认新用户首次登录须改密码 the user must change it first

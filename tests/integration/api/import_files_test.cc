@@ -6,11 +6,13 @@
 // workbook with smdctl's writer; ID numbers are synthetic.
 
 #include <iconv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "commands.h"
@@ -50,7 +52,9 @@ class ImportFilesTest : public ::testing::Test {
     std::string out, err;
     ASSERT_EQ(Smdctl({"login", "--user", "doctor"}, &out, &err, kDoctorPw), smdctl::kOk) << err;
   }
-  void TearDown() override { (void)std::system(("rm -rf '" + dir_ + "'").c_str()); }
+  void TearDown() override {
+    if (std::getenv("SMD_KEEP_EXPORTS") == nullptr) (void)std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
 
   // smdctl against the test server, with this test's session directory.
   int Smdctl(std::vector<std::string> args, std::string* out, std::string* err,
@@ -172,6 +176,94 @@ TEST_F(ImportFilesTest, GbkNamedAsUtf8IsRefusedInHexAndChangesNothing) {
             smdctl::kOk)
       << err;
   EXPECT_THAT(out, HasSubstr("导入 2"));
+}
+
+// Exports (docs/cli.md "Exporting tables"): a table command's --out writes .xlsx or CSV
+// (GBK on request) holding what it prints, every page of it, readable by its owner only;
+// metrics csv re-written as .xlsx holds the server's CSV cell for cell.
+TEST_F(ImportFilesTest, TableCommandsExportXlsxAndGbkCsv) {
+  std::string out, err;
+  ASSERT_EQ(Smdctl({"patient", "import", "--file", Write("t.csv", Template(990))}, &out, &err),
+            smdctl::kOk)
+      << err;
+
+  const std::string book = dir_ + "/患者.xlsx";
+  ASSERT_EQ(Smdctl({"patient", "search", "--region", "320106001001", "--limit", "1", "--out", book},
+                   &out, &err),
+            smdctl::kOk)
+      << err;
+  EXPECT_THAT(out, HasSubstr("已保存"));
+  struct stat st {};
+  ASSERT_EQ(::stat(book.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "an export holds patient data";
+  std::ifstream f(book, std::ios::binary);
+  std::stringstream bytes;
+  bytes << f.rdbuf();
+  auto t = smdctl::ParseTable(bytes.str(), {});
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_TRUE(t->xlsx);
+  EXPECT_EQ(t->rows[0].cells[0], "患者ID");
+  // --limit 1 is the page size: the export fetched every page.
+  EXPECT_GE(t->rows.size(), 3u);
+  bool found = false;
+  for (const auto& r : t->rows) found |= r.cells.size() > 1 && r.cells[1] == "模板患者乙";
+  EXPECT_TRUE(found);
+
+  const std::string gbk = dir_ + "/worklist.csv";
+  ASSERT_EQ(Smdctl({"worklist", "due-soon", "--out", gbk, "--encoding", "gbk"}, &out, &err),
+            smdctl::kOk)
+      << err;
+  std::ifstream g(gbk, std::ios::binary);
+  std::stringstream gbytes;
+  gbytes << g.rdbuf();
+  EXPECT_EQ(smdctl::DetectEncoding(gbytes.str()), smdctl::TextEncoding::kGb18030);
+  auto w = smdctl::ParseTable(gbytes.str(), {});
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->rows[0].cells[0], "患者ID");
+  EXPECT_EQ(Smdctl({"worklist", "--out", dir_ + "/w.xlsx", "--encoding", "gbk"}, &out, &err),
+            smdctl::kUsage)
+      << "an .xlsx is always UTF-8";
+
+  // metrics csv as the health committee: the server's CSV, and the same as .xlsx.
+  auto as_analyst = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"--insecure", "--server",
+                                     absl::StrCat("127.0.0.1:", env_->server().port()),
+                                     "--config-dir", dir_ + "/analyst", "--retries", "0"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::ostringstream o, e;
+    std::istringstream in(kAnalystPw);
+    const int rc = smdctl::Run(argv, o, e, in);
+    EXPECT_EQ(rc, smdctl::kOk) << e.str();
+  };
+  as_analyst({"login", "--user", "analyst"});
+  as_analyst({"metrics", "csv", "--out", dir_ + "/m.csv"});
+  as_analyst({"metrics", "csv", "--out", dir_ + "/m.xlsx"});
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return smdctl::ParseTable(ss.str(), {});
+  };
+  auto csv = read(dir_ + "/m.csv");
+  auto xlsx = read(dir_ + "/m.xlsx");
+  ASSERT_TRUE(csv.ok() && xlsx.ok());
+  EXPECT_FALSE(csv->xlsx);
+  EXPECT_TRUE(xlsx->xlsx);
+  ASSERT_GT(csv->rows.size(), 1u);
+  ASSERT_EQ(csv->rows.size(), xlsx->rows.size());
+  // Cell for cell; the count and value columns are numbers in the workbook, so "97.50"
+  // reads back as the number 97.5.
+  for (size_t r = 0; r < csv->rows.size(); ++r) {
+    ASSERT_EQ(csv->rows[r].cells.size(), xlsx->rows[r].cells.size()) << r;
+    for (size_t c = 0; c < csv->rows[r].cells.size(); ++c) {
+      const std::string& a = csv->rows[r].cells[c];
+      const std::string& b = xlsx->rows[r].cells[c];
+      if (a == b) continue;
+      double x = 0, y = 0;
+      EXPECT_TRUE(absl::SimpleAtod(a, &x) && absl::SimpleAtod(b, &y) && x == y)
+          << "row " << r << " column " << c << ": " << a << " vs " << b;
+    }
+  }
 }
 
 }  // namespace
