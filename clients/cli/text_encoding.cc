@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -15,10 +17,15 @@ namespace {
 absl::StatusOr<std::string> Iconv(const char* to, const char* from, std::string_view in,
                                   size_t* bad_at, bool* bad) {
   *bad = false;
-  iconv_t cd = iconv_open(to, from);
+  // One descriptor per direction and thread, kept for the process: a file is decoded cell
+  // by cell, and opening a descriptor per cell would cost more than the conversion.
+  thread_local std::map<std::pair<std::string, std::string>, iconv_t> open;
+  iconv_t& cd = open[{to, from}];
+  if (cd == nullptr) cd = iconv_open(to, from);
   if (cd == reinterpret_cast<iconv_t>(-1)) {
     return absl::InternalError(absl::StrCat("iconv: 不支持 (unsupported) ", from, " -> ", to));
   }
+  iconv(cd, nullptr, nullptr, nullptr, nullptr);  // back to the initial state
   std::string out;
   char buf[4096];
   char* inp = const_cast<char*>(in.data());
@@ -36,7 +43,6 @@ absl::StatusOr<std::string> Iconv(const char* to, const char* from, std::string_
       break;
     }
   }
-  iconv_close(cd);
   return out;
 }
 
@@ -116,6 +122,9 @@ TextEncoding DetectEncoding(std::string_view s) {
 }
 
 absl::StatusOr<std::string> DecodeToUtf8(std::string_view bytes, TextEncoding from) {
+  if (std::all_of(bytes.begin(), bytes.end(), [](char c) { return (c & 0x80) == 0; })) {
+    return std::string(bytes);  // ASCII reads the same in both
+  }
   if (from == TextEncoding::kGb18030) {
     size_t at = 0;
     bool bad = false;
