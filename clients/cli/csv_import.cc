@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "text_encoding.h"
 #include "xlsx.h"
 
 namespace smdctl {
@@ -177,6 +178,10 @@ absl::StatusOr<std::vector<CsvRow>> RowsFromTable(const TableFile& table) {
       continue;
     }
     if (!known.count(h)) {
+      // Text that did not come through table_file.h's decoding (ParseCsv of GBK bytes) is
+      // shown in hex, never as mojibake.
+      auto text = DecodeToUtf8(h, TextEncoding::kUtf8);
+      if (!text.ok()) return absl::InvalidArgumentError(absl::StrCat(place(i), text.status().message()));
       return absl::InvalidArgumentError(
           absl::StrCat(place(i), "未知列 (unknown column) \"", h, "\""));
     }

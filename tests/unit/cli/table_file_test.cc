@@ -175,6 +175,11 @@ TEST(SmdctlTableFile, UndecodableBytesNameRowAndColumnInHex) {
   EXPECT_THAT(std::string(rows.status().message()), HasSubstr("0xD0 0xD5"));  // 姓 in GBK
   EXPECT_THAT(rows.status().message(), HasSubstr("--encoding gbk"));
   EXPECT_TRUE(IsUtf8(std::string(rows.status().message())));
+  // The same through ParseCsv (the bytes undecoded): hex too, not 未知列 "����".
+  auto raw = RowsFromCsv(*ParseCsv(ToGbk(utf8)));
+  ASSERT_FALSE(raw.ok());
+  EXPECT_THAT(std::string(raw.status().message()), HasSubstr("0xD0 0xD5"));
+  EXPECT_TRUE(IsUtf8(std::string(raw.status().message())));
 
   // A GBK file with a byte that is no GB18030 in one ID number: that row is refused
   // naming 身份证号 and the byte; the other rows are read. A quoted address over two lines
