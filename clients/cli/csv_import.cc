@@ -71,6 +71,18 @@ bool Choice(const std::string& v, const std::map<std::string, E>& names, E* out)
   return true;
 }
 
+// "3.20106E+17": what Excel shows, and saves in a CSV, for an 18-digit number typed into a
+// numeric cell; the digits after the 15th are gone.
+bool ExcelCutNumber(const std::string& s) {
+  const auto e = s.find('E');
+  if (e == std::string::npos || e == 0 || e + 2 > s.size() || s[e + 1] != '+') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i == e || i == e + 1) continue;
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(s[i])) && !(s[i] == '.' && i < e)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 const std::vector<std::string>& ImportColumns() {
@@ -241,6 +253,12 @@ absl::StatusOr<std::vector<CsvRow>> RowsFromTable(const TableFile& table) {
     v1::PatientDetails& d = *cr.row.mutable_details();
     d.set_name(get("姓名"));
     d.set_id_number(absl::AsciiStrToUpper(get("身份证号")));
+    if (ExcelCutNumber(d.id_number())) {
+      bad("身份证号",
+          "为科学计数法，Excel 已丢失其末尾数字；请将此列设为“文本”格式后重新输入 (in "
+          "scientific notation: Excel has already lost its last digits; format the column as "
+          "Text and enter the values again)");
+    }
     d.set_phone(get("联系电话"));
     d.set_address(get("现住址"));
     d.set_jurisdiction(get("所属社区代码"));

@@ -229,6 +229,16 @@ TEST(SmdctlTableFile, HeaderProblemsNameTheirPlace) {
   EXPECT_THAT(RowsFromTable(*t).status().message(), HasSubstr("第 1 行 第 2 列: 列名为空"));
 }
 
+TEST(SmdctlTableFile, IdNumberCutByExcelInACsvIsRefused) {
+  // Excel saves "3.20106E+17" in the CSV for an ID number typed into a numeric cell.
+  auto t = ParseTable("姓名,身份证号,所属社区代码\n甲,3.20106E+17,320106001001\n乙,3.2e+17,320106001001\n", {});
+  ASSERT_TRUE(t.ok());
+  auto rows = RowsFromTable(*t);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_THAT((*rows)[0].error, HasSubstr("身份证号: 为科学计数法"));
+  EXPECT_THAT((*rows)[1].error, HasSubstr("身份证号: 为科学计数法")) << "read upper-cased";
+}
+
 TEST(SmdctlXlsx, SerialDatesAndDateFormats) {
   EXPECT_EQ(ExcelSerialDate(1, false), "1900-01-01");
   EXPECT_EQ(ExcelSerialDate(59, false), "1900-02-28");
