@@ -688,6 +688,12 @@ class Cli {
       return kOk;
     }
     if (sub == "import") return Import();
+    if (sub == "template") {
+      // The import file's header (docs/import.md) as a workbook whose columns are text, so
+      // that ID numbers typed into it stay whole; or as CSV (--format csv, --encoding gbk).
+      if (!a_.Has("out")) a_.flags["out"] = "登记表模板.xlsx";
+      return Emit(Table{ImportColumns(), {}});
+    }
     if (sub == "update") {
       // The whole details object from a JSON file (as for register) and the version read.
       auto json = ReadInput(a_.Get("file", "-"), in_);
@@ -712,7 +718,7 @@ class Cli {
       return FieldsCall<v1::PatientService, v1::ClosePatientRequest>(
           "ClosePatient", {"patient_id"}, {"patient_id", "version", "kind"});
     }
-    return Usage("patient register|show|search|import|update|transfer|transfer-in|transfers|close");
+    return Usage("patient register|show|search|import|template|update|transfer|transfer-in|transfers|close");
   }
 
   // smdctl patient import --file registry.csv [--batch 500]: the rows in batches, a report
@@ -1323,6 +1329,7 @@ class Cli {
   patient show <患者ID> | patient search [--name] [--id-number] [--region] [--min-risk]
   patient import --file 登记表.csv|登记表.xlsx [--encoding utf-8|gbk] [--sheet 工作表] [--batch 500]
                                         批量导入 bulk import: UTF-8 或 GBK 的 CSV、Excel (docs/import.md)
+  patient template [--out 登记表模板.xlsx]  导入模板，列为文本格式 the import template, text columns
   patient update <患者ID> --version N --file 患者.json | patient close <患者ID> --version N
       --kind death|cancellation --date YYYY-MM-DD [--death-cause 1-6] [--reason 原因]
   patient transfer <患者ID> --version N --to-jurisdiction 代码 [--reason] 转出 transfer out

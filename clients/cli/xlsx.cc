@@ -636,8 +636,11 @@ absl::StatusOr<std::string> WriteXlsx(const std::vector<std::string>& header,
   if (ncols > 0) {
     sheet += "<cols>";
     for (size_t c = 0; c < ncols; ++c) {
+      // Text columns are formatted as text (style 2) below the table too, so that what a
+      // user types there later (an ID number in an import template) stays as typed.
       absl::StrAppend(&sheet, "<col min=\"", c + 1, "\" max=\"", c + 1, "\" width=\"",
-                      std::min(width[c], 60), "\" customWidth=\"1\"/>");
+                      std::min(width[c], 60), "\"",
+                      o.numeric_columns.count(c) ? "" : " style=\"2\"", " customWidth=\"1\"/>");
     }
     sheet += "</cols>";
   }

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "commands.h"
+#include "csv_import.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/test_env.h"
@@ -223,6 +224,17 @@ TEST_F(ImportFilesTest, TableCommandsExportXlsxAndGbkCsv) {
   EXPECT_EQ(Smdctl({"worklist", "--out", dir_ + "/w.xlsx", "--encoding", "gbk"}, &out, &err),
             smdctl::kUsage)
       << "an .xlsx is always UTF-8";
+
+  // The import template as a workbook: the import's header, read back by the import.
+  ASSERT_EQ(Smdctl({"patient", "template", "--out", dir_ + "/模板.xlsx"}, &out, &err), smdctl::kOk)
+      << err;
+  std::ifstream tf(dir_ + "/模板.xlsx", std::ios::binary);
+  std::stringstream tbytes;
+  tbytes << tf.rdbuf();
+  auto tmpl = smdctl::ParseTable(tbytes.str(), {});
+  ASSERT_TRUE(tmpl.ok());
+  ASSERT_EQ(tmpl->rows.size(), 1u);
+  EXPECT_EQ(tmpl->rows[0].cells, smdctl::ImportColumns());
 
   // metrics csv as the health committee: the server's CSV, and the same as .xlsx.
   auto as_analyst = [&](std::vector<std::string> args) {

@@ -476,6 +476,9 @@ TEST(SmdctlWriter, XlsxKeepsCodesAsTextAndNumbersAsNumbers) {
   EXPECT_THAT(sheet, HasSubstr("<c r=\"D2\" s=\"2\" t=\"inlineStr\"><is><t>0012</t>"));
   EXPECT_THAT(sheet, HasSubstr("<c r=\"D3\" s=\"2\" t=\"inlineStr\"><is><t>1e5</t>"));
   EXPECT_THAT(sheet, HasSubstr("state=\"frozen\""));
+  // Text columns stay text below the table (what is typed there later), number columns not.
+  EXPECT_THAT(sheet, HasSubstr("<col min=\"1\" max=\"1\" width=\"14\" style=\"2\""));
+  EXPECT_THAT(sheet, HasSubstr("<col min=\"3\" max=\"3\" width=\"8\" customWidth"));
   EXPECT_THAT(Unzip(*book, "xl/workbook.xml"), HasSubstr("<sheet name=\"指标\""));
   // Read back, every cell is what was written.
   auto back = ParseTable(*book, {});
