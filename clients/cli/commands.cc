@@ -1120,8 +1120,8 @@ class Cli {
           }
           std::vector<std::vector<std::string>> rows;
           for (size_t r = 1; r < table->rows.size(); ++r) rows.push_back(table->rows[r].cells);
-          // 分子, 分母, 值, 目标 are numbers Excel can sum; codes stay text.
-          w->numeric_columns = {4, 5, 6, 8};
+          // 分子, 分母, 值 are numbers Excel can sum; codes (and 目标 ">=97.0") stay text.
+          w->numeric_columns = {4, 5, 6};
           w->sheet_name = "指标";
           auto out = WriteTable(table->rows[0].cells, rows, *w);
           if (!out.ok()) return FailLocal(out.status());
