@@ -8,6 +8,9 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 # libpq itself, for the one binary COPY libpqxx 6.4 cannot do (store/internal/copy_out.h).
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
+# smdctl reads and writes Excel .xlsx files: a zip archive of XML parts (docs/adr/0012).
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
 if(SMD_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

@@ -15,6 +15,9 @@ PACKAGES=(
   libpqxx-dev libpq-dev
   # JSON for the encrypted at-rest form of follow-up records (docs/adr/0006).
   nlohmann-json3-dev
+  # smdctl reads and writes Excel .xlsx files: libzip for the archive, expat for the XML
+  # (docs/adr/0012). GBK/GB18030 CSV goes through glibc's iconv (no package).
+  libzip-dev libexpat1-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15 postgresql-contrib
   # The end-to-end walkthrough test reads smdctl's JSON with python3.

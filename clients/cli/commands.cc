@@ -5,6 +5,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -34,6 +37,7 @@
 #include "smd/v1/network.grpc.pb.h"
 #include "fields.h"
 #include "output.h"
+#include "table_file.h"
 #include "smd/v1/admin.grpc.pb.h"
 #include "smd/v1/alerts.grpc.pb.h"
 #include "smd/v1/audit.grpc.pb.h"
@@ -454,6 +458,85 @@ class Cli {
     return Unary<Service>(method, req);
   }
 
+  // ---- files ---------------------------------------------------------------------------
+
+  // The table in `file` (table_file.h) as --encoding and --sheet say. Every import reads
+  // through here; saying on stderr when a CSV was read as GB18030 (GBK) by detection.
+  absl::StatusOr<TableFile> ReadTableFlags(const std::string& file) {
+    ReadTableOptions opt;
+    auto enc = ParseEncoding(a_.Get("encoding"));
+    if (!enc.ok()) return enc.status();
+    opt.encoding = *enc;
+    opt.sheet = a_.Get("sheet");
+    std::string piped;
+    if (file == "-") {
+      std::stringstream ss;
+      ss << in_.rdbuf();
+      piped = ss.str();
+    }
+    auto t = ReadTable(file, opt, piped);
+    if (t.ok() && !t->xlsx && t->encoding == TextEncoding::kGb18030 && *enc == TextEncoding::kAuto) {
+      err_ << "smdctl: 按 GB18030 (GBK) 编码读取 " << file << " (read as GB18030/GBK)\n";
+    }
+    return t;
+  }
+
+  // Writes `bytes` to `path`, readable by the user only (an export may hold patients'
+  // names and ID numbers: docs/security.md).
+  absl::Status WriteFile(const std::string& path, const std::string& bytes) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return absl::InternalError(absl::StrCat("无法写入文件 (cannot write) ", path));
+    (void)::fchmod(fd, 0600);  // also when the file existed with wider rights
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) {
+        ::close(fd);
+        return absl::InternalError(absl::StrCat("无法写入文件 (cannot write) ", path));
+      }
+      done += static_cast<size_t>(n);
+    }
+    if (::close(fd) != 0) return absl::InternalError(absl::StrCat("无法写入文件 (cannot write) ", path));
+    return absl::OkStatus();
+  }
+
+  // --format and --encoding of an export to `path`.
+  absl::StatusOr<WriteTableOptions> ExportOptions(const std::string& path) {
+    WriteTableOptions w;
+    auto format = ParseFormat(a_.Get("format"), path);
+    if (!format.ok()) return format.status();
+    w.format = *format;
+    auto enc = ParseEncoding(a_.Get("encoding", "utf-8"));
+    if (!enc.ok()) return enc.status();
+    w.encoding = *enc == TextEncoding::kAuto ? TextEncoding::kUtf8 : *enc;
+    if (w.format == TableFormat::kXlsx && a_.Has("encoding") && *enc == TextEncoding::kGb18030) {
+      return absl::InvalidArgumentError(
+          "--encoding: .xlsx 总是 UTF-8，编码只用于 CSV (an .xlsx file is always UTF-8; the "
+          "encoding is for CSV)");
+    }
+    return w;
+  }
+
+  // A table command's result: printed, or with --out FILE written as CSV or .xlsx
+  // (--format, --encoding; docs/cli.md "Exporting tables"). `numeric` are the columns
+  // written as numbers in .xlsx; every other cell is text (ID numbers, codes, phones).
+  int Emit(const Table& t, std::set<size_t> numeric = {}) {
+    if (!a_.Has("out")) {
+      t.Print(out_);
+      return kOk;
+    }
+    const std::string path = a_.Get("out");
+    auto w = ExportOptions(path);
+    if (!w.ok()) return FailLocal(w.status());
+    w->numeric_columns = std::move(numeric);
+    auto bytes = WriteTable(t.headers, t.rows, *w);
+    if (!bytes.ok()) return FailLocal(bytes.status());
+    if (auto st = WriteFile(path, *bytes); !st.ok()) return FailLocal(st);
+    out_ << T(o_.lang, "saved") << " " << path << " (" << t.rows.size()
+         << (o_.lang == Lang::kZh ? " 行)" : " rows)") << "\n";
+    return kOk;
+  }
+
   // ---- commands -----------------------------------------------------------------------
 
   int Login() {
@@ -536,18 +619,20 @@ class Cli {
     return kOk;
   }
 
-  void PrintPatients(const google::protobuf::RepeatedPtrField<v1::Patient>& ps) {
-    Table t{{T(o_.lang, "col.patient_id"), T(o_.lang, "col.name"), T(o_.lang, "col.birth"),
-             T(o_.lang, "col.jurisdiction"), T(o_.lang, "col.risk"), T(o_.lang, "col.class"),
-             T(o_.lang, "col.version")},
-            {}};
+  Table PatientTable() {
+    return Table{{T(o_.lang, "col.patient_id"), T(o_.lang, "col.name"), T(o_.lang, "col.birth"),
+                  T(o_.lang, "col.jurisdiction"), T(o_.lang, "col.risk"), T(o_.lang, "col.class"),
+                  T(o_.lang, "col.version")},
+                 {}};
+  }
+
+  void AddPatients(const google::protobuf::RepeatedPtrField<v1::Patient>& ps, Table* t) {
     for (const auto& p : ps) {
-      t.rows.push_back({p.patient_id(), p.details().name(), DateText(p.birth_date()),
-                        p.details().jurisdiction(),
-                        p.risk_level() < 0 ? "-" : std::to_string(p.risk_level()),
-                        ClassText(o_.lang, p.classification()), std::to_string(p.version())});
+      t->rows.push_back({p.patient_id(), p.details().name(), DateText(p.birth_date()),
+                         p.details().jurisdiction(),
+                         p.risk_level() < 0 ? "-" : std::to_string(p.risk_level()),
+                         ClassText(o_.lang, p.classification()), std::to_string(p.version())});
     }
-    t.Print(out_);
   }
 
   int Patient(const std::string& sub) {
@@ -577,7 +662,9 @@ class Cli {
       } else {
         google::protobuf::RepeatedPtrField<v1::Patient> one;
         *one.Add() = p;
-        PrintPatients(one);
+        Table t = PatientTable();
+        AddPatients(one, &t);
+        t.Print(out_);
       }
       return kOk;
     }
@@ -596,13 +683,27 @@ class Cli {
       if (!s.ok()) return Fail(s);
       if (o_.json) {
         out_ << ToJson(resp) << "\n";
-      } else {
-        PrintPatients(resp.patients());
-        if (!resp.next_page_token().empty()) out_ << "--page-token " << resp.next_page_token() << "\n";
+        return kOk;
       }
+      Table t = PatientTable();
+      AddPatients(resp.patients(), &t);
+      // An export (--out) holds every page.
+      while (a_.Has("out") && !resp.next_page_token().empty()) {
+        req.mutable_page()->set_page_token(resp.next_page_token());
+        if (s = Invoke("PatientService", "SearchPatients", req, &resp); !s.ok()) return Fail(s);
+        AddPatients(resp.patients(), &t);
+      }
+      if (int rc = Emit(t); rc != kOk) return rc;
+      if (!resp.next_page_token().empty()) out_ << "--page-token " << resp.next_page_token() << "\n";
       return kOk;
     }
     if (sub == "import") return Import();
+    if (sub == "template") {
+      // The import file's header (docs/import.md) as a workbook whose columns are text, so
+      // that ID numbers typed into it stay whole; or as CSV (--format csv, --encoding gbk).
+      if (!a_.Has("out")) a_.flags["out"] = "登记表模板.xlsx";
+      return Emit(Table{ImportColumns(), {}});
+    }
     if (sub == "update") {
       // The whole details object from a JSON file (as for register) and the version read.
       auto json = ReadInput(a_.Get("file", "-"), in_);
@@ -627,7 +728,7 @@ class Cli {
       return FieldsCall<v1::PatientService, v1::ClosePatientRequest>(
           "ClosePatient", {"patient_id"}, {"patient_id", "version", "kind"});
     }
-    return Usage("patient register|show|search|import|update|transfer|transfer-in|transfers|close");
+    return Usage("patient register|show|search|import|template|update|transfer|transfer-in|transfers|close");
   }
 
   // smdctl patient import --file registry.csv [--batch 500]: the rows in batches, a report
@@ -635,12 +736,12 @@ class Cli {
   // some were refused (the others are imported: a refused row changes nothing).
   int Import() {
     const std::string file = a_.Get("file");
-    if (file.empty()) return Usage("patient import --file 登记表.csv [--batch 500]");
-    auto text = ReadInput(file, in_);
-    if (!text.ok()) return FailLocal(text.status());
-    auto csv = ParseCsv(*text);
-    if (!csv.ok()) return FailLocal(csv.status());
-    auto rows = RowsFromCsv(*csv);
+    if (file.empty()) {
+      return Usage("patient import --file 登记表.csv|登记表.xlsx [--encoding utf-8|gbk] [--sheet 工作表] [--batch 500]");
+    }
+    auto table = ReadTableFlags(file);
+    if (!table.ok()) return FailLocal(table.status());
+    auto rows = RowsFromTable(*table);
     if (!rows.ok()) return FailLocal(rows.status());
     const int batch = static_cast<int>(std::clamp<long long>(a_.GetInt("batch", 500).value_or(500), 1, 1000));
     int imported = 0, already = 0;
@@ -753,8 +854,7 @@ class Cli {
                           ClassText(o_.lang, f.assessment().final_class()),
                           DateText(f.assessment().next_due()), std::to_string(f.version())});
       }
-      t.Print(out_);
-      return kOk;
+      return Emit(t);
     }
     if (sub == "timeline") {
       v1::GetTimelineRequest req;
@@ -768,8 +868,7 @@ class Cli {
       }
       Table t{{T(o_.lang, "col.date"), T(o_.lang, "col.event"), T(o_.lang, "col.summary")}, {}};
       for (const auto& e : resp.entries()) t.rows.push_back({DateText(e.date()), e.kind(), e.summary()});
-      t.Print(out_);
-      return kOk;
+      return Emit(t);
     }
     return Usage("followup record|list|timeline (其他操作用 call FollowUpService.<Method>)");
   }
@@ -801,8 +900,7 @@ class Cli {
                         i.risk_level() < 0 ? "-" : std::to_string(i.risk_level()),
                         DateText(i.next_due())});
     }
-    t.Print(out_);
-    return kOk;
+    return Emit(t);
   }
 
   // 社区康复 and 心理疏导 records (RehabService; docs/cli.md).
@@ -947,8 +1045,7 @@ class Cli {
                           m.patient_name(), m.cause(),
                           m.has_acknowledged_at() ? TimeText(m.acknowledged_at()) : T(o_.lang, "no")});
       }
-      t.Print(out_);
-      return kOk;
+      return Emit(t);
     }
     if (sub == "ack") {
       v1::AcknowledgeAlertRequest req;
@@ -995,8 +1092,7 @@ class Cli {
                           std::to_string(g.duty_recipients()),
                           g.has_resolved_at() ? TimeText(g.resolved_at()) : T(o_.lang, "no")});
       }
-      t.Print(out_);
-      return kOk;
+      return Emit(t);
     }
     return Usage("alerts watch|inbox|ack|raise|gaps");
   }
@@ -1037,10 +1133,33 @@ class Cli {
         v1::MetricsExport ex;
         grpc::Status s = Invoke("MetricsService", "ExportMetrics", req, &ex);
         if (!s.ok()) return Fail(s);
-        const std::string path = a_.Get("out", ex.filename());
-        std::ofstream f(path, std::ios::binary);
-        f << ex.csv();
-        if (!f) return FailLocal(absl::InternalError("cannot write " + path));
+        // The server's CSV (UTF-8 with a byte-order mark) as it is, or re-written as GBK
+        // CSV or .xlsx (--encoding gbk, --format xlsx or --out name.xlsx).
+        std::string path = a_.Get("out");
+        if (path.empty()) {
+          path = ex.filename();
+          if (absl::AsciiStrToLower(a_.Get("format")) == "xlsx" && absl::EndsWith(path, ".csv")) {
+            path = path.substr(0, path.size() - 4) + ".xlsx";
+          }
+        }
+        auto w = ExportOptions(path);
+        if (!w.ok()) return FailLocal(w.status());
+        std::string bytes = ex.csv();
+        if (w->format == TableFormat::kXlsx || w->encoding == TextEncoding::kGb18030) {
+          auto table = ParseTable(ex.csv(), ReadTableOptions{TextEncoding::kUtf8, ""});
+          if (!table.ok() || table->rows.empty()) {
+            return FailLocal(absl::InternalError("ExportMetrics: 无法读取服务器的 CSV (unreadable CSV from the server)"));
+          }
+          std::vector<std::vector<std::string>> rows;
+          for (size_t r = 1; r < table->rows.size(); ++r) rows.push_back(table->rows[r].cells);
+          // 分子, 分母, 值 are numbers Excel can sum; codes (and 目标 ">=97.0") stay text.
+          w->numeric_columns = {4, 5, 6};
+          w->sheet_name = "指标";
+          auto out = WriteTable(table->rows[0].cells, rows, *w);
+          if (!out.ok()) return FailLocal(out.status());
+          bytes = *out;
+        }
+        if (auto st = WriteFile(path, bytes); !st.ok()) return FailLocal(st);
         out_ << T(o_.lang, "saved") << " " << path << "\n";
         return kOk;
       }
@@ -1069,8 +1188,7 @@ class Cli {
       if (a_.Has("children") || !only.empty()) {
         for (const auto& c : rep.children()) add(c);
       }
-      t.Print(out_);
-      return kOk;
+      return Emit(t, {2, 3});
     }
     if (sub == "trend") {
       v1::GetMetricTrendRequest req;
@@ -1089,8 +1207,7 @@ class Cli {
                T(o_.lang, "col.met")},
               {}};
       for (const auto& p : tr.points()) t.rows.push_back(IndicatorRow(std::to_string(p.month()), p.value()));
-      t.Print(out_);
-      return kOk;
+      return Emit(t, {0, 2, 3});
     }
     if (sub == "patients") {
       v1::ListMetricPatientsRequest req;
@@ -1110,7 +1227,12 @@ class Cli {
                T(o_.lang, "col.reason")},
               {}};
       for (const auto& p : resp.patients()) t.rows.push_back({p.patient_id(), p.name(), p.jurisdiction(), p.reason()});
-      t.Print(out_);
+      while (a_.Has("out") && !resp.next_page_token().empty()) {  // an export holds every page
+        req.mutable_page()->set_page_token(resp.next_page_token());
+        if (s = Invoke("MetricsService", "ListMetricPatients", req, &resp); !s.ok()) return Fail(s);
+        for (const auto& p : resp.patients()) t.rows.push_back({p.patient_id(), p.name(), p.jurisdiction(), p.reason()});
+      }
+      if (int rc = Emit(t); rc != kOk) return rc;
       if (!resp.next_page_token().empty()) out_ << "--page-token " << resp.next_page_token() << "\n";
       return kOk;
     }
@@ -1155,7 +1277,14 @@ class Cli {
       for (const auto& r : resp.records()) {
         t.rows.push_back({TimeText(r.at()), r.username(), r.method(), r.outcome()});
       }
-      t.Print(out_);
+      while (a_.Has("out") && !resp.next_page_token().empty()) {  // an export holds every page
+        req.mutable_page()->set_page_token(resp.next_page_token());
+        if (s = Invoke("AuditService", "ListAuditRecords", req, &resp); !s.ok()) return Fail(s);
+        for (const auto& r : resp.records()) {
+          t.rows.push_back({TimeText(r.at()), r.username(), r.method(), r.outcome()});
+        }
+      }
+      if (int rc = Emit(t); rc != kOk) return rc;
       if (!resp.next_page_token().empty()) out_ << "--page-token " << resp.next_page_token() << "\n";
       return kOk;
     }
@@ -1344,7 +1473,9 @@ class Cli {
   password                              修改自己的密码（先原密码，后新密码） change your password
   patient register --file 患者.json     登记患者 (PatientDetails JSON; - = stdin)
   patient show <患者ID> | patient search [--name] [--id-number] [--region] [--min-risk]
-  patient import --file 登记表.csv [--batch 500]   批量导入 bulk import (docs/import.md)
+  patient import --file 登记表.csv|登记表.xlsx [--encoding utf-8|gbk] [--sheet 工作表] [--batch 500]
+                                        批量导入 bulk import: UTF-8 或 GBK 的 CSV、Excel (docs/import.md)
+  patient template [--out 登记表模板.xlsx]  导入模板，列为文本格式 the import template, text columns
   patient update <患者ID> --version N --file 患者.json | patient close <患者ID> --version N
       --kind death|cancellation --date YYYY-MM-DD [--death-cause 1-6] [--reason 原因]
   patient transfer <患者ID> --version N --to-jurisdiction 代码 [--reason] 转出 transfer out
@@ -1366,6 +1497,8 @@ class Cli {
   alerts gaps [--region 代码] [--all]  无人接收的预警（管理员） alerts nobody of a required role got (admin)
   metrics show [--region] [--year] [--month] [--as-of] [--children] [--indicator 代码]
   metrics trend --indicator 代码 | metrics patients --indicator 代码 [--missing] | metrics csv [--out 文件]
+  表格导出 export a table: 列表命令加 --out 文件 [--format csv|xlsx] [--encoding utf-8|gbk]
+      (patient search, worklist, followup list, alerts inbox, metrics ..., audit list; docs/cli.md)
   audit list [--patient] [--user] | audit verify
   user list | user create <用户名> --display-name --role doctor --jurisdiction 代码
       [--no-password-change]            默认新用户首次登录须改密码 the user must change it first

@@ -1,11 +1,14 @@
 #include "csv_import.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "text_encoding.h"
+#include "xlsx.h"
 
 namespace smdctl {
 namespace {
@@ -65,6 +68,18 @@ bool Choice(const std::string& v, const std::map<std::string, E>& names, E* out)
   auto it = names.find(Trim(v));
   if (it == names.end()) return false;
   *out = it->second;
+  return true;
+}
+
+// "3.20106E+17": what Excel shows, and saves in a CSV, for an 18-digit number typed into a
+// numeric cell; the digits after the 15th are gone.
+bool ExcelCutNumber(const std::string& s) {
+  const auto e = s.find('E');
+  if (e == std::string::npos || e == 0 || e + 2 > s.size() || s[e + 1] != '+') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i == e || i == e + 1) continue;
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(s[i])) && !(s[i] == '.' && i < e)) return false;
+  }
   return true;
 }
 
@@ -132,19 +147,65 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(const std::string
 }
 
 absl::StatusOr<std::vector<CsvRow>> RowsFromCsv(const std::vector<std::vector<std::string>>& csv) {
-  if (csv.empty()) return absl::InvalidArgumentError("CSV: 文件为空 (empty file)");
+  TableFile t;
+  for (size_t r = 0; r < csv.size(); ++r) {
+    TableRow row;
+    row.number = static_cast<int>(r) + 1;
+    row.cells = csv[r];
+    t.rows.push_back(std::move(row));
+  }
+  return RowsFromTable(t);
+}
+
+absl::StatusOr<std::vector<CsvRow>> RowsFromTable(const TableFile& table) {
+  if (table.rows.empty()) return absl::InvalidArgumentError("文件为空 (empty file)");
+  const TableRow& header = table.rows[0];
+  auto place = [&](size_t i) {
+    return absl::StrCat("第 ", header.number, " 行 第 ", i + 1, " 列", table.xlsx ? " (" : "",
+                        table.xlsx ? ColumnLetters(i) : "", table.xlsx ? ")" : "", ": ");
+  };
+  if (!header.error.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(place(static_cast<size_t>(header.error_column)), header.error));
+  }
   std::map<std::string, size_t> col;
+  size_t width = header.cells.size();
+  for (const TableRow& r : table.rows) width = std::max(width, r.cells.size());
+  std::vector<std::string> names(width);  // by column, for cell errors
   const std::set<std::string> known(ImportColumns().begin(), ImportColumns().end());
-  for (size_t i = 0; i < csv[0].size(); ++i) {
-    const std::string h = Trim(csv[0][i]);
+  for (size_t i = 0; i < width; ++i) {
+    const std::string h = i < header.cells.size() ? Trim(header.cells[i]) : "";
+    names[i] = h;
+    if (h.empty()) {
+      // A column without a name (a stray cell beside the table) is an error only when
+      // something is written in it.
+      for (size_t r = 1; r < table.rows.size(); ++r) {
+        const auto& cells = table.rows[r].cells;
+        if (i < cells.size() && !Trim(cells[i]).empty()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(place(i), "列名为空，但第 ", table.rows[r].number,
+                           " 行在此列有内容 (a column without a name holds data)"));
+        }
+      }
+      continue;
+    }
     if (!known.count(h)) {
-      return absl::InvalidArgumentError(absl::StrCat("CSV: 未知列 (unknown column) \"", h, "\""));
+      // Text that did not come through table_file.h's decoding (ParseCsv of GBK bytes) is
+      // shown in hex, never as mojibake.
+      auto text = DecodeToUtf8(h, TextEncoding::kUtf8);
+      if (!text.ok()) return absl::InvalidArgumentError(absl::StrCat(place(i), text.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(place(i), "未知列 (unknown column) \"", h, "\""));
+    }
+    if (col.count(h)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(place(i), "重复的列 (repeated column) \"", h, "\""));
     }
     col[h] = i;
   }
   for (const char* need : {"姓名", "身份证号", "所属社区代码"}) {
     if (!col.count(need)) {
-      return absl::InvalidArgumentError(absl::StrCat("CSV: 缺少列 (missing column) ", need));
+      return absl::InvalidArgumentError(absl::StrCat("缺少列 (missing column) ", need));
     }
   }
   static const std::map<std::string, v1::DiagnosisCategory> kDiagnoses = {
@@ -167,14 +228,24 @@ absl::StatusOr<std::vector<CsvRow>> RowsFromCsv(const std::vector<std::vector<st
       {"", v1::ECONOMIC_UNSPECIFIED}};
 
   std::vector<CsvRow> out;
-  for (size_t r = 1; r < csv.size(); ++r) {
+  for (size_t r = 1; r < table.rows.size(); ++r) {
+    const TableRow& in = table.rows[r];
     CsvRow cr;
-    cr.line = static_cast<int>(r) + 1;
+    cr.line = in.number;
     cr.row.set_row(cr.line);
+    if (!in.error.empty()) {
+      const size_t c = static_cast<size_t>(in.error_column);
+      cr.error = absl::StrCat(c < names.size() && !names[c].empty()
+                                  ? names[c]
+                                  : absl::StrCat("第 ", c + 1, " 列"),
+                              ": ", in.error);
+      out.push_back(std::move(cr));
+      continue;
+    }
     auto get = [&](const std::string& name) -> std::string {
       auto it = col.find(name);
-      if (it == col.end() || it->second >= csv[r].size()) return "";
-      return Trim(csv[r][it->second]);
+      if (it == col.end() || it->second >= in.cells.size()) return "";
+      return Trim(in.cells[it->second]);
     };
     auto bad = [&](const std::string& column, const std::string& why) {
       if (cr.error.empty()) cr.error = absl::StrCat(column, ": ", why);
@@ -182,6 +253,12 @@ absl::StatusOr<std::vector<CsvRow>> RowsFromCsv(const std::vector<std::vector<st
     v1::PatientDetails& d = *cr.row.mutable_details();
     d.set_name(get("姓名"));
     d.set_id_number(absl::AsciiStrToUpper(get("身份证号")));
+    if (ExcelCutNumber(d.id_number())) {
+      bad("身份证号",
+          "为科学计数法，Excel 已丢失其末尾数字；请将此列设为“文本”格式后重新输入 (in "
+          "scientific notation: Excel has already lost its last digits; format the column as "
+          "Text and enter the values again)");
+    }
     d.set_phone(get("联系电话"));
     d.set_address(get("现住址"));
     d.set_jurisdiction(get("所属社区代码"));

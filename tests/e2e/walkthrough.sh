@@ -249,6 +249,16 @@ grep -q "导入 2" "$work/out" || fail "two rows imported"
 grep -q "id_number" "$work/out" || fail "the refused row names its field"
 as doctor patient import --file "$work/registry.csv" >"$work/out" || true
 grep -q "导入 0，已登记跳过 2" "$work/out" || fail "a second import registers nothing twice: $(cat "$work/out")"
+# The same file as Excel on Chinese Windows saves it (GBK, docs/import.md "Files smdctl
+# reads"): read by detection, the same ID numbers, so nothing registered twice.
+iconv -f UTF-8 -t GBK <(tail -c +4 "$work/registry.csv") >"$work/registry-gbk.csv"
+as doctor patient import --file "$work/registry-gbk.csv" >"$work/out" 2>"$work/err" || true
+grep -q "导入 0，已登记跳过 2" "$work/out" || fail "the GBK file reads as the UTF-8 one: $(cat "$work/out" "$work/err")"
+grep -q "GB18030" "$work/err" || fail "the GBK file is said to be read as GB18030"
+step "a worklist exported as .xlsx (docs/cli.md \"Exporting tables\")"
+run as doctor worklist due-soon --out "$work/worklist.xlsx"
+[[ $(head -c 2 "$work/worklist.xlsx") == PK ]] || fail "worklist --out .xlsx writes a workbook"
+[[ $(stat -c %a "$work/worklist.xlsx") == 600 ]] || fail "an export is readable by its owner only"
 
 step "beyond the walkthrough: an administrator adds a grid worker, the doctor adds them to the team"
 echo "Demo-admin-2026" | run as admin login --user admin
