@@ -1397,12 +1397,12 @@ class Cli {
   // is skipped, so a rerun adds only what is new. Exit 0 when no row was refused, 2 otherwise.
   int SiteImport() {
     const std::string file = a_.Get("file");
-    if (file.empty()) return Usage("site import --file 站点.csv");
-    auto text = ReadInput(file, in_);
-    if (!text.ok()) return FailLocal(text.status());
-    auto csv = ParseCsv(*text);
-    if (!csv.ok()) return FailLocal(csv.status());
-    auto rows = SiteRowsFromCsv(*csv);
+    if (file.empty()) {
+      return Usage("site import --file 站点.csv|站点.xlsx [--encoding utf-8|gbk] [--sheet 工作表]");
+    }
+    auto table = ReadTableFlags(file);
+    if (!table.ok()) return FailLocal(table.status());
+    auto rows = SiteRowsFromTable(*table);
     if (!rows.ok()) return FailLocal(rows.status());
     int imported = 0, already = 0;
     std::vector<std::vector<std::string>> results;  // line, outcome, column, reason

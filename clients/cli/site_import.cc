@@ -214,4 +214,29 @@ absl::StatusOr<std::vector<SiteCsvRow>> SiteRowsFromCsv(
   return out;
 }
 
+absl::StatusOr<std::vector<SiteCsvRow>> SiteRowsFromTable(const TableFile& table) {
+  std::vector<std::vector<std::string>> csv;
+  csv.reserve(table.rows.size());
+  for (const TableRow& r : table.rows) csv.push_back(r.cells);
+  absl::StatusOr<std::vector<SiteCsvRow>> mapped = SiteRowsFromCsv(csv);
+  if (!mapped.ok()) return mapped.status();
+  std::vector<SiteCsvRow> rows = *std::move(mapped);
+  const std::vector<std::string> header = csv.empty() ? std::vector<std::string>{} : csv[0];
+  for (SiteCsvRow& row : rows) {
+    // SiteRowsFromCsv numbers rows by their place in `csv` (1-based).
+    const size_t i = static_cast<size_t>(row.line - 1);
+    if (i >= table.rows.size()) continue;
+    const TableRow& src = table.rows[i];
+    row.line = src.number;
+    if (!src.error.empty()) {
+      const std::string column =
+          src.error_column >= 0 && static_cast<size_t>(src.error_column) < header.size()
+              ? header[static_cast<size_t>(src.error_column)]
+              : "?";
+      row.error = column + ": " + src.error;
+    }
+  }
+  return rows;
+}
+
 }  // namespace smdctl

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "smd/v1/network.pb.h"
+#include "table_file.h"
 
 namespace smdctl {
 
@@ -23,6 +24,11 @@ struct SiteCsvRow {
 // 类型, 名称, 建成日期) and every data row. Blank rows are skipped.
 absl::StatusOr<std::vector<SiteCsvRow>> SiteRowsFromCsv(
     const std::vector<std::vector<std::string>>& csv);
+
+// SiteRowsFromCsv of a file read by ReadTable (UTF-8, GBK/GB18030, .xlsx: table_file.h):
+// each row's line is the file's line (CSV) or Excel's row number, and a row with a cell the
+// reader could not read is refused naming that cell's column.
+absl::StatusOr<std::vector<SiteCsvRow>> SiteRowsFromTable(const TableFile& table);
 
 // The columns of the template, in order.
 const std::vector<std::string>& SiteImportColumns();
