@@ -33,8 +33,7 @@ std::string MissingReason(const PatientMetrics& p, MetricStatus numerator) {
       return ZhEn("本期随访未报告肇事或肇祸",
                   "no 肇事 or 肇祸 reported by the follow-ups in the period");
     case S::kMinorTrouble:
-      return ZhEn("本期随访未报告轻度滋事",
-                  "no 轻度滋事 reported by the follow-ups in the period");
+      return ZhEn("本期随访未报告轻度滋事", "no 轻度滋事 reported by the follow-ups in the period");
     case S::kSchizophreniaRegistered:
     case S::kSchizophreniaManaged:
       if (p.registered && !p.schizophrenia_registered) {
@@ -44,7 +43,8 @@ std::string MissingReason(const PatientMetrics& p, MetricStatus numerator) {
       break;
     case S::kAtHome:
       if (const StatusNote* n = p.NoteFor(S::kManaged)) return n->text;
-      return ZhEn("末次有效随访记录为目前正在住院", "the last valid follow-up records a current hospital stay");
+      return ZhEn("末次有效随访记录为目前正在住院",
+                  "the last valid follow-up records a current hospital stay");
     default:
       break;
   }

@@ -50,7 +50,8 @@ std::vector<RuleOptionDef> MakeOptions() {
     d.kind = RuleOptionKind::kChoice;
     d.choices = {"refer-2-weeks", "guidance-1-month"};
     d.source = "rules.md §4.2 row \"基本稳定, at the 2-week review\"; decisions";
-    d.meaning_zh = "基本稳定者两周复查仍不稳定：建议转诊、2周后再访，或（2011年版）专科指导、1个月后再访";
+    d.meaning_zh =
+        "基本稳定者两周复查仍不稳定：建议转诊、2周后再访，或（2011年版）专科指导、1个月后再访";
     d.meaning_en =
         "basically stable and still not stable at the 2-week review: refer and visit again in 2 "
         "weeks (3rd ed.), or specialist guidance and a visit in 1 month (2011 text)";
@@ -74,8 +75,9 @@ std::vector<RuleOptionDef> MakeOptions() {
     // would come after the ordinary quarterly one.
     d.min_days = 1;
     d.max_days = 90;
-    d.source = "rules.md §4.2 \"Other timing rules\"; decisions \"First follow-up after a discharge "
-               "notice\"";
+    d.source =
+        "rules.md §4.2 \"Other timing rules\"; decisions \"First follow-up after a discharge "
+        "notice\"";
     d.meaning_zh = "出院信息单或转入后首次随访的期限（天）";
     d.meaning_en = "days to the first follow-up after a discharge notice or a transfer-in";
     d.get = [](const RuleSet& r) { return std::to_string(r.first_visit_after_discharge_days); };
@@ -143,7 +145,8 @@ bool ValidValue(const RuleOptionDef& d, std::string_view v) {
     case RuleOptionKind::kDays: {
       int days = 0;
       // SimpleAtoi takes "+7" and " 7"; a config value is written plainly.
-      if (v.empty() || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      if (v.empty() ||
+          !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return false;
       }
       return absl::SimpleAtoi(S(v), &days) && days >= d.min_days && days <= d.max_days;
@@ -167,10 +170,9 @@ absl::Status ApplyItem(RuleSet& rules, std::string_view item, std::string_view f
   if (!value) {
     const RuleOptionDef* d = FindRuleOption(name);
     if (d != nullptr && d->kind != RuleOptionKind::kBool) {
-      return absl::InvalidArgumentError(absl::StrCat(S(field), ": 规则选项 ", S(name),
-                                                     " 需要取值 (rule option ", S(name),
-                                                     " needs a value: ", S(name), "=",
-                                                     Expected(*d), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(S(field), ": 规则选项 ", S(name), " 需要取值 (rule option ", S(name),
+                       " needs a value: ", S(name), "=", Expected(*d), ")"));
     }
     value = "true";
   }
@@ -211,8 +213,8 @@ absl::Status SetRuleOption(RuleSet& rules, std::string_view name, std::string_vi
   }
   if (!ValidValue(*d, value)) {
     return absl::InvalidArgumentError(absl::StrCat(S(field), ": 规则选项 ", S(name), " 的值无效 (",
-                                                   "invalid value \"", S(value), "\" for ",
-                                                   S(name), ": expected ", Expected(*d), ")"));
+                                                   "invalid value \"", S(value), "\" for ", S(name),
+                                                   ": expected ", Expected(*d), ")"));
   }
   d->set(rules, value);
   return absl::OkStatus();
@@ -224,9 +226,9 @@ absl::StatusOr<RuleSet> ParseRuleSet(std::string_view spec,
       absl::StrSplit(absl::string_view(spec.data(), spec.size()), '+');
   const RuleSet* base = FindRuleSet(items.front());
   if (base == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--rule-set: 未知的规则集 ", items.front(), " (unknown rule set \"", items.front(),
-        "\"; known: ", absl::StrJoin(RuleSetNames(), ", "), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--rule-set: 未知的规则集 ", items.front(), " (unknown rule set \"",
+                     items.front(), "\"; known: ", absl::StrJoin(RuleSetNames(), ", "), ")"));
   }
   RuleSet rules = *base;
   for (size_t i = 1; i < items.size(); ++i) {

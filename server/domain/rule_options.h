@@ -32,7 +32,7 @@ struct RuleOptionDef {
   std::string_view name;  // config name, e.g. "any-adr-unstable"
   RuleOptionKind kind = RuleOptionKind::kBool;
   std::vector<std::string> choices;  // kChoice only
-  int min_days = 0;                       // kDays only
+  int min_days = 0;                  // kDays only
   int max_days = 0;
   std::string_view source;      // where rules.md names it, e.g. "rules.md §4.1 (b)"
   std::string_view meaning_zh;  // one line, e.g. "轻度药物不良反应也判为不稳定"

@@ -35,8 +35,8 @@ std::string NewPatient(TestServer& env, const std::string& token, int seq,
                        const std::string& community, const std::string& registered,
                        v1::DiagnosisCategory diagnosis = v1::DIAGNOSIS_SCHIZOPHRENIA) {
   v1::RegisterPatientRequest req;
-  *req.mutable_details() = ValidDetails(SyntheticIdNumber("19690101", seq),
-                                        absl::StrCat("口径", seq), community);
+  *req.mutable_details() =
+      ValidDetails(SyntheticIdNumber("19690101", seq), absl::StrCat("口径", seq), community);
   if (diagnosis == v1::DIAGNOSIS_BIPOLAR) {
     req.mutable_details()->set_diagnosis(v1::DIAGNOSIS_BIPOLAR);
     req.mutable_details()->set_icd10("F31.1");
@@ -148,7 +148,7 @@ TEST(RuleOptionDeployment, MildAdverseReactionOptionMakesTheVisitUnstable) {
 // ---------------------------------------------------------------------------------------
 // The default deployment (jiangsu-2018).
 
-constexpr int kYear = 2025;        // a past year, built by the suite
+constexpr int kYear = 2025;         // a past year, built by the suite
 constexpr int kUnbuiltYear = 2024;  // a past year nobody builds
 constexpr char kVariantCommunity[] = "320106001092";
 constexpr char kPastCommunity[] = "320106001093";
@@ -245,7 +245,7 @@ TEST_F(RuleSetDefaultTest, MildAdverseReactionAloneIsStableByDefault) {
 TEST_F(RuleSetDefaultTest, NationalAndJiangsuFiguresSideBySide) {
   struct Plan {
     std::vector<std::pair<int, int>> visits;  // (month, day) in kYear
-    bool last_not_taking;                      // the last visit records 不服药
+    bool last_not_taking;                     // the last visit records 不服药
     bool all_not_taking;
   };
   // P1: M3's A, always 规律: R1 ✓ R2 ✓; last ✓ any ✓.
@@ -329,13 +329,13 @@ TEST_F(RuleSetDefaultTest, NationalAndJiangsuFiguresSideBySide) {
   EXPECT_EQ(trend.points(11).value().numerator(), 2);
 
   v1::ListMetricPatientsResponse resp;
-  EXPECT_EQ(Missing(kVariantCommunity, YearEnd(kYear), "standardized_management_rate", {}, &resp)
-                .size(),
-            2u);
+  EXPECT_EQ(
+      Missing(kVariantCommunity, YearEnd(kYear), "standardized_management_rate", {}, &resp).size(),
+      2u);
   EXPECT_EQ(resp.rule_set(), "jiangsu-2018");
   EXPECT_EQ(resp.source(), "rollup");
-  const auto national_missing = Missing(kVariantCommunity, YearEnd(kYear),
-                                        "standardized_management_rate", National(), &resp);
+  const auto national_missing =
+      Missing(kVariantCommunity, YearEnd(kYear), "standardized_management_rate", National(), &resp);
   ASSERT_EQ(national_missing.size(), 1u) << "P3 only";
   EXPECT_EQ(resp.rule_set(), "national-2018");
   EXPECT_THAT(national_missing[0].reason(), HasSubstr("少于4次"));
@@ -387,9 +387,9 @@ TEST_F(RuleSetDefaultTest, PatientListsOfAPastYearWithoutKeptFigures) {
   EXPECT_THAT(f20_med[0].reason(), HasSubstr("不服药"));
   EXPECT_FALSE(f20_med[0].name().empty());
   // Under the national variant Q1 counts (规律 in March): nobody is missing.
-  EXPECT_THAT(Missing(kPastCommunity, YearEnd(kUnbuiltYear), "schizophrenia_medication_rate",
-                      National()),
-              IsEmpty());
+  EXPECT_THAT(
+      Missing(kPastCommunity, YearEnd(kUnbuiltYear), "schizophrenia_medication_rate", National()),
+      IsEmpty());
   // 精神分裂症治疗率 (denominator: F20 在册): Q1 and Q2, each with a reason.
   const auto f20_treat =
       Missing(kPastCommunity, YearEnd(kUnbuiltYear), "schizophrenia_treatment_rate", {});
@@ -412,8 +412,7 @@ TEST_F(RuleSetDefaultTest, PatientListsOfAPastYearWithoutKeptFigures) {
       const int64_t denominator = ind.code() == "reported_prevalence"
                                       ? Ind(figures.region(), "management_rate").denominator()
                                       : ind.denominator();
-      EXPECT_EQ(static_cast<int64_t>(missing.size()), denominator - ind.numerator())
-          << ind.code();
+      EXPECT_EQ(static_cast<int64_t>(missing.size()), denominator - ind.numerator()) << ind.code();
       for (const auto& p : missing) {
         EXPECT_THAT(p.reason(), Not(IsEmpty())) << ind.code() << " " << p.patient_id();
       }

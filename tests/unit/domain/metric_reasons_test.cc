@@ -94,8 +94,7 @@ TEST(MissingReasonTest, EveryMissingPatientHasAReason) {
     if (pick(0, 9) == 0) p.died_on = D(2024, 1, 1) + pick(0, 365);
     const int n = pick(0, 6);
     for (int v = 0; v < n; ++v) {
-      VisitFact f = Visit(D(2024, 1, 1) + pick(-60, 365),
-                          static_cast<Adherence>(pick(1, 4)));
+      VisitFact f = Visit(D(2024, 1, 1) + pick(-60, 365), static_cast<Adherence>(pick(1, 4)));
       switch (pick(0, 6)) {
         case 0:
           f.lost_reason = LostReason::kWorkingAway;

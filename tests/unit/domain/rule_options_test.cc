@@ -67,9 +67,8 @@ TEST(RuleOptionsTest, CatalogueNamesEveryOptionOfTheDecisionsTable) {
     EXPECT_FALSE(d.meaning_en.empty()) << d.name;
     EXPECT_EQ(FindRuleOption(d.name), &d);
   }
-  EXPECT_THAT(names, ElementsAre("partial-insight-stable", "any-adr-unstable",
-                                 "review-not-stable", "first-visit-days", "standardized",
-                                 "medication"));
+  EXPECT_THAT(names, ElementsAre("partial-insight-stable", "any-adr-unstable", "review-not-stable",
+                                 "first-visit-days", "standardized", "medication"));
   EXPECT_EQ(FindRuleOption("any_adr_unstable"), nullptr);
 }
 
@@ -158,8 +157,7 @@ TEST(RuleOptionsTest, ValuesForTheStartUpLog) {
   EXPECT_THAT(RuleOptionValues(DefaultRuleSet()),
               ElementsAre(std::pair<std::string, std::string>{"partial-insight-stable", "false"},
                           std::pair<std::string, std::string>{"any-adr-unstable", "false"},
-                          std::pair<std::string, std::string>{"review-not-stable",
-                                                              "refer-2-weeks"},
+                          std::pair<std::string, std::string>{"review-not-stable", "refer-2-weeks"},
                           std::pair<std::string, std::string>{"first-visit-days", "14"},
                           std::pair<std::string, std::string>{"standardized", "r1"},
                           std::pair<std::string, std::string>{"medication", "last-visit"}));
@@ -242,8 +240,7 @@ TEST(RuleOptionsAssess, PartialInsightAlone) {
   EXPECT_EQ(a.rule_set, "jiangsu-2018+partial-insight-stable");
   // 不全 with marked symptoms (C07) stays 不稳定.
   f.symptom_severity = SymptomSeverity::kMarked;
-  EXPECT_EQ(Assess(f, {}, Parse("jiangsu-2018+partial-insight-stable")).final_class,
-            C::kUnstable);
+  EXPECT_EQ(Assess(f, {}, Parse("jiangsu-2018+partial-insight-stable")).final_class, C::kUnstable);
 }
 
 // rules.md §4.2 row "基本稳定, at the 2-week review": refer and 2 weeks (default) or the
@@ -307,8 +304,8 @@ TEST(RuleOptionsAssess, Section11_1UnderEachOption) {
       {"C12", 0, S::kNone, I::kComplete, false, R::kSerious, C::kUnstable},
   };
   const std::vector<std::string> options = {
-      "partial-insight-stable",  "any-adr-unstable", "review-not-stable=guidance-1-month",
-      "first-visit-days=7",      "standardized=r2",  "medication=any-record"};
+      "partial-insight-stable", "any-adr-unstable", "review-not-stable=guidance-1-month",
+      "first-visit-days=7",     "standardized=r2",  "medication=any-record"};
   for (const std::string& option : options) {
     const RuleSet rules = Parse("jiangsu-2018", {option});
     for (const Row& row : rows) {
