@@ -1113,6 +1113,34 @@ class Cli {
     return absl::OkStatus();
   }
 
+  // --variant (docs/cli.md): "jiangsu" (R1, last visit), "national" (R2, any record), or
+  // comma-separated r1 | r2 | last-visit | any-record; absent: the server's rule set.
+  absl::Status FillVariant(v1::MetricVariant* v) {
+    if (!a_.Has("variant")) return absl::OkStatus();
+    for (absl::string_view item : absl::StrSplit(a_.Get("variant"), ',', absl::SkipEmpty())) {
+      if (item == "jiangsu") {
+        v->set_standardized(v1::STANDARDIZED_RULE_R1);
+        v->set_medication(v1::MEDICATION_RULE_LAST_VISIT);
+      } else if (item == "national") {
+        v->set_standardized(v1::STANDARDIZED_RULE_R2);
+        v->set_medication(v1::MEDICATION_RULE_ANY_RECORD);
+      } else if (item == "r1") {
+        v->set_standardized(v1::STANDARDIZED_RULE_R1);
+      } else if (item == "r2") {
+        v->set_standardized(v1::STANDARDIZED_RULE_R2);
+      } else if (item == "last-visit") {
+        v->set_medication(v1::MEDICATION_RULE_LAST_VISIT);
+      } else if (item == "any-record") {
+        v->set_medication(v1::MEDICATION_RULE_ANY_RECORD);
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--variant: 未知的统计口径 \"", item, "\" (unknown variant; use jiangsu, national, r1, "
+            "r2, last-visit or any-record)"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
   std::vector<std::string> IndicatorRow(const std::string& region, const v1::IndicatorValue& i) {
     std::string value = i.available() ? absl::StrFormat("%.2f%s", i.value(), i.unit())
                                       : T(o_.lang, "unavailable");
@@ -1129,6 +1157,7 @@ class Cli {
       v1::GetMetricsRequest req;
       req.set_region(a_.Get("region"));
       if (auto s = FillPeriod(req.mutable_period()); !s.ok()) return FailLocal(s);
+      if (auto s = FillVariant(req.mutable_variant()); !s.ok()) return FailLocal(s);
       if (sub == "csv") {
         v1::MetricsExport ex;
         grpc::Status s = Invoke("MetricsService", "ExportMetrics", req, &ex);
@@ -1195,6 +1224,7 @@ class Cli {
       req.set_region(a_.Get("region"));
       req.set_indicator(a_.Get("indicator", "management_rate"));
       if (auto s = FillPeriod(req.mutable_period()); !s.ok()) return FailLocal(s);
+      if (auto s = FillVariant(req.mutable_variant()); !s.ok()) return FailLocal(s);
       v1::MetricTrend tr;
       grpc::Status s = Invoke("MetricsService", "GetMetricTrend", req, &tr);
       if (!s.ok()) return Fail(s);
@@ -1206,6 +1236,7 @@ class Cli {
                T(o_.lang, "col.denominator"), T(o_.lang, "col.value"), T(o_.lang, "col.target"),
                T(o_.lang, "col.met")},
               {}};
+      out_ << T(o_.lang, "rule_set") << ": " << tr.rule_set() << "\n";
       for (const auto& p : tr.points()) t.rows.push_back(IndicatorRow(std::to_string(p.month()), p.value()));
       return Emit(t, {0, 2, 3});
     }
@@ -1216,6 +1247,7 @@ class Cli {
       req.set_missing(a_.Has("missing"));
       req.mutable_page()->set_page_token(a_.Get("page-token"));
       if (auto s = FillPeriod(req.mutable_period()); !s.ok()) return FailLocal(s);
+      if (auto s = FillVariant(req.mutable_variant()); !s.ok()) return FailLocal(s);
       v1::ListMetricPatientsResponse resp;
       grpc::Status s = Invoke("MetricsService", "ListMetricPatients", req, &resp);
       if (!s.ok()) return Fail(s);
@@ -1223,6 +1255,8 @@ class Cli {
         out_ << ToJson(resp) << "\n";
         return kOk;
       }
+      out_ << T(o_.lang, "rule_set") << ": " << resp.rule_set() << "   " << T(o_.lang, "source")
+           << ": " << resp.source() << "\n";
       Table t{{T(o_.lang, "col.patient_id"), T(o_.lang, "col.name"), T(o_.lang, "col.jurisdiction"),
                T(o_.lang, "col.reason")},
               {}};
@@ -1497,6 +1531,7 @@ class Cli {
   alerts gaps [--region 代码] [--all]  无人接收的预警（管理员） alerts nobody of a required role got (admin)
   metrics show [--region] [--year] [--month] [--as-of] [--children] [--indicator 代码]
   metrics trend --indicator 代码 | metrics patients --indicator 代码 [--missing] | metrics csv [--out 文件]
+    (每个 metrics 命令可加 --variant jiangsu|national|r1|r2|last-visit|any-record 选择统计口径)
   表格导出 export a table: 列表命令加 --out 文件 [--format csv|xlsx] [--encoding utf-8|gbk]
       (patient search, worklist, followup list, alerts inbox, metrics ..., audit list; docs/cli.md)
   audit list [--patient] [--user] | audit verify

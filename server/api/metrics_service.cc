@@ -3,6 +3,7 @@
 #include "api/call_runner.h"
 #include "api/convert.h"
 #include "common/status_macros.h"
+#include "domain/errors.h"
 
 namespace smd::api {
 
@@ -10,13 +11,54 @@ namespace smd::api {
 
 namespace {
 
+// The call's metric variant (docs/metrics.md "Variants per call"); UNSPECIFIED keeps the
+// deployment's rule. INVALID_ARGUMENT on an enum value this server does not know.
+absl::StatusOr<domain::MetricRuleChoice> VariantFromProto(const v1::MetricVariant& v) {
+  domain::MetricRuleChoice c;
+  switch (v.standardized()) {
+    case v1::STANDARDIZED_RULE_UNSPECIFIED:
+      break;
+    case v1::STANDARDIZED_RULE_R1:
+      c.standardized_r2 = false;
+      break;
+    case v1::STANDARDIZED_RULE_R2:
+      c.standardized_r2 = true;
+      break;
+    default:
+      return domain::FieldError("variant.standardized", "未知的规范管理口径",
+                                "unknown 规范管理 rule");
+  }
+  switch (v.medication()) {
+    case v1::MEDICATION_RULE_UNSPECIFIED:
+      break;
+    case v1::MEDICATION_RULE_LAST_VISIT:
+      c.medication_any_record = false;
+      break;
+    case v1::MEDICATION_RULE_ANY_RECORD:
+      c.medication_any_record = true;
+      break;
+    default:
+      return domain::FieldError("variant.medication", "未知的服药口径", "unknown 服药 rule");
+  }
+  return c;
+}
+
+void VariantToProto(const domain::RuleSet& rules, v1::MetricVariant* out) {
+  out->set_standardized(rules.standardized_r2 ? v1::STANDARDIZED_RULE_R2
+                                              : v1::STANDARDIZED_RULE_R1);
+  out->set_medication(rules.medication_any_record ? v1::MEDICATION_RULE_ANY_RECORD
+                                                  : v1::MEDICATION_RULE_LAST_VISIT);
+}
+
 absl::StatusOr<app::MetricsQuery> QueryFromProto(const std::string& region,
-                                                 const v1::MetricPeriod& p) {
+                                                 const v1::MetricPeriod& p,
+                                                 const v1::MetricVariant& variant) {
   app::MetricsQuery q;
   q.region = region;
   q.year = p.year();
   q.month = p.month();
   ASSIGN_OR_RETURN(q.as_of, DateFromProto(p.as_of(), "period.as_of"));
+  ASSIGN_OR_RETURN(q.variant, VariantFromProto(variant));
   return q;
 }
 
@@ -82,14 +124,16 @@ grpc::ServerUnaryReactor* MetricsService::GetMetrics(Ctx* ctx, const v1::GetMetr
                                                      v1::MetricsReport* resp) {
   return RunUnary(ctx, ex_, SMD_METRICS_METHOD(GetMetrics), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
-                    ASSIGN_OR_RETURN(app::MetricsQuery q,
-                                     QueryFromProto(req->region(), req->period()));
+                    ASSIGN_OR_RETURN(
+                        app::MetricsQuery q,
+                        QueryFromProto(req->region(), req->period(), req->variant()));
                     return Fill(uc_.Get(m, q), [&](const app::MetricsResult& r) {
                       RegionToProto(r.region, resp->mutable_region());
                       for (const auto& c : r.children) RegionToProto(c, resp->add_children());
                       DateToProto(r.period.start(), resp->mutable_period_start());
                       DateToProto(r.period.cutoff, resp->mutable_period_end());
-                      resp->set_rule_set(r.rule_set);
+                      resp->set_rule_set(r.rules.name);
+                      VariantToProto(r.rules, resp->mutable_variant());
                       resp->set_source(r.recomputed ? "recomputed" : "rollup");
                     });
                   });
@@ -100,12 +144,14 @@ grpc::ServerUnaryReactor* MetricsService::GetMetricTrend(Ctx* ctx,
                                                          v1::MetricTrend* resp) {
   return RunUnary(ctx, ex_, SMD_METRICS_METHOD(GetMetricTrend), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
-                    ASSIGN_OR_RETURN(app::MetricsQuery q,
-                                     QueryFromProto(req->region(), req->period()));
+                    ASSIGN_OR_RETURN(
+                        app::MetricsQuery q,
+                        QueryFromProto(req->region(), req->period(), req->variant()));
                     return Fill(uc_.Trend(m, q, req->indicator()), [&](const app::TrendResult& t) {
                       resp->set_region(t.region);
                       resp->set_indicator(std::string(t.indicator->code));
-                      resp->set_rule_set(t.rule_set);
+                      resp->set_rule_set(t.rules.name);
+                      VariantToProto(t.rules, resp->mutable_variant());
                       for (const auto& [month, rate] : t.points) {
                         auto* p = resp->add_points();
                         p->set_month(month);
@@ -119,8 +165,9 @@ grpc::ServerUnaryReactor* MetricsService::ListMetricPatients(
     Ctx* ctx, const v1::ListMetricPatientsRequest* req, v1::ListMetricPatientsResponse* resp) {
   return RunUnary(ctx, ex_, SMD_METRICS_METHOD(ListMetricPatients), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
-                    ASSIGN_OR_RETURN(app::MetricsQuery q,
-                                     QueryFromProto(req->region(), req->period()));
+                    ASSIGN_OR_RETURN(
+                        app::MetricsQuery q,
+                        QueryFromProto(req->region(), req->period(), req->variant()));
                     return Fill(uc_.Patients(m, q, req->indicator(), req->missing(),
                                              req->page().page_size(), req->page().page_token()),
                                 [&](const app::MetricPatientsPage& page) {
@@ -134,6 +181,9 @@ grpc::ServerUnaryReactor* MetricsService::ListMetricPatients(
                                   }
                                   resp->set_next_page_token(page.next_page_token);
                                   resp->set_unreadable_count(page.unreadable);
+                                  resp->set_rule_set(page.rules.name);
+                                  VariantToProto(page.rules, resp->mutable_variant());
+                                  resp->set_source(page.recomputed ? "recomputed" : "rollup");
                                 });
                   });
 }
@@ -143,12 +193,16 @@ grpc::ServerUnaryReactor* MetricsService::ExportMetrics(Ctx* ctx,
                                                         v1::MetricsExport* resp) {
   return RunUnary(ctx, ex_, SMD_METRICS_METHOD(ExportMetrics), req, resp,
                   [=, this](const app::CallMeta& m) -> absl::Status {
-                    ASSIGN_OR_RETURN(app::MetricsQuery q,
-                                     QueryFromProto(req->region(), req->period()));
+                    ASSIGN_OR_RETURN(
+                        app::MetricsQuery q,
+                        QueryFromProto(req->region(), req->period(), req->variant()));
                     std::string filename;
-                    return Fill(uc_.ExportCsv(m, q, &filename), [&](const std::string& csv) {
+                    std::string rule_set;
+                    return Fill(uc_.ExportCsv(m, q, &filename, &rule_set),
+                                [&](const std::string& csv) {
                       resp->set_csv(csv);
                       resp->set_filename(filename);
+                      resp->set_rule_set(rule_set);
                     });
                   });
 }

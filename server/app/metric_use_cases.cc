@@ -13,6 +13,7 @@
 #include "domain/access_policy.h"
 #include "domain/dates.h"
 #include "domain/errors.h"
+#include "domain/metric_reasons.h"
 #include "domain/metric_state.h"
 #include "domain/region.h"
 #include "store/metric_repository.h"
@@ -137,14 +138,14 @@ absl::StatusOr<Counted> Count(const Deps& deps, store::Tx& tx, const std::string
   return out;
 }
 
-absl::StatusOr<RegionMetricsRow> Row(const Deps& deps, store::Tx& tx, const std::string& code,
-                                     const std::string& name, const domain::StatusCounts& counts,
-                                     const Resolved& r) {
+absl::StatusOr<RegionMetricsRow> Row(store::Tx& tx, const domain::RuleSet& rules,
+                                     const std::string& code, const std::string& name,
+                                     const domain::StatusCounts& counts, const Resolved& r) {
   RegionMetricsRow row;
   row.code = code;
   row.name = name;
   ASSIGN_OR_RETURN(row.population, store::metric_repo::Population(tx, code, r.year));
-  row.report = domain::ComputeRates(counts, row.population, r.period, deps.rules);
+  row.report = domain::ComputeRates(counts, row.population, r.period, rules);
   return row;
 }
 
@@ -165,11 +166,18 @@ void AddExternal(domain::MetricReport& report, const store::metric_repo::Externa
   add(domain::Indicator::kAlertGapRate, c.alerts_with_gap, c.alerts_raised);
 }
 
+// The rules of one metrics call: the deployment's, with the call's metric variant
+// (docs/metrics.md "Variants per call"). Every status is kept under both variants, so the
+// same rollups or recomputation serve either; only the choice of numerator differs.
+domain::RuleSet CallRules(const Deps& deps, const MetricsQuery& q) {
+  return domain::WithMetricChoice(deps.rules, q.variant);
+}
+
 absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std::string& region,
-                                      const Resolved& r) {
+                                      const Resolved& r, const domain::RuleSet& rules) {
   MetricsResult res;
   res.period = r.period;
-  res.rule_set = deps.rules.name;
+  res.rules = rules;
   ASSIGN_OR_RETURN(Counted counted, Count(deps, tx, region, r));
   res.recomputed = counted.recomputed;
   const int child_len = ChildLength(region);
@@ -180,7 +188,7 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std
   for (const auto& reg : regions) {
     if (reg.code == region) own_name = reg.name;
   }
-  ASSIGN_OR_RETURN(res.region, Row(deps, tx, region, own_name, counted.total, r));
+  ASSIGN_OR_RETURN(res.region, Row(tx, rules, region, own_name, counted.total, r));
   ASSIGN_OR_RETURN(auto external,
                    store::metric_repo::External(
                        tx, region, child_len ? child_len : static_cast<int>(region.size()),
@@ -193,7 +201,7 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std
     if (static_cast<int>(reg.code.size()) != child_len) continue;
     auto it = counted.children.find(reg.code);
     ASSIGN_OR_RETURN(RegionMetricsRow row,
-                     Row(deps, tx, reg.code, reg.name,
+                     Row(tx, rules, reg.code, reg.name,
                          it == counted.children.end() ? domain::StatusCounts{} : it->second, r));
     auto ext = external.find(reg.code);
     AddExternal(row.report, ext == external.end() ? store::metric_repo::ExternalCounts{} : ext->second);
@@ -334,9 +342,10 @@ absl::StatusOr<MetricsResult> MetricUseCases::Get(const CallMeta& meta, const Me
                                           AuditNote& note) -> absl::Status {
     ASSIGN_OR_RETURN(std::string region, CheckRegion(who, q.region, domain::Action::kMetricsRead));
     ASSIGN_OR_RETURN(Resolved r, ResolvePeriod(q, TodayBeijing(deps_)));
-    ASSIGN_OR_RETURN(out, Compute(deps_, tx, region, r));
+    ASSIGN_OR_RETURN(out, Compute(deps_, tx, region, r, CallRules(deps_, q)));
     note.detail = absl::StrCat("region=", region, " cutoff=", absl::FormatCivilTime(r.period.cutoff),
-                               out.recomputed ? " recomputed" : " rollup");
+                               out.recomputed ? " recomputed" : " rollup",
+                               " rule_set=", out.rules.name);
     return absl::OkStatus();
   }));
   return out;
@@ -359,7 +368,7 @@ absl::StatusOr<TrendResult> MetricUseCases::Trend(const CallMeta& meta, const Me
     ASSIGN_OR_RETURN(Resolved last, ResolvePeriod(mq, today));
     out.region = region;
     out.indicator = def;
-    out.rule_set = deps_.rules.name;
+    out.rules = CallRules(deps_, q);
     for (int m = 1; m <= last.month; ++m) {
       MetricsQuery one = mq;
       one.month = m;
@@ -367,10 +376,11 @@ absl::StatusOr<TrendResult> MetricUseCases::Trend(const CallMeta& meta, const Me
       ASSIGN_OR_RETURN(Counted c, Count(deps_, tx, region, r));
       ASSIGN_OR_RETURN(std::optional<int64_t> pop,
                        store::metric_repo::Population(tx, region, r.year));
-      const domain::MetricReport rep = domain::ComputeRates(c.total, pop, r.period, deps_.rules);
+      const domain::MetricReport rep = domain::ComputeRates(c.total, pop, r.period, out.rules);
       if (const domain::IndicatorRate* ir = rep.Find(def->id)) out.points.push_back({m, *ir});
     }
-    note.detail = absl::StrCat("region=", region, " indicator=", code, " year=", last.year);
+    note.detail = absl::StrCat("region=", region, " indicator=", code, " year=", last.year,
+                               " rule_set=", out.rules.name);
     return absl::OkStatus();
   }));
   return out;
@@ -397,20 +407,40 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
     ASSIGN_OR_RETURN(int limit, PageSize(page_size));
     if (!page_token.empty()) RETURN_IF_ERROR(CheckUuid("page.page_token", page_token));
     ASSIGN_OR_RETURN(Resolved r, ResolvePeriod(q, TodayBeijing(deps_)));
+    out.rules = CallRules(deps_, q);
     ASSIGN_OR_RETURN(store::metric_repo::Built built, store::metric_repo::BuiltFigures(tx));
-    if (r.month == 0 ||
-        std::find(built.years.begin(), built.years.end(), r.year) == built.years.end()) {
-      return absl::FailedPreconditionError(
-          "period: 患者名单仅支持已统计年份的月末 (patient lists need a month end of a built "
-          "year)");
-    }
-    const domain::MetricStatus num = domain::NumeratorStatus(*def, deps_.rules);
+    const domain::MetricStatus num = domain::NumeratorStatus(*def, out.rules);
     const domain::MetricStatus den = def->denominator == domain::MetricStatus::kUnspecified
                                          ? domain::MetricStatus::kRegistered
                                          : def->denominator;
-    ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                     store::metric_repo::PatientsWith(tx, region, r.year, r.month, den, num,
-                                                      !missing, page_token, limit + 1));
+    std::vector<std::string> ids;
+    // The evaluation of each listed patient, when the recomputation made it already.
+    std::map<std::string, domain::PatientMetrics> evaluated;
+    if (r.month != 0 &&
+        std::find(built.years.begin(), built.years.end(), r.year) != built.years.end()) {
+      ASSIGN_OR_RETURN(ids, store::metric_repo::PatientsWith(tx, region, r.year, r.month, den,
+                                                             num, !missing, page_token,
+                                                             limit + 1));
+    } else {
+      // A year not built, or an as-of date: the patients now in the region, evaluated at the
+      // cut-off and placed where they count then, as Count's recomputation does (so the
+      // list is the one behind the recomputed figure). The caller's scope covers the region
+      // (patient.read above). Ids come in order, so the page token is the last id given.
+      out.recomputed = true;
+      RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
+          tx, region, [&](domain::PatientFacts& f) -> absl::Status {
+            if (static_cast<int>(ids.size()) > limit) return absl::OkStatus();
+            if (!page_token.empty() && f.patient_id <= page_token) return absl::OkStatus();
+            domain::PatientMetrics pm = domain::EvaluatePatient(f.input, r.period);
+            if (!pm.Has(den) || pm.Has(num) == missing) return absl::OkStatus();
+            if (domain::CommunityAt(f, r.period.cutoff).rfind(region, 0) != 0) {
+              return absl::OkStatus();
+            }
+            ids.push_back(f.patient_id);
+            evaluated.emplace(f.patient_id, std::move(pm));
+            return absl::OkStatus();
+          }));
+    }
     if (static_cast<int>(ids.size()) > limit) {
       ids.resize(limit);
       out.next_page_token = ids.back();
@@ -434,14 +464,25 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
         row.name = (*p)->name;
         row.jurisdiction = (*p)->jurisdiction;
       }
-      ASSIGN_OR_RETURN(domain::PatientFacts f, store::metric_repo::LoadFacts(tx, id));
-      const domain::PatientMetrics pm = domain::EvaluatePatient(f.input, r.period);
-      if (const domain::StatusNote* n = pm.NoteFor(num)) row.reason = n->text;
+      domain::PatientMetrics pm;
+      if (auto it = evaluated.find(id); it != evaluated.end()) {
+        pm = std::move(it->second);
+      } else {
+        ASSIGN_OR_RETURN(domain::PatientFacts f, store::metric_repo::LoadFacts(tx, id));
+        pm = domain::EvaluatePatient(f.input, r.period);
+      }
+      if (missing) {
+        row.reason = domain::MissingReason(pm, num);
+      } else if (const domain::StatusNote* n = pm.NoteFor(num)) {
+        row.reason = n->text;  // 失访, 肇事肇祸, 轻度滋事: what was recorded
+      }
       out.patients.push_back(std::move(row));
       note.patient_ids.push_back(id);
     }
     note.detail = absl::StrCat("region=", region, " indicator=", code,
-                               missing ? " missing" : " counted", " returned=", out.patients.size());
+                               missing ? " missing" : " counted", " returned=", out.patients.size(),
+                               out.recomputed ? " recomputed" : " rollup",
+                               " rule_set=", out.rules.name);
     if (out.unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", out.unreadable);
     return absl::OkStatus();
   }));
@@ -449,8 +490,10 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
 }
 
 absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, const MetricsQuery& q,
-                                                      std::string* filename) {
+                                                      std::string* filename,
+                                                      std::string* rule_set) {
   ASSIGN_OR_RETURN(MetricsResult res, Get(meta, q));
+  if (rule_set != nullptr) *rule_set = res.rules.name;
   std::string csv = "\xEF\xBB\xBF";  // BOM: Excel reads the file as UTF-8
   csv += "地区代码,地区名称,指标代码,指标,分子,分母,值,单位,目标,是否达标,统计截止,规则集\r\n";
   const std::string cutoff = absl::FormatCivilTime(res.period.cutoff);
@@ -463,7 +506,7 @@ absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, cons
           CsvField(row.code), ",", CsvField(row.name), ",", std::string(def->code), ",", std::string(def->name_zh), ",",
           rt.numerator, ",", rt.denominator, ",", FormatValue(rt, *def), ",", std::string(UnitText(def->unit)),
           ",", rt.target ? absl::StrFormat("%s%.1f", def->lower_is_better ? "<=" : ">=", rt.target->value()) : "",
-          ",", rt.met ? (*rt.met ? "达标" : "未达标") : "", ",", cutoff, ",", res.rule_set, "\r\n");
+          ",", rt.met ? (*rt.met ? "达标" : "未达标") : "", ",", cutoff, ",", res.rules.name, "\r\n");
     }
     // The service network's rates (percent; targets by plan year).
     for (const auto& nr : row.network) {

@@ -14,6 +14,7 @@
 #include "app/context.h"
 #include "domain/metrics.h"
 #include "domain/network.h"
+#include "domain/rule_options.h"
 
 namespace smd::app {
 
@@ -30,12 +31,13 @@ absl::Status AddNewPatientsToMetrics(const Deps& deps, store::Tx& tx,
                                      const std::vector<domain::Patient>& patients);
 
 // A period as asked: the year cumulative to the end of `month` (0 = the whole year), or
-// to `as_of`.
+// to `as_of`; and the metric variant of the call (unset: the deployment's rules).
 struct MetricsQuery {
   std::string region;  // "" = the caller's jurisdiction
   int year = 0;
   int month = 0;
   std::optional<absl::CivilDay> as_of;
+  domain::MetricRuleChoice variant;
 };
 
 struct RegionMetricsRow {
@@ -52,7 +54,7 @@ struct MetricsResult {
   RegionMetricsRow region;
   std::vector<RegionMetricsRow> children;
   domain::ReportingPeriod period;
-  std::string rule_set;
+  domain::RuleSet rules;    // the deployment's with the call's variant; rules.name is canonical
   bool recomputed = false;  // false: from the rollups
 };
 
@@ -60,7 +62,7 @@ struct TrendResult {
   std::string region;
   const domain::IndicatorDef* indicator = nullptr;
   std::vector<std::pair<int, domain::IndicatorRate>> points;  // (month, rate)
-  std::string rule_set;
+  domain::RuleSet rules;  // as MetricsResult::rules
 };
 
 struct MetricPatientRow {
@@ -75,6 +77,8 @@ struct MetricPatientsPage {
   std::vector<MetricPatientRow> patients;
   std::string next_page_token;
   int unreadable = 0;  // rows with name_unreadable on this page
+  domain::RuleSet rules;    // as MetricsResult::rules
+  bool recomputed = false;  // false: chosen from the kept per-patient state
 };
 
 class MetricUseCases {
@@ -90,16 +94,21 @@ class MetricUseCases {
   absl::StatusOr<TrendResult> Trend(const CallMeta& meta, const MetricsQuery& q,
                                     const std::string& indicator);
   // Patients in the indicator's denominator who are (missing = false) or are not (true) in
-  // its numerator, by patient id, with the reason each misses. Needs patient.read too:
-  // the health committee gets PERMISSION_DENIED. Month-end periods of built years only
-  // (FAILED_PRECONDITION otherwise). A patient whose record does not decrypt is listed
-  // with name_unreadable (no name), counted, logged by id and audited as `unreadable=<n>`.
+  // its numerator under the call's variant, by patient id, with the reason each misses
+  // (domain::MissingReason: never empty for a missing patient). Needs patient.read too:
+  // the health committee gets PERMISSION_DENIED. Any period Get answers: a month end of a
+  // built year reads the kept per-patient state; any other period (a year not built, an
+  // as-of date) is recomputed from the records of the region's patients, the same
+  // evaluation Get's recomputation counts, so the list matches the figures. A patient whose
+  // record does not decrypt is listed with name_unreadable (no name), counted, logged by id
+  // and audited as `unreadable=<n>`.
   absl::StatusOr<MetricPatientsPage> Patients(const CallMeta& meta, const MetricsQuery& q,
                                               const std::string& indicator, bool missing,
                                               int page_size, const std::string& page_token);
-  // The Get table as CSV (UTF-8 with BOM, Chinese headers).
+  // The Get table as CSV (UTF-8 with BOM, Chinese headers; the 规则集 column names the
+  // rules). `rule_set`, when given, receives the same name.
   absl::StatusOr<std::string> ExportCsv(const CallMeta& meta, const MetricsQuery& q,
-                                        std::string* filename);
+                                        std::string* filename, std::string* rule_set = nullptr);
 
   // Server-level (no caller): (re)builds the stored state and rollups of `year` for every
   // patient, in one transaction, district by district. Returns the number of patients.

@@ -24,10 +24,12 @@ enum class TwoWeekReviewOutcome {
 };
 
 // One named, versioned set of rule options (rules.md "Product decisions"). Every computed
-// result records `name`; a deployment that changes an option must also give the set a new
-// name, so that stored results stay traceable to the rules that produced them.
+// result records `name`, so that stored results stay traceable to the rules that produced
+// them. A deployment's set is built by ParseRuleSet (domain/rule_options.h: a base set
+// below plus named options), whose `name` is the canonical one, e.g.
+// "jiangsu-2018+any-adr-unstable".
 struct RuleSet {
-  std::string name;  // "jiangsu-2018" (default), "national-2018"
+  std::string name;  // "jiangsu-2018" (default), "national-2018", or a canonical name
   // Decision (a), rules.md §4.1: 自知力不全 counts as 基本恢复 (compatible with 稳定).
   bool partial_insight_compatible_with_stable = false;
   // Decision (b), rules.md §4.1: any ADR, even mild, makes the visit 不稳定.

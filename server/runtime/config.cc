@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/net_address.h"
+#include "domain/rule_options.h"
 
 namespace smd::runtime {
 namespace {
@@ -39,6 +40,17 @@ bool AddGatewayNames(std::vector<std::string>& names, const std::string& v) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
     }
     names.emplace_back(name);
+  }
+  return true;
+}
+
+// Adds the comma-separated NAME=VALUE items of `v` (each trimmed, non-empty) to `options`.
+// Whether a name and value are known is checked by ValidateConfig, with a clear message.
+bool AddRuleOptions(std::vector<std::string>& options, const std::string& v) {
+  for (absl::string_view piece : absl::StrSplit(v, ',')) {
+    const absl::string_view item = absl::StripAsciiWhitespace(piece);
+    if (item.empty()) return false;
+    options.emplace_back(item);
   }
   return true;
 }
@@ -135,6 +147,8 @@ const std::map<std::string, Flag>& Flags() {
          return SetInt(c.audit_unauth_sources, v, 1, 100000);
        }}},
       {"rule-set", {[](Config& c, const std::string& v) { c.rule_set = v; return !v.empty(); }}},
+      {"rule-option",
+       {[](Config& c, const std::string& v) { return AddRuleOptions(c.rule_options, v); }}},
       {"designated-hospital",
        {[](Config& c, const std::string& v) {
          c.designated_hospital = v;
@@ -152,6 +166,7 @@ const std::map<std::string, Flag>& Flags() {
 const std::map<std::string, std::function<void(Config&)>>& RepeatableFlags() {
   static const std::map<std::string, std::function<void(Config&)>> flags = {
       {"trusted-gateway", [](Config& c) { c.trusted_gateways.clear(); }},
+      {"rule-option", [](Config& c) { c.rule_options.clear(); }},
   };
   return flags;
 }
@@ -176,7 +191,13 @@ std::string Usage() {
          "  --db-pool --audit-seal-interval-ms --audit-anchor-file --session-ttl-minutes\n"
          "  --session-idle-minutes\n"
          "  --password-log2-n --demo-patients --out --username --district --district-name\n"
-         "  --rule-set (jiangsu-2018 | national-2018) --designated-hospital\n"
+         "  --rule-set BASE[+OPTION[=VALUE]...] (base jiangsu-2018 | national-2018), e.g.\n"
+         "              jiangsu-2018+any-adr-unstable\n"
+         "  --rule-option NAME=VALUE[,NAME=VALUE] (repeatable): partial-insight-stable=true|false,\n"
+         "              any-adr-unstable=true|false, review-not-stable=refer-2-weeks|guidance-1-month,\n"
+         "              first-visit-days=1..90, standardized=r1|r2, medication=last-visit|any-record\n"
+         "              (docs/rules.md \"Rule sets and their options\")\n"
+         "  --designated-hospital\n"
          "  --ack-critical-seconds --ack-high-seconds --ack-warning-seconds --alert-poll-ms\n"
          "  --alert-escalate-interval-ms --alert-overdue-interval-seconds --alert-heartbeat-seconds\n"
          "  --alert-duty-roles (e.g. community_doctor,psychiatrist) --alert-reroute-days\n"
@@ -247,6 +268,14 @@ absl::Status ValidateConfig(const Config& c) {
       c.command == "audit-verify") {
     if (auto s = need(c.database_url, "--database-url"); !s.ok()) return s;
     if (auto s = need(c.key_file, "--key-file"); !s.ok()) return s;
+  }
+  if (c.command == "seed-demo" || c.command == "bootstrap" || c.command == "serve" ||
+      c.command == "audit-verify") {
+    // The rules every computed result records: a typo must stop the server, not fall back.
+    if (absl::StatusOr<domain::RuleSet> rules = domain::ParseRuleSet(c.rule_set, c.rule_options);
+        !rules.ok()) {
+      return rules.status();
+    }
   }
   if (c.command == "bootstrap") {
     if (auto s = need(c.username, "--username"); !s.ok()) return s;

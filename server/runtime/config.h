@@ -32,7 +32,12 @@ struct Config {
   int session_idle_minutes = 30;
   int password_log2_n = 15;   // scrypt cost; tests lower it
   int demo_patients = 300;    // seed-demo
-  std::string rule_set = "jiangsu-2018";  // rules.md decisions; or national-2018
+  // The deployment's rule set (rules.md "Product decisions"; docs/rules.md; ADR 0014): a
+  // base set with options, "jiangsu-2018" or e.g. "jiangsu-2018+any-adr-unstable", then
+  // each --rule-option NAME=VALUE (repeatable, comma-separated) applied in order.
+  // Validated by ValidateConfig (domain::ParseRuleSet).
+  std::string rule_set = "jiangsu-2018";
+  std::vector<std::string> rule_options;
   std::string designated_hospital = "南京市脑科医院";
   // Alerts: acknowledgement deadlines by severity (then escalation), background intervals.
   int ack_critical_seconds = 30 * 60;
@@ -70,7 +75,10 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args);
 
 // What each command needs, e.g. serve needs --database-url and --key-file, a --listen
 // that parses as host:port (common::ParseListenAddress), and either TLS files or
-// --insecure on loopback; --trusted-gateway only with --tls-client-ca (mutual TLS).
+// --insecure on loopback; --trusted-gateway only with --tls-client-ca (mutual TLS); and,
+// for every command that opens the core (serve, seed-demo, bootstrap, audit-verify), a rule
+// set that parses (domain::ParseRuleSet: an unknown base or option, or a bad value, stops
+// the command with a message naming it).
 // INVALID_ARGUMENT naming what is missing or malformed (a bad --listen: "--listen: <reason>
 // (\"<value>\")", before any check of --insecure).
 absl::Status ValidateConfig(const Config& config);

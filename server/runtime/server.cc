@@ -36,6 +36,7 @@
 #include "crypto/audit_anchor.h"
 #include "crypto/keys.h"
 #include "crypto/signer.h"
+#include "domain/rule_options.h"
 #include "runtime/health_probe.h"
 #include "runtime/wiring.h"
 #include "store/audit_repository.h"
@@ -182,6 +183,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   auto impl = std::make_unique<Impl>();
   ASSIGN_OR_RETURN(impl->core, Core::Open(config, clock));
   app::Deps& deps = impl->core->deps;
+  {
+    // The effective rules, every option with its value: what each assessment and metrics
+    // answer will record (docs/rules.md "Rule sets and their options").
+    std::vector<std::string> options;
+    for (const auto& [name, value] : domain::RuleOptionValues(deps.rules)) {
+      options.push_back(absl::StrCat(name, "=", value));
+    }
+    common::LogInfo("rules: rule set %s (%s)", deps.rules.name, absl::StrJoin(options, ", "));
+  }
   RETURN_IF_ERROR(CheckClockAgainstDatabase(deps));
   // One worker per database connection: a worker never waits for a connection.
   impl->executor = std::make_unique<api::Executor>(config.db_pool, 1024);

@@ -2,6 +2,7 @@
 
 #include "common/status_macros.h"
 #include "domain/alert_routing.h"
+#include "domain/rule_options.h"
 
 namespace smd::runtime {
 
@@ -20,7 +21,6 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const Config& config,
   app_config.password_params.log2_n = config.password_log2_n;
   app_config.signin_source_limit = config.signin_source_limit;
   app_config.signin_source_window = absl::Seconds(config.signin_source_window_seconds);
-  app_config.rule_set = config.rule_set;
   app_config.ack_deadlines.critical = absl::Seconds(config.ack_critical_seconds);
   app_config.ack_deadlines.high = absl::Seconds(config.ack_high_seconds);
   app_config.ack_deadlines.warning = absl::Seconds(config.ack_warning_seconds);
@@ -28,10 +28,10 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const Config& config,
   ASSIGN_OR_RETURN(app_config.alert_duty_roles,
                    domain::ParseDutyRoles("--alert-duty-roles", config.alert_duty_roles));
   app_config.alert_reroute_window = absl::Hours(24 * config.alert_reroute_days);
-  const domain::RuleSet* rules = domain::FindRuleSet(config.rule_set);
-  if (rules == nullptr) {
-    return absl::InvalidArgumentError("--rule-set: unknown rule set " + config.rule_set);
-  }
+  // Checked by ValidateConfig already; parsed again for callers that skip it (tests).
+  ASSIGN_OR_RETURN(domain::RuleSet rules,
+                   domain::ParseRuleSet(config.rule_set, config.rule_options));
+  app_config.rule_set = rules.name;
   // The drug catalogue is reference data of migration 0003: loaded once.
   std::vector<domain::DrugInfo> drugs;
   {
@@ -41,7 +41,8 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const Config& config,
       return absl::OkStatus();
     }));
   }
-  auto core = std::make_unique<Core>(std::move(db), std::move(keys), std::move(drugs), *rules,
+  auto core = std::make_unique<Core>(std::move(db), std::move(keys), std::move(drugs),
+                                     std::move(rules),
                                      clock, app_config);
   return core;
 }

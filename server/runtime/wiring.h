@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "app/context.h"
+#include "domain/followup_rules.h"
 #include "common/clock.h"
 #include "crypto/keys.h"
 #include "crypto/signer.h"
@@ -17,19 +18,23 @@ namespace smd::runtime {
 
 struct Core {
   Core(std::unique_ptr<store::Database> db_in, crypto::KeyRing keys_in,
-       std::vector<domain::DrugInfo> drug_list, const domain::RuleSet& rule_set,
+       std::vector<domain::DrugInfo> drug_list, domain::RuleSet rule_set,
        const common::Clock& clock, app::AppConfig app_config)
-      : db(std::move(db_in)),
+      : rules(std::move(rule_set)),
+        db(std::move(db_in)),
         keys(std::move(keys_in)),
         signer(keys),
         patients(keys),
         care(keys),
         alerts(keys),
         drugs(std::move(drug_list)),
-        deps{*db, clock, keys, signer, patients, care, alerts, drugs, rule_set, app_config} {}
+        deps{*db, clock, keys, signer, patients, care, alerts, drugs, rules, app_config} {}
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
+  // The deployment's rule set, parsed from --rule-set and --rule-option (its name is the
+  // canonical one every assessment and metrics answer records).
+  const domain::RuleSet rules;
   std::unique_ptr<store::Database> db;
   const crypto::KeyRing keys;
   const crypto::Signer signer;

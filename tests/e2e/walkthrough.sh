@@ -218,6 +218,12 @@ read -r got_managed got_registered <<<"$mr"
   || fail "the street's reported prevalence does not count the new patient"
 run as analyst --lang en metrics show --region "$street"
 grep -q "management rate" "$work/out" || fail "--lang en"
+# The national figures of the same period (issue 14): R2 and 服药 by any record, named.
+run as analyst metrics show --region "$street" --variant national
+grep -q "规则集: national-2018" "$work/out" || fail "--variant national does not name national-2018"
+run as analyst --json metrics show --region "$street" --variant r2
+[[ $(json "$work/out" 'd["rule_set"]') == "jiangsu-2018+standardized=r2" ]] \
+  || fail "--variant r2 does not name jiangsu-2018+standardized=r2"
 
 step "exit codes: the analyst may not list patients (3), a bad region is refused (2)"
 set +e

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -110,6 +111,72 @@ TEST(ValidateConfig, TrustedGatewaysNeedMutualTls) {
 
   c.tls_client_ca = "/nonexistent-ca.pem";
   EXPECT_TRUE(ValidateConfig(c).ok());
+}
+
+// The deployment's rule set (docs/rules.md "Rule sets and their options", ADR 0014):
+// --rule-set BASE[+OPTION...] and --rule-option NAME=VALUE, repeatable and comma-separated,
+// from the environment as SMD_RULE_SET / SMD_RULE_OPTION, the command line replacing it.
+TEST(ParseConfig, RuleOptionsAreRepeatableAndCommaSeparated) {
+  ::unsetenv("SMD_RULE_OPTION");
+  ::unsetenv("SMD_RULE_SET");
+  auto c = ParseConfig({"smd-server", "serve", "--rule-set", "jiangsu-2018+partial-insight-stable",
+                        "--rule-option", "any-adr-unstable=true",
+                        "--rule-option=first-visit-days=7, standardized=r2"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->rule_set, "jiangsu-2018+partial-insight-stable");
+  EXPECT_THAT(c->rule_options, ::testing::ElementsAre("any-adr-unstable=true",
+                                                      "first-visit-days=7", "standardized=r2"));
+  for (const char* bad : {"", ",", "a,,b"}) {
+    auto r = ParseConfig({"smd-server", "serve", "--rule-option", bad});
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("--rule-option")) << bad;
+  }
+  ::setenv("SMD_RULE_OPTION", "medication=any-record", 1);
+  auto env = ParseConfig({"smd-server", "serve"});
+  auto flags = ParseConfig({"smd-server", "serve", "--rule-option", "any-adr-unstable"});
+  ::unsetenv("SMD_RULE_OPTION");
+  ASSERT_TRUE(env.ok() && flags.ok());
+  EXPECT_THAT(env->rule_options, ::testing::ElementsAre("medication=any-record"));
+  EXPECT_THAT(flags->rule_options, ::testing::ElementsAre("any-adr-unstable"));
+}
+
+// Validated at start: an unknown base, option or value stops every command that opens the
+// core, with a message naming the flag and the item.
+TEST(ValidateConfig, RuleSetIsValidatedAtStart) {
+  Config c = Serve("127.0.0.1:50051", true);
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  c.rule_set = "jiangsu-2018+any-adr-unstable";
+  c.rule_options = {"first-visit-days=7"};
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  struct Bad {
+    std::string rule_set;
+    std::vector<std::string> options;
+    std::string says;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {"jiangsu-2011", {}, "--rule-set: 未知的规则集 jiangsu-2011"},
+           {"jiangsu-2018+mild-adr", {}, "--rule-set: 未知的规则选项 mild-adr"},
+           {"jiangsu-2018", {"any-adr-unstable=yes"}, "--rule-option: 规则选项 any-adr-unstable"},
+           {"jiangsu-2018", {"first-visit-days=0"}, "expected 1..90"},
+       }) {
+    for (const char* command : {"serve", "seed-demo", "bootstrap", "audit-verify"}) {
+      Config bad = Serve("127.0.0.1:50051", true);
+      bad.command = command;
+      bad.username = "admin";
+      bad.district = "320106";
+      bad.district_name = "鼓楼区";
+      bad.rule_set = b.rule_set;
+      bad.rule_options = b.options;
+      absl::Status s = ValidateConfig(bad);
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << b.rule_set << " " << command;
+      EXPECT_THAT(std::string(s.message()), HasSubstr(b.says)) << command;
+    }
+  }
+  // migrate and keygen never read the rules.
+  Config migrate = Serve("127.0.0.1:50051", true);
+  migrate.command = "migrate";
+  migrate.rule_set = "nonsense";
+  EXPECT_TRUE(ValidateConfig(migrate).ok());
 }
 
 }  // namespace

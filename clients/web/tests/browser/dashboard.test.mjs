@@ -71,6 +71,28 @@ test('every card shows the figures GetMetrics gives for the same period', async 
   assert.match(variant, r.ruleSet === 'national-2018' ? /R2/ : /R1/);
 });
 
+// issue 14: the national figures (R2, 服药 by any record) beside the Jiangsu ones, per call.
+test('the variant switch shows the national figures of the same period', async () => {
+  await page.locator('[data-test=variant-national]').click();
+  await page.waitForURL(/variant=national/);
+  const r = await stack.rpc(page, 'smd.v1.MetricsService/GetMetrics', {
+    region: DISTRICT, period, variant: { standardized: 'STANDARDIZED_RULE_R2', medication: 'MEDICATION_RULE_ANY_RECORD' },
+  });
+  assert.equal(r.ruleSet, 'national-2018');
+  await page.locator('[data-test=rule-set]', { hasText: 'national-2018' }).waitFor();
+  await reportShown();
+  for (const code of ['standardized_management_rate', 'medication_rate']) {
+    const v = r.region.indicators.find((i) => i.code === code);
+    const card = page.locator(`[data-test=card-${code}]`);
+    assert.equal(await card.locator('[data-test=numerator]').innerText(), String(v.numerator ?? 0), `${code} numerator`);
+  }
+  assert.match(await page.locator('[data-test=card-standardized_management_rate] [data-test=variant]').innerText(), /R2/);
+  // Back to the deployment's rules (jiangsu-2018 in the demo).
+  await page.locator('[data-test=variant-server]').click();
+  await page.locator('[data-test=rule-set]', { hasText: 'jiangsu-2018' }).waitFor();
+  await reportShown();
+});
+
 test('the charts draw', async () => {
   for (const box of ['chart-children', 'chart-trend']) {
     const canvas = page.locator(`[data-test=${box}] canvas`).first();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
-import { MetricsReportSchema } from '@/gen/smd/v1/metrics_pb';
-import { formatTarget, formatValue, periodFields, reportRows, variantOf, verdict } from '@/features/dashboard/dashboard';
+import { MedicationRule, MetricsReportSchema, StandardizedRule } from '@/gen/smd/v1/metrics_pb';
+import { formatTarget, formatValue, periodFields, reportRows, variantFields, variantOf, verdict } from '@/features/dashboard/dashboard';
 
 describe('dashboard helpers', () => {
   it('turns the three period choices into MetricPeriod fields', () => {
@@ -9,6 +9,12 @@ describe('dashboard helpers', () => {
     expect(periodFields({ ...base, mode: 'year' })).toEqual({ year: 2026, month: 0 });
     expect(periodFields({ ...base, mode: 'month' })).toEqual({ year: 2026, month: 11 });
     expect(periodFields({ ...base, mode: 'asof' })).toEqual({ year: 2026, month: 5, asOf: { year: 2026, month: 5, day: 15 } });
+  });
+
+  it('turns the variant choice into MetricVariant fields (server: none)', () => {
+    expect(variantFields('server')).toEqual({});
+    expect(variantFields('jiangsu')).toEqual({ standardized: StandardizedRule.R1, medication: MedicationRule.LAST_VISIT });
+    expect(variantFields('national')).toEqual({ standardized: StandardizedRule.R2, medication: MedicationRule.ANY_RECORD });
   });
 
   it('writes values and targets in their units; unavailable is not zero', () => {

@@ -1,7 +1,7 @@
 // Pure helpers of the dashboard: the period the user chose as the API's MetricPeriod, how a
 // figure is written, the table that the XLSX export and the print view share.
 // Unit-tested in tests/unit/dashboard.test.ts.
-import type { IndicatorValue, MetricsReport } from '@/gen/smd/v1/metrics_pb';
+import { MedicationRule, StandardizedRule, type IndicatorValue, type MetricsReport } from '@/gen/smd/v1/metrics_pb';
 
 /** The three periods GetMetrics supports (rules.md §5 "Reporting period"). */
 export type PeriodMode = 'year' | 'month' | 'asof';
@@ -24,6 +24,20 @@ export function periodFields(p: PeriodChoice): { year: number; month: number; as
   }
   if (p.mode === 'month') return { year: p.year, month: p.month };
   return { year: p.year, month: 0 };
+}
+
+/**
+ * The metric variant the user chose (docs/metrics.md "Variants per call"): the server's own
+ * rule set, or the Jiangsu (R1, 服药 by the last visit) or national (R2, 服药 by any record)
+ * figures of the same period.
+ */
+export type VariantChoice = 'server' | 'jiangsu' | 'national';
+
+/** The request's MetricVariant as plain fields ({} = the server's rule set). */
+export function variantFields(v: VariantChoice): { standardized?: StandardizedRule; medication?: MedicationRule } {
+  if (v === 'jiangsu') return { standardized: StandardizedRule.R1, medication: MedicationRule.LAST_VISIT };
+  if (v === 'national') return { standardized: StandardizedRule.R2, medication: MedicationRule.ANY_RECORD };
+  return {};
 }
 
 /** A rate's value as shown: "97.0%", "4.52‰", "12.3 分钟"; '' when unavailable. */
