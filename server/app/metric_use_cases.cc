@@ -516,7 +516,7 @@ absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, cons
           CsvField(std::string(nr.def->name_zh)), ",", rt.numerator, ",", rt.denominator, ",",
           rt.value ? absl::StrFormat("%.2f", *rt.value) : "", ",%,",
           rt.target ? absl::StrFormat(">=%.1f", rt.target->value()) : "", ",",
-          rt.met ? (*rt.met ? "达标" : "未达标") : "", ",", cutoff, ",", res.rule_set, "\r\n");
+          rt.met ? (*rt.met ? "达标" : "未达标") : "", ",", cutoff, ",", res.rules.name, "\r\n");
     }
   };
   emit(res.region);
