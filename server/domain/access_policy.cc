@@ -11,7 +11,8 @@ constexpr std::array<std::string_view, kActionCount> kActionNames = {
     "patient.transfer", "patient.close", "user.admin",     "region.read",
     "region.admin",     "audit.read",    "audit.verify",   "metrics.read",
     "followup.record",  "followup.read", "followup.supervise", "worklist.read",
-    "careteam.manage",  "careteam.read", "alert.gaps",
+    "careteam.manage",  "careteam.read", "alert.gaps",     "drugs.read",
+    "rules.read",
 };
 
 constexpr std::array<std::string_view, kPatientFieldCount> kPatientFieldNames = {

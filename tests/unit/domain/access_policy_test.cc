@@ -53,14 +53,14 @@ std::vector<Expected> ExpectedPolicy() {
       {Role::kCommunityDoctor,
        {"patient.register", "patient.read", "patient.search", "patient.update", "patient.transfer",
         "patient.close", "region.read", "metrics.read", "followup.record", "followup.read",
-        "worklist.read", "careteam.manage", "careteam.read"},
+        "worklist.read", "careteam.manage", "careteam.read", "drugs.read"},
        kAllFieldNames,
        IdNumberDisplay::kWhole,
        PatientViewKind::kClinical},
       {Role::kPsychiatrist,
        {"patient.register", "patient.read", "patient.search", "patient.update", "region.read",
         "metrics.read", "followup.record", "followup.read", "followup.supervise",
-        "worklist.read", "careteam.manage", "careteam.read"},
+        "worklist.read", "careteam.manage", "careteam.read", "drugs.read"},
        kAllFieldNames,
        IdNumberDisplay::kMasked,
        PatientViewKind::kClinical},
@@ -90,7 +90,7 @@ std::vector<Expected> ExpectedPolicy() {
        IdNumberDisplay::kNone,
        PatientViewKind::kNone},
       {Role::kAdmin,
-       {"user.admin", "region.admin", "region.read", "alert.gaps"},
+       {"user.admin", "region.admin", "region.read", "alert.gaps", "drugs.read", "rules.read"},
        {},
        IdNumberDisplay::kNone,
        PatientViewKind::kNone},
@@ -211,7 +211,7 @@ TEST(Names, ActionsAndFields) {
       "patient.transfer", "patient.close", "user.admin",     "region.read",
       "region.admin",     "audit.read",    "audit.verify",   "metrics.read",
       "followup.record",  "followup.read", "followup.supervise", "worklist.read",
-      "careteam.manage",  "careteam.read", "alert.gaps"};
+      "careteam.manage",  "careteam.read", "alert.gaps", "drugs.read", "rules.read"};
   ASSERT_EQ(kActions.size(), static_cast<size_t>(kActionCount));
   for (int i = 0; i < kActionCount; ++i) {
     EXPECT_EQ(ActionName(static_cast<Action>(i)), kActions[i]);
@@ -560,6 +560,8 @@ constexpr std::string_view kGoldenMarkdown = R"md(### Roles
 | careteam.manage | ✓ | ✓ | · | · | · | · | · | · |
 | careteam.read | ✓ | ✓ | ✓ | ✓ | ✓ | · | · | · |
 | alert.gaps | · | · | · | · | · | · | · | ✓ |
+| drugs.read | ✓ | ✓ | · | · | · | · | · | ✓ |
+| rules.read | · | · | · | · | · | · | · | ✓ |
 
 ### Patient field groups by role
 
