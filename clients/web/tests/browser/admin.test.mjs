@@ -24,6 +24,13 @@ async function choose(page, selectTest, text) {
   await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click();
 }
 
+/** Picks an option of a filterable select by typing its text first (long lists scroll). */
+async function chooseTyped(page, selectTest, text) {
+  await page.locator(`[data-test=${selectTest}]`).click();
+  await page.keyboard.type(text);
+  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click();
+}
+
 /** Waits until the texts of `selector` are exactly `want`, in order. */
 async function waitTexts(page, selector, want) {
   try {
@@ -172,14 +179,14 @@ test('admin creates a user; forced password change; disable refuses sign-in; aud
   const failed = (await auditor.locator('[data-test=row-outcome]').allInnerTexts()).map((x) => x.trim());
   assert.ok(failed.includes('INVALID_ARGUMENT') && failed.includes('ALREADY_EXISTS'), `outcomes: ${failed}`);
   // One status: only the taken user name.
-  await choose(auditor, 'f-outcome', 'ALREADY_EXISTS');
+  await chooseTyped(auditor, 'f-outcome', 'ALREADY_EXISTS');
   await auditor.locator('[data-test=search]').click();
   const taken = stack.sql(`SELECT request_id FROM audit_log WHERE method = '/smd.v1.AdminService/CreateUser' AND outcome = 'ALREADY_EXISTS' ORDER BY id DESC`)
     .trim().split('\n').filter(Boolean);
   await waitTexts(auditor, '[data-test=row-request]', taken);
   // Sign-ins refused (any user): a method with many rows, still only the matching ones.
-  await choose(auditor, 'f-method', '/smd.v1.AuthService/Login');
-  await choose(auditor, 'f-outcome', 'UNAUTHENTICATED');
+  await chooseTyped(auditor, 'f-method', '/smd.v1.AuthService/Login');
+  await chooseTyped(auditor, 'f-outcome', 'UNAUTHENTICATED');
   await auditor.locator('[data-test=search]').click();
   const refused = stack.sql(`SELECT request_id FROM audit_log WHERE method = '/smd.v1.AuthService/Login' AND outcome = 'UNAUTHENTICATED' ORDER BY id DESC LIMIT 50`)
     .trim().split('\n').filter(Boolean);
