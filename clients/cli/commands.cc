@@ -28,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "args.h"
@@ -305,6 +306,8 @@ class Cli {
         {"region", [&] { return Region(sub); }},
         {"site", [&] { return Site(sub); }},
         {"network", [&] { return Network(sub); }},
+        {"rules", [&] { return Rules(sub); }},
+        {"drugs", [&] { return Drugs(sub); }},
     };
     auto it = top.find(cmd);
     if (it == top.end()) return Usage("未知命令 (unknown command): " + cmd);
@@ -1297,6 +1300,10 @@ class Cli {
       v1::ListAuditRecordsRequest req;
       req.set_patient_id(a_.Get("patient"));
       req.set_user_id(a_.Get("user"));
+      // Full RPC names ("/smd.v1.AdminService/ListUsers") or a server record's name;
+      // outcome "OK", a status code name or NOT_OK (docs/api.md AuditService).
+      req.set_method(a_.Get("method"));
+      req.set_outcome(a_.Get("outcome"));
       req.mutable_page()->set_page_token(a_.Get("page-token"));
       v1::ListAuditRecordsResponse resp;
       grpc::Status s = Invoke("AuditService", "ListAuditRecords", req, &resp);
@@ -1327,8 +1334,10 @@ class Cli {
 
   int User(const std::string& sub) {
     if (sub == "list") {
-      v1::ListUsersRequest req;
-      return Unary<v1::AdminService>("ListUsers", req);
+      // --jurisdiction, --role police, --status disabled|enabled|must-change-password|locked,
+      // --query 文字 (fields of ListUsersRequest).
+      return FieldsCall<v1::AdminService, v1::ListUsersRequest>(
+          "ListUsers", {}, {}, v1::ListUsersRequest{}, {"page-token"});
     }
     if (sub == "create" || sub == "reset-password") {
       // The password is asked for (or read from stdin with --password-stdin), never a flag
@@ -1496,6 +1505,66 @@ class Cli {
     return refused == 0 ? kOk : kRefused;
   }
 
+  int Rules(const std::string& sub) {
+    if (sub != "show") return Usage("rules show");
+    v1::RuleSetInfo resp;
+    grpc::Status s = Invoke("AdminService", "GetRuleSet", v1::GetRuleSetRequest{}, &resp);
+    if (!s.ok()) return Fail(s);
+    if (o_.json) {
+      out_ << ToJson(resp) << "\n";
+      return kOk;
+    }
+    const bool zh = o_.lang == Lang::kZh;
+    out_ << T(o_.lang, "rule_set") << ": " << resp.name() << "  ("
+         << T(o_.lang, "known_rule_sets") << ": " << absl::StrJoin(resp.known_rule_sets(), ", ")
+         << ")\n";
+    Table t{{T(o_.lang, "col.option"), T(o_.lang, "col.value"), T(o_.lang, "col.meaning"),
+             T(o_.lang, "source")},
+            {}};
+    for (const auto& o : resp.options()) {
+      t.rows.push_back({o.name(), o.value(), zh ? o.meaning_zh() : o.meaning_en(), o.source()});
+    }
+    t.Print(out_);
+    for (const auto& d : resp.ack_deadlines()) {
+      out_ << T(o_.lang, "ack_deadline") << " " << T(o_.lang, "severity") << " " << d.severity()
+           << ": " << d.seconds() << "\n";
+    }
+    std::vector<std::string> roles;
+    for (int r : resp.alert_duty_roles()) roles.push_back(RoleText(o_.lang, static_cast<v1::Role>(r)));
+    out_ << T(o_.lang, "duty_roles") << ": " << absl::StrJoin(roles, ", ") << "\n"
+         << T(o_.lang, "reroute_days") << ": " << resp.alert_reroute_days() << "\n"
+         << T(o_.lang, "designated_hospital") << ": " << resp.designated_hospital() << "\n"
+         << T(o_.lang, "server_version") << ": " << resp.server_version() << "\n";
+    return kOk;
+  }
+
+  int Drugs(const std::string& sub) {
+    if (sub != "list") return Usage("drugs list");
+    v1::ListDrugsResponse resp;
+    grpc::Status s = Invoke("FollowUpService", "ListDrugs", v1::ListDrugsRequest{}, &resp);
+    if (!s.ok()) return Fail(s);
+    if (o_.json) {
+      out_ << ToJson(resp) << "\n";
+      return kOk;
+    }
+    auto range = [](double lo, double hi) {
+      if (lo == 0 && hi == 0) return std::string("-");
+      return absl::StrCat(lo == 0 ? "-" : absl::StrCat(lo), "–", hi == 0 ? "-" : absl::StrCat(hi));
+    };
+    Table t{{T(o_.lang, "col.code"), T(o_.lang, "col.name"), T(o_.lang, "col.kind"),
+             T(o_.lang, "col.daily_mg"), T(o_.lang, "col.dose_mg"),
+             T(o_.lang, "col.interval_weeks")},
+            {}};
+    for (const auto& d : resp.drugs()) {
+      t.rows.push_back({d.code(), o_.lang == Lang::kZh ? d.name_zh() : d.name_en(),
+                        std::to_string(d.kind()), range(d.min_daily_mg(), d.max_daily_mg()),
+                        range(d.min_dose_mg(), d.max_dose_mg()),
+                        range(d.min_interval_weeks(), d.max_interval_weeks())});
+    }
+    t.Print(out_);
+    return kOk;
+  }
+
   std::string HelpText() const {
     return R"(smdctl — 严重精神障碍社区管理服务的命令行客户端 (command-line client of the smd server)
 
@@ -1534,8 +1603,10 @@ class Cli {
     (每个 metrics 命令可加 --variant jiangsu|national|r1|r2|last-visit|any-record 选择统计口径)
   表格导出 export a table: 列表命令加 --out 文件 [--format csv|xlsx] [--encoding utf-8|gbk]
       (patient search, worklist, followup list, alerts inbox, metrics ..., audit list; docs/cli.md)
-  audit list [--patient] [--user] | audit verify
-  user list | user create <用户名> --display-name --role doctor --jurisdiction 代码
+  audit list [--patient] [--user] [--method /smd.v1.服务/方法] [--outcome OK|NOT_OK|状态码] | audit verify
+  user list [--role police] [--status enabled|disabled|must-change-password|locked] [--query 文字]
+      [--jurisdiction 代码]             按角色、状态、用户名或姓名筛选 filter users
+  user create <用户名> --display-name --role doctor --jurisdiction 代码
       [--no-password-change]            默认新用户首次登录须改密码 the user must change it first
   user disable|enable|reset-password <用户ID> | user assign-role <用户ID> --role --jurisdiction
   region list [--root] [--depth] | region upsert <代码> --name 名称
@@ -1546,6 +1617,8 @@ class Cli {
   site import --file 站点.csv           批量导入 bulk import (docs/import.md) | site targets
   network counts set --region 代码 --year YYYY --kind universities --count N  学校等数量
   network counts list [--region] [--year]
+  rules show                            服务器的规则集及选项（管理员） the server's rule set (admin)
+  drugs list                            药品目录 the drug catalogue
   call <Service>.<Method> ['{json}' | -]  调用任意接口 any RPC, JSON in and out
 
 退出码 exit codes: 0 成功 ok · 1 用法错误 usage · 2 服务器拒绝 refused · 3 未登录或无权限 auth ·

@@ -5,6 +5,7 @@
 #include "api/raw_message.h"
 #include "common/status_macros.h"
 #include "domain/access_policy.h"
+#include "domain/alert_rules.h"
 
 namespace smd::api {
 namespace {
@@ -21,6 +22,32 @@ void UserToProto(const store::UserRow& u, v1::User* out) {
   TimeToProto(u.created_at, out->mutable_created_at());
   if (u.locked_until) TimeToProto(*u.locked_until, out->mutable_locked_until());
   out->set_must_change_password(u.must_change_password);
+}
+
+// The one place GetRuleSet's answer is built: domain::DescribeRuleSet gives the options.
+void RuleSetToProto(const app::RuleSetView& v, v1::RuleSetInfo* out) {
+  out->set_name(v.name);
+  for (const domain::RuleOptionInfo& o : v.options) {
+    v1::RuleOption* p = out->add_options();
+    p->set_name(o.name);
+    p->set_value(o.value);
+    p->set_meaning_zh(o.meaning_zh);
+    p->set_meaning_en(o.meaning_en);
+    p->set_source(o.source);
+  }
+  for (const std::string& n : v.known_rule_sets) out->add_known_rule_sets(n);
+  for (int severity = domain::kSeverityCritical; severity >= domain::kSeverityWarning;
+       --severity) {
+    if (std::optional<absl::Duration> d = domain::AckDeadline(severity, v.ack_deadlines)) {
+      v1::AckDeadline* a = out->add_ack_deadlines();
+      a->set_severity(severity);
+      a->set_seconds(absl::ToInt64Seconds(*d));
+    }
+  }
+  for (domain::Role r : v.alert_duty_roles) out->add_alert_duty_roles(RoleToProto(r));
+  out->set_alert_reroute_days(static_cast<int32_t>(absl::ToInt64Hours(v.alert_reroute_window) / 24));
+  out->set_designated_hospital(v.designated_hospital);
+  out->set_server_version(v.server_version);
 }
 
 void RegionToProto(const store::RegionRow& r, v1::Region* out) {
@@ -210,12 +237,29 @@ grpc::ServerUnaryReactor* AdminService::ListUsers(grpc::CallbackServerContext* c
                                                   v1::ListUsersResponse* resp) {
   return RunUnary(ctx, ex_, SMD_METHOD(AdminService, ListUsers), req, resp,
                   [=, this](const app::CallMeta& m) {
-                    return Fill(uc_.ListUsers(m, req->jurisdiction(), req->page().page_size(),
-                                              req->page().page_token()),
-                                [&](const app::UserPage& p) {
-                                  for (const auto& u : p.users) UserToProto(u, resp->add_users());
-                                  resp->set_next_page_token(p.next_page_token);
-                                });
+                    app::UserQuery q;
+                    q.jurisdiction = req->jurisdiction();
+                    // Range-checked by the use case (INVALID_ARGUMENT "role" / "status").
+                    q.role = static_cast<domain::Role>(req->role());
+                    q.status = static_cast<store::UserStatusFilter>(req->status());
+                    q.query = req->query();
+                    q.page_size = req->page().page_size();
+                    q.page_token = req->page().page_token();
+                    return Fill(uc_.ListUsers(m, q), [&](const app::UserPage& p) {
+                      for (const auto& u : p.users) UserToProto(u, resp->add_users());
+                      resp->set_next_page_token(p.next_page_token);
+                    });
+                  });
+}
+
+grpc::ServerUnaryReactor* AdminService::GetRuleSet(grpc::CallbackServerContext* ctx,
+                                                   const v1::GetRuleSetRequest* req,
+                                                   v1::RuleSetInfo* resp) {
+  return RunUnary(ctx, ex_, SMD_METHOD(AdminService, GetRuleSet), req, resp,
+                  [=, this](const app::CallMeta& m) {
+                    return Fill(uc_.GetRuleSet(m), [&](const app::RuleSetView& v) {
+                      RuleSetToProto(v, resp);
+                    });
                   });
 }
 
@@ -439,6 +483,9 @@ grpc::ServerUnaryReactor* AuditService::ListAuditRecords(grpc::CallbackServerCon
         if (req->has_to()) {
       ASSIGN_OR_RETURN(f.to, TimeFromProto(req->to(), "to"));
     }
+        f.method = req->method();    // checked by the use case
+        f.outcome = req->outcome();
+        f.username = req->username();
         return Fill(uc_.List(m, f, req->page().page_size(), req->page().page_token()),
                     [&](const app::AuditPage& p) {
                       for (const auto& e : p.records) {

@@ -63,6 +63,9 @@ class AdminService final : public smd::v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* ListUsers(grpc::CallbackServerContext* ctx,
                                       const v1::ListUsersRequest* req,
                                       v1::ListUsersResponse* resp) override;
+  grpc::ServerUnaryReactor* GetRuleSet(grpc::CallbackServerContext* ctx,
+                                       const v1::GetRuleSetRequest* req,
+                                       v1::RuleSetInfo* resp) override;
 
  private:
   app::AdminUseCases& uc_;

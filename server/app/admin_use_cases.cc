@@ -1,5 +1,6 @@
 #include "app/admin_use_cases.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "app/auth_use_cases.h"
@@ -160,27 +161,40 @@ absl::StatusOr<store::UserRow> AdminUseCases::AssignRole(const CallMeta& meta,
   return out;
 }
 
-absl::StatusOr<UserPage> AdminUseCases::ListUsers(const CallMeta& meta,
-                                                  const std::string& jurisdiction,
-                                                  int page_size, const std::string& page_token) {
+absl::StatusOr<UserPage> AdminUseCases::ListUsers(const CallMeta& meta, const UserQuery& q) {
   UserPage page;
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx& tx, const domain::Principal& who,
                                           AuditNote& note) -> absl::Status {
     page = UserPage{};
     RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, ""));
-    const std::string prefix = jurisdiction.empty() ? who.jurisdiction : jurisdiction;
-    RETURN_IF_ERROR(domain::CheckRegionCode("jurisdiction", prefix, domain::RegionLevel::kInvalid));
-    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, prefix));
-    ASSIGN_OR_RETURN(int limit, PageSize(page_size));
-    std::string after;
-    if (!page_token.empty()) {
-      auto decoded = crypto::Base64UrlDecode(page_token);
+    store::UserFilter f;
+    f.prefix = q.jurisdiction.empty() ? who.jurisdiction : q.jurisdiction;
+    RETURN_IF_ERROR(
+        domain::CheckRegionCode("jurisdiction", f.prefix, domain::RegionLevel::kInvalid));
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kUserAdmin, f.prefix));
+    RETURN_IF_ERROR(domain::CheckText("query", q.query, false, 50));
+    if (q.role != domain::Role::kUnspecified && domain::PolicyOf(q.role) == nullptr) {
+      return domain::FieldError("role", "角色无效", "unknown role");
+    }
+    if (static_cast<int>(q.status) < 0 ||
+        static_cast<int>(q.status) > static_cast<int>(store::UserStatusFilter::kLocked)) {
+      return domain::FieldError("status", "状态值无效", "unknown status");
+    }
+    f.role = q.role;
+    f.status = q.status;
+    // Usernames are lower case ([a-z0-9_.-]); display names are compared lower-cased.
+    f.query = absl::AsciiStrToLower(absl::StripAsciiWhitespace(q.query));
+    f.now = deps_.clock.Now();
+    ASSIGN_OR_RETURN(int limit, PageSize(q.page_size));
+    if (!q.page_token.empty()) {
+      auto decoded = crypto::Base64UrlDecode(q.page_token);
       if (!decoded.ok()) {
         return domain::FieldError("page.page_token", "分页标记无效", "invalid page token");
       }
-      after = *decoded;
+      f.after = *decoded;
     }
-    ASSIGN_OR_RETURN(page.users, store::ListUsers(tx, prefix, after, limit + 1));
+    f.limit = limit + 1;
+    ASSIGN_OR_RETURN(page.users, store::ListUsers(tx, f));
     if (static_cast<int>(page.users.size()) > limit) {
       page.users.resize(limit);
       page.next_page_token = crypto::Base64UrlEncode(page.users.back().username);
@@ -189,6 +203,26 @@ absl::StatusOr<UserPage> AdminUseCases::ListUsers(const CallMeta& meta,
     return absl::OkStatus();
   }));
   return page;
+}
+
+absl::StatusOr<RuleSetView> AdminUseCases::GetRuleSet(const CallMeta& meta) {
+  RuleSetView out;
+  RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx&, const domain::Principal& who,
+                                          AuditNote& note) -> absl::Status {
+    RETURN_IF_ERROR(domain::Authorize(who, domain::Action::kRulesRead, ""));
+    out = RuleSetView{};
+    out.name = deps_.rules.name;
+    out.options = domain::DescribeRuleSet(deps_.rules);
+    out.known_rule_sets = domain::RuleSetNames();
+    out.ack_deadlines = deps_.config.ack_deadlines;
+    out.alert_duty_roles = deps_.config.alert_duty_roles;
+    out.alert_reroute_window = deps_.config.alert_reroute_window;
+    out.designated_hospital = deps_.config.designated_hospital;
+    out.server_version = deps_.config.server_version;
+    note.detail = "rule_set=" + out.name;
+    return absl::OkStatus();
+  }));
+  return out;
 }
 
 absl::StatusOr<store::RegionRow> AdminUseCases::UpsertRegion(const CallMeta& meta,

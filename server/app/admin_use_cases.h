@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "app/call.h"
 #include "app/context.h"
+#include "domain/rule_set_info.h"
 #include "store/region_repository.h"
 #include "store/user_repository.h"
 
@@ -23,6 +24,28 @@ struct NewUser {
   // The administrator chose the password: the user must change it before any other call
   // (app/call.h). False keeps the old behaviour (scripts, tests).
   bool must_change_password = false;
+};
+
+// ListUsers' request: jurisdiction prefix ("" = the admin's own) and filters.
+struct UserQuery {
+  std::string jurisdiction;
+  domain::Role role = domain::Role::kUnspecified;  // kUnspecified: any
+  store::UserStatusFilter status = store::UserStatusFilter::kAny;
+  std::string query;  // part of the username or display name, any case; "" = any
+  int page_size = 0;
+  std::string page_token;
+};
+
+// The configured rule set and alert settings (AdminService.GetRuleSet).
+struct RuleSetView {
+  std::string name;
+  std::vector<domain::RuleOptionInfo> options;
+  std::vector<std::string> known_rule_sets;
+  domain::AckDeadlines ack_deadlines;
+  std::vector<domain::Role> alert_duty_roles;
+  absl::Duration alert_reroute_window;
+  std::string designated_hospital;
+  std::string server_version;
 };
 
 struct UserPage {
@@ -49,8 +72,14 @@ class AdminUseCases {
   // FAILED_PRECONDITION when `user_id` is the caller's own account (as for DisableUser).
   absl::StatusOr<store::UserRow> AssignRole(const CallMeta& meta, const std::string& user_id,
                                             domain::Role role, const std::string& jurisdiction);
-  absl::StatusOr<UserPage> ListUsers(const CallMeta& meta, const std::string& jurisdiction,
-                                     int page_size, const std::string& page_token);
+  // Users inside the admin's jurisdiction matching `q`, by username. Errors:
+  // PERMISSION_DENIED; INVALID_ARGUMENT naming jurisdiction / query / page.page_size /
+  // page.page_token.
+  absl::StatusOr<UserPage> ListUsers(const CallMeta& meta, const UserQuery& q);
+
+  // The server's rule set (domain::DescribeRuleSet of Deps::rules) and alert settings.
+  // Admins only (rules.read): PERMISSION_DENIED otherwise.
+  absl::StatusOr<RuleSetView> GetRuleSet(const CallMeta& meta);
 
   // Regions. Reads: any signed-in user. Upsert/SetPopulation: admins, inside their own
   // jurisdiction. Errors: INVALID_ARGUMENT (code, name, year, residents),

@@ -9,7 +9,9 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "domain/access_policy.h"
+#include "domain/audit_filter.h"
 #include "domain/errors.h"
+#include "domain/text.h"
 
 namespace smd::app {
 namespace {
@@ -30,6 +32,9 @@ absl::StatusOr<AuditPage> AuditUseCases::List(const CallMeta& meta,
     store::AuditFilter f = filter;
     if (!f.patient_id.empty()) RETURN_IF_ERROR(CheckUuid("patient_id", f.patient_id));
     if (!f.user_id.empty()) RETURN_IF_ERROR(CheckUuid("user_id", f.user_id));
+    RETURN_IF_ERROR(domain::CheckAuditMethodFilter("method", f.method, rpc_methods_));
+    RETURN_IF_ERROR(domain::CheckAuditOutcomeFilter("outcome", f.outcome));
+    RETURN_IF_ERROR(domain::CheckText("username", f.username, false, 64));
     f.actor_scope = who.jurisdiction;
     ASSIGN_OR_RETURN(f.limit, PageSize(page_size));
     if (!page_token.empty() && (!absl::SimpleAtoi(page_token, &f.before_id) || f.before_id <= 0)) {

@@ -6,7 +6,9 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "app/call.h"
@@ -25,11 +27,17 @@ class AuditUseCases {
  public:
   // `anchor`: the external anchor file to compare with, or null when the server runs
   // without one (verification then says so: ChainReport::anchored is false).
-  AuditUseCases(const Deps& deps, const crypto::AnchorFile* anchor)
-      : deps_(deps), anchor_(anchor) {}
+  // `rpc_methods`: the full names of every RPC the server serves ("/smd.v1.X/Y"), which
+  // the method filter accepts besides domain::ServerRecordMethods().
+  AuditUseCases(const Deps& deps, const crypto::AnchorFile* anchor,
+                std::vector<std::string> rpc_methods = {})
+      : deps_(deps), anchor_(anchor), rpc_methods_(std::move(rpc_methods)) {}
 
-  // Auditors only; records of actors inside the auditor's jurisdiction, newest first.
-  // Errors: PERMISSION_DENIED, INVALID_ARGUMENT (ids, page).
+  // Auditors only; records of actors inside the auditor's jurisdiction, newest first,
+  // filtered by patient, user, time, method and outcome (store::AuditFilter).
+  // Errors: PERMISSION_DENIED; INVALID_ARGUMENT naming patient_id / user_id / username / method
+  // (not an RPC nor a server record, domain::CheckAuditMethodFilter) / outcome
+  // (domain::CheckAuditOutcomeFilter) / page.page_token / page.page_size.
   absl::StatusOr<AuditPage> List(const CallMeta& meta, const store::AuditFilter& filter,
                                  int page_size, const std::string& page_token);
   // Auditors only. Recomputes the chain, checks the checkpoints and compares them with the
@@ -46,6 +54,7 @@ class AuditUseCases {
 
   const Deps& deps_;
   const crypto::AnchorFile* anchor_;
+  const std::vector<std::string> rpc_methods_;
 };
 
 // Seals committed audit rows into the hash chain every `interval` on its own thread, and

@@ -42,6 +42,8 @@ struct AppConfig {
   // How long after raising an alert is still re-routed: a gap filled when an account
   // appears, a copy taken over when its holder leaves.
   absl::Duration alert_reroute_window = absl::Hours(14 * 24);
+  // smd-server's version (CMake's project version), shown by AdminService.GetRuleSet.
+  std::string server_version;
 };
 
 // The drug catalogue (schema 0003), loaded once at start-up. Thread-safe (immutable).

@@ -288,7 +288,8 @@ absl::StatusOr<GuidanceResult> FollowUpUseCases::Guidance(const CallMeta& meta,
 absl::StatusOr<std::vector<domain::DrugInfo>> FollowUpUseCases::ListDrugs(const CallMeta& meta) {
   RETURN_IF_ERROR(RunCall(deps_, meta, [&](store::Tx&, const domain::Principal& who,
                                           AuditNote&) {
-    return domain::Authorize(who, Action::kFollowUpRead, "");
+    // Reference data, no patient data: the prescribers and the administrators (drugs.read).
+    return domain::Authorize(who, Action::kDrugsRead, "");
   }));
   return deps_.drugs.all();
 }

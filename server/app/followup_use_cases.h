@@ -102,6 +102,7 @@ class FollowUpUseCases {
   // Guidance for the family from the last valid visit's regimen (用药指导, or 用药情况 when
   // no guidance was written) and adherence. NOT_FOUND without a valid visit.
   absl::StatusOr<GuidanceResult> Guidance(const CallMeta& meta, const std::string& patient_id);
+  // The drug catalogue (reference data). Prescribers and administrators (drugs.read).
   absl::StatusOr<std::vector<domain::DrugInfo>> ListDrugs(const CallMeta& meta);
 
   absl::StatusOr<domain::Emergency> RecordEmergency(const CallMeta& meta, domain::Emergency e);

@@ -12,7 +12,7 @@ constexpr std::array<std::string_view, kActionCount> kActionNames = {
     "region.admin",     "audit.read",    "audit.verify",   "metrics.read",
     "followup.record",  "followup.read", "followup.supervise", "worklist.read",
     "careteam.manage",  "careteam.read", "alert.gaps",     "network.read",
-    "network.edit",
+    "network.edit",     "drugs.read",    "rules.read",
 };
 
 constexpr std::array<std::string_view, kPatientFieldCount> kPatientFieldNames = {

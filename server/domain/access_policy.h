@@ -47,8 +47,10 @@ enum class Action : int {
   kNetworkRead,          // network.read: the service-network registry and counts (no
                          // patient data; issue 14 point 5)
   kNetworkEdit,          // network.edit: register/edit/close sites, enter counts
+  kDrugsRead,            // drugs.read: the drug catalogue (reference data, no patient data)
+  kRulesRead,            // rules.read: the configured rule set, alert deadlines, duty roles
 };
-inline constexpr int kActionCount = 21;
+inline constexpr int kActionCount = 23;
 
 // Groups of patient fields, the unit of need-to-know (ApplyView says which Patient members
 // each group covers).
@@ -125,22 +127,25 @@ struct RolePolicy {
 };
 
 // THE table (rules.md §8 "Suggested need-to-know matrix", as decided for Gulou). Indexed by
-// role number - 1. Every role may read regions. Only the two doctor roles see clinical
-// fields; the psychiatrist sees the ID number masked; the police see it whole (they
-// identify the person) but nothing clinical; the health committee sees aggregates only.
+// role number - 1. Every role may read regions. The drug catalogue (reference data) goes to
+// the doctors who prescribe from it and to administrators, the configured rule set to
+// administrators only. Only the two doctor roles see clinical fields; the psychiatrist sees
+// the ID number masked; the police see it whole (they identify the person) but nothing
+// clinical; the health committee sees aggregates only.
 inline constexpr std::array<RolePolicy, kMaxRole> kRolePolicies = {{
     {Role::kCommunityDoctor, "community_doctor", "精防医生",
      kPatientActions | Actions({Action::kRegionRead, Action::kMetricsRead,
                                 Action::kFollowUpRecord, Action::kFollowUpRead,
                                 Action::kWorklistRead, Action::kCareTeamManage,
-                                Action::kCareTeamRead, Action::kNetworkRead}),
+                                Action::kCareTeamRead, Action::kNetworkRead,
+                                Action::kDrugsRead}),
      kAllFields, IdNumberDisplay::kWhole},
     {Role::kPsychiatrist, "psychiatrist", "精神科医师",
      Actions({Action::kPatientRegister, Action::kPatientRead, Action::kPatientSearch,
               Action::kPatientUpdate, Action::kRegionRead, Action::kMetricsRead,
               Action::kFollowUpRecord, Action::kFollowUpRead, Action::kFollowUpSupervise,
               Action::kWorklistRead, Action::kCareTeamManage, Action::kCareTeamRead,
-              Action::kNetworkRead}),
+              Action::kNetworkRead, Action::kDrugsRead}),
      kAllFields, IdNumberDisplay::kMasked},
     {Role::kPolice, "police", "公安民警",
      Actions({Action::kPatientRead, Action::kPatientSearch, Action::kRegionRead,
@@ -163,7 +168,8 @@ inline constexpr std::array<RolePolicy, kMaxRole> kRolePolicies = {{
      IdNumberDisplay::kNone},
     {Role::kAdmin, "admin", "系统管理员",
      Actions({Action::kUserAdmin, Action::kRegionAdmin, Action::kRegionRead,
-              Action::kAlertGapRead, Action::kNetworkRead, Action::kNetworkEdit}),
+              Action::kAlertGapRead, Action::kNetworkRead, Action::kNetworkEdit,
+              Action::kDrugsRead, Action::kRulesRead}),
      Fields({}),
      IdNumberDisplay::kNone},
 }};

@@ -18,6 +18,7 @@
 #include "api/gateway_trust.h"
 #include "api/metrics_service.h"
 #include "api/network_service.h"
+#include "api/method_names.h"
 #include "api/services.h"
 #include "app/admin_use_cases.h"
 #include "app/alert_use_cases.h"
@@ -224,7 +225,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
     impl->anchor = std::make_unique<crypto::AnchorFile>(anchor);
     RETURN_IF_ERROR(impl->anchor->Open());
   }
-  impl->audit = std::make_unique<app::AuditUseCases>(deps, impl->anchor.get());
+  impl->audit =
+      std::make_unique<app::AuditUseCases>(deps, impl->anchor.get(), api::RpcMethodNames());
   impl->followups = std::make_unique<app::FollowUpUseCases>(deps);
   impl->alerts = std::make_unique<app::AlertUseCases>(deps);
   impl->auth_svc =

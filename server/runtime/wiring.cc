@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const Config& config,
   app_config.password_params.log2_n = config.password_log2_n;
   app_config.signin_source_limit = config.signin_source_limit;
   app_config.signin_source_window = absl::Seconds(config.signin_source_window_seconds);
+  app_config.server_version = SMD_VERSION;
   app_config.ack_deadlines.critical = absl::Seconds(config.ack_critical_seconds);
   app_config.ack_deadlines.high = absl::Seconds(config.ack_high_seconds);
   app_config.ack_deadlines.warning = absl::Seconds(config.ack_warning_seconds);

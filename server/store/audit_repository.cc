@@ -203,7 +203,32 @@ std::optional<crypto::Checkpoint> CheckpointRow(const pqxx::result& r) {
 }  // namespace
 
 std::vector<Statement> AuditStatements() {
+  // The audit list. Every filter is a parameter that may be empty; `$n = '' OR col = $n`
+  // folds away in a custom plan, so each call is planned for the filters it has.
+  static const std::string list =
+      std::string("SELECT ") + kAuditColumns +
+      ", coalesce(s.position, 0) FROM public.audit_log a "
+      "LEFT JOIN public.audit_seal s ON s.audit_id = a.id "
+      "WHERE (starts_with(a.jurisdiction, $1) OR a.jurisdiction = '') "
+      "AND ($2::uuid IS NULL OR a.patient_ids @> ARRAY[$2::uuid]) "
+      "AND ($3::uuid IS NULL OR a.user_id = $3::uuid) "
+      "AND ($4::timestamptz IS NULL OR a.at >= $4::timestamptz) "
+      "AND ($5::timestamptz IS NULL OR a.at < $5::timestamptz) "
+      "AND ($6::bigint = 0 OR a.id < $6::bigint) "
+      "AND ($8::text = '' OR a.method = $8::text) "
+      "AND ($9::text = '' OR ($9::text = 'NOT_OK' AND a.outcome <> 'OK') "
+      "OR ($9::text <> 'NOT_OK' AND a.outcome = $9::text)) "
+      "AND ($10::text = '' OR a.username = $10::text) "
+      "ORDER BY a.id DESC LIMIT $7";
   return {
+      {"audit.list", list.c_str()},
+      // A generic plan of audit.list would keep every "IS NULL OR" branch and scan by id
+      // whatever the filters; custom plans see which filters are empty. Transaction-local,
+      // and put back by audit.list_plan_reset right after the list.
+      {"audit.list_plan", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"},
+      {"audit.list_plan_reset",
+       "SELECT set_config(name, reset_val, true) FROM pg_catalog.pg_settings "
+       "WHERE name = 'plan_cache_mode'"},
       {"audit.append",
        "INSERT INTO public.audit_log (at, user_id, username, role, jurisdiction, method, "
        "patient_ids, outcome, peer, request_id, detail) VALUES ($1::timestamptz, $2::uuid, $3, "
@@ -271,24 +296,17 @@ absl::Status AppendAudit(Tx& tx, const AuditEntry& e) {
 
 absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& f) {
   return Guard([&]() -> absl::StatusOr<std::vector<AuditEntry>> {
-    std::string sql = std::string("SELECT ") + kAuditColumns +
-                      ", coalesce(s.position, 0) FROM public.audit_log a "
-                      "LEFT JOIN public.audit_seal s ON s.audit_id = a.id "
-                      "WHERE (starts_with(a.jurisdiction, $1) OR a.jurisdiction = '') "
-                      "AND ($2::uuid IS NULL OR a.patient_ids @> ARRAY[$2::uuid]) "
-                      "AND ($3::uuid IS NULL OR a.user_id = $3::uuid) "
-                      "AND ($4::timestamptz IS NULL OR a.at >= $4::timestamptz) "
-                      "AND ($5::timestamptz IS NULL OR a.at < $5::timestamptz) "
-                      "AND ($6 = 0 OR a.id < $6) ORDER BY a.id DESC LIMIT $7";
     std::vector<AuditEntry> out;
+    tx.w().exec_prepared("audit.list_plan");
     for (const auto& r :
-         tx.w().exec_params(sql, f.actor_scope, pg::NullIfEmpty(f.patient_id),
-                            pg::NullIfEmpty(f.user_id), pg::OptTime(f.from), pg::OptTime(f.to),
-                            f.before_id, f.limit)) {
+         tx.w().exec_prepared("audit.list", f.actor_scope, pg::NullIfEmpty(f.patient_id),
+                              pg::NullIfEmpty(f.user_id), pg::OptTime(f.from), pg::OptTime(f.to),
+                              f.before_id, f.limit, f.method, f.outcome, f.username)) {
       AuditEntry e = ReadAudit(r, nullptr);
       e.chain_position = r[13].as<int64_t>();
       out.push_back(std::move(e));
     }
+    tx.w().exec_prepared("audit.list_plan_reset");
     return out;
   });
 }

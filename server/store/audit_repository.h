@@ -47,13 +47,22 @@ struct AuditFilter {
   std::string user_id;
   std::optional<absl::Time> from;
   std::optional<absl::Time> to;
+  std::string method;   // exact; "" = any
+  std::string username;  // exact; "" = any
+  // "" = any; "NOT_OK" (domain::kAuditOutcomeNotOk) = every outcome but "OK"; else exact.
+  std::string outcome;
   // Actor's jurisdiction starts with this; records without an actor (failed sign-ins,
   // calls without a valid token) are always included.
   std::string actor_scope;
   int64_t before_id = 0;    // keyset: rows with id < before_id (0 = from the newest)
   int limit = 50;
 };
-// Newest first.
+// Newest first (by id), one named statement (audit.list). Each filter left empty drops out
+// of the plan: the statement runs with custom plans only (plan_cache_mode, local to the
+// statement's transaction and put back after it), so the planner picks the index of the
+// filters actually given: audit_log_user, audit_log_patients, audit_log_at, and from schema
+// 0016 audit_log_method (method, id), audit_log_username (username, id) and
+// audit_log_not_ok (id) WHERE outcome <> 'OK'.
 absl::StatusOr<std::vector<AuditEntry>> ListAudit(Tx& tx, const AuditFilter& filter);
 
 struct SealResult {

@@ -41,9 +41,17 @@ std::vector<Statement> UserStatements() {
   static const std::string by_id =
       std::string("SELECT ") + kUserColumns + " FROM app_user WHERE id = $1::uuid";
   static const std::string by_id_lock = by_id + " FOR UPDATE";
-  static const std::string list = std::string("SELECT ") + kUserColumns +
-                                  " FROM app_user WHERE starts_with(jurisdiction, $1) "
-                                  "AND username > $2 ORDER BY username LIMIT $3";
+  // A district has hundreds of users: the jurisdiction index, then the filters on its rows.
+  static const std::string list =
+      std::string("SELECT ") + kUserColumns +
+      " FROM app_user WHERE starts_with(jurisdiction, $1) AND username > $2 "
+      "AND ($4::smallint = 0 OR role = $4::smallint) "
+      "AND ($5::int = 0 OR ($5::int = 1 AND NOT disabled) OR ($5::int = 2 AND disabled) "
+      "OR ($5::int = 3 AND must_change_password) "
+      "OR ($5::int = 4 AND locked_until > $6::timestamptz)) "
+      "AND ($7::text = '' OR strpos(username, $7::text) > 0 "
+      "OR strpos(lower(display_name), $7::text) > 0) "
+      "ORDER BY username LIMIT $3";
   static const std::string live =
       std::string(
           "SELECT s.id::text, s.user_id::text, s.token_hash, s.created_at, "
@@ -141,11 +149,12 @@ absl::Status SetRole(Tx& tx, const std::string& id, domain::Role role,
   });
 }
 
-absl::StatusOr<std::vector<UserRow>> ListUsers(Tx& tx, const std::string& prefix,
-                                               const std::string& after, int limit) {
+absl::StatusOr<std::vector<UserRow>> ListUsers(Tx& tx, const UserFilter& f) {
   return Guard([&]() -> absl::StatusOr<std::vector<UserRow>> {
     std::vector<UserRow> out;
-    for (const auto& r : tx.w().exec_prepared("user.list", prefix, after, limit)) {
+    for (const auto& r :
+         tx.w().exec_prepared("user.list", f.prefix, f.after, f.limit, static_cast<int>(f.role),
+                              static_cast<int>(f.status), pg::Time(f.now), f.query)) {
       out.push_back(ReadUser(r));
     }
     return out;

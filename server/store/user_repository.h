@@ -46,9 +46,25 @@ absl::Status SetPasswordHash(Tx& tx, const std::string& id, const std::string& h
                              bool must_change, absl::Time now);
 absl::Status SetRole(Tx& tx, const std::string& id, domain::Role role,
                      const std::string& jurisdiction, absl::Time now);
-// Users whose jurisdiction starts with `prefix`, ordered by username, after `after`.
-absl::StatusOr<std::vector<UserRow>> ListUsers(Tx& tx, const std::string& prefix,
-                                               const std::string& after, int limit);
+// ListUsers' filters (AdminService.ListUsers); the empty value of each means any.
+enum class UserStatusFilter : int {
+  kAny = 0,
+  kEnabled = 1,             // not disabled
+  kDisabled = 2,
+  kMustChangePassword = 3,
+  kLocked = 4,              // locked_until > now
+};
+struct UserFilter {
+  std::string prefix;       // jurisdiction starts with this
+  domain::Role role = domain::Role::kUnspecified;
+  UserStatusFilter status = UserStatusFilter::kAny;
+  std::string query;        // lower case; a part of the username or of lower(display_name)
+  absl::Time now;           // for kLocked
+  std::string after;        // keyset: usernames after this
+  int limit = 50;
+};
+// Users matching `filter`, ordered by username (named statement user.list).
+absl::StatusOr<std::vector<UserRow>> ListUsers(Tx& tx, const UserFilter& filter);
 absl::StatusOr<bool> AnyUserExists(Tx& tx);
 
 struct SessionRow {

@@ -294,6 +294,16 @@ echo "Grid-nine-own-2026" | run as grid9 login --user grid9
 run as grid9 team mine
 grep -q "$patient" "$work/out" || fail "the grid worker's own patients do not show the patient"
 run as admin region population 320106001001 --year 2026 --residents 31000
+
+step "beyond the walkthrough: the administrator filters users, reads the rule set and the catalogue"
+run as admin --json user list --role grid-worker --status enabled --query GRID9
+[[ $(json "$work/out" '"|".join(u["username"] for u in d["users"])') == "grid9" ]] \
+  || fail "user list --role --status --query: $(cat "$work/out")"
+run as admin rules show
+grep -q "规则集: jiangsu-2018" "$work/out" || fail "rules show does not name the rule set"
+grep -q "unstable_interval_days  *14" "$work/out" || fail "rules show lacks an option's value"
+run as admin drugs list
+grep -q "olanzapine" "$work/out" || fail "drugs list lacks the catalogue"
 set +e
 as doctor team add "$patient" --team-role astronaut --user-id "$grid9" 2>"$work/err"
 rc=$?
@@ -342,6 +352,11 @@ done
 run as auditor audit verify
 grep -q "审计链完整" "$work/out" || fail "audit verify does not say the chain is intact"
 grep -q "与外部锚点一致的检查点: [1-9]" "$work/out" || fail "audit verify does not report the anchor compared"
+# The server filters by method and outcome: the grid worker's forced-change refusal above.
+run as auditor --json audit list --method /smd.v1.CareTeamService/ListMyPatients \
+  --outcome FAILED_PRECONDITION
+[[ $(json "$work/out" '"|".join(sorted({r["username"] + ":" + r["outcome"] for r in d["records"]}))') \
+   == "grid9:FAILED_PRECONDITION" ]] || fail "audit list --method --outcome: $(cat "$work/out")"
 
 echo
 echo "walkthrough: all steps passed"

@@ -53,14 +53,16 @@ std::vector<Expected> ExpectedPolicy() {
       {Role::kCommunityDoctor,
        {"patient.register", "patient.read", "patient.search", "patient.update", "patient.transfer",
         "patient.close", "region.read", "metrics.read", "followup.record", "followup.read",
-        "worklist.read", "careteam.manage", "careteam.read", "network.read"},
+        "worklist.read", "careteam.manage", "careteam.read", "network.read",
+        "drugs.read"},
        kAllFieldNames,
        IdNumberDisplay::kWhole,
        PatientViewKind::kClinical},
       {Role::kPsychiatrist,
        {"patient.register", "patient.read", "patient.search", "patient.update", "region.read",
         "metrics.read", "followup.record", "followup.read", "followup.supervise",
-        "worklist.read", "careteam.manage", "careteam.read", "network.read"},
+        "worklist.read", "careteam.manage", "careteam.read", "network.read",
+        "drugs.read"},
        kAllFieldNames,
        IdNumberDisplay::kMasked,
        PatientViewKind::kClinical},
@@ -90,7 +92,8 @@ std::vector<Expected> ExpectedPolicy() {
        IdNumberDisplay::kNone,
        PatientViewKind::kNone},
       {Role::kAdmin,
-       {"user.admin", "region.admin", "region.read", "alert.gaps", "network.read", "network.edit"},
+       {"user.admin", "region.admin", "region.read", "alert.gaps", "network.read", "network.edit",
+       "drugs.read", "rules.read"},
        {},
        IdNumberDisplay::kNone,
        PatientViewKind::kNone},
@@ -212,7 +215,7 @@ TEST(Names, ActionsAndFields) {
       "region.admin",     "audit.read",    "audit.verify",   "metrics.read",
       "followup.record",  "followup.read", "followup.supervise", "worklist.read",
       "careteam.manage",  "careteam.read", "alert.gaps",     "network.read",
-      "network.edit"};
+      "network.edit", "drugs.read", "rules.read"};
   ASSERT_EQ(kActions.size(), static_cast<size_t>(kActionCount));
   for (int i = 0; i < kActionCount; ++i) {
     EXPECT_EQ(ActionName(static_cast<Action>(i)), kActions[i]);
@@ -563,6 +566,8 @@ constexpr std::string_view kGoldenMarkdown = R"md(### Roles
 | alert.gaps | · | · | · | · | · | · | · | ✓ |
 | network.read | ✓ | ✓ | · | · | · | ✓ | · | ✓ |
 | network.edit | · | · | · | · | · | ✓ | · | ✓ |
+| drugs.read | ✓ | ✓ | · | · | · | · | · | ✓ |
+| rules.read | · | · | · | · | · | · | · | ✓ |
 
 ### Patient field groups by role
 

@@ -2,8 +2,10 @@
 // admin creates a community worker with a temporary password; that user signs in, must
 // change the password first, then reaches the home page; the admin disables the user and the
 // next sign-in is refused; the demo auditor finds the user's records, with the browser's
-// address "via" the gateway, and verifies the chain: intact. Screenshots admin-users.png and
-// audit.png (1366x768).
+// address "via" the gateway, filters by method and outcome on the server (the rows shown are
+// exactly the database's), and verifies the chain: intact. The admin filters users by role,
+// status and name on the server, reads the drug catalogue and the server's rule set.
+// Screenshots admin-users.png, audit.png, admin-drugs.png and admin-rules.png (1366x768).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from './harness.mjs';
@@ -20,6 +22,24 @@ const NEW_PASSWORD = 'Worker-new-pass-2026';
 async function choose(page, selectTest, text) {
   await page.locator(`[data-test=${selectTest}]`).click();
   await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click();
+}
+
+/** Picks an option of a filterable select by typing its text first (long lists scroll). */
+async function chooseTyped(page, selectTest, text) {
+  await page.locator(`[data-test=${selectTest}]`).click();
+  await page.keyboard.type(text);
+  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click();
+}
+
+/** Waits until the texts of `selector` are exactly `want`, in order. */
+async function waitTexts(page, selector, want) {
+  try {
+    await page.waitForFunction(([sel, w]) => JSON.stringify([...document.querySelectorAll(sel)].map((e) => e.textContent.trim())) === JSON.stringify(w),
+      [selector, want], { timeout: 15000 });
+  } catch (e) {
+    const got = (await page.locator(selector).allInnerTexts()).map((x) => x.trim());
+    assert.deepEqual(got, want, `${selector}: ${e.message}`);
+  }
 }
 
 /** Picks a region in the open tree-select by its exact name. */
@@ -119,7 +139,10 @@ test('admin creates a user; forced password change; disable refuses sign-in; aud
   await auditor.locator('[data-test=f-user]').fill(USERNAME);
   await choose(auditor, 'f-method', '/smd.v1.AuthService/ChangePassword');
   await auditor.locator('[data-test=search]').click();
-  await auditor.locator('[data-test=audit-count]', { hasText: /符合 [1-9]/ }).waitFor();
+  const changes = stack.sql(`SELECT request_id FROM audit_log WHERE username = '${USERNAME}' AND method = '/smd.v1.AuthService/ChangePassword' ORDER BY id DESC`)
+    .trim().split('\n').filter(Boolean);
+  assert.ok(changes.length >= 1);
+  await waitTexts(auditor, '[data-test=row-request]', changes);
   const users = await auditor.locator('[data-test=row-user]').allInnerTexts();
   const methods = await auditor.locator('[data-test=row-method]').allInnerTexts();
   assert.ok(users.length >= 1 && users.every((u) => u.trim() === USERNAME), `rows of ${USERNAME} only: ${users}`);
@@ -129,8 +152,8 @@ test('admin creates a user; forced password change; disable refuses sign-in; aud
     assert.match(await auditor.locator('[data-test=row-peer]').first().innerText(), / via /);
   }
 
-  // Every record of the user by the server's own filter (user id): the sign-ins, the
-  // change, and the sign-in refused after the disable (it names the user).
+  // Every record of the user by its user id: the sign-ins, the change, and the sign-in
+  // refused after the disable (it names the user).
   await auditor.locator('[data-test=row-user]').first().click();
   await auditor.waitForFunction(() => document.querySelector('[data-test=f-user] input, input[data-test=f-user]')?.value?.length === 36);
   await auditor.locator('[data-test=f-method]').hover();
@@ -141,6 +164,36 @@ test('admin creates a user; forced password change; disable refuses sign-in; aud
   assert.ok(all.length >= 5 && all.every((u) => u.trim() === USERNAME), `the user's records: ${all}`);
   const outcomes = await auditor.locator('[data-test=row-outcome]').allInnerTexts();
   assert.equal(outcomes[0].trim(), 'UNAUTHENTICATED', 'newest first: the refused sign-in');
+
+  // Method and outcome on the server: the admin's refused CreateUser calls (the weak password
+  // and the taken user name above), exactly the database's rows, newest first.
+  await auditor.locator('[data-test=f-user]').fill('');
+  await choose(auditor, 'f-method', '/smd.v1.AdminService/CreateUser');
+  await choose(auditor, 'f-outcome', '全部失败');
+  await auditor.locator('[data-test=search]').click();
+  const want = stack.sql(`SELECT request_id FROM audit_log WHERE method = '/smd.v1.AdminService/CreateUser' AND outcome <> 'OK' ORDER BY id DESC`)
+    .trim().split('\n').filter(Boolean);
+  assert.ok(want.length >= 2, `refused CreateUser calls: ${want}`);
+  await waitTexts(auditor, '[data-test=row-request]', want);
+  assert.match(await auditor.locator('[data-test=audit-count]').innerText(), new RegExp(`共 ${want.length} 条`));
+  const failed = (await auditor.locator('[data-test=row-outcome]').allInnerTexts()).map((x) => x.trim());
+  assert.ok(failed.includes('INVALID_ARGUMENT') && failed.includes('ALREADY_EXISTS'), `outcomes: ${failed}`);
+  // One status: only the taken user name.
+  await chooseTyped(auditor, 'f-outcome', 'ALREADY_EXISTS');
+  await auditor.locator('[data-test=search]').click();
+  const taken = stack.sql(`SELECT request_id FROM audit_log WHERE method = '/smd.v1.AdminService/CreateUser' AND outcome = 'ALREADY_EXISTS' ORDER BY id DESC`)
+    .trim().split('\n').filter(Boolean);
+  await waitTexts(auditor, '[data-test=row-request]', taken);
+  // Sign-ins refused (any user): a method with many rows, still only the matching ones.
+  await chooseTyped(auditor, 'f-method', '/smd.v1.AuthService/Login');
+  await chooseTyped(auditor, 'f-outcome', 'UNAUTHENTICATED');
+  await auditor.locator('[data-test=search]').click();
+  const refused = stack.sql(`SELECT request_id FROM audit_log WHERE method = '/smd.v1.AuthService/Login' AND outcome = 'UNAUTHENTICATED' ORDER BY id DESC LIMIT 50`)
+    .trim().split('\n').filter(Boolean);
+  await waitTexts(auditor, '[data-test=row-request]', refused);
+  const loginRows = (await auditor.locator('[data-test=row-method]').allInnerTexts());
+  assert.ok(loginRows.every((m) => m.includes('AuthService/Login')), `Login only: ${loginRows}`);
+  assert.ok((await auditor.locator('[data-test=row-outcome]').allInnerTexts()).every((o) => o.trim() === 'UNAUTHENTICATED'));
 
   await auditor.locator('[data-test=verify]').click();
   await auditor.locator('[data-test=verify-result]').waitFor();
@@ -205,23 +258,64 @@ test('regions: rename with the server\'s check, a year\'s population; reset pass
   assert.equal(await self.locator('[data-test=disable]').count(), 0);
 });
 
-test('drug catalogue and rule set: what each role may read', async () => {
+test('users filtered on the server; drug catalogue and rule set for the admin', async () => {
   const admin = await stack.newPage(VIEW);
   await stack.login(admin, 'admin');
-  await admin.goto(stack.baseUrl + '/admin/drugs');
-  await admin.locator('[data-test=drugs-denied]').waitFor();
-  await admin.goto(stack.baseUrl + '/admin/rules');
-  await admin.locator('[data-test=rule-set-unknown]').waitFor();
-  assert.match(await admin.locator('[data-test=rule-options]').innerText(), /jiangsu-2018[\s\S]*national-2018/);
+  await admin.waitForURL(/\/admin\/users$/);
+  await admin.locator('[data-test=username]', { hasText: /^doctor$/ }).waitFor();
+  const db = (where) => stack.sql(`SELECT username FROM app_user WHERE jurisdiction LIKE '320106%' AND (${where}) ORDER BY username`)
+    .trim().split('\n').filter(Boolean);
 
+  // By role: the police officers only, as the database has them.
+  await choose(admin, 'filter-role', '公安');
+  const police = db('role = 3');
+  await waitTexts(admin, '[data-test=username]', police);
+  assert.match(await admin.locator('[data-test=count]').innerText(), new RegExp(`共 ${police.length} 个用户`));
+  // By status (any role): the disabled ones; by a part of the name: "doc".
+  await choose(admin, 'filter-role', '全部角色');
+  await choose(admin, 'filter-status', '已停用');
+  const disabled = db('disabled');
+  assert.ok(disabled.length >= 1, 'the first test disabled a user');
+  await waitTexts(admin, '[data-test=username]', disabled);
+  await choose(admin, 'filter-status', '全部状态');
+  await admin.locator('[data-test=filter-q]').fill('DOC');
+  const docs = db(`username LIKE '%doc%' OR lower(display_name) LIKE '%doc%'`);
+  await waitTexts(admin, '[data-test=username]', docs);
+
+  // The drug catalogue: every active entry.
+  await admin.goto(stack.baseUrl + '/admin/drugs');
+  await admin.locator('[data-test=drugs] .el-table__row').first().waitFor();
+  const drugs = stack.sql('SELECT count(*) FROM drug_catalogue WHERE active').trim();
+  assert.equal(String(await admin.locator('[data-test=drugs] .el-table__row').count()), drugs);
+  assert.match(await admin.locator('[data-test=drugs]').innerText(), /mg/);
+  await stack.screenshot(admin, 'admin-drugs.png');
+
+  // The rule set the server runs with, every option with its value and meaning.
+  await admin.goto(stack.baseUrl + '/admin/rules');
+  await admin.locator('[data-test=rule-set-name]').waitFor();
+  assert.equal((await admin.locator('[data-test=rule-set-name]').innerText()).trim(), 'jiangsu-2018');
+  assert.match(await admin.locator('[data-test=server-version]').innerText(), /^\d+\.\d+\.\d+/);
+  const names = (await admin.locator('[data-test=option-name]').allInnerTexts()).map((x) => x.trim());
+  const values = (await admin.locator('[data-test=option-value]').allInnerTexts()).map((x) => x.trim());
+  assert.deepEqual(Object.fromEntries(names.map((n, k) => [n, values[k]])), {
+    partial_insight_compatible_with_stable: 'false', any_adr_unstable: 'false',
+    review_not_stable: 'refer_and_two_weeks', first_visit_after_discharge_days: '14',
+    unstable_interval_days: '14', basic_review_days: '14', stable_interval_months: '3',
+    standardized_r2: 'false', medication_any_record: 'false',
+  });
+  assert.match(await admin.locator('[data-test=rule-options]').innerText(), /不稳定：14 天内再随访/);
+  assert.match(await admin.locator('[data-test=alert-settings]').innerText(), /30 分钟/);
+  await stack.screenshot(admin, 'admin-rules.png');
+  assert.deepEqual(admin.errors, []);
+
+  // A doctor reads the catalogue too; the rule set is not in a doctor's navigation.
   const doctor = await stack.newPage(VIEW);
   await stack.login(doctor, 'doctor');
   await doctor.goto(stack.baseUrl + '/admin/drugs');
   await doctor.locator('[data-test=drugs] .el-table__row').first().waitFor();
-  assert.ok(await doctor.locator('[data-test=drugs] .el-table__row').count() >= 5);
-  assert.match(await doctor.locator('[data-test=drugs]').innerText(), /mg/);
+  assert.equal(String(await doctor.locator('[data-test=drugs] .el-table__row').count()), drugs);
+  // The rule set is the administrators' (rules.read): the route sends a doctor home.
   await doctor.goto(stack.baseUrl + '/admin/rules');
-  await doctor.locator('[data-test=rule-set-active]').waitFor();
-  assert.match(await doctor.locator('[data-test=rule-set-active]').innerText(), /jiangsu-2018/);
+  await doctor.waitForURL((u) => !u.pathname.startsWith('/admin/rules'));
   assert.deepEqual(doctor.errors, []);
 });

@@ -1,11 +1,11 @@
 // The administration and audit screens' own logic: the temporary password, the region tree,
-// the region picker's filter, and the audit list's filters matched in the page.
+// the region picker's filter, and the audit list's filters as they are sent to the server.
 import { describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
 import { RegionSchema, RegionLevel } from '@/gen/smd/v1/regions_pb';
-import { AuditRecordSchema } from '@/gen/smd/v1/audit_pb';
 import { matchRegion, regionTree, temporaryPassword } from '@/features/admin/admin-data';
-import { hasClientFilter, matches, splitMethod } from '@/features/audit/audit-filter';
+import { NOT_OK, requestFilters, splitMethod } from '@/features/audit/audit-filter';
+import { METHODS } from '@/features/audit/methods';
 
 describe('temporaryPassword', () => {
   it('has 12 characters with lower case, upper case and digits, none ambiguous', () => {
@@ -45,24 +45,23 @@ describe('regionTree', () => {
   });
 });
 
-describe('audit filters matched in the page', () => {
-  const rec = create(AuditRecordSchema, {
-    username: 'cw1', method: '/smd.v1.AuthService/Login', outcome: 'UNAUTHENTICATED',
-  });
-  it('matches user name exactly, method by path or part, outcome by name or any failure', () => {
-    expect(matches(rec, { username: 'cw1', method: '', outcome: '' })).toBe(true);
-    expect(matches(rec, { username: 'cw', method: '', outcome: '' })).toBe(false);
-    expect(matches(rec, { username: '', method: '/smd.v1.AuthService/Login', outcome: '' })).toBe(true);
-    expect(matches(rec, { username: '', method: '/smd.v1.AuthService/Logout', outcome: '' })).toBe(false);
-    expect(matches(rec, { username: '', method: 'authservice', outcome: '' })).toBe(true);
-    expect(matches(rec, { username: '', method: '', outcome: 'FAIL' })).toBe(true);
-    expect(matches(rec, { username: '', method: '', outcome: 'OK' })).toBe(false);
-    expect(matches(rec, { username: '', method: '', outcome: 'UNAUTHENTICATED' })).toBe(true);
+describe('audit filters sent to the server', () => {
+  const form = { user: '', patientId: '', method: undefined, outcome: undefined, range: null };
+  it('sends a UUID in the user box as user_id and anything else as username', () => {
+    expect(requestFilters({ ...form, user: ' cw1 ' })).toMatchObject({ userId: '', username: 'cw1' });
+    const id = '0B6F3A2E-1C4D-4E5F-8A9B-0C1D2E3F4A5B';
+    expect(requestFilters({ ...form, user: id })).toMatchObject({ userId: id.toLowerCase(), username: '' });
   });
   it('a cleared select (undefined) is no filter', () => {
-    const f = { username: '', method: undefined as unknown as string, outcome: undefined as unknown as string };
-    expect(hasClientFilter(f)).toBe(false);
-    expect(matches(rec, f)).toBe(true);
+    expect(requestFilters(form)).toMatchObject({ method: '', outcome: '', from: null, to: null });
+    expect(requestFilters({ ...form, method: '/smd.v1.AuthService/Login', outcome: NOT_OK }))
+      .toMatchObject({ method: '/smd.v1.AuthService/Login', outcome: 'NOT_OK' });
+  });
+  it('offers every RPC of the generated descriptors, the new ones too, and the server records', () => {
+    expect(METHODS).toContain('/smd.v1.AdminService/GetRuleSet');
+    expect(METHODS).toContain('/smd.v1.FollowUpService/RecordFollowUp');
+    expect(METHODS).toContain('smd-server alert.escalate');
+    expect(METHODS.every((m) => m.startsWith('/smd.v1.') || m.startsWith('smd-server '))).toBe(true);
   });
   it('splits a method path into service and method', () => {
     expect(splitMethod('/smd.v1.AdminService/CreateUser')).toEqual(['AdminService', 'CreateUser']);

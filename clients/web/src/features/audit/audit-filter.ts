@@ -1,40 +1,43 @@
-// The audit list's filters. The server filters by user id, patient id and time
-// (ListAuditRecordsRequest); method, outcome and a user name are matched here, on the records
-// read, page by page (audit.proto has no such filters). Pure; unit-tested.
-import type { AuditRecord } from '@/gen/smd/v1/audit_pb';
-
-export interface ClientFilter {
-  /** A user name (exact), when the user box holds a name rather than a user id. */
-  username: string;
-  /** "/smd.v1.AdminService/CreateUser", or a service ("AdminService"), or part of a name. */
-  method: string;
-  /** "" any; "OK"; "FAIL" any failure; or a status code name. */
-  outcome: string;
-}
+// The audit list's filters, as the server takes them (audit.proto ListAuditRecordsRequest;
+// docs/api.md AuditService): the user box holds a user id (UUID) or a user name, each sent as
+// its own server filter; method and outcome are server filters too. Nothing is matched in the
+// page, so every page the server sends is complete. Pure; unit-tested.
+import type { ListAuditRecordsRequest } from '@/gen/smd/v1/audit_pb';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function matches(r: AuditRecord, f: ClientFilter): boolean {
-  if (f.username && r.username !== f.username) return false;
-  const m = (f.method ?? '').trim();
-  if (m) {
-    if (m.startsWith('/') ? r.method !== m : !r.method.toLowerCase().includes(m.toLowerCase())) return false;
-  }
-  if (f.outcome === 'FAIL') return r.outcome !== 'OK';
-  if (f.outcome && r.outcome !== f.outcome) return false;
-  return true;
-}
+/** The outcome filter for every outcome but OK (audit.proto `outcome`). */
+export const NOT_OK = 'NOT_OK';
 
-export function hasClientFilter(f: ClientFilter): boolean {
-  return !!(f.username || (f.method ?? '').trim() || f.outcome);
-}
-
-/** gRPC status code names as the server writes them in `outcome` (audit.proto). */
+/** The outcomes audit records carry: OK and the gRPC status code names, as the server writes them. */
 export const OUTCOMES = [
-  'OK', 'INVALID_ARGUMENT', 'PERMISSION_DENIED', 'UNAUTHENTICATED', 'NOT_FOUND', 'ALREADY_EXISTS',
-  'FAILED_PRECONDITION', 'ABORTED', 'RESOURCE_EXHAUSTED', 'UNAVAILABLE', 'DEADLINE_EXCEEDED',
-  'CANCELLED', 'INTERNAL', 'UNKNOWN',
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND',
+  'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED',
+  'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
 ];
+
+export interface FilterForm {
+  user: string;
+  patientId: string;
+  method: string | undefined;
+  outcome: string | undefined;
+  range: [Date, Date] | null;
+}
+
+/** The request's filter fields for a form (a cleared el-select holds undefined). */
+export function requestFilters(f: FilterForm): Pick<ListAuditRecordsRequest, 'userId' | 'username' | 'patientId' | 'method' | 'outcome'> & { from: Date | null; to: Date | null } {
+  const user = (f.user ?? '').trim();
+  const isId = UUID_RE.test(user.toLowerCase());
+  return {
+    userId: isId ? user.toLowerCase() : '',
+    username: isId ? '' : user,
+    patientId: (f.patientId ?? '').trim().toLowerCase(),
+    method: f.method ?? '',
+    outcome: f.outcome ?? '',
+    from: f.range?.[0] ?? null,
+    to: f.range?.[1] ?? null,
+  };
+}
 
 /** "/smd.v1.AdminService/CreateUser" -> ["AdminService", "CreateUser"]. */
 export function splitMethod(m: string): [string, string] {
