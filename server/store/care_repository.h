@@ -40,7 +40,7 @@ struct VisitSummary {
   bool failed = false;
   bool reports_death = false;
   domain::Classification final_class = domain::Classification::kNone;
-  int risk_level = -1;
+  std::optional<int> risk_level;  // absent: not assessed
   std::optional<absl::CivilDay> next_due;
   bool next_is_review = false;
   absl::Time recorded_at;
