@@ -436,9 +436,8 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
           v1::FollowUpForm failed;
           *failed.mutable_visit_date() = D(day);
           failed.set_mode(v1::VISIT_MODE_HOME);
-          failed.add_subjects(2);
+          failed.add_subjects(v1::VISIT_SUBJECT_FAMILY);
           failed.set_lost_reason(v1::LOST_REASON_WORKING_AWAY);
-          failed.set_risk_level(-1);
           f = failed;
           break;
         }
