@@ -49,7 +49,7 @@ std::vector<Statement> CareStatements() {
   static const std::string last_valid =
       std::string("SELECT ") + kFollowUpColumns +
       " FROM followup WHERE patient_id = $1::uuid AND current AND NOT failed AND NOT "
-      "reports_death ORDER BY visit_date DESC, recorded_at DESC LIMIT 1";
+      "reports_death AND risk_level >= 0 ORDER BY visit_date DESC, recorded_at DESC LIMIT 1";
   return {
       {"followup.insert",
        "INSERT INTO followup (id, visit_id, version, current, patient_id, visit_date, mode, "

@@ -391,7 +391,7 @@ TEST(FollowUpConvertForm, MinimalFormLeavesOptionalPartsUnset) {
   EXPECT_FALSE(out.has_referral());
   EXPECT_EQ(out.medications_size(), 0);
   EXPECT_EQ(out.notes(), "");
-  EXPECT_EQ(out.risk_level(), -1);
+  EXPECT_FALSE(out.has_risk_level());
 }
 
 TEST(FollowUpConvertForm, MissingVisitDateIsRequired) {
@@ -573,7 +573,7 @@ TEST(FollowUpConvertVisit, UnsetMembersStayUnset) {
   EXPECT_EQ(p.assessment().actions_size(), 0);
   EXPECT_FALSE(p.current());
   EXPECT_EQ(p.version(), 1);
-  EXPECT_EQ(p.form().risk_level(), -1);
+  EXPECT_FALSE(p.form().has_risk_level());
 
   f.recorded_at = absl::InfinitePast();
   FollowUpToProto(f, &p);
