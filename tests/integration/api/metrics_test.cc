@@ -475,7 +475,10 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
       close.set_patient_id(p);
       close.set_version(cur.version());
       close.set_kind(v1::CLOSE_KIND_DEATH);
-      *close.mutable_date() = D(absl::CivilDay(kYear, 1, 1) + pick(0, 330));
+      // Not before the last visit (a close may not precede the last record; issue 14).
+      const int doy = pick(0, 330);
+      const int last_visit = days.empty() ? 0 : *days.rbegin();
+      *close.mutable_date() = D(absl::CivilDay(kYear, 1, 1) + std::max(doy, last_visit));
       close.set_death_cause(1);
       v1::Patient closed;
       grpc::Status s = env_->patients->ClosePatient(TestServer::Ctx(*doctor_).get(), close, &closed);

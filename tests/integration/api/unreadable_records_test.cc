@@ -254,7 +254,7 @@ TEST_F(UnreadableRecordsTest, ADamagedFailedVisitAndDeathReportKeepTheirFlags) {
       EXPECT_FALSE(f.reports_death());
       EXPECT_EQ(f.form().lost_reason(), v1::LOST_REASON_MISSING);
       EXPECT_EQ(f.assessment().effective_lost_reason(), v1::LOST_REASON_MISSING);
-      EXPECT_EQ(f.form().risk_level(), -1);
+      EXPECT_FALSE(f.form().has_risk_level());
       EXPECT_FALSE(f.assessment().has_next_due());
     } else {
       EXPECT_EQ(f.visit_id(), died.visit_id());
