@@ -819,10 +819,16 @@ class Cli {
         req.mutable_form()->mutable_visit_date()->set_month(today.month());
         req.mutable_form()->mutable_visit_date()->set_day(today.day());
       }
+      // --risk N sets the level; --risk none removes it (a failed or hospital-only visit:
+      // the level is sent only when assessed, issue 14).
       if (a_.Has("risk")) {
-        auto r = a_.GetInt("risk", -1);
-        if (!r.ok()) return FailLocal(r.status());
-        req.mutable_form()->set_risk_level(static_cast<int>(*r));
+        if (a_.Get("risk") == "none") {
+          req.mutable_form()->clear_risk_level();
+        } else {
+          auto r = a_.GetInt("risk", -1);
+          if (!r.ok()) return FailLocal(r.status());
+          req.mutable_form()->set_risk_level(static_cast<int>(*r));
+        }
       }
       v1::FollowUp f;
       grpc::Status s = Invoke("FollowUpService", "RecordFollowUp", req, &f);
@@ -853,7 +859,7 @@ class Cli {
               {}};
       for (const auto& f : resp.followups()) {
         t.rows.push_back({DateText(f.form().visit_date()),
-                          f.form().risk_level() < 0 ? "-" : std::to_string(f.form().risk_level()),
+                          f.form().has_risk_level() ? std::to_string(f.form().risk_level()) : "-",
                           ClassText(o_.lang, f.assessment().final_class()),
                           DateText(f.assessment().next_due()), std::to_string(f.version())});
       }

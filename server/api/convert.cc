@@ -302,7 +302,7 @@ void PatientToProto(const domain::Patient& p, int view_kind, smd::v1::Patient* o
 
   out->set_status(PatientStatusToProto(p.status));
   out->set_risk_level(p.risk_level);
-  out->set_classification(p.classification);
+  out->set_classification(static_cast<smd::v1::Classification>(p.classification));
   if (p.closed_date.has_value()) {
     DateToProto(*p.closed_date, out->mutable_closed_date());
   }

@@ -163,13 +163,15 @@ absl::Status FollowUpFormFromProto(const smd::v1::FollowUpForm& in, domain::Foll
   domain::FollowUpForm f;
   ASSIGN_OR_RETURN(f.visit_date, RequiredDate(in.visit_date(), "visit_date"));
   ASSIGN_OR_RETURN(f.mode, CheckedEnum(in.mode(), domain::VisitMode::kPhone, "mode"));
+  // Option fields are proto enums (open: any number arrives and domain validation checks
+  // the range, naming the field); the domain keeps the form's codes as ints.
   f.subjects.assign(in.subjects().begin(), in.subjects().end());
   ASSIGN_OR_RETURN(f.lost_reason,
                    CheckedEnum(in.lost_reason(), domain::LostReason::kOther, "lost_reason"));
   f.lost_reason_other = in.lost_reason_other();
   ASSIGN_OR_RETURN(f.death_date, DateFromProto(in.death_date(), "death_date"));
   f.death_cause = in.death_cause();
-  f.risk_level = in.risk_level();
+  if (in.has_risk_level()) f.risk_level = in.risk_level();
   ASSIGN_OR_RETURN(f.symptom_severity, CheckedEnum(in.symptom_severity(),
                                                    domain::SymptomSeverity::kMarked,
                                                    "symptom_severity"));
@@ -221,27 +223,27 @@ void FollowUpFormToProto(const domain::FollowUpForm& form, smd::v1::FollowUpForm
   out->Clear();
   DateToProto(form.visit_date, out->mutable_visit_date());
   out->set_mode(Cast<smd::v1::VisitMode>(form.mode));
-  out->mutable_subjects()->Add(form.subjects.begin(), form.subjects.end());
+  for (int s : form.subjects) out->add_subjects(static_cast<smd::v1::VisitSubject>(s));
   out->set_lost_reason(Cast<smd::v1::LostReason>(form.lost_reason));
   out->set_lost_reason_other(form.lost_reason_other);
   if (form.death_date.has_value()) {
     DateToProto(*form.death_date, out->mutable_death_date());
   }
-  out->set_death_cause(form.death_cause);
-  out->set_risk_level(form.risk_level);
+  out->set_death_cause(static_cast<smd::v1::DeathCause>(form.death_cause));
+  if (form.risk_level.has_value()) out->set_risk_level(*form.risk_level);
   out->set_symptom_severity(Cast<smd::v1::SymptomSeverity>(form.symptom_severity));
-  out->mutable_symptoms()->Add(form.symptoms.begin(), form.symptoms.end());
+  for (int s : form.symptoms) out->add_symptoms(static_cast<smd::v1::Symptom>(s));
   out->set_symptoms_other(form.symptoms_other);
   out->set_insight(Cast<smd::v1::Insight>(form.insight));
-  out->set_sleep(form.sleep);
-  out->set_diet(form.diet);
+  out->set_sleep(static_cast<smd::v1::Rating>(form.sleep));
+  out->set_diet(static_cast<smd::v1::Rating>(form.diet));
   if (!IsEmpty(form.social)) {
     smd::v1::SocialFunction* s = out->mutable_social();
-    s->set_self_care(form.social.self_care);
-    s->set_housework(form.social.housework);
-    s->set_work(form.social.work);
-    s->set_study(form.social.study);
-    s->set_social(form.social.social);
+    s->set_self_care(static_cast<smd::v1::Rating>(form.social.self_care));
+    s->set_housework(static_cast<smd::v1::Rating>(form.social.housework));
+    s->set_work(static_cast<smd::v1::Rating>(form.social.work));
+    s->set_study(static_cast<smd::v1::Rating>(form.social.study));
+    s->set_social(static_cast<smd::v1::Rating>(form.social.social));
   }
   if (!IsEmpty(form.behaviour)) {
     BehaviourToProto(form.behaviour, out->mutable_behaviour());
@@ -267,7 +269,7 @@ void FollowUpFormToProto(const domain::FollowUpForm& form, smd::v1::FollowUpForm
   }
   MedicationLinesToProto(form.medications, out->mutable_medications());
   MedicationLinesToProto(form.guidance, out->mutable_guidance());
-  out->mutable_rehab()->Add(form.rehab.begin(), form.rehab.end());
+  for (int r : form.rehab) out->add_rehab(static_cast<smd::v1::RehabMeasure>(r));
   out->set_rehab_other(form.rehab_other);
   out->set_other_abnormality(form.other_abnormality);
   out->set_recorded_class(ClassificationToProto(form.recorded_class));

@@ -62,7 +62,8 @@ void DrugToProto(const domain::DrugInfo& drug, smd::v1::Drug* out);
 
 // Replaces *out with every field of the form. behaviour, lockup and effect map to the shared
 // domain::DangerousBehaviour / LockupStatus / TreatmentEffect; referral to domain::Referral;
-// repeated int codes (subjects, symptoms, rehab) and risk_level are copied as given.
+// the option enums (subjects, death_cause, symptoms, sleep, diet, social.*, rehab) are
+// copied as their numbers, and risk_level when present (absent stays absent: issue 14).
 // Checks, in proto field order: visit_date (required), mode, lost_reason, death_date,
 // symptom_severity, insight, lockup, hospitalization, last_discharge_date, adherence, adr,
 // physical, effect, recorded_class.

@@ -74,6 +74,7 @@ void TransferToProto(const store::TransferRow& t, v1::Transfer* out) {
   out->set_decided_by(t.decided_by);
   if (t.decided_at) TimeToProto(*t.decided_at, out->mutable_decided_at());
   out->set_decision_note(t.decision_note);
+  if (t.effective_date) DateToProto(*t.effective_date, out->mutable_effective_date());
   out->set_unreadable(t.unreadable);
 }
 
@@ -119,6 +120,7 @@ grpc::ServerUnaryReactor* AuthService::Login(grpc::CallbackServerContext* ctx,
           u->set_display_name(s.display_name);
           u->set_role(RoleToProto(s.principal.role));
           u->set_jurisdiction(s.principal.jurisdiction);
+          u->set_jurisdiction_name(s.jurisdiction_name);
           u->set_must_change_password(s.principal.must_change_password);
         });
         if (!signed_in.ok()) return signed_in;
@@ -416,8 +418,10 @@ grpc::ServerUnaryReactor* PatientService::TransferOut(grpc::CallbackServerContex
                                                       v1::Transfer* resp) {
   return RunUnary(ctx, ex_, SMD_METHOD(PatientService, TransferOut), req, resp,
                   [=, this](const app::CallMeta& m) {
+                    ASSIGN_OR_RETURN(auto effective,
+                                     DateFromProto(req->effective_date(), "effective_date"));
                     return Fill(uc_.TransferOut(m, req->patient_id(), req->version(),
-                                                req->to_jurisdiction(), req->reason()),
+                                                req->to_jurisdiction(), req->reason(), effective),
                                 [&](const store::TransferRow& t) { TransferToProto(t, resp); });
                   });
 }

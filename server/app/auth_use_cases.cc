@@ -207,6 +207,9 @@ absl::StatusOr<SignedIn> AuthUseCases::Login(const CallMeta& meta, const std::st
         out.principal = {user->id,           user->username, user->role,
                          user->jurisdiction, session.id,     user->must_change_password};
         out.display_name = user->display_name;
+        // LoginResponse names the jurisdiction (issue 14) so a client need not call WhoAmI.
+        ASSIGN_OR_RETURN(auto region, store::GetRegion(tx, user->jurisdiction));
+        out.jurisdiction_name = region ? region->name : "";
         e.detail = "";
         own_row = true;
       }

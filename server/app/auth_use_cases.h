@@ -17,6 +17,7 @@ struct SignedIn {
   absl::Time expires_at;
   domain::Principal principal;
   std::string display_name;
+  std::string jurisdiction_name;  // the region's name, "" when the code is not in the tree
 };
 
 struct Me {

@@ -186,7 +186,9 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
       p.economic = (i % 5 == 0) ? domain::EconomicStatus::kPoor : domain::EconomicStatus::kNotPoor;
       p.status = domain::PatientStatus::kActive;
       p.version = 1;
-      p.registered_at = p.updated_at = now - absl::Hours(24 * (400 + patient_count - i));
+      // Registered before the oldest visit below (at most 150 + 3 x 100 days ago): a visit
+      // may not predate the 建档日期 (docs/rules.md "Dates of records").
+      p.registered_at = p.updated_at = now - absl::Hours(24 * (500 + patient_count - i));
       p.registered_by = admin_id;
       RETURN_IF_ERROR(deps.patients.Insert(tx, p));
       ++report.patients;
@@ -205,7 +207,8 @@ absl::StatusOr<DemoReport> SeedDemo(const Deps& deps, int patient_count) {
       for (size_t v = 0; v < dates.size(); ++v) {
         const bool last = v + 1 == dates.size();
         domain::FollowUpForm form = DemoVisit(dates[v], last ? current_risk : 0, i);
-        RETURN_IF_ERROR(domain::ValidateFollowUpForm(form, p.birth_date, today));
+        RETURN_IF_ERROR(domain::ValidateFollowUpForm(
+            form, p.birth_date, absl::ToCivilDay(p.registered_at, kBeijing), today));
         RETURN_IF_ERROR(domain::CheckMedications(form.medications, deps.drugs.Lookup(),
                                                  "medications"));
         domain::FollowUp f;

@@ -102,7 +102,9 @@ absl::Status FollowUpUseCases::Reschedule(store::Tx& tx, const domain::Patient& 
 absl::StatusOr<domain::Assessment> FollowUpUseCases::ValidateAndAssess(
     store::Tx& tx, const domain::Patient& p, const domain::FollowUpForm& form,
     const std::string& except_visit) {
-  RETURN_IF_ERROR(domain::ValidateFollowUpForm(form, p.birth_date, Today(deps_)));
+  static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
+  RETURN_IF_ERROR(domain::ValidateFollowUpForm(
+      form, p.birth_date, absl::ToCivilDay(p.registered_at, kBeijing), Today(deps_)));
   RETURN_IF_ERROR(domain::CheckMedications(form.medications, deps_.drugs.Lookup(), "medications"));
   RETURN_IF_ERROR(domain::CheckMedications(form.guidance, deps_.drugs.Lookup(), "guidance"));
   if (domain::ReportsDeath(form) && *form.death_date < p.birth_date) {
@@ -169,7 +171,7 @@ absl::StatusOr<RecordedVisit> FollowUpUseCases::Record(const CallMeta& meta,
 
 absl::StatusOr<domain::FollowUp> FollowUpUseCases::Correct(const CallMeta& meta,
                                                            const std::string& visit_id,
-                                                           int base_version,
+                                                           int64_t base_version,
                                                            const domain::FollowUpForm& form,
                                                            const std::string& reason) {
   domain::FollowUp out;
@@ -578,7 +580,9 @@ absl::StatusOr<TimelinePage> FollowUpUseCases::Timeline(const CallMeta& meta,
           absl::StrAppend(&meds, meds.empty() ? "" : "、", d ? d->name_zh : m.drug_code);
         }
         add(f.form.visit_date, "followup",
-            absl::StrCat("随访 危险性", f.form.risk_level, "级 ",
+            absl::StrCat(f.form.risk_level
+                             ? absl::StrCat("随访 危险性", *f.form.risk_level, "级 ")
+                             : std::string("随访 目前正在住院 (in hospital) "),
                          std::string(domain::ClassificationNameZh(f.assessment.final_class)),
                          meds.empty() ? "" : " 用药：", meds,
                          f.version > 1 ? absl::StrCat(" (更正第", f.version, "版)") : ""),

@@ -91,7 +91,7 @@ class FollowUpUseCases {
   // Errors: ABORTED (base_version not the latest), PERMISSION_DENIED, NOT_FOUND,
   // INVALID_ARGUMENT (reason required).
   absl::StatusOr<domain::FollowUp> Correct(const CallMeta& meta, const std::string& visit_id,
-                                           int base_version, const domain::FollowUpForm& form,
+                                           int64_t base_version, const domain::FollowUpForm& form,
                                            const std::string& reason);
   // A patient's visits, newest first (offset paging). A visit whose stored form does not
   // decrypt is listed marked (FollowUp::unreadable), counted, logged by id and audited as

@@ -269,14 +269,14 @@ absl::Status PatientUseCases::OnePatient(const CallMeta& meta, const std::string
 
 absl::StatusOr<ViewedPatient> PatientUseCases::ChangePatient(
     const CallMeta& meta, const std::string& patient_id, int64_t version, domain::Action action,
-    const std::function<absl::Status(domain::Patient&)>& change) {
+    const std::function<absl::Status(store::Tx&, domain::Patient&)>& change) {
   ViewedPatient out;
   RETURN_IF_ERROR(OnePatient(meta, patient_id, action, /*for_update=*/true,
                              [&](store::Tx& tx, const domain::Principal& who,
                                  domain::Patient& p, AuditNote&) -> absl::Status {
                                RETURN_IF_ERROR(CheckVersion(p, version));
                                const domain::PatientStatus status_before = p.status;
-                               RETURN_IF_ERROR(change(p));
+                               RETURN_IF_ERROR(change(tx, p));
                                p.updated_at = deps_.clock.Now();
                                RETURN_IF_ERROR(deps_.patients.Update(tx, p));
                                // A closed case's team ends with it (an edit of the
@@ -311,7 +311,7 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Update(const CallMeta& meta,
                                                       int64_t version,
                                                       const domain::Patient& details) {
   return ChangePatient(meta, patient_id, version, domain::Action::kPatientUpdate,
-                       [&](domain::Patient& p) -> absl::Status {
+                       [&](store::Tx&, domain::Patient& p) -> absl::Status {
                          RETURN_IF_ERROR(
                              domain::CheckPatientOpen(p.status, domain::Action::kPatientUpdate));
                          CopyEditable(details, p);
@@ -392,9 +392,22 @@ absl::StatusOr<PatientPage> PatientUseCases::Search(const CallMeta& meta, const 
   return page;
 }
 
+absl::StatusOr<absl::CivilDay> PatientUseCases::LastRecordDay(store::Tx& tx,
+                                                              const domain::Patient& p) {
+  // domain::CheckEffectiveDate: the later of the 建档日期 and the last valid follow-up.
+  static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
+  absl::CivilDay last = absl::ToCivilDay(p.registered_at, kBeijing);
+  ASSIGN_OR_RETURN(auto schedule, deps_.care.GetSchedule(tx, p.id));
+  if (schedule && schedule->last_valid_visit && *schedule->last_valid_visit > last) {
+    last = *schedule->last_valid_visit;
+  }
+  return last;
+}
+
 absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
     const CallMeta& meta, const std::string& patient_id, int64_t version,
-    const std::string& to_jurisdiction, const std::string& reason) {
+    const std::string& to_jurisdiction, const std::string& reason,
+    std::optional<absl::CivilDay> effective_date) {
   store::TransferRow out;
   RETURN_IF_ERROR(OnePatient(meta, patient_id, domain::Action::kPatientTransfer, true,
                              [&](store::Tx& tx, const domain::Principal& who, domain::Patient& p,
@@ -404,6 +417,10 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
     RETURN_IF_ERROR(domain::CheckText("reason", reason, false, 200));
     RETURN_IF_ERROR(domain::CheckPatientOpen(p.status, domain::Action::kPatientTransfer));
     RETURN_IF_ERROR(CheckVersion(p, version));
+    // docs/rules.md "Dates of records": the day the patient left, default today.
+    const absl::CivilDay left_on = effective_date.value_or(Today());
+    ASSIGN_OR_RETURN(const absl::CivilDay last_record, LastRecordDay(tx, p));
+    RETURN_IF_ERROR(domain::CheckEffectiveDate("effective_date", left_on, Today(), last_record));
     if (domain::RegionContains(to_jurisdiction, p.jurisdiction) ||
         domain::RegionContains(p.jurisdiction, to_jurisdiction)) {
       return domain::FieldError("to_jurisdiction", "迁入地不能是当前辖区",
@@ -419,6 +436,7 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
     out.reason = reason;
     out.requested_by = who.user_id;
     out.requested_at = now;
+    out.effective_date = left_on;
     if (target) {
       if (target->level != 3) {
         return domain::FieldError("to_jurisdiction", "迁入地须为社区",
@@ -434,7 +452,7 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
       out.decided_by = who.user_id;
       out.decided_at = now;
       p.status = domain::PatientStatus::kMovedOut;
-      p.closed_date = Today();
+      p.closed_date = left_on;  // 迁出 counts from this day (metrics: moved_out_on)
     }
     p.transfer_to = to_jurisdiction;
     p.updated_at = now;
@@ -553,7 +571,10 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Close(const CallMeta& meta,
                                                      int64_t version,
                                                      const domain::CloseRequest& request) {
   return ChangePatient(meta, patient_id, version, domain::Action::kPatientClose,
-                       [&](domain::Patient& p) { return domain::ApplyClose(p, request, Today()); });
+                       [&](store::Tx& tx, domain::Patient& p) -> absl::Status {
+                         ASSIGN_OR_RETURN(const absl::CivilDay last, LastRecordDay(tx, p));
+                         return domain::ApplyClose(p, request, Today(), last);
+                       });
 }
 
 }  // namespace smd::app

@@ -103,7 +103,8 @@ class PatientUseCases {
   absl::StatusOr<store::TransferRow> TransferOut(const CallMeta& meta,
                                                  const std::string& patient_id, int64_t version,
                                                  const std::string& to_jurisdiction,
-                                                 const std::string& reason);
+                                                 const std::string& reason,
+                                                 std::optional<absl::CivilDay> effective_date);
   // 迁入 (accept) or refusal, by the receiving jurisdiction.
   absl::StatusOr<store::TransferRow> TransferIn(const CallMeta& meta,
                                                 const std::string& transfer_id, bool accept,
@@ -129,7 +130,10 @@ class PatientUseCases {
   // OnePatient (locked) + version check + `change` + save with a new version + view.
   absl::StatusOr<ViewedPatient> ChangePatient(
       const CallMeta& meta, const std::string& patient_id, int64_t version,
-      domain::Action action, const std::function<absl::Status(domain::Patient&)>& change);
+      domain::Action action,
+      const std::function<absl::Status(store::Tx&, domain::Patient&)>& change);
+  // The later of p's 建档日期 and its last valid follow-up (domain::CheckEffectiveDate).
+  absl::StatusOr<absl::CivilDay> LastRecordDay(store::Tx& tx, const domain::Patient& p);
 
   const Deps& deps_;
 };

@@ -24,7 +24,7 @@ std::string Num(int n) { return std::to_string(n); }
 std::optional<AlertDraft> AlertForFollowUp(const FollowUpForm& form, const Assessment& a,
                                            Classification previous_class) {
   AlertDraft d;
-  d.risk_level = form.risk_level;
+  d.risk_level = form.risk_level.value_or(-1);
   bool mandatory = false;
   // Decisions table, "Police notification": 走失 is mandatory.
   if (form.lost_reason == LostReason::kMissing ||
@@ -34,9 +34,9 @@ std::optional<AlertDraft> AlertForFollowUp(const FollowUpForm& form, const Asses
   }
   if (!IsFailedVisit(form) && !ReportsDeath(form)) {
     // Decisions table: mandatory alert at risk >= 3 (rules.md §2 levels 3-5; S13, S24).
-    if (form.risk_level >= 3) {
-      Add(d, AlertKind::kHighRisk, form.risk_level >= 4 ? kSeverityCritical : kSeverityHigh,
-          "随访危险性评估" + Num(form.risk_level) + "级 (risk level " + Num(form.risk_level) +
+    if (const int risk = form.risk_level.value_or(-1); risk >= 3) {
+      Add(d, AlertKind::kHighRisk, risk >= 4 ? kSeverityCritical : kSeverityHigh,
+          "随访危险性评估" + Num(risk) + "级 (risk level " + Num(risk) +
               " at follow-up)");
       mandatory = true;
     }

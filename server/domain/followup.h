@@ -119,8 +119,9 @@ struct FollowUpForm {
   // 死亡 (closes the case).
   std::optional<absl::CivilDay> death_date;
   int death_cause = 0;  // 1..6 (rules.md §3)
-  // Assessment (required unless failed or death).
-  int risk_level = -1;  // 0..5 (rules.md §2)
+  // Assessment (required unless failed, death or hospital-only). Present exactly when the
+  // visit assessed the patient's risk (issue 14: no -1 sentinel).
+  std::optional<int> risk_level;  // 0..5 (rules.md §2)
   SymptomSeverity symptom_severity = SymptomSeverity::kUnspecified;
   std::vector<int> symptoms;  // 1..12
   std::string symptoms_other;
@@ -153,6 +154,13 @@ struct FollowUpForm {
 
 inline bool IsFailedVisit(const FollowUpForm& f) { return f.lost_reason != LostReason::kNone; }
 inline bool ReportsDeath(const FollowUpForm& f) { return f.death_date.has_value(); }
+// A hospital-only visit (docs/rules.md "Hospital-only visits"; rules.md §5.1 在管, S7): the
+// patient is 目前正在住院 and the visit records that without a risk assessment. It is a
+// valid follow-up (在管, 服药) but classifies nothing.
+inline bool IsHospitalOnlyVisit(const FollowUpForm& f) {
+  return !IsFailedVisit(f) && !ReportsDeath(f) && !f.risk_level.has_value() &&
+         f.hospitalization == Hospitalization::kCurrently;
+}
 
 // What a stored visit keeps in plaintext typed columns next to its encrypted form (schema
 // 0002 `followup`): the facts a listing still serves when the form does not decrypt.
@@ -161,7 +169,7 @@ struct VisitFacts {
   VisitMode mode = VisitMode::kUnspecified;
   bool failed = false;
   LostReason lost_reason = LostReason::kNone;  // the effective reason (4 on the third)
-  int risk_level = -1;
+  std::optional<int> risk_level;               // absent: not assessed
   Adherence adherence = Adherence::kUnspecified;
   Hospitalization hospitalization = Hospitalization::kUnspecified;
   int minor_trouble = 0;  // 轻度滋事, 肇事, 肇祸 since the last visit

@@ -42,8 +42,13 @@ bool AnySocialItemPoor(const SocialFunction& s) {
 }
 
 bool HasAssessment(const FollowUpForm& v) {
-  return !IsFailedVisit(v) && !ReportsDeath(v) && v.risk_level >= 0;
+  return !IsFailedVisit(v) && !ReportsDeath(v) && v.risk_level.has_value();
 }
+
+// docs/rules.md "Hospital-only visits": while the patient is in hospital the community
+// checks again after this many months; a discharge notice brings the first visit forward
+// (14 days from its receipt, ComputeSchedule takes the earlier date).
+constexpr int kHospitalOnlyRecheckMonths = 1;
 
 void Add(std::vector<RequiredAction>& actions, RequiredAction a) { actions.push_back(a); }
 
@@ -82,7 +87,8 @@ Classification Classify(const FollowUpForm& v, const RuleSet& rules) {
   const bool adr_unstable =
       v.adr == AdverseReaction::kSerious ||
       (rules.any_adr_unstable && v.adr == AdverseReaction::kMild);
-  if (v.risk_level >= 3 || v.symptom_severity == SymptomSeverity::kMarked ||
+  const int risk = *v.risk_level;
+  if (risk >= 3 || v.symptom_severity == SymptomSeverity::kMarked ||
       v.insight == Insight::kLacking || adr_unstable ||
       v.physical == PhysicalIllness::kSerious) {
     return Classification::kUnstable;
@@ -93,7 +99,7 @@ Classification Classify(const FollowUpForm& v, const RuleSet& rules) {
       (rules.partial_insight_compatible_with_stable && v.insight == Insight::kPartial);
   const bool physical_ok =
       v.physical == PhysicalIllness::kNone || v.physical == PhysicalIllness::kStable;
-  if (v.risk_level == 0 && v.symptom_severity == SymptomSeverity::kNone && insight_recovered &&
+  if (risk == 0 && v.symptom_severity == SymptomSeverity::kNone && insight_recovered &&
       !AnySocialItemPoor(v.social) && v.adr != AdverseReaction::kSerious && physical_ok &&
       !v.other_abnormality) {
     return Classification::kStable;
@@ -119,6 +125,15 @@ Assessment Assess(const FollowUpForm& v, const PriorState& prior, const RuleSet&
     // rules.md §3 如死亡 / §5.1 死亡: the case closes; nothing further is scheduled.
     return a;
   }
+  if (IsHospitalOnlyVisit(v)) {
+    // docs/rules.md "Hospital-only visits": a valid follow-up (rules.md §5.1 在管, S7) that
+    // assessed nothing, so it classifies nothing (§4.1 rests on the five assessed items)
+    // and raises no risk-driven action. The family still gets the every-visit education
+    // and support (§4.2 "Every visit"). Next check: kHospitalOnlyRecheckMonths.
+    Add(a.actions, RequiredAction::kHealthEducation);
+    a.next_due = AddMonthsClamped(v.visit_date, kHospitalOnlyRecheckMonths);
+    return a;
+  }
 
   a.computed = Classify(v, rules);
   a.final_class = v.recorded_class != Classification::kNone ? v.recorded_class : a.computed;
@@ -126,8 +141,9 @@ Assessment Assess(const FollowUpForm& v, const PriorState& prior, const RuleSet&
   // rules.md §4.2 "Every visit": health education and rehabilitation guidance.
   Add(a.actions, RequiredAction::kHealthEducation);
 
-  // Risk- and behaviour-driven actions: mandatory whatever the final class.
-  const int risk = v.risk_level;
+  // Risk- and behaviour-driven actions: mandatory whatever the final class. Validated
+  // forms always have a level here; an unvalidated one without it counts as 0.
+  const int risk = v.risk_level.value_or(0);
   // Decisions "Police" (rules.md §4.2 row "不稳定 with risk ≥3", §6 police rule, S13/S24):
   // risk >= 3, or any 肇事/肇祸 since the last visit.
   if (risk >= 3 || v.behaviour.trouble > 0 || v.behaviour.accident > 0) {

@@ -66,7 +66,8 @@ std::vector<std::string> RuleSetNames();
 //      when rules.partial_insight_compatible_with_stable), no social item 较差 (9 不适用 and
 //      0 are ignored), adr != kSerious, physical kNone or kStable, and !other_abnormality;
 //   3. else kBasicallyStable (e.g. risk 1-2, residual symptoms, physical kWorsening).
-// A form without an assessment (a failed visit, a death, or risk_level < 0) gives kNone.
+// A form without an assessment (a failed visit, a death, or no risk_level: a hospital-only
+// visit) gives kNone.
 // Expects a form that passed ValidateFollowUpForm; recorded_class is not looked at.
 Classification Classify(const FollowUpForm& v, const RuleSet& rules);
 
@@ -76,6 +77,9 @@ Classification Classify(const FollowUpForm& v, const RuleSet& rules);
 //    = EffectiveLostReason(v.lost_reason, prior.trailing_failed_visits), and the only
 //    possible action is kNotifyPolice when that reason is 走失 (decisions "Police").
 //  * death (ReportsDeath): computed/final kNone, no actions, next_due nullopt.
+//  * hospital-only (IsHospitalOnlyVisit: 目前正在住院 without a risk assessment, docs/rules.md
+//    "Hospital-only visits"): computed/final kNone, kHealthEducation only, next_due =
+//    AddMonthsClamped(visit, 1), next_is_two_week_review false.
 //  * otherwise computed = Classify(v); final_class = v.recorded_class when given (the
 //    doctor's override, validated to carry a reason), else computed. The class-driven
 //    actions and the due date follow final_class (rules.md §4.2):

@@ -87,7 +87,7 @@ std::string_view FirstAssessmentField(const FollowUpForm& f) {
   const SocialFunction& s = f.social;
   const Referral& r = f.referral;
   const std::pair<std::string_view, bool> fields[] = {
-      {"risk_level", f.risk_level != -1},
+      {"risk_level", f.risk_level.has_value()},
       {"symptom_severity", f.symptom_severity != SymptomSeverity::kUnspecified},
       {"symptoms", !f.symptoms.empty()},
       {"symptoms_other", !f.symptoms_other.empty()},
@@ -222,8 +222,14 @@ absl::Status CheckBehaviour(const DangerousBehaviour& b) {
 
 // The assessment of a valid (non-failed, non-death) visit: rules.md §2, §3, §4.1.
 absl::Status CheckAssessment(const FollowUpForm& f, absl::CivilDay birth, absl::CivilDay today) {
-  // rules.md §2: a risk assessment at every follow-up, level 0..5.
-  if (f.risk_level < 0 || f.risk_level > 5) {
+  // rules.md §2: a risk assessment at every follow-up, level 0..5. Absence is not level 0
+  // (issue 14): only a failed visit, a death or a hospital-only visit goes without one.
+  if (!f.risk_level.has_value()) {
+    return FieldError("risk_level", "必填（仅失访、死亡或目前正在住院的记录可不填）",
+                      "required unless the visit failed, reports a death or the patient is "
+                      "in hospital");
+  }
+  if (*f.risk_level < 0 || *f.risk_level > 5) {
     return FieldError("risk_level", "危险性评估必须为0至5级", "must be a level 0 to 5");
   }
   // rules.md §4.1 (d): the doctor's explicit judgement of symptoms.
@@ -276,13 +282,18 @@ absl::Status CheckAssessment(const FollowUpForm& f, absl::CivilDay birth, absl::
 }  // namespace
 
 absl::Status ValidateFollowUpForm(const FollowUpForm& f, absl::CivilDay birth_date,
-                                  absl::CivilDay today) {
-  // rules.md §3 随访日期.
+                                  absl::CivilDay registered_on, absl::CivilDay today) {
+  // rules.md §3 随访日期: a visit happened, so not after today; and it is a visit of a
+  // registered patient, so not before the 建档日期 (docs/rules.md "Dates of records").
   if (f.visit_date > today) {
-    return FieldError("visit_date", "不能晚于今天", "must not be in the future");
+    return FieldError("visit_date", "随访日期不能晚于今天", "must not be in the future");
   }
   if (f.visit_date < birth_date) {
     return FieldError("visit_date", "不能早于出生日期", "must not be before the birth date");
+  }
+  if (f.visit_date < registered_on) {
+    return FieldError("visit_date", "随访日期不能早于建档日期",
+                      "must not be before the patient's registration date");
   }
   if (f.visit_date < kEarliestRecordDate) {
     return FieldError("visit_date", "不能早于2000年1月1日", "must not be before 2000-01-01");
@@ -323,7 +334,24 @@ absl::Status ValidateFollowUpForm(const FollowUpForm& f, absl::CivilDay birth_da
         return FieldError("death_cause", "未填写死亡日期时不填写死亡原因",
                           "only with a date of death");
       }
-      RETURN_IF_ERROR(CheckAssessment(f, birth_date, today));
+      if (IsHospitalOnlyVisit(f)) {
+        // docs/rules.md "Hospital-only visits" (rules.md §5.1 在管: a record of 目前正在住院
+        // counts without a risk assessment, S7). Anything else assessed means the patient
+        // was assessed, and then the risk level is required like on any visit.
+        FollowUpForm rest = f;
+        rest.hospitalization = Hospitalization::kUnspecified;
+        rest.last_discharge_date.reset();
+        if (!FirstAssessmentField(rest).empty()) {
+          return FieldError("risk_level", "已填写评估项时必须填写危险性评估",
+                            "required when the visit assessed the patient");
+        }
+        if (f.last_discharge_date.has_value()) {
+          RETURN_IF_ERROR(CheckFormDate("last_discharge_date", *f.last_discharge_date,
+                                        birth_date, f.visit_date, today));
+        }
+      } else {
+        RETURN_IF_ERROR(CheckAssessment(f, birth_date, today));
+      }
     }
   }
   return CheckText("notes", f.notes, /*required=*/false, 1000, TextLines::kMulti);

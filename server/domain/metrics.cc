@@ -287,7 +287,7 @@ VisitFact ToVisitFact(const FollowUpForm& form, const Assessment& assessment) {
 
 bool IsValidFollowUp(const VisitFact& v) {
   return !IsFailed(v) && !v.reports_death &&
-         (v.risk_level >= 0 || v.hospitalization == Hospitalization::kCurrently);
+         (v.risk_level.has_value() || v.hospitalization == Hospitalization::kCurrently);
 }
 
 PatientMetrics EvaluatePatient(const PatientPeriodInput& in, const ReportingPeriod& period) {
@@ -390,7 +390,7 @@ PatientMetrics EvaluatePatient(const PatientPeriodInput& in, const ReportingPeri
   m.incident = trouble + accident > 0;
   m.minor_trouble = minor_trouble > 0;
   m.assessed_classified = std::any_of(valid.begin(), valid.end(), [](const VisitFact* v) {
-    return v->risk_level >= 0 && v->final_class != Classification::kNone;
+    return v->risk_level.has_value() && v->final_class != Classification::kNone;
   });
   // 社区康复 and 心理疏导: dated records only, each in the period of its own date.
   m.community_rehab =

@@ -65,7 +65,7 @@ struct VisitFact {
   VisitMode mode = VisitMode::kUnspecified;            // 门诊 / 家庭访视 / 电话
   LostReason lost_reason = LostReason::kNone;          // != kNone: a failed visit (失访)
   bool reports_death = false;                          // the record reports a death
-  int risk_level = -1;                                 // 0..5; -1 not assessed
+  std::optional<int> risk_level;                       // 0..5; absent: not assessed
   Classification final_class = Classification::kNone;  // 本次随访分类 (after any override)
   Adherence adherence = Adherence::kUnspecified;       // 用药依从性
   Hospitalization hospitalization = Hospitalization::kUnspecified;  // 两次随访期间住院情况
@@ -79,7 +79,7 @@ VisitFact ToVisitFact(const FollowUpForm& form, const Assessment& assessment);
 
 // A valid (complete) follow-up, the only kind that counts toward 在管, 规范管理 and the
 // medication statuses (rules.md §5.1 在管; decisions "Failed visit"): not a failed visit,
-// not a death report, and either a risk assessment (risk_level >= 0) or 目前正在住院.
+// not a death report, and either a risk assessment (risk_level present) or 目前正在住院.
 bool IsValidFollowUp(const VisitFact& v);
 
 // One patient as the metrics see them. Built by the caller from rows; small on purpose.

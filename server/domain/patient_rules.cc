@@ -201,8 +201,22 @@ absl::Status CheckPatientOpen(PatientStatus status, Action action) {
   }
 }
 
+absl::Status CheckEffectiveDate(std::string_view field, absl::CivilDay date,
+                                absl::CivilDay today,
+                                std::optional<absl::CivilDay> last_record) {
+  if (date > today) {
+    return FieldError(field, "不能晚于今天", "must not be in the future");
+  }
+  if (last_record.has_value() && date < *last_record) {
+    return FieldError(field, "不能早于患者最后一次随访或建档日期",
+                      "must not be before the patient's last follow-up or registration");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<absl::CivilDay> ValidateClose(const Patient& p, const CloseRequest& req,
-                                             absl::CivilDay today) {
+                                             absl::CivilDay today,
+                                             std::optional<absl::CivilDay> last_record) {
   RETURN_IF_ERROR(CheckPatientOpen(p.status, Action::kPatientClose));
   absl::CivilDay date = today;
   switch (req.kind) {
@@ -226,11 +240,14 @@ absl::StatusOr<absl::CivilDay> ValidateClose(const Patient& p, const CloseReques
       return FieldError("kind", "必须选择死亡或注销", "must be death or cancellation");
   }
   RETURN_IF_ERROR(CheckLifeDate("date", date, p.birth_date, today));
+  // docs/rules.md "Dates of records": a past close counts from its own date.
+  RETURN_IF_ERROR(CheckEffectiveDate("date", date, today, last_record));
   return date;
 }
 
-absl::Status ApplyClose(Patient& p, const CloseRequest& req, absl::CivilDay today) {
-  ASSIGN_OR_RETURN(const absl::CivilDay date, ValidateClose(p, req, today));
+absl::Status ApplyClose(Patient& p, const CloseRequest& req, absl::CivilDay today,
+                        std::optional<absl::CivilDay> last_record) {
+  ASSIGN_OR_RETURN(const absl::CivilDay date, ValidateClose(p, req, today, last_record));
   const bool death = req.kind == CloseKind::kDeath;
   p.status = death ? PatientStatus::kDeceased : PatientStatus::kCancelled;
   p.closed_date = date;

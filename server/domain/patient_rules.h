@@ -63,19 +63,33 @@ struct CloseRequest {
   std::string reason;                  // 注销: required, 1..200; death: optional detail ≤200
 };
 
+// The effective date of a move-out (迁出) or a close (死亡 / 注销): the day it happened, which
+// decides the period the metrics count it in (docs/rules.md "Dates of records"). Not after
+// `today` ("<field>: 不能晚于今天 (must not be in the future)") and, when `last_record` is
+// given, not before it ("<field>: 不能早于患者最后一次随访或建档日期 (must not be before the
+// patient's last follow-up or registration)"). `last_record` is the later of the 建档日期
+// and the last valid follow-up (failed visits do not count: a 失访 is often how a past move
+// or death comes to light).
+absl::Status CheckEffectiveDate(std::string_view field, absl::CivilDay date,
+                                absl::CivilDay today,
+                                std::optional<absl::CivilDay> last_record);
+
 // Validates closing `p` with `req` and returns the effective close date.
 // Checks, in order: CheckPatientOpen(p.status, kPatientClose) (FAILED_PRECONDITION); kind
 // specified ("kind"); death: date required, death_cause 1..6 ("death_cause"), reason ≤200;
 // 注销: reason 1..200 ("reason"), date optional (today when absent); the date is not in
-// the future and not before p.birth_date ("date").
+// the future and not before p.birth_date ("date"), and CheckEffectiveDate("date", date,
+// today, last_record).
 // Errors: FAILED_PRECONDITION as above; INVALID_ARGUMENT naming the field.
-absl::StatusOr<absl::CivilDay> ValidateClose(const Patient& p, const CloseRequest& req,
-                                             absl::CivilDay today);
+absl::StatusOr<absl::CivilDay> ValidateClose(
+    const Patient& p, const CloseRequest& req, absl::CivilDay today,
+    std::optional<absl::CivilDay> last_record = std::nullopt);
 
 // ValidateClose, then on success sets status (kDeceased / kCancelled), closed_date,
 // death_cause (0 for 注销) and close_reason. Leaves `p` unchanged on error. Does not touch
 // version or timestamps (store/ does).
-absl::Status ApplyClose(Patient& p, const CloseRequest& req, absl::CivilDay today);
+absl::Status ApplyClose(Patient& p, const CloseRequest& req, absl::CivilDay today,
+                        std::optional<absl::CivilDay> last_record = std::nullopt);
 
 // The Chinese name of a death-cause code (rules.md §3): "躯体疾病" .. "其他"; "" otherwise.
 std::string_view DeathCauseNameZh(int code);

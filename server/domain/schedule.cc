@@ -7,19 +7,25 @@ ScheduleState ComputeSchedule(const std::vector<VisitPoint>& visits,
                               const std::optional<DischargePoint>& latest_discharge) {
   ScheduleState s;
   const VisitPoint* last_valid = nullptr;
+  const VisitPoint* last_assessed = nullptr;
   for (const VisitPoint& v : visits) {
     s.last_visit = v.visit_date;
     if (v.failed) {
       ++s.trailing_failed;
     } else if (!v.reports_death) {
       last_valid = &v;
+      if (v.risk_level.has_value()) last_assessed = &v;
       s.trailing_failed = 0;
     }
   }
+  if (last_assessed != nullptr) {
+    // docs/rules.md "Hospital-only visits": the classification stands until the next
+    // assessment.
+    s.last_class = last_assessed->final_class;
+    s.last_risk = *last_assessed->risk_level;
+  }
   if (last_valid != nullptr) {
     s.last_valid_visit = last_valid->visit_date;
-    s.last_class = last_valid->final_class;
-    s.last_risk = last_valid->risk_level;
     s.next_due = last_valid->next_due;
     s.due_kind = last_valid->next_is_review ? DueKind::kTwoWeekReview : DueKind::kRegular;
   } else {

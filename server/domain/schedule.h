@@ -18,7 +18,7 @@ struct VisitPoint {
   bool failed = false;
   bool reports_death = false;
   Classification final_class = Classification::kNone;
-  int risk_level = -1;
+  std::optional<int> risk_level;  // absent: not assessed (hospital-only visit)
   std::optional<absl::CivilDay> next_due;
   bool next_is_review = false;
 };
@@ -36,8 +36,10 @@ struct ScheduleState {
   DueKind due_kind = DueKind::kNone;
   std::optional<absl::CivilDay> last_visit;        // any visit, failed ones included
   std::optional<absl::CivilDay> last_valid_visit;  // with an assessment (not 失访)
+  // From the last visit with a risk assessment: a hospital-only visit (no assessment) is a
+  // valid visit that keeps the classification and risk level the patient last had.
   Classification last_class = Classification::kNone;
-  int last_risk = -1;
+  int last_risk = -1;  // the patient's last assessed level; -1 never assessed
   int trailing_failed = 0;                          // 失访 since the last valid visit
   std::optional<absl::CivilDay> discharged_on;      // a discharge not yet followed up
 };

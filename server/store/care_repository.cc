@@ -49,7 +49,7 @@ std::vector<Statement> CareStatements() {
   static const std::string last_valid =
       std::string("SELECT ") + kFollowUpColumns +
       " FROM followup WHERE patient_id = $1::uuid AND current AND NOT failed AND NOT "
-      "reports_death ORDER BY visit_date DESC, recorded_at DESC LIMIT 1";
+      "reports_death AND risk_level >= 0 ORDER BY visit_date DESC, recorded_at DESC LIMIT 1";
   return {
       {"followup.insert",
        "INSERT INTO followup (id, visit_id, version, current, patient_id, visit_date, mode, "
@@ -162,7 +162,7 @@ absl::Status CareRepository::InsertFollowUp(Tx& tx, const domain::FollowUp& f) {
         "followup.insert", f.id, f.visit_id, f.version, f.patient_id,
         pg::Day(f.form.visit_date), static_cast<int>(f.form.mode), domain::IsFailedVisit(f.form),
         static_cast<int>(f.assessment.effective_lost_reason), domain::ReportsDeath(f.form),
-        f.form.risk_level, static_cast<int>(f.assessment.computed),
+        RiskColumn(f.form.risk_level), static_cast<int>(f.assessment.computed),
         static_cast<int>(f.assessment.final_class), static_cast<int>(f.form.adherence),
         static_cast<int>(f.form.hospitalization), b.trouble, b.accident, b.minor_trouble,
         !f.form.rehab.empty(), pg::IntArray(actions), pg::OptDay(f.assessment.next_due),
@@ -213,7 +213,7 @@ domain::FollowUp CareRepository::ReadFollowUp(const void* row_ptr) const {
     facts.mode = static_cast<domain::VisitMode>(r[17].as<int>());
     facts.failed = r[18].as<bool>();
     facts.lost_reason = static_cast<domain::LostReason>(r[15].as<int>());
-    facts.risk_level = r[20].as<int>();
+    facts.risk_level = RiskFromColumn(r[20].as<int>());
     facts.adherence = static_cast<domain::Adherence>(r[21].as<int>());
     facts.hospitalization = static_cast<domain::Hospitalization>(r[22].as<int>());
     facts.minor_trouble = r[23].as<int>();
@@ -288,7 +288,7 @@ absl::StatusOr<std::vector<VisitSummary>> CareRepository::VisitHistory(
       v.failed = r[4].as<bool>();
       v.reports_death = r[5].as<bool>();
       v.final_class = static_cast<domain::Classification>(r[6].as<int>());
-      v.risk_level = r[7].as<int>();
+      v.risk_level = RiskFromColumn(r[7].as<int>());
       v.next_due = pg::OptDayField(r[8]);
       v.next_is_review = r[9].as<bool>();
       v.recorded_at = pg::TimeField(r[10]);

@@ -40,7 +40,7 @@ struct VisitSummary {
   bool failed = false;
   bool reports_death = false;
   domain::Classification final_class = domain::Classification::kNone;
-  int risk_level = -1;
+  std::optional<int> risk_level;  // absent: not assessed
   std::optional<absl::CivilDay> next_due;
   bool next_is_review = false;
   absl::Time recorded_at;
@@ -114,8 +114,9 @@ class CareRepository {
                                                               int limit);
   // Current versions of a patient's visits in visit order (visit_date, recorded_at).
   absl::StatusOr<std::vector<VisitSummary>> VisitHistory(Tx& tx, const std::string& patient_id);
-  // The latest current non-failed visit's full record, if any. DATA_LOSS when its form does
-  // not decrypt or decode.
+  // The latest current assessed visit's full record (not failed, no death report, and with a
+  // risk level: a hospital-only visit records no medication), if any. DATA_LOSS when its
+  // form does not decrypt or decode.
   absl::StatusOr<std::optional<domain::FollowUp>> LastValidVisit(Tx& tx,
                                                                  const std::string& patient_id);
 

@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "domain/region.h"
 #include "store/errors.h"
+#include "store/record_codec.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
 #include "store/statements.h"
@@ -27,8 +28,11 @@ constexpr char kPatientColumns[] =
 constexpr char kVisitColumns[] =
     "patient_id::text, visit_date, mode, lost_reason, reports_death, risk_level, final_class, "
     "adherence, hospitalization, trouble, accident, minor_trouble";
+// The move counts from the transfer's effective date (schema 0017; issue 14), or for rows
+// written before it from the day it was accepted.
+#define SMD_MOVE_DAY "coalesce(effective_date, " SMD_BJ_DAY("decided_at") ")"
 constexpr char kMoveColumns[] =
-    "patient_id::text, " SMD_BJ_DAY("decided_at") ", from_jurisdiction, to_jurisdiction";
+    "patient_id::text, " SMD_MOVE_DAY ", from_jurisdiction, to_jurisdiction";
 
 constexpr long long kBuildLockKey = 0x736d645f6d747263LL;  // "smd_mtrc"
 
@@ -121,7 +125,7 @@ domain::VisitFact VisitFromRow(const pqxx::row& r) {
   v.mode = static_cast<domain::VisitMode>(r[2].as<int>());
   v.lost_reason = static_cast<domain::LostReason>(r[3].as<int>());
   v.reports_death = r[4].as<bool>();
-  v.risk_level = r[5].as<int>();
+  v.risk_level = RiskFromColumn(r[5].as<int>());
   v.final_class = static_cast<domain::Classification>(r[6].as<int>());
   v.adherence = static_cast<domain::Adherence>(r[7].as<int>());
   v.hospitalization = static_cast<domain::Hospitalization>(r[8].as<int>());
@@ -146,7 +150,7 @@ std::vector<Statement> MetricStatements() {
                    "ORDER BY visit_date, recorded_at");
   static const std::string moves = absl::StrCat(
       "SELECT ", kMoveColumns, " FROM patient_transfer WHERE patient_id = $1::uuid AND status = ",
-      kTransferAccepted, " AND decided_at IS NOT NULL ORDER BY decided_at");
+      kTransferAccepted, " AND decided_at IS NOT NULL ORDER BY " SMD_MOVE_DAY ", decided_at");
   static const std::string upsert = UpsertRollup("metric_rollup", "community");
   static const std::string upsert_street = UpsertRollup("metric_rollup_street", "street");
   return {
@@ -289,7 +293,8 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                             " FROM patient_transfer WHERE patient_id = ANY($1::uuid[]) AND "
                             "status = ",
                             kTransferAccepted,
-                            " AND decided_at IS NOT NULL ORDER BY patient_id, decided_at"),
+                            " AND decided_at IS NOT NULL ORDER BY patient_id, " SMD_MOVE_DAY
+                            ", decided_at"),
                arr)) {
         auto it = index.find(r[0].as<std::string>());
         if (it != index.end()) chunk[it->second].moves.push_back(MoveFromRow(r));

@@ -169,7 +169,7 @@ const std::string& PatientSelect() {
 constexpr char kTransferColumns[] =
     "id::text, patient_id::text, from_jurisdiction, to_jurisdiction, status, reason, "
     "requested_by::text, requested_at, decided_by::text, decided_at, decision_note, "
-    "reason_enc, decision_note_enc";
+    "reason_enc, decision_note_enc, effective_date";
 
 }  // namespace
 
@@ -218,8 +218,8 @@ std::vector<Statement> PatientStatements() {
        "enc_version = $9 WHERE id = $1::uuid AND enc_version = 0"},
       {"transfer.insert",
        "INSERT INTO patient_transfer (id, patient_id, from_jurisdiction, to_jurisdiction, "
-       "status, reason_enc, requested_by, requested_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
-       "$6, $7::uuid, $8::timestamptz)"},
+       "status, reason_enc, requested_by, requested_at, effective_date) VALUES ($1::uuid, "
+       "$2::uuid, $3, $4, $5, $6, $7::uuid, $8::timestamptz, $9::date)"},
       {"transfer.get", t_get.c_str()},
       {"transfer.get_lock", t_get_lock.c_str()},
       {"transfer.decide",
@@ -542,6 +542,7 @@ TransferRow PatientRepository::ReadTransferPlain(const void* row_ptr) {
   t.requested_at = pg::TimeField(r[7]);
   t.decided_by = pg::Str(r[8]);
   t.decided_at = pg::OptTimeField(r[9]);
+  t.effective_date = pg::OptDayField(r[13]);
   return t;
 }
 
@@ -581,7 +582,7 @@ absl::Status PatientRepository::InsertTransfer(Tx& tx, const TransferRow& t) {
   return Guard([&]() -> absl::Status {
     tx.w().exec_prepared("transfer.insert", t.id, t.patient_id, t.from_jurisdiction,
                          t.to_jurisdiction, t.status, pg::Bytes(reason_enc), t.requested_by,
-                         pg::Time(t.requested_at));
+                         pg::Time(t.requested_at), pg::OptDay(t.effective_date));
     return absl::OkStatus();
   });
 }

@@ -59,6 +59,8 @@ struct TransferRow {
   std::string decided_by;
   std::optional<absl::Time> decided_at;
   std::string decision_note;
+  // The day the patient left (迁出日期, schema 0017); nullopt on rows written before it.
+  std::optional<absl::CivilDay> effective_date;
   // Written before migration 0013: reason and note still in plaintext columns (read from
   // there) until CipherUpgrade or the next write converts the row.
   bool legacy_plaintext = false;

@@ -83,7 +83,6 @@ std::string EncodeForm(const domain::FollowUpForm& f) {
       {"lost_reason_other", f.lost_reason_other},
       {"death_date", Day(f.death_date)},
       {"death_cause", f.death_cause},
-      {"risk", f.risk_level},
       {"symptom_severity", static_cast<int>(f.symptom_severity)},
       {"symptoms", f.symptoms},
       {"symptoms_other", f.symptoms_other},
@@ -118,6 +117,7 @@ std::string EncodeForm(const domain::FollowUpForm& f) {
       {"override_reason", f.override_reason},
       {"notes", f.notes},
   };
+  if (f.risk_level.has_value()) j["risk"] = *f.risk_level;
   return j.dump();
 }
 
@@ -133,7 +133,7 @@ absl::StatusOr<domain::FollowUpForm> DecodeForm(const std::string& text) {
   f.lost_reason_other = Get<std::string>(j, "lost_reason_other", "");
   f.death_date = ParseDay(j, "death_date");
   f.death_cause = Get<int>(j, "death_cause", 0);
-  f.risk_level = Get<int>(j, "risk", -1);
+  f.risk_level = RiskFromColumn(Get<int>(j, "risk", -1));
   f.symptom_severity = Enum<domain::SymptomSeverity>(j, "symptom_severity");
   f.symptoms = Get<std::vector<int>>(j, "symptoms", {});
   f.symptoms_other = Get<std::string>(j, "symptoms_other", "");

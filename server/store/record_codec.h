@@ -3,6 +3,7 @@
 // Decoding ignores unknown keys and defaults missing ones, so the format can grow.
 // Pure; thread-safe.
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -11,6 +12,15 @@
 
 namespace smd::store {
 
+// The typed `risk_level` columns (schema 0002 followup, 0001 patient) keep -1 for "not
+// assessed"; the domain says so with an absent value (issue 14). These two convert.
+inline int RiskColumn(const std::optional<int>& level) { return level.value_or(-1); }
+inline std::optional<int> RiskFromColumn(int column) {
+  return column >= 0 ? std::optional<int>(column) : std::nullopt;
+}
+
+// "risk" is written only when present; decoding also reads a stored -1 (before issue 14)
+// as absent.
 std::string EncodeForm(const domain::FollowUpForm& form);
 // DATA_LOSS when the text is not a JSON object.
 absl::StatusOr<domain::FollowUpForm> DecodeForm(const std::string& json);

@@ -815,7 +815,8 @@ std::vector<VisitRec> PlanVisits(World& w, int lo, int hi, std::atomic<int64_t>*
     auto assess = [&](VisitRec& r) {
       const domain::FollowUpForm form = MakeForm(w, r, w.o->seed);
       if (w.o->validate) {
-        absl::Status v = domain::ValidateFollowUpForm(form, DayOf(s.birth_day), w.today);
+        absl::Status v = domain::ValidateFollowUpForm(form, DayOf(s.birth_day),
+                                                      DayOf(s.reg_day), w.today);
         if (v.ok()) v = domain::CheckMedications(form.medications, *w.drugs, "medications");
         if (v.ok()) v = domain::CheckMedications(form.guidance, *w.drugs, "guidance");
         if (!v.ok() && invalid->fetch_add(1) == 0) *first_invalid = v.ToString();

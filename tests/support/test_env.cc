@@ -179,6 +179,11 @@ Account TestServer::SignIn(const std::string& user, const std::string& password)
   return {resp.token(), resp.user().user_id()};
 }
 
+void TestServer::BackdateRegistration(const std::string& patient_id, const std::string& day) {
+  db_->ExecSuper("UPDATE patient SET registered_at = '" + day + " 08:00+08' WHERE id = '" +
+                 patient_id + "'");
+}
+
 std::unique_ptr<grpc::ClientContext> TestServer::Ctx(const std::string& token) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->AddMetadata("authorization", "Bearer " + token);

@@ -68,6 +68,11 @@ class TestServer {
   Account SignIn(const std::string& user, const std::string& password);
   // A context carrying the token.
   static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token);
+  // Sets the patient's registration (建档日期) to `day` ("YYYY-MM-DD", Beijing), as an import
+  // of an older register would, so that visits dated before today's registration are
+  // accepted (a visit may not predate the 建档日期; issue 14). The metrics see it at the
+  // patient's next change.
+  void BackdateRegistration(const std::string& patient_id, const std::string& day = "2020-01-01");
 
   std::unique_ptr<v1::AuthService::Stub> auth;
   std::unique_ptr<v1::AdminService::Stub> admin;

@@ -108,6 +108,7 @@ class AlertRoutingBase : public ::testing::Test {
     grpc::Status s =
         env_->patients->RegisterPatient(TestServer::Ctx(A(registrar).token).get(), req, &p);
     EXPECT_TRUE(s.ok()) << s.error_message();
+    env_->BackdateRegistration(p.patient_id());  // visits dated in the past follow
     return p.patient_id();
   }
 

@@ -24,9 +24,8 @@ v1::FollowUpForm Failed(v1::Date date) {
   v1::FollowUpForm f;
   *f.mutable_visit_date() = date;
   f.set_mode(v1::VISIT_MODE_HOME);
-  f.add_subjects(2);
+  f.add_subjects(v1::VISIT_SUBJECT_FAMILY);
   f.set_lost_reason(v1::LOST_REASON_WORKING_AWAY);
-  f.set_risk_level(-1);
   return f;
 }
 
@@ -60,6 +59,7 @@ class FollowUpTest : public ::testing::Test {
                                   : *doctor_;
     grpc::Status s = env_->patients->RegisterPatient(TestServer::Ctx(token).get(), req, &p);
     EXPECT_TRUE(s.ok()) << s.error_message();
+    env_->BackdateRegistration(p.patient_id());  // the suite's visits are dated 2023-2025
     return p.patient_id();
   }
 
@@ -452,10 +452,9 @@ TEST_F(FollowUpTest, DeathReportedOnAVisitClosesTheCase) {
   v1::FollowUpForm f;
   *f.mutable_visit_date() = D(2024, 6, 1);
   f.set_mode(v1::VISIT_MODE_PHONE);
-  f.add_subjects(2);
-  f.set_risk_level(-1);
+  f.add_subjects(v1::VISIT_SUBJECT_FAMILY);
   *f.mutable_death_date() = D(2024, 5, 20);
-  f.set_death_cause(1);
+  f.set_death_cause(v1::DEATH_CAUSE_PHYSICAL_ILLNESS);
   v1::FollowUp out;
   ASSERT_TRUE(Record(p, f, &out).ok()) << Record(p, f, &out).error_message();
   v1::GetPatientRequest get;

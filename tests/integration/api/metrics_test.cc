@@ -436,9 +436,8 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
           v1::FollowUpForm failed;
           *failed.mutable_visit_date() = D(day);
           failed.set_mode(v1::VISIT_MODE_HOME);
-          failed.add_subjects(2);
+          failed.add_subjects(v1::VISIT_SUBJECT_FAMILY);
           failed.set_lost_reason(v1::LOST_REASON_WORKING_AWAY);
-          failed.set_risk_level(-1);
           f = failed;
           break;
         }
@@ -476,7 +475,10 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
       close.set_patient_id(p);
       close.set_version(cur.version());
       close.set_kind(v1::CLOSE_KIND_DEATH);
-      *close.mutable_date() = D(absl::CivilDay(kYear, 1, 1) + pick(0, 330));
+      // Not before the last visit (a close may not precede the last record; issue 14).
+      const int doy = pick(0, 330);
+      const int last_visit = days.empty() ? 0 : *days.rbegin();
+      *close.mutable_date() = D(absl::CivilDay(kYear, 1, 1) + std::max(doy, last_visit));
       close.set_death_cause(1);
       v1::Patient closed;
       grpc::Status s = env_->patients->ClosePatient(TestServer::Ctx(*doctor_).get(), close, &closed);

@@ -362,6 +362,9 @@ TEST_F(SpineTest, MovingOutsideTheSystemLeavesTheRegister) {
 
 TEST_F(SpineTest, CloseOnDeathThenNoMoreChanges) {
   v1::Patient p = Register(SyntheticIdNumber("19600101", 112), "测试患者癸");
+  // The death is dated 2025-03-01: registered before it, as an import of the old register
+  // would be (a close may not precede the 建档日期; issue 14).
+  env_->BackdateRegistration(p.patient_id(), "2024-01-01");
   v1::ClosePatientRequest close;
   close.set_patient_id(p.patient_id());
   close.set_version(p.version());

@@ -59,6 +59,7 @@ class UnreadableRecordsTest : public ::testing::Test {
     v1::Patient p;
     grpc::Status s = env_->patients->RegisterPatient(TestServer::Ctx(*doctor_).get(), req, &p);
     EXPECT_TRUE(s.ok()) << s.error_message();
+    env_->BackdateRegistration(p.patient_id());  // visits dated days ago follow
     return p.patient_id();
   }
 
@@ -224,17 +225,15 @@ TEST_F(UnreadableRecordsTest, ADamagedFailedVisitAndDeathReportKeepTheirFlags) {
   v1::FollowUpForm failed;
   *failed.mutable_visit_date() = DaysAgo(30);
   failed.set_mode(v1::VISIT_MODE_HOME);
-  failed.add_subjects(2);
+  failed.add_subjects(v1::VISIT_SUBJECT_FAMILY);
   failed.set_lost_reason(v1::LOST_REASON_MISSING);
-  failed.set_risk_level(-1);
   const v1::FollowUp lost = Record(p, failed);
   v1::FollowUpForm death;
   *death.mutable_visit_date() = DaysAgo(10);
   death.set_mode(v1::VISIT_MODE_PHONE);
-  death.add_subjects(2);
-  death.set_risk_level(-1);
+  death.add_subjects(v1::VISIT_SUBJECT_FAMILY);
   *death.mutable_death_date() = DaysAgo(12);
-  death.set_death_cause(1);
+  death.set_death_cause(v1::DEATH_CAUSE_PHYSICAL_ILLNESS);
   const v1::FollowUp died = Record(p, death);
   ASSERT_FALSE(died.visit_id().empty());
   Damage("followup", "form_enc", lost.followup_id());
@@ -255,7 +254,7 @@ TEST_F(UnreadableRecordsTest, ADamagedFailedVisitAndDeathReportKeepTheirFlags) {
       EXPECT_FALSE(f.reports_death());
       EXPECT_EQ(f.form().lost_reason(), v1::LOST_REASON_MISSING);
       EXPECT_EQ(f.assessment().effective_lost_reason(), v1::LOST_REASON_MISSING);
-      EXPECT_EQ(f.form().risk_level(), -1);
+      EXPECT_FALSE(f.form().has_risk_level());
       EXPECT_FALSE(f.assessment().has_next_due());
     } else {
       EXPECT_EQ(f.visit_id(), died.visit_id());

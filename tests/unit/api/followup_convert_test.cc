@@ -371,11 +371,10 @@ TEST(FollowUpConvertForm, FullFormRoundTrips) {
 TEST(FollowUpConvertForm, MinimalFormLeavesOptionalPartsUnset) {
   smd::v1::FollowUpForm in;
   *in.mutable_visit_date() = MakeDate(2024, 3, 1);
-  in.set_risk_level(-1);
   domain::FollowUpForm f = FullForm();  // every member is replaced
   ASSERT_THAT(FollowUpFormFromProto(in, &f), IsOk());
   EXPECT_EQ(f.visit_date, absl::CivilDay(2024, 3, 1));
-  EXPECT_EQ(f.risk_level, -1);
+  EXPECT_EQ(f.risk_level, std::nullopt);  // absent stays absent (issue 14), not level 0
   EXPECT_EQ(f.death_date, std::nullopt);
   EXPECT_EQ(f.last_discharge_date, std::nullopt);
   EXPECT_EQ(f.lost_reason, domain::LostReason::kNone);
@@ -392,7 +391,7 @@ TEST(FollowUpConvertForm, MinimalFormLeavesOptionalPartsUnset) {
   EXPECT_FALSE(out.has_referral());
   EXPECT_EQ(out.medications_size(), 0);
   EXPECT_EQ(out.notes(), "");
-  EXPECT_EQ(out.risk_level(), -1);
+  EXPECT_FALSE(out.has_risk_level());
 }
 
 TEST(FollowUpConvertForm, MissingVisitDateIsRequired) {
@@ -515,8 +514,8 @@ TEST(FollowUpConvertForm, FirstBadFieldInProtoOrderIsReported) {
 TEST(FollowUpConvertForm, RiskLevelAndCodesAreCopiedUnchecked) {
   smd::v1::FollowUpForm in = FullFormProto();
   in.set_risk_level(17);   // the domain validates 0..5
-  in.add_symptoms(99);     // and the symptom codes
-  in.mutable_social()->set_self_care(7);
+  in.add_symptoms(static_cast<smd::v1::Symptom>(99));     // and the symptom codes
+  in.mutable_social()->set_self_care(static_cast<smd::v1::Rating>(7));
   domain::FollowUpForm out;
   ASSERT_THAT(FollowUpFormFromProto(in, &out), IsOk());
   EXPECT_EQ(out.risk_level, 17);
@@ -574,7 +573,7 @@ TEST(FollowUpConvertVisit, UnsetMembersStayUnset) {
   EXPECT_EQ(p.assessment().actions_size(), 0);
   EXPECT_FALSE(p.current());
   EXPECT_EQ(p.version(), 1);
-  EXPECT_EQ(p.form().risk_level(), -1);
+  EXPECT_FALSE(p.form().has_risk_level());
 
   f.recorded_at = absl::InfinitePast();
   FollowUpToProto(f, &p);
@@ -921,6 +920,24 @@ TEST(FollowUpConvertHealthCheck, CheckDateRequiredAndResultsChecked) {
   in.set_ecg(smd::v1::CHECK_RESULT_NOT_DONE);
   ASSERT_THAT(HealthCheckFromProto(in, &out), IsOk());
   EXPECT_EQ(out.ecg, domain::CheckResult::kNotDone);
+}
+
+// Issue 14: risk_level has presence. An absent level stays absent both ways; level 0 is
+// present and comes back present.
+TEST(FollowUpConvertForm, RiskLevelPresenceRoundTrips) {
+  smd::v1::FollowUpForm in;
+  *in.mutable_visit_date() = MakeDate(2024, 3, 1);
+  in.set_risk_level(0);
+  domain::FollowUpForm f;
+  ASSERT_THAT(FollowUpFormFromProto(in, &f), IsOk());
+  EXPECT_EQ(f.risk_level, std::optional<int>(0));
+  smd::v1::FollowUpForm out;
+  FollowUpFormToProto(f, &out);
+  EXPECT_TRUE(out.has_risk_level());
+  EXPECT_EQ(out.risk_level(), 0);
+  f.risk_level.reset();
+  FollowUpFormToProto(f, &out);
+  EXPECT_FALSE(out.has_risk_level());
 }
 
 }  // namespace

@@ -189,7 +189,7 @@ TEST(AlertRouting, DraftsCarryTheirAudience) {
   EXPECT_EQ(a->audience, AlertAudience::kFull) << "肇事 is mandatory";
   FollowUpForm missing;
   missing.visit_date = absl::CivilDay(2024, 3, 1);
-  missing.risk_level = -1;
+  missing.risk_level.reset();
   missing.lost_reason = LostReason::kMissing;
   a = AlertForFollowUp(missing, Assessment{}, Classification::kUnstable);
   ASSERT_TRUE(a);

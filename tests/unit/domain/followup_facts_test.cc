@@ -49,7 +49,7 @@ TEST(FormFromFacts, CopiesTheTypedFactsAndNothingElse) {
 
 TEST(FormFromFacts, AFailedVisitAlwaysCarriesAReasonAndAValidOneNever) {
   VisitFacts facts = Valid();
-  facts.risk_level = -1;
+  facts.risk_level.reset();
   facts.failed = true;
   facts.lost_reason = LostReason::kThreeFailures;
   EXPECT_EQ(FormFromFacts(facts).lost_reason, LostReason::kThreeFailures);
@@ -65,7 +65,7 @@ TEST(FormFromFacts, AFailedVisitAlwaysCarriesAReasonAndAValidOneNever) {
 
 TEST(FormFromFacts, ADeathReportIsKnownFromTheVisitFlagNotTheForm) {
   VisitFacts facts = Valid();
-  facts.risk_level = -1;
+  facts.risk_level.reset();
   FollowUp visit;
   visit.form = FormFromFacts(facts);
   EXPECT_FALSE(visit.form.death_date.has_value());  // the date is in the unreadable part

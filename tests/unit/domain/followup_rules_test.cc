@@ -203,7 +203,7 @@ TEST(ClassifyTest, NoAssessmentGivesNone) {
   death.death_date = kVisit - 3;
   EXPECT_EQ(Default(death), C::kNone);
   FollowUpForm unassessed = StableVisit();
-  unassessed.risk_level = -1;
+  unassessed.risk_level.reset();
   EXPECT_EQ(Default(unassessed), C::kNone);
 }
 
@@ -690,6 +690,24 @@ TEST(RuleNames, ActionNames) {
   EXPECT_EQ(RequiredActionNameZh(A::kEmergencyHandling), "应急处置");
   EXPECT_EQ(RequiredActionName(static_cast<A>(0)), "");
   EXPECT_EQ(RequiredActionNameZh(static_cast<A>(10)), "");
+}
+
+// docs/rules.md "Hospital-only visits" (issue 14): 目前正在住院 without a risk assessment.
+TEST(AssessTest, HospitalOnlyVisitClassifiesNothingAndIsDueInAMonth) {
+  FollowUpForm f;
+  f.visit_date = kVisit;
+  f.mode = VisitMode::kPhone;
+  f.subjects = {2};
+  f.hospitalization = Hospitalization::kCurrently;
+  ASSERT_TRUE(IsHospitalOnlyVisit(f));
+  EXPECT_EQ(Default(f), C::kNone);
+  const Assessment a = AssessDefault(f, AtTwoWeekReview());
+  EXPECT_EQ(a.computed, C::kNone);
+  EXPECT_EQ(a.final_class, C::kNone);
+  EXPECT_EQ(a.actions, std::vector<RequiredAction>{RequiredAction::kHealthEducation});
+  EXPECT_EQ(a.next_due, absl::CivilDay(2024, 4, 1));
+  EXPECT_FALSE(a.next_is_two_week_review);
+  EXPECT_EQ(a.effective_lost_reason, LostReason::kNone);
 }
 
 }  // namespace

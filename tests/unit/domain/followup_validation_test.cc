@@ -117,7 +117,22 @@ FollowUpForm DeathRecord() {
   return f;
 }
 
-absl::Status Validate(const FollowUpForm& f) { return ValidateFollowUpForm(f, kBirth, kToday); }
+// Registered long before every visit of these tests (the registration rule has its own).
+constexpr absl::CivilDay kRegistered{2000, 1, 1};
+
+absl::Status Validate(const FollowUpForm& f) {
+  return ValidateFollowUpForm(f, kBirth, kRegistered, kToday);
+}
+
+// docs/rules.md "Hospital-only visits": 目前正在住院 and nothing assessed.
+FollowUpForm HospitalOnlyVisit() {
+  FollowUpForm f;
+  f.visit_date = kToday - 1;
+  f.mode = VisitMode::kPhone;
+  f.subjects = {2};
+  f.hospitalization = Hospitalization::kCurrently;
+  return f;
+}
 
 TEST(FollowUpValidation, ValidFormsPass) {
   EXPECT_THAT(Validate(ValidVisit()), IsOk());
@@ -166,7 +181,7 @@ std::vector<Mutation> VisitMutations() {
       // death_cause without death
       {"death cause without date", [](F& f) { f.death_cause = 2; }, "death_cause"},
       // risk
-      {"risk missing", [](F& f) { f.risk_level = -1; }, "risk_level"},
+      {"risk missing", [](F& f) { f.risk_level.reset(); }, "risk_level"},
       {"risk 6", [](F& f) { f.risk_level = 6; }, "risk_level"},
       {"risk 0", [](F& f) { f.risk_level = 0; }, ""},
       {"risk 5", [](F& f) { f.risk_level = 5; }, ""},
@@ -519,8 +534,75 @@ TEST(FollowUpValidation, MessagesNeverContainTheValue) {
 TEST(FollowUpValidation, UsesTheGivenBirthDate) {
   FollowUpForm f = ValidVisit();
   f.last_discharge_date.reset();
-  EXPECT_THAT(ValidateFollowUpForm(f, f.visit_date, kToday), IsOk());
-  EXPECT_THAT(ValidateFollowUpForm(f, f.visit_date + 1, kToday), IsFieldError("visit_date"));
+  EXPECT_THAT(ValidateFollowUpForm(f, f.visit_date, kRegistered, kToday), IsOk());
+  EXPECT_THAT(ValidateFollowUpForm(f, f.visit_date + 1, kRegistered, kToday),
+              IsFieldError("visit_date"));
+}
+
+// Issue 14: absence of a risk level is not level 0.
+TEST(FollowUpValidation, AnAbsentRiskLevelIsRefusedNamingTheField) {
+  FollowUpForm f = ValidVisit();
+  f.risk_level.reset();
+  const absl::Status s = Validate(f);
+  EXPECT_THAT(s, IsFieldError("risk_level"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("必填"));
+  f.risk_level = 0;
+  EXPECT_THAT(Validate(f), IsOk());
+}
+
+TEST(FollowUpValidation, AFailedVisitNeedsNoRiskLevelAndRefusesOne) {
+  FollowUpForm f = FailedVisit();
+  EXPECT_FALSE(f.risk_level.has_value());
+  EXPECT_THAT(Validate(f), IsOk());
+  f.risk_level = -1;  // the old sentinel is a value now: refused like any other
+  EXPECT_THAT(Validate(f), IsFieldError("risk_level"));
+}
+
+TEST(FollowUpValidation, AHospitalOnlyVisitNeedsNoAssessment) {
+  EXPECT_TRUE(IsHospitalOnlyVisit(HospitalOnlyVisit()));
+  EXPECT_THAT(Validate(HospitalOnlyVisit()), IsOk());
+  FollowUpForm with_discharge = HospitalOnlyVisit();
+  with_discharge.last_discharge_date = kToday - 100;  // an earlier stay
+  EXPECT_THAT(Validate(with_discharge), IsOk());
+  with_discharge.last_discharge_date = kToday;  // after the visit
+  EXPECT_THAT(Validate(with_discharge), IsFieldError("last_discharge_date"));
+  // Anything else assessed means the patient was assessed: then the level is required.
+  FollowUpForm half = HospitalOnlyVisit();
+  half.insight = Insight::kPartial;
+  EXPECT_THAT(Validate(half), IsFieldError("risk_level"));
+  // Subjects stay required (someone told the doctor).
+  FollowUpForm nobody = HospitalOnlyVisit();
+  nobody.subjects.clear();
+  EXPECT_THAT(Validate(nobody), IsFieldError("subjects"));
+  // Not in hospital and no level: the ordinary required level.
+  FollowUpForm home = HospitalOnlyVisit();
+  home.hospitalization = Hospitalization::kNever;
+  EXPECT_FALSE(IsHospitalOnlyVisit(home));
+  EXPECT_THAT(Validate(home), IsFieldError("risk_level"));
+  // In hospital and assessed: a full visit like any other.
+  FollowUpForm assessed = ValidVisit();
+  assessed.hospitalization = Hospitalization::kCurrently;
+  EXPECT_FALSE(IsHospitalOnlyVisit(assessed));
+  EXPECT_THAT(Validate(assessed), IsOk());
+}
+
+// docs/rules.md "Dates of records": not in the future, not before the 建档日期.
+TEST(FollowUpValidation, VisitDateLiesBetweenRegistrationAndToday) {
+  FollowUpForm f = ValidVisit();
+  f.last_discharge_date.reset();
+  const absl::CivilDay registered = f.visit_date;
+  EXPECT_THAT(ValidateFollowUpForm(f, kBirth, registered, kToday), IsOk());
+  absl::Status before = ValidateFollowUpForm(f, kBirth, registered + 1, kToday);
+  EXPECT_THAT(before, IsFieldError("visit_date"));
+  EXPECT_THAT(std::string(before.message()), HasSubstr("建档日期"));
+  f.visit_date = kToday + 1;
+  absl::Status future = ValidateFollowUpForm(f, kBirth, kRegistered, kToday);
+  EXPECT_THAT(future, IsFieldError("visit_date"));
+  EXPECT_THAT(std::string(future.message()), HasSubstr("future"));
+  // The same rules hold for a failed visit.
+  FollowUpForm failed = FailedVisit();
+  EXPECT_THAT(ValidateFollowUpForm(failed, kBirth, failed.visit_date + 1, kToday),
+              IsFieldError("visit_date"));
 }
 
 }  // namespace

@@ -73,5 +73,21 @@ TEST(SchedulePrior, CountsFailuresSinceTheLastValidVisitUpToTheDate) {
   EXPECT_EQ(p.trailing_failed_visits, 2);
 }
 
+// docs/rules.md "Hospital-only visits": a valid visit (it sets the due date and the last
+// valid visit) that keeps the classification and risk of the last assessed visit.
+TEST(ScheduleCompute, HospitalOnlyVisitKeepsTheLastAssessment) {
+  VisitPoint hospital;
+  hospital.visit_date = absl::CivilDay(2024, 2, 1);
+  hospital.next_due = absl::CivilDay(2024, 3, 1);  // no risk_level, no class
+  std::vector<VisitPoint> v = {
+      Valid(absl::CivilDay(2024, 1, 10), Classification::kUnstable, absl::CivilDay(2024, 1, 24)),
+      hospital};
+  ScheduleState s = ComputeSchedule(v, absl::CivilDay(2023, 1, 1), std::nullopt);
+  EXPECT_EQ(s.last_valid_visit, absl::CivilDay(2024, 2, 1));
+  EXPECT_EQ(s.next_due, absl::CivilDay(2024, 3, 1));
+  EXPECT_EQ(s.last_class, Classification::kUnstable);
+  EXPECT_EQ(s.last_risk, 3);
+}
+
 }  // namespace
 }  // namespace smd::domain

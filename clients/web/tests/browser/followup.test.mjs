@@ -139,7 +139,8 @@ test('a risk-4 visit entered with the keyboard only: 不稳定, the actions, nex
   assert.equal(v.form.medications[0].outOfRangeConfirmed, true);
   assert.equal(v.form.medications[0].confirmReason, '专科医生医嘱加量');
   assert.equal(v.form.behaviour.selfHarm, 1);
-  assert.deepEqual(v.form.social, { selfCare: 1, housework: 2, work: 9, study: 1, social: 3 });
+  // The 表8 option fields are enums since issue 14 (JSON prints their names).
+  assert.deepEqual(v.form.social, { selfCare: 'RATING_GOOD', housework: 'RATING_FAIR', work: 'RATING_NOT_APPLICABLE', study: 'RATING_GOOD', social: 'RATING_POOR' });
 });
 
 test('a correction makes version 2; the history shows it with the old version and the reason', async () => {
@@ -197,7 +198,38 @@ test('a failed visit (失访): the server refuses a future date at the field, th
   const list = await stack.rpc(page, 'smd.v1.FollowUpService/ListFollowUps', { patientId });
   const failed = list.followups.find((f) => f.form.lostReason === 'LOST_REASON_WORKING_AWAY');
   assert.ok(failed, 'the failed visit is stored');
-  assert.equal(failed.form.riskLevel, -1);
+  assert.equal(failed.form.riskLevel, undefined, 'a failed visit carries no risk level (no -1 sentinel)');
+});
+
+test('the form refuses to send a visit without a risk level; a hospital-only visit needs none', async () => {
+  await page.goto(`${stack.baseUrl}/patients/${patientId}/followups/new`);
+  await page.waitForFunction(() => document.activeElement?.closest('[data-test]')?.getAttribute('data-test') === 'visit-date');
+  // Count the RecordFollowUp calls the page makes.
+  let sent = 0;
+  const onRequest = (r) => { if (r.url().includes('RecordFollowUp')) sent++; };
+  page.on('request', onRequest);
+  await page.locator('[data-test=mode] [data-value="2"]').click();
+  await page.locator('[data-test=subjects] [data-value="1"]').click();
+  await page.locator('[data-test=save]').click();
+  const riskItem = page.locator('[data-field=risk_level] .el-form-item__error');
+  await riskItem.waitFor();
+  assert.match(await riskItem.innerText(), /必填/);
+  assert.equal(sent, 0, 'nothing sent without a risk level');
+
+  // 目前正在住院（未评估）: the same visit saves without one, counts as a valid follow-up.
+  await page.locator('[data-test=outcome] [data-value="4"]').click();
+  await page.locator('[data-test=hospital-section]').waitFor();
+  assert.equal(await page.locator('[data-test=risk]').count(), 0, 'no assessment on a hospital-only visit');
+  await page.locator('[data-test=save]').click();
+  await page.locator('[data-test=result]').waitFor();
+  page.off('request', onRequest);
+  assert.equal(sent, 1);
+  assert.match(await page.locator('[data-test=result-risk]').innerText(), /未评估/);
+  const list = await stack.rpc(page, 'smd.v1.FollowUpService/ListFollowUps', { patientId });
+  const hosp = list.followups.find((f) => f.form.hospitalization === 'HOSPITALIZATION_CURRENTLY' && f.form.riskLevel === undefined);
+  assert.ok(hosp, 'the hospital-only visit is stored without a risk level');
+  assert.equal(hosp.assessment.finalClass ?? 'CLASSIFICATION_NONE', 'CLASSIFICATION_NONE');
+  assert.equal(hosp.form.visitDate.day, +today.slice(8));
 });
 
 test('leaving a form with unsaved entries asks first', async () => {

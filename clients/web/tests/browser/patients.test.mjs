@@ -191,8 +191,13 @@ test('transfer out, accepted by the receiving community, then closed there', asy
   await page.keyboard.type('320106002001');
   await page.keyboard.press('Enter');
   await page.locator('[data-test=transfer-reason]').fill('迁居');
+  // The date of the move defaults to today; the metrics count the move from it (the
+  // picker does not offer future days; the server refuses them: form_paths_test.cc).
+  const shanghaiToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  assert.equal(await page.locator('[data-test=transfer-date] input').inputValue(), shanghaiToday);
   await page.locator('[data-test=transfer-send]').click();
   await page.locator('[data-test=status]', { hasText: '迁出待接收' }).waitFor();
+  assert.equal(stack.sql(`SELECT effective_date::text FROM patient_transfer WHERE patient_id = '${patientId}'`).trim(), shanghaiToday);
 
   const page2 = await stack.newPage();
   await page2.goto(stack.baseUrl + '/transfers');

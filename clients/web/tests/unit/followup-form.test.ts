@@ -86,7 +86,7 @@ describe('toForm: a seen visit', () => {
 });
 
 describe('toForm: failed visits and deaths carry no assessment', () => {
-  it('a failed visit sends the reason, date and mode, risk -1 and nothing else', () => {
+  it('a failed visit sends the reason, date and mode, no risk level and nothing else', () => {
     const m = risk4(); // the hidden part of the page still holds a full assessment
     m.outcome = Outcome.FAILED;
     m.lostReason = LostReason.WORKING_AWAY;
@@ -94,7 +94,7 @@ describe('toForm: failed visits and deaths carry no assessment', () => {
     const f = toForm(m);
     expect(f.lostReason).toBe(LostReason.WORKING_AWAY);
     expect(f.lostReasonOther).toBe('');
-    expect(f.riskLevel).toBe(-1);
+    expect(f.riskLevel).toBeUndefined(); // issue 14: absent, no -1 sentinel
     expect(f.visitDate).toMatchObject({ year: 2026, month: 11, day: 20 });
     expect(f.mode).toBe(VisitMode.HOME);
     expect(f.subjects).toEqual([]);
@@ -112,13 +112,14 @@ describe('toForm: failed visits and deaths carry no assessment', () => {
     m.lostReasonOther = ' 住院中 ';
     expect(toForm(m).lostReasonOther).toBe('住院中');
   });
-  it('a death report sends the date and cause with risk -1', () => {
+  it('a death report sends the date and cause without a risk level', () => {
     const m = risk4();
     m.outcome = Outcome.DIED;
     m.deathDate = '2026-11-18';
     m.deathCause = 1;
     const f = toForm(m);
-    expect(f).toMatchObject({ deathCause: 1, riskLevel: -1, lostReason: 0 });
+    expect(f).toMatchObject({ deathCause: 1, lostReason: 0 });
+    expect(f.riskLevel).toBeUndefined();
     expect(f.deathDate).toMatchObject({ year: 2026, month: 11, day: 18 });
     expect(f.medications).toEqual([]);
   });
@@ -150,7 +151,42 @@ describe('enum defaults: UNSPECIFIED is never sent unnoticed', () => {
   it('an unset choice goes out as 0, never as a guessed value', () => {
     const f = toForm(emptyModel('2026-11-20'));
     expect([f.mode, f.insight, f.adherence, f.adr, f.physical, f.lockup, f.hospitalization, f.effect]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(f.riskLevel).toBe(-1);
+    // Issue 14: a level is sent only when chosen (absence is not level 0; the server says
+    // "risk_level: 必填" and the page marks the field first).
+    expect(f.riskLevel).toBeUndefined();
+    expect(missingRequired(emptyModel('2026-11-20'))).toContain('risk_level');
+  });
+});
+
+describe('toForm: a hospital-only visit (目前正在住院, not assessed)', () => {
+  it('sends 目前正在住院 and the subjects, no risk level and nothing assessed', () => {
+    const m = risk4(); // the hidden assessment part is ignored
+    m.outcome = Outcome.IN_HOSPITAL;
+    m.subjects = [2];
+    const f = toForm(m);
+    expect(f.hospitalization).toBe(Hospitalization.CURRENTLY);
+    expect(f.riskLevel).toBeUndefined();
+    expect(f.subjects).toEqual([2]);
+    expect([f.insight, f.symptomSeverity, f.adherence, f.adr, f.physical]).toEqual([0, 0, 0, 0, 0]);
+    expect(f.medications).toEqual([]);
+    expect(f.social).toBeUndefined();
+  });
+  it('needs only date, mode and subjects, not a risk level', () => {
+    const m = emptyModel('2026-11-20');
+    m.outcome = Outcome.IN_HOSPITAL;
+    expect(missingRequired(m)).toEqual(['mode', 'subjects']);
+    m.mode = 3; m.subjects = [2];
+    expect(missingRequired(m)).toEqual([]);
+  });
+  it('reads back as a hospital-only visit', () => {
+    const m = emptyModel('2026-11-20');
+    m.mode = 3; m.subjects = [2, 3]; m.outcome = Outcome.IN_HOSPITAL;
+    expect(fromForm(toForm(m))).toMatchObject({ outcome: Outcome.IN_HOSPITAL, subjects: [2, 3], riskLevel: null });
+  });
+  it('a seen visit in hospital with a level stays a seen visit', () => {
+    const m = risk4();
+    m.hospitalization = Hospitalization.CURRENTLY;
+    expect(fromForm(toForm(m)).outcome).toBe(Outcome.SEEN);
   });
 });
 

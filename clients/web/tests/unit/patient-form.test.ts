@@ -1,7 +1,8 @@
 // Form model <-> PatientDetails (表7), both ways.
 import { describe, expect, it } from 'vitest';
 import { create, toJson } from '@bufbuild/protobuf';
-import { PatientDetailsSchema, DiagnosisCategory, LockupStatus } from '@/gen/smd/v1/patients_pb';
+import { PatientDetailsSchema, DiagnosisCategory } from '@/gen/smd/v1/patients_pb';
+import { LockupStatus } from '@/gen/smd/v1/followups_pb';
 import { emptyForm, detailsToForm, formToDetails, formFingerprint, onsetText } from '@/features/patients/form-model';
 
 function filled() {

@@ -19,6 +19,14 @@ import {
   Adherence,
   AdverseReaction,
   Classification,
+  DangerousBehaviourSchema,
+  DeathCause,
+  LockupStatus,
+  Rating,
+  RehabMeasure,
+  Symptom,
+  TreatmentEffect,
+  VisitSubject,
   Hospitalization,
   Insight,
   LostReason,
@@ -26,7 +34,6 @@ import {
   SymptomSeverity,
   VisitMode,
 } from '@/gen/smd/v1/followups_pb';
-import { DangerousBehaviourSchema, LockupStatus, TreatmentEffect } from '@/gen/smd/v1/patients_pb';
 import { fromIso, toIso } from '@/lib/dates';
 
 /** What happened at the visit: the first choice on the page. */
@@ -37,6 +44,12 @@ export enum Outcome {
   FAILED = 2,
   /** The visit reports the patient's death (如死亡：日期, 原因); closes the case. */
   DIED = 3,
+  /**
+   * 目前正在住院, not assessed: the patient is in hospital and the visit records only that
+   * (docs/rules.md "Hospital-only visits"). A valid follow-up (在管) with no risk level and
+   * no classification.
+   */
+  IN_HOSPITAL = 4,
 }
 
 export interface LineModel {
@@ -197,41 +210,46 @@ function lines(ls: LineModel[]): MedicationLine[] {
 }
 
 /**
- * The request's form. A failed visit and a death report carry no assessment (risk_level
- * -1 and every assessment field empty: the server refuses any of them, "失访记录不填写评估"),
- * whatever the hidden part of the page still holds.
+ * The request's form. A failed visit and a death report carry no assessment (no risk_level
+ * and every assessment field empty: the server refuses any of them, "失访记录不填写评估"),
+ * whatever the hidden part of the page still holds. risk_level is sent only when a level
+ * was chosen (issue 14: absence is not level 0; the server answers "risk_level: 必填").
  */
 export function toForm(m: FormModel): FollowUpForm {
   const f = create(FollowUpFormSchema, {
     visitDate: fromIso(m.visitDate),
     mode: num(m.mode) as VisitMode,
     notes: m.notes.trim(),
-    riskLevel: -1,
   });
   if (m.outcome === Outcome.FAILED) {
     f.lostReason = num(m.lostReason) as LostReason;
     if (m.lostReason === LostReason.OTHER) f.lostReasonOther = m.lostReasonOther.trim();
     return f;
   }
-  f.subjects = [...m.subjects].sort((a, b) => a - b);
+  f.subjects = [...m.subjects].sort((a, b) => a - b) as VisitSubject[];
   if (m.outcome === Outcome.DIED) {
     f.deathDate = fromIso(m.deathDate);
-    f.deathCause = num(m.deathCause);
+    f.deathCause = num(m.deathCause) as DeathCause;
     return f;
   }
-  f.riskLevel = m.riskLevel ?? -1;
+  if (m.outcome === Outcome.IN_HOSPITAL) {
+    // 目前正在住院 and nothing else assessed (the server refuses any other field).
+    f.hospitalization = Hospitalization.CURRENTLY;
+    return f;
+  }
+  if (m.riskLevel !== null) f.riskLevel = m.riskLevel;
   f.symptomSeverity = num(m.symptomSeverity) as SymptomSeverity;
-  f.symptoms = [...m.symptoms].sort((a, b) => a - b);
+  f.symptoms = [...m.symptoms].sort((a, b) => a - b) as Symptom[];
   if (m.symptoms.includes(12)) f.symptomsOther = m.symptomsOther.trim();
   f.insight = num(m.insight) as Insight;
-  f.sleep = num(m.sleep);
-  f.diet = num(m.diet);
+  f.sleep = num(m.sleep) as Rating;
+  f.diet = num(m.diet) as Rating;
   f.social = create(SocialFunctionSchema, {
-    selfCare: num(m.social.selfCare),
-    housework: num(m.social.housework),
-    work: num(m.social.work),
-    study: num(m.social.study),
-    social: num(m.social.social),
+    selfCare: num(m.social.selfCare) as Rating,
+    housework: num(m.social.housework) as Rating,
+    work: num(m.social.work) as Rating,
+    study: num(m.social.study) as Rating,
+    social: num(m.social.social) as Rating,
   });
   const b = m.behaviour;
   f.behaviour = create(DangerousBehaviourSchema, {
@@ -258,7 +276,7 @@ export function toForm(m: FormModel): FollowUpForm {
     : {});
   f.medications = lines(m.medications);
   f.guidance = lines(m.guidance);
-  f.rehab = [...m.rehab].sort((a, b) => a - b);
+  f.rehab = [...m.rehab].sort((a, b) => a - b) as RehabMeasure[];
   if (m.rehab.includes(5)) f.rehabOther = m.rehabOther.trim();
   f.otherAbnormality = m.otherAbnormality;
   if (m.recordedClass) {
@@ -286,7 +304,11 @@ export function fromForm(f: FollowUpForm): FormModel {
     m.deathCause = nullIfZero(f.deathCause);
     return m;
   }
-  m.riskLevel = f.riskLevel >= 0 ? f.riskLevel : null;
+  if (f.riskLevel === undefined && f.hospitalization === Hospitalization.CURRENTLY) {
+    m.outcome = Outcome.IN_HOSPITAL;
+    return m;
+  }
+  m.riskLevel = f.riskLevel ?? null;
   m.symptomSeverity = nullIfZero(f.symptomSeverity);
   m.symptoms = [...f.symptoms];
   m.symptomsOther = f.symptomsOther;
@@ -347,6 +369,7 @@ export function missingRequired(m: FormModel): string[] {
     if (m.deathCause === null) out.push('death_cause');
     return out;
   }
+  if (m.outcome === Outcome.IN_HOSPITAL) return out;
   const required: [string, unknown][] = [
     ['risk_level', m.riskLevel],
     ['symptom_severity', m.symptomSeverity],

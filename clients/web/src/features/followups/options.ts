@@ -22,6 +22,7 @@ export const OUTCOME: Opt[] = [
   o(Outcome.SEEN, '访到（填写评估）', 'Seen (full assessment)'),
   o(Outcome.FAILED, '失访（未访到）', 'Not reached (失访)'),
   o(Outcome.DIED, '患者死亡', 'Patient died'),
+  o(Outcome.IN_HOSPITAL, '目前正在住院（未评估）', 'In hospital (not assessed)'),
 ];
 
 /** 本次随访形式. */

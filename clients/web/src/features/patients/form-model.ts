@@ -3,10 +3,9 @@
 // strings for el-date-picker, enums are numbers with 0 = not chosen, the onset is a partial
 // date (year, or year and month, may be all that is known: rules.md §7 初次发病时间).
 import { create } from '@bufbuild/protobuf';
-import {
-  PatientDetailsSchema, GuardianSchema, DangerousBehaviourSchema,
-  type PatientDetails,
-} from '@/gen/smd/v1/patients_pb';
+import { PatientDetailsSchema, GuardianSchema, type PatientDetails } from '@/gen/smd/v1/patients_pb';
+// A follow-up type shared by the register (proto/smd/v1/followups.proto since issue 14).
+import { DangerousBehaviourSchema } from '@/gen/smd/v1/followups_pb';
 import { PartialDateSchema, type PartialDate } from '@/gen/smd/v1/common_pb';
 import { toIso, fromIso } from '@/lib/dates';
 

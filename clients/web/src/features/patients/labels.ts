@@ -1,9 +1,9 @@
 // Names of the register's own enums (个人信息补充表, 2018 表7; rules.md §3, §7), Chinese
 // as on the paper form, and English. Shared enums (sex, diagnosis, status) are in lib/labels.ts.
 import type { Labels } from '@/lib/labels';
-import {
-  LockupStatus, OutpatientHistory, EconomicStatus, TreatmentEffect, TransferStatus,
-} from '@/gen/smd/v1/patients_pb';
+import { OutpatientHistory, EconomicStatus, TransferStatus } from '@/gen/smd/v1/patients_pb';
+// Follow-up types the register shares (proto/smd/v1/followups.proto since issue 14).
+import { LockupStatus, TreatmentEffect } from '@/gen/smd/v1/followups_pb';
 
 /** 既往主要症状 / 目前症状, codes 1..12 (rules.md §3). */
 export const SYMPTOM: Labels = {
