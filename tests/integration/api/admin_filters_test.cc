@@ -163,7 +163,9 @@ TEST_F(AdminFiltersTest, AuditByMethodAndOutcomeAcrossPages) {
     }
     EXPECT_EQ(older, want);
     for (const auto& r : records) {
-      if (!c.method.empty()) EXPECT_EQ(r.method(), c.method);
+      if (!c.method.empty()) {
+        EXPECT_EQ(r.method(), c.method);
+      }
       if (c.outcome == "NOT_OK") {
         EXPECT_NE(r.outcome(), "OK");
       } else if (!c.outcome.empty()) {
@@ -173,7 +175,7 @@ TEST_F(AdminFiltersTest, AuditByMethodAndOutcomeAcrossPages) {
   }
 
   // By user name (exact), alone and with an outcome.
-  for (const std::string& outcome : {"", "PERMISSION_DENIED"}) {
+  for (const std::string outcome : {"", "PERMISSION_DENIED"}) {
     v1::ListAuditRecordsRequest by_name;
     by_name.set_username("police");
     by_name.set_outcome(outcome);
@@ -206,7 +208,7 @@ TEST_F(AdminFiltersTest, AuditFilterValuesAreChecked) {
     v1::ListAuditRecordsResponse resp;
     return env_->audit->ListAuditRecords(TestServer::Ctx(auditor).get(), req, &resp);
   };
-  for (const std::string& bad :
+  for (const std::string bad :
        {"ListUsers", "/smd.v1.AdminService/NoSuchMethod", "/smd.v1.AdminService/listusers",
         "smd-server nothing", "%"}) {
     grpc::Status s = list(bad, "");
@@ -221,7 +223,7 @@ TEST_F(AdminFiltersTest, AuditFilterValuesAreChecked) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(s.error_message(), StartsWith("username: "));
   }
-  for (const std::string& bad : {"ok", "FAILED", "NOT OK", "DENIED"}) {
+  for (const std::string bad : {"ok", "FAILED", "NOT OK", "DENIED"}) {
     grpc::Status s = list("", bad);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
     EXPECT_THAT(s.error_message(), StartsWith("outcome: ")) << bad;
