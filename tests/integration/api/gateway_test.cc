@@ -180,7 +180,9 @@ TEST_F(GatewayTest, TheTrustedGatewaysForwardedAddressIsAuditedBesideItsOwn) {
   v1::VerifyAuditChainResponse v;
   ASSERT_TRUE(gateway_->audit->VerifyAuditChain(Ctx(auditor, {"203.0.113.6"}).get(), {}, &v).ok());
   EXPECT_TRUE(v.intact()) << v.problem();
-  EXPECT_EQ(v.unsealed_records(), 1) << "only the verification's own record is unsealed";
+  // What is still unsealed depends on the background sealer (every 100 ms here): at most the
+  // auditor's sign-in and the verification's own record.
+  EXPECT_LE(v.unsealed_records(), 2);
   // ... and ListAuditRecords shows the auditor both addresses.
   v1::ListAuditRecordsRequest list;
   list.set_user_id(me.user_id());
