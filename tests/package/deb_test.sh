@@ -51,8 +51,10 @@ for s in postinst prerm postrm; do
   sh -n "$out/control/$s" || fail "$s is not valid sh"
 done
 dpkg-deb -x "$deb" "$out/root"
-grep -q '^ExecStart=/usr/bin/smd-server serve ' "$out/root/lib/systemd/system/smd-server.service" ||
-  fail "the packaged unit does not start /usr/bin/smd-server"
+# The unit starts the server binary the package ships (not a hand install's path).
+shipped=$(grep -m1 '/bin/smd-server$' <<<"$contents")
+grep -qF "ExecStart=${shipped#.} serve " "$out/root/lib/systemd/system/smd-server.service" ||
+  fail "the packaged unit does not start ${shipped#.}"
 
 if [[ $(id -u) -ne 0 || -e /etc/smd ]] || dpkg-query -W -f='${db:Status-Status}' smd-server 2>/dev/null | grep -q installed; then
   echo "==> SKIP install checks: needs root on a machine where smd is not set up"
