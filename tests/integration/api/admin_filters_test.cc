@@ -352,10 +352,10 @@ TEST_F(AdminFiltersTest, AdminReadsRuleSetAndDrugs) {
     EXPECT_FALSE(o.meaning_en().empty());
   }
   EXPECT_EQ(absl::StrJoin(names, " "),
-            "partial_insight_compatible_with_stable=false any_adr_unstable=false "
-            "review_not_stable=refer_and_two_weeks first_visit_after_discharge_days=14 "
-            "unstable_interval_days=14 basic_review_days=14 stable_interval_months=3 "
-            "standardized_r2=false medication_any_record=false");
+            "partial-insight-stable=false any-adr-unstable=false "
+            "review-not-stable=refer-2-weeks first-visit-days=14 standardized=r1 "
+            "medication=last-visit unstable-interval-days=14 basic-review-days=14 "
+            "stable-interval-months=3");
   ASSERT_EQ(info.ack_deadlines_size(), 3);
   EXPECT_EQ(info.ack_deadlines(0).severity(), 4);
   EXPECT_EQ(info.ack_deadlines(0).seconds(), env_->config().ack_critical_seconds);

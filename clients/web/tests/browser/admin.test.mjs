@@ -302,10 +302,10 @@ test('users filtered on the server; drug catalogue and rule set for the admin', 
   const names = (await admin.locator('[data-test=option-name]').allInnerTexts()).map((x) => x.trim());
   const values = (await admin.locator('[data-test=option-value]').allInnerTexts()).map((x) => x.trim());
   assert.deepEqual(Object.fromEntries(names.map((n, k) => [n, values[k]])), {
-    partial_insight_compatible_with_stable: 'false', any_adr_unstable: 'false',
-    review_not_stable: 'refer_and_two_weeks', first_visit_after_discharge_days: '14',
-    unstable_interval_days: '14', basic_review_days: '14', stable_interval_months: '3',
-    standardized_r2: 'false', medication_any_record: 'false',
+    'partial-insight-stable': 'false', 'any-adr-unstable': 'false',
+    'review-not-stable': 'refer-2-weeks', 'first-visit-days': '14',
+    standardized: 'r1', medication: 'last-visit',
+    'unstable-interval-days': '14', 'basic-review-days': '14', 'stable-interval-months': '3',
   });
   assert.match(await admin.locator('[data-test=rule-options]').innerText(), /不稳定：14 天内再随访/);
   assert.match(await admin.locator('[data-test=alert-settings]').innerText(), /30 分钟/);
