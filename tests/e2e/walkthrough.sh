@@ -301,7 +301,7 @@ run as admin --json user list --role grid-worker --status enabled --query GRID9
   || fail "user list --role --status --query: $(cat "$work/out")"
 run as admin rules show
 grep -q "规则集: jiangsu-2018" "$work/out" || fail "rules show does not name the rule set"
-grep -q "unstable_interval_days  *14" "$work/out" || fail "rules show lacks an option's value"
+grep -q "any-adr-unstable  *false" "$work/out" || fail "rules show lacks an option's value"
 run as admin drugs list
 grep -q "olanzapine" "$work/out" || fail "drugs list lacks the catalogue"
 set +e
