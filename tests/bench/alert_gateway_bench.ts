@@ -20,13 +20,21 @@
 // Every subscriber must receive every alert exactly once (else the run is INVALID, exit 4).
 // Latency is commit to client: the receipt time minus the alert's raised_at (the server's
 // clock, same machine), per delivery; printed per phase and pooled per side, p50/p99, and
-// the gateway's added p99 (target: at most 50 ms).
+// the gateway's added p99 (target: at most 50 ms; INCONCLUSIVE when a phase could not raise
+// at the rate asked for, i.e. the machine was saturated).
+//
+// Subscribers are read with node:http2 and a two-field protobuf reader, not the generated
+// client, so the driver (10,000 messages a second on one Node thread) stays light and weighs
+// alike on both sides. Per phase, the CPU time of the gateway, smd-server and this driver
+// from the first alert to the last delivery, per 1,000 deliveries: the gateway's figure
+// does not depend on how loaded the machine is. --pin=1 (SMD_BENCH_PIN=1) pins this driver
+// to the last CPU and the gateway to the first (taskset).
 import { readFileSync } from 'node:fs';
 import * as http2 from 'node:http2';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createClient, type Interceptor, type Transport } from '@connectrpc/connect';
+import { createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { AuthService } from '@/gen/smd/v1/auth_pb';
 import { AlertService } from '@/gen/smd/v1/alerts_pb';
@@ -55,15 +63,6 @@ function pct(xs: number[], p: number): number {
 }
 const f1 = (x: number) => x.toFixed(1);
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-
-function pageHeaders(cookie: string, origin: string): Interceptor {
-  return (next) => async (req) => {
-    req.header.set('x-smd-csrf', '1');
-    req.header.set('origin', origin);
-    req.header.set('cookie', cookie);
-    return next(req);
-  };
-}
 
 type Side = 'direct' | 'gateway';
 interface Sub { side: Side; seen: Map<string, number>; dup: number; lat: Map<string, number>; errors: string[]; ctl: AbortController; done: Promise<void> }
@@ -144,7 +143,7 @@ function subscribe(side: Side, url: string, connectOpts: http2.SecureClientSessi
     const session = http2.connect(url, connectOpts);
     session.on('error', (e) => { if (!s.ctl.signal.aborted) s.errors.push(String(e).slice(0, 200)); });
     const req = session.request({ ':method': 'POST', ':path': '/smd.v1.AlertService/SubscribeAlerts', ...headers });
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let status: string | undefined;
     const onFrame = (flag: number, b: Buffer, start: number, end: number) => {
       if (flag !== 0) {
@@ -334,7 +333,14 @@ async function main(): Promise<void> {
       if (gatewayCpu.length) {
         console.log(`gateway CPU per 1,000 deliveries (load-independent figure): ${gatewayCpu.map((x) => x.toFixed(3)).join(' / ')} s in the gateway phases`);
       }
-      console.log(`gateway adds ${added} ms at p99, ${pct(g, 50) - pct(d, 50)} ms at p50 (${o.subscribers} subscribers each side, ${o.mode}; target <= 50 ms at p99): ${added <= 50 ? 'MET' : 'NOT MET'}`);
+      // A phase that could not raise at the rate asked for ran on a saturated machine: its
+      // latencies are queueing in whatever process lost the CPU, and the difference between
+      // the sides is noise (seconds either way), not what the gateway adds.
+      const slow = phases.filter((ph) => ph.achieved < 0.95 * o.rate);
+      const verdict = slow.length
+        ? `INCONCLUSIVE (${slow.map((ph) => `${ph.label} raised ${f1(ph.achieved)}/s`).join(', ')} of ${o.rate}/s: the machine is saturated)`
+        : added <= 50 ? 'MET' : 'NOT MET';
+      console.log(`gateway adds ${added} ms at p99, ${pct(g, 50) - pct(d, 50)} ms at p50 (${o.subscribers} subscribers each side, ${o.mode}; target <= 50 ms at p99): ${verdict}`);
     }
     if (invalid) {
       console.log('INVALID: a raise failed, or a subscriber missed, repeated or lost its stream');
