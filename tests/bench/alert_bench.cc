@@ -20,6 +20,11 @@
 // follows the commit) arrived. The commit lies between them, so delivery - sent is an upper
 // bound of commit-to-delivery and delivery - replied a lower bound; both are printed.
 //
+// Province mode (--streams=N, issue 17 item 4; ProvinceSetup): N streams, a grid worker and
+// a police officer in each of N/2 communities with one patient each, so every alert goes to
+// two of the N streams; prints delivered/expected, p99 and the server's peak RSS against the
+// targets (p99 <= 50 ms at 200 alerts/s, RSS <= 300 MB) with MET / NOT MET.
+//
 // Run through tests/bench/run_alert_bench.sh. Not a test: asserts nothing, not in ctest;
 // exits 1 if an alert copy was lost or duplicated, 3 when its deadline is reached.
 
