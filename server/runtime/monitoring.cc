@@ -57,7 +57,7 @@ absl::Status Monitoring::Serve(const std::string& listen, Sources sources) {
   auto endpoint = MonitoringEndpoint::Start(listen, [this] { return Render(); });
   if (!endpoint.ok()) return endpoint.status();
   endpoint_ = std::move(*endpoint);
-  common::LogInfo("monitoring: GET http://%s/metrics (Prometheus text format; port %d)", listen,
+  common::LogInfo("monitoring: GET /metrics on %s (Prometheus text format; port %d)", listen,
                   endpoint_->port());
   return absl::OkStatus();
 }
