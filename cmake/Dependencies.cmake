@@ -11,6 +11,8 @@ pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 # smdctl reads and writes Excel .xlsx files: a zip archive of XML parts (docs/adr/0012).
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
+# The loopback monitoring endpoint's HTTP server (docs/adr/0015-monitoring-endpoint.md).
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
 if(SMD_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

@@ -29,6 +29,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/deploy/postgres/roles.sql
         DESTINATION ${CMAKE_INSTALL_DATADIR}/smd/postgres)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/operations.md
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/smd-server)
+# Example Prometheus scrape configuration and alert rules (docs/operations.md "Monitoring").
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/monitoring/prometheus.yml
+              ${PROJECT_SOURCE_DIR}/deploy/monitoring/smd-alerts.yml
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/smd/examples/monitoring)
 # The web client, built by clients/web/scripts/build.sh before cpack runs (OPTIONAL: a
 # server-only package is still a package; the unit then has nothing to start).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/clients/web/dist/ DESTINATION lib/smd/web OPTIONAL)
@@ -44,8 +48,11 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# adduser for the maintainer scripts; Node.js 18+ runs the web gateway.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, nodejs (>= 18)")
+# adduser for the maintainer scripts; Node.js 18+ runs the web gateway. The libraries the
+# binaries link (libpqxx, gRPC, libmicrohttpd12 for the monitoring endpoint of ADR 0015, ...)
+# are added by shlibdeps; libmicrohttpd12 is also named so that a build without shlibdeps
+# still declares it.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, nodejs (>= 18), libmicrohttpd12")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-client-15")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
     "postgresql-15, postgresql-15-auto-failover, pgbackrest, haproxy")

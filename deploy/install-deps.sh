@@ -18,6 +18,8 @@ PACKAGES=(
   # smdctl reads and writes Excel .xlsx files: libzip for the archive, expat for the XML
   # (docs/adr/0012). GBK/GB18030 CSV goes through glibc's iconv (no package).
   libzip-dev libexpat1-dev
+  # The loopback monitoring endpoint's HTTP server (docs/adr/0015-monitoring-endpoint.md).
+  libmicrohttpd-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15 postgresql-contrib
   # The end-to-end walkthrough test reads smdctl's JSON with python3.

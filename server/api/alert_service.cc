@@ -157,7 +157,12 @@ size_t AlertHub::size() const {
 
 AlertStream::AlertStream(AlertHub& hub, Executor& ex, app::AlertUseCases& uc, app::CallMeta meta,
                          int64_t after)
-    : hub_(hub), ex_(ex), uc_(uc), meta_(std::move(meta)), cursor_(after) {
+    : hub_(hub),
+      ex_(ex),
+      uc_(uc),
+      meta_(std::move(meta)),
+      cursor_(after),
+      opened_(absl::Now()) {
   std::lock_guard<std::mutex> lock(mu_);
   ScheduleFetchLocked();
 }
@@ -235,6 +240,7 @@ void AlertStream::Fetched(absl::StatusOr<app::DeliveryPage> page) {
         for (const auto& c : page->copies) {
           queue_.emplace_back();
           AlertToProto(c, &queue_.back());
+          raised_.push_back(c.raised_at);
           cursor_ = std::max(cursor_, c.seq);
         }
         if (static_cast<int>(page->copies.size()) == kFetchPage) wake_pending_ = true;
@@ -286,6 +292,17 @@ void AlertStream::OnWriteDone(bool ok) {
   }
   written_.push_back(queue_.front().seq());
   queue_.pop_front();
+  if (!raised_.empty()) {
+    const absl::Time raised = raised_.front();
+    raised_.pop_front();
+    AlertDeliveryTelemetry& t = hub_.delivery();
+    if (raised >= opened_) {
+      t.live.Add();
+      t.lag.Observe(std::max(absl::ZeroDuration(), absl::Now() - raised));
+    } else {
+      t.caught_up.Add();
+    }
+  }
   WriteNextLocked();
 }
 

@@ -14,13 +14,27 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "api/executor.h"
+#include "common/telemetry.h"
 #include "app/alert_use_cases.h"
 #include "smd/v1/alerts.grpc.pb.h"
 
 namespace smd::api {
 
 class AlertStream;
+
+// What the streams record of their deliveries, for the monitoring endpoint (docs/operations.md
+// "Monitoring"). A copy raised while its stream was open is a live delivery: its lag, from
+// the raise (the raising transaction's time, just before its commit) to the moment the
+// stream's write of it completed, measures the outbox, the pump and the stream. A copy
+// raised before the stream opened is caught up (the client was away): its age says nothing
+// about the server and is only counted. Lock-free.
+struct AlertDeliveryTelemetry {
+  common::telemetry::Histogram lag{common::telemetry::Histogram::LagBounds()};
+  common::telemetry::Counter live;
+  common::telemetry::Counter caught_up;
+};
 
 // Open streams by user, and the admission of their outbox fetches. Thread-safe.
 //
@@ -39,6 +53,8 @@ class AlertHub {
   // Stream fetches queued or running on the executor at once (the executor has db_pool
   // threads and a queue of 1024 shared with every unary call).
   static constexpr int kMaxFetches = 32;
+
+  AlertDeliveryTelemetry& delivery() { return delivery_; }
 
   void Add(const std::string& user_id, AlertStream* stream);
   // Forgets `stream` (registered under `user_id`, "" when it never was), also in the
@@ -68,6 +84,7 @@ class AlertHub {
   std::mutex fetch_mu_;
   std::deque<AlertStream*> waiting_;
   int running_ = 0;  // slots taken
+  AlertDeliveryTelemetry delivery_;
 };
 
 class AlertStream final : public grpc::ServerWriteReactor<v1::AlertMessage> {
@@ -101,6 +118,8 @@ class AlertStream final : public grpc::ServerWriteReactor<v1::AlertMessage> {
   std::mutex mu_;
   int64_t cursor_;
   std::deque<v1::AlertMessage> queue_;
+  std::deque<absl::Time> raised_;  // queue_'s copies' raise times (delivery telemetry)
+  const absl::Time opened_;        // when the stream opened: later raises are live
   std::vector<int64_t> written_;
   std::string user_id_;
   bool registered_ = false;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "absl/strings/match.h"
+#include "api/call_telemetry.h"
 #include "api/grpc_status.h"
 #include "api/idempotency_key.h"
 #include "app/idempotency.h"
@@ -37,6 +38,30 @@ bool SafeRequestId(const std::string& id) {
   return true;
 }
 
+// Finishes a unary call and counts it (api/call_telemetry.h), whatever finished it.
+class Finisher {
+ public:
+  Finisher(grpc::ServerUnaryReactor* reactor, CallTelemetry* telemetry, const char* method)
+      : reactor_(reactor),
+        telemetry_(telemetry),
+        method_(method),
+        started_(telemetry != nullptr ? std::chrono::steady_clock::now()
+                                      : std::chrono::steady_clock::time_point{}) {}
+  void operator()(const grpc::Status& status) const {
+    if (telemetry_ != nullptr) {
+      telemetry_->Record(method_, status.error_code(),
+                         std::chrono::steady_clock::now() - started_);
+    }
+    reactor_->Finish(status);
+  }
+
+ private:
+  grpc::ServerUnaryReactor* reactor_;
+  CallTelemetry* telemetry_;
+  const char* method_;  // the handlers' SMD_METHOD literals: static storage
+  std::chrono::steady_clock::time_point started_;
+};
+
 }  // namespace
 
 absl::StatusOr<app::CallMeta> MetaFrom(grpc::CallbackServerContext* ctx, const char* method,
@@ -56,9 +81,10 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
                                    google::protobuf::Message* resp,
                                    std::function<absl::Status(const app::CallMeta&)> work) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const Finisher finish(reactor, executor.telemetry(), method);
   absl::StatusOr<app::CallMeta> parsed = MetaFrom(ctx, method, executor.gateways());
   if (!parsed.ok()) {
-    reactor->Finish(ToGrpcStatus(parsed.status()));
+    finish(ToGrpcStatus(parsed.status()));
     return reactor;
   }
   app::CallMeta meta = *std::move(parsed);
@@ -75,12 +101,12 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
       bad = domain::FieldError(kIdempotencyKeyHeader, "只能发送一个", "sent more than once");
     }
     if (!bad.ok()) {
-      reactor->Finish(ToGrpcStatus(bad));
+      finish(ToGrpcStatus(bad));
       return reactor;
     }
     keyed_calls = executor.idempotency();
   }
-  const bool queued = executor.Submit([reactor, ctx, req, resp, keyed_calls, key = std::move(key),
+  const bool queued = executor.Submit([finish, ctx, req, resp, keyed_calls, key = std::move(key),
                                        meta = std::move(meta), work = std::move(work)] {
     absl::Status s;
     bool replayed = false;
@@ -107,11 +133,11 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor& e
       s = absl::InternalError("exception");
     }
     if (replayed) ctx->AddTrailingMetadata(kIdempotencyReplayedTrailer, "true");
-    reactor->Finish(ToGrpcStatus(s));
+    finish(ToGrpcStatus(s));
   });
   if (!queued) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "服务器繁忙，请稍后重试 (server busy; retry later)"));
+    finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "服务器繁忙，请稍后重试 (server busy; retry later)"));
   }
   return reactor;
 }
@@ -122,11 +148,12 @@ grpc::ServerUnaryReactor* RunGated(grpc::CallbackServerContext* ctx, Executor& e
                                    std::function<absl::Status(const app::CallMeta&)> work,
                                    std::function<absl::Status(const app::CallMeta&)> busy) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const Finisher finish(reactor, executor.telemetry(), method);
   absl::StatusOr<app::CallMeta> parsed = MetaFrom(ctx, method, executor.gateways());
   if (!parsed.ok()) {
     // A trusted gateway's malformed header: its fault, not the browser's, so neither
     // counted against a source nor paused.
-    reactor->Finish(ToGrpcStatus(parsed.status()));
+    finish(ToGrpcStatus(parsed.status()));
     return reactor;
   }
   app::CallMeta meta = *std::move(parsed);
@@ -137,14 +164,14 @@ grpc::ServerUnaryReactor* RunGated(grpc::CallbackServerContext* ctx, Executor& e
     // call in flight, and no longer costs the server a full call's CPU each time.
     auto* alarm = new grpc::Alarm;
     alarm->Set(std::chrono::system_clock::now() + std::chrono::seconds(1),
-               [alarm, reactor, status = ToGrpcStatus(refused)](bool) {
-                 reactor->Finish(status);
+               [alarm, finish, status = ToGrpcStatus(refused)](bool) {
+                 finish(status);
                  delete alarm;  // the alarm has fired: deleting it here is allowed
                });
     return reactor;
   }
   app::CallMeta kept = meta;
-  const bool queued = executor.Submit([reactor, meta = std::move(meta), work = std::move(work)] {
+  const bool queued = executor.Submit([finish, meta = std::move(meta), work = std::move(work)] {
     absl::Status s;
     try {
       s = work(meta);
@@ -152,9 +179,9 @@ grpc::ServerUnaryReactor* RunGated(grpc::CallbackServerContext* ctx, Executor& e
       common::LogError("exception in %s: %s", meta.method, typeid(e).name());
       s = absl::InternalError("exception");
     }
-    reactor->Finish(ToGrpcStatus(s));
+    finish(ToGrpcStatus(s));
   });
-  if (!queued) reactor->Finish(ToGrpcStatus(busy(kept)));
+  if (!queued) finish(ToGrpcStatus(busy(kept)));
   return reactor;
 }
 

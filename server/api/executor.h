@@ -17,7 +17,8 @@ class IdempotentCalls;
 
 namespace smd::api {
 
-class GatewayTrust;  // api/gateway_trust.h
+class GatewayTrust;   // api/gateway_trust.h
+class CallTelemetry;  // api/call_telemetry.h
 
 class Executor {
  public:
@@ -46,6 +47,11 @@ class Executor {
   void set_gateways(const GatewayTrust* gateways) { gateways_ = gateways; }
   const GatewayTrust* gateways() const { return gateways_; }
 
+  // Where RunUnary and RunGated count the calls they finish (api/call_telemetry.h). Set
+  // once at start-up, before any call; null (the default): nothing is counted.
+  void set_telemetry(CallTelemetry* telemetry) { telemetry_ = telemetry; }
+  CallTelemetry* telemetry() const { return telemetry_; }
+
  private:
   void Loop(int nice);
   std::mutex mu_;
@@ -56,6 +62,7 @@ class Executor {
   std::vector<std::thread> workers_;
   const app::IdempotentCalls* idempotency_ = nullptr;
   const GatewayTrust* gateways_ = nullptr;
+  CallTelemetry* telemetry_ = nullptr;
 };
 
 }  // namespace smd::api

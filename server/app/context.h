@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/telemetry.h"
 #include "crypto/keys.h"
 #include "crypto/password.h"
 #include "crypto/signer.h"
@@ -73,6 +74,12 @@ struct Deps {
   // Bounds the audit rows of unauthenticated calls (app/unauth_audit.h); set by the
   // server. Null (tools, seeding): every such call gets its own row.
   UnauthenticatedAudit* unauth_audit = nullptr;
+  // The metrics (management-rate) builds running now, for the monitoring endpoint
+  // (docs/operations.md "Monitoring"). A builder wraps each build in
+  //   auto running = common::telemetry::InFlight::Begin(deps.metric_builds, "year");
+  //   ... build ...; running.Succeeded();
+  // Null (tools, seeding): nothing is recorded.
+  common::telemetry::InFlight* metric_builds = nullptr;
 };
 
 // Transport facts about one call, filled by the api layer.

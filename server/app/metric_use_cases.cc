@@ -564,6 +564,7 @@ absl::StatusOr<std::vector<domain::RollupDelta>> BuildStates(
 }  // namespace
 
 absl::StatusOr<int> MetricUseCases::BuildYear(int year) {
+  auto running = common::telemetry::InFlight::Begin(deps_.metric_builds, "year");
   int patients = 0;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
     patients = 0;
@@ -581,10 +582,12 @@ absl::StatusOr<int> MetricUseCases::BuildYear(int year) {
     RETURN_IF_ERROR(store::metric_repo::ApplyDeltas(tx, year, deltas));
     return store::metric_repo::MarkYearBuilt(tx, year);
   }));
+  running.Succeeded();
   return patients;
 }
 
 absl::StatusOr<int> MetricUseCases::BuildDay(absl::CivilDay day) {
+  auto running = common::telemetry::InFlight::Begin(deps_.metric_builds, "day");
   int patients = 0;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
     patients = 0;
@@ -602,6 +605,7 @@ absl::StatusOr<int> MetricUseCases::BuildDay(absl::CivilDay day) {
     RETURN_IF_ERROR(store::metric_repo::ApplyDayDeltas(tx, day, deltas));
     return store::metric_repo::MarkDayBuilt(tx, day);
   }));
+  running.Succeeded();
   return patients;
 }
 

@@ -23,6 +23,12 @@ struct Flag {
   bool boolean = false;
 };
 
+bool SetBool(bool& field, const std::string& v) {
+  const std::string l = absl::AsciiStrToLower(v);
+  field = l.empty() || l == "1" || l == "true" || l == "yes";
+  return field || l == "0" || l == "false" || l == "no";
+}
+
 bool SetInt(int& field, const std::string& v, int lo, int hi) {
   int x = 0;
   if (!absl::SimpleAtoi(v, &x) || x < lo || x > hi) return false;
@@ -154,6 +160,12 @@ const std::map<std::string, Flag>& Flags() {
          c.designated_hospital = v;
          return !v.empty();
        }}},
+      // Monitoring (docs/operations.md "Monitoring"): "" turns the endpoint off.
+      {"monitoring-listen",
+       {[](Config& c, const std::string& v) { c.monitoring_listen = v; return true; }}},
+      {"monitoring-allow-remote",
+       {[](Config& c, const std::string& v) { return SetBool(c.monitoring_allow_remote, v); },
+        true}},
       {"username", {[](Config& c, const std::string& v) { c.username = v; return true; }}},
       {"district", {[](Config& c, const std::string& v) { c.district = v; return true; }}},
       {"district-name", {[](Config& c, const std::string& v) { c.district_name = v; return true; }}},
@@ -203,7 +215,10 @@ std::string Usage() {
          "  --alert-duty-roles (e.g. community_doctor,psychiatrist) --alert-reroute-days\n"
          "  --idempotency-retention-hours\n"
          "  --signin-threads --signin-queue --signin-source-limit --signin-source-window-seconds\n"
-         "  --audit-unauth-window-seconds --audit-unauth-rows-per-source --audit-unauth-sources\n";
+         "  --audit-unauth-window-seconds --audit-unauth-rows-per-source --audit-unauth-sources\n"
+         "  --monitoring-listen HOST:PORT (GET /metrics in the Prometheus text format; off when\n"
+         "              empty, the default; loopback only, e.g. 127.0.0.1:9464)\n"
+         "  --monitoring-allow-remote (let --monitoring-listen take a non-loopback address)\n";
 }
 
 std::string AuditAnchorPath(const Config& c) {
@@ -289,6 +304,21 @@ absl::Status ValidateConfig(const Config& c) {
     if (absl::StatusOr<common::HostPort> hp = common::ParseListenAddress(c.listen); !hp.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(hp.status().message(), " (\"", c.listen, "\")"));
+    }
+    if (!c.monitoring_listen.empty()) {
+      if (absl::StatusOr<common::HostPort> hp = common::ParseListenAddress(c.monitoring_listen);
+          !hp.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--monitoring-listen: ",
+            absl::StripPrefix(hp.status().message(), "--listen: "), " (\"", c.monitoring_listen,
+            "\")"));
+      }
+      if (!c.monitoring_allow_remote && !common::IsLoopbackListenAddress(c.monitoring_listen)) {
+        return absl::InvalidArgumentError(
+            "--monitoring-listen is only allowed on a loopback address (127.0.0.0/8, [::1] or "
+            "localhost, with a port) unless --monitoring-allow-remote is given: the endpoint "
+            "has no authentication and no TLS (docs/operations.md \"Monitoring\")");
+      }
     }
     if (!c.trusted_gateways.empty() && (c.insecure || c.tls_client_ca.empty())) {
       // The forwarded address is trusted because of who presented it: without a verified

@@ -64,6 +64,12 @@ struct Config {
   int audit_unauth_window_seconds = 60;
   int audit_unauth_rows_per_source = 10;
   int audit_unauth_sources = 100;
+  // The monitoring endpoint (Prometheus text format; docs/operations.md "Monitoring",
+  // ADR 0015): "host:port" to serve GET /metrics on, "" (the default) for none. Loopback
+  // only unless monitoring_allow_remote: its figures are operational, not patient data, but
+  // nobody off the host needs them unprotected.
+  std::string monitoring_listen;
+  bool monitoring_allow_remote = false;
   std::string out;            // keygen output file
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code

@@ -12,6 +12,7 @@ bool HealthProbe::ProbeOnce() {
     changed = ok != serving_;
     serving_ = ok;
   }
+  reachable_.store(ok, std::memory_order_relaxed);
   if (health_ != nullptr) health_->SetServingStatus(ok);
   if (changed) {
     if (ok) {

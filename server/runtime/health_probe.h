@@ -8,6 +8,7 @@
 
 #include <grpcpp/health_check_service_interface.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -31,6 +32,9 @@ class HealthProbe {
   void Stop();
   // One probe: Database::Ping, and the health status set from it. Returns whether serving.
   bool ProbeOnce();
+  // The last probe's answer (true before the first): what the health service reports, and
+  // the monitoring endpoint's smd_database_reachable. Lock-free.
+  bool database_reachable() const { return reachable_.load(std::memory_order_relaxed); }
 
  private:
   store::Database& db_;
@@ -40,6 +44,7 @@ class HealthProbe {
   std::condition_variable cv_;
   bool stop_ = false;
   bool serving_ = true;  // what was last reported (changes are logged)
+  std::atomic<bool> reachable_{true};
   std::thread thread_;
 };
 

@@ -39,6 +39,7 @@
 #include "crypto/signer.h"
 #include "domain/rule_options.h"
 #include "runtime/health_probe.h"
+#include "runtime/monitoring.h"
 #include "runtime/wiring.h"
 #include "store/audit_repository.h"
 #include "store/careteam_repository.h"
@@ -132,6 +133,8 @@ absl::Status CheckClockAgainstDatabase(const app::Deps& deps) {
 }  // namespace
 
 struct Server::Impl {
+  // First: the executors count their calls in it, and it outlives them.
+  std::unique_ptr<Monitoring> monitoring = std::make_unique<Monitoring>();
   std::unique_ptr<Core> core;
   api::AlertHub hub;  // outlives the streams, which are destroyed with the grpc server
   // Declared before the executors, so they outlive the executors' last queued task.
@@ -184,6 +187,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   auto impl = std::make_unique<Impl>();
   ASSIGN_OR_RETURN(impl->core, Core::Open(config, clock));
   app::Deps& deps = impl->core->deps;
+  deps.metric_builds = &impl->monitoring->metric_builds();
   {
     // The effective rules, every option with its value: what each assessment and metrics
     // answer will record (docs/rules.md "Rule sets and their options").
@@ -210,6 +214,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->gateways = std::make_unique<api::GatewayTrust>(config.trusted_gateways);
   impl->executor->set_gateways(impl->gateways.get());
   impl->signin_executor->set_gateways(impl->gateways.get());
+  impl->executor->set_telemetry(&impl->monitoring->calls());
+  impl->signin_executor->set_telemetry(&impl->monitoring->calls());
   app::UnauthenticatedAudit::Options unauth;
   unauth.window = absl::Seconds(config.audit_unauth_window_seconds);
   unauth.rows_per_source = config.audit_unauth_rows_per_source;
@@ -326,7 +332,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   common::LogInfo(
       "smd-server listening on %s (port %d, %s)", config.listen, impl->port,
       config.insecure ? "plaintext" : (config.tls_client_ca.empty() ? "TLS" : "mutual TLS"));
-  return std::unique_ptr<Server>(new Server(std::move(impl)));
+  Impl& parts = *impl;
+  auto server = std::unique_ptr<Server>(new Server(std::move(impl)));
+  if (!config.monitoring_listen.empty()) {
+    // Last: a scrape reads the parts started above (docs/operations.md "Monitoring"). A
+    // server whose monitoring cannot start stops again, in order.
+    absl::Status s = parts.monitoring->Serve(
+        config.monitoring_listen,
+        {parts.core->db.get(), &parts.hub, parts.health.get(), config.database_url});
+    if (!s.ok()) {
+      server->Shutdown(absl::ZeroDuration());
+      return s;
+    }
+  }
+  return server;
 }
 
 int Server::port() const { return impl_->port; }
@@ -337,6 +356,7 @@ void Server::Shutdown(absl::Duration grace) {
     if (impl_->shut) return;
     impl_->shut = true;
   }
+  impl_->monitoring->Stop();
   impl_->health->Stop();
   if (auto* health = impl_->grpc->GetHealthCheckService()) health->Shutdown();
   impl_->pump->Stop();
@@ -362,6 +382,8 @@ absl::StatusOr<int> Server::SealAuditNow() {
 }
 
 bool Server::ProbeHealthNowForTest() { return impl_->health->ProbeOnce(); }
+
+int Server::monitoring_port() const { return impl_->monitoring->port(); }
 
 absl::StatusOr<int> Server::PurgeIdempotencyKeysForTest() {
   return impl_->idempotency->Purge();

@@ -24,6 +24,8 @@ class Server {
   ~Server();
 
   int port() const;
+  // The monitoring endpoint's port (--monitoring-listen; runtime/monitoring.h), 0 when off.
+  int monitoring_port() const;
   // Stops accepting calls, lets running calls finish (up to `grace`), drains the executor,
   // seals pending audit rows. Idempotent. Thread-safe.
   void Shutdown(absl::Duration grace = absl::Seconds(10));

@@ -59,10 +59,33 @@ int Database::ReconnectAttemptsForTest() const {
 }
 Database::~Database() = default;
 
+Database::PoolFigures Database::Figures() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  PoolFigures f;
+  f.size = static_cast<int>(all_.size());
+  f.in_use = f.size - static_cast<int>(free_.size());
+  f.waiting = waiting_;
+  f.acquire_timeouts = acquire_timeouts_;
+  return f;
+}
+
 absl::StatusOr<Database::Slot*> Database::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
-  if (!cv_.wait_for(lock, options_.acquire_timeout, [this] { return !free_.empty(); })) {
-    return absl::UnavailableError("database busy: no free connection");
+  if (!free_.empty()) {
+    // The common case: no wait, and no clock read.
+    acquire_wait_.Observe(0.0);
+  } else {
+    const auto start = std::chrono::steady_clock::now();
+    ++waiting_;
+    const bool got =
+        cv_.wait_for(lock, options_.acquire_timeout, [this] { return !free_.empty(); });
+    --waiting_;
+    acquire_wait_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (!got) {
+      ++acquire_timeouts_;
+      return absl::UnavailableError("database busy: no free connection");
+    }
   }
   Slot* s = free_.back();
   free_.pop_back();

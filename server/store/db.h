@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/backoff.h"
+#include "common/telemetry.h"
 
 namespace pqxx {
 class connection_base;
@@ -60,6 +61,19 @@ class Database {
   absl::Status Ping();
 
   int pool_size() const { return static_cast<int>(all_.size()); }
+
+  // For the monitoring endpoint (docs/operations.md "Monitoring"): connections lent now,
+  // calls waiting for one, and how often a wait gave up (acquire_timeout). Takes the
+  // pool's lock briefly.
+  struct PoolFigures {
+    int size = 0;
+    int in_use = 0;
+    int waiting = 0;
+    uint64_t acquire_timeouts = 0;
+  };
+  PoolFigures Figures() const;
+  // How long each transaction waited for a connection (no wait: the first bucket).
+  const common::telemetry::Histogram& acquire_wait() const { return acquire_wait_; }
   // Connection attempts made by reconnects since Open (tests of the backoff).
   int ReconnectAttemptsForTest() const;
 
@@ -79,6 +93,9 @@ class Database {
   std::unique_ptr<common::Backoff> reconnect_backoff_;
   std::chrono::steady_clock::time_point next_reconnect_{};
   int reconnect_attempts_ = 0;
+  int waiting_ = 0;                  // guarded by mu_
+  uint64_t acquire_timeouts_ = 0;    // guarded by mu_
+  common::telemetry::Histogram acquire_wait_{common::telemetry::Histogram::LatencyBounds()};
 };
 
 }  // namespace smd::store

@@ -29,7 +29,9 @@ for f in ./usr/bin/smd-server ./usr/bin/smdctl \
          ./lib/systemd/system/smd-server.service ./lib/systemd/system/smd-gateway.service \
          ./usr/share/smd/examples/smd.env.example ./usr/share/smd/examples/smd-gateway.env.example \
          ./usr/share/smd/postgres/roles.sql ./usr/share/smd/postgres/create-db.sql \
-         ./usr/share/smd/postgres/protect-audit.sql ./usr/share/doc/smd-server/operations.md; do
+         ./usr/share/smd/postgres/protect-audit.sql ./usr/share/doc/smd-server/operations.md \
+         ./usr/share/smd/examples/monitoring/prometheus.yml \
+         ./usr/share/smd/examples/monitoring/smd-alerts.yml; do
   grep -qxF "$f" <<<"$contents" || fail "$f missing from the package"
 done
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)

@@ -179,5 +179,47 @@ TEST(ValidateConfig, RuleSetIsValidatedAtStart) {
   EXPECT_TRUE(ValidateConfig(migrate).ok());
 }
 
+// The monitoring endpoint (docs/operations.md "Monitoring"): off unless asked for, on
+// loopback only unless a remote address is explicitly allowed.
+TEST(ParseConfig, MonitoringIsOffByDefaultAndTakesAnAddress) {
+  absl::StatusOr<Config> c = ParseConfig({"smd-server", "serve"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->monitoring_listen, "");
+  EXPECT_FALSE(c->monitoring_allow_remote);
+  c = ParseConfig({"smd-server", "serve", "--monitoring-listen=127.0.0.1:9464",
+                   "--monitoring-allow-remote"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->monitoring_listen, "127.0.0.1:9464");
+  EXPECT_TRUE(c->monitoring_allow_remote);
+  EXPECT_FALSE(ParseConfig({"smd-server", "serve", "--monitoring-allow-remote=perhaps"}).ok());
+}
+
+TEST(ValidateConfig, MonitoringListensOnLoopbackOnlyUnlessRemoteIsAllowed) {
+  for (const char* ok : {"127.0.0.1:9464", "[::1]:9464", "localhost:9464", "127.0.0.1:0"}) {
+    Config c = Serve("127.0.0.1:50051", true);
+    c.monitoring_listen = ok;
+    EXPECT_TRUE(ValidateConfig(c).ok()) << ok;
+  }
+  for (const char* remote : {"0.0.0.0:9464", "10.1.2.3:9464", "[::]:9464",
+                             "127.evil.example:9464", "localhost.evil:9464"}) {
+    Config c = Serve("127.0.0.1:50051", true);
+    c.monitoring_listen = remote;
+    absl::Status s = ValidateConfig(c);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << remote;
+    EXPECT_THAT(std::string(s.message()), HasSubstr("--monitoring-allow-remote")) << remote;
+    c.monitoring_allow_remote = true;
+    EXPECT_TRUE(ValidateConfig(c).ok()) << remote;
+  }
+  for (const char* bad : {"9464", "127.0.0.1:", "127.0.0.1:http", "[::1:9464"}) {
+    Config c = Serve("127.0.0.1:50051", true);
+    c.monitoring_listen = bad;
+    c.monitoring_allow_remote = true;
+    absl::Status s = ValidateConfig(c);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(std::string(s.message()), HasSubstr("--monitoring-listen: ")) << bad;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(std::string("\"") + bad + "\"")) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace smd::runtime
