@@ -231,6 +231,14 @@ TEST_F(AdminFiltersTest, AuditFilterValuesAreChecked) {
   // Every RPC of the API is a valid filter, the new ones too.
   EXPECT_TRUE(list(kGetRuleSet, "").ok());
   EXPECT_TRUE(list("/smd.v1.AlertService/SubscribeAlerts", "UNAUTHENTICATED").ok());
+  // ... including the services of every proto file (rehab.proto and network.proto were
+  // left out of the list once, so their calls could not be filtered).
+  for (const std::string method :
+       {"/smd.v1.RehabService/RecordRehabSession", "/smd.v1.RehabService/ListRehabRecords",
+        "/smd.v1.ServiceNetworkService/UpsertSite", "/smd.v1.ServiceNetworkService/ListSites",
+        "/smd.v1.CareTeamService/ListTeamGaps", "/smd.v1.RegionService/ListRegions"}) {
+    EXPECT_TRUE(list(method, "").ok()) << method;
+  }
 
   // Only auditors list, whatever the filters.
   v1::ListAuditRecordsRequest req;
