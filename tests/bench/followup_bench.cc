@@ -614,6 +614,9 @@ int Main(int argc, char** argv) {
     w.exec("INSERT INTO bench_patient SELECT row_number() OVER (ORDER BY id), id, "
            "'{' || id || '}' FROM patient");
     w.exec("GRANT SELECT ON bench_patient TO smd_app");
+    // Visits are dated from 2016 on and may not predate the 建档日期 (issue 14): register
+    // the demo patients before that, as an import of an older register would.
+    w.exec("UPDATE patient SET registered_at = '2015-01-01 08:00+08'");
     w.commit();
   }
   if (static_cast<int>(patient_ids.size()) != o.patients) Die("unexpected patient count");
