@@ -15,6 +15,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -333,6 +334,57 @@ TEST_F(RlsTest, CopiedCodesFollowThePatientAndCannotBeForged) {
   EXPECT_EQ(db.QueryValue("SELECT count(*) FROM referral r JOIN patient p ON p.id = r.patient_id "
                           "WHERE r.patient_jurisdiction <> p.jurisdiction"),
             "0");
+}
+
+// A record written while its patient is being moved copies the codes the move commits, not
+// the ones its snapshot saw: the copy trigger reads the patient FOR SHARE, so the insert
+// waits for the move (a plain read would copy the old codes and the move's rewrite would not
+// see the new row: a stale copy).
+TEST_F(RlsTest, ARecordWrittenDuringAMoveCopiesTheCodesTheMoveCommits) {
+  TestDatabase& db = env_->db();
+  const std::string id = db.QueryValue(
+      "SELECT id FROM patient WHERE jurisdiction LIKE '320106%' AND transfer_to = '' "
+      "ORDER BY id DESC LIMIT 1");
+  ASSERT_FALSE(id.empty());
+  const std::string jur = db.QueryValue("SELECT jurisdiction FROM patient WHERE id = '" + id + "'");
+  pqxx::connection mover(db.AppDsn());
+  pqxx::work move(mover);
+  move.exec("SELECT set_config('smd.scope', '320106', true)");
+  move.exec("UPDATE patient SET transfer_to = '320107001001' WHERE id = '" + id + "'");
+
+  pqxx::connection writer(db.AppDsn());
+  const int writer_pid = writer.backendpid();
+  std::string error;
+  std::thread insert([&] {
+    try {
+      pqxx::work w(writer);
+      w.exec("SELECT set_config('smd.scope', '320106', true)");
+      w.exec("INSERT INTO emergency (id, patient_id, started_at, trigger, registered, "
+             "details_enc, recorded_by, recorded_at) VALUES (gen_random_uuid(), '" + id +
+             "', now(), 2, true, '\\x00', (SELECT id FROM app_user LIMIT 1), now())");
+      w.commit();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  // Wait (no fixed sleep) until the insert is blocked on the moving transaction's row lock.
+  bool waiting = false;
+  for (int i = 0; i < 3000 && !waiting; ++i) {
+    waiting = db.QueryValue("SELECT count(*) FROM pg_stat_activity WHERE pid = " +
+                            std::to_string(writer_pid) + " AND wait_event_type = 'Lock'") == "1";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(waiting) << "the insert did not wait for the move";
+  move.commit();
+  insert.join();
+  ASSERT_EQ(error, "");
+  EXPECT_EQ(db.QueryValue("SELECT count(*) FROM emergency WHERE patient_id = '" + id +
+                          "' AND (patient_transfer_to <> '320107001001' OR "
+                          "patient_jurisdiction <> '" + jur + "')"),
+            "0");
+  EXPECT_EQ(db.QueryValue("SELECT count(*) FROM emergency WHERE patient_id = '" + id +
+                          "' AND trigger = 2"),
+            "1");
 }
 
 // The policies of the clinical tables call no per-row function, and the planner can serve the
