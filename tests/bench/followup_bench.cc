@@ -1063,6 +1063,28 @@ int Main(int argc, char** argv) {
     paced_rate = rate;
   }
   if (o.explain_reps > 0) {
+    // pgbench -c 1 -r as smd_app and as the superuser, 3 s each: per statement, one at a
+    // time, where row-level security costs (issue 17).
+    PgbenchResult a1 = RunPgbench(o, env, workdir, "smd_app", script_path, script, 3, 0, 1, true);
+    PgbenchResult s1 = RunPgbench(o, env, workdir, env.super, script_path, script, 3, 0, 1, true);
+    count_pgbench(a1);
+    count_pgbench(s1);
+    std::vector<std::string> al = absl::StrSplit(PerStatementTable(a1.output), '\n');
+    std::vector<std::string> sl = absl::StrSplit(PerStatementTable(s1.output), '\n');
+    std::printf("[profile] pgbench -c 1 -r, 3 s each: %.0f tps as smd_app, %.0f as superuser; "
+                "ms per statement (smd_app, superuser, statement):\n",
+                a1.tps, s1.tps);
+    for (size_t i = 0; i < al.size() && i < sl.size(); ++i) {
+      double a = 0, b = 0;
+      std::vector<absl::string_view> ac = absl::StrSplit(al[i], ' ', absl::SkipEmpty());
+      std::vector<absl::string_view> sc = absl::StrSplit(sl[i], ' ', absl::SkipEmpty());
+      if (ac.size() < 3 || sc.size() < 3 || !absl::SimpleAtod(ac[0], &a) ||
+          !absl::SimpleAtod(sc[0], &b) || absl::StartsWith(ac[2], "\\")) {
+        continue;
+      }
+      const size_t at = al[i].find(std::string(ac[2]));
+      std::printf("  %8.3f %8.3f  %s\n", a, b, al[i].substr(at, 70).c_str());
+    }
     // EXPLAIN ANALYZE EXECUTE of each statement of the traced call, rolled back, as smd_app
     // under RLS and as the superuser: the server-side cost of row-level security.
     std::string scope;
