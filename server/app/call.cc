@@ -9,7 +9,6 @@
 #include "domain/access_policy.h"
 #include "domain/errors.h"
 #include "store/audit_repository.h"
-#include "store/scope.h"
 #include "store/user_repository.h"
 
 namespace smd::app {
@@ -25,8 +24,17 @@ absl::StatusOr<domain::Principal> Authenticate(const Deps& deps, store::Tx& tx,
       absl::UnauthenticatedError("未登录或登录已过期 (missing, invalid or expired token)");
   if (token.empty() || !crypto::LooksLikeToken(token)) return kUnauthenticated;
   const absl::Time now = deps.clock.Now();
+  // The row-level scope is set in the same round trip (issue 17), for the roles that read
+  // patient rows (domain::RoleNeedsPatientScope); every other role gets an empty scope.
+  static const std::vector<int> kScopedRoles = [] {
+    std::vector<int> roles;
+    for (int r = 1; r <= domain::kMaxRole; ++r) {
+      if (domain::RoleNeedsPatientScope(static_cast<domain::Role>(r))) roles.push_back(r);
+    }
+    return roles;
+  }();
   ASSIGN_OR_RETURN(auto live, store::FindLiveSession(tx, crypto::TokenHash(token), now,
-                                                     deps.config.session_idle));
+                                                     deps.config.session_idle, &kScopedRoles));
   if (!live) return kUnauthenticated;
   const auto& [session, user] = *live;
   if (now - session.last_seen_at >= kTouchEvery) {
@@ -122,7 +130,8 @@ absl::Status CallSteps(const Deps& deps, const CallMeta& meta, store::Tx& tx, co
     note.detail = "password change required";
     return PasswordChangeRequired();
   }
-  RETURN_IF_ERROR(store::SetScope(tx, domain::RoleNeedsPatientScope(p.role) ? p.jurisdiction : ""));
+  // The scope (domain::RoleNeedsPatientScope(p.role) ? p.jurisdiction : "") was set by
+  // Authenticate's session read, in the same round trip.
   // Idempotency key (app/idempotency.h): claim it; a replay skips the body.
   if (meta.keyed != nullptr) {
     ASSIGN_OR_RETURN(bool replay, meta.keyed->Claim(p));

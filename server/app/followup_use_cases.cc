@@ -1,5 +1,7 @@
 #include "app/followup_use_cases.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -42,6 +44,20 @@ domain::VisitPoint PointOf(const store::VisitSummary& v) {
   return p;
 }
 
+// The schedule point of a visit just recorded, as followup.history will read it back
+// (store/care_repository.cc InsertFollowUp writes these columns from the same fields).
+domain::VisitPoint PointOfRecorded(const domain::FollowUp& f) {
+  domain::VisitPoint p;
+  p.visit_date = f.form.visit_date;
+  p.failed = domain::IsFailedVisit(f.form);
+  p.reports_death = domain::ReportsDeath(f.form);
+  p.final_class = f.assessment.final_class;
+  p.risk_level = f.form.risk_level;
+  p.next_due = f.assessment.next_due;
+  p.next_is_review = f.assessment.next_is_two_week_review;
+  return p;
+}
+
 bool ReferralStepAllowed(domain::ReferralStatus from, domain::ReferralStatus to) {
   using S = domain::ReferralStatus;
   switch (from) {
@@ -75,11 +91,17 @@ absl::Status FollowUpUseCases::Reschedule(store::Tx& tx, const domain::Patient& 
   // Typed columns only: a record whose encrypted part is damaged must not stop the
   // schedule (and with it every visit of the patient).
   ASSIGN_OR_RETURN(std::vector<domain::VisitPoint> points, Points(tx, p.id, ""));
+  ASSIGN_OR_RETURN(auto current, deps_.care.GetSchedule(tx, p.id));
+  return Reschedule(tx, p, points, current);
+}
+
+absl::Status FollowUpUseCases::Reschedule(store::Tx& tx, const domain::Patient& p,
+                                          const std::vector<domain::VisitPoint>& points,
+                                          const std::optional<store::Schedule>& current) {
   ASSIGN_OR_RETURN(std::optional<domain::DischargePoint> latest,
                    deps_.care.LatestDischarge(tx, p.id));
   // rules.md §4.2: new (or transferred-in) patients are visited within 2 weeks; the
   // anchor is kept in the schedule row by registration and transfer-in.
-  ASSIGN_OR_RETURN(auto current, deps_.care.GetSchedule(tx, p.id));
   static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
   const absl::CivilDay first_due = current && current->first_due
                                        ? *current->first_due
@@ -99,20 +121,37 @@ absl::Status FollowUpUseCases::Reschedule(store::Tx& tx, const domain::Patient& 
   return deps_.patients.SetAssessment(tx, p.id, s.last_risk, static_cast<int>(s.last_class));
 }
 
-absl::StatusOr<domain::Assessment> FollowUpUseCases::ValidateAndAssess(
-    store::Tx& tx, const domain::Patient& p, const domain::FollowUpForm& form,
-    const std::string& except_visit) {
+namespace {
+
+// The checks of a visit form that need no visit history (Record and Correct).
+absl::Status CheckVisitForm(const Deps& deps, const domain::Patient& p,
+                            const domain::FollowUpForm& form) {
   static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
   RETURN_IF_ERROR(domain::ValidateFollowUpForm(
-      form, p.birth_date, absl::ToCivilDay(p.registered_at, kBeijing), Today(deps_)));
-  RETURN_IF_ERROR(domain::CheckMedications(form.medications, deps_.drugs.Lookup(), "medications"));
-  RETURN_IF_ERROR(domain::CheckMedications(form.guidance, deps_.drugs.Lookup(), "guidance"));
+      form, p.birth_date, absl::ToCivilDay(p.registered_at, kBeijing), Today(deps)));
+  RETURN_IF_ERROR(domain::CheckMedications(form.medications, deps.drugs.Lookup(), "medications"));
+  RETURN_IF_ERROR(domain::CheckMedications(form.guidance, deps.drugs.Lookup(), "guidance"));
   if (domain::ReportsDeath(form) && *form.death_date < p.birth_date) {
     return domain::FieldError("death_date", "死亡日期早于出生日期", "before the birth date");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<domain::Assessment> FollowUpUseCases::ValidateAndAssess(
+    store::Tx& tx, const domain::Patient& p, const domain::FollowUpForm& form,
+    const std::string& except_visit) {
+  RETURN_IF_ERROR(CheckVisitForm(deps_, p, form));
   ASSIGN_OR_RETURN(std::vector<domain::VisitPoint> points, Points(tx, p.id, except_visit));
-  const domain::PriorState prior = domain::PriorBefore(points, form.visit_date);
-  return domain::Assess(form, prior, deps_.rules);
+  return domain::Assess(form, domain::PriorBefore(points, form.visit_date), deps_.rules);
+}
+
+absl::StatusOr<domain::Assessment> FollowUpUseCases::ValidateAndAssess(
+    const domain::Patient& p, const domain::FollowUpForm& form,
+    const std::vector<domain::VisitPoint>& points) {
+  RETURN_IF_ERROR(CheckVisitForm(deps_, p, form));
+  return domain::Assess(form, domain::PriorBefore(points, form.visit_date), deps_.rules);
 }
 
 absl::StatusOr<RecordedVisit> FollowUpUseCases::Record(const CallMeta& meta,
@@ -126,7 +165,12 @@ absl::StatusOr<RecordedVisit> FollowUpUseCases::Record(const CallMeta& meta,
     ASSIGN_OR_RETURN(domain::Patient p,
                      LoadPatient(deps_, tx, who, patient_id, Action::kFollowUpRecord, true));
     RETURN_IF_ERROR(domain::CheckPatientOpen(p.status, Action::kPatientUpdate));
-    ASSIGN_OR_RETURN(domain::Assessment a, ValidateAndAssess(tx, p, form, ""));
+    // The visit history and the schedule row are read once (issue 17): the assessment
+    // judges the visit against the history before it, and the schedule is recomputed from
+    // that history with the new visit added.
+    RETURN_IF_ERROR(CheckVisitForm(deps_, p, form));
+    ASSIGN_OR_RETURN(std::vector<domain::VisitPoint> points, Points(tx, p.id, ""));
+    ASSIGN_OR_RETURN(domain::Assessment a, ValidateAndAssess(p, form, points));
     domain::FollowUp f;
     f.id = crypto::NewUuid();
     f.visit_id = crypto::NewUuid();
@@ -159,7 +203,15 @@ absl::StatusOr<RecordedVisit> FollowUpUseCases::Record(const CallMeta& meta,
       RETURN_IF_ERROR(deps_.patients.Update(tx, p));
       RETURN_IF_ERROR(EndTeamAfterPatientChange(deps_, tx, p, who.user_id).status());
     }
-    RETURN_IF_ERROR(Reschedule(tx, p));
+    // followup.history's order is (visit_date, recorded_at): the new visit, recorded last,
+    // follows every visit dated on or before it.
+    const domain::VisitPoint added = PointOfRecorded(f);
+    points.insert(std::upper_bound(points.begin(), points.end(), added.visit_date,
+                                   [](absl::CivilDay d, const domain::VisitPoint& v) {
+                                     return d < v.visit_date;
+                                   }),
+                  added);
+    RETURN_IF_ERROR(Reschedule(tx, p, points, before));
     RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = absl::StrCat("visit=", f.visit_id, " class=", static_cast<int>(a.final_class),
                                " alert_recipients=", alerted);

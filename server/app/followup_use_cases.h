@@ -132,6 +132,11 @@ class FollowUpUseCases {
  private:
   // Recomputes and stores the schedule and the register's risk/classification.
   absl::Status Reschedule(store::Tx& tx, const domain::Patient& p);
+  // The same from the patient's current visits `points` (in followup.history order) and
+  // schedule row `current`, already read in this transaction (issue 17: no second read).
+  absl::Status Reschedule(store::Tx& tx, const domain::Patient& p,
+                          const std::vector<domain::VisitPoint>& points,
+                          const std::optional<store::Schedule>& current);
   // The patient's current visits as schedule points, optionally without one visit.
   absl::StatusOr<std::vector<domain::VisitPoint>> Points(store::Tx& tx,
                                                          const std::string& patient_id,
@@ -140,6 +145,10 @@ class FollowUpUseCases {
   absl::StatusOr<domain::Assessment> ValidateAndAssess(store::Tx& tx, const domain::Patient& p,
                                                        const domain::FollowUpForm& form,
                                                        const std::string& except_visit);
+  // The same against points already read (`points`: the visits other than the one judged).
+  absl::StatusOr<domain::Assessment> ValidateAndAssess(
+      const domain::Patient& p, const domain::FollowUpForm& form,
+      const std::vector<domain::VisitPoint>& points);
 
   const Deps& deps_;
 };

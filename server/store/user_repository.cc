@@ -61,7 +61,22 @@ std::vector<Statement> UserStatements() {
       "FROM session s JOIN app_user u ON u.id = s.user_id "
       "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2::timestamptz "
       "AND s.last_seen_at > $2::timestamptz - $3::interval AND NOT u.disabled";
+  // Issue 17: the session, its user and the transaction's row-level scope (store/scope.h)
+  // in one round trip. set_config is in the select list, evaluated only for the row
+  // returned: an unknown, expired or disabled session leaves the scope unset.
+  static const std::string live_scoped =
+      std::string(
+          "SELECT s.id::text, s.user_id::text, s.token_hash, s.created_at, "
+          "s.expires_at, s.last_seen_at, ") +
+      "u.id::text, u.username, u.display_name, u.password_hash, u.role, u.jurisdiction, "
+      "u.disabled, u.failed_logins, u.locked_until, u.created_at, u.must_change_password, "
+      "set_config('smd.scope', CASE WHEN u.role = ANY($4::int[]) THEN u.jurisdiction "
+      "ELSE '' END, true) "
+      "FROM session s JOIN app_user u ON u.id = s.user_id "
+      "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2::timestamptz "
+      "AND s.last_seen_at > $2::timestamptz - $3::interval AND NOT u.disabled";
   return {
+      {"session.live_scoped", live_scoped.c_str()},
       {"user.by_name", by_name.c_str()},
       {"user.by_id", by_id.c_str()},
       {"user.by_id_lock", by_id_lock.c_str()},
@@ -176,12 +191,16 @@ absl::Status InsertSession(Tx& tx, const SessionRow& s) {
 }
 
 absl::StatusOr<std::optional<std::pair<SessionRow, UserRow>>> FindLiveSession(
-    Tx& tx, const std::string& token_hash, absl::Time now, absl::Duration idle) {
+    Tx& tx, const std::string& token_hash, absl::Time now, absl::Duration idle,
+    const std::vector<int>* scoped_roles) {
   using Out = std::optional<std::pair<SessionRow, UserRow>>;
   return Guard([&]() -> absl::StatusOr<Out> {
     const std::string interval = std::to_string(absl::ToInt64Seconds(idle)) + " seconds";
-    pqxx::result r = tx.w().exec_prepared("session.live", pg::Bytes(token_hash), pg::Time(now),
-                                          interval);
+    pqxx::result r =
+        scoped_roles == nullptr
+            ? tx.w().exec_prepared("session.live", pg::Bytes(token_hash), pg::Time(now), interval)
+            : tx.w().exec_prepared("session.live_scoped", pg::Bytes(token_hash), pg::Time(now),
+                                   interval, pg::IntArray(*scoped_roles));
     if (r.empty()) return Out();
     SessionRow s;
     s.id = r[0][0].as<std::string>();

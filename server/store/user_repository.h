@@ -79,8 +79,12 @@ struct SessionRow {
 absl::Status InsertSession(Tx& tx, const SessionRow& session);
 // The live session for a token hash (not revoked, not expired at `now`, idle for less
 // than `idle`, user not disabled), with its user. nullopt when there is none.
+// With `scoped_roles`, the same round trip also sets the transaction's row-level scope
+// (store/scope.h SetScope): the user's jurisdiction when the user's role is in the list,
+// else empty (no patient row visible); when there is no live session the scope stays unset.
 absl::StatusOr<std::optional<std::pair<SessionRow, UserRow>>> FindLiveSession(
-    Tx& tx, const std::string& token_hash, absl::Time now, absl::Duration idle);
+    Tx& tx, const std::string& token_hash, absl::Time now, absl::Duration idle,
+    const std::vector<int>* scoped_roles = nullptr);
 absl::Status TouchSession(Tx& tx, const std::string& session_id, absl::Time now);
 absl::Status RevokeSession(Tx& tx, const std::string& session_id, absl::Time now);
 absl::Status RevokeUserSessions(Tx& tx, const std::string& user_id, absl::Time now);
