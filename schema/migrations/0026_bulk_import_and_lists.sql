@@ -1,0 +1,25 @@
+-- 0026: bulk import at the database's pace, and province-scale lists (issue 17 items 3
+-- and 5; docs/performance.md "Bulk import" and "Lists at province scale"; ADR 0018).
+
+-- The duplicate check of an import batch in one statement instead of one
+-- smd_patient_holder call per row: for each blind index of the batch that is registered
+-- anywhere, the holding jurisdiction, which the caller's row-level scope cannot see
+-- (the same and only thing smd_patient_holder reveals).
+CREATE FUNCTION smd_patient_holders(index_values bytea[])
+  RETURNS TABLE (index_value bytea, jurisdiction text)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+  AS $$ SELECT p.id_number_index, p.jurisdiction FROM patient p
+         WHERE p.id_number_index = ANY (index_values) $$;
+REVOKE ALL ON FUNCTION smd_patient_holders(bytea[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION smd_patient_holders(bytea[]) TO smd_app;
+
+-- Team coverage (0008) on insert: a new row's smd_team_refresh finds no earlier coverage
+-- row (the id is new) and, unless the patient needs a team (ACTIVE and unstable or risk
+-- >= 3), has nothing to do. The WHEN clause skips that call for such rows, so a batch of
+-- imported patients (ACTIVE, risk unknown, class 0) no longer runs a PL/pgSQL function per
+-- row; a row that needs a team is refreshed exactly as before.
+DROP TRIGGER patient_team_coverage_insert ON patient;
+CREATE TRIGGER patient_team_coverage_insert AFTER INSERT ON patient
+  FOR EACH ROW
+  WHEN (NEW.status = 1 AND (NEW.classification = 1 OR NEW.risk_level >= 3))
+  EXECUTE FUNCTION smd_team_patient_changed();
