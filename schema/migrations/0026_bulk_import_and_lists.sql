@@ -23,3 +23,15 @@ CREATE TRIGGER patient_team_coverage_insert AFTER INSERT ON patient
   FOR EACH ROW
   WHEN (NEW.status = 1 AND (NEW.classification = 1 OR NEW.risk_level >= 3))
   EXECUTE FUNCTION smd_team_patient_changed();
+
+-- The import's staging table (PatientRepository::InsertMany): COPY cannot write a table
+-- under row-level security, so a batch is COPYed here and moved into `patient` by one
+-- INSERT ... SELECT under the policy. The statement that moves the rows deletes them, in
+-- the importing transaction, so no row here is ever committed and no other transaction can
+-- see one: the table needs no policy of its own (and COPY could not write it if it had
+-- one). UNLOGGED: nothing in it survives its transaction anyway. A permanent table rather
+-- than a temporary one, because the deployment revokes TEMP on the database from PUBLIC
+-- (deploy/postgres/create-db.sql). Its columns are the patient table's at this migration;
+-- a later migration that adds a patient column the import writes adds it here too.
+CREATE UNLOGGED TABLE patient_import_stage (LIKE patient);
+GRANT SELECT, INSERT, DELETE ON patient_import_stage TO smd_app;
