@@ -342,22 +342,28 @@ absl::StatusOr<std::vector<std::string>> PatientRepository::InsertMany(
   if (rows.empty()) return std::vector<std::string>();
   return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
     pqxx::work& w = tx.w();
-    // COPY cannot write a table under row-level security, so the rows go into the staging
-    // table of migration 0026 first (no committed row ever stays there: see the migration),
-    // and one INSERT ... SELECT moves them under the policy's WITH CHECK.
+    // COPY cannot write a table under row-level security, so the rows go into a temporary
+    // table of the connection first (kept for the connection's next imports, emptied at
+    // every commit; created again if the transaction that created it rolled back), and one
+    // INSERT ... SELECT moves them under the policy's WITH CHECK. Fixed SQL, no values.
+    // Temporary rather than a shared table: a shared one keeps every batch's deleted rows
+    // until a vacuum, and each batch's DELETE would scan them all (migration 0026 grants
+    // the app role TEMPORARY on the database for this).
+    if (w.exec1("SELECT to_regclass('pg_temp.patient_import') IS NULL")[0].as<bool>()) {
+      w.exec0("CREATE TEMP TABLE patient_import (LIKE patient) ON COMMIT DELETE ROWS");
+    }
     static const std::vector<std::string> columns(std::begin(kColumns), std::end(kColumns));
     {
-      pqxx::stream_to copy(w, "patient_import_stage", columns);
+      pqxx::stream_to copy(w, "pg_temp.patient_import", columns);
       for (const RowValues& r : rows) {
         if (r.size() != kColumnWidth) throw pqxx::usage_error("patient row of the wrong width");
         copy << RowTuple(r, std::make_index_sequence<kColumnWidth>());
       }
       copy.complete();
     }
-    // Emptied by the same statement, so the staging table never holds a row past it. Only
-    // this transaction's rows are visible to its DELETE: concurrent imports do not mix.
+    // Emptied by the same statement, so the staging table never holds a row past it.
     static const std::string move_sql = absl::StrCat(
-        "WITH staged AS (DELETE FROM patient_import_stage RETURNING *) INSERT INTO patient (",
+        "WITH staged AS (DELETE FROM pg_temp.patient_import RETURNING *) INSERT INTO patient (",
         absl::StrJoin(kColumns, ", "), ") SELECT ", absl::StrJoin(kColumns, ", "),
         " FROM staged ON CONFLICT (id_number_index) DO NOTHING RETURNING id::text");
     std::vector<std::string> ids;

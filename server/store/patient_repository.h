@@ -96,7 +96,7 @@ class PatientRepository {
   using RowValues = std::vector<std::optional<std::string>>;
   absl::StatusOr<RowValues> CopyValues(const domain::Patient& p) const;
   // Bulk registration (ImportPatients, ADR 0018): the rows (from CopyValues) are COPYed
-  // into the staging table patient_import_stage (migration 0026) and moved into `patient` by one INSERT ... ON
+  // into a temporary staging table of the connection and moved into `patient` by one INSERT ... ON
   // CONFLICT (id_number_index) DO NOTHING, under row-level security like Insert (a row
   // outside the scope fails the whole call). Returns the ids of the rows inserted: a row
   // whose ID number a concurrent call registered after the caller's HoldersOf is not.

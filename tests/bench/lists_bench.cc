@@ -1,6 +1,6 @@
 // smd_bench_lists: the lists a doctor opens every day, at province scale (issue 17 item 5).
 // Generates a province's register (default 400,000 patients; SMD_BENCH_PATIENTS or
-// --patients shrinks it) spread evenly over --districts districts of 13 streets x 3
+// --patients shrinks it) spread at random (evenly on average) over --districts districts of 13 streets x 3
 // communities each (the demo district 320106 is one of them), each patient with the
 // follow-up schedule its visits would have left (last class, next due date, last valid
 // visit, discharges), then times the calls behind the worklists (ListWorklist: overdue,
@@ -68,8 +68,8 @@ auto Tie(const std::vector<std::optional<std::string>>& v, std::index_sequence<I
   return std::tie(v[I]...);
 }
 
-// Surname x given name: each full name is held by about 1 patient in 400 communities, as
-// common names repeat across a province.
+// Surname x given name: 8,000 names, each held by about 50 patients across the province,
+// as common names repeat.
 std::string NameOf(int i) {
   static const char* kSur[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                                "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"};
@@ -176,7 +176,12 @@ int Main(int argc, char** argv) {
       const int i = static_cast<int>(k);
       domain::Patient p;
       p.id = ids[i];
-      p.jurisdiction = communities[i % communities.size()];
+      // Mixed, so that a community's patients are not all of one class or status (the
+      // class and status below go by i).
+      uint64_t x = static_cast<uint64_t>(i) + 0x9e3779b97f4a7c15ULL;
+      x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+      p.jurisdiction = communities[(x ^ (x >> 31)) % communities.size()];
       const absl::CivilDay birth = absl::CivilDay(1950, 1, 1) + (i / 1000) * 30;
       p.id_number = testing::SyntheticIdNumber(birth, i % 1000, p.jurisdiction.substr(0, 6));
       p.birth_date = birth;
