@@ -73,6 +73,9 @@ std::vector<Statement> CareStatements() {
       {"schedule.get",
        "SELECT next_due, due_kind, last_visit, last_valid_visit, last_class, trailing_failed, "
        "discharged_on, first_due FROM patient_schedule WHERE patient_id = $1::uuid"},
+      {"schedule.put_first",
+       "INSERT INTO patient_schedule (patient_id, next_due, due_kind, first_due, updated_at) "
+       "SELECT id, $2::date, $3, $2::date, $4::timestamptz FROM unnest($1::uuid[]) AS id"},
       {"schedule.put",
        "INSERT INTO patient_schedule (patient_id, next_due, due_kind, last_visit, "
        "last_valid_visit, last_class, trailing_failed, discharged_on, first_due, updated_at) "
@@ -314,6 +317,17 @@ absl::StatusOr<std::optional<Schedule>> CareRepository::GetSchedule(Tx& tx,
     s.discharged_on = pg::OptDayField(r[0][6]);
     s.first_due = pg::OptDayField(r[0][7]);
     return std::optional<Schedule>(s);
+  });
+}
+
+absl::Status CareRepository::PutFirstSchedules(Tx& tx,
+                                              const std::vector<std::string>& patient_ids,
+                                              absl::CivilDay due, int due_kind, absl::Time now) {
+  if (patient_ids.empty()) return absl::OkStatus();
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("schedule.put_first", pg::TextArray(patient_ids), pg::Day(due),
+                         due_kind, pg::Time(now));
+    return absl::OkStatus();
   });
 }
 

@@ -122,6 +122,11 @@ class CareRepository {
 
   absl::StatusOr<std::optional<Schedule>> GetSchedule(Tx& tx, const std::string& patient_id);
   absl::Status PutSchedule(Tx& tx, const Schedule& s, absl::Time now);
+  // The first schedule of newly registered patients (a bulk import): each gets
+  // next_due = first_due = `due` of kind `due_kind` and nothing else, in one statement.
+  // The patients must have no schedule yet (ALREADY_EXISTS otherwise).
+  absl::Status PutFirstSchedules(Tx& tx, const std::vector<std::string>& patient_ids,
+                                 absl::CivilDay due, int due_kind, absl::Time now);
 
   // The List* calls below keep a record whose texts do not decrypt or decode, with
   // `unreadable` set; each lists in date order, then recording time and id.

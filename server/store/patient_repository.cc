@@ -1,5 +1,9 @@
 #include "store/patient_repository.h"
 
+#include <map>
+#include <tuple>
+#include <utility>
+
 #include <pqxx/pqxx>
 
 #include "absl/strings/ascii.h"
@@ -80,6 +84,7 @@ constexpr const char* kColumns[] = {
     "enc_version",               // 56 (migration 0013; table order: COPY relies on it)
 };
 constexpr int kColumnCount = sizeof(kColumns) / sizeof(kColumns[0]);
+constexpr size_t kColumnWidth = sizeof(kColumns) / sizeof(kColumns[0]);
 
 // Casts for parameters sent as text.
 std::string Cast(int i) {
@@ -155,6 +160,13 @@ std::string Aad(const std::string& row_id, int column, int64_t enc_version) {
   return PatientCellAad(kColumns[column], row_id, enc_version);
 }
 
+// A row of CopyValues as the tuple pqxx::stream_to takes (libpqxx 6.4 streams tuples
+// only), by reference.
+template <size_t... I>
+auto RowTuple(const std::vector<std::optional<std::string>>& v, std::index_sequence<I...>) {
+  return std::tie(v[I]...);
+}
+
 // Transfer texts are written once each (the reason at the request, the note at the
 // decision), so their cells need no version: the only older state of a note is "none".
 std::string TransferAad(const std::string& transfer_id, const char* column) {
@@ -205,6 +217,10 @@ std::vector<Statement> PatientStatements() {
       {"patient.get", get.c_str()},
       {"patient.get_lock", get_lock.c_str()},
       {"patient.holder", "SELECT smd_patient_holder($1)"},
+      // Blind indexes travel as hex text (libpqxx 6.4 has no bytea[] parameter).
+      {"patient.holders",
+       "SELECT encode(index_value, 'hex'), jurisdiction FROM smd_patient_holders(ARRAY("
+       "SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h))"},
       {"patient.set_assessment",
        "UPDATE patient SET risk_level = $2, classification = $3 WHERE id = $1::uuid"},
       {"patient.jurisdiction_of", "SELECT smd_patient_jurisdiction($1::uuid)"},
@@ -288,7 +304,7 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
   });
 }
 
-absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyValues(
+absl::StatusOr<PatientRepository::RowValues> PatientRepository::CopyValues(
     const domain::Patient& p) const {
   auto bytes = [](const std::string& b) { return absl::StrCat("\\x", crypto::HexEncode(b)); };
   ASSIGN_OR_RETURN(const SealedCells c, SealCells(p, kFirstEncVersion));
@@ -319,6 +335,63 @@ absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::CopyV
     return absl::InternalError("patient copy values do not match the column list");
   }
   return v;
+}
+
+absl::StatusOr<std::vector<std::string>> PatientRepository::InsertMany(
+    Tx& tx, const std::vector<RowValues>& rows) {
+  if (rows.empty()) return std::vector<std::string>();
+  return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
+    pqxx::work& w = tx.w();
+    // COPY cannot write a table under row-level security, so the rows go into a temporary
+    // table of the connection first (kept for the connection's next imports, emptied at
+    // every commit; created again if the transaction that created it rolled back), and one
+    // INSERT ... SELECT moves them under the policy's WITH CHECK. Fixed SQL, no values.
+    // Temporary rather than a shared table: a shared one keeps every batch's deleted rows
+    // until a vacuum, and each batch's DELETE would scan them all (migration 0026 grants
+    // the app role TEMPORARY on the database for this).
+    if (w.exec1("SELECT to_regclass('pg_temp.patient_import') IS NULL")[0].as<bool>()) {
+      w.exec0("CREATE TEMP TABLE patient_import (LIKE patient) ON COMMIT DELETE ROWS");
+    }
+    static const std::vector<std::string> columns(std::begin(kColumns), std::end(kColumns));
+    {
+      pqxx::stream_to copy(w, "pg_temp.patient_import", columns);
+      for (const RowValues& r : rows) {
+        if (r.size() != kColumnWidth) throw pqxx::usage_error("patient row of the wrong width");
+        copy << RowTuple(r, std::make_index_sequence<kColumnWidth>());
+      }
+      copy.complete();
+    }
+    // Emptied by the same statement, so the staging table never holds a row past it.
+    static const std::string move_sql = absl::StrCat(
+        "WITH staged AS (DELETE FROM pg_temp.patient_import RETURNING *) INSERT INTO patient (",
+        absl::StrJoin(kColumns, ", "), ") SELECT ", absl::StrJoin(kColumns, ", "),
+        " FROM staged ON CONFLICT (id_number_index) DO NOTHING RETURNING id::text");
+    std::vector<std::string> ids;
+    ids.reserve(rows.size());
+    for (const auto& r : w.exec(move_sql)) ids.push_back(r[0].as<std::string>());
+    return ids;
+  });
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> PatientRepository::HoldersOf(
+    Tx& tx, const std::vector<std::string>& id_indexes) {
+  using Out = std::vector<std::optional<std::string>>;
+  if (id_indexes.empty()) return Out();
+  std::vector<std::string> hex;
+  hex.reserve(id_indexes.size());
+  for (const auto& i : id_indexes) hex.push_back(crypto::HexEncode(i));
+  return Guard([&]() -> absl::StatusOr<Out> {
+    std::map<std::string, std::string> found;  // hex index -> jurisdiction
+    for (const auto& r : tx.w().exec_prepared("patient.holders", pg::TextArray(hex))) {
+      found.emplace(r[0].as<std::string>(), r[1].as<std::string>());
+    }
+    Out out(id_indexes.size());
+    for (size_t i = 0; i < hex.size(); ++i) {
+      auto it = found.find(hex[i]);
+      if (it != found.end()) out[i] = it->second;
+    }
+    return out;
+  });
 }
 
 absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {

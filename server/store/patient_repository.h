@@ -90,10 +90,24 @@ class PatientRepository {
   absl::Status Insert(Tx& tx, const domain::Patient& p);
   // The row Insert writes for `p`, encrypted and indexed exactly as Insert does, as
   // PostgreSQL text input values in the patient table's column order (bytea as "\x<hex>",
-  // nullopt for NULL): for bulk loaders that COPY a synthetic register
-  // (tests/bench/metrics_bench.cc). Touches no database.
-  absl::StatusOr<std::vector<std::optional<std::string>>> CopyValues(
-      const domain::Patient& p) const;
+  // nullopt for NULL): what InsertMany takes, and what bulk loaders COPY for a synthetic
+  // register (tests/bench/metrics_bench.cc). Touches no database; safe to call from
+  // several threads at once (the import encrypts its batch in parallel workers).
+  using RowValues = std::vector<std::optional<std::string>>;
+  absl::StatusOr<RowValues> CopyValues(const domain::Patient& p) const;
+  // Bulk registration (ImportPatients, ADR 0018): the rows (from CopyValues) are COPYed
+  // into a temporary staging table of the connection and moved into `patient` by one INSERT ... ON
+  // CONFLICT (id_number_index) DO NOTHING, under row-level security like Insert (a row
+  // outside the scope fails the whole call). Returns the ids of the rows inserted: a row
+  // whose ID number a concurrent call registered after the caller's HoldersOf is not.
+  // Call at most once per transaction.
+  absl::StatusOr<std::vector<std::string>> InsertMany(Tx& tx, const std::vector<RowValues>& rows);
+  // The blind index of a (normalized) ID number, as HoldersOf takes it. Thread-safe.
+  std::string IdIndexOf(const std::string& id_number) const { return IdIndex(id_number); }
+  // HolderOf for many ID numbers in one statement: for each blind index (IdIndexOf), the
+  // jurisdiction holding it regardless of scope, nullopt where none; same order.
+  absl::StatusOr<std::vector<std::optional<std::string>>> HoldersOf(
+      Tx& tx, const std::vector<std::string>& id_indexes);
   // nullopt when absent or outside the transaction's scope. `for_update` locks the row.
   // The patient's enc_version is the row's (what Update needs).
   // DATA_LOSS (store::UnreadableError) when an encrypted cell does not decrypt.
