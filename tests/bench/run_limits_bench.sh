@@ -17,8 +17,8 @@
 #                    >= 30 % of COPY, printed by that bench).
 #   lists            run_lists_bench.sh: worklists, SearchPatients, ListMetricPatients at
 #                    400,000 patients (target p99 <= 50 ms, printed by that bench).
-#   alerts           run_alert_bench.sh $SMD_LIMITS_ALERT_ARGS (default
-#                    "--subscribers=10000 --rate=200"): 10,000 alert streams (targets p99 <=
+#   alerts           SMD_BENCH_STREAMS=10000 run_alert_bench.sh $SMD_LIMITS_ALERT_ARGS
+#                    (default "--rate=200 --seconds=30"): 10,000 alert streams (targets p99 <=
 #                    50 ms, server memory <= 300 MB, printed by that bench).
 #
 # A part whose script is absent prints "not run". The import, lists and alerts benches are
@@ -105,7 +105,8 @@ run_part record_followup run_followup_bench.sh --rpc=record_followup "${point_ar
 run_part import run_import_bench.sh
 run_part lists run_lists_bench.sh
 # shellcheck disable=SC2086  # the arguments are a list on purpose
-run_part alerts run_alert_bench.sh ${SMD_LIMITS_ALERT_ARGS:---subscribers=10000 --rate=200}
+SMD_BENCH_STREAMS=${SMD_BENCH_STREAMS:-10000} \
+  run_part alerts run_alert_bench.sh ${SMD_LIMITS_ALERT_ARGS:---rate=200 --seconds=30}
 
 echo
 echo "================================================================================"
