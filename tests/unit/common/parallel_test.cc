@@ -33,8 +33,12 @@ TEST(ParallelFor, VisitsEveryIndexOnceInSlices) {
       });
       for (size_t i = 0; i < n; ++i) EXPECT_EQ(hits[i].load(), 1) << n << " " << workers << " " << i;
       EXPECT_LE(threads.size(), static_cast<size_t>(std::max(1, workers)));
-      if (n < 128) EXPECT_LE(slices, 1u) << "a small batch stays on the caller's thread";
-      if (n >= 1000 && workers >= 2) EXPECT_GE(slices, 2u);
+      if (n < 128) {
+        EXPECT_LE(slices, 1u) << "a small batch stays on the caller's thread";
+      }
+      if (n >= 1000 && workers >= 2) {
+        EXPECT_GE(slices, 2u);
+      }
     }
   }
 }
