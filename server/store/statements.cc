@@ -14,6 +14,7 @@ std::vector<Statement> MetricStatements();
 std::vector<Statement> RequestKeyStatements();
 std::vector<Statement> RehabStatements();
 std::vector<Statement> NetworkStatements();
+std::vector<Statement> KeyRotationStatements();
 
 const std::vector<Statement>& AllStatements() {
   static const std::vector<Statement> all = [] {
@@ -23,7 +24,7 @@ const std::vector<Statement>& AllStatements() {
     for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements,
                        &CareStatements, &AlertStatements, &CareTeamStatements,
                        &MetricStatements, &RequestKeyStatements, &RehabStatements,
-                       &NetworkStatements}) {
+                       &NetworkStatements, &KeyRotationStatements}) {
       for (const Statement& s : (*part)()) v.push_back(s);
     }
     return v;
