@@ -406,7 +406,8 @@ TEST_F(KeyRotationTest, AuditKeyRotatesAndTheChainVerifiesAcrossTheChange) {
 // here rather than leaving cells under a key that is then retired.
 TEST_F(KeyRotationTest, ThePassCoversEveryEncryptedColumnOfTheSchema) {
   const std::string schema = env_->db().QueryValue(
-      "SELECT string_agg(table_name || '.' || column_name, ',' ORDER BY 1) FROM "
+      "SELECT string_agg(table_name || '.' || column_name, ',' ORDER BY table_name || '.' || "
+      "column_name COLLATE \"C\") FROM "
       "information_schema.columns WHERE table_schema = 'public' AND data_type = 'bytea' AND "
       "column_name LIKE '%\\_enc'");
   std::vector<std::string> cells = store::EncryptedCells();
