@@ -1,4 +1,4 @@
-// smd-server: serve | migrate | seed-demo | bootstrap | keygen | audit-verify
+// smd-server: serve | migrate | seed-demo | bootstrap | keygen | audit-verify | keys
 // (runtime/config.h).
 
 #include <csignal>
@@ -19,6 +19,7 @@
 #include "crypto/audit_anchor.h"
 #include "crypto/keys.h"
 #include "runtime/config.h"
+#include "runtime/key_commands.h"
 #include "runtime/server.h"
 #include "runtime/wiring.h"
 #include "store/migrator.h"
@@ -168,5 +169,6 @@ int main(int argc, char** argv) {
   if (cmd == "seed-demo") return SeedDemo(*config);
   if (cmd == "bootstrap") return Bootstrap(*config);
   if (cmd == "audit-verify") return AuditVerify(*config);
+  if (cmd == "keys") return smd::runtime::RunKeysCommand(*config);
   return Serve(*config);
 }

@@ -68,7 +68,7 @@ absl::StatusOr<store::ChainReport> AuditUseCases::VerifyIn(store::Tx& tx) {
     }
   }
   ASSIGN_OR_RETURN(store::ChainReport report,
-                   store::VerifyChain(tx, deps_.signer.PublicKey(), std::move(anchors)));
+                   store::VerifyChain(tx, deps_.signer.TrustedPublicKeys(), std::move(anchors)));
   if (!anchor_error.ok() && report.intact) {
     // A deleted or damaged anchor is what someone hiding a rewrite would leave behind.
     report.intact = false;
@@ -179,7 +179,7 @@ void AuditSealer::Anchor(const std::optional<crypto::Checkpoint>& newest, bool s
   if (anchor_ == nullptr || !newest) return;
   std::lock_guard<std::mutex> lock(anchor_mu_);
   if (newest->position <= anchored_position_) return;
-  if (!signed_here && !crypto::CheckpointSignatureValid(deps_.signer.PublicKey(), *newest)) {
+  if (!signed_here && !crypto::CheckpointSignatureValidUnderAny(deps_.signer.TrustedPublicKeys(), *newest)) {
     common::LogError(
         "audit: the newest checkpoint in the database (position %d) is not signed with this "
         "server's audit key; not anchored",

@@ -106,9 +106,18 @@ absl::StatusOr<Checkpoint> ParseAnchorLine(std::string_view line) {
   return cp;
 }
 
-ChainVerifier::ChainVerifier(std::string public_key, std::optional<Checkpoint> newest,
+bool CheckpointSignatureValidUnderAny(const std::vector<std::string>& public_keys,
+                                      const Checkpoint& cp) {
+  for (const auto& k : public_keys) {
+    if (CheckpointSignatureValid(k, cp)) return true;
+  }
+  return false;
+}
+
+ChainVerifier::ChainVerifier(std::vector<std::string> public_keys,
+                             std::optional<Checkpoint> newest,
                              std::optional<std::vector<Checkpoint>> anchors)
-    : public_key_(std::move(public_key)), newest_(std::move(newest)), prev_hash_(GenesisHash()) {
+    : public_keys_(std::move(public_keys)), newest_(std::move(newest)), prev_hash_(GenesisHash()) {
   report_.newest_checkpoint_position = newest_ ? newest_->position : 0;
   if (anchors) {
     report_.anchored = true;
@@ -190,7 +199,7 @@ void ChainVerifier::AddCheckpoint(const Checkpoint& cp, std::optional<std::strin
   }
   if (newest_ && cp.position == newest_->position) {
     newest_seen_ = true;
-    if (!(cp == *newest_) || !CheckpointSignatureValid(public_key_, cp)) {
+    if (!(cp == *newest_) || !CheckpointSignatureValidUnderAny(public_keys_, cp)) {
       Fail(cp.position, 0, "checkpoint signature is invalid");
     }
   }
@@ -223,9 +232,10 @@ ChainReport ChainVerifier::Finish(int64_t unsealed) {
     AnchorsBefore(std::numeric_limits<int64_t>::max());
     // One signature for the whole anchor file: a foreign file (another database or key) or
     // forged lines would otherwise show up only as "missing" checkpoints.
-    if (!anchors_.empty() && !CheckpointSignatureValid(public_key_, anchors_.back())) {
+    if (!anchors_.empty() && !CheckpointSignatureValidUnderAny(public_keys_, anchors_.back())) {
       Fail(anchors_.back().position, 0,
-           "the newest line of the anchor file is not signed with this server's audit key");
+           "the newest line of the anchor file is not signed with this server's audit key "
+           "(nor an earlier one kept in the key file)");
     }
   }
   report_.unsealed = unsealed;

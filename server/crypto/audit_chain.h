@@ -66,6 +66,10 @@ Checkpoint SignCheckpoint(const Signer& signer, int64_t position, std::string ha
 
 // True iff cp's signature is valid under the 32-byte raw Ed25519 `public_key`.
 bool CheckpointSignatureValid(std::string_view public_key, const Checkpoint& cp);
+// True iff cp's signature is valid under one of `public_keys` (Signer::TrustedPublicKeys:
+// the current audit key and the earlier ones kept in the key file).
+bool CheckpointSignatureValidUnderAny(const std::vector<std::string>& public_keys,
+                                      const Checkpoint& cp);
 
 // One line of the anchor file (no newline):
 //   smd-audit-anchor-v1 <position> <hash, 64 hex> <watermark> <signature, 128 hex> <note>
@@ -114,8 +118,14 @@ class ChainVerifier {
  public:
   // `newest`: the database's newest checkpoint as read before the walk (nullopt: none).
   // `anchors`: the anchor file's checkpoints, any order (nullopt: no anchor compared).
-  ChainVerifier(std::string public_key, std::optional<Checkpoint> newest,
+  // `public_keys`: every trusted audit public key (Signer::TrustedPublicKeys); a checkpoint
+  // signed with any of them is valid, so verification works across an audit key rotation.
+  ChainVerifier(std::vector<std::string> public_keys, std::optional<Checkpoint> newest,
                 std::optional<std::vector<Checkpoint>> anchors);
+  ChainVerifier(std::string public_key, std::optional<Checkpoint> newest,
+                std::optional<std::vector<Checkpoint>> anchors)
+      : ChainVerifier(std::vector<std::string>{std::move(public_key)}, std::move(newest),
+                      std::move(anchors)) {}
 
   // One chain link, in position order. `row` is null when the audit row this position
   // refers to is gone.
@@ -145,7 +155,7 @@ class ChainVerifier {
  private:
   void AnchorsBefore(int64_t position);
 
-  std::string public_key_;
+  std::vector<std::string> public_keys_;
   std::optional<Checkpoint> newest_;
   std::vector<Checkpoint> anchors_;  // sorted by position
   size_t next_anchor_ = 0;

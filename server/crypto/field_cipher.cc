@@ -39,8 +39,15 @@ absl::Status OpenSslError(const char* what) {
 
 }  // namespace
 
-FieldCipher::FieldCipher(const KeyRing& keys) : key_(keys.field_key), key_id_(keys.field_key_id) {
+FieldCipher::FieldCipher(const KeyRing& keys)
+    : key_(keys.field_key), key_id_(keys.field_key_id), others_(keys.other_field_keys) {
   SMD_CHECK(key_.size() == kKeyBytes);
+  for (const auto& [id, k] : others_) SMD_CHECK(k.size() == kKeyBytes && id != key_id_);
+}
+
+std::optional<uint8_t> FieldCipher::BlobKeyId(std::string_view blob) {
+  if (blob.size() < 2) return std::nullopt;
+  return static_cast<uint8_t>(blob[1]);
 }
 
 absl::StatusOr<std::string> FieldCipher::Encrypt(std::string_view plaintext,
@@ -92,8 +99,15 @@ absl::StatusOr<std::string> FieldCipher::Decrypt(std::string_view blob,
   if (static_cast<uint8_t>(blob[0]) != kVersion) {
     return absl::InvalidArgumentError("field cipher: unknown blob format version");
   }
-  if (static_cast<uint8_t>(blob[1]) != key_id_) {
-    return absl::FailedPreconditionError("field cipher: blob was encrypted under another key id");
+  const uint8_t blob_key_id = static_cast<uint8_t>(blob[1]);
+  const std::string* key = &key_;
+  if (blob_key_id != key_id_) {
+    auto it = others_.find(blob_key_id);
+    if (it == others_.end()) {
+      return absl::FailedPreconditionError(
+          "field cipher: blob was encrypted under a key id this key ring does not hold");
+    }
+    key = &it->second;
   }
   if (blob.size() > kMaxInputBytes + kHeaderBytes + kTagBytes || aad.size() > kMaxInputBytes) {
     return absl::InvalidArgumentError("field cipher: input too large");
@@ -106,7 +120,7 @@ absl::StatusOr<std::string> FieldCipher::Decrypt(std::string_view blob,
   CtxPtr ctx(EVP_CIPHER_CTX_new());
   if (!ctx) return OpenSslError("EVP_CIPHER_CTX_new");
   int len = 0;
-  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(key_), U(nonce)) != 1) {
+  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, U(*key), U(nonce)) != 1) {
     return OpenSslError("DecryptInit");
   }
   if (!aad.empty() &&

@@ -7,16 +7,21 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "common/status_macros.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "crypto/signer.h"
 
 namespace smd::crypto {
 namespace {
@@ -39,7 +44,7 @@ absl::StatusOr<std::string> ParseKey(int line, absl::string_view name, absl::str
   return *std::move(bytes);
 }
 
-absl::StatusOr<uint8_t> ParseKeyId(int line, absl::string_view value) {
+absl::StatusOr<uint8_t> ParseKeyId(int line, absl::string_view name, absl::string_view value) {
   // Hand-parsed: SimpleAtoi would also accept signs and surrounding spaces.
   int id = 0;
   bool ok = !value.empty() && value.size() <= 3;
@@ -47,7 +52,7 @@ absl::StatusOr<uint8_t> ParseKeyId(int line, absl::string_view value) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) ok = false;
     id = id * 10 + (c - '0');
   }
-  if (!ok || id < 1 || id > 255) return LineError(line, "field_key_id must be in 1..255");
+  if (!ok || id < 1 || id > 255) return LineError(line, absl::StrCat(name, " must be in 1..255"));
   return static_cast<uint8_t>(id);
 }
 
@@ -108,7 +113,8 @@ absl::StatusOr<KeyRing> LoadKeyFile(const std::string& path) {
 
 absl::StatusOr<KeyRing> ParseKeyFile(std::string_view contents) {
   std::optional<std::string> field_key, index_key, audit_key;
-  std::optional<uint8_t> field_key_id;
+  std::optional<uint8_t> field_key_id, index_key_id, audit_key_id;
+  KeyRing keys;
   int line_no = 0;
   for (absl::string_view raw : absl::StrSplit(AV(contents), '\n')) {
     ++line_no;
@@ -126,6 +132,27 @@ absl::StatusOr<KeyRing> ParseKeyFile(std::string_view contents) {
       slot = *std::move(key);
       return absl::OkStatus();
     };
+    auto set_id = [&](std::optional<uint8_t>& slot) -> absl::Status {
+      if (slot.has_value()) return LineError(line_no, absl::StrCat("duplicate ", name));
+      auto id = ParseKeyId(line_no, name, value);
+      if (!id.ok()) return id.status();
+      slot = *id;
+      return absl::OkStatus();
+    };
+    // "<prefix>.<id>": a key of a ring by id.
+    auto set_ring = [&](absl::string_view prefix,
+                        std::map<uint8_t, std::string>& ring) -> std::optional<absl::Status> {
+      if (!absl::StartsWith(name, absl::StrCat(prefix, "."))) return std::nullopt;
+      auto id = ParseKeyId(line_no, absl::StrCat(prefix, ".<id>"), name.substr(prefix.size() + 1));
+      if (!id.ok()) return id.status();
+      if (ring.count(*id) != 0) {
+        return LineError(line_no, absl::StrCat("duplicate ", prefix, " id ", *id));
+      }
+      auto key = ParseKey(line_no, prefix, value);
+      if (!key.ok()) return key.status();
+      ring[*id] = *std::move(key);
+      return absl::OkStatus();
+    };
     absl::Status status;
     if (name == "field_key") {
       status = set_key(field_key);
@@ -134,10 +161,17 @@ absl::StatusOr<KeyRing> ParseKeyFile(std::string_view contents) {
     } else if (name == "audit_key") {
       status = set_key(audit_key);
     } else if (name == "field_key_id") {
-      if (field_key_id.has_value()) return LineError(line_no, "duplicate field_key_id");
-      auto id = ParseKeyId(line_no, value);
-      if (!id.ok()) return id.status();
-      field_key_id = *id;
+      status = set_id(field_key_id);
+    } else if (name == "index_key_id") {
+      status = set_id(index_key_id);
+    } else if (name == "audit_key_id") {
+      status = set_id(audit_key_id);
+    } else if (auto f = set_ring("field_key", keys.other_field_keys)) {
+      status = *f;
+    } else if (auto i = set_ring("index_key", keys.other_index_keys)) {
+      status = *i;
+    } else if (auto a = set_ring("audit_public_key", keys.audit_public_keys)) {
+      status = *a;
     } else {
       // The name is not echoed: a mangled line may well be a key value.
       return LineError(line_no, "unknown name");
@@ -151,33 +185,194 @@ absl::StatusOr<KeyRing> ParseKeyFile(std::string_view contents) {
       return absl::InvalidArgumentError(absl::StrCat("key file: missing ", name));
     }
   }
-  // Reusing one key for two purposes would let, e.g., blind index values be related to
-  // ciphertexts; a copy-paste slip is the likely cause.
-  if (ConstantTimeEquals(*field_key, *index_key) || ConstantTimeEquals(*field_key, *audit_key) ||
-      ConstantTimeEquals(*index_key, *audit_key)) {
-    return absl::InvalidArgumentError("key file: field_key, index_key and audit_key must differ");
-  }
-  KeyRing keys;
   keys.field_key = *std::move(field_key);
   keys.field_key_id = field_key_id.value_or(1);
   keys.index_key = *std::move(index_key);
+  keys.index_key_id = index_key_id.value_or(1);
   keys.audit_key = *std::move(audit_key);
+  keys.audit_key_id = audit_key_id.value_or(1);
+  if (keys.other_field_keys.count(keys.field_key_id) != 0) {
+    return absl::InvalidArgumentError("key file: field_key.<id> repeats field_key_id");
+  }
+  if (keys.other_index_keys.count(keys.index_key_id) != 0) {
+    return absl::InvalidArgumentError("key file: index_key.<id> repeats index_key_id");
+  }
+  if (keys.audit_public_keys.count(keys.audit_key_id) != 0) {
+    return absl::InvalidArgumentError("key file: audit_public_key.<id> repeats audit_key_id");
+  }
+  // Reusing one key for two purposes (or two ids) would let, e.g., blind index values be
+  // related to ciphertexts; a copy-paste slip is the likely cause.
+  std::vector<const std::string*> secrets = {&keys.field_key, &keys.index_key, &keys.audit_key};
+  for (const auto& [id, k] : keys.other_field_keys) secrets.push_back(&k);
+  for (const auto& [id, k] : keys.other_index_keys) secrets.push_back(&k);
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    for (size_t j = i + 1; j < secrets.size(); ++j) {
+      if (ConstantTimeEquals(*secrets[i], *secrets[j])) {
+        return absl::InvalidArgumentError(
+            "key file: every key must differ (field_key, index_key, audit_key and the "
+            "field_key.<id>/index_key.<id> keys)");
+      }
+    }
+  }
   return keys;
 }
 
+namespace {
+
+constexpr char kHeader[] =
+    "# smd-server key file. Keep it secret: mode 0600, owned by the server user.\n"
+    "# Back it up separately from the database (docs/operations.md \"Key files and their\n"
+    "# backup\"); losing it makes encrypted fields unreadable. Change keys only with\n"
+    "# `smd-server keys` (docs/operations.md \"Key rotation\"), never by hand.\n"
+    "#   field_key     AES-256-GCM key for encrypted columns; field_key_id its id (1..255)\n"
+    "#   index_key     HMAC-SHA256 key for blind (searchable) indexes; index_key_id its id\n"
+    "#   audit_key     Ed25519 seed for audit checkpoint signatures; audit_key_id its id\n"
+    "#   field_key.N / index_key.N  other keys that still decrypt / are still searched\n"
+    "#   audit_public_key.N         public key of an earlier audit key (verification only)\n";
+
+}  // namespace
+
+std::string FormatKeyFile(const KeyRing& keys) {
+  std::string out = kHeader;
+  absl::StrAppend(&out, "field_key=", HexEncode(keys.field_key), "\n",
+                  "field_key_id=", static_cast<int>(keys.field_key_id), "\n");
+  for (const auto& [id, k] : keys.other_field_keys) {
+    absl::StrAppend(&out, "field_key.", static_cast<int>(id), "=", HexEncode(k), "\n");
+  }
+  absl::StrAppend(&out, "index_key=", HexEncode(keys.index_key), "\n",
+                  "index_key_id=", static_cast<int>(keys.index_key_id), "\n");
+  for (const auto& [id, k] : keys.other_index_keys) {
+    absl::StrAppend(&out, "index_key.", static_cast<int>(id), "=", HexEncode(k), "\n");
+  }
+  absl::StrAppend(&out, "audit_key=", HexEncode(keys.audit_key), "\n",
+                  "audit_key_id=", static_cast<int>(keys.audit_key_id), "\n");
+  for (const auto& [id, k] : keys.audit_public_keys) {
+    absl::StrAppend(&out, "audit_public_key.", static_cast<int>(id), "=", HexEncode(k), "\n");
+  }
+  return out;
+}
+
 std::string GenerateKeyFileContents() {
-  return absl::StrCat(
-      "# smd-server key file. Keep it secret: mode 0600, owned by the server user.\n"
-      "# Back it up separately from the database; losing it makes encrypted fields\n"
-      "# unreadable. Do not edit the keys once data has been written with them.\n"
-      "#   field_key     AES-256-GCM key for encrypted columns\n"
-      "#   field_key_id  id (1..255) stamped into each ciphertext\n"
-      "#   index_key     HMAC-SHA256 key for blind (searchable) indexes\n"
-      "#   audit_key     Ed25519 seed for audit checkpoint signatures\n",
-      "field_key=", HexEncode(RandomBytes(kKeyBytes)), "\n",  //
-      "field_key_id=1\n",                                     //
-      "index_key=", HexEncode(RandomBytes(kKeyBytes)), "\n",  //
-      "audit_key=", HexEncode(RandomBytes(kKeyBytes)), "\n");
+  KeyRing keys;
+  keys.field_key = RandomBytes(kKeyBytes);
+  keys.index_key = RandomBytes(kKeyBytes);
+  keys.audit_key = RandomBytes(kKeyBytes);
+  return FormatKeyFile(keys);
+}
+
+absl::StatusOr<KeyKind> ParseKeyKind(std::string_view name) {
+  if (name == "field") return KeyKind::kField;
+  if (name == "blind-index") return KeyKind::kIndex;
+  if (name == "audit") return KeyKind::kAudit;
+  return absl::InvalidArgumentError(
+      "key kind: 应为 field、blind-index 或 audit (expected field, blind-index or audit)");
+}
+
+const char* KeyKindName(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::kField:
+      return "field";
+    case KeyKind::kIndex:
+      return "blind-index";
+    case KeyKind::kAudit:
+      return "audit";
+  }
+  return "?";
+}
+
+namespace {
+
+// The highest id of `kind` in use (active or not).
+int HighestId(const KeyRing& keys, KeyKind kind) {
+  switch (kind) {
+    case KeyKind::kField:
+      return std::max<int>(keys.field_key_id, keys.other_field_keys.empty()
+                                                  ? 0
+                                                  : keys.other_field_keys.rbegin()->first);
+    case KeyKind::kIndex:
+      return std::max<int>(keys.index_key_id, keys.other_index_keys.empty()
+                                                  ? 0
+                                                  : keys.other_index_keys.rbegin()->first);
+    case KeyKind::kAudit:
+      return std::max<int>(keys.audit_key_id, keys.audit_public_keys.empty()
+                                                  ? 0
+                                                  : keys.audit_public_keys.rbegin()->first);
+  }
+  return 255;
+}
+
+absl::StatusOr<uint8_t> NextId(const KeyRing& keys, KeyKind kind) {
+  int next = HighestId(keys, kind) + 1;
+  if (next > 255) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        KeyKindName(kind), " key ids are exhausted (255): retire old ids, then rotate"));
+  }
+  return static_cast<uint8_t>(next);
+}
+
+}  // namespace
+
+absl::StatusOr<KeyRing> StageKey(const KeyRing& keys, KeyKind kind) {
+  if (kind == KeyKind::kAudit) {
+    return absl::FailedPreconditionError(
+        "an audit key is not staged: rotate it (checkpoints name the key that signed them)");
+  }
+  ASSIGN_OR_RETURN(uint8_t id, NextId(keys, kind));
+  KeyRing out = keys;
+  (kind == KeyKind::kField ? out.other_field_keys : out.other_index_keys)[id] =
+      RandomBytes(kKeyBytes);
+  return out;
+}
+
+absl::StatusOr<KeyRing> RotateKey(const KeyRing& keys, KeyKind kind) {
+  KeyRing out = keys;
+  if (kind == KeyKind::kAudit) {
+    ASSIGN_OR_RETURN(uint8_t id, NextId(keys, kind));
+    out.audit_public_keys[keys.audit_key_id] = Signer(keys).PublicKey();
+    OPENSSL_cleanse(out.audit_key.data(), out.audit_key.size());
+    out.audit_key = RandomBytes(kKeyBytes);
+    out.audit_key_id = id;
+    return out;
+  }
+  const bool field = kind == KeyKind::kField;
+  std::map<uint8_t, std::string>& others = field ? out.other_field_keys : out.other_index_keys;
+  std::string& active = field ? out.field_key : out.index_key;
+  uint8_t& active_id = field ? out.field_key_id : out.index_key_id;
+  uint8_t id;
+  std::string key;
+  if (!others.empty() && others.rbegin()->first > active_id) {
+    id = others.rbegin()->first;  // the staged key
+    key = others.rbegin()->second;
+    others.erase(id);
+  } else {
+    ASSIGN_OR_RETURN(id, NextId(keys, kind));
+    key = RandomBytes(kKeyBytes);
+  }
+  others[active_id] = active;
+  active = std::move(key);
+  active_id = id;
+  return out;
+}
+
+absl::StatusOr<KeyRing> RemoveKey(const KeyRing& keys, KeyKind kind, uint8_t id) {
+  KeyRing out = keys;
+  const uint8_t active = kind == KeyKind::kField   ? keys.field_key_id
+                         : kind == KeyKind::kIndex ? keys.index_key_id
+                                                   : keys.audit_key_id;
+  if (id == active) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(KeyKindName(kind), " key ", id, " is the active key: rotate first"));
+  }
+  std::map<uint8_t, std::string>& ring = kind == KeyKind::kField   ? out.other_field_keys
+                                         : kind == KeyKind::kIndex ? out.other_index_keys
+                                                                   : out.audit_public_keys;
+  auto it = ring.find(id);
+  if (it == ring.end()) {
+    return absl::NotFoundError(absl::StrCat("no ", KeyKindName(kind), " key ", id, " in the file"));
+  }
+  OPENSSL_cleanse(it->second.data(), it->second.size());
+  ring.erase(it);
+  return out;
 }
 
 }  // namespace smd::crypto

@@ -43,6 +43,8 @@ Signer::Signer(const KeyRing& keys) : seed_(keys.audit_key) {
   SMD_CHECK(EVP_PKEY_get_raw_public_key(
                 key.get(), reinterpret_cast<unsigned char*>(public_key_.data()), &len) == 1);
   SMD_CHECK(len == kPublicKeyBytes);
+  trusted_.push_back(public_key_);
+  for (const auto& [id, pk] : keys.audit_public_keys) trusted_.push_back(pk);
 }
 
 std::string Signer::Sign(std::string_view message) const {

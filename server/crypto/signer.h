@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto/keys.h"
 
@@ -22,9 +23,15 @@ class Signer {
   // The 32-byte raw public key, for publishing alongside checkpoints.
   const std::string& PublicKey() const { return public_key_; }
 
+  // The public keys a checkpoint may be signed with: PublicKey() first, then the earlier
+  // audit keys' (KeyRing::audit_public_keys, in id order). Checkpoints signed before an
+  // audit key rotation stay verifiable (docs/adr/0016-key-rotation.md).
+  const std::vector<std::string>& TrustedPublicKeys() const { return trusted_; }
+
  private:
   std::string seed_;
   std::string public_key_;
+  std::vector<std::string> trusted_;
 };
 
 // True iff signature is a valid Ed25519 signature of message under the 32-byte raw

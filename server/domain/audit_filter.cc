@@ -21,12 +21,13 @@ const std::vector<std::string>& AuditOutcomes() {
 
 const std::vector<std::string>& ServerRecordMethods() {
   // Written in app/ (alert_use_cases, audit_use_cases, cipher_upgrade, demo_seed,
-  // unauth_audit); keep this list with them.
+  // key_rotation, unauth_audit); keep this list with them.
   static const std::vector<std::string> all = {
       "smd-server alert.delivered",    "smd-server alert.escalate",
       "smd-server alert.overdue",      "smd-server alert.reroute",
       "smd-server audit-verify",       "smd-server audit.unauthenticated",
       "smd-server bootstrap",          "smd-server cipher.upgrade",
+      "smd-server keys.reencrypt",     "smd-server keys.reindex",
       "smd-server seed-demo",
   };
   return all;

@@ -97,6 +97,16 @@ const std::map<std::string, Flag>& Flags() {
       {"demo-patients",
        {[](Config& c, const std::string& v) { return SetInt(c.demo_patients, v, 0, 100000); }}},
       {"out", {[](Config& c, const std::string& v) { c.out = v; return true; }}},
+      // keys (key rotation): rows per batch and a batch limit for `keys rewrite`.
+      {"batch-rows",
+       {[](Config& c, const std::string& v) { return SetInt(c.key_batch_rows, v, 1, 10000); }}},
+      {"max-batches",
+       {[](Config& c, const std::string& v) {
+          int n = 0;
+          if (!SetInt(n, v, 0, 1000000000)) return false;
+          c.key_max_batches = n;
+          return true;
+        }}},
       {"ack-critical-seconds",
        {[](Config& c, const std::string& v) { return SetInt(c.ack_critical_seconds, v, 1, 604800); }}},
       {"ack-high-seconds",
@@ -196,6 +206,13 @@ std::string Usage() {
          "  keygen      write a new key file (--out FILE, mode 0600)\n"
          "  audit-verify  verify the audit chain against the database and the anchor file\n"
          "              (exit 0 intact, 6 broken, 1 error)\n"
+         "  keys status                       the key file's keys and what uses each\n"
+         "  keys stage field|blind-index      add a new key that decrypts/searches only\n"
+         "  keys rotate field|blind-index|audit  make a new key the active one\n"
+         "  keys rewrite field|blind-index    re-encrypt / re-index rows under the active key\n"
+         "              (online, in batches, resumable: --batch-rows, --max-batches)\n"
+         "  keys retire field|blind-index|audit ID  drop key ID once nothing uses it\n"
+         "              (docs/operations.md \"Key rotation\")\n"
          "flags (each also from the environment as SMD_<NAME>, e.g. SMD_DATABASE_URL):\n"
          "  --listen --database-url --key-file --tls-cert --tls-key --tls-client-ca --insecure\n"
          "  --trusted-gateway NAME[,NAME] (repeatable; the web gateway's certificate CN or DNS\n"
@@ -237,7 +254,23 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args) {
     }
   }
   std::set<std::string> repeated;  // repeatable flags seen on the command line
-  for (size_t i = 2; i < args.size(); ++i) {
+  size_t first_flag = 2;
+  if (c.command == "keys") {
+    // `keys ACTION [KIND [ID]]`: words before the first flag.
+    std::vector<std::string> words;
+    while (first_flag < args.size() && !absl::StartsWith(args[first_flag], "--")) {
+      words.push_back(args[first_flag++]);
+    }
+    if (words.empty() || words.size() > 3) {
+      return absl::InvalidArgumentError("keys: expected ACTION [KIND [ID]]\n" + Usage());
+    }
+    c.key_action = words[0];
+    if (words.size() >= 2) c.key_kind = words[1];
+    if (words.size() == 3 && !SetInt(c.key_id, words[2], 1, 255)) {
+      return absl::InvalidArgumentError("keys: ID must be in 1..255");
+    }
+  }
+  for (size_t i = first_flag; i < args.size(); ++i) {
     std::string a = args[i];
     if (!absl::StartsWith(a, "--")) return absl::InvalidArgumentError("unexpected argument " + a);
     a = a.substr(2);
@@ -343,6 +376,23 @@ absl::Status ValidateConfig(const Config& c) {
     return absl::OkStatus();
   }
   if (c.command == "seed-demo" || c.command == "bootstrap" || c.command == "audit-verify") {
+    return absl::OkStatus();
+  }
+  if (c.command == "keys") {
+    if (auto s = need(c.key_file, "--key-file"); !s.ok()) return s;
+    const std::string& a = c.key_action;
+    const bool file_only = a == "stage" || a == "rotate";
+    if (a != "status" && !file_only && a != "rewrite" && a != "retire") {
+      return absl::InvalidArgumentError("keys: unknown action " + a + "\n" + Usage());
+    }
+    if (a != "status" && c.key_kind != "field" && c.key_kind != "blind-index" &&
+        c.key_kind != "audit") {
+      return absl::InvalidArgumentError("keys " + a + ": KIND must be field, blind-index or audit");
+    }
+    if (a == "retire" && c.key_id == 0) {
+      return absl::InvalidArgumentError("keys retire: the key ID is required");
+    }
+    if (!file_only) return need(c.database_url, "--database-url");
     return absl::OkStatus();
   }
   return absl::InvalidArgumentError("unknown command " + c.command + "\n" + Usage());

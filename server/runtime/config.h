@@ -2,6 +2,7 @@
 // Server configuration from command-line flags, falling back to SMD_* environment
 // variables (flag --database-url <-> SMD_DATABASE_URL). No globals.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,12 @@ struct Config {
   std::string username;       // bootstrap
   std::string district;       // bootstrap: district code
   std::string district_name;  // bootstrap
+  // keys (docs/operations.md "Key rotation"): `smd-server keys ACTION [KIND [ID]]`.
+  std::string key_action;  // status | stage | rotate | rewrite | retire
+  std::string key_kind;    // field | blind-index | audit
+  int key_id = 0;          // retire: the key id
+  int key_batch_rows = 200;     // rewrite: rows per transaction
+  int64_t key_max_batches = -1;  // rewrite: stop after this many batches (resumes later)
 };
 
 // Parses argv (argv[1] is the command). INVALID_ARGUMENT naming the flag on bad input.

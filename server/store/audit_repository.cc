@@ -375,7 +375,7 @@ void SetVerifyReorderWindowForTest(int64_t positions) {
   g_reorder_window.store(positions > 0 ? positions : kReorderWindow);
 }
 
-absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key,
+absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::vector<std::string>& public_key,
                                         std::optional<std::vector<crypto::Checkpoint>> anchors) {
   return Guard([&]() -> absl::StatusOr<ChainReport> {
     // In READ COMMITTED each statement has its own snapshot; the checks below are chosen so

@@ -106,8 +106,14 @@ using ChainReport = crypto::ChainReport;
 // would otherwise look like one removed from the database. Streams the chain in one COPY
 // (memory does not grow with the chain). Errors: database errors only; a broken chain is a
 // report with intact = false.
-absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::string& public_key,
+// `public_keys`: every trusted audit key (crypto::Signer::TrustedPublicKeys).
+absl::StatusOr<ChainReport> VerifyChain(Tx& tx, const std::vector<std::string>& public_keys,
                                         std::optional<std::vector<crypto::Checkpoint>> anchors);
+inline absl::StatusOr<ChainReport> VerifyChain(
+    Tx& tx, const std::string& public_key,
+    std::optional<std::vector<crypto::Checkpoint>> anchors) {
+  return VerifyChain(tx, std::vector<std::string>{public_key}, std::move(anchors));
+}
 
 // Tests only: the window within which verification puts id-ordered rows back in chain
 // order before it falls back to reading them in chain order (0: the default, 100000).

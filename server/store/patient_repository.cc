@@ -82,6 +82,7 @@ constexpr const char* kColumns[] = {
     "registered_by",             // 54
     "updated_at",                // 55
     "enc_version",               // 56 (migration 0013; table order: COPY relies on it)
+    "index_key_id",              // 57 (migration 0023): the key of both blind indexes
 };
 constexpr int kColumnCount = sizeof(kColumns) / sizeof(kColumns[0]);
 constexpr size_t kColumnWidth = sizeof(kColumns) / sizeof(kColumns[0]);
@@ -133,7 +134,7 @@ std::string InsertSql() {
 // The version is checked and bumped; enc_version is set to the next one ($n+1) only if it
 // is still the one the cells were encrypted after.
 bool UpdateSkips(int i) {
-  return i == 0 || i == 2 || i == 46 || i == 47 || (i >= 52 && i <= 54) || i == 56;
+  return i == 0 || i == 2 || i == 46 || i == 47 || (i >= 52 && i <= 54) || i >= 56;
 }
 
 std::string UpdateSql() {
@@ -145,9 +146,15 @@ std::string UpdateSql() {
   }
   sets.push_back("version = version + 1");
   sets.push_back(absl::StrCat("enc_version = $", n + 1, "::bigint"));
+  // The ID number's index is rewritten under the active index key ($n+3, id $n+4), but only
+  // over one that matches the number under some key of the ring ($n+2, hex digests): a row
+  // not rebuilt yet after a blind-index key rotation is still the number's own.
+  sets.push_back(absl::StrCat("id_number_index = $", n + 3));
+  sets.push_back(absl::StrCat("index_key_id = $", n + 4, "::smallint"));
   return absl::StrCat("UPDATE patient SET ", absl::StrJoin(sets, ", "),
                       " WHERE id = $1::uuid AND version = $", n, " AND enc_version = $", n + 1,
-                      "::bigint - 1 AND id_number_index = $", n + 2);
+                      "::bigint - 1 AND encode(id_number_index, 'hex') = ANY($", n + 2,
+                      "::text[])");
 }
 
 // The enc_version of rows the server writes (0 is "before migration 0013").
@@ -225,7 +232,7 @@ std::vector<Statement> PatientStatements() {
        "UPDATE patient SET risk_level = $2, classification = $3 WHERE id = $1::uuid"},
       {"patient.jurisdiction_of", "SELECT smd_patient_jurisdiction($1::uuid)"},
       {"patient.index_matches",
-       "SELECT id_number_index = $2 FROM patient WHERE id = $1::uuid"},
+       "SELECT encode(id_number_index, 'hex') = ANY($2::text[]) FROM patient WHERE id = $1::uuid"},
       {"patient.legacy_batch", legacy_batch.c_str()},
       {"patient.legacy_left", "SELECT count(*) FROM patient WHERE enc_version = 0"},
       {"patient.reencrypt",
@@ -256,6 +263,16 @@ PatientRepository::PatientRepository(const crypto::KeyRing& keys)
 
 std::string PatientRepository::IdIndex(const std::string& number) const {
   return crypto::BlindIndex(keys_, "id_number", number);
+}
+
+std::vector<std::string> PatientRepository::IdIndexes(const std::string& number) const {
+  return crypto::BlindIndexes(keys_, "id_number", number);
+}
+
+std::string PatientRepository::HexArray(const std::vector<std::string>& digests) {
+  std::vector<std::string> hex;
+  for (const auto& d : digests) hex.push_back(crypto::HexEncode(d));
+  return absl::StrCat("{", absl::StrJoin(hex, ","), "}");
 }
 
 std::string PatientRepository::NameIndex(const std::string& name) const {
@@ -299,7 +316,8 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
         p.specialist_opinion, p.poverty_relief, p.guardianship_subsidy, p.disability_certificate,
         p.community_rehab, static_cast<int>(p.status), p.risk_level, p.classification,
         pg::OptDay(p.closed_date), p.close_reason, p.death_cause, p.transfer_to, p.version,
-        pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at), kFirstEncVersion);
+        pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at), kFirstEncVersion,
+        static_cast<int>(keys_.index_key_id));
     return absl::OkStatus();
   });
 }
@@ -330,7 +348,7 @@ absl::StatusOr<PatientRepository::RowValues> PatientRepository::CopyValues(
       num(static_cast<int>(p.status)), num(p.risk_level), num(p.classification),
       pg::OptDay(p.closed_date), p.close_reason, num(p.death_cause), p.transfer_to,
       num(p.version), pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at),
-      num(kFirstEncVersion)};
+      num(kFirstEncVersion), num(keys_.index_key_id)};
   if (static_cast<int>(v.size()) != kColumnCount) {
     return absl::InternalError("patient copy values do not match the column list");
   }
@@ -421,12 +439,13 @@ absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
         p.specialist_opinion, p.poverty_relief, p.guardianship_subsidy, p.disability_certificate,
         p.community_rehab, static_cast<int>(p.status), pg::OptDay(p.closed_date),
         p.close_reason, p.death_cause, p.transfer_to, pg::Time(p.updated_at), p.version, next,
-        pg::Bytes(IdIndex(p.id_number)));
+        HexArray(IdIndexes(p.id_number)), pg::Bytes(IdIndex(p.id_number)),
+        static_cast<int>(keys_.index_key_id));
     if (r.affected_rows() == 1) return absl::OkStatus();
     // Not a stale version but a row whose ID index is not its own number's (copied from
     // another row): retrying would never succeed, so say what it is.
     pqxx::result idx =
-        tx.w().exec_prepared("patient.index_matches", p.id, pg::Bytes(IdIndex(p.id_number)));
+        tx.w().exec_prepared("patient.index_matches", p.id, HexArray(IdIndexes(p.id_number)));
     if (!idx.empty() && !idx[0][0].as<bool>()) {
       return absl::DataLossError(
           "patient: 记录的索引与内容不符 (the record's blind index does not match its content: "
@@ -524,11 +543,17 @@ absl::StatusOr<std::vector<ListedPatient>> PatientRepository::Search(Tx& tx,
     // Built from fixed fragments; every value is a parameter.
     std::string sql = PatientSelect() + " WHERE starts_with(jurisdiction, $1)";
     // Blind indexes travel as hex: libpqxx 6.4 cannot send an optional binary parameter.
+    // Each under every index key of the ring, as a text[] of hex digests: while the indexes
+    // are rebuilt after a blind-index key rotation, a row carries one or the other.
     std::optional<std::string> name_idx, id_idx;
-    if (q.name) name_idx = crypto::HexEncode(NameIndex(*q.name));
-    if (q.id_number) id_idx = crypto::HexEncode(IdIndex(*q.id_number));
-    sql += " AND ($2::text IS NULL OR name_index = decode($2, 'hex'))";
-    sql += " AND ($3::text IS NULL OR id_number_index = decode($3, 'hex'))";
+    if (q.name) {
+      name_idx = HexArray(crypto::BlindIndexes(keys_, "name", crypto::NormalizeName(*q.name)));
+    }
+    if (q.id_number) id_idx = HexArray(IdIndexes(*q.id_number));
+    sql += " AND ($2::text[] IS NULL OR name_index = ANY(ARRAY(SELECT decode(x, 'hex') "
+           "FROM unnest($2::text[]) x)))";
+    sql += " AND ($3::text[] IS NULL OR id_number_index = ANY(ARRAY(SELECT decode(x, 'hex') "
+           "FROM unnest($3::text[]) x)))";
     sql += " AND ($4 = 0 OR status = $4) AND ($5 = 0 OR risk_level >= $5)";
     sql += " AND ($6::timestamptz IS NULL OR (registered_at, id) > ($6::timestamptz, $7::uuid))";
     sql += " ORDER BY registered_at, id LIMIT $8";
@@ -574,9 +599,13 @@ absl::StatusOr<std::vector<ListedPatient>> PatientRepository::Search(Tx& tx,
 absl::StatusOr<std::optional<std::string>> PatientRepository::HolderOf(
     Tx& tx, const std::string& id_number) {
   return Guard([&]() -> absl::StatusOr<std::optional<std::string>> {
-    pqxx::row r = tx.w().exec_prepared1("patient.holder", pg::Bytes(IdIndex(id_number)));
-    if (r[0].is_null()) return std::optional<std::string>();
-    return std::optional<std::string>(r[0].as<std::string>());
+    // Under every index key of the ring: a patient whose index was not rebuilt yet after a
+    // blind-index key rotation is still a duplicate.
+    for (const std::string& index : IdIndexes(id_number)) {
+      pqxx::row r = tx.w().exec_prepared1("patient.holder", pg::Bytes(index));
+      if (!r[0].is_null()) return std::optional<std::string>(r[0].as<std::string>());
+    }
+    return std::optional<std::string>();
   });
 }
 

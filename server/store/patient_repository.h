@@ -171,6 +171,10 @@ class PatientRepository {
  private:
   std::string IdIndex(const std::string& number) const;
   std::string NameIndex(const std::string& name) const;
+  // The ID number's index under every key of the ring (crypto::BlindIndexes).
+  std::vector<std::string> IdIndexes(const std::string& number) const;
+  // "{hex,hex}": digests as a text[] parameter (libpqxx 6.4 sends no binary arrays).
+  static std::string HexArray(const std::vector<std::string>& digests);
   // The seven encrypted cells of a patient row, as stored.
   struct SealedCells {
     std::string id_number, name, phone, address, guardian_name, guardian_address,

@@ -15,6 +15,7 @@ std::vector<Statement> RequestKeyStatements();
 std::vector<Statement> RehabStatements();
 std::vector<Statement> NetworkStatements();
 std::vector<Statement> TelemetryStatements();  // store/telemetry_repository.cc
+std::vector<Statement> KeyRotationStatements();
 
 const std::vector<Statement>& AllStatements() {
   static const std::vector<Statement> all = [] {
@@ -24,7 +25,7 @@ const std::vector<Statement>& AllStatements() {
     for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements,
                        &CareStatements, &AlertStatements, &CareTeamStatements,
                        &MetricStatements, &RequestKeyStatements, &RehabStatements,
-                       &NetworkStatements, &TelemetryStatements}) {
+                       &NetworkStatements, &TelemetryStatements, &KeyRotationStatements}) {
       for (const Statement& s : (*part)()) v.push_back(s);
     }
     return v;

@@ -219,6 +219,33 @@ TEST(ValidateConfig, MonitoringListensOnLoopbackOnlyUnlessRemoteIsAllowed) {
     EXPECT_THAT(std::string(s.message()), HasSubstr("--monitoring-listen: ")) << bad;
     EXPECT_THAT(std::string(s.message()), HasSubstr(std::string("\"") + bad + "\"")) << bad;
   }
+// `smd-server keys ACTION [KIND [ID]]` (docs/operations.md "Key rotation").
+TEST(ParseConfig, KeysTakesItsWordsBeforeTheFlags) {
+  auto c = ParseConfig({"smd-server", "keys", "retire", "field", "3", "--key-file", "k",
+                        "--database-url", "db", "--batch-rows", "50"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->key_action, "retire");
+  EXPECT_EQ(c->key_kind, "field");
+  EXPECT_EQ(c->key_id, 3);
+  EXPECT_EQ(c->key_batch_rows, 50);
+  EXPECT_TRUE(ValidateConfig(*c).ok());
+  // The file-only steps need no database; the others do.
+  auto rotate = ParseConfig({"smd-server", "keys", "rotate", "audit", "--key-file", "k"});
+  ASSERT_TRUE(rotate.ok());
+  EXPECT_TRUE(ValidateConfig(*rotate).ok());
+  auto rewrite = ParseConfig({"smd-server", "keys", "rewrite", "field", "--key-file", "k"});
+  ASSERT_TRUE(rewrite.ok());
+  EXPECT_EQ(ValidateConfig(*rewrite).code(), absl::StatusCode::kInvalidArgument);
+  // Bad words are refused.
+  for (std::vector<std::string> bad :
+       {std::vector<std::string>{"smd-server", "keys", "rotate", "index", "--key-file", "k"},
+        {"smd-server", "keys", "retire", "field", "--key-file", "k", "--database-url", "d"},
+        {"smd-server", "keys", "spin", "field", "--key-file", "k"}}) {
+    auto r = ParseConfig(bad);
+    EXPECT_TRUE(!r.ok() || !ValidateConfig(*r).ok()) << bad[2];
+  }
+  EXPECT_FALSE(ParseConfig({"smd-server", "keys", "retire", "field", "0"}).ok());
+  EXPECT_FALSE(ParseConfig({"smd-server", "keys"}).ok());
 }
 
 }  // namespace

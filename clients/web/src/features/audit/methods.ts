@@ -11,7 +11,8 @@ export const RPC_METHODS: string[] = ALL_SERVICES
 export const SERVER_RECORD_METHODS: string[] = [
   'smd-server alert.delivered', 'smd-server alert.escalate', 'smd-server alert.overdue',
   'smd-server alert.reroute', 'smd-server audit-verify', 'smd-server audit.unauthenticated',
-  'smd-server bootstrap', 'smd-server cipher.upgrade', 'smd-server seed-demo',
+  'smd-server bootstrap', 'smd-server cipher.upgrade', 'smd-server keys.reencrypt',
+  'smd-server keys.reindex', 'smd-server seed-demo',
 ];
 
 export const METHODS: string[] = [...RPC_METHODS, ...SERVER_RECORD_METHODS];
