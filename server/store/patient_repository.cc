@@ -14,6 +14,7 @@
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
+#include "store/metric_repository.h"
 #include "store/statements.h"
 
 namespace smd::store {
@@ -284,6 +285,7 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
         p.community_rehab, static_cast<int>(p.status), p.risk_level, p.classification,
         pg::OptDay(p.closed_date), p.close_reason, p.death_cause, p.transfer_to, p.version,
         pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at), kFirstEncVersion);
+    metric_repo::MarkPatient(tx, p.id);  // a metric input (store/metric_repository.h)
     return absl::OkStatus();
   });
 }
@@ -349,7 +351,10 @@ absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
         p.community_rehab, static_cast<int>(p.status), pg::OptDay(p.closed_date),
         p.close_reason, p.death_cause, p.transfer_to, pg::Time(p.updated_at), p.version, next,
         pg::Bytes(IdIndex(p.id_number)));
-    if (r.affected_rows() == 1) return absl::OkStatus();
+    if (r.affected_rows() == 1) {
+      metric_repo::MarkPatient(tx, p.id);  // a metric input (store/metric_repository.h)
+      return absl::OkStatus();
+    }
     // Not a stale version but a row whose ID index is not its own number's (copied from
     // another row): retrying would never succeed, so say what it is.
     pqxx::result idx =
@@ -630,6 +635,7 @@ absl::Status PatientRepository::DecideTransfer(Tx& tx, const TransferRow& t) {
   return Guard([&]() -> absl::Status {
     tx.w().exec_prepared("transfer.decide", t.id, t.status, t.decided_by,
                          pg::OptTime(t.decided_at), pg::Bytes(note_enc));
+    metric_repo::MarkPatient(tx, t.patient_id);  // a metric input (store/metric_repository.h)
     return absl::OkStatus();
   });
 }
