@@ -177,12 +177,13 @@ class MetricsTest : public ::testing::Test {
   static void ExpectPlain(const std::map<std::string, domain::PatientPeriodInput>& inputs,
                           absl::CivilDay cutoff, const v1::MetricsReport& served,
                           const std::string& label,
-                          const domain::RuleSet& rules = domain::DefaultRuleSet()) {
+                          const domain::RuleSet& rules = domain::DefaultRuleSet(),
+                          std::optional<int64_t> population = std::nullopt) {
     const domain::ReportingPeriod period = domain::PeriodAsOf(cutoff);
     domain::StatusCounts counts;
     for (const auto& [id, in] : inputs) counts.Add(domain::EvaluatePatient(in, period));
     const domain::MetricReport plain =
-        domain::ComputeRates(counts, std::nullopt, period, rules);
+        domain::ComputeRates(counts, population, period, rules);
     int compared = 0;
     for (const auto& ir : plain.rates) {
       const domain::IndicatorDef* def = domain::FindIndicator(ir.indicator);
@@ -687,7 +688,7 @@ TEST_F(MetricsTest, AWriteThroughTheRepositoryAloneStillMovesTheFigures) {
   for (int month = 5; month <= 12; ++month) {
     const absl::CivilDay cutoff = absl::CivilDay(absl::CivilMonth(kYear, month) + 1) - 1;
     ExpectPlain(PlainInputs(kCommunity), cutoff, Get(kCommunity, kYear, month),
-                absl::StrCat("month ", month));
+                absl::StrCat("month ", month), domain::DefaultRuleSet(), 20000);
   }
 }
 
