@@ -1,5 +1,7 @@
 #include "api/alert_service.h"
 
+#include <algorithm>
+
 #include "api/call_runner.h"
 #include "api/convert.h"
 #include "api/grpc_status.h"
@@ -63,10 +65,15 @@ void AlertHub::Add(const std::string& user_id, AlertStream* s) {
 
 void AlertHub::Remove(const std::string& user_id, AlertStream* s) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = streams_.find(user_id);
-  if (it == streams_.end()) return;
-  it->second.erase(s);
-  if (it->second.empty()) streams_.erase(it);
+  if (!user_id.empty()) {
+    auto it = streams_.find(user_id);
+    if (it != streams_.end()) {
+      it->second.erase(s);
+      if (it->second.empty()) streams_.erase(it);
+    }
+  }
+  std::lock_guard<std::mutex> f(fetch_mu_);
+  waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), s), waiting_.end());
 }
 
 void AlertHub::Wake(const std::vector<std::string>& users, bool everyone) {
@@ -77,12 +84,58 @@ void AlertHub::Wake(const std::vector<std::string>& users, bool everyone) {
     for (auto& [user, set] : streams_) {
       for (AlertStream* s : set) s->Wake();
     }
-    return;
+  } else {
+    for (const auto& u : users) {
+      auto it = streams_.find(u);
+      if (it == streams_.end()) continue;
+      for (AlertStream* s : it->second) s->Wake();
+    }
   }
-  for (const auto& u : users) {
-    auto it = streams_.find(u);
-    if (it == streams_.end()) continue;
-    for (AlertStream* s : it->second) s->Wake();
+  DispatchLocked();
+}
+
+bool AlertHub::Admit(AlertStream* s) {
+  std::lock_guard<std::mutex> f(fetch_mu_);
+  if (running_ < kMaxFetches && waiting_.empty()) {
+    ++running_;
+    return true;
+  }
+  waiting_.push_back(s);
+  return false;
+}
+
+void AlertHub::Requeue(AlertStream* s) {
+  std::lock_guard<std::mutex> f(fetch_mu_);
+  --running_;
+  waiting_.push_front(s);
+}
+
+void AlertHub::FetchEnded() {
+  std::lock_guard<std::mutex> lock(mu_);
+  {
+    std::lock_guard<std::mutex> f(fetch_mu_);
+    --running_;
+  }
+  DispatchLocked();
+}
+
+void AlertHub::DispatchLocked() {
+  for (;;) {
+    AlertStream* s = nullptr;
+    {
+      std::lock_guard<std::mutex> f(fetch_mu_);
+      if (waiting_.empty() || running_ >= kMaxFetches) return;
+      s = waiting_.front();
+      waiting_.pop_front();
+      ++running_;
+    }
+    bool refused = false;
+    if (s->StartAdmittedFetch(&refused)) continue;
+    // Refused: the stream is back at the head of the line and its slot free; the executor
+    // is full, so stop until the next fetch ends or the pump's next poll.
+    if (refused) return;
+    std::lock_guard<std::mutex> f(fetch_mu_);  // the stream had ended: its slot is unused
+    --running_;
   }
 }
 
@@ -120,27 +173,49 @@ void AlertStream::End(const grpc::Status& status) {
 }
 
 void AlertStream::ScheduleFetchLocked() {
-  if (finished_) return;
+  if (finished_ || queued_) return;  // queued: the fetch to come reads from the cursor then
   if (fetching_ || writing_) {
     wake_pending_ = true;  // fetch again once the current batch is out
     return;
   }
   fetching_ = true;
+  if (hub_.Admit(this)) {
+    SubmitFetchLocked();
+  } else {
+    queued_ = true;  // the hub submits it when a slot is free (StartAdmittedFetch)
+  }
+}
+
+bool AlertStream::SubmitFetchLocked() {
   ++inflight_;
   const int64_t after = cursor_;
   // The client's cursor is checked once, on the first fetch; later cursors are the
   // stream's own.
   const bool check_cursor = !registered_;
-  const bool queued = ex_.Submit([this, after, check_cursor] {
+  const bool submitted = ex_.Submit([this, after, check_cursor] {
     Fetched(uc_.Fetch(meta_, after, kFetchPage, check_cursor));
   });
-  if (!queued) {
-    // Executor full or stopping: the next wake-up (the pump wakes every stream when in
-    // doubt) tries again. Nothing is lost: the outbox is the truth.
+  if (submitted) return true;
+  // Executor full or stopping: back in the hub's line, started again when a fetch ends or
+  // at the pump's next poll. Nothing is lost: the outbox is the truth.
+  --inflight_;
+  queued_ = true;
+  hub_.Requeue(this);
+  return false;
+}
+
+bool AlertStream::StartAdmittedFetch(bool* refused) {
+  std::lock_guard<std::mutex> lock(mu_);
+  queued_ = false;
+  if (finished_) {
     fetching_ = false;
-    --inflight_;
-    wake_pending_ = true;
+    return false;
   }
+  if (!SubmitFetchLocked()) {
+    *refused = true;
+    return false;
+  }
+  return true;
 }
 
 void AlertStream::Fetched(absl::StatusOr<app::DeliveryPage> page) {
@@ -169,9 +244,18 @@ void AlertStream::Fetched(absl::StatusOr<app::DeliveryPage> page) {
   }
   if (register_now) {
     hub_.Add(user_id_, this);
+    bool gone = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      gone = finished_;
+    }
+    // OnDone may have run its Remove before this Add: take the stream out again, or the
+    // hub would keep it after its deletion.
+    if (gone) hub_.Remove(user_id_, this);
     // Alerts sequenced between the first fetch and registering would not wake us.
     Wake();
   }
+  hub_.FetchEnded();  // before TaskEnded, which may delete this stream
   TaskEnded();
 }
 
@@ -220,9 +304,10 @@ void AlertStream::OnDone() {
   std::string user;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    finished_ = true;  // before Remove: no wake-up puts the stream back in the hub's line
     user = registered_ ? user_id_ : "";
   }
-  if (!user.empty()) hub_.Remove(user, this);
+  hub_.Remove(user, this);  // also takes it out of the hub's line
   bool destroy = false;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -352,7 +352,9 @@ void AlertPump::Loop() {
       next_heartbeat = absl::Now() + intervals_.heartbeat;
       everyone = true;
     }
-    if (everyone || !to_wake.empty()) wake_(to_wake, everyone);
+    // Every poll, even with nobody to wake: the hub also starts the stream fetches that
+    // wait for a slot (api/alert_service.h, admission).
+    wake_(to_wake, everyone);
     if (auto n = uc_.FlushDeliveries(); !n.ok()) {
       common::LogWarning("storing alert delivery times failed: %s", std::string(n.status().message()));
     }

@@ -20,6 +20,11 @@
 // follows the commit) arrived. The commit lies between them, so delivery - sent is an upper
 // bound of commit-to-delivery and delivery - replied a lower bound; both are printed.
 //
+// Province mode (--streams=N, issue 17 item 4; ProvinceSetup): N streams, a grid worker and
+// a police officer in each of N/2 communities with one patient each, so every alert goes to
+// two of the N streams; prints delivered/expected, p99 and the server's peak RSS against the
+// targets (p99 <= 50 ms at 200 alerts/s, RSS <= 300 MB) with MET / NOT MET.
+//
 // Run through tests/bench/run_alert_bench.sh. Not a test: asserts nothing, not in ctest;
 // exits 1 if an alert copy was lost or duplicated, 3 when its deadline is reached.
 
@@ -55,8 +60,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_join.h"
 #include "bench/bench_support.h"
+#include "crypto/token.h"
 #include "smd/v1/admin.grpc.pb.h"
 #include "smd/v1/alerts.grpc.pb.h"
 #include "smd/v1/auth.grpc.pb.h"
@@ -78,6 +85,10 @@ struct Options {
   int channels = 8;        // client connections the streams are spread over
   int baseline_n = 2000;   // empty gRPC calls / NOTIFY round trips for the floor
   int deadline_s = 240;
+  // Province mode (issue 17): this many streams, a grid worker and a police officer in each
+  // of streams/2 communities (500 to a street), one patient per community; each alert goes
+  // to its community's two accounts. 0: the classic mode above (--subscribers).
+  int streams = 0;
 };
 
 Options ParseOptions(int argc, char** argv) {
@@ -86,7 +97,8 @@ Options ParseOptions(int argc, char** argv) {
       {"subscribers", &o.subscribers}, {"rate", &o.rate},         {"seconds", &o.seconds},
       {"warmup-s", &o.warmup_s},       {"drain-s", &o.drain_s},   {"patients", &o.patients},
       {"team", &o.team},               {"db-pool", &o.db_pool},   {"channels", &o.channels},
-      {"baseline-n", &o.baseline_n},   {"deadline-s", &o.deadline_s}};
+      {"baseline-n", &o.baseline_n},   {"deadline-s", &o.deadline_s},
+      {"streams", &o.streams}};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto eq = a.find('=');
@@ -97,6 +109,12 @@ Options ParseOptions(int argc, char** argv) {
     }
   }
   if (o.subscribers < 1 || o.rate < 1 || o.team < 1 || o.channels < 1) Die("bad options");
+  if (o.streams > 0) {
+    if (o.streams < 2 || o.streams % 2 != 0) Die("--streams must be even (two per community)");
+    o.subscribers = o.streams;
+    // One patient per community unless asked otherwise (--patients beyond the default).
+    if (o.patients == 500) o.patients = o.streams / 2;
+  }
   return o;
 }
 
@@ -212,6 +230,97 @@ struct Raise {
   bool measured = false;
 };
 
+
+// Province mode (--streams): streams/2 communities under district 320106 in new streets of
+// 500 communities each (320106501...), each with a grid worker and a police officer
+// (written in SQL as the superuser, with the password hash of a demo account and sessions
+// whose tokens are made here: 10,000 sign-ins would only time the password hash), and one
+// active demo patient moved into each community. Fills the subscribers' tokens and ids
+// (grid worker of community k at 2k, police officer at 2k+1) and the patients, the one of
+// community k at k.
+void ProvinceSetup(const Options& o, const std::string& super_db, std::vector<std::string>* tokens,
+                   std::vector<std::string>* user_ids, std::vector<std::string>* patients) {
+  const int communities = o.streams / 2;
+  constexpr int kPerStreet = 500;
+  pqxx::connection c(super_db);
+  std::vector<std::string> codes;
+  {
+    pqxx::work w(c);
+    for (int k = 0; k < communities; ++k) {
+      const std::string street = absl::StrFormat("320106%03d", 501 + k / kPerStreet);
+      if (k % kPerStreet == 0) {
+        w.exec("INSERT INTO region (code, name, level, parent_code, updated_at) VALUES ('" +
+               street + "', '压测街道" + street.substr(6) + "', 2, '320106', now())");
+      }
+      codes.push_back(absl::StrFormat("%s%03d", street, 1 + k % kPerStreet));
+    }
+    // Communities, their grid workers (role 4) and police officers (role 3), set-based.
+    w.exec(absl::StrCat(
+        "INSERT INTO region (code, name, level, parent_code, updated_at) "
+        "SELECT s.code || lpad(g::text, 3, '0'), '压测社区' || s.code || lpad(g::text, 3, '0'), 3, "
+        "s.code, now() FROM region s, generate_series(1, ", kPerStreet, ") g "
+        "WHERE s.level = 2 AND s.code >= '320106501' AND s.name LIKE '压测街道%' "
+        "AND (s.code::bigint - 320106501) * ", kPerStreet, " + g <= ", communities));
+    const std::string hash =
+        w.exec1("SELECT password_hash FROM app_user WHERE username = 'admin'")[0].as<std::string>();
+    for (const char* role : {"4", "3"}) {
+      w.exec_params(
+          absl::StrCat("INSERT INTO app_user (id, username, display_name, password_hash, role, "
+                       "jurisdiction, created_at, updated_at) SELECT gen_random_uuid(), ",
+                       role[0] == '4' ? "'g'" : "'p'", " || code, ",
+                       role[0] == '4' ? "'网格员'" : "'民警'", " || code, $1, ", role,
+                       ", code, now(), now() FROM region WHERE level = 3 AND code >= '320106501' "
+                       "AND name LIKE '压测社区%'"),
+          hash);
+    }
+    std::unordered_map<std::string, std::string> id_of;
+    for (const auto& r : w.exec("SELECT username, id::text FROM app_user WHERE role IN (3, 4) "
+                                "AND jurisdiction >= '320106501'")) {
+      id_of[r[0].as<std::string>()] = r[1].as<std::string>();
+    }
+    // Sessions: the token's SHA-256 is what the server stores (crypto/token.h).
+    std::string values;
+    for (int k = 0; k < communities; ++k) {
+      for (int j = 0; j < 2; ++j) {
+        const int i = 2 * k + j;
+        auto it = id_of.find((j == 0 ? "g" : "p") + codes[k]);
+        if (it == id_of.end()) Die("province setup: account missing for " + codes[k]);
+        (*user_ids)[i] = it->second;
+        const crypto::IssuedToken t = crypto::NewSessionToken();
+        (*tokens)[i] = t.token;
+        absl::StrAppend(&values, values.empty() ? "" : ",", "(gen_random_uuid(), '\\x",
+                        absl::BytesToHexString(t.hash), "'::bytea, '", it->second,
+                        "'::uuid, now(), now() + interval '1 day', now())");
+        if (values.size() > 200000 || i == o.streams - 1) {
+          w.exec("INSERT INTO session (id, token_hash, user_id, created_at, expires_at, "
+                 "last_seen_at) VALUES " + values);
+          values.clear();
+        }
+      }
+    }
+    // One active demo patient per community (the demo seeded as many).
+    std::vector<std::string> ids;
+    for (const auto& r : w.exec("SELECT id::text FROM patient WHERE status = 1 ORDER BY id")) {
+      ids.push_back(r[0].as<std::string>());
+    }
+    if (static_cast<int>(ids.size()) < communities) {
+      Die(absl::StrCat("province setup: ", ids.size(), " active patients for ", communities,
+                       " communities (raise --patients)"));
+    }
+    std::string moves;
+    for (int k = 0; k < communities; ++k) {
+      absl::StrAppend(&moves, moves.empty() ? "" : ",", "('", ids[k], "'::uuid, '", codes[k], "')");
+      patients->push_back(ids[k]);
+      if (moves.size() > 200000 || k == communities - 1) {
+        w.exec("UPDATE patient p SET jurisdiction = m.code FROM (VALUES " + moves +
+               ") AS m(id, code) WHERE p.id = m.id");
+        moves.clear();
+      }
+    }
+    w.commit();
+  }
+}
+
 int Main(int argc, char** argv) {
   SetProgramName("smd_bench_alerts");
   const Options o = ParseOptions(argc, argv);
@@ -239,7 +348,10 @@ int Main(int argc, char** argv) {
 
   // ---- the server, as a child process --------------------------------------------------
   const int port = FreePort();
-  const std::vector<std::string> args = {SMD_SERVER_BIN,
+  // SMD_BENCH_SERVER: another build of smd-server (e.g. the old one, for a before/after).
+  const std::string server_bin =
+      std::getenv("SMD_BENCH_SERVER") != nullptr ? std::getenv("SMD_BENCH_SERVER") : SMD_SERVER_BIN;
+  const std::vector<std::string> args = {server_bin,
                                          "serve",
                                          "--listen",
                                          absl::StrCat("127.0.0.1:", port),
@@ -256,8 +368,8 @@ int Main(int argc, char** argv) {
   for (const auto& a : args) argv_c.push_back(const_cast<char*>(a.c_str()));
   argv_c.push_back(nullptr);
   pid_t server_pid = 0;
-  if (::posix_spawn(&server_pid, SMD_SERVER_BIN, nullptr, nullptr, argv_c.data(), environ) != 0) {
-    Die("cannot start " + std::string(SMD_SERVER_BIN));
+  if (::posix_spawn(&server_pid, server_bin.c_str(), nullptr, nullptr, argv_c.data(), environ) != 0) {
+    Die("cannot start " + server_bin);
   }
   g_child = server_pid;
 
@@ -287,6 +399,12 @@ int Main(int argc, char** argv) {
   const std::string admin_token = login("admin", "Demo-admin-2026", nullptr);
   const std::string psych_token = login("psychiatrist", "Demo-psych-2026", nullptr);
 
+  std::vector<std::string> tokens(o.subscribers), user_ids(o.subscribers);
+  std::vector<std::string> patients;
+  if (o.streams > 0) {
+    std::printf("province mode: %d streams in %d communities\n", o.streams, o.streams / 2);
+    ProvinceSetup(o, super_db, &tokens, &user_ids, &patients);
+  } else {
   // ---- subscribers: community workers spread over the streets --------------------------
   std::vector<std::string> streets;
   {
@@ -297,7 +415,6 @@ int Main(int argc, char** argv) {
     }
   }
   if (streets.empty()) Die("no streets");
-  std::vector<std::string> tokens(o.subscribers), user_ids(o.subscribers);
   std::map<std::string, std::vector<int>> workers_of_street;
   for (int i = 0; i < o.subscribers; ++i) {
     const std::string street = streets[i % streets.size()];
@@ -320,7 +437,6 @@ int Main(int argc, char** argv) {
     if (i >= 2) workers_of_street[street].push_back(i);
   }
   // Care teams: `team` workers of the patient's street, round robin so each worker serves.
-  std::vector<std::string> patients;
   {
     pqxx::connection c(super_db);
     pqxx::work w(c);
@@ -342,10 +458,12 @@ int Main(int argc, char** argv) {
     }
     w.commit();
   }
+  }  // classic mode
   if (patients.empty()) Die("no active patients");
-  std::printf("setup: %d patients with care teams, %d subscriber accounts over %d streets, "
+  std::printf("setup: %d patients%s, %d subscriber accounts%s, "
               "server pid %d on 127.0.0.1:%d (db_pool %d), in %.1f s\n",
-              static_cast<int>(patients.size()), o.subscribers, static_cast<int>(streets.size()),
+              static_cast<int>(patients.size()), o.streams > 0 ? " (one per community)" : " with care teams",
+              o.subscribers, o.streams > 0 ? " (a grid worker and a police officer per community)" : "",
               server_pid, port, o.db_pool, Ms(SteadyClock::now() - t_start) / 1000);
 
   // ---- the machine's floor ---------------------------------------------------------------
@@ -395,7 +513,21 @@ int Main(int argc, char** argv) {
     streams.push_back(std::make_unique<Stream>(stubs[i % stubs.size()].get(), tokens[i], 0));
   }
   const double open_ms = Ms(SteadyClock::now() - t_open);
-  std::this_thread::sleep_for(std::chrono::seconds(2));  // every stream's first fetch
+  // Every stream's first fetch (audited, one row each) before measuring: at most 120 s.
+  int64_t first_fetches = 0;
+  {
+    pqxx::connection c(super_db);
+    const auto until = SteadyClock::now() + std::chrono::seconds(120);
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(o.streams > 0 ? 500 : 2000));
+      pqxx::nontransaction n(c);
+      first_fetches = n.exec("SELECT count(DISTINCT user_id) FROM audit_log WHERE method = "
+                             "'/smd.v1.AlertService/SubscribeAlerts'")[0][0].as<int64_t>();
+    } while (first_fetches < o.subscribers && SteadyClock::now() < until);
+  }
+  std::printf("streams: %lld of %d subscribers fetched once (%.1f s after opening)\n",
+              static_cast<long long>(first_fetches), o.subscribers,
+              Ms(SteadyClock::now() - t_open) / 1000);
   const double rss_streams = ProcMiB(server_pid, "VmRSS");
   std::printf("streams: %d opened in %.0f ms; server RSS %.1f MiB before, %.1f MiB with them "
               "open (%.1f KiB per stream)\n",
@@ -567,6 +699,23 @@ int Main(int argc, char** argv) {
   std::printf("server: RSS %.1f MiB under load, peak %.1f MiB; CPU %.2f cores during the "
               "measured run (of %u)\n",
               rss_load, rss_peak, server_cpu, std::thread::hardware_concurrency());
+  if (o.streams > 0) {
+    // Issue 17 item 4: every alert to every recipient once, p99 <= 50 ms at 200 alerts/s,
+    // server RSS <= 300 MB, with 10,000 streams.
+    const bool all = missing == 0 && duplicated == 0;
+    const double p99 = Percentile(from_sent, 99);
+    const double rss_mb = rss_peak * 1.048576;  // MiB -> MB
+    std::printf("province target: %d streams, %.1f alerts/s achieved\n", o.streams, achieved);
+    std::printf("  delivered/expected: %lld/%lld copies, %lld duplicated: %s\n",
+                static_cast<long long>(expected - missing), static_cast<long long>(expected),
+                static_cast<long long>(duplicated), Verdict(all, failures).c_str());
+    std::printf("  commit-to-delivery p99 (upper bound) %.1f ms, target <= 50 ms: %s\n", p99,
+                Verdict(p99 <= 50 && achieved >= 0.95 * o.rate, failures).c_str());
+    std::printf("  server RSS peak %.1f MB (%.1f MiB; %.1f KiB per stream over idle), target "
+                "<= 300 MB: %s\n",
+                rss_mb, rss_peak, (rss_peak - rss_idle) * 1024 / o.streams,
+                Verdict(rss_mb <= 300, failures).c_str());
+  }
   {
     pqxx::connection c(super_db);
     pqxx::nontransaction n(c);

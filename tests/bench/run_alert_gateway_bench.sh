@@ -10,7 +10,9 @@
 # cluster.
 #
 # Options go to the driver: --subscribers=200 (each side) --rate=50 --seconds=10
-# --patients=200 --rounds=2 --mode=phases|together (together: both sides at once).
+# --patients=200 --rounds=2 --mode=phases|together (together: both sides at once)
+# --pin=0|1 (1: the driver and the gateway on different CPUs, taskset; also SMD_BENCH_PIN=1).
+# Also printed per phase: gateway / smd-server / driver CPU-seconds per 1,000 deliveries.
 # Environment: SMD_SERVER_BIN (default: built here, see bench_lib.sh), SMD_BENCH_NO_BUILD=1
 # to skip building the server and the web client. Bounded: stops after 900 s.
 set -euo pipefail
