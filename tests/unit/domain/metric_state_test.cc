@@ -61,15 +61,9 @@ TEST(MetricState, CountedWhereThePatientWasAtEachCutoff) {
   EXPECT_EQ(CommunityAt(f, absl::CivilDay(2024, 5, 31)), "320106001001");
   EXPECT_EQ(CommunityAt(f, absl::CivilDay(2024, 6, 14)), "320106001001");
   EXPECT_EQ(CommunityAt(f, absl::CivilDay(2024, 6, 15)), "320106002001");
-<<<<<<< HEAD
   const PatientYearState st = ComputeState(f, FigureSet::Year(2024));
-  EXPECT_EQ(st.communities[4], "320106001001");  // May
-  EXPECT_EQ(st.communities[5], "320106002001");  // June: moved on the 15th
-=======
-  const PatientYearState st = ComputeYearState(f, 2024);
   EXPECT_EQ(st.communities[4], "320106001001"); // May
   EXPECT_EQ(st.communities[5], "320106002001"); // June: moved on the 15th
->>>>>>> main
 }
 
 // The "as of today" state is one cut-off in slot 0: at a month end it equals
@@ -79,34 +73,21 @@ TEST(MetricState, DayStateIsOneCutoffInSlotZero) {
   PatientFacts f = Facts();
   f.jurisdiction = "320106002001";
   f.moves = {{absl::CivilDay(2024, 6, 15), "320106001001", "320106002001"}};
-<<<<<<< HEAD
-  f.input.visits = {Valid(absl::CivilDay(2024, 3, 10)), Valid(absl::CivilDay(2024, 6, 20))};
-  const PatientYearState year = ComputeState(f, FigureSet::Year(2024));
-  const PatientYearState may_end = ComputeState(f, FigureSet::Day(absl::CivilDay(2024, 5, 31)));
-  EXPECT_EQ(may_end.masks[0], year.masks[4]);
-  EXPECT_EQ(may_end.communities[0], year.communities[4]);
-  for (int m = 1; m < 12; ++m) EXPECT_EQ(may_end.masks[m], 0u) << m;
-  const PatientYearState mid_june = ComputeState(f, FigureSet::Day(absl::CivilDay(2024, 6, 16)));
-  EXPECT_EQ(mid_june.communities[0], "320106002001");
-  EXPECT_TRUE(MaskHas(mid_june.masks[0], MetricStatus::kManaged));
-  const PatientYearState before_any = ComputeState(f, FigureSet::Day(absl::CivilDay(2024, 3, 1)));
-=======
   f.input.visits = {Valid(absl::CivilDay(2024, 3, 10)),
                     Valid(absl::CivilDay(2024, 6, 20))};
-  const PatientYearState year = ComputeYearState(f, 2024);
+  const PatientYearState year = ComputeState(f, FigureSet::Year(2024));
   const PatientYearState may_end =
-      ComputeDayState(f, absl::CivilDay(2024, 5, 31));
+      ComputeState(f, FigureSet::Day(absl::CivilDay(2024, 5, 31)));
   EXPECT_EQ(may_end.masks[0], year.masks[4]);
   EXPECT_EQ(may_end.communities[0], year.communities[4]);
   for (int m = 1; m < 12; ++m)
     EXPECT_EQ(may_end.masks[m], 0u) << m;
   const PatientYearState mid_june =
-      ComputeDayState(f, absl::CivilDay(2024, 6, 16));
+      ComputeState(f, FigureSet::Day(absl::CivilDay(2024, 6, 16)));
   EXPECT_EQ(mid_june.communities[0], "320106002001");
   EXPECT_TRUE(MaskHas(mid_june.masks[0], MetricStatus::kManaged));
   const PatientYearState before_any =
-      ComputeDayState(f, absl::CivilDay(2024, 3, 1));
->>>>>>> main
+      ComputeState(f, FigureSet::Day(absl::CivilDay(2024, 3, 1)));
   EXPECT_FALSE(MaskHas(before_any.masks[0], MetricStatus::kManaged));
   // From 1 March (registered in 320106001001, no visit yet) to 16 June (moved
   // to 320106002001 on the 15th, managed since the 10 March visit): the old
@@ -161,23 +142,20 @@ TEST(MetricState, DeltasOfAVisitTouchOnlyTheMonthsItChanges) {
   EXPECT_TRUE(StateDeltas(after, after).empty());
 }
 
-<<<<<<< HEAD
 TEST(MetricState, AFigureSetKeyNamesAYearOrADayAndReadsBack) {
   EXPECT_EQ(FigureSet::Year(2026).Key(), 2026);
   EXPECT_EQ(FigureSet::Day(absl::CivilDay(2026, 3, 9)).Key(), 20260309);
   EXPECT_EQ(FigureSet::FromKey(2026), FigureSet::Year(2026));
-  EXPECT_EQ(FigureSet::FromKey(20260309), FigureSet::Day(absl::CivilDay(2026, 3, 9)));
+  EXPECT_EQ(FigureSet::FromKey(20260309),
+            FigureSet::Day(absl::CivilDay(2026, 3, 9)));
   EXPECT_FALSE(FigureSet::FromKey(20260230).has_value()) << "not a date";
   EXPECT_FALSE(FigureSet::FromKey(1999).has_value());
   EXPECT_EQ(FigureSet::Year(2024).Slots(), 12);
   EXPECT_EQ(FigureSet::Year(2024).Cutoff(2), absl::CivilDay(2024, 2, 29));
   EXPECT_EQ(FigureSet::Day(absl::CivilDay(2024, 6, 16)).Slots(), 1);
-  EXPECT_EQ(FigureSet::Day(absl::CivilDay(2024, 6, 16)).Cutoff(1), absl::CivilDay(2024, 6, 16));
+  EXPECT_EQ(FigureSet::Day(absl::CivilDay(2024, 6, 16)).Cutoff(1),
+            absl::CivilDay(2024, 6, 16));
 }
 
-}  // namespace
-}  // namespace smd::domain
-=======
 } // namespace
 } // namespace smd::domain
->>>>>>> main
