@@ -455,7 +455,7 @@ absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, cons
 
 // Patients per build step (one transaction): small enough that a write waiting for a
 // step waits tens of milliseconds (docs/performance.md "Metrics").
-constexpr size_t kBuildStep = 200;
+constexpr size_t kBuildStep = 100;
 
 absl::StatusOr<int> MetricUseCases::BuildSet(const domain::FigureSet& set, bool rebuild) {
   std::lock_guard<std::mutex> one_build(build_mu_);

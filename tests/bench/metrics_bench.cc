@@ -8,7 +8,7 @@
 //     on a fresh database (nothing built: the keeper thread builds the current year and today
 //     in the background) and after a restart with everything built;
 //   * the longest wait of a RecordFollowUp (and a GetMetrics) sent back to back while last
-//     year is built (app::MetricUseCases::BuildSet: steps of 200 patients);
+//     year is built (app::MetricUseCases::BuildSet: steps of 100 patients);
 //   * GetMetrics p50 / p99 / max for year ends, month ends and today (served from the
 //     rollups), for the province, a city, a district, a street and a community;
 //   * an arbitrary past date (recomputed from the records) for the district and the
