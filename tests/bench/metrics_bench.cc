@@ -1894,7 +1894,7 @@ int Main(int argc, char** argv) {
     if (region == "32") {
       for (const auto& e : top) {
         if (absl::StrContains(e.text, "smd_team_coverage")) trace_team_ms = e.ms / o.trace_calls;
-        if (absl::StartsWith(e.text, "SELECT substr(r.code")) {
+        if (absl::StartsWith(e.text, "SELECT substr(code, 1, $5)")) {
           trace_rollup_ms = e.ms / o.trace_calls;
         }
       }
