@@ -135,6 +135,7 @@ grpc::ServerUnaryReactor* MetricsService::GetMetrics(Ctx* ctx, const v1::GetMetr
                       resp->set_rule_set(r.rules.name);
                       VariantToProto(r.rules, resp->mutable_variant());
                       resp->set_source(r.recomputed ? "recomputed" : "rollup");
+                      resp->set_figures_building(r.building);
                     });
                   });
 }
@@ -184,6 +185,7 @@ grpc::ServerUnaryReactor* MetricsService::ListMetricPatients(
                                   resp->set_rule_set(page.rules.name);
                                   VariantToProto(page.rules, resp->mutable_variant());
                                   resp->set_source(page.recomputed ? "recomputed" : "rollup");
+                                  resp->set_figures_building(page.building);
                                 });
                   });
 }

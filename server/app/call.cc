@@ -9,6 +9,7 @@
 #include "domain/access_policy.h"
 #include "domain/errors.h"
 #include "store/audit_repository.h"
+#include "store/metric_repository.h"
 #include "store/user_repository.h"
 
 namespace smd::app {
@@ -143,6 +144,9 @@ absl::Status CallSteps(const Deps& deps, const CallMeta& meta, store::Tx& tx, co
     }
   }
   RETURN_IF_ERROR(body(tx, p, note));
+  // The kept figures of every patient the body's writes marked, once per call, in its
+  // transaction (store/metric_repository.h "Upkeep").
+  RETURN_IF_ERROR(store::metric_repo::RefreshMarked(tx));
   // A committed failure (AuditNote::committed_failure) is audited with its code.
   return store::AppendAudit(tx, Entry(deps, meta, &p, "", note.committed_failure.code(), note));
 }

@@ -7,7 +7,6 @@
 #include "absl/strings/str_split.h"
 #include "app/admin_use_cases.h"
 #include "app/alert_use_cases.h"
-#include "app/metric_use_cases.h"
 #include "domain/alert_rules.h"
 #include "app/patient_access.h"
 #include "app/rehab_use_cases.h"
@@ -212,7 +211,6 @@ absl::StatusOr<RecordedVisit> FollowUpUseCases::Record(const CallMeta& meta,
                                    }),
                   added);
     RETURN_IF_ERROR(Reschedule(tx, p, points, before));
-    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = absl::StrCat("visit=", f.visit_id, " class=", static_cast<int>(a.final_class),
                                " alert_recipients=", alerted);
     out.visit = std::move(f);
@@ -271,7 +269,6 @@ absl::StatusOr<domain::FollowUp> FollowUpUseCases::Correct(const CallMeta& meta,
     RETURN_IF_ERROR(deps_.care.RetireVisit(tx, visit_id));
     RETURN_IF_ERROR(deps_.care.InsertFollowUp(tx, f));
     RETURN_IF_ERROR(Reschedule(tx, p));
-    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = absl::StrCat("visit=", visit_id, " version=", f.version);
     out = std::move(f);
     return absl::OkStatus();
@@ -492,7 +489,6 @@ absl::StatusOr<domain::HealthCheckRecord> FollowUpUseCases::RecordHealthCheck(
     h.id = crypto::NewUuid();
     h.recorded_by = who.user_id;
     RETURN_IF_ERROR(deps_.care.InsertHealthCheck(tx, h, deps_.clock.Now()));
-    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = "health_check=" + h.id;
     return absl::OkStatus();
   }));

@@ -1,5 +1,6 @@
 #include "app/metric_use_cases.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "app/network_use_cases.h"
 #include "app/patient_access.h"
 #include "common/status_macros.h"
+#include "common/telemetry.h"
 #include "domain/access_policy.h"
 #include "domain/dates.h"
 #include "domain/errors.h"
@@ -85,39 +87,52 @@ struct Counted {
   domain::StatusCounts total;
   std::map<std::string, domain::StatusCounts> children;
   bool recomputed = false;
+  bool building = false;
 };
+
+// The kept set and cut-off slot that answer `r`, if a set can: a month end of a year, or
+// today (docs/metrics.md "How the figures are kept").
+std::optional<std::pair<domain::FigureSet, int>> SetFor(const Resolved& r, absl::CivilDay today) {
+  if (r.month != 0) return std::make_pair(domain::FigureSet::Year(r.year), r.month);
+  if (r.period.cutoff == today) return std::make_pair(domain::FigureSet::Day(today), 1);
+  return std::nullopt;
+}
+
+// Whether the set that answers `r` is built (the rollups answer) and, if not, whether it
+// is being built (the answer, recomputed, says so).
+struct SetState {
+  std::optional<std::pair<domain::FigureSet, int>> kept;  // set only when built
+  bool building = false;
+};
+absl::StatusOr<SetState> KeptSetFor(const Deps& deps, store::Tx& tx, const Resolved& r) {
+  SetState out;
+  const auto want = SetFor(r, TodayBeijing(deps));
+  if (!want) return out;
+  ASSIGN_OR_RETURN(std::vector<store::metric_repo::KeptSet> sets, store::metric_repo::ListSets(tx));
+  for (const auto& k : sets) {
+    if (!(k.set == want->first)) continue;
+    if (k.built) out.kept = want;
+    out.building = !k.built;
+  }
+  return out;
+}
 
 absl::StatusOr<Counted> Count(const Deps& deps, store::Tx& tx, const std::string& region,
                               const Resolved& r) {
   Counted out;
   const int child_len = ChildLength(region);
-  ASSIGN_OR_RETURN(store::metric_repo::Built built, store::metric_repo::BuiltFigures(tx));
-  const bool rollup = r.month != 0 && std::find(built.years.begin(), built.years.end(),
-                                                r.year) != built.years.end();
-  if (!rollup && r.month == 0 && r.period.cutoff == TodayBeijing(deps)) {
-    // As of today: the kept day (schema 0009), when it is built for today.
-    const std::optional<absl::CivilDay>& day = built.day;
-    if (day && *day == r.period.cutoff) {
-      ASSIGN_OR_RETURN(auto rows, store::metric_repo::RollupDay(
-                                      tx, region, *day,
-                                      child_len ? child_len : static_cast<int>(region.size())));
-      for (const auto& row : rows) {
-        out.total.Merge(row.counts);
-        if (child_len) out.children[row.code].Merge(row.counts);
-      }
-      return out;
-    }
-  }
-  if (rollup) {
-    ASSIGN_OR_RETURN(auto rows, store::metric_repo::Rollup(tx, region, r.year, r.month,
-                                                           child_len ? child_len
-                                                                     : static_cast<int>(region.size())));
+  ASSIGN_OR_RETURN(SetState st, KeptSetFor(deps, tx, r));
+  if (st.kept) {
+    ASSIGN_OR_RETURN(auto rows, store::metric_repo::Rollup(
+                                    tx, st.kept->first, st.kept->second, region,
+                                    child_len ? child_len : static_cast<int>(region.size())));
     for (const auto& row : rows) {
       out.total.Merge(row.counts);
       if (child_len) out.children[row.code].Merge(row.counts);
     }
     return out;
   }
+  out.building = st.building;
   // The plain recomputation: every patient now in the region, evaluated at the cut-off.
   // (A patient who moved out of the region during the year is counted where they are.)
   // The rows are read under the region's own row-level scope: the caller was authorized
@@ -180,6 +195,7 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, store::Tx& tx, const std
   res.rules = rules;
   ASSIGN_OR_RETURN(Counted counted, Count(deps, tx, region, r));
   res.recomputed = counted.recomputed;
+  res.building = counted.building;
   const int child_len = ChildLength(region);
   ASSIGN_OR_RETURN(std::vector<store::RegionRow> regions,
                    store::ListRegionSubtree(tx, region,
@@ -246,95 +262,7 @@ std::string_view UnitText(domain::RateUnit u) {
   return "";
 }
 
-// Deltas summed per (community, month), in that order (the lock order of the rollups).
-std::vector<domain::RollupDelta> SumDeltas(const std::vector<domain::RollupDelta>& deltas) {
-  std::map<std::pair<std::string, int>, domain::RollupDelta> sums;
-  for (const auto& d : deltas) {
-    domain::RollupDelta& sum = sums[{d.community, d.month}];
-    sum.community = d.community;
-    sum.month = d.month;
-    for (size_t s = 0; s < sum.delta.size(); ++s) sum.delta[s] += d.delta[s];
-  }
-  std::vector<domain::RollupDelta> out;
-  for (auto& [k, v] : sums) out.push_back(std::move(v));
-  return out;
-}
-
 }  // namespace
-
-absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::string& patient_id) {
-  // Takes the shared build lock that a build's exclusive lock waits for, so a year or day
-  // being built sees this write or this write sees it built (never neither).
-  ASSIGN_OR_RETURN(store::metric_repo::Built built, store::metric_repo::BuiltFigures(tx));
-  const std::vector<int>& years = built.years;
-  std::optional<absl::CivilDay> day = built.day;
-  // The day's figures are kept only while it is today; a stale day is rebuilt, not kept.
-  if (day && *day != TodayBeijing(deps)) day.reset();
-  if (years.empty() && !day) return absl::OkStatus();
-  ASSIGN_OR_RETURN(domain::PatientFacts facts, store::metric_repo::LoadFacts(tx, patient_id));
-  if (day) {
-    const domain::PatientYearState after = domain::ComputeDayState(facts, *day);
-    ASSIGN_OR_RETURN(domain::PatientYearState before,
-                     store::metric_repo::GetDayState(tx, patient_id, *day));
-    if (!(after == before)) {
-      RETURN_IF_ERROR(store::metric_repo::PutDayState(tx, patient_id, *day, after));
-      RETURN_IF_ERROR(
-          store::metric_repo::ApplyDayDeltas(tx, *day, domain::StateDeltas(before, after)));
-    }
-  }
-  ASSIGN_OR_RETURN(auto states, store::metric_repo::GetStates(tx, patient_id));
-  for (int y : years) {
-    const domain::PatientYearState after = domain::ComputeYearState(facts, y);
-    auto it = states.find(y);
-    const domain::PatientYearState before =
-        it == states.end() ? domain::PatientYearState{} : it->second;
-    if (after == before) continue;
-    RETURN_IF_ERROR(store::metric_repo::PutState(tx, patient_id, y, after));
-    RETURN_IF_ERROR(store::metric_repo::ApplyDeltas(tx, y, domain::StateDeltas(before, after)));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status AddNewPatientsToMetrics(const Deps& deps, store::Tx& tx,
-                                     const std::vector<domain::Patient>& patients) {
-  ASSIGN_OR_RETURN(store::metric_repo::Built built, store::metric_repo::BuiltFigures(tx));
-  const std::vector<int>& years = built.years;
-  const std::optional<absl::CivilDay>& day = built.day;
-  if (day && *day == TodayBeijing(deps)) {
-    std::vector<std::pair<std::string, domain::PatientYearState>> states;
-    std::vector<domain::RollupDelta> all;
-    for (const auto& p : patients) {
-      const domain::PatientYearState st =
-          domain::ComputeDayState(store::metric_repo::FactsOfNewPatient(p), *day);
-      if (st.empty()) continue;
-      for (auto& d : domain::StateDeltas({}, st)) all.push_back(std::move(d));
-      states.emplace_back(p.id, st);
-    }
-    RETURN_IF_ERROR(store::metric_repo::PutDayStates(tx, *day, states));
-    RETURN_IF_ERROR(store::metric_repo::ApplyDayDeltas(tx, *day, SumDeltas(all)));
-  }
-  for (int y : years) {
-    std::vector<std::pair<std::string, domain::PatientYearState>> states;
-    std::map<std::pair<std::string, int>, domain::RollupDelta> sums;
-    for (const auto& p : patients) {
-      const domain::PatientYearState st =
-          domain::ComputeYearState(store::metric_repo::FactsOfNewPatient(p), y);
-      if (st.empty()) continue;
-      for (const auto& d : domain::StateDeltas({}, st)) {
-        domain::RollupDelta& sum = sums[{d.community, d.month}];
-        sum.community = d.community;
-        sum.month = d.month;
-        for (size_t s = 0; s < sum.delta.size(); ++s) sum.delta[s] += d.delta[s];
-      }
-      states.emplace_back(p.id, st);
-    }
-    RETURN_IF_ERROR(store::metric_repo::PutStates(tx, y, states));
-    std::vector<domain::RollupDelta> all;
-    for (auto& [k, v] : sums) all.push_back(std::move(v));
-    RETURN_IF_ERROR(store::metric_repo::ApplyDeltas(tx, y, all));
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<MetricsResult> MetricUseCases::Get(const CallMeta& meta, const MetricsQuery& q) {
   MetricsResult out;
@@ -408,7 +336,7 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
     if (!page_token.empty()) RETURN_IF_ERROR(CheckUuid("page.page_token", page_token));
     ASSIGN_OR_RETURN(Resolved r, ResolvePeriod(q, TodayBeijing(deps_)));
     out.rules = CallRules(deps_, q);
-    ASSIGN_OR_RETURN(store::metric_repo::Built built, store::metric_repo::BuiltFigures(tx));
+    ASSIGN_OR_RETURN(SetState st, KeptSetFor(deps_, tx, r));
     const domain::MetricStatus num = domain::NumeratorStatus(*def, out.rules);
     const domain::MetricStatus den = def->denominator == domain::MetricStatus::kUnspecified
                                          ? domain::MetricStatus::kRegistered
@@ -416,17 +344,18 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
     std::vector<std::string> ids;
     // The evaluation of each listed patient, when the recomputation made it already.
     std::map<std::string, domain::PatientMetrics> evaluated;
-    if (r.month != 0 &&
-        std::find(built.years.begin(), built.years.end(), r.year) != built.years.end()) {
-      ASSIGN_OR_RETURN(ids, store::metric_repo::PatientsWith(tx, region, r.year, r.month, den,
-                                                             num, !missing, page_token,
-                                                             limit + 1));
+    if (st.kept) {
+      ASSIGN_OR_RETURN(ids, store::metric_repo::PatientsWith(tx, st.kept->first, st.kept->second,
+                                                             region, den, num, !missing,
+                                                             page_token, limit + 1));
     } else {
-      // A year not built, or an as-of date: the patients now in the region, evaluated at the
+      // No built set for the period (any other date, a set building): the patients now in
+      // the region, evaluated at the
       // cut-off and placed where they count then, as Count's recomputation does (so the
       // list is the one behind the recomputed figure). The caller's scope covers the region
       // (patient.read above). Ids come in order, so the page token is the last id given.
       out.recomputed = true;
+      out.building = st.building;
       RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
           tx, region, [&](domain::PatientFacts& f) -> absl::Status {
             if (static_cast<int>(ids.size()) > limit) return absl::OkStatus();
@@ -525,116 +454,96 @@ absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, cons
   return csv;
 }
 
-namespace {
+// Patients per build step (one transaction): small enough that a write waiting for a
+// step waits tens of milliseconds (docs/performance.md "Metrics").
+constexpr size_t kBuildStep = 100;
 
-// The states of every patient, district by district in one transaction: `clear` removes
-// the old states of a district's patients, `compute` gives a patient's new state, `put`
-// stores a district's states. Row-level security shows each district's rows only under
-// its own scope, hence the scope per district. Returns the rollup deltas, summed.
-absl::StatusOr<std::vector<domain::RollupDelta>> BuildStates(
-    store::Tx& tx, int* patients,
-    const std::function<absl::Status(const std::string&)>& clear,
-    const std::function<domain::PatientYearState(const domain::PatientFacts&)>& compute,
-    const std::function<absl::Status(
-        const std::vector<std::pair<std::string, domain::PatientYearState>>&)>& put) {
-  std::vector<domain::RollupDelta> deltas;
-  std::vector<std::pair<std::string, domain::PatientYearState>> states;
-  ASSIGN_OR_RETURN(std::vector<store::RegionRow> districts, store::ListRegionSubtree(tx, "", 6));
-  for (const auto& d : districts) {
-    // Each district once (provinces and cities are listed too; their scope would repeat it).
-    if (domain::LevelOf(d.code) != domain::RegionLevel::kDistrict) continue;
-    RETURN_IF_ERROR(store::SetScope(tx, d.code));
-    RETURN_IF_ERROR(clear(d.code));
-    RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
-        tx, d.code, [&](domain::PatientFacts& f) -> absl::Status {
-          const domain::PatientYearState st = compute(f);
-          if (st.empty()) return absl::OkStatus();
-          ++*patients;
-          states.emplace_back(f.patient_id, st);
-          for (auto& delta : domain::StateDeltas({}, st)) deltas.push_back(std::move(delta));
-          return absl::OkStatus();
-        }));
-    RETURN_IF_ERROR(put(states));
-    states.clear();
-    deltas = SumDeltas(deltas);
+absl::StatusOr<int> MetricUseCases::BuildSet(const domain::FigureSet& set, bool rebuild) {
+  std::lock_guard<std::mutex> one_build(build_mu_);
+  // Seen by the monitoring endpoint as a build in progress (docs/operations.md "Monitoring").
+  auto running = common::telemetry::InFlight::Begin(deps_.metric_builds, set.day ? "day" : "year");
+  std::vector<std::string> districts, done;
+  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+    RETURN_IF_ERROR(store::metric_repo::StartSet(tx, set, deps_.clock.Now(), rebuild));
+    ASSIGN_OR_RETURN(std::vector<store::RegionRow> regions, store::ListRegionSubtree(tx, "", 6));
+    districts.clear();
+    for (const auto& d : regions) {
+      // Each district once (provinces and cities are listed too; their scope would repeat it).
+      if (domain::LevelOf(d.code) == domain::RegionLevel::kDistrict) districts.push_back(d.code);
+    }
+    ASSIGN_OR_RETURN(done, store::metric_repo::DistrictsDone(tx, set));
+    return absl::OkStatus();
+  }));
+  int patients = 0;
+  for (const std::string& d : districts) {
+    if (std::find(done.begin(), done.end(), d) != done.end()) continue;
+    if (stop_builds_) return absl::CancelledError("metrics: the server is stopping");
+    // Row-level security shows a district's rows under its own scope.
+    std::vector<std::string> ids;
+    RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+      RETURN_IF_ERROR(store::SetScope(tx, d));
+      ASSIGN_OR_RETURN(ids, store::metric_repo::PatientsIn(tx, d));
+      return absl::OkStatus();
+    }));
+    // Steps of kBuildStep patients, each one short transaction: a write waits for one step
+    // at most (its patients' locks, the rollup rows the step moved).
+    for (size_t start = 0; start < ids.size(); start += kBuildStep) {
+      if (stop_builds_) return absl::CancelledError("metrics: the server is stopping");
+      const std::vector<std::string> step(
+          ids.begin() + static_cast<std::ptrdiff_t>(start),
+          ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), start + kBuildStep)));
+      RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
+        RETURN_IF_ERROR(store::SetScope(tx, d));
+        ASSIGN_OR_RETURN(int n, store::metric_repo::BuildPatients(tx, set, d, step));
+        patients += n;
+        return absl::OkStatus();
+      }));
+    }
+    RETURN_IF_ERROR(deps_.db.InTransaction(
+        [&](store::Tx& tx) { return store::metric_repo::DistrictDone(tx, set, d); }));
+    if (after_district_for_test_) after_district_for_test_(d);
   }
-  return deltas;
-}
-
-}  // namespace
-
-absl::StatusOr<int> MetricUseCases::BuildYear(int year) {
-  auto running = common::telemetry::InFlight::Begin(deps_.metric_builds, "year");
-  int patients = 0;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    patients = 0;
-    RETURN_IF_ERROR(store::metric_repo::LockForBuild(tx));
-    RETURN_IF_ERROR(store::metric_repo::ClearYear(tx, year));
-    ASSIGN_OR_RETURN(
-        std::vector<domain::RollupDelta> deltas,
-        BuildStates(
-            tx, &patients,
-            [&](const std::string& prefix) {
-              return store::metric_repo::ClearPatientStates(tx, year, prefix);
-            },
-            [&](const domain::PatientFacts& f) { return domain::ComputeYearState(f, year); },
-            [&](const auto& states) { return store::metric_repo::PutStates(tx, year, states); }));
-    RETURN_IF_ERROR(store::metric_repo::ApplyDeltas(tx, year, deltas));
-    return store::metric_repo::MarkYearBuilt(tx, year);
+    // Built only when every district is done (another server may have restarted the set).
+    ASSIGN_OR_RETURN(std::vector<std::string> now_done, store::metric_repo::DistrictsDone(tx, set));
+    for (const std::string& d : districts) {
+      if (std::find(now_done.begin(), now_done.end(), d) == now_done.end()) {
+        return absl::AbortedError("metrics: a district of the set was restarted meanwhile");
+      }
+    }
+    return store::metric_repo::FinishSet(tx, set, deps_.clock.Now());
   }));
   running.Succeeded();
   return patients;
 }
 
-absl::StatusOr<int> MetricUseCases::BuildDay(absl::CivilDay day) {
-  auto running = common::telemetry::InFlight::Begin(deps_.metric_builds, "day");
-  int patients = 0;
-  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    patients = 0;
-    RETURN_IF_ERROR(store::metric_repo::LockForBuild(tx));
-    RETURN_IF_ERROR(store::metric_repo::ClearDay(tx));
-    ASSIGN_OR_RETURN(
-        std::vector<domain::RollupDelta> deltas,
-        BuildStates(
-            tx, &patients,
-            [&](const std::string& prefix) {
-              return store::metric_repo::ClearPatientDayStates(tx, prefix);
-            },
-            [&](const domain::PatientFacts& f) { return domain::ComputeDayState(f, day); },
-            [&](const auto& states) { return store::metric_repo::PutDayStates(tx, day, states); }));
-    RETURN_IF_ERROR(store::metric_repo::ApplyDayDeltas(tx, day, deltas));
-    return store::metric_repo::MarkDayBuilt(tx, day);
-  }));
-  running.Succeeded();
-  return patients;
-}
+absl::CivilDay MetricUseCases::Today() const { return TodayBeijing(deps_); }
 
-absl::StatusOr<int> MetricUseCases::BuildToday() { return BuildDay(TodayBeijing(deps_)); }
-
-absl::StatusOr<bool> MetricUseCases::EnsureToday() {
+absl::StatusOr<bool> MetricUseCases::KeepCurrent() {
   const absl::CivilDay today = TodayBeijing(deps_);
-  bool built = false;
+  const domain::FigureSet wanted[] = {domain::FigureSet::Year(static_cast<int>(today.year())),
+                                      domain::FigureSet::Day(today)};
+  std::vector<store::metric_repo::KeptSet> sets;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(store::metric_repo::Built b, store::metric_repo::BuiltFigures(tx));
-    built = b.day && *b.day == today;
+    ASSIGN_OR_RETURN(sets, store::metric_repo::ListSets(tx));
     return absl::OkStatus();
   }));
-  if (built) return false;
-  RETURN_IF_ERROR(BuildDay(today).status());
-  return true;
-}
-
-absl::StatusOr<bool> MetricUseCases::EnsureCurrentYear() {
-  const int year = static_cast<int>(TodayBeijing(deps_).year());
   bool built = false;
-  RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(store::metric_repo::Built b, store::metric_repo::BuiltFigures(tx));
-    built = std::find(b.years.begin(), b.years.end(), year) != b.years.end();
-    return absl::OkStatus();
-  }));
-  if (built) return false;
-  RETURN_IF_ERROR(BuildYear(year).status());
-  return true;
+  for (const domain::FigureSet& want : wanted) {
+    const bool ready = std::any_of(sets.begin(), sets.end(), [&](const auto& k) {
+      return k.set == want && k.built;
+    });
+    if (ready) continue;
+    RETURN_IF_ERROR(BuildSet(want, /*rebuild=*/false).status());
+    built = true;
+  }
+  // Days that are over: today's set answers from now on.
+  for (const auto& k : sets) {
+    if (!k.set.day || *k.set.day == today) continue;
+    RETURN_IF_ERROR(deps_.db.InTransaction(
+        [&](store::Tx& tx) { return store::metric_repo::DropSet(tx, k.set); }));
+  }
+  return built;
 }
 
 }  // namespace smd::app

@@ -1,9 +1,13 @@
 #pragma once
 // Management-rate metrics (MetricsService; rules.md §5; docs/metrics.md). The per-patient
-// state and the rollups by community are kept current in the transaction of every write
-// that changes them (RefreshPatientMetrics), so a month-end report is a sum over rollup
-// rows; an as-of date, or a year not built, is recomputed from the records. Thread-safe.
+// state and the rollups of each kept figure set (a year, today) are kept current in the
+// transaction of every write that changes them (store/metric_repository.h "Upkeep"), so a
+// month-end or today's report is a sum over rollup rows; any other date, a set not kept,
+// or one still building, is recomputed from the records. Thread-safe.
 
+#include <atomic>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,23 +16,12 @@
 #include "absl/time/civil_time.h"
 #include "app/call.h"
 #include "app/context.h"
+#include "domain/metric_state.h"
 #include "domain/metrics.h"
 #include "domain/network.h"
 #include "domain/rule_options.h"
 
 namespace smd::app {
-
-// Rewrites the stored metric state of `patient_id` for every built year and adds the
-// difference to the rollups, in the caller's transaction, whose scope must see the
-// patient. Called by every write that changes what the metrics read: registration,
-// follow-ups and their corrections, health checks, transfers, closure, diagnosis changes.
-absl::Status RefreshPatientMetrics(const Deps& deps, store::Tx& tx, const std::string& patient_id);
-
-// The same for many patients registered in the caller's transaction (a bulk import): their
-// state is computed from the register alone, inserted in chunks, and the rollups changed
-// once per (community, month) instead of once per patient.
-absl::Status AddNewPatientsToMetrics(const Deps& deps, store::Tx& tx,
-                                     const std::vector<domain::Patient>& patients);
 
 // A period as asked: the year cumulative to the end of `month` (0 = the whole year), or
 // to `as_of`; and the metric variant of the call (unset: the deployment's rules).
@@ -56,6 +49,7 @@ struct MetricsResult {
   domain::ReportingPeriod period;
   domain::RuleSet rules;    // the deployment's with the call's variant; rules.name is canonical
   bool recomputed = false;  // false: from the rollups
+  bool building = false;    // recomputed because the period's kept set is being built
 };
 
 struct TrendResult {
@@ -79,6 +73,7 @@ struct MetricPatientsPage {
   int unreadable = 0;  // rows with name_unreadable on this page
   domain::RuleSet rules;    // as MetricsResult::rules
   bool recomputed = false;  // false: chosen from the kept per-patient state
+  bool building = false;    // as MetricsResult::building
 };
 
 class MetricUseCases {
@@ -110,23 +105,32 @@ class MetricUseCases {
   absl::StatusOr<std::string> ExportCsv(const CallMeta& meta, const MetricsQuery& q,
                                         std::string* filename, std::string* rule_set = nullptr);
 
-  // Server-level (no caller): (re)builds the stored state and rollups of `year` for every
-  // patient, in one transaction, district by district. Returns the number of patients.
-  absl::StatusOr<int> BuildYear(int year);
-  // Builds the current year (Beijing) when it is not built yet: at startup and when the
-  // year turns. Returns true when it built.
-  absl::StatusOr<bool> EnsureCurrentYear();
-  // Server-level: (re)builds the "as of today" state and rollups of `day` for every patient
-  // (schema 0009), replacing the previous day's. Returns the number of patients.
-  absl::StatusOr<int> BuildDay(absl::CivilDay day);
-  // Builds today (Beijing) when it is not the built day: at startup and by the housekeeping
-  // after midnight. Returns true when it built.
-  absl::StatusOr<bool> EnsureToday();
-  // BuildDay of today (Beijing, by the server's clock).
-  absl::StatusOr<int> BuildToday();
+  // Server-level (no caller): builds the kept figures of `set` online, district by
+  // district in steps of a few hundred patients, each one short transaction
+  // (store::metric_repo::BuildPatients);
+  // writes go on meanwhile and reads of the set recompute until it is built. Resumes a set
+  // whose build was interrupted; `rebuild` redoes every district of a built set. Builds
+  // in this process run one at a time. Returns the number of patients with a status.
+  absl::StatusOr<int> BuildSet(const domain::FigureSet& set, bool rebuild);
+  // Keeps the current year and today (Beijing, by the injected clock) built, and drops the
+  // days that are over: at start and every minute, on the background thread of
+  // FigureKeeper. Returns true when it built something.
+  absl::StatusOr<bool> KeepCurrent();
+  // Today in Beijing, by the injected clock (the day a day set keeps).
+  absl::CivilDay Today() const;
+  // Ends running and later builds between two districts (CANCELLED): server shutdown.
+  void StopBuilds() { stop_builds_ = true; }
+  // Called after each district of a build, on the building thread (tests: writes during
+  // a build).
+  void SetAfterDistrictForTest(std::function<void(const std::string& district)> fn) {
+    after_district_for_test_ = std::move(fn);
+  }
 
  private:
   const Deps& deps_;
+  std::mutex build_mu_;
+  std::atomic<bool> stop_builds_{false};
+  std::function<void(const std::string&)> after_district_for_test_;
 };
 
 }  // namespace smd::app

@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "app/admin_use_cases.h"
-#include "app/metric_use_cases.h"
 #include "app/patient_access.h"
 #include "app/team_upkeep.h"
 #include "common/log.h"
@@ -132,7 +131,6 @@ absl::StatusOr<ViewedPatient> PatientUseCases::Register(const CallMeta& meta,
     first.due_kind = static_cast<int>(domain::DueKind::kFirstVisit);
     first.first_due = first.next_due;
     RETURN_IF_ERROR(deps_.care.PutSchedule(tx, first, p.registered_at));
-    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.patient_ids = {p.id};
     out = View(p, who.role);
     return absl::OkStatus();
@@ -300,7 +298,6 @@ absl::StatusOr<std::vector<ImportRowOut>> PatientUseCases::Import(const CallMeta
     RETURN_IF_ERROR(deps_.care.PutFirstSchedules(tx, note.patient_ids, today + 14,
                                                  static_cast<int>(domain::DueKind::kFirstVisit),
                                                  now));
-    RETURN_IF_ERROR(AddNewPatientsToMetrics(deps_, tx, imported));
     note.detail = absl::StrCat("import rows=", rows.size(), " imported=", imported.size(),
                                " already=", already, " refused=", refused);
     return absl::OkStatus();
@@ -339,7 +336,6 @@ absl::StatusOr<ViewedPatient> PatientUseCases::ChangePatient(
                                      EndTeamAfterPatientChange(deps_, tx, p, who.user_id)
                                          .status());
                                }
-                               RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
                                ++p.version;
                                out = View(p, who.role);
                                return absl::OkStatus();
@@ -516,7 +512,6 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferOut(
       // Moved out of every district this server knows: the team ends.
       RETURN_IF_ERROR(EndTeamAfterPatientChange(deps_, tx, p, who.user_id).status());
     }
-    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = "transfer=" + out.id;
     return absl::OkStatus();
                              }));
@@ -572,7 +567,6 @@ absl::StatusOr<store::TransferRow> PatientUseCases::TransferIn(const CallMeta& m
       t->decided_at = now;
       t->decision_note = decision;
       RETURN_IF_ERROR(deps_.patients.DecideTransfer(tx, *t));
-      RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, t->patient_id));
     } else {
       ASSIGN_OR_RETURN(bool refused,
                        deps_.patients.RefuseTransfer(tx, transfer_id, who.user_id, now, decision));

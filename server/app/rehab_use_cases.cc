@@ -1,7 +1,6 @@
 #include "app/rehab_use_cases.h"
 
 #include "absl/strings/str_cat.h"
-#include "app/metric_use_cases.h"
 #include "app/patient_access.h"
 #include "common/status_macros.h"
 #include "crypto/random.h"
@@ -58,8 +57,6 @@ absl::StatusOr<domain::RehabSession> RehabUseCases::RecordSession(const CallMeta
     s.recorded_by = who.user_id;
     s.recorded_at = deps_.clock.Now();
     RETURN_IF_ERROR(repo_.InsertSession(tx, s));
-    // The rollups move with the record (docs/metrics.md "How the figures are kept").
-    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = absl::StrCat("rehab_session=", s.id, " activity=", static_cast<int>(s.activity));
     return absl::OkStatus();
   }));
@@ -80,7 +77,6 @@ absl::StatusOr<domain::PsychSupport> RehabUseCases::RecordSupport(const CallMeta
     ps.recorded_by = who.user_id;
     ps.recorded_at = deps_.clock.Now();
     RETURN_IF_ERROR(repo_.InsertSupport(tx, ps));
-    RETURN_IF_ERROR(RefreshPatientMetrics(deps_, tx, p.id));
     note.detail = absl::StrCat("psych_support=", ps.id,
                                " recipients=", static_cast<int>(ps.recipients));
     return absl::OkStatus();

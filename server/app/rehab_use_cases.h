@@ -3,8 +3,8 @@
 // (RehabService; domain/rehab_records.h; docs/rules.md "Rehabilitation and family
 // support"). Every call is one transaction through RunCall: authenticated, scoped to the
 // caller's jurisdiction, audited with the patient it touched, all-or-nothing. A write
-// changes the patient's metric state and the rollups in the same transaction
-// (RefreshPatientMetrics), as follow-ups do. Clinical roles only: writing needs
+// changes the patient's kept figures in the same transaction (the repository marks the
+// patient, the call frame refreshes: store/metric_repository.h), as follow-ups do. Clinical roles only: writing needs
 // followup.record, reading followup.read, so police, grid workers and the health committee
 // are refused (rules.md §8). Thread-safe.
 

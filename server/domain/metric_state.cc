@@ -30,22 +30,38 @@ std::string CommunityAt(const PatientFacts& facts, absl::CivilDay day) {
   return facts.jurisdiction;
 }
 
-PatientYearState ComputeYearState(const PatientFacts& facts, int year) {
-  PatientYearState st;
-  for (int m = 1; m <= 12; ++m) {
-    const absl::CivilDay cutoff =
-        absl::CivilDay(absl::CivilMonth(year, m) + 1) - 1;  // last day of month m
-    const PatientMetrics pm = EvaluatePatient(facts.input, PeriodAsOf(cutoff));
-    st.masks[m - 1] = StatusMask(pm);
-    if (st.masks[m - 1] != 0) st.communities[m - 1] = CommunityAt(facts, cutoff);
-  }
-  return st;
+FigureSet FigureSet::Year(int year) { return FigureSet{year, std::nullopt}; }
+
+FigureSet FigureSet::Day(absl::CivilDay day) {
+  return FigureSet{static_cast<int>(day.year()), day};
 }
 
-PatientYearState ComputeDayState(const PatientFacts& facts, absl::CivilDay day) {
+std::optional<FigureSet> FigureSet::FromKey(int key) {
+  if (key >= 2000 && key <= 9999) return Year(key);
+  const int y = key / 10000, m = key / 100 % 100, d = key % 100;
+  if (y < 2000 || y > 9999) return std::nullopt;
+  const absl::CivilDay day(y, m, d);
+  if (day.month() != m || day.day() != d) return std::nullopt;  // normalized: not a date
+  return Day(day);
+}
+
+int FigureSet::Key() const {
+  if (!day) return year;
+  return static_cast<int>(day->year()) * 10000 + day->month() * 100 + day->day();
+}
+
+absl::CivilDay FigureSet::Cutoff(int slot) const {
+  if (day) return *day;
+  return absl::CivilDay(absl::CivilMonth(year, slot) + 1) - 1;  // last day of month `slot`
+}
+
+PatientYearState ComputeState(const PatientFacts& facts, const FigureSet& set) {
   PatientYearState st;
-  st.masks[0] = StatusMask(EvaluatePatient(facts.input, PeriodAsOf(day)));
-  if (st.masks[0] != 0) st.communities[0] = CommunityAt(facts, day);
+  for (int slot = 1; slot <= set.Slots(); ++slot) {
+    const absl::CivilDay cutoff = set.Cutoff(slot);
+    st.masks[slot - 1] = StatusMask(EvaluatePatient(facts.input, PeriodAsOf(cutoff)));
+    if (st.masks[slot - 1] != 0) st.communities[slot - 1] = CommunityAt(facts, cutoff);
+  }
   return st;
 }
 

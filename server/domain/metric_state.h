@@ -1,9 +1,10 @@
 #pragma once
 // The stored form of the metrics (docs/metrics.md "How the figures are kept"): for each
-// patient and year, the statuses the patient holds at each of the twelve month-end
-// cut-offs, and the community the patient counts in at each of them. Rollups by community,
-// year and month are sums of these; a change to a patient's records changes the rollups by
-// the difference between the old and the new state (StateDeltas). Pure.
+// patient and kept set of figures (FigureSet: a year, or the current day), the statuses the
+// patient holds at each of the set's cut-offs, and the community the patient counts in at
+// each of them. Rollups by community, set and cut-off are sums of these; a change to a
+// patient's records changes the rollups by the difference between the old and the new
+// state (StateDeltas). Pure.
 
 #include <array>
 #include <cstdint>
@@ -37,8 +38,28 @@ struct PatientFacts {
 uint32_t StatusMask(const PatientMetrics& m);
 bool MaskHas(uint32_t mask, MetricStatus s);
 
-// The statuses at the end of each month of `year` (index 0 = January) and the community
-// counted in at each cut-off ("" when the patient holds no status then: mask 0).
+// One kept set of figures, the key of everything stored for the metrics: a year, whose
+// twelve slots are its month ends, or one day (the current Beijing day: docs/metrics.md
+// "As of today"), whose one slot is that day. Stored under Key(): the year itself
+// (2000..9999) or the day as yyyymmdd, so the two kinds never collide.
+struct FigureSet {
+  int year = 0;
+  std::optional<absl::CivilDay> day;
+
+  static FigureSet Year(int year);
+  static FigureSet Day(absl::CivilDay day);
+  // nullopt when `key` is neither a year nor a valid yyyymmdd day.
+  static std::optional<FigureSet> FromKey(int key);
+  int Key() const;
+  int Slots() const { return day ? 1 : 12; }
+  // The cut-off of slot 1..Slots(): the last day of month `slot`, or the day.
+  absl::CivilDay Cutoff(int slot) const;
+  bool operator==(const FigureSet&) const = default;
+};
+
+// The statuses at each cut-off of a FigureSet (index slot - 1: January for a year, the day
+// for a day; a day's other slots stay empty) and the community counted in at each cut-off
+// ("" when the patient holds no status then: mask 0).
 struct PatientYearState {
   std::array<uint32_t, 12> masks{};
   std::array<std::string, 12> communities;
@@ -49,18 +70,15 @@ struct PatientYearState {
 // The community of `facts` at the end of `day`.
 std::string CommunityAt(const PatientFacts& facts, absl::CivilDay day);
 
-PatientYearState ComputeYearState(const PatientFacts& facts, int year);
-// The statuses at the end of `day` alone (the "as of today" figures, docs/metrics.md), in
-// slot 0 (January) of a state whose other slots are empty, so that StateDeltas gives its
-// rollup deltas with month 1.
-PatientYearState ComputeDayState(const PatientFacts& facts, absl::CivilDay day);
+// The patient's statuses at every cut-off of `set`.
+PatientYearState ComputeState(const PatientFacts& facts, const FigureSet& set);
 
-// What a change from `before` to `after` adds to each (community, month) rollup row:
+// What a change from `before` to `after` adds to each (community, slot) rollup row:
 // +1/-1 per status. Rows whose delta is all zero are left out. Ordered by community, then
-// month (1..12), so that concurrent writers lock rollup rows in one order.
+// slot.
 struct RollupDelta {
   std::string community;
-  int month = 0;  // 1..12
+  int month = 0;  // the slot, 1..12 (a month end; 1 for a day)
   std::array<int, kMaxMetricStatus + 1> delta{};  // index MetricStatus; [0] unused
 };
 std::vector<RollupDelta> StateDeltas(const PatientYearState& before,

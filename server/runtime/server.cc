@@ -26,6 +26,7 @@
 #include "app/auth_use_cases.h"
 #include "app/careteam_use_cases.h"
 #include "app/cipher_upgrade.h"
+#include "app/figure_keeper.h"
 #include "app/followup_use_cases.h"
 #include "app/rehab_use_cases.h"
 #include "app/idempotency.h"
@@ -157,6 +158,7 @@ struct Server::Impl {
   std::unique_ptr<crypto::AnchorFile> anchor;  // null: no anchor file
   std::unique_ptr<app::AuditSealer> sealer;
   std::unique_ptr<app::CipherUpgrade> cipher_upgrade;
+  std::unique_ptr<app::FigureKeeper> figure_keeper;
   std::unique_ptr<api::AuthService> auth_svc;
   std::unique_ptr<api::AdminService> admin_svc;
   std::unique_ptr<api::RegionService> region_svc;
@@ -255,12 +257,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->network = std::make_unique<app::NetworkUseCases>(deps);
   impl->network_svc =
       std::make_unique<api::ServiceNetworkService>(*impl->network, *impl->executor);
-  // The metrics of the current year are kept from the first start on (docs/metrics.md).
-  ASSIGN_OR_RETURN(bool built_year, impl->metrics->EnsureCurrentYear());
-  if (built_year) common::LogInfo("metrics: built the current year's figures");
-  ASSIGN_OR_RETURN(bool built_day, impl->metrics->EnsureToday());
-  if (built_day) common::LogInfo("metrics: built today's figures");
-
   ASSIGN_OR_RETURN(auto creds, Credentials(config));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -299,6 +295,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   // (app/cipher_upgrade.h); until then they are read the old way.
   impl->cipher_upgrade = std::make_unique<app::CipherUpgrade>(deps);
   impl->cipher_upgrade->Start();
+  // The kept figures of the current year and today are built in the background, district
+  // by district, while the server serves (app/figure_keeper.h; docs/metrics.md).
+  impl->figure_keeper = std::make_unique<app::FigureKeeper>(*impl->metrics, absl::Minutes(1));
+  impl->figure_keeper->Start();
   app::AlertPump::Intervals intervals;
   intervals.poll = absl::Milliseconds(config.alert_poll_ms);
   intervals.escalate = absl::Milliseconds(config.alert_escalate_interval_ms);
@@ -308,15 +308,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   impl->pump = std::make_unique<app::AlertPump>(
       deps, *impl->alerts, config.database_url, intervals,
       [hub](const std::vector<std::string>& users, bool everyone) { hub->Wake(users, everyone); });
-  app::MetricUseCases* metrics = impl->metrics.get();
   const app::IdempotentCalls* idempotency = impl->idempotency.get();
-  impl->pump->SetHousekeeping([metrics, idempotency] {
-    // When the year turns, the new year's figures are built from the records.
-    auto built = metrics->EnsureCurrentYear();
-    if (!built.ok()) common::LogWarning("metrics: building the current year failed");
-    // When the day turns, the "as of today" figures of the new day.
-    auto day = metrics->EnsureToday();
-    if (!day.ok()) common::LogWarning("metrics: building today's figures failed");
+  impl->pump->SetHousekeeping([idempotency] {
     // Replies kept for idempotency keys, past their retention (ADR 0009).
     auto purged = idempotency->Purge();
     if (!purged.ok()) common::LogWarning("idempotency keys: purge failed");
@@ -361,6 +354,7 @@ void Server::Shutdown(absl::Duration grace) {
   if (auto* health = impl_->grpc->GetHealthCheckService()) health->Shutdown();
   impl_->pump->Stop();
   impl_->cipher_upgrade->Stop();
+  impl_->figure_keeper->Stop();
   impl_->hub.FinishAll(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
   impl_->grpc->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   impl_->executor->Shutdown();
@@ -399,9 +393,14 @@ absl::StatusOr<int> Server::UpgradeCiphertextsNow() {
   return c->patients + c->transfers + c->referrals;
 }
 
-absl::StatusOr<int> Server::BuildMetricsYear(int year) { return impl_->metrics->BuildYear(year); }
-absl::StatusOr<int> Server::BuildMetricsToday() {
-  return impl_->metrics->BuildToday();
+absl::StatusOr<int> Server::BuildMetricsYear(int year) {
+  return impl_->metrics->BuildSet(domain::FigureSet::Year(year), /*rebuild=*/true);
 }
+absl::StatusOr<int> Server::BuildMetricsToday() {
+  return impl_->metrics->BuildSet(domain::FigureSet::Day(impl_->metrics->Today()),
+                                  /*rebuild=*/true);
+}
+
+app::MetricUseCases& Server::MetricsForTest() { return *impl_->metrics; }
 
 }  // namespace smd::runtime

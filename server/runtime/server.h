@@ -12,6 +12,10 @@
 #include "common/clock.h"
 #include "runtime/config.h"
 
+namespace smd::app {
+class MetricUseCases;
+}
+
 namespace smd::runtime {
 
 class Server {
@@ -41,11 +45,13 @@ class Server {
   // For tests and tools: one pass of the conversion of rows written before migration 0013
   // (app/cipher_upgrade.h), after any pass already running. Returns the rows converted.
   absl::StatusOr<int> UpgradeCiphertextsNow();
-  // For tests and tools: (re)builds the stored metrics of `year` from the records.
+  // For tests and tools: (re)builds the kept figures of `year` from the records, district
+  // by district (app::MetricUseCases::BuildSet), and returns when they are built.
   absl::StatusOr<int> BuildMetricsYear(int year);
-  // (Re)builds the "as of today" figures for every patient (tests; the server builds them
-  // itself when the day turns).
+  // The same for today's figures (the server builds them itself when the day turns).
   absl::StatusOr<int> BuildMetricsToday();
+  // For tests: the metric use cases (build hooks).
+  app::MetricUseCases& MetricsForTest();
 
   // The housekeeping's purge of idempotency-key records past their retention, now.
   absl::StatusOr<int> PurgeIdempotencyKeysForTest();

@@ -12,6 +12,7 @@
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
+#include "store/metric_repository.h"
 #include "store/record_codec.h"
 #include "store/statements.h"
 
@@ -171,6 +172,7 @@ absl::Status CareRepository::InsertFollowUp(Tx& tx, const domain::FollowUp& f) {
         !f.form.rehab.empty(), pg::IntArray(actions), pg::OptDay(f.assessment.next_due),
         f.assessment.next_is_two_week_review, f.assessment.rule_set, pg::Bytes(form),
         f.author_id, f.correction_reason, pg::Time(f.recorded_at));
+    metric_repo::MarkPatient(tx, f.patient_id);  // a metric input (store/metric_repository.h)
     return absl::OkStatus();
   });
 }
@@ -509,6 +511,7 @@ absl::Status CareRepository::InsertHealthCheck(Tx& tx, const domain::HealthCheck
   return Guard([&]() -> absl::Status {
     tx.w().exec_prepared("health_check.insert", h.id, h.patient_id, pg::Day(h.check_date),
                          h.consent, pg::Bytes(details), h.recorded_by, pg::Time(now));
+    metric_repo::MarkPatient(tx, h.patient_id);  // a metric input (store/metric_repository.h)
     return absl::OkStatus();
   });
 }

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "store/errors.h"
 #include "store/internal/tx.h"
+#include "store/metric_repository.h"
 #include "store/statements.h"
 
 namespace smd::store {
@@ -153,6 +154,9 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
       }
       Tx tx(work);
       absl::Status s = fn(tx);
+      // Figures marked by a write that no call frame refreshed (a write outside RunCall):
+      // kept here, so no write path can leave them behind (store/metric_repository.h).
+      if (s.ok() && !tx.figure_marks().empty()) s = metric_repo::RefreshMarked(tx);
       if (!s.ok()) {
         if (NeedsNewConnection(s)) {
           // A repository met a connection that cannot serve (a standby after failover,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include <pqxx/pqxx>
 
@@ -10,113 +12,58 @@
 #include "common/status_macros.h"
 #include "domain/region.h"
 #include "store/errors.h"
-#include "store/record_codec.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
+#include "store/record_codec.h"
 #include "store/statements.h"
 
 namespace smd::store {
 namespace {
 
+using domain::FigureSet;
 using domain::kMaxMetricStatus;
+using domain::PatientFacts;
+using domain::PatientYearState;
 
 // Beijing calendar day of a timestamptz column.
 #define SMD_BJ_DAY(col) "((" col " AT TIME ZONE 'UTC') + interval '8 hours')::date"
-
-constexpr char kPatientColumns[] =
-    "id::text, jurisdiction, diagnosis, status, closed_date, " SMD_BJ_DAY("registered_at");
-constexpr char kVisitColumns[] =
-    "patient_id::text, visit_date, mode, lost_reason, reports_death, risk_level, final_class, "
-    "adherence, hospitalization, trouble, accident, minor_trouble";
 // The move counts from the transfer's effective date (schema 0017; issue 14), or for rows
 // written before it from the day it was accepted.
 #define SMD_MOVE_DAY "coalesce(effective_date, " SMD_BJ_DAY("decided_at") ")"
-constexpr char kMoveColumns[] =
-    "patient_id::text, " SMD_MOVE_DAY ", from_jurisdiction, to_jurisdiction";
+// Accepted transfers inside the system (TransferStatus ACCEPTED = 2).
+#define SMD_ACCEPTED "status = 2 AND decided_at IS NOT NULL"
+#define SMD_PATIENT_COLUMNS \
+  "id::text, jurisdiction, diagnosis, status, closed_date, " SMD_BJ_DAY("registered_at")
+#define SMD_VISIT_COLUMNS                                                                  \
+  "patient_id::text, visit_date, mode, lost_reason, reports_death, risk_level, final_class, " \
+  "adherence, hospitalization, trouble, accident, minor_trouble"
+#define SMD_MOVE_COLUMNS "patient_id::text, " SMD_MOVE_DAY ", from_jurisdiction, to_jurisdiction"
 
-constexpr long long kBuildLockKey = 0x736d645f6d747263LL;  // "smd_mtrc"
-
-// Accepted transfers inside the system (TransferStatus ACCEPTED).
-constexpr int kTransferAccepted = 2;
-
-std::string SumColumns() {
-  std::vector<std::string> cols;
-  for (int s = 1; s <= kMaxMetricStatus; ++s) cols.push_back(absl::StrCat("sum(s", s, ")"));
-  return absl::StrJoin(cols, ", ");
-}
-
-// The upsert of deltas into a rollup table keyed by (year, month, `key`): metric_rollup by
-// community, metric_rollup_street by street (schema 0008).
-std::string UpsertRollup(const std::string& table, const std::string& key) {
-  std::vector<std::string> cols, vals, sets;
-  for (int s = 1; s <= kMaxMetricStatus; ++s) {
-    cols.push_back(absl::StrCat("s", s));
-    vals.push_back(absl::StrCat("d[", s, "]"));
-    sets.push_back(absl::StrCat("s", s, " = ", table, ".s", s, " + EXCLUDED.s", s));
-  }
-  return absl::StrCat(
-      "INSERT INTO ", table, " (", key, ", year, month, ", absl::StrJoin(cols, ", "),
-      ") SELECT c, $1::smallint, m, ", absl::StrJoin(vals, ", "),
-      " FROM (SELECT c, m, d::bigint[] AS d FROM unnest($2::text[], $3::smallint[], $4::text[]) "
-      "WITH ORDINALITY AS x(c, m, d, o) ORDER BY o) y "
-      "ON CONFLICT (year, month, ", key, ") DO UPDATE SET ", absl::StrJoin(sets, ", "));
-}
-
+// Advisory lock class of the per-patient upkeep locks (the second key is hashtext of the
+// patient id): "smdf".
+constexpr int kPatientLockClass = 0x736d6466;
 constexpr size_t kStreetCodeLength = 9;
+constexpr size_t kFactsChunk = 2000;
 
-// The deltas summed by (street, month), in that order: the street rows a writer locks
-// after the community rows. All-zero sums are left out.
-std::map<std::pair<std::string, int>, std::vector<int64_t>> StreetSums(
-    const std::vector<domain::RollupDelta>& deltas) {
-  std::map<std::pair<std::string, int>, std::vector<int64_t>> streets;
-  for (const auto& d : deltas) {
-    std::vector<int64_t>& sum = streets[{d.community.substr(0, kStreetCodeLength), d.month}];
-    sum.resize(d.delta.size() - 1);
-    for (size_t k = 1; k < d.delta.size(); ++k) sum[k - 1] += d.delta[k];
-  }
-  std::erase_if(streets, [](const auto& e) {
-    return std::all_of(e.second.begin(), e.second.end(), [](int64_t x) { return x == 0; });
-  });
-  return streets;
-}
-
-// A count vector as the quoted array literal element of a text[] parameter.
-std::string QuotedCounts(const std::vector<int64_t>& v) {
-  std::vector<std::string> parts;
-  for (int64_t x : v) parts.push_back(std::to_string(x));
-  return absl::StrCat("\"{", absl::StrJoin(parts, ","), "}\"");
-}
-
-// The register's part of a patient's facts (one place for both the row and the new
-// patient paths).
-domain::PatientFacts FactsFromRegister(std::string id, std::string jurisdiction,
-                                       domain::DiagnosisCategory diagnosis,
-                                       domain::PatientStatus status,
-                                       std::optional<absl::CivilDay> closed,
-                                       absl::CivilDay registered_on) {
-  domain::PatientFacts f;
-  f.patient_id = std::move(id);
-  f.jurisdiction = std::move(jurisdiction);
+// The register's part of a patient's facts.
+PatientFacts PatientFromRow(const pqxx::row& r) {
+  PatientFacts f;
+  f.patient_id = r[0].as<std::string>();
+  f.jurisdiction = r[1].as<std::string>();
   auto& in = f.input;
   in.jurisdiction = f.jurisdiction;
-  in.diagnosis = diagnosis;
-  if (closed) {
+  in.diagnosis = static_cast<domain::DiagnosisCategory>(r[2].as<int>());
+  const auto status = static_cast<domain::PatientStatus>(r[3].as<int>());
+  if (const std::optional<absl::CivilDay> closed = pg::OptDayField(r[4])) {
     if (status == domain::PatientStatus::kDeceased) in.died_on = closed;
     if (status == domain::PatientStatus::kMovedOut) in.moved_out_on = closed;
     if (status == domain::PatientStatus::kCancelled) in.deregistered_on = closed;
   }
-  in.registered_on = registered_on;
+  in.registered_on = pg::DayField(r[5]);
   // 社区康复 and 心理疏导 come from their dated records only (rehab_session, psych_support;
   // issue 14). The register's undated flag (参加社区康复) says nothing about a period, so it
   // is not read here (docs/metrics.md "社区康复 and 心理疏导").
   return f;
-}
-
-domain::PatientFacts PatientFromRow(const pqxx::row& r) {
-  return FactsFromRegister(r[0].as<std::string>(), r[1].as<std::string>(),
-                           static_cast<domain::DiagnosisCategory>(r[2].as<int>()),
-                           static_cast<domain::PatientStatus>(r[3].as<int>()),
-                           pg::OptDayField(r[4]), pg::DayField(r[5]));
 }
 
 domain::VisitFact VisitFromRow(const pqxx::row& r) {
@@ -135,27 +82,240 @@ domain::VisitFact VisitFromRow(const pqxx::row& r) {
   return v;
 }
 
-domain::JurisdictionMove MoveFromRow(const pqxx::row& r) {
-  return {pg::DayField(r[1]), r[2].as<std::string>(), r[3].as<std::string>()};
+// The facts of the patients `ids` whose jurisdiction starts with `prefix` ("" = any), in
+// id order: one query per table.
+std::vector<PatientFacts> LoadFactsOf(Tx& tx, const std::string& prefix,
+                                      const std::vector<std::string>& ids) {
+  std::vector<PatientFacts> out;
+  const std::string arr = pg::TextArray(ids);
+  for (const auto& r : tx.w().exec_prepared("metric.facts_patients", prefix, arr)) {
+    out.push_back(PatientFromRow(r));
+  }
+  if (out.empty()) return out;
+  std::map<std::string, PatientFacts*> index;
+  for (PatientFacts& f : out) index[f.patient_id] = &f;
+  auto each = [&](const char* statement, const std::function<void(PatientFacts&,
+                                                                   const pqxx::row&)>& add) {
+    for (const auto& r : tx.w().exec_prepared(statement, arr)) {
+      auto it = index.find(r[0].as<std::string>());
+      if (it != index.end()) add(*it->second, r);
+    }
+  };
+  each("metric.facts_visits",
+       [](PatientFacts& f, const pqxx::row& r) { f.input.visits.push_back(VisitFromRow(r)); });
+  each("metric.facts_checks", [](PatientFacts& f, const pqxx::row& r) {
+    f.input.health_checks.push_back(pg::DayField(r[1]));
+  });
+  each("metric.facts_rehab",
+       [](PatientFacts& f, const pqxx::row& r) { f.input.rehab.push_back(pg::DayField(r[1])); });
+  each("metric.facts_psych", [](PatientFacts& f, const pqxx::row& r) {
+    f.input.psych_support.push_back(pg::DayField(r[1]));
+  });
+  each("metric.facts_moves", [](PatientFacts& f, const pqxx::row& r) {
+    f.moves.push_back({pg::DayField(r[1]), r[2].as<std::string>(), r[3].as<std::string>()});
+  });
+  return out;
+}
+
+// A state's first `slots` entries as array literals ("" for an empty community).
+std::string MasksLiteral(const PatientYearState& st, int slots) {
+  std::vector<std::string> v;
+  for (int k = 0; k < slots; ++k) v.push_back(std::to_string(st.masks[k]));
+  return pg::TextArray(v);
+}
+std::string CommunitiesLiteral(const PatientYearState& st, int slots) {
+  std::vector<std::string> v;
+  for (int k = 0; k < slots; ++k) v.push_back(st.communities[k].empty() ? "\"\"" : st.communities[k]);
+  return pg::TextArray(v);
+}
+// An array literal as an element of a text[] literal: quoted, inner quotes escaped.
+std::string AsElement(const std::string& literal) {
+  std::string out = "\"";
+  for (char ch : literal) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+// One rollup row's change: (set key, slot, community or street code) -> counts by status.
+using RollupKey = std::tuple<int, int, std::string>;
+using RollupSums = std::map<RollupKey, std::array<int64_t, kMaxMetricStatus + 1>>;
+
+void AddDeltas(RollupSums& sums, int key, const std::vector<domain::RollupDelta>& deltas) {
+  for (const auto& d : deltas) {
+    for (const std::string& code :
+         {d.community, d.community.substr(0, kStreetCodeLength)}) {  // community, its street
+      auto& sum = sums[{key, d.month, code}];
+      for (size_t s = 1; s < d.delta.size(); ++s) sum[s] += d.delta[s];
+    }
+  }
+}
+
+// Moves the rollups by `sums`, in key order: every writer locks rollup rows in one order,
+// so two never wait for each other in a cycle.
+void ApplySums(Tx& tx, const RollupSums& sums) {
+  std::vector<std::string> keys, slots, codes, counts;
+  for (const auto& [k, sum] : sums) {
+    if (std::all_of(sum.begin(), sum.end(), [](int64_t x) { return x == 0; })) continue;
+    keys.push_back(std::to_string(std::get<0>(k)));
+    slots.push_back(std::to_string(std::get<1>(k)));
+    codes.push_back(std::get<2>(k));
+    std::vector<std::string> v;
+    for (size_t s = 1; s < sum.size(); ++s) v.push_back(std::to_string(sum[s]));
+    counts.push_back(AsElement(pg::TextArray(v)));
+  }
+  if (keys.empty()) return;
+  tx.w().exec_prepared("metric.apply", pg::TextArray(keys), pg::TextArray(slots),
+                       pg::TextArray(codes), pg::TextArray(counts));
+}
+
+// Rewrites the states of `facts` in `sets` as the difference against the stored ones and
+// moves the rollups by it. Returns how many patients have a status in some set.
+int Reconcile(Tx& tx, const std::vector<PatientFacts>& facts, const std::vector<FigureSet>& sets) {
+  if (facts.empty() || sets.empty()) return 0;
+  std::vector<std::string> ids, keys;
+  for (const auto& f : facts) ids.push_back(f.patient_id);
+  for (const auto& s : sets) keys.push_back(std::to_string(s.Key()));
+  std::map<std::pair<std::string, int>, PatientYearState> stored;
+  for (const auto& r : tx.w().exec_prepared("metric.states", pg::TextArray(ids),
+                                            pg::TextArray(keys))) {
+    PatientYearState st;
+    const std::vector<std::string> masks = pg::ParseArray(r[2].as<std::string>());
+    const std::vector<std::string> comms = pg::ParseArray(r[3].as<std::string>());
+    for (size_t k = 0; k < masks.size() && k < comms.size() && k < 12; ++k) {
+      st.masks[k] = static_cast<uint32_t>(std::stoll(masks[k]));
+      st.communities[k] = comms[k] == "\"\"" ? "" : comms[k];
+    }
+    stored[{r[0].as<std::string>(), r[1].as<int>()}] = st;
+  }
+  std::vector<std::string> put_ids, put_keys, put_masks, put_comms;
+  RollupSums sums;
+  int counted = 0;
+  for (const auto& f : facts) {
+    bool any = false;
+    for (const FigureSet& set : sets) {
+      const PatientYearState after = domain::ComputeState(f, set);
+      any = any || !after.empty();
+      auto it = stored.find({f.patient_id, set.Key()});
+      const PatientYearState before = it == stored.end() ? PatientYearState{} : it->second;
+      if (after == before) continue;
+      put_ids.push_back(f.patient_id);
+      put_keys.push_back(std::to_string(set.Key()));
+      put_masks.push_back(AsElement(MasksLiteral(after, set.Slots())));
+      put_comms.push_back(AsElement(CommunitiesLiteral(after, set.Slots())));
+      AddDeltas(sums, set.Key(), domain::StateDeltas(before, after));
+    }
+    counted += any ? 1 : 0;
+  }
+  if (!put_ids.empty()) {
+    tx.w().exec_prepared("metric.put_states", pg::TextArray(put_ids), pg::TextArray(put_keys),
+                         pg::TextArray(put_masks), pg::TextArray(put_comms));
+  }
+  ApplySums(tx, sums);
+  return counted;
 }
 
 }  // namespace
 
 std::vector<Statement> MetricStatements() {
-  static const std::string patient =
-      absl::StrCat("SELECT ", kPatientColumns, " FROM patient WHERE id = $1::uuid");
-  static const std::string visits =
-      absl::StrCat("SELECT ", kVisitColumns,
-                   " FROM followup WHERE patient_id = $1::uuid AND current "
-                   "ORDER BY visit_date, recorded_at");
-  static const std::string moves = absl::StrCat(
-      "SELECT ", kMoveColumns, " FROM patient_transfer WHERE patient_id = $1::uuid AND status = ",
-      kTransferAccepted, " AND decided_at IS NOT NULL ORDER BY " SMD_MOVE_DAY ", decided_at");
-  static const std::string upsert = UpsertRollup("metric_rollup", "community");
-  static const std::string upsert_street = UpsertRollup("metric_rollup_street", "street");
+  // The sums per status, element by element (counts[1] .. counts[kMaxMetricStatus]): about
+  // three times faster than unnesting the arrays (docs/performance.md "Metrics").
+  static const std::string rollup = [] {
+    std::vector<std::string> sums;
+    for (int s = 1; s <= kMaxMetricStatus; ++s) sums.push_back(absl::StrCat("sum(counts[", s, "])"));
+    return absl::StrCat("SELECT substr(code, 1, $5), ", absl::StrJoin(sums, ", "),
+                        " FROM metric_rollup WHERE set_key = $1 AND slot = $2 "
+                        "AND char_length(code) = $3 AND code ~>=~ $4 AND code ~<~ ($4 || ':') "
+                        "GROUP BY 1 ORDER BY 1");
+  }();
   return {
-      // Alerts raised in the period (Beijing days) by community prefix, and those that had
-      // a required role nobody could take when raised (alert_gap cause 1).
+      // ---- the records (LoadFactsOf; the patient list of ForEachFacts) ----
+      {"metric.region_patients",
+       "SELECT id::text FROM patient WHERE starts_with(jurisdiction, $1) ORDER BY id"},
+      {"metric.facts_patients",
+       "SELECT " SMD_PATIENT_COLUMNS " FROM patient WHERE id = ANY($2::uuid[]) AND "
+       "starts_with(jurisdiction, $1) ORDER BY id"},
+      {"metric.facts_visits",
+       "SELECT " SMD_VISIT_COLUMNS " FROM followup WHERE patient_id = ANY($1::uuid[]) AND "
+       "current ORDER BY patient_id, visit_date, recorded_at"},
+      {"metric.facts_checks",
+       "SELECT patient_id::text, check_date FROM health_check WHERE patient_id = "
+       "ANY($1::uuid[]) ORDER BY patient_id, check_date"},
+      {"metric.facts_rehab",
+       "SELECT patient_id::text, session_date FROM rehab_session WHERE patient_id = "
+       "ANY($1::uuid[]) ORDER BY patient_id, session_date"},
+      {"metric.facts_psych",
+       "SELECT patient_id::text, support_date FROM psych_support WHERE patient_id = "
+       "ANY($1::uuid[]) ORDER BY patient_id, support_date"},
+      {"metric.facts_moves",
+       "SELECT " SMD_MOVE_COLUMNS " FROM patient_transfer WHERE patient_id = ANY($1::uuid[]) "
+       "AND " SMD_ACCEPTED " ORDER BY patient_id, " SMD_MOVE_DAY ", decided_at"},
+      // ---- states and rollups (Reconcile) ----
+      {"metric.states",
+       "SELECT patient_id::text, set_key, masks, communities FROM metric_state "
+       "WHERE patient_id = ANY($1::uuid[]) AND set_key = ANY($2::integer[])"},
+      {"metric.put_states",
+       "INSERT INTO metric_state (patient_id, set_key, masks, communities) "
+       "SELECT p, k, m::integer[], c::text[] FROM unnest($1::uuid[], $2::integer[], $3::text[], "
+       "$4::text[]) AS x(p, k, m, c) ON CONFLICT (patient_id, set_key) DO UPDATE SET "
+       "masks = EXCLUDED.masks, communities = EXCLUDED.communities"},
+      // Rows in the order given (ApplySums: key order); counts added element by element.
+      {"metric.apply",
+       "INSERT INTO metric_rollup AS r (set_key, slot, code, counts) "
+       "SELECT k, s, c, d::bigint[] FROM unnest($1::integer[], $2::smallint[], $3::text[], "
+       "$4::text[]) WITH ORDINALITY AS x(k, s, c, d, o) ORDER BY o "
+       "ON CONFLICT (set_key, slot, (char_length(code)), code) DO UPDATE SET counts = "
+       "(SELECT array_agg(coalesce(a, 0) + coalesce(b, 0) ORDER BY i) "
+       "FROM unnest(r.counts, EXCLUDED.counts) WITH ORDINALITY AS u(a, b, i))"},
+      // A refresh holds the shared lock of each patient it refreshes, a build step the
+      // exclusive lock of each patient of its chunk (docs/metrics.md "Building online"), in
+      // key order so that two never wait for each other in a cycle.
+      {"metric.lock_patients_shared",
+       "SELECT pg_advisory_xact_lock_shared($1, k) FROM (SELECT DISTINCT hashtext(p) AS k "
+       "FROM unnest($2::text[]) AS x(p) ORDER BY 1) s"},
+      {"metric.lock_patients",
+       "SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(p) AS k "
+       "FROM unnest($2::text[]) AS x(p) ORDER BY 1) s"},
+      // ---- sets ----
+      {"metric.sets", "SELECT set_key, built_at IS NOT NULL FROM metric_set ORDER BY set_key"},
+      {"metric.start_set",
+       "INSERT INTO metric_set (set_key, started_at) VALUES ($1, $2::timestamptz) "
+       "ON CONFLICT (set_key) DO UPDATE SET started_at = EXCLUDED.started_at, built_at = NULL "
+       "WHERE $3"},
+      {"metric.reset_districts", "DELETE FROM metric_set_district WHERE set_key = $1 AND $2"},
+      {"metric.districts_done", "SELECT district FROM metric_set_district WHERE set_key = $1"},
+      {"metric.district_done",
+       "INSERT INTO metric_set_district (set_key, district) VALUES ($1, $2) "
+       "ON CONFLICT DO NOTHING"},
+      {"metric.finish_set",
+       "UPDATE metric_set SET built_at = $2::timestamptz WHERE set_key = $1"},
+      {"metric.drop_set", "DELETE FROM metric_set WHERE set_key = $1"},
+      // States of a dropped set under every scope (definer function, schema 0020).
+      {"metric.drop_states", "SELECT smd_metric_drop_states($1)"},
+      {"metric.drop_rollups", "DELETE FROM metric_rollup WHERE set_key = $1"},
+      // ---- reads ----
+      {"metric.rollup", rollup.c_str()},
+      {"metric.patients_with",
+       "SELECT patient_id::text FROM metric_state WHERE set_key = $1 "
+       "AND starts_with(communities[$2], $3) AND masks[$2] & $4 <> 0 "
+       "AND (masks[$2] & $5 <> 0) = $6 AND patient_id > $7::uuid "
+       "ORDER BY patient_id LIMIT $8"},
+      {"metric.team_coverage", "SELECT code, needing, covered FROM smd_team_coverage($1, $2)"},
+      // Alert copies raised in the period (Beijing days: [from 00:00, to + 1 day 00:00) at
+      // UTC+8) by community prefix: delivery and acknowledgement times.
+      {"metric.alert_times",
+       "SELECT substr(a.jurisdiction, 1, $2), count(r.delivered_at), "
+       "coalesce(round(sum(extract(epoch FROM r.delivered_at - a.raised_at)) / 60), 0)::bigint, "
+       "count(r.acked_at), "
+       "coalesce(round(sum(extract(epoch FROM r.acked_at - a.raised_at)) / 60), 0)::bigint "
+       "FROM alert a JOIN alert_recipient r ON r.alert_id = a.id "
+       "WHERE starts_with(a.jurisdiction, $1) "
+       "AND a.raised_at >= ($3::date::timestamp - interval '8 hours') AT TIME ZONE 'UTC' "
+       "AND a.raised_at < ($4::date::timestamp + interval '16 hours') AT TIME ZONE 'UTC' "
+       "GROUP BY 1"},
+      // Alerts raised in the period by community prefix, and those that had a required role
+      // nobody could take when raised (alert_gap cause 1).
       {"metric.alert_gaps",
        "SELECT substr(a.jurisdiction, 1, $2), count(*), "
        "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM alert_gap g WHERE g.alert_id = a.id "
@@ -163,142 +323,48 @@ std::vector<Statement> MetricStatements() {
        "AND a.raised_at >= ($3::date::timestamp - interval '8 hours') AT TIME ZONE 'UTC' "
        "AND a.raised_at < ($4::date::timestamp + interval '16 hours') AT TIME ZONE 'UTC' "
        "GROUP BY 1"},
-      {"metric.patient", patient.c_str()},
-      {"metric.visits", visits.c_str()},
-      {"metric.checks",
-       "SELECT patient_id::text, check_date FROM health_check WHERE patient_id = $1::uuid "
-       "ORDER BY check_date"},
-      {"metric.moves", moves.c_str()},
-      {"metric.rehab",
-       "SELECT session_date FROM rehab_session WHERE patient_id = $1::uuid ORDER BY session_date"},
-      {"metric.psych",
-       "SELECT support_date FROM psych_support WHERE patient_id = $1::uuid ORDER BY support_date"},
-      {"metric.get_states",
-       "SELECT year, masks, communities FROM metric_patient_year WHERE patient_id = $1::uuid"},
-      {"metric.put_state",
-       "INSERT INTO metric_patient_year (patient_id, year, masks, communities, updated_at) "
-       "VALUES ($1::uuid, $2, $3::integer[], $4::text[], now()) ON CONFLICT (patient_id, year) "
-       "DO UPDATE SET masks = EXCLUDED.masks, communities = EXCLUDED.communities, "
-       "updated_at = EXCLUDED.updated_at"},
-      {"metric.apply", upsert.c_str()},
-      {"metric.apply_street", upsert_street.c_str()},
-      // Writers hold the shared lock from reading the built years to commit; a build holds
-      // the exclusive one (docs/metrics.md "How the figures are kept").
-      {"metric.lock_shared", "SELECT pg_advisory_xact_lock_shared($1)"},
-      {"metric.built",
-       "SELECT (SELECT array_agg(year ORDER BY year) FROM metric_year), "
-       "(SELECT max(day) FROM metric_day)"},
-      {"metric.build_lock", "SELECT pg_advisory_xact_lock($1)"},
+      {"metric.population",
+       "SELECT residents FROM region_population WHERE code = $1 AND year = $2"},
+      // Children by code shape, not by parent link: a district created before its city has
+      // no link but is still the city's.
+      {"metric.population_children",
+       "SELECT count(*), count(p.residents), coalesce(sum(p.residents), 0) FROM region r "
+       "LEFT JOIN region_population p ON p.code = r.code AND p.year = $2 "
+       "WHERE starts_with(r.code, $1) AND char_length(r.code) = $3"},
   };
 }
 
 namespace metric_repo {
 
-domain::PatientFacts FactsOfNewPatient(const domain::Patient& p) {
-  return FactsFromRegister(p.id, p.jurisdiction, p.diagnosis, p.status, p.closed_date,
-                           absl::ToCivilDay(p.registered_at, absl::FixedTimeZone(8 * 3600)));
-}
-
-absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id) {
-  return Guard([&]() -> absl::StatusOr<domain::PatientFacts> {
-    pqxx::result p = tx.w().exec_prepared("metric.patient", patient_id);
-    if (p.empty()) return absl::NotFoundError("patient_id: 患者不存在 (no such patient)");
-    domain::PatientFacts f = PatientFromRow(p[0]);
-    for (const auto& r : tx.w().exec_prepared("metric.visits", patient_id)) {
-      f.input.visits.push_back(VisitFromRow(r));
-    }
-    for (const auto& r : tx.w().exec_prepared("metric.checks", patient_id)) {
-      f.input.health_checks.push_back(pg::DayField(r[1]));
-    }
-    for (const auto& r : tx.w().exec_prepared("metric.moves", patient_id)) {
-      f.moves.push_back(MoveFromRow(r));
-    }
-    for (const auto& r : tx.w().exec_prepared("metric.rehab", patient_id)) {
-      f.input.rehab.push_back(pg::DayField(r[0]));
-    }
-    for (const auto& r : tx.w().exec_prepared("metric.psych", patient_id)) {
-      f.input.psych_support.push_back(pg::DayField(r[0]));
-    }
-    return f;
+absl::StatusOr<PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id) {
+  return Guard([&]() -> absl::StatusOr<PatientFacts> {
+    std::vector<PatientFacts> f = LoadFactsOf(tx, "", {patient_id});
+    if (f.empty()) return absl::NotFoundError("patient_id: 患者不存在 (no such patient)");
+    return std::move(f[0]);
   });
 }
 
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
-                          const std::function<absl::Status(domain::PatientFacts&)>& fn) {
-  constexpr size_t kChunk = 2000;
+                          const std::function<absl::Status(PatientFacts&)>& fn) {
   // The region's patient ids first, through the jurisdiction index (a few milliseconds for a
   // district of a province-sized register); then their rows chunk by chunk by id. A keyset
   // walk over the primary key filtered by jurisdiction would read the whole register for
   // every chunk of a small region.
   std::vector<std::string> all_ids;
   RETURN_IF_ERROR(Guard([&]() -> absl::Status {
-    for (const auto& r : tx.w().exec_params(
-             "SELECT id::text FROM patient WHERE starts_with(jurisdiction, $1) ORDER BY id",
-             prefix)) {
+    for (const auto& r : tx.w().exec_prepared("metric.region_patients", prefix)) {
       all_ids.push_back(r[0].as<std::string>());
     }
     return absl::OkStatus();
   }));
-  for (size_t start = 0; start < all_ids.size(); start += kChunk) {
-    std::vector<domain::PatientFacts> chunk;
+  for (size_t start = 0; start < all_ids.size(); start += kFactsChunk) {
+    const std::vector<std::string> ids(
+        all_ids.begin() + static_cast<std::ptrdiff_t>(start),
+        all_ids.begin() + static_cast<std::ptrdiff_t>(std::min(all_ids.size(), start + kFactsChunk)));
+    std::vector<PatientFacts> chunk;
+    // Re-checked by prefix: a row may have moved out of the region since the ids were read.
     RETURN_IF_ERROR(Guard([&]() -> absl::Status {
-      const std::vector<std::string> ids(
-          all_ids.begin() + static_cast<std::ptrdiff_t>(start),
-          all_ids.begin() + static_cast<std::ptrdiff_t>(std::min(all_ids.size(), start + kChunk)));
-      const std::string arr = pg::TextArray(ids);
-      // Re-checked: a row may have moved out of the region since the id list was read.
-      for (const auto& r : tx.w().exec_params(
-               absl::StrCat("SELECT ", kPatientColumns,
-                            " FROM patient WHERE id = ANY($2::uuid[]) AND "
-                            "starts_with(jurisdiction, $1) ORDER BY id"),
-               prefix, arr)) {
-        chunk.push_back(PatientFromRow(r));
-      }
-      if (chunk.empty()) return absl::OkStatus();
-      std::map<std::string, size_t> index;
-      for (size_t i = 0; i < chunk.size(); ++i) index[chunk[i].patient_id] = i;
-      for (const auto& r : tx.w().exec_params(
-               absl::StrCat("SELECT ", kVisitColumns,
-                            " FROM followup WHERE patient_id = ANY($1::uuid[]) AND current "
-                            "ORDER BY patient_id, visit_date, recorded_at"),
-               arr)) {
-        auto it = index.find(r[0].as<std::string>());
-        if (it != index.end()) chunk[it->second].input.visits.push_back(VisitFromRow(r));
-      }
-      for (const auto& r : tx.w().exec_params(
-               "SELECT patient_id::text, check_date FROM health_check WHERE patient_id = "
-               "ANY($1::uuid[]) ORDER BY patient_id, check_date",
-               arr)) {
-        auto it = index.find(r[0].as<std::string>());
-        if (it != index.end()) chunk[it->second].input.health_checks.push_back(pg::DayField(r[1]));
-      }
-      for (const auto& r : tx.w().exec_params(
-               "SELECT patient_id::text, session_date FROM rehab_session WHERE patient_id = "
-               "ANY($1::uuid[]) ORDER BY patient_id, session_date",
-               arr)) {
-        auto it = index.find(r[0].as<std::string>());
-        if (it != index.end()) chunk[it->second].input.rehab.push_back(pg::DayField(r[1]));
-      }
-      for (const auto& r : tx.w().exec_params(
-               "SELECT patient_id::text, support_date FROM psych_support WHERE patient_id = "
-               "ANY($1::uuid[]) ORDER BY patient_id, support_date",
-               arr)) {
-        auto it = index.find(r[0].as<std::string>());
-        if (it != index.end()) {
-          chunk[it->second].input.psych_support.push_back(pg::DayField(r[1]));
-        }
-      }
-      for (const auto& r : tx.w().exec_params(
-               absl::StrCat("SELECT ", kMoveColumns,
-                            " FROM patient_transfer WHERE patient_id = ANY($1::uuid[]) AND "
-                            "status = ",
-                            kTransferAccepted,
-                            " AND decided_at IS NOT NULL ORDER BY patient_id, " SMD_MOVE_DAY
-                            ", decided_at"),
-               arr)) {
-        auto it = index.find(r[0].as<std::string>());
-        if (it != index.end()) chunk[it->second].moves.push_back(MoveFromRow(r));
-      }
+      chunk = LoadFactsOf(tx, prefix, ids);
       return absl::OkStatus();
     }));
     for (auto& f : chunk) RETURN_IF_ERROR(fn(f));
@@ -306,187 +372,143 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::map<int, domain::PatientYearState>> GetStates(Tx& tx,
-                                                                  const std::string& patient_id) {
-  return Guard([&]() -> absl::StatusOr<std::map<int, domain::PatientYearState>> {
-    std::map<int, domain::PatientYearState> out;
-    for (const auto& r : tx.w().exec_prepared("metric.get_states", patient_id)) {
-      domain::PatientYearState st;
-      const std::vector<std::string> masks = pg::ParseArray(r[1].as<std::string>());
-      const std::vector<std::string> comms = pg::ParseArray(r[2].as<std::string>());
-      if (masks.size() != 12 || comms.size() != 12) {
-        return absl::DataLossError("metric state malformed");
-      }
-      for (int m = 0; m < 12; ++m) {
-        st.masks[m] = static_cast<uint32_t>(std::stoll(masks[m]));
-        st.communities[m] = comms[m] == "\"\"" ? "" : comms[m];
-      }
-      out[r[0].as<int>()] = st;
+void MarkPatient(Tx& tx, const std::string& patient_id) { tx.figure_marks().insert(patient_id); }
+
+absl::Status RefreshMarked(Tx& tx) {
+  if (tx.figure_marks().empty()) return absl::OkStatus();
+  const std::vector<std::string> marked(tx.figure_marks().begin(), tx.figure_marks().end());
+  tx.figure_marks().clear();
+  return Guard([&]() -> absl::Status {
+    // The patients' locks first, each statement after in a snapshot of its own (READ
+    // COMMITTED): what a build step this waited for committed is seen.
+    tx.w().exec_prepared("metric.lock_patients_shared", kPatientLockClass, pg::TextArray(marked));
+    std::vector<FigureSet> sets;
+    for (const auto& r : tx.w().exec_prepared("metric.sets")) {
+      if (auto s = FigureSet::FromKey(r[0].as<int>())) sets.push_back(*s);
+    }
+    std::vector<PatientFacts> facts;
+    for (size_t start = 0; start < marked.size(); start += kFactsChunk) {
+      const std::vector<std::string> ids(
+          marked.begin() + static_cast<std::ptrdiff_t>(start),
+          marked.begin() + static_cast<std::ptrdiff_t>(std::min(marked.size(), start + kFactsChunk)));
+      for (auto& f : LoadFactsOf(tx, "", ids)) facts.push_back(std::move(f));
+    }
+    if (facts.size() != marked.size()) {
+      return absl::InternalError(
+          "metric upkeep: a marked patient is not visible in the transaction's scope");
+    }
+    Reconcile(tx, facts, sets);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<KeptSet>> ListSets(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<std::vector<KeptSet>> {
+    std::vector<KeptSet> out;
+    for (const auto& r : tx.w().exec_prepared("metric.sets")) {
+      if (auto s = FigureSet::FromKey(r[0].as<int>())) out.push_back({*s, r[1].as<bool>()});
     }
     return out;
   });
 }
 
-absl::Status PutState(Tx& tx, const std::string& patient_id, int year,
-                      const domain::PatientYearState& st) {
-  std::vector<std::string> masks, comms;
-  for (int m = 0; m < 12; ++m) {
-    masks.push_back(std::to_string(st.masks[m]));
-    comms.push_back(st.communities[m].empty() ? "\"\"" : st.communities[m]);
-  }
+absl::Status StartSet(Tx& tx, const FigureSet& set, absl::Time now, bool rebuild) {
   return Guard([&]() -> absl::Status {
-    tx.w().exec_prepared("metric.put_state", patient_id, year, pg::TextArray(masks),
-                         pg::TextArray(comms));
+    tx.w().exec_prepared("metric.start_set", set.Key(), pg::Time(now), rebuild);
+    tx.w().exec_prepared("metric.reset_districts", set.Key(), rebuild);
     return absl::OkStatus();
   });
 }
 
-absl::Status PutStates(Tx& tx, int year,
-                       const std::vector<std::pair<std::string, domain::PatientYearState>>& rows) {
-  constexpr size_t kChunk = 5000;
-  for (size_t start = 0; start < rows.size(); start += kChunk) {
-    std::vector<std::string> ids, masks, comms;
-    for (size_t i = start; i < std::min(rows.size(), start + kChunk); ++i) {
-      const auto& [id, st] = rows[i];
-      std::vector<std::string> m, c;
-      for (int k = 0; k < 12; ++k) {
-        m.push_back(std::to_string(st.masks[k]));
-        c.push_back(st.communities[k].empty() ? "\"\"" : st.communities[k]);
-      }
-      ids.push_back(id);
-      // Elements of a text[] whose values are array literals: quoted, inner quotes escaped.
-      masks.push_back(absl::StrCat("\"", pg::TextArray(m), "\""));
-      std::string lit = pg::TextArray(c);
-      std::string escaped;
-      for (char ch : lit) {
-        if (ch == '"' || ch == '\\') escaped += '\\';
-        escaped += ch;
-      }
-      comms.push_back(absl::StrCat("\"", escaped, "\""));
+absl::StatusOr<std::vector<std::string>> DistrictsDone(Tx& tx, const FigureSet& set) {
+  return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> out;
+    for (const auto& r : tx.w().exec_prepared("metric.districts_done", set.Key())) {
+      out.push_back(r[0].as<std::string>());
     }
-    RETURN_IF_ERROR(Guard([&]() -> absl::Status {
-      tx.w().exec_params(
-          "INSERT INTO metric_patient_year (patient_id, year, masks, communities, updated_at) "
-          "SELECT p, $1, m::integer[], c::text[], now() FROM unnest($2::uuid[], $3::text[], "
-          "$4::text[]) AS x(p, m, c)",
-          year, pg::TextArray(ids), pg::TextArray(masks), pg::TextArray(comms));
-      return absl::OkStatus();
-    }));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta>& deltas) {
-  if (deltas.empty()) return absl::OkStatus();
-  // The street rows get the same deltas summed by street, in (street, month) order: every
-  // writer locks community rows first, then street rows, each set in key order, so two
-  // writers never wait for each other in a cycle.
-  const auto streets = StreetSums(deltas);
-  auto run = [&](const char* statement, const std::vector<std::string>& keys,
-                 const std::vector<std::string>& months, const std::vector<std::string>& counts) {
-    return Guard([&]() -> absl::Status {
-      tx.w().exec_prepared(statement, year, pg::TextArray(keys), pg::TextArray(months),
-                           pg::TextArray(counts));
-      return absl::OkStatus();
-    });
-  };
-  std::vector<std::string> keys, months, counts;
-  for (const auto& d : deltas) {
-    keys.push_back(d.community);
-    months.push_back(std::to_string(d.month));
-    std::vector<int> v(d.delta.begin() + 1, d.delta.end());
-    counts.push_back(absl::StrCat("\"", pg::IntArray(v), "\""));
-  }
-  RETURN_IF_ERROR(run("metric.apply", keys, months, counts));
-  keys.clear();
-  months.clear();
-  counts.clear();
-  for (const auto& [k, sum] : streets) {
-    keys.push_back(k.first);
-    months.push_back(std::to_string(k.second));
-    counts.push_back(QuotedCounts(sum));
-  }
-  if (keys.empty()) return absl::OkStatus();
-  return run("metric.apply_street", keys, months, counts);
-}
-
-absl::StatusOr<Built> BuiltFigures(Tx& tx) {
-  return Guard([&]() -> absl::StatusOr<Built> {
-    // The lock first, in a statement of its own: under READ COMMITTED a statement's
-    // snapshot is taken when it starts, so a read in the statement that waited for a build
-    // would not see what the build committed (a new year would look unbuilt, and this
-    // write would be missing from it).
-    tx.w().exec_prepared("metric.lock_shared", kBuildLockKey);
-    Built out;
-    pqxx::result r = tx.w().exec_prepared("metric.built");
-    if (!r[0][0].is_null()) {
-      for (const std::string& y : pg::ParseArray(r[0][0].as<std::string>())) {
-        out.years.push_back(std::stoi(y));
-      }
-    }
-    if (!r[0][1].is_null()) out.day = pg::DayField(r[0][1]);
     return out;
   });
 }
 
-absl::Status LockForBuild(Tx& tx) {
+absl::StatusOr<std::vector<std::string>> PatientsIn(Tx& tx, const std::string& prefix) {
+  return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> ids;
+    for (const auto& r : tx.w().exec_prepared("metric.region_patients", prefix)) {
+      ids.push_back(r[0].as<std::string>());
+    }
+    return ids;
+  });
+}
+
+absl::StatusOr<int> BuildPatients(Tx& tx, const FigureSet& set, const std::string& district,
+                                  const std::vector<std::string>& ids) {
+  return Guard([&]() -> absl::StatusOr<int> {
+    tx.w().exec_prepared("metric.lock_patients", kPatientLockClass, pg::TextArray(ids));
+    // Those still in the district: one that moved since the ids were read was refreshed by
+    // the move's own write (writes keep every set, built or building).
+    return Reconcile(tx, LoadFactsOf(tx, district, ids), {set});
+  });
+}
+
+absl::Status DistrictDone(Tx& tx, const FigureSet& set, const std::string& district) {
   return Guard([&]() -> absl::Status {
-    tx.w().exec_prepared("metric.build_lock", kBuildLockKey);
+    tx.w().exec_prepared("metric.district_done", set.Key(), district);
     return absl::OkStatus();
   });
 }
 
-absl::Status MarkYearBuilt(Tx& tx, int year) {
+absl::Status FinishSet(Tx& tx, const FigureSet& set, absl::Time now) {
   return Guard([&]() -> absl::Status {
-    tx.w().exec_params(
-        "INSERT INTO metric_year (year, built_at) VALUES ($1, now()) ON CONFLICT DO NOTHING",
-        year);
+    tx.w().exec_prepared("metric.finish_set", set.Key(), pg::Time(now));
     return absl::OkStatus();
   });
 }
 
-absl::Status ClearPatientStates(Tx& tx, int year, const std::string& prefix) {
+absl::Status DropSet(Tx& tx, const FigureSet& set) {
   return Guard([&]() -> absl::Status {
-    // Through the jurisdiction index: a bare DELETE ... WHERE year = $1 would test the
-    // row-level policy on every state row of the year, once per district built.
-    tx.w().exec_params(
-        "DELETE FROM metric_patient_year m USING patient p WHERE m.year = $1 AND "
-        "m.patient_id = p.id AND starts_with(p.jurisdiction, $2)",
-        year, prefix);
+    tx.w().exec_prepared("metric.drop_set", set.Key());
+    tx.w().exec_prepared("metric.drop_states", set.Key());
+    tx.w().exec_prepared("metric.drop_rollups", set.Key());
     return absl::OkStatus();
   });
 }
 
-absl::Status ClearYear(Tx& tx, int year) {
-  return Guard([&]() -> absl::Status {
-    tx.w().exec_params("DELETE FROM metric_patient_year WHERE year = $1", year);
-    tx.w().exec_params("DELETE FROM metric_rollup WHERE year = $1", year);
-    tx.w().exec_params("DELETE FROM metric_rollup_street WHERE year = $1", year);
-    tx.w().exec_params("DELETE FROM metric_year WHERE year = $1", year);
-    return absl::OkStatus();
-  });
-}
-
-absl::StatusOr<std::vector<RegionCounts>> Rollup(Tx& tx, const std::string& prefix, int year,
-                                                 int month, int child_len) {
-  static const std::string sums = SumColumns();
+absl::StatusOr<std::vector<RegionCounts>> Rollup(Tx& tx, const FigureSet& set, int slot,
+                                                 const std::string& prefix, int child_len) {
   return Guard([&]() -> absl::StatusOr<std::vector<RegionCounts>> {
-    std::vector<RegionCounts> out;
     // Regions down to the district read the street rows (a province's are about a tenth of
     // its community rows); a street or a community reads the community rows.
-    const bool by_street = static_cast<size_t>(child_len) <= kStreetCodeLength;
-    const std::string sql =
-        by_street ? absl::StrCat("SELECT substr(street, 1, $4), ", sums,
-                                 " FROM metric_rollup_street WHERE year = $2 AND month = $3 AND "
-                                 "starts_with(street, $1) GROUP BY 1 ORDER BY 1")
-                  : absl::StrCat("SELECT substr(community, 1, $4), ", sums,
-                                 " FROM metric_rollup WHERE year = $2 AND month = $3 AND "
-                                 "starts_with(community, $1) GROUP BY 1 ORDER BY 1");
-    for (const auto& r : tx.w().exec_params(sql, prefix, year, month, child_len)) {
+    const int row_len = static_cast<size_t>(child_len) <= kStreetCodeLength
+                            ? static_cast<int>(kStreetCodeLength)
+                            : 12;
+    std::vector<RegionCounts> out;
+    for (const auto& r :
+         tx.w().exec_prepared("metric.rollup", set.Key(), slot, row_len, prefix, child_len)) {
       RegionCounts rc;
       rc.code = r[0].as<std::string>();
-      for (int s = 1; s <= kMaxMetricStatus; ++s) rc.counts.count[s] = r[s].as<int64_t>();
+      // A status added after the row was written has no element yet: NULL, i.e. 0.
+      for (int s = 1; s <= kMaxMetricStatus; ++s) {
+        rc.counts.count[s] = r[s].is_null() ? 0 : r[s].as<int64_t>();
+      }
       out.push_back(std::move(rc));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const FigureSet& set, int slot,
+                                                      const std::string& prefix,
+                                                      domain::MetricStatus base,
+                                                      domain::MetricStatus want, bool has,
+                                                      const std::string& after_id, int limit) {
+  return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> out;
+    const int64_t base_bit = int64_t{1} << static_cast<int>(base);
+    const int64_t want_bit = int64_t{1} << static_cast<int>(want);
+    for (const auto& r : tx.w().exec_prepared(
+             "metric.patients_with", set.Key(), slot, prefix, base_bit, want_bit, has,
+             after_id.empty() ? "00000000-0000-0000-0000-000000000000" : after_id, limit)) {
+      out.push_back(r[0].as<std::string>());
     }
     return out;
   });
@@ -508,26 +530,12 @@ absl::StatusOr<std::map<std::string, ExternalCounts>> External(Tx& tx, const std
                                                                absl::CivilDay to) {
   return Guard([&]() -> absl::StatusOr<std::map<std::string, ExternalCounts>> {
     std::map<std::string, ExternalCounts> out;
-    for (const auto& r : tx.w().exec_params("SELECT code, needing, covered FROM "
-                                            "smd_team_coverage($1, $2)",
-                                            prefix, child_len)) {
+    for (const auto& r : tx.w().exec_prepared("metric.team_coverage", prefix, child_len)) {
       ExternalCounts& c = out[r[0].as<std::string>()];
       c.team_needing = r[1].as<int64_t>();
       c.team_covered = r[2].as<int64_t>();
     }
-    // Periods are Beijing calendar days: [from 00:00, to + 1 day 00:00) at UTC+8.
-    for (const auto& r : tx.w().exec_params(
-             "SELECT substr(a.jurisdiction, 1, $2), "
-             "count(r.delivered_at), "
-             "coalesce(round(sum(extract(epoch FROM r.delivered_at - a.raised_at)) / 60), 0)::bigint, "
-             "count(r.acked_at), "
-             "coalesce(round(sum(extract(epoch FROM r.acked_at - a.raised_at)) / 60), 0)::bigint "
-             "FROM alert a JOIN alert_recipient r ON r.alert_id = a.id "
-             "WHERE starts_with(a.jurisdiction, $1) "
-             "AND a.raised_at >= ($3::date::timestamp - interval '8 hours') AT TIME ZONE 'UTC' "
-             "AND a.raised_at < ($4::date::timestamp + interval '16 hours') AT TIME ZONE 'UTC' "
-             "GROUP BY 1",
-             prefix, child_len, pg::Day(from), pg::Day(to))) {
+    for (const auto& r : tx.w().exec_prepared("metric.alert_times", prefix, child_len, pg::Day(from), pg::Day(to))) {
       ExternalCounts& c = out[r[0].as<std::string>()];
       c.delivered = r[1].as<int64_t>();
       c.delivery_minutes = r[2].as<int64_t>();
@@ -546,180 +554,14 @@ absl::StatusOr<std::map<std::string, ExternalCounts>> External(Tx& tx, const std
 
 absl::StatusOr<std::optional<int64_t>> Population(Tx& tx, const std::string& code, int year) {
   return Guard([&]() -> absl::StatusOr<std::optional<int64_t>> {
-    pqxx::result own = tx.w().exec_params(
-        "SELECT residents FROM region_population WHERE code = $1 AND year = $2", code, year);
+    pqxx::result own = tx.w().exec_prepared("metric.population", code, year);
     if (!own.empty()) return own[0][0].as<int64_t>();
-    // Children by code shape, not by parent link: a district created before its city has
-    // no link but is still the city's.
     const int child_len = domain::ChildCodeLength(code);
     if (child_len == 0) return std::nullopt;
-    pqxx::result kids = tx.w().exec_params(
-        "SELECT count(*), count(p.residents), coalesce(sum(p.residents), 0) FROM region r "
-        "LEFT JOIN region_population p ON p.code = r.code AND p.year = $2 "
-        "WHERE starts_with(r.code, $1) AND char_length(r.code) = $3",
-        code, year, child_len);
+    pqxx::result kids = tx.w().exec_prepared("metric.population_children", code, year, child_len);
     const int64_t n = kids[0][0].as<int64_t>(), have = kids[0][1].as<int64_t>();
     if (n == 0 || have < n) return std::nullopt;
     return kids[0][2].as<int64_t>();
-  });
-}
-
-absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const std::string& prefix, int year,
-                                                      int month, domain::MetricStatus base,
-                                                      domain::MetricStatus want, bool has,
-                                                      const std::string& after_id, int limit) {
-  return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
-    std::vector<std::string> out;
-    const int64_t base_bit = int64_t{1} << static_cast<int>(base);
-    const int64_t want_bit = int64_t{1} << static_cast<int>(want);
-    for (const auto& r : tx.w().exec_params(
-             "SELECT patient_id::text FROM metric_patient_year WHERE year = $2 "
-             "AND starts_with(communities[$3], $1) AND masks[$3] & $4 <> 0 "
-             "AND (masks[$3] & $5 <> 0) = $6 AND patient_id > $7::uuid "
-             "ORDER BY patient_id LIMIT $8",
-             prefix, year, month, base_bit, want_bit, has,
-             after_id.empty() ? "00000000-0000-0000-0000-000000000000" : after_id, limit)) {
-      out.push_back(r[0].as<std::string>());
-    }
-    return out;
-  });
-}
-
-// ---- the "as of today" day ------------------------------------------------------------
-
-absl::StatusOr<domain::PatientYearState> GetDayState(Tx& tx, const std::string& patient_id,
-                                                     absl::CivilDay day) {
-  return Guard([&]() -> absl::StatusOr<domain::PatientYearState> {
-    domain::PatientYearState st;
-    pqxx::result r = tx.w().exec_params(
-        "SELECT mask, community FROM metric_patient_day WHERE patient_id = $1::uuid AND day = "
-        "$2::date",
-        patient_id, pg::Day(day));
-    if (!r.empty()) {
-      st.masks[0] = static_cast<uint32_t>(r[0][0].as<int64_t>());
-      st.communities[0] = r[0][1].as<std::string>();
-    }
-    return st;
-  });
-}
-
-absl::Status PutDayState(Tx& tx, const std::string& patient_id, absl::CivilDay day,
-                         const domain::PatientYearState& st) {
-  return Guard([&]() -> absl::Status {
-    tx.w().exec_params(
-        "INSERT INTO metric_patient_day (patient_id, day, mask, community, updated_at) "
-        "VALUES ($1::uuid, $2::date, $3, $4, now()) ON CONFLICT (patient_id) DO UPDATE SET "
-        "day = EXCLUDED.day, mask = EXCLUDED.mask, community = EXCLUDED.community, "
-        "updated_at = EXCLUDED.updated_at",
-        patient_id, pg::Day(day), static_cast<int64_t>(st.masks[0]), st.communities[0]);
-    return absl::OkStatus();
-  });
-}
-
-absl::Status PutDayStates(
-    Tx& tx, absl::CivilDay day,
-    const std::vector<std::pair<std::string, domain::PatientYearState>>& rows) {
-  constexpr size_t kChunk = 5000;
-  for (size_t start = 0; start < rows.size(); start += kChunk) {
-    std::vector<std::string> ids, masks, comms;
-    for (size_t i = start; i < std::min(rows.size(), start + kChunk); ++i) {
-      ids.push_back(rows[i].first);
-      masks.push_back(std::to_string(rows[i].second.masks[0]));
-      comms.push_back(rows[i].second.communities[0]);
-    }
-    RETURN_IF_ERROR(Guard([&]() -> absl::Status {
-      tx.w().exec_params(
-          "INSERT INTO metric_patient_day (patient_id, day, mask, community, updated_at) "
-          "SELECT p, $1::date, m, c, now() FROM unnest($2::uuid[], $3::integer[], $4::text[]) "
-          "AS x(p, m, c)",
-          pg::Day(day), pg::TextArray(ids), pg::TextArray(masks), pg::TextArray(comms));
-      return absl::OkStatus();
-    }));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ApplyDayDeltas(Tx& tx, absl::CivilDay day,
-                            const std::vector<domain::RollupDelta>& deltas) {
-  if (deltas.empty()) return absl::OkStatus();
-  static const std::string sql = [] {
-    std::vector<std::string> cols, vals, sets;
-    for (int s = 1; s <= kMaxMetricStatus; ++s) {
-      cols.push_back(absl::StrCat("s", s));
-      vals.push_back(absl::StrCat("d[", s, "]"));
-      sets.push_back(absl::StrCat("s", s, " = metric_rollup_day.s", s, " + EXCLUDED.s", s));
-    }
-    return absl::StrCat(
-        "INSERT INTO metric_rollup_day (code, day, ", absl::StrJoin(cols, ", "),
-        ") SELECT c, $1::date, ", absl::StrJoin(vals, ", "),
-        " FROM (SELECT c, d::bigint[] AS d FROM unnest($2::text[], $3::text[]) "
-        "WITH ORDINALITY AS x(c, d, o) ORDER BY o) y "
-        "ON CONFLICT (day, code) DO UPDATE SET ",
-        absl::StrJoin(sets, ", "));
-  }();
-  // Community rows in the deltas' order, then the street rows they sum to, in street order
-  // (the same lock order as ApplyDeltas).
-  std::vector<std::string> codes, counts;
-  for (const auto& d : deltas) {
-    codes.push_back(d.community);
-    std::vector<int> v(d.delta.begin() + 1, d.delta.end());
-    counts.push_back(absl::StrCat("\"", pg::IntArray(v), "\""));
-  }
-  for (const auto& [k, sum] : StreetSums(deltas)) {  // day deltas all have month 1
-    codes.push_back(k.first);
-    counts.push_back(QuotedCounts(sum));
-  }
-  return Guard([&]() -> absl::Status {
-    tx.w().exec_params(sql, pg::Day(day), pg::TextArray(codes), pg::TextArray(counts));
-    return absl::OkStatus();
-  });
-}
-
-absl::Status ClearDay(Tx& tx) {
-  return Guard([&]() -> absl::Status {
-    tx.w().exec("DELETE FROM metric_rollup_day");
-    tx.w().exec("DELETE FROM metric_day");
-    return absl::OkStatus();
-  });
-}
-
-absl::Status ClearPatientDayStates(Tx& tx, const std::string& prefix) {
-  return Guard([&]() -> absl::Status {
-    tx.w().exec_params(
-        "DELETE FROM metric_patient_day m USING patient p WHERE m.patient_id = p.id AND "
-        "starts_with(p.jurisdiction, $1)",
-        prefix);
-    return absl::OkStatus();
-  });
-}
-
-absl::Status MarkDayBuilt(Tx& tx, absl::CivilDay day) {
-  return Guard([&]() -> absl::Status {
-    tx.w().exec_params("INSERT INTO metric_day (day, built_at) VALUES ($1::date, now())",
-                       pg::Day(day));
-    return absl::OkStatus();
-  });
-}
-
-absl::StatusOr<std::vector<RegionCounts>> RollupDay(Tx& tx, const std::string& prefix,
-                                                    absl::CivilDay day, int child_len) {
-  static const std::string sums = SumColumns();
-  return Guard([&]() -> absl::StatusOr<std::vector<RegionCounts>> {
-    std::vector<RegionCounts> out;
-    // Street rows for a district or above, community rows for a street or a community.
-    const int row_len =
-        static_cast<size_t>(child_len) <= kStreetCodeLength ? kStreetCodeLength : 12;
-    const std::string sql = absl::StrCat(
-        "SELECT substr(code, 1, $3), ", sums,
-        " FROM metric_rollup_day WHERE day = $2::date AND starts_with(code, $1) "
-        "AND char_length(code) = $4 GROUP BY 1 ORDER BY 1");
-    for (const auto& r : tx.w().exec_params(sql, prefix, pg::Day(day), child_len, row_len)) {
-      RegionCounts rc;
-      rc.code = r[0].as<std::string>();
-      for (int s = 1; s <= kMaxMetricStatus; ++s) rc.counts.count[s] = r[s].as<int64_t>();
-      out.push_back(std::move(rc));
-    }
-    return out;
   });
 }
 

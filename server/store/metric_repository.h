@@ -1,7 +1,23 @@
 #pragma once
-// Metric state and rollups (schema 0005; docs/metrics.md "How the figures are kept").
-// Stateless; every call runs in the caller's transaction (whose row-level scope must see
-// the patient for the per-patient calls).
+// The kept figures (schema 0020; docs/metrics.md "How the figures are kept"): per patient
+// and figure set (domain::FigureSet: a year or the current day) the statuses at each
+// cut-off, and their rollups by community and street. Stateless; every call runs in the
+// caller's transaction (whose row-level scope must see the patients concerned).
+//
+// Upkeep is in one place. A repository that writes something the metrics read (a patient,
+// an accepted transfer, a follow-up, a health check, a rehabilitation session or
+// psychological support) marks the patient on the transaction (MarkPatient); the call
+// frame (app/call.cc) refreshes what was marked once per call (RefreshMarked), and a
+// transaction that commits with marks left refreshes them itself (store/db.cc), so a new
+// write path cannot leave the figures behind. The service network's rates are computed at
+// read time from the register (app/network_use_cases.h): nothing of it is kept.
+//
+// Concurrency: a set is built online, district by district, in steps of a few hundred
+// patients, each step one short transaction holding its patients' exclusive locks
+// (BuildPatients); a refresh takes the shared locks of the patients it refreshes. Every
+// refresh and every build step rewrites a patient's state as the difference against the
+// stored one, so the rollups stay the sum of the stored states whichever comes first, and
+// writes keep every set from the moment it exists, built or building.
 
 #include <cstdint>
 #include <functional>
@@ -12,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "domain/metric_state.h"
 #include "domain/metrics.h"
 #include "domain/types.h"
@@ -28,56 +45,69 @@ struct RegionCounts {
 
 namespace metric_repo {
 
-// The facts of a patient who has only just been registered (no records, no transfers):
-// what LoadFacts would return, without reading the database.
-domain::PatientFacts FactsOfNewPatient(const domain::Patient& p);
+// ---- The records the metrics read -----------------------------------------------------
 
 // Everything the metrics need about one patient (all years). NOT_FOUND if invisible.
 absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id);
 
 // The facts of every patient whose current jurisdiction starts with `prefix`, streamed in
-// patient-id order (set-based reads: a few queries per 2,000 patients, not one per
-// patient). For the plain recomputation and for (re)building a year.
+// patient-id order (a few queries per 2,000 patients, not one per patient).
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                           const std::function<absl::Status(domain::PatientFacts&)>& fn);
 
-// The stored states of a patient, by year.
-absl::StatusOr<std::map<int, domain::PatientYearState>> GetStates(Tx& tx,
-                                                                  const std::string& patient_id);
-absl::Status PutState(Tx& tx, const std::string& patient_id, int year,
-                      const domain::PatientYearState& state);
-// Inserts the states of many patients for one year (a build: the year was cleared), a few
-// thousand rows per statement.
-absl::Status PutStates(Tx& tx, int year,
-                       const std::vector<std::pair<std::string, domain::PatientYearState>>& rows);
-// Adds the deltas to the rollup rows of `year` (rows created as needed). Deltas must be in
-// StateDeltas order (community, month) so that writers lock rows in one order.
-absl::Status ApplyDeltas(Tx& tx, int year, const std::vector<domain::RollupDelta>& deltas);
+// ---- Upkeep ---------------------------------------------------------------------------
 
-// What is built: the years whose state rows exist for every patient (ascending) and the
-// "as of today" day, if any (schema 0009).
-struct Built {
-  std::vector<int> years;
-  std::optional<absl::CivilDay> day;
+// Marks the patient's figures for refresh before the transaction commits.
+void MarkPatient(Tx& tx, const std::string& patient_id);
+// Rewrites the state of every marked patient in every kept set (built or building) and
+// moves the rollups by the difference; clears the marks. INTERNAL if a marked patient is
+// not visible in the transaction's scope (its figures could not be kept).
+absl::Status RefreshMarked(Tx& tx);
+
+// ---- Sets -------------------------------------------------------------------------------
+
+struct KeptSet {
+  domain::FigureSet set;
+  bool built = false;  // false: building (reads recompute)
 };
-// Takes the shared build lock until the transaction ends (a concurrent build waits for
-// this transaction; this call waits for a running build), then reads what is built.
-absl::StatusOr<Built> BuiltFigures(Tx& tx);
-absl::Status MarkYearBuilt(Tx& tx, int year);
-// The exclusive build lock: waits for every transaction that read the built years.
-absl::Status LockForBuild(Tx& tx);
-// Removes the year's states of the patients whose current jurisdiction starts with
-// `prefix` (and are visible in the transaction's scope).
-absl::Status ClearPatientStates(Tx& tx, int year, const std::string& prefix);
-// Removes a year's rollups and its "built" mark, and the states visible in the scope
-// (before a rebuild).
-absl::Status ClearYear(Tx& tx, int year);
+// Every kept set, by key.
+absl::StatusOr<std::vector<KeptSet>> ListSets(Tx& tx);
+// Starts keeping `set` (building, from now on kept current by every write). Idempotent for
+// a set being built; `rebuild` restarts a built or building set (its districts redone).
+absl::Status StartSet(Tx& tx, const domain::FigureSet& set, absl::Time now, bool rebuild);
+// The districts of a building set already done.
+absl::StatusOr<std::vector<std::string>> DistrictsDone(Tx& tx, const domain::FigureSet& set);
+// The ids of the patients whose jurisdiction starts with `prefix`, in id order.
+absl::StatusOr<std::vector<std::string>> PatientsIn(Tx& tx, const std::string& prefix);
+// One build step: rewrites the state in `set` of those of `ids` still in `district` (the
+// transaction's scope must be the district), holding their exclusive locks to the end of
+// the transaction. Returns how many have a status in the set.
+absl::StatusOr<int> BuildPatients(Tx& tx, const domain::FigureSet& set,
+                                  const std::string& district,
+                                  const std::vector<std::string>& ids);
+// Records the district done for a building set.
+absl::Status DistrictDone(Tx& tx, const domain::FigureSet& set, const std::string& district);
+// Marks the set built.
+absl::Status FinishSet(Tx& tx, const domain::FigureSet& set, absl::Time now);
+// Stops keeping `set` and removes its states and rollups (a day that is over).
+absl::Status DropSet(Tx& tx, const domain::FigureSet& set);
 
-// Sums of the rollups of `year`, `month` under region `prefix`, grouped by the first
-// `child_len` characters of the community code (child_len = prefix length: the region
-// itself). Regions without patients are absent.
-absl::StatusOr<std::vector<RegionCounts>> Rollup(Tx& tx, const std::string& prefix, int year,
-                                                 int month, int child_len);
+// ---- Reads --------------------------------------------------------------------------
+
+// Sums of the rollups of `set` at cut-off `slot` under region `prefix`, grouped by the
+// first `child_len` characters of the community code (child_len = prefix length: the
+// region itself). Regions without patients are absent.
+absl::StatusOr<std::vector<RegionCounts>> Rollup(Tx& tx, const domain::FigureSet& set, int slot,
+                                                 const std::string& prefix, int child_len);
+
+// Patients whose state at `slot` of `set` counts in `prefix` and whose mask has (`has` =
+// true) or lacks (`has` = false) status `want` while having `base`; keyset by patient id
+// after `after_id`.
+absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const domain::FigureSet& set,
+                                                      int slot, const std::string& prefix,
+                                                      domain::MetricStatus base,
+                                                      domain::MetricStatus want, bool has,
+                                                      const std::string& after_id, int limit);
 
 // Counts of the indicators that do not come from the patient state, per region.
 struct ExternalCounts {
@@ -102,39 +132,6 @@ absl::StatusOr<std::map<std::string, ExternalCounts>> External(Tx& tx, const std
 // 常住人口 of `code` in `year`: its own figure, else the sum of its children's when every
 // child region has one; nullopt otherwise (prevalence "unavailable").
 absl::StatusOr<std::optional<int64_t>> Population(Tx& tx, const std::string& code, int year);
-
-// Patients whose state at the end of `month` counts in `prefix` and whose mask has
-// (`has` = true) or lacks (`has` = false) status `want` while having `base`; keyset by
-// patient id after `after_id`.
-absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const std::string& prefix, int year,
-                                                      int month, domain::MetricStatus base,
-                                                      domain::MetricStatus want, bool has,
-                                                      const std::string& after_id, int limit);
-
-// ---- The "as of today" day (schema 0009; docs/metrics.md "As of today") ----------------
-// Its state rows hold slot 0 of a PatientYearState (domain::ComputeDayState); its rollup
-// deltas are StateDeltas' month-1 rows.
-
-// The patient's stored state for `day` (empty when there is none).
-absl::StatusOr<domain::PatientYearState> GetDayState(Tx& tx, const std::string& patient_id,
-                                                     absl::CivilDay day);
-absl::Status PutDayState(Tx& tx, const std::string& patient_id, absl::CivilDay day,
-                         const domain::PatientYearState& state);
-// Inserts the states of many patients (a build: they were cleared).
-absl::Status PutDayStates(
-    Tx& tx, absl::CivilDay day,
-    const std::vector<std::pair<std::string, domain::PatientYearState>>& rows);
-// Adds the deltas (StateDeltas order) to the day's rollup rows.
-absl::Status ApplyDayDeltas(Tx& tx, absl::CivilDay day,
-                            const std::vector<domain::RollupDelta>& deltas);
-// Removes every day rollup and the built mark (before a build).
-absl::Status ClearDay(Tx& tx);
-// Removes the day states of the patients whose jurisdiction starts with `prefix`.
-absl::Status ClearPatientDayStates(Tx& tx, const std::string& prefix);
-absl::Status MarkDayBuilt(Tx& tx, absl::CivilDay day);
-// As Rollup, for the built day.
-absl::StatusOr<std::vector<RegionCounts>> RollupDay(Tx& tx, const std::string& prefix,
-                                                    absl::CivilDay day, int child_len);
 
 }  // namespace metric_repo
 }  // namespace smd::store

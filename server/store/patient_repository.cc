@@ -18,6 +18,7 @@
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
+#include "store/metric_repository.h"
 #include "store/statements.h"
 
 namespace smd::store {
@@ -318,6 +319,7 @@ absl::Status PatientRepository::Insert(Tx& tx, const domain::Patient& p) {
         pg::OptDay(p.closed_date), p.close_reason, p.death_cause, p.transfer_to, p.version,
         pg::Time(p.registered_at), p.registered_by, pg::Time(p.updated_at), kFirstEncVersion,
         static_cast<int>(keys_.index_key_id));
+    metric_repo::MarkPatient(tx, p.id);  // a metric input (store/metric_repository.h)
     return absl::OkStatus();
   });
 }
@@ -387,6 +389,9 @@ absl::StatusOr<std::vector<std::string>> PatientRepository::InsertMany(
     std::vector<std::string> ids;
     ids.reserve(rows.size());
     for (const auto& r : w.exec(move_sql)) ids.push_back(r[0].as<std::string>());
+    // Each new patient is a metric input, refreshed once by the call frame (the many-patients
+    // case of the same path; store/metric_repository.h).
+    for (const std::string& id : ids) metric_repo::MarkPatient(tx, id);
     return ids;
   });
 }
@@ -441,7 +446,10 @@ absl::Status PatientRepository::Update(Tx& tx, const domain::Patient& p) {
         p.close_reason, p.death_cause, p.transfer_to, pg::Time(p.updated_at), p.version, next,
         HexArray(IdIndexes(p.id_number)), pg::Bytes(IdIndex(p.id_number)),
         static_cast<int>(keys_.index_key_id));
-    if (r.affected_rows() == 1) return absl::OkStatus();
+    if (r.affected_rows() == 1) {
+      metric_repo::MarkPatient(tx, p.id);  // a metric input (store/metric_repository.h)
+      return absl::OkStatus();
+    }
     // Not a stale version but a row whose ID index is not its own number's (copied from
     // another row): retrying would never succeed, so say what it is.
     pqxx::result idx =
@@ -732,6 +740,7 @@ absl::Status PatientRepository::DecideTransfer(Tx& tx, const TransferRow& t) {
   return Guard([&]() -> absl::Status {
     tx.w().exec_prepared("transfer.decide", t.id, t.status, t.decided_by,
                          pg::OptTime(t.decided_at), pg::Bytes(note_enc));
+    metric_repo::MarkPatient(tx, t.patient_id);  // a metric input (store/metric_repository.h)
     return absl::OkStatus();
   });
 }

@@ -8,6 +8,7 @@
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
+#include "store/metric_repository.h"
 #include "store/statements.h"
 
 namespace smd::store {
@@ -69,6 +70,7 @@ absl::Status RehabRepository::InsertSession(Tx& tx, const domain::RehabSession& 
     tx.w().exec_prepared("rehab_session.insert", s.id, s.patient_id, pg::Day(s.session_date),
                          static_cast<int>(s.activity), s.duration_minutes, pg::Bytes(details),
                          s.recorded_by, pg::Time(s.recorded_at));
+    metric_repo::MarkPatient(tx, s.patient_id);  // a metric input (store/metric_repository.h)
     return absl::OkStatus();
   });
 }
@@ -83,6 +85,7 @@ absl::Status RehabRepository::InsertSupport(Tx& tx, const domain::PsychSupport& 
     tx.w().exec_prepared("psych_support.insert", p.id, p.patient_id, pg::Day(p.support_date),
                          static_cast<int>(p.recipients), static_cast<int>(p.method),
                          pg::Bytes(details), p.recorded_by, pg::Time(p.recorded_at));
+    metric_repo::MarkPatient(tx, p.patient_id);  // a metric input (store/metric_repository.h)
     return absl::OkStatus();
   });
 }

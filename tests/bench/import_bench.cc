@@ -252,9 +252,9 @@ int Main(int argc, char** argv) {
   failures.calls = first.refused + again.imported;  // every row should have gone in once
   std::printf("import at >= 30%% of COPY: %.1f%% -> %s\n", 100 * share,
               Verdict(share >= 0.30, failures).c_str());
-  std::printf("database: %s patients, metric states for %s patient-years\n",
+  std::printf("database: %s patients, metric states for %s patient-sets (metric_state)\n",
               Value(super_db, "SELECT count(*) FROM patient").c_str(),
-              Value(super_db, "SELECT count(*) FROM metric_patient_year").c_str());
+              Value(super_db, "SELECT count(*) FROM metric_state").c_str());
   std::printf("what an import row costs over COPY: validation (ID check, 30 fields), two "
               "AES-256-GCM encryptions per identifier column and two HMAC blind indexes, the "
               "duplicate lookup, the schedule row, the metrics state and the audit record, "

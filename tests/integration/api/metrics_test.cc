@@ -16,12 +16,20 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "domain/metric_state.h"
+#include "common/status_macros.h"
+#include "crypto/keys.h"
 #include "domain/metrics.h"
+#include "domain/rule_options.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "smd/v1/followups.grpc.pb.h"
 #include "smd/v1/alerts.grpc.pb.h"
 #include "smd/v1/metrics.grpc.pb.h"
+#include "app/metric_use_cases.h"
+#include "runtime/server.h"
+#include "store/care_repository.h"
+#include "store/db.h"
+#include "store/scope.h"
 #include "support/forms.h"
 #include "support/test_env.h"
 
@@ -106,6 +114,85 @@ class MetricsTest : public ::testing::Test {
         metrics_->GetMetrics(TestServer::Ctx(token.empty() ? *doctor_ : token).get(), req, &rep);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return rep;
+  }
+
+  // The plain recomputation's input: the raw rows of every patient of `community`, read as
+  // the superuser (no row-level scope, no kept figures).
+  static std::map<std::string, domain::PatientPeriodInput> PlainInputs(
+      const std::string& community) {
+    std::map<std::string, domain::PatientPeriodInput> inputs;
+    {
+      pqxx::connection c(env_->db().SuperDsn());
+      pqxx::nontransaction n(c);
+      for (const auto& r : n.exec(absl::StrCat(
+               "SELECT id::text, diagnosis, status, closed_date::text, "
+               "((registered_at AT TIME ZONE 'UTC') + interval '8 hours')::date::text, "
+               "community_rehab FROM patient WHERE jurisdiction = '", community, "'"))) {
+        domain::PatientPeriodInput in;
+        in.diagnosis = static_cast<domain::DiagnosisCategory>(r[1].as<int>());
+        absl::ParseCivilTime(r[4].as<std::string>(), &in.registered_on);
+        if (!r[3].is_null() && r[2].as<int>() == 4) {
+          absl::CivilDay d;
+          absl::ParseCivilTime(r[3].as<std::string>(), &d);
+          in.died_on = d;
+        }
+        EXPECT_FALSE(r[5].as<bool>()) << "the random patients have no rehab flag";
+        inputs[r[0].as<std::string>()] = in;
+      }
+      for (const auto& r : n.exec(
+               "SELECT patient_id::text, visit_date::text, mode, lost_reason, reports_death, "
+               "risk_level, final_class, adherence, hospitalization, trouble, accident, "
+               "minor_trouble FROM followup WHERE current ORDER BY patient_id, visit_date, "
+               "recorded_at")) {
+        auto it = inputs.find(r[0].as<std::string>());
+        if (it == inputs.end()) continue;
+        domain::VisitFact v;
+        absl::ParseCivilTime(r[1].as<std::string>(), &v.date);
+        v.mode = static_cast<domain::VisitMode>(r[2].as<int>());
+        v.lost_reason = static_cast<domain::LostReason>(r[3].as<int>());
+        v.reports_death = r[4].as<bool>();
+        v.risk_level = r[5].as<int>();
+        v.final_class = static_cast<domain::Classification>(r[6].as<int>());
+        v.adherence = static_cast<domain::Adherence>(r[7].as<int>());
+        v.hospitalization = static_cast<domain::Hospitalization>(r[8].as<int>());
+        v.trouble = r[9].as<int>();
+        v.accident = r[10].as<int>();
+        v.minor_trouble = r[11].as<int>();
+        it->second.visits.push_back(v);
+      }
+      for (const auto& r :
+           n.exec("SELECT patient_id::text, check_date::text FROM health_check ORDER BY 1, 2")) {
+        auto it = inputs.find(r[0].as<std::string>());
+        if (it == inputs.end()) continue;
+        absl::CivilDay d;
+        absl::ParseCivilTime(r[1].as<std::string>(), &d);
+        it->second.health_checks.push_back(d);
+      }
+    }
+    return inputs;
+  }
+
+  // Every indicator of `served` (the region's row) equals the plain recomputation of
+  // `inputs` at `cutoff`.
+  static void ExpectPlain(const std::map<std::string, domain::PatientPeriodInput>& inputs,
+                          absl::CivilDay cutoff, const v1::MetricsReport& served,
+                          const std::string& label,
+                          const domain::RuleSet& rules = domain::DefaultRuleSet(),
+                          std::optional<int64_t> population = std::nullopt) {
+    const domain::ReportingPeriod period = domain::PeriodAsOf(cutoff);
+    domain::StatusCounts counts;
+    for (const auto& [id, in] : inputs) counts.Add(domain::EvaluatePatient(in, period));
+    const domain::MetricReport plain =
+        domain::ComputeRates(counts, population, period, rules);
+    int compared = 0;
+    for (const auto& ir : plain.rates) {
+      const domain::IndicatorDef* def = domain::FindIndicator(ir.indicator);
+      const v1::IndicatorValue& got = Ind(served.region(), std::string(def->code));
+      EXPECT_EQ(got.numerator(), ir.rate.numerator) << def->code << " " << label;
+      EXPECT_EQ(got.denominator(), ir.rate.denominator) << def->code << " " << label;
+      ++compared;
+    }
+    EXPECT_GE(compared, 15) << label;
   }
 
   static const v1::IndicatorValue& Ind(const v1::RegionMetrics& r, const std::string& code) {
@@ -495,85 +582,47 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
 
   // The plain recomputation: raw rows read as the superuser, each patient evaluated at each
   // month end with the domain rules (unit-tested against rules.md on their own).
-  std::map<std::string, domain::PatientPeriodInput> inputs;
-  {
-    pqxx::connection c(env_->db().SuperDsn());
-    pqxx::nontransaction n(c);
-    for (const auto& r : n.exec(absl::StrCat(
-             "SELECT id::text, diagnosis, status, closed_date::text, "
-             "((registered_at AT TIME ZONE 'UTC') + interval '8 hours')::date::text, "
-             "community_rehab FROM patient WHERE jurisdiction = '", kRandomCommunity, "'"))) {
-      domain::PatientPeriodInput in;
-      in.diagnosis = static_cast<domain::DiagnosisCategory>(r[1].as<int>());
-      absl::ParseCivilTime(r[4].as<std::string>(), &in.registered_on);
-      if (!r[3].is_null() && r[2].as<int>() == 4) {
-        absl::CivilDay d;
-        absl::ParseCivilTime(r[3].as<std::string>(), &d);
-        in.died_on = d;
-      }
-      EXPECT_FALSE(r[5].as<bool>()) << "the random patients have no rehab flag";
-      inputs[r[0].as<std::string>()] = in;
-    }
-    for (const auto& r : n.exec(
-             "SELECT patient_id::text, visit_date::text, mode, lost_reason, reports_death, "
-             "risk_level, final_class, adherence, hospitalization, trouble, accident, "
-             "minor_trouble FROM followup WHERE current ORDER BY patient_id, visit_date, "
-             "recorded_at")) {
-      auto it = inputs.find(r[0].as<std::string>());
-      if (it == inputs.end()) continue;
-      domain::VisitFact v;
-      absl::ParseCivilTime(r[1].as<std::string>(), &v.date);
-      v.mode = static_cast<domain::VisitMode>(r[2].as<int>());
-      v.lost_reason = static_cast<domain::LostReason>(r[3].as<int>());
-      v.reports_death = r[4].as<bool>();
-      v.risk_level = r[5].as<int>();
-      v.final_class = static_cast<domain::Classification>(r[6].as<int>());
-      v.adherence = static_cast<domain::Adherence>(r[7].as<int>());
-      v.hospitalization = static_cast<domain::Hospitalization>(r[8].as<int>());
-      v.trouble = r[9].as<int>();
-      v.accident = r[10].as<int>();
-      v.minor_trouble = r[11].as<int>();
-      it->second.visits.push_back(v);
-    }
-    for (const auto& r :
-         n.exec("SELECT patient_id::text, check_date::text FROM health_check ORDER BY 1, 2")) {
-      auto it = inputs.find(r[0].as<std::string>());
-      if (it == inputs.end()) continue;
-      absl::CivilDay d;
-      absl::ParseCivilTime(r[1].as<std::string>(), &d);
-      it->second.health_checks.push_back(d);
-    }
-  }
+  const std::map<std::string, domain::PatientPeriodInput> inputs = PlainInputs(kRandomCommunity);
   ASSERT_EQ(inputs.size(), ids.size());
 
+  // Every month end, from the kept year, under every metric variant.
   for (int month = 1; month <= 12; ++month) {
-    const domain::ReportingPeriod period =
-        domain::PeriodAsOf(absl::CivilDay(absl::CivilMonth(kYear, month) + 1) - 1);
-    domain::StatusCounts counts;
-    for (const auto& [id, in] : inputs) counts.Add(domain::EvaluatePatient(in, period));
-    const domain::MetricReport plain =
-        domain::ComputeRates(counts, std::nullopt, period, domain::DefaultRuleSet());
-    const v1::MetricsReport served = Get(kRandomCommunity, kYear, month);
-    ASSERT_EQ(served.source(), "rollup");
-    int compared = 0;
-    for (const auto& ir : plain.rates) {
-      const domain::IndicatorDef* def = domain::FindIndicator(ir.indicator);
-      const v1::IndicatorValue& got = Ind(served.region(), std::string(def->code));
-      EXPECT_EQ(got.numerator(), ir.rate.numerator) << def->code << " month " << month;
-      EXPECT_EQ(got.denominator(), ir.rate.denominator) << def->code << " month " << month;
-      ++compared;
+    const absl::CivilDay cutoff = absl::CivilDay(absl::CivilMonth(kYear, month) + 1) - 1;
+    for (int standardized = 0; standardized <= 2; ++standardized) {
+      for (int medication = 0; medication <= 2; ++medication) {
+        v1::GetMetricsRequest req;
+        req.set_region(kRandomCommunity);
+        req.mutable_period()->set_year(kYear);
+        req.mutable_period()->set_month(month);
+        req.mutable_variant()->set_standardized(static_cast<v1::StandardizedRule>(standardized));
+        req.mutable_variant()->set_medication(static_cast<v1::MedicationRule>(medication));
+        v1::MetricsReport served;
+        ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &served).ok());
+        ASSERT_EQ(served.source(), "rollup");
+        domain::MetricRuleChoice choice;
+        if (standardized) choice.standardized_r2 = standardized == 2;
+        if (medication) choice.medication_any_record = medication == 2;
+        ExpectPlain(inputs, cutoff, served,
+                    absl::StrCat("month ", month, " variant ", standardized, "/", medication),
+                    domain::WithMetricChoice(domain::DefaultRuleSet(), choice));
+      }
     }
-    EXPECT_GE(compared, 15);
+  }
+  // Arbitrary dates (not a month end, not today): recomputed, the same figures.
+  for (int k = 0; k < 4; ++k) {
+    const absl::CivilDay day = absl::CivilDay(kYear, 1, 1) + pick(0, 363);
+    v1::GetMetricsRequest req;
+    req.set_region(kRandomCommunity);
+    req.mutable_period()->set_year(kYear);
+    *req.mutable_period()->mutable_as_of() = D(day);
+    v1::MetricsReport served;
+    ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &served).ok());
+    ExpectPlain(inputs, day, served, absl::StrCat("as of ", absl::FormatCivilTime(day)));
   }
 
   // As of today: served from the kept day, equal to the plain recomputation.
   const absl::CivilDay today = TodayBeijing();
   {
-    const domain::ReportingPeriod period = domain::PeriodAsOf(today);
-    domain::StatusCounts counts;
-    for (const auto& [id, in] : inputs) counts.Add(domain::EvaluatePatient(in, period));
-    const domain::MetricReport plain =
-        domain::ComputeRates(counts, std::nullopt, period, domain::DefaultRuleSet());
     v1::GetMetricsRequest req;
     req.set_region(kRandomCommunity);
     req.mutable_period()->set_year(static_cast<int>(today.year()));
@@ -582,12 +631,7 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
     ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &served).ok());
     EXPECT_EQ(served.source(), "rollup");
     EXPECT_GE(Ind(served.region(), "management_rate").numerator(), 1) << "today's visit";
-    for (const auto& ir : plain.rates) {
-      const domain::IndicatorDef* def = domain::FindIndicator(ir.indicator);
-      const v1::IndicatorValue& got = Ind(served.region(), std::string(def->code));
-      EXPECT_EQ(got.numerator(), ir.rate.numerator) << def->code << " as of today";
-      EXPECT_EQ(got.denominator(), ir.rate.denominator) << def->code << " as of today";
-    }
+    ExpectPlain(inputs, today, served, "as of today");
     // A district's answer reads the street rows of the day, a street's the community rows:
     // they agree.
     const std::string street = std::string(kRandomCommunity).substr(0, 9);
@@ -602,6 +646,119 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
       EXPECT_EQ(in_district.numerator(), iv.numerator()) << iv.code();
       EXPECT_EQ(in_district.denominator(), iv.denominator()) << iv.code();
     }
+  }
+}
+
+// A write that no use case refreshes (a repository call in a bare transaction, as a new
+// write path would make) still moves the kept figures: the repository marks the patient
+// and the transaction refreshes the marks before it commits (store/metric_repository.h).
+TEST_F(MetricsTest, AWriteThroughTheRepositoryAloneStillMovesTheFigures) {
+  const std::string p = NewPatient(300);
+  // The registration date was set behind the server's back: the year is rebuilt.
+  ASSERT_TRUE(env_->server().BuildMetricsYear(kYear).ok());
+  const v1::MetricsReport before = Get(kCommunity, kYear, 12);
+  ASSERT_EQ(before.source(), "rollup");
+
+  auto keys = crypto::LoadKeyFile(env_->config().key_file);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  store::DatabaseOptions o;
+  o.dsn = env_->db().AppDsn();
+  o.pool_size = 1;
+  auto db = store::Database::Open(o);
+  ASSERT_TRUE(db.ok()) << db.status();
+  store::CareRepository care(*keys);
+  domain::HealthCheckRecord h;
+  h.id = "0b0e5c1e-0000-4000-8000-000000000300";
+  h.patient_id = p;
+  h.check_date = absl::CivilDay(kYear, 5, 1);
+  h.consent = true;
+  h.consent_by = "患者本人";
+  h.recorded_by = env_->db().QueryValue("SELECT id::text FROM app_user WHERE username = 'doctor'");
+  absl::Status s = (*db)->InTransaction([&](store::Tx& tx) -> absl::Status {
+    RETURN_IF_ERROR(store::SetScope(tx, kCommunity));
+    return care.InsertHealthCheck(tx, h, absl::FromCivil(absl::CivilSecond(kYear, 5, 1, 10, 0, 0),
+                                                         absl::UTCTimeZone()));
+  });
+  ASSERT_TRUE(s.ok()) << s;
+
+  const v1::MetricsReport after = Get(kCommunity, kYear, 12);
+  EXPECT_EQ(after.source(), "rollup");
+  EXPECT_EQ(Ind(after.region(), "health_check_rate").numerator(),
+            Ind(before.region(), "health_check_rate").numerator() + 1);
+  for (int month = 5; month <= 12; ++month) {
+    const absl::CivilDay cutoff = absl::CivilDay(absl::CivilMonth(kYear, month) + 1) - 1;
+    ExpectPlain(PlainInputs(kCommunity), cutoff, Get(kCommunity, kYear, month),
+                absl::StrCat("month ", month), domain::DefaultRuleSet(), 20000);
+  }
+}
+
+// A year is built district by district while the server serves: writes go on between the
+// districts (to a district not built yet and to one already built), a read of the year
+// meanwhile is recomputed and says so, and the figures the build leaves equal a plain
+// recomputation of everything written.
+TEST_F(MetricsTest, WritesDuringABuildAreInTheFiguresItLeaves) {
+  constexpr char kBuildCommunity[] = "320106001079";
+  {
+    const std::string admin = env_->Login("admin", kAdminPw);
+    v1::UpsertRegionRequest up;
+    up.set_code(kBuildCommunity);
+    up.set_name("指标构建社区");
+    v1::Region r;
+    ASSERT_TRUE(env_->regions->UpsertRegion(TestServer::Ctx(admin).get(), up, &r).ok());
+  }
+  // Two more districts, so that the build has one before and one after the patients'.
+  env_->db().ExecSuper(
+      "INSERT INTO region (code, name, level, updated_at) VALUES "
+      "('320105', '构建测试甲区', 1, now()), ('320107', '构建测试乙区', 1, now()) "
+      "ON CONFLICT DO NOTHING");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) ids.push_back(NewPatient(400 + i, kBuildCommunity));
+  for (size_t i = 0; i < ids.size(); i += 2) Visit(ids[i], Form(D(kYear, 2, 10), 0));
+
+  std::vector<std::string> districts;
+  int writes = 0;
+  env_->server().MetricsForTest().SetAfterDistrictForTest([&](const std::string& district) {
+    districts.push_back(district);
+    if (district == "320105") {
+      // 320106 is not built yet: its patients' writes still keep their state.
+      for (size_t i = 0; i < ids.size(); ++i) Visit(ids[i], Form(D(kYear, 4, 3 + i), 0));
+      writes += static_cast<int>(ids.size());
+      v1::GetMetricsRequest req;
+      req.set_region(kBuildCommunity);
+      req.mutable_period()->set_year(kYear);
+      req.mutable_period()->set_month(6);
+      v1::MetricsReport rep;
+      ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &rep).ok());
+      EXPECT_EQ(rep.source(), "recomputed");
+      EXPECT_TRUE(rep.figures_building());
+    } else if (district == "320106") {
+      // Built: writes move its rollups as on any day.
+      for (size_t i = 1; i < ids.size(); i += 2) Visit(ids[i], Form(D(kYear, 9, 20 + i), 1));
+      v1::RecordHealthCheckRequest hc;
+      hc.set_patient_id(ids[0]);
+      *hc.mutable_check_date() = D(kYear, 8, 8);
+      hc.set_consent(true);
+      hc.set_consent_by("患者本人");
+      hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
+      v1::HealthCheck out;
+      grpc::Status st = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
+      ASSERT_TRUE(st.ok()) << st.error_message();
+      writes += static_cast<int>(ids.size() / 2) + 1;
+    }
+  });
+  auto built = env_->server().BuildMetricsYear(kYear);
+  env_->server().MetricsForTest().SetAfterDistrictForTest(nullptr);
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_THAT(districts, ::testing::IsSupersetOf({"320105", "320106", "320107"}));
+  EXPECT_EQ(writes, 13);
+
+  const auto inputs = PlainInputs(kBuildCommunity);
+  for (int month = 1; month <= 12; ++month) {
+    const v1::MetricsReport served = Get(kBuildCommunity, kYear, month);
+    EXPECT_EQ(served.source(), "rollup");
+    EXPECT_FALSE(served.figures_building());
+    ExpectPlain(inputs, absl::CivilDay(absl::CivilMonth(kYear, month) + 1) - 1, served,
+                absl::StrCat("month ", month));
   }
 }
 
