@@ -219,6 +219,8 @@ TEST(ValidateConfig, MonitoringListensOnLoopbackOnlyUnlessRemoteIsAllowed) {
     EXPECT_THAT(std::string(s.message()), HasSubstr("--monitoring-listen: ")) << bad;
     EXPECT_THAT(std::string(s.message()), HasSubstr(std::string("\"") + bad + "\"")) << bad;
   }
+}
+
 // `smd-server keys ACTION [KIND [ID]]` (docs/operations.md "Key rotation").
 TEST(ParseConfig, KeysTakesItsWordsBeforeTheFlags) {
   auto c = ParseConfig({"smd-server", "keys", "retire", "field", "3", "--key-file", "k",
