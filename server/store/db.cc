@@ -173,6 +173,9 @@ absl::Status Database::Run(const std::function<absl::Status(Tx&)>& fn, Isolation
                            std::chrono::milliseconds wait) {
   const auto give_up = std::chrono::steady_clock::now() + wait;
   absl::StatusOr<Slot*> slot = Acquire();
+  // During a failover the connections are held by calls waiting for the new primary: a
+  // call that finds none free waits too, as long as its own wait lasts.
+  while (!slot.ok() && std::chrono::steady_clock::now() < give_up) slot = Acquire();
   if (!slot.ok()) return slot.status();
   struct Returner {
     Database* db;

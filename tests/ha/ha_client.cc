@@ -180,6 +180,7 @@ struct Ledger {
   std::vector<std::string> visits;    // acknowledged risk-4 RecordFollowUp: visit ids
   std::vector<Attempt> attempts;
   std::map<grpc::StatusCode, int64_t> codes;
+  std::map<std::string, int64_t> refusals;  // message of each non-OK reply, counted
   int64_t retried = 0, replayed = 0, abandoned = 0;
   std::string first_unexpected;  // first reply that is neither OK nor a retryable code
 };
@@ -282,6 +283,10 @@ class Writers {
         ++ledger_.codes[s.error_code()];
         if (s.ok() && replayed) ++ledger_.replayed;
         if (s.ok() && attempt > 0) ++ledger_.retried;
+        if (!s.ok()) {
+          ++ledger_.refusals[absl::StrCat("code ", static_cast<int>(s.error_code()), " \"",
+                                          s.error_message(), "\"")];
+        }
         if (!s.ok() && !Retryable(s.error_code()) && ledger_.first_unexpected.empty()) {
           ledger_.first_unexpected =
               absl::StrCat("code ", static_cast<int>(s.error_code()), ": ", s.error_message());
@@ -600,6 +605,9 @@ int Main(int argc, char** argv) {
               static_cast<long long>(l.replayed), static_cast<long long>(l.abandoned));
   if (!l.first_unexpected.empty()) {
     std::printf("first unexpected reply: %s\n", l.first_unexpected.c_str());
+  }
+  for (const auto& [what, count] : l.refusals) {
+    std::printf("refused: %lld x %s\n", static_cast<long long>(count), what.c_str());
   }
   const int64_t acked = static_cast<int64_t>(l.patients.size() + l.visits.size());
   check(l.first_unexpected.empty() && l.abandoned == 0,

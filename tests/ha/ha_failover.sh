@@ -281,9 +281,10 @@ rc=0
 wait "$client_pid" || rc=$?
 client_pid=""
 cat "$work/client.log"
-downs=$(grep -c "is DOWN" "$work/haproxy.log" || true)
-ups=$(grep -c "is UP" "$work/haproxy.log" || true)
-echo "haproxy: smd-servers marked DOWN $(grep -c "smd_servers/.* is DOWN" "$work/haproxy.log" || true) times and UP again $(grep -c "smd_servers/.* is UP" "$work/haproxy.log" || true) times (NOT_SERVING while there was no primary); all lines: $downs down, $ups up"
+# haproxy logs each change twice (stderr and its log); count the [WARNING] lines.
+downs=$(grep -cE '^\[WARNING\].*smd_servers/smd[0-9]+ is DOWN' "$work/haproxy.log" || true)
+ups=$(grep -cE '^\[WARNING\].*smd_servers/smd[0-9]+ is UP' "$work/haproxy.log" || true)
+echo "haproxy: an smd-server marked DOWN $downs times, UP again $ups times (NOT_SERVING while there was no primary)"
 for i in 1 2; do
   echo "smd-server $i: $(grep -c "NOT_SERVING" "$work/server-$i.log" || true) NOT_SERVING, $(grep -c "answers again; SERVING" "$work/server-$i.log" || true) SERVING again"
 done
