@@ -48,10 +48,19 @@ server_pids=()
 haproxy_pid=""
 client_pid=""
 
-# Every process below a pid (children first), by parent id.
+# Every process below a pid (children first), by parent id, from /proc (procps may be absent).
+children() {
+  local f stat
+  for f in /proc/[0-9]*/stat; do
+    { stat=$(<"$f"); } 2>/dev/null || continue
+    stat=${stat##*) }  # after the command name, which may hold spaces
+    read -r _ ppid _ <<<"$stat"
+    [[ "$ppid" == "$1" ]] && { f=${f#/proc/}; echo "${f%/stat}"; }
+  done
+}
 descendants() {
   local c
-  for c in $(pgrep -P "$1" 2>/dev/null); do
+  for c in $(children "$1"); do
     descendants "$c"
     echo "$c"
   done
