@@ -164,6 +164,29 @@ absl::Status Database::ReconnectUntil(Slot* slot,
   }
 }
 
+namespace {
+
+// Whether transaction `xid` committed, asked of the database a fresh connection reaches
+// (the new primary after a failover; it has every commit the old one acknowledged, and
+// those it had received). UNAVAILABLE when that cannot be told before `give_up`.
+absl::StatusOr<bool> XactCommitted(pqxx::connection& c, const std::string& xid) {
+  pqxx::nontransaction n(c);
+  try {
+    const pqxx::row r = n.exec_params1("SELECT pg_xact_status($1::xid8)", xid);
+    if (r[0].is_null()) return false;  // too old to know: never the case for our own
+    const std::string status = r[0].as<std::string>();
+    if (status == "committed") return true;
+    if (status == "aborted") return false;
+    return absl::UnavailableError("in progress");
+  } catch (const pqxx::sql_error& e) {
+    // 22023 "transaction ID ... is in the future": this database never saw it.
+    if (e.sqlstate() == "22023") return false;
+    throw;
+  }
+}
+
+}  // namespace
+
 absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
                                      Isolation isolation) {
   return Run(fn, isolation, options_.failover_wait);
@@ -182,6 +205,31 @@ absl::Status Database::Run(const std::function<absl::Status(Tx&)>& fn, Isolation
     Slot* s;
     ~Returner() { db->Release(s); }
   } returner{this, *slot};
+
+  // Whether transaction `xid` committed after all, asked of the database a fresh connection
+  // reaches (the new primary after a failover: it has every commit the old one
+  // acknowledged, and those it had received). UNAVAILABLE when that cannot be told before
+  // give_up.
+  const auto committed_after_all = [&](const std::string& xid) -> absl::StatusOr<bool> {
+    for (;;) {
+      absl::Status rs = ReconnectUntil(*slot, give_up);
+      if (!rs.ok()) return rs;
+      try {
+        absl::StatusOr<bool> committed = XactCommitted(*(*slot)->conn, xid);
+        if (committed.ok()) {
+          common::LogWarning("database: a commit cut off by the primary's end %s",
+                             *committed ? "had committed" : "had not committed; retried");
+          return committed;
+        }
+      } catch (const std::exception&) {
+        (*slot)->conn.reset();
+      }
+      if (std::chrono::steady_clock::now() >= give_up) {
+        return absl::UnavailableError("database commit in doubt");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
 
   constexpr int kAttempts = 3;
   absl::Status last;
@@ -229,7 +277,29 @@ absl::Status Database::Run(const std::function<absl::Status(Tx&)>& fn, Isolation
         }
         return s;
       }
-      work.commit();
+      // With a failover wait (high availability), the transaction id is noted before the
+      // COMMIT, so that a COMMIT cut off by the primary's end (a switchover stops it while
+      // the commit waits for the standby) is resolved here instead of failing "in doubt".
+      std::string xid;
+      if (wait.count() > 0) {
+        const pqxx::row r = work.exec1("SELECT pg_current_xact_id_if_assigned()::text");
+        if (!r[0].is_null()) xid = r[0].as<std::string>();
+      }
+      try {
+        work.commit();
+      } catch (const pqxx::in_doubt_error& e) {
+        if (wait.count() == 0) return StatusFromException(e);
+        (*slot)->conn.reset();
+        if (xid.empty()) return absl::OkStatus();  // it wrote nothing: its reads stand
+        absl::StatusOr<bool> committed = committed_after_all(xid);
+        if (!committed.ok()) return StatusFromException(e);  // still in doubt
+        if (*committed) return absl::OkStatus();
+        // It did not commit (the new primary never saw it): run it again.
+        replace = true;
+        last = absl::UnavailableError("database commit lost in a failover");
+        if (std::chrono::steady_clock::now() < give_up) --attempt;
+        continue;
+      }
       return absl::OkStatus();
     } catch (const pqxx::in_doubt_error& e) {
       return StatusFromException(e);

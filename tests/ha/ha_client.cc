@@ -521,17 +521,22 @@ int Main(int argc, char** argv) {
     }
     return v;
   };
+  const auto unsequenced_now = [&] {
+    return Count(n,
+                 "SELECT count(*) FROM alert_recipient WHERE user_id = $1::uuid AND seq IS NULL",
+                 grid_id);
+  };
+  // Until the sequencer has numbered every copy committed (the last writes' copies are
+  // numbered by its next pass) and the subscriber has received up to the last number.
   std::vector<std::pair<int64_t, std::string>> expected = db_copies();
+  int64_t unsequenced = unsequenced_now();
   const auto catch_up_until = SteadyClock::now() + std::chrono::seconds(30);
   while (SteadyClock::now() < catch_up_until &&
-         (expected.empty() || sub.last() < expected.back().first)) {
+         (unsequenced > 0 || expected.empty() || sub.last() < expected.back().first)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    unsequenced = unsequenced_now();
     expected = db_copies();
   }
-  const int64_t unsequenced = Count(n,
-                                    "SELECT count(*) FROM alert_recipient WHERE user_id = "
-                                    "$1::uuid AND seq IS NULL",
-                                    grid_id);
   sub.Stop();
   const std::vector<Subscriber::Got> got = sub.got();
 
