@@ -31,9 +31,11 @@ struct DatabaseOptions {
   std::chrono::milliseconds acquire_timeout{5000};
   // How long a call may wait for the database to take connections again (a failover or a
   // planned switchover: no primary for a few seconds) before it fails UNAVAILABLE. 0: fail
-  // at once. The wait is spent retrying the reconnect at the backoff's pace; a call that
-  // got as far as sending its COMMIT is never retried here ("commit in doubt": the client
-  // retries with its idempotency key).
+  // at once. The wait is spent retrying the reconnect at the backoff's pace. With a wait,
+  // a COMMIT cut off by the primary's end is resolved by asking the database a new
+  // connection reaches whether that transaction id committed (pg_xact_status): OK if it
+  // did, run again if it did not; only when that cannot be told within the wait does the
+  // call fail "commit in doubt" (the client retries with its idempotency key).
   std::chrono::milliseconds failover_wait{0};
 };
 
