@@ -73,7 +73,7 @@ stop_tree() {  # stop_tree PID SIGNAL: the process and everything below it
 }
 cleanup() {
   local rc=$?
-  trap - EXIT INT TERM HUP
+  trap - EXIT INT TERM HUP PIPE
   set +e  # a `wait` for a process stopped here returns its signal status
   [[ -n "$client_pid" ]] && { kill -TERM "$client_pid" 2>/dev/null; wait "$client_pid" 2>/dev/null; }
   [[ -n "$haproxy_pid" ]] && { kill -TERM "$haproxy_pid" 2>/dev/null; wait "$haproxy_pid" 2>/dev/null; }
@@ -99,6 +99,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+trap 'exit 141' PIPE  # a closed output pipe must still run the cleanup
 fail() { echo "$me: FAILED: $*" >&2; exit 1; }
 step() { printf -- '--- [%5.1f s] %s\n' "$(elapsed)" "$*"; }
 elapsed() { local now=$EPOCHREALTIME; echo "$(((${now/./} - ${t_start/./}) / 1000))e-3" | awk '{printf "%.1f", $1}'; }
