@@ -33,6 +33,9 @@ PACKAGES=(
   dpkg-dev adduser systemd
   # Backups (docs/operations.md "Backups and restore") and their restore drill test.
   pgbackrest
+  # High availability (docs/operations.md "High availability and failover", ADR 0013) and
+  # its test: the pg_auto_failover monitor and keeper, and haproxy for the stateless tier.
+  postgresql-15-auto-failover pg-auto-failover-cli haproxy
 )
 # The web client builds with Node.js 18 or newer: Debian 12's own nodejs and npm unless a
 # Node.js is installed already (a NodeSource package brings its own npm).

@@ -15,9 +15,9 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo_root"
 
 # Suites a full run must include (tests/CMakeLists.txt). A unit gtest has a dotted name.
-expected_labels=(unit integration browser package ops)
+expected_labels=(unit integration browser package ops ha)
 expected_tests=(layering layering_selftest gtest_zero_tests_fail integration e2e_walkthrough
-  web_unit web_engines browser package_deb restore_drill)
+  web_unit web_engines browser package_deb restore_drill ha_failover)
 
 echo "==> Installing packages (deploy/install-deps.sh)"
 deploy/install-deps.sh

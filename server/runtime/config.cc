@@ -79,6 +79,11 @@ const std::map<std::string, Flag>& Flags() {
         },
         true}},
       {"db-pool", {[](Config& c, const std::string& v) { return SetInt(c.db_pool, v, 1, 256); }}},
+      // High availability (docs/operations.md "High availability and failover").
+      {"db-failover-wait-ms",
+       {[](Config& c, const std::string& v) {
+         return SetInt(c.db_failover_wait_ms, v, 0, 60000);
+       }}},
       {"audit-seal-interval-ms",
        {[](Config& c, const std::string& v) {
          return SetInt(c.audit_seal_interval_ms, v, 10, 600000);
@@ -219,6 +224,8 @@ std::string Usage() {
          "              name, whose x-forwarded-for is honoured; needs --tls-client-ca)\n"
          "  --db-pool --audit-seal-interval-ms --audit-anchor-file --session-ttl-minutes\n"
          "  --session-idle-minutes\n"
+         "  --db-failover-wait-ms (0..60000, default 0: how long a call waits for the database\n"
+         "              during a failover or switchover before UNAVAILABLE)\n"
          "  --password-log2-n --demo-patients --out --username --district --district-name\n"
          "  --rule-set BASE[+OPTION[=VALUE]...] (base jiangsu-2018 | national-2018), e.g.\n"
          "              jiangsu-2018+any-adr-unstable\n"

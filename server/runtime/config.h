@@ -24,6 +24,10 @@ struct Config {
   std::vector<std::string> trusted_gateways;
   bool insecure = false;      // plaintext; only on a loopback address (tests, local tools)
   int db_pool = 8;
+  // How long a call waits for the database to take connections again (a failover or a
+  // planned switchover) before UNAVAILABLE; 0 fails at once. docs/operations.md "High
+  // availability and failover" (deploy/ha/ sets 10000).
+  int db_failover_wait_ms = 0;
   int audit_seal_interval_ms = 500;
   // The external copy of the audit checkpoints (docs/security.md "Audit guarantees").
   // Default: $STATE_DIRECTORY/audit-anchor.log when STATE_DIRECTORY is set (systemd's

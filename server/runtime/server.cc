@@ -98,8 +98,8 @@ void WarnIfAuditUnprotected(const app::Deps& deps) {
 constexpr absl::Duration kClockSkewRefused = absl::Minutes(4);
 constexpr absl::Duration kClockSkewWarned = absl::Seconds(30);
 // How often the health service learns whether the database answers (a balancer checks
-// every few seconds; a failover takes 10-15 s).
-constexpr absl::Duration kHealthProbeInterval = absl::Seconds(2);
+// every second or two, deploy/ha/haproxy.cfg; a failover takes 5-15 s).
+constexpr absl::Duration kHealthProbeInterval = absl::Seconds(1);
 
 absl::Status CheckClockAgainstDatabase(const app::Deps& deps) {
   absl::Time before, after, database;

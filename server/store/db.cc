@@ -1,6 +1,11 @@
 #include "store/db.h"
 
+#include <libpq-fe.h>
+
 #include <pqxx/pqxx>
+
+#include <algorithm>
+#include <thread>
 
 #include "common/log.h"
 #include "store/errors.h"
@@ -33,8 +38,39 @@ std::unique_ptr<pqxx::connection> Connect(const std::string& dsn) {
 
 }  // namespace
 
+absl::Status CheckConnectionString(const std::string& dsn) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &error);
+  if (options == nullptr) {
+    // libpq's message can quote the string, which may hold a password: not passed on.
+    if (error != nullptr) PQfreemem(error);
+    return absl::InvalidArgumentError(
+        "--database-url: 无法解析的连接串 (not a valid libpq connection string or URI)");
+  }
+  std::string hosts, hostaddrs, attrs;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const std::string k = o->keyword;
+    if (k == "host") hosts = o->val;
+    if (k == "hostaddr") hostaddrs = o->val;
+    if (k == "target_session_attrs") attrs = o->val;
+  }
+  PQconninfoFree(options);
+  const bool several = hosts.find(',') != std::string::npos ||
+                       hostaddrs.find(',') != std::string::npos;
+  if (several && attrs != "read-write" && attrs != "primary") {
+    return absl::InvalidArgumentError(
+        "--database-url: 多个主机时须指定 target_session_attrs=read-write (with several hosts "
+        "the URL must say target_session_attrs=read-write: otherwise libpq may keep connecting "
+        "to a standby after a failover, and every write fails; docs/operations.md \"High "
+        "availability and failover\")");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   if (options.pool_size < 1) return absl::InvalidArgumentError("pool_size must be >= 1");
+  if (absl::Status s = CheckConnectionString(options.dsn); !s.ok()) return s;
   std::unique_ptr<Database> db(new Database(options));
   try {
     for (int i = 0; i < options.pool_size; ++i) {
@@ -52,7 +88,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
 Database::Database(DatabaseOptions options)
     : options_(std::move(options)),
       reconnect_backoff_(
-          std::make_unique<common::Backoff>(absl::Milliseconds(100), absl::Seconds(5))) {}
+          std::make_unique<common::Backoff>(absl::Milliseconds(100), absl::Seconds(1))) {}
 
 int Database::ReconnectAttemptsForTest() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -105,15 +141,22 @@ absl::Status Database::Reconnect(Slot* slot) {
   slot->conn.reset();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (std::chrono::steady_clock::now() < next_reconnect_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_reconnect_) {
       return absl::UnavailableError("database unavailable (reconnecting)");
     }
     ++reconnect_attempts_;
+    // After a failure, one attempt at a time probes the database (the others wait for its
+    // outcome or the next step of the backoff): a pool of 16 waiting calls must not make
+    // 16 connection attempts per step. connect_timeout bounds the attempt; this bounds the
+    // claim should the attempt take longer.
+    if (reconnect_backoff_->failures() > 0) next_reconnect_ = now + std::chrono::seconds(10);
   }
   try {
     slot->conn = Connect(options_.dsn);
     std::lock_guard<std::mutex> lock(mu_);
     reconnect_backoff_->Reset();
+    next_reconnect_ = {};  // the database is back: everyone reconnects now
     return absl::OkStatus();
   } catch (const std::exception& e) {
     {
@@ -126,9 +169,60 @@ absl::Status Database::Reconnect(Slot* slot) {
   }
 }
 
+absl::Status Database::ReconnectUntil(Slot* slot,
+                                      std::chrono::steady_clock::time_point give_up) {
+  for (;;) {
+    absl::Status s = Reconnect(slot);
+    if (s.ok()) return s;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= give_up) return s;
+    // Until the next step of the backoff (or another call's reconnect succeeds: the gate
+    // then opens at once, so look again soon), never past give_up.
+    std::chrono::steady_clock::time_point next;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      next = std::min(next_reconnect_, now + std::chrono::milliseconds(50));
+    }
+    std::this_thread::sleep_until(std::min(std::max(next, now + std::chrono::milliseconds(5)),
+                                           give_up));
+  }
+}
+
+namespace {
+
+// Whether transaction `xid` committed, asked of the database a fresh connection reaches
+// (the new primary after a failover; it has every commit the old one acknowledged, and
+// those it had received). UNAVAILABLE when that cannot be told before `give_up`.
+absl::StatusOr<bool> XactCommitted(pqxx::connection& c, const std::string& xid) {
+  pqxx::nontransaction n(c);
+  try {
+    const pqxx::row r = n.exec_params1("SELECT pg_xact_status($1::xid8)", xid);
+    if (r[0].is_null()) return false;  // too old to know: never the case for our own
+    const std::string status = r[0].as<std::string>();
+    if (status == "committed") return true;
+    if (status == "aborted") return false;
+    return absl::UnavailableError("in progress");
+  } catch (const pqxx::sql_error& e) {
+    // 22023 "transaction ID ... is in the future": this database never saw it.
+    if (e.sqlstate() == "22023") return false;
+    throw;
+  }
+}
+
+}  // namespace
+
 absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
                                      Isolation isolation) {
+  return Run(fn, isolation, options_.failover_wait);
+}
+
+absl::Status Database::Run(const std::function<absl::Status(Tx&)>& fn, Isolation isolation,
+                           std::chrono::milliseconds wait) {
+  const auto give_up = std::chrono::steady_clock::now() + wait;
   absl::StatusOr<Slot*> slot = Acquire();
+  // During a failover the connections are held by calls waiting for the new primary: a
+  // call that finds none free waits too, as long as its own wait lasts.
+  while (!slot.ok() && std::chrono::steady_clock::now() < give_up) slot = Acquire();
   if (!slot.ok()) return slot.status();
   struct Returner {
     Database* db;
@@ -136,13 +230,49 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
     ~Returner() { db->Release(s); }
   } returner{this, *slot};
 
+  // Whether transaction `xid` committed after all, asked of the database a fresh connection
+  // reaches (the new primary after a failover: it has every commit the old one
+  // acknowledged, and those it had received). UNAVAILABLE when that cannot be told before
+  // give_up.
+  const auto committed_after_all = [&](const std::string& xid) -> absl::StatusOr<bool> {
+    for (;;) {
+      absl::Status rs = ReconnectUntil(*slot, give_up);
+      if (!rs.ok()) return rs;
+      try {
+        absl::StatusOr<bool> committed = XactCommitted(*(*slot)->conn, xid);
+        if (committed.ok()) {
+          common::LogWarning("database: a commit cut off by the primary's end %s",
+                             *committed ? "had committed" : "had not committed; retried");
+          return committed;
+        }
+      } catch (const std::exception&) {
+        (*slot)->conn.reset();
+      }
+      if (std::chrono::steady_clock::now() >= give_up) {
+        return absl::UnavailableError("database commit in doubt");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+
   constexpr int kAttempts = 3;
   absl::Status last;
   bool replace = false;
+  int replaced = 0;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     if (replace || !(*slot)->conn || !(*slot)->conn->is_open()) {
+      // A connection replaced while the wait lasts does not use up an attempt: during a
+      // switchover a fresh connection can still land on the draining primary (25006).
+      if (replace && std::chrono::steady_clock::now() < give_up) --attempt;
+      // Fresh connections that cannot serve either (a database still read-only) engage the
+      // backoff like a failed connect, so that waiting calls do not reconnect in a loop.
+      if (replace && ++replaced >= kAttempts) {
+        std::lock_guard<std::mutex> lock(mu_);
+        next_reconnect_ = std::chrono::steady_clock::now() +
+                          absl::ToChronoMilliseconds(reconnect_backoff_->NextDelay());
+      }
       replace = false;
-      absl::Status rs = Reconnect(*slot);
+      absl::Status rs = ReconnectUntil(*slot, give_up);
       if (!rs.ok()) return rs;
     }
     try {
@@ -174,12 +304,35 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
         }
         return s;
       }
-      work.commit();
+      // With a failover wait (high availability), the transaction id is noted before the
+      // COMMIT, so that a COMMIT cut off by the primary's end (a switchover stops it while
+      // the commit waits for the standby) is resolved here instead of failing "in doubt".
+      std::string xid;
+      if (wait.count() > 0) {
+        const pqxx::row r = work.exec1("SELECT pg_current_xact_id_if_assigned()::text");
+        if (!r[0].is_null()) xid = r[0].as<std::string>();
+      }
+      try {
+        work.commit();
+      } catch (const pqxx::in_doubt_error& e) {
+        if (wait.count() == 0) return StatusFromException(e);
+        (*slot)->conn.reset();
+        if (xid.empty()) return absl::OkStatus();  // it wrote nothing: its reads stand
+        absl::StatusOr<bool> committed = committed_after_all(xid);
+        if (!committed.ok()) return StatusFromException(e);  // still in doubt
+        if (*committed) return absl::OkStatus();
+        // It did not commit (the new primary never saw it): run it again.
+        replace = true;
+        last = absl::UnavailableError("database commit lost in a failover");
+        if (std::chrono::steady_clock::now() < give_up) --attempt;
+        continue;
+      }
       return absl::OkStatus();
     } catch (const pqxx::in_doubt_error& e) {
       return StatusFromException(e);
     } catch (const pqxx::broken_connection& e) {
       (*slot)->conn.reset();
+      replace = true;
       last = StatusFromException(e);
     } catch (const pqxx::transaction_rollback& e) {
       last = StatusFromException(e);  // serialization failure or deadlock: retry
@@ -187,6 +340,7 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
       absl::Status s = StatusFromException(e);
       if (!NeedsNewConnection(s)) return s;
       (*slot)->conn.reset();
+      replace = true;
       last = absl::UnavailableError(s.message());
     }
   }
@@ -194,10 +348,12 @@ absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
 }
 
 absl::Status Database::Ping() {
-  return InTransaction([](Tx& tx) {
-    tx.w().exec("SELECT 1");
-    return absl::OkStatus();
-  });
+  return Run(
+      [](Tx& tx) {
+        tx.w().exec("SELECT 1");
+        return absl::OkStatus();
+      },
+      Isolation::kReadCommitted, std::chrono::milliseconds(0));
 }
 
 }  // namespace smd::store

@@ -30,13 +30,29 @@ struct DatabaseOptions {
   std::string dsn;
   int pool_size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
+  // How long a call may wait for the database to take connections again (a failover or a
+  // planned switchover: no primary for a few seconds) before it fails UNAVAILABLE. 0: fail
+  // at once. The wait is spent retrying the reconnect at the backoff's pace. With a wait,
+  // a COMMIT cut off by the primary's end is resolved by asking the database a new
+  // connection reaches whether that transaction id committed (pg_xact_status): OK if it
+  // did, run again if it did not; only when that cannot be told within the wait does the
+  // call fail "commit in doubt" (the client retries with its idempotency key).
+  std::chrono::milliseconds failover_wait{0};
 };
+
+// Checks a connection string (key=value or URI) without connecting: INVALID_ARGUMENT when
+// libpq cannot parse it, or when it names several hosts (a pg_auto_failover pair) without
+// target_session_attrs=read-write (or primary). Without it libpq takes the first host that
+// answers, which after a failover can be the standby: every write then fails, and replacing
+// the connection lands on the same standby again.
+absl::Status CheckConnectionString(const std::string& dsn);
 
 // A fixed-size pool of connections, each with every named statement prepared and the
 // session time zone set to UTC. Thread-safe.
 class Database {
  public:
-  // Opens all connections. UNAVAILABLE if the server cannot be reached.
+  // Opens all connections. UNAVAILABLE if the server cannot be reached; INVALID_ARGUMENT
+  // for a connection string CheckConnectionString refuses.
   static absl::StatusOr<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
   ~Database();
   Database(const Database&) = delete;
@@ -51,13 +67,19 @@ class Database {
   // after a failover, the server shutting down: store::NeedsNewConnection) is replaced
   // and the transaction retried on the new one, up to three attempts in all, then
   // UNAVAILABLE. After a failed reconnect, further reconnects wait an exponential,
-  // jittered backoff (100 ms doubling to 5 s) and fail fast with UNAVAILABLE meanwhile,
-  // so an outage costs the database a handful of connection attempts, not one per call.
+  // jittered backoff (100 ms doubling to 1 s: a failover is over in seconds) and fail fast
+  // with UNAVAILABLE meanwhile,
+  // so an outage costs the database a handful of connection attempts, not one per call:
+  // while the backoff is active, one reconnect at a time probes the database, and the
+  // first that succeeds lets the others through at once. With `failover_wait` set, a call
+  // that finds no usable connection waits up to that long for one (docs/operations.md "High
+  // availability and failover"), so a switchover delays calls instead of refusing them.
   // Never throws.
   absl::Status InTransaction(const std::function<absl::Status(Tx&)>& fn,
                              Isolation isolation = Isolation::kReadCommitted);
 
-  // Checks that one connection answers. UNAVAILABLE otherwise.
+  // Checks that one connection answers. UNAVAILABLE otherwise, at once: it never waits
+  // `failover_wait` (the health service must report NOT_SERVING while there is no primary).
   absl::Status Ping();
 
   int pool_size() const { return static_cast<int>(all_.size()); }
@@ -83,6 +105,10 @@ class Database {
   absl::StatusOr<Slot*> Acquire();
   void Release(Slot* slot);
   absl::Status Reconnect(Slot* slot);
+  // Reconnect, retried at the backoff's pace until it succeeds or `give_up` passes.
+  absl::Status ReconnectUntil(Slot* slot, std::chrono::steady_clock::time_point give_up);
+  absl::Status Run(const std::function<absl::Status(Tx&)>& fn, Isolation isolation,
+                   std::chrono::milliseconds wait);
 
   DatabaseOptions options_;
   std::vector<std::unique_ptr<Slot>> all_;

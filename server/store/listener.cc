@@ -34,7 +34,8 @@ struct NotificationListener::Impl {
   std::unique_ptr<pqxx::connection> conn;
   std::vector<std::unique_ptr<Receiver>> receivers;
   std::vector<Notification> pending;
-  common::Backoff backoff{absl::Milliseconds(100), absl::Seconds(10)};
+  // Capped at 2 s: after a failover the new primary's notifications should wake streams soon.
+  common::Backoff backoff{absl::Milliseconds(100), absl::Seconds(2)};
   std::chrono::steady_clock::time_point next_attempt{};
   int reconnects = 0;
 

@@ -28,7 +28,7 @@ class NotificationListener {
   // Waits up to `timeout` and returns what arrived (possibly nothing). When the
   // connection breaks it returns one notification with channel "" meaning "you may have
   // missed some": the caller should re-scan; the same again once it has reconnected.
-  // Reconnects wait an exponential, jittered backoff (100 ms doubling to 10 s); while
+  // Reconnects wait an exponential, jittered backoff (100 ms doubling to 2 s); while
   // waiting, Wait just sleeps `timeout` (or until the next attempt is due), so a caller
   // looping on Wait never spins and an outage costs the database a handful of attempts.
   std::vector<Notification> Wait(absl::Duration timeout);

@@ -7,8 +7,12 @@
 
 #include <pqxx/pqxx>
 
+#include <atomic>
 #include <cstdlib>
+#include <iostream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -167,6 +171,110 @@ TEST_F(ReconnectTest, TheAlertListenerBacksOffAndReconnectsOnItsOwn) {
     for (const auto& n : l.Wait(absl::Milliseconds(250))) got |= n.payload == "hello";
   }
   EXPECT_TRUE(got) << "listening again";
+}
+
+
+// High availability (docs/operations.md "High availability and failover"): with
+// failover_wait, a call made while the database takes no connections (no primary during a
+// failover or switchover) waits for it instead of failing, and succeeds once it is back.
+class FailoverWaitTest : public ReconnectTest {
+ protected:
+  std::unique_ptr<store::Database> Pool(int size, std::chrono::milliseconds wait) {
+    store::DatabaseOptions o;
+    o.dsn = db_->AppDsn();
+    o.pool_size = size;
+    o.failover_wait = wait;
+    auto pool = store::Database::Open(o);
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    return pool.ok() ? std::move(*pool) : nullptr;
+  }
+  void Refuse() {
+    Admin(absl::StrCat("ALTER DATABASE ", db_->name(), " ALLOW_CONNECTIONS false"));
+    TerminateAppConnections(db_->name());
+  }
+  void Allow() { Admin(absl::StrCat("ALTER DATABASE ", db_->name(), " ALLOW_CONNECTIONS true")); }
+};
+
+TEST_F(FailoverWaitTest, AWriteDuringTheOutageWaitsAndSucceedsWhenTheDatabaseIsBack) {
+  auto pool = Pool(2, std::chrono::milliseconds(8000));
+  ASSERT_NE(pool, nullptr);
+  ASSERT_TRUE(Write(*pool).ok());
+  Refuse();
+  std::thread back([this] {
+    absl::SleepFor(absl::Milliseconds(1500));
+    Allow();
+  });
+  const absl::Time t0 = absl::Now();
+  absl::Status s = Write(*pool);
+  const absl::Duration took = absl::Now() - t0;
+  back.join();
+  EXPECT_TRUE(s.ok()) << "waited for the database instead of failing: " << s;
+  EXPECT_GE(took, absl::Milliseconds(1000)) << "it did wait";
+  EXPECT_LT(took, absl::Seconds(7)) << "and went on within the backoff's cap of the return";
+}
+
+TEST_F(FailoverWaitTest, TheWaitIsBoundedAndPingNeverWaits) {
+  auto pool = Pool(2, std::chrono::milliseconds(1500));
+  ASSERT_NE(pool, nullptr);
+  Refuse();
+  absl::Time t0 = absl::Now();
+  absl::Status s = Write(*pool);
+  absl::Duration took = absl::Now() - t0;
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_GE(took, absl::Milliseconds(1400));
+  EXPECT_LT(took, absl::Seconds(4));
+  // The health probe must see the outage at once (NOT_SERVING), not after the wait.
+  t0 = absl::Now();
+  s = pool->Ping();
+  took = absl::Now() - t0;
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_LT(took, absl::Milliseconds(1000));
+}
+
+TEST_F(FailoverWaitTest, WaitingCallsProbeTheDatabaseOneAtATime) {
+  auto pool = Pool(8, std::chrono::milliseconds(3000));
+  ASSERT_NE(pool, nullptr);
+  Refuse();
+  const int before = pool->ReconnectAttemptsForTest();
+  std::vector<std::thread> callers;
+  std::atomic<int> unavailable{0};
+  for (int i = 0; i < 8; ++i) {
+    callers.emplace_back([&] {
+      if (absl::IsUnavailable(Select1(*pool))) ++unavailable;
+    });
+  }
+  for (auto& t : callers) t.join();
+  const int attempts = pool->ReconnectAttemptsForTest() - before;
+  std::cout << "8 calls waiting 3 s: " << attempts << " reconnect attempts\n";
+  EXPECT_EQ(unavailable.load(), 8);
+  // 100 ms doubling to 1 s over 3 s is ~6 steps; 8 callers each trying at every step
+  // would make ~50.
+  EXPECT_LE(attempts, 16);
+  Allow();
+  absl::Status s;
+  for (int i = 0; i < 40 && !(s = Select1(*pool)).ok(); ++i) absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+TEST(ConnectionStringTest, SeveralHostsNeedTargetSessionAttrsReadWrite) {
+  EXPECT_TRUE(store::CheckConnectionString("host=/run/postgresql dbname=smd").ok());
+  EXPECT_TRUE(store::CheckConnectionString(
+                  "postgresql://db1:5432,db2:5432/smd?target_session_attrs=read-write")
+                  .ok());
+  EXPECT_TRUE(store::CheckConnectionString("host=db1,db2 dbname=smd target_session_attrs=primary")
+                  .ok());
+  absl::Status s = store::CheckConnectionString("postgresql://db1,db2/smd?connect_timeout=2");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("target_session_attrs=read-write"), std::string::npos) << s;
+  EXPECT_EQ(store::CheckConnectionString("host=db1,db2 target_session_attrs=any").code(),
+            absl::StatusCode::kInvalidArgument);
+  s = store::CheckConnectionString("host='unterminated password=secret");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message().find("secret"), std::string::npos) << "never echoes the string";
+  store::DatabaseOptions o;
+  o.dsn = "postgresql://127.0.0.1:1,127.0.0.1:2/smd";
+  EXPECT_EQ(store::Database::Open(o).status().code(), absl::StatusCode::kInvalidArgument)
+      << "refused before any connection is tried";
 }
 
 }  // namespace

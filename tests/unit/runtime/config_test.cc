@@ -93,6 +93,27 @@ TEST(ParseConfig, TrustedGatewaysFromTheEnvironmentUnlessGivenAsFlags) {
   EXPECT_THAT(flags->trusted_gateways, ::testing::ElementsAre("flag-gw"));
 }
 
+// High availability (docs/operations.md "High availability and failover"): off unless set,
+// from the flag or SMD_DB_FAILOVER_WAIT_MS, and bounded.
+TEST(ParseConfig, DbFailoverWaitDefaultsToOffAndIsBounded) {
+  ::unsetenv("SMD_DB_FAILOVER_WAIT_MS");
+  auto none = ParseConfig({"smd-server", "serve"});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->db_failover_wait_ms, 0);
+  auto set = ParseConfig({"smd-server", "serve", "--db-failover-wait-ms=10000"});
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->db_failover_wait_ms, 10000);
+  ::setenv("SMD_DB_FAILOVER_WAIT_MS", "2500", 1);
+  auto env = ParseConfig({"smd-server", "serve"});
+  ::unsetenv("SMD_DB_FAILOVER_WAIT_MS");
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(env->db_failover_wait_ms, 2500);
+  for (const char* bad : {"-1", "60001", "soon"}) {
+    auto r = ParseConfig({"smd-server", "serve", "--db-failover-wait-ms", bad});
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 // A forwarded address is trusted only from a verified client certificate: without
 // --tls-client-ca (or with --insecure) the server refuses to start, saying so.
 TEST(ValidateConfig, TrustedGatewaysNeedMutualTls) {
