@@ -11,20 +11,8 @@
 namespace smd::domain {
 namespace {
 
-using metric_fixtures::C;
-using metric_fixtures::D;
-using metric_fixtures::Failed;
-using metric_fixtures::InHospital;
-using metric_fixtures::Jiangsu;
-using metric_fixtures::M3Patients;
-using metric_fixtures::National;
-using metric_fixtures::Note;
-using metric_fixtures::Patient;
-using metric_fixtures::RateOf;
-using metric_fixtures::S;
-using metric_fixtures::Visit;
-using metric_fixtures::VisitsOn;
-using metric_fixtures::Year2024;
+using namespace metric_fixtures; // NOLINT(google-build-using-namespace): the
+                                 // tests' vocabulary
 using ::testing::IsEmpty;
 using testing::IsFieldError;
 using ::testing::Optional;

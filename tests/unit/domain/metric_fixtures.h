@@ -59,8 +59,9 @@ inline VisitFact Failed(absl::CivilDay d,
   return v;
 }
 
-inline PatientPeriodInput Patient(std::vector<VisitFact> visits,
-                                  absl::CivilDay registered = D(2020, 5, 1)) {
+inline PatientPeriodInput PatientWith(std::vector<VisitFact> visits,
+                                      absl::CivilDay registered = D(2020, 5,
+                                                                    1)) {
   PatientPeriodInput p;
   p.registered_on = registered;
   p.diagnosis = DiagnosisCategory::kBipolar;
@@ -75,7 +76,7 @@ VisitsOn(std::vector<std::pair<int, int>> month_days) {
   std::vector<VisitFact> v;
   for (auto [m, d] : month_days)
     v.push_back(Visit(D(2024, m, d)));
-  return Patient(std::move(v));
+  return PatientWith(std::move(v));
 }
 
 inline std::string Note(const PatientMetrics &m, S s) {

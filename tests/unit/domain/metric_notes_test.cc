@@ -11,20 +11,8 @@
 namespace smd::domain {
 namespace {
 
-using metric_fixtures::C;
-using metric_fixtures::D;
-using metric_fixtures::Failed;
-using metric_fixtures::InHospital;
-using metric_fixtures::Jiangsu;
-using metric_fixtures::M3Patients;
-using metric_fixtures::National;
-using metric_fixtures::Note;
-using metric_fixtures::Patient;
-using metric_fixtures::RateOf;
-using metric_fixtures::S;
-using metric_fixtures::Visit;
-using metric_fixtures::VisitsOn;
-using metric_fixtures::Year2024;
+using namespace metric_fixtures; // NOLINT(google-build-using-namespace): the
+                                 // tests' vocabulary
 using ::testing::IsEmpty;
 using testing::IsFieldError;
 using ::testing::Optional;
@@ -89,7 +77,7 @@ TEST(MetricNotes, ACompletePatientHasNoNotes) {
 // the note says so instead of naming no gap.
 TEST(MetricNotes, R1WithOnlyAVisitBeforeRegistration) {
   const PatientMetrics m = EvaluatePatient(
-      Patient({Visit(D(2024, 3, 1))}, D(2024, 6, 1)), Year2024());
+      PatientWith({Visit(D(2024, 3, 1))}, D(2024, 6, 1)), Year2024());
   EXPECT_TRUE(m.managed);
   EXPECT_FALSE(m.standard_r1);
   EXPECT_EQ(Note(m, S::kStandardR1),

@@ -12,20 +12,8 @@
 namespace smd::domain {
 namespace {
 
-using metric_fixtures::C;
-using metric_fixtures::D;
-using metric_fixtures::Failed;
-using metric_fixtures::InHospital;
-using metric_fixtures::Jiangsu;
-using metric_fixtures::M3Patients;
-using metric_fixtures::National;
-using metric_fixtures::Note;
-using metric_fixtures::Patient;
-using metric_fixtures::RateOf;
-using metric_fixtures::S;
-using metric_fixtures::Visit;
-using metric_fixtures::VisitsOn;
-using metric_fixtures::Year2024;
+using namespace metric_fixtures; // NOLINT(google-build-using-namespace): the
+                                 // tests' vocabulary
 using ::testing::IsEmpty;
 using testing::IsFieldError;
 using ::testing::Optional;
@@ -41,11 +29,12 @@ using ::testing::SizeIs;
 TEST(MetricExamples, M1RegisteredAndReportedPrevalence) {
   std::vector<PatientMetrics> all;
   for (int i = 1; i <= 10; ++i) {
-    all.push_back(EvaluatePatient(Patient({Visit(D(2024, 3, 1))}), Year2024()));
+    all.push_back(
+        EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}), Year2024()));
   }
-  PatientPeriodInput p11 = Patient({}, D(2019, 1, 1));
+  PatientPeriodInput p11 = PatientWith({}, D(2019, 1, 1));
   p11.died_on = D(2023, 8, 1);
-  PatientPeriodInput p12 = Patient({Visit(D(2024, 2, 1))}, D(2019, 1, 1));
+  PatientPeriodInput p12 = PatientWith({Visit(D(2024, 2, 1))}, D(2019, 1, 1));
   p12.moved_out_on = D(2024, 6, 15);
   const PatientMetrics m11 = EvaluatePatient(p11, Year2024());
   const PatientMetrics m12 = EvaluatePatient(p12, Year2024());
@@ -78,7 +67,8 @@ TEST(MetricExamples, M1PrevalenceTargetNeedsNinetyRegistered) {
 
 // Decisions "Resident population": unavailable, not zero, when it is missing.
 TEST(MetricExamples, M1PrevalenceUnavailableWithoutPopulation) {
-  std::vector<PatientMetrics> all = {EvaluatePatient(Patient({}), Year2024())};
+  std::vector<PatientMetrics> all = {
+      EvaluatePatient(PatientWith({}), Year2024())};
   for (std::optional<int64_t> population :
        {std::optional<int64_t>(), std::optional<int64_t>(0)}) {
     const Rate r =
@@ -98,13 +88,13 @@ TEST(MetricExamples, M2ManagementRate) {
   std::vector<PatientMetrics> all;
   for (int i = 1; i <= 8; ++i) {
     all.push_back(
-        EvaluatePatient(Patient({Visit(D(2024, i, 10))}), Year2024()));
+        EvaluatePatient(PatientWith({Visit(D(2024, i, 10))}), Year2024()));
   }
   const PatientMetrics p9 = EvaluatePatient(
-      Patient({InHospital(D(2024, 2, 1)), InHospital(D(2024, 7, 1))}),
+      PatientWith({InHospital(D(2024, 2, 1)), InHospital(D(2024, 7, 1))}),
       Year2024());
   const PatientMetrics p10 = EvaluatePatient(
-      Patient({Failed(D(2024, 3, 1)), Failed(D(2024, 6, 1))}), Year2024());
+      PatientWith({Failed(D(2024, 3, 1)), Failed(D(2024, 6, 1))}), Year2024());
   EXPECT_TRUE(p9.managed);
   EXPECT_FALSE(p10.managed);
   EXPECT_EQ(Note(p10, S::kManaged),
@@ -197,8 +187,8 @@ TEST(MetricExamples, M3CumulativeToMarch31) {
 // ---------------------------------------------------------------------------------------
 
 TEST(MetricRegister, RegisteredAfterTheCutOffIsNotRegistered) {
-  const PatientMetrics m =
-      EvaluatePatient(Patient({}, D(2024, 4, 1)), PeriodAsOf(D(2024, 3, 31)));
+  const PatientMetrics m = EvaluatePatient(PatientWith({}, D(2024, 4, 1)),
+                                           PeriodAsOf(D(2024, 3, 31)));
   EXPECT_FALSE(m.registered);
   EXPECT_EQ(Note(m, S::kRegistered), "截止日2024-03-31时尚未建档 (not yet "
                                      "registered at the cut-off 2024-03-31)");
@@ -206,13 +196,13 @@ TEST(MetricRegister, RegisteredAfterTheCutOffIsNotRegistered) {
 }
 
 TEST(MetricRegister, RegisteredOnTheCutOffDayIsRegistered) {
-  EXPECT_TRUE(
-      EvaluatePatient(Patient({}, D(2024, 3, 31)), PeriodAsOf(D(2024, 3, 31)))
-          .registered);
+  EXPECT_TRUE(EvaluatePatient(PatientWith({}, D(2024, 3, 31)),
+                              PeriodAsOf(D(2024, 3, 31)))
+                  .registered);
 }
 
 TEST(MetricRegister, DeathBeforeOnOrAfterTheCutOff) {
-  PatientPeriodInput p = Patient({Visit(D(2024, 2, 1))});
+  PatientPeriodInput p = PatientWith({Visit(D(2024, 2, 1))});
   p.died_on = D(2024, 6, 1);
   EXPECT_FALSE(EvaluatePatient(p, Year2024()).registered);
   // The period ends at 24:00 of the cut-off day: a death that day is counted.
@@ -223,7 +213,7 @@ TEST(MetricRegister, DeathBeforeOnOrAfterTheCutOff) {
 }
 
 TEST(MetricRegister, MovedOutBeforeAndAfterTheCutOff) {
-  PatientPeriodInput p = Patient({Visit(D(2024, 2, 1))});
+  PatientPeriodInput p = PatientWith({Visit(D(2024, 2, 1))});
   p.moved_out_on = D(2025, 1, 5);
   EXPECT_TRUE(EvaluatePatient(p, Year2024()).registered);
   p.moved_out_on = D(2024, 12, 30);
@@ -231,7 +221,7 @@ TEST(MetricRegister, MovedOutBeforeAndAfterTheCutOff) {
 }
 
 TEST(MetricRegister, DeregistrationAndTheEarliestExitIsNamed) {
-  PatientPeriodInput p = Patient({});
+  PatientPeriodInput p = PatientWith({});
   p.deregistered_on = D(2024, 9, 1);
   p.moved_out_on = D(2024, 10, 1);
   const PatientMetrics m = EvaluatePatient(p, Year2024());
@@ -247,10 +237,10 @@ TEST(MetricRegister, DeregistrationAndTheEarliestExitIsNamed) {
 TEST(MetricManaged, FailedVisitsCountTowardNeitherManagedNorStandard) {
   // One valid visit in January; the failed visits of April, July and October do
   // not close the gaps, and do not make a fourth visit for R2.
-  const PatientMetrics m =
-      EvaluatePatient(Patient({Visit(D(2024, 1, 5)), Failed(D(2024, 4, 5)),
-                               Failed(D(2024, 7, 5)), Failed(D(2024, 10, 5))}),
-                      Year2024());
+  const PatientMetrics m = EvaluatePatient(
+      PatientWith({Visit(D(2024, 1, 5)), Failed(D(2024, 4, 5)),
+                   Failed(D(2024, 7, 5)), Failed(D(2024, 10, 5))}),
+      Year2024());
   EXPECT_TRUE(m.managed);
   EXPECT_FALSE(m.standard_r1);
   EXPECT_FALSE(m.standard_r2);
@@ -262,8 +252,8 @@ TEST(MetricManaged, FailedVisitsCountTowardNeitherManagedNorStandard) {
 
 TEST(MetricManaged, HospitalisedOnlyRecordsCountAsManagedAndStandard) {
   const PatientMetrics m = EvaluatePatient(
-      Patient({InHospital(D(2024, 1, 20)), InHospital(D(2024, 4, 20)),
-               InHospital(D(2024, 7, 20)), InHospital(D(2024, 10, 20))}),
+      PatientWith({InHospital(D(2024, 1, 20)), InHospital(D(2024, 4, 20)),
+                   InHospital(D(2024, 7, 20)), InHospital(D(2024, 10, 20))}),
       Year2024());
   EXPECT_TRUE(m.managed);
   EXPECT_TRUE(m.standard_r1);
@@ -281,7 +271,8 @@ TEST(MetricManaged, HospitalisedOnlyRecordsCountAsManagedAndStandard) {
 
 TEST(MetricManaged, NoRecordNamesTheLastValidVisitBeforeThePeriod) {
   const PatientMetrics m = EvaluatePatient(
-      Patient({Visit(D(2023, 11, 20)), Failed(D(2023, 12, 20))}), Year2024());
+      PatientWith({Visit(D(2023, 11, 20)), Failed(D(2023, 12, 20))}),
+      Year2024());
   EXPECT_FALSE(m.managed);
   EXPECT_FALSE(m.standard_r1);
   EXPECT_EQ(Note(m, S::kManaged),
@@ -291,7 +282,7 @@ TEST(MetricManaged, NoRecordNamesTheLastValidVisitBeforeThePeriod) {
 }
 
 TEST(MetricManaged, NoRecordAtAll) {
-  const PatientMetrics m = EvaluatePatient(Patient({}), Year2024());
+  const PatientMetrics m = EvaluatePatient(PatientWith({}), Year2024());
   EXPECT_TRUE(m.registered);
   EXPECT_FALSE(m.managed);
   EXPECT_EQ(Note(m, S::kManaged),
@@ -302,10 +293,10 @@ TEST(MetricManaged, NoRecordAtAll) {
 // and 13) would make a never-visited patient 规范 at year end.
 TEST(MetricStandardR1, RequiresAtLeastOneValidFollowUp) {
   const PatientMetrics m =
-      EvaluatePatient(Patient({}, D(2024, 11, 1)), Year2024());
+      EvaluatePatient(PatientWith({}, D(2024, 11, 1)), Year2024());
   EXPECT_FALSE(m.standard_r1);
   const PatientMetrics jan =
-      EvaluatePatient(Patient({}), PeriodAsOf(D(2024, 1, 31)));
+      EvaluatePatient(PatientWith({}), PeriodAsOf(D(2024, 1, 31)));
   EXPECT_FALSE(jan.standard_r1);
 }
 
@@ -313,15 +304,16 @@ TEST(MetricStandardR1, RequiresAtLeastOneValidFollowUp) {
 TEST(MetricStandardR1, MidYearRegistrationMovesTheStartAnchor) {
   const absl::CivilDay reg(2024, 6, 10);
   const PatientMetrics ok =
-      EvaluatePatient(Patient({Visit(D(2024, 6, 20)), Visit(D(2024, 9, 15)),
-                               Visit(D(2024, 12, 1))},
-                              reg),
+      EvaluatePatient(PatientWith({Visit(D(2024, 6, 20)), Visit(D(2024, 9, 15)),
+                                   Visit(D(2024, 12, 1))},
+                                  reg),
                       Year2024());
   EXPECT_TRUE(ok.standard_r1); // anchors 5 and 13: 5,6,9,12,13
   EXPECT_FALSE(ok.standard_r2);
   // First visit in September: 9 - 5 = 4 months from the anchor.
   const PatientMetrics late = EvaluatePatient(
-      Patient({Visit(D(2024, 9, 20)), Visit(D(2024, 12, 1))}, reg), Year2024());
+      PatientWith({Visit(D(2024, 9, 20)), Visit(D(2024, 12, 1))}, reg),
+      Year2024());
   EXPECT_FALSE(late.standard_r1);
   EXPECT_EQ(Note(late, S::kStandardR1),
             "首次随访应不晚于2024-08，实际在2024-09 (the first follow-up was "
@@ -330,8 +322,8 @@ TEST(MetricStandardR1, MidYearRegistrationMovesTheStartAnchor) {
   // A registration in an earlier year leaves the anchor at Jan 1 (anchor month
   // 0).
   const PatientMetrics old =
-      EvaluatePatient(Patient({Visit(D(2024, 4, 1)), Visit(D(2024, 7, 1)),
-                               Visit(D(2024, 10, 1))}),
+      EvaluatePatient(PatientWith({Visit(D(2024, 4, 1)), Visit(D(2024, 7, 1)),
+                                   Visit(D(2024, 10, 1))}),
                       Year2024());
   EXPECT_FALSE(old.standard_r1);
   EXPECT_EQ(Note(old, S::kStandardR1),
@@ -343,15 +335,15 @@ TEST(MetricStandardR1, MidYearRegistrationMovesTheStartAnchor) {
 // The month index counts calendar months, not days: Jan 31 -> Apr 30 is 3, Jan
 // 1 -> May 1 is 4, and Feb 29 of a leap year is an ordinary February day.
 TEST(MetricStandardR1, MonthIndexIgnoresDaysAndLeapDays) {
-  const PatientMetrics three =
-      EvaluatePatient(Patient({Visit(D(2024, 1, 31)), Visit(D(2024, 4, 30)),
-                               Visit(D(2024, 7, 31)), Visit(D(2024, 10, 31))}),
-                      Year2024());
+  const PatientMetrics three = EvaluatePatient(
+      PatientWith({Visit(D(2024, 1, 31)), Visit(D(2024, 4, 30)),
+                   Visit(D(2024, 7, 31)), Visit(D(2024, 10, 31))}),
+      Year2024());
   EXPECT_TRUE(three.standard_r1);
-  const PatientMetrics four =
-      EvaluatePatient(Patient({Visit(D(2024, 1, 1)), Visit(D(2024, 5, 1)),
-                               Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
-                      Year2024());
+  const PatientMetrics four = EvaluatePatient(
+      PatientWith({Visit(D(2024, 1, 1)), Visit(D(2024, 5, 1)),
+                   Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
+      Year2024());
   EXPECT_FALSE(four.standard_r1);
   EXPECT_EQ(Note(four, S::kStandardR1),
             "2024-01至2024-05间隔4个月 (4 months between the 2024-01 and "
@@ -361,7 +353,7 @@ TEST(MetricStandardR1, MonthIndexIgnoresDaysAndLeapDays) {
   ASSERT_TRUE(feb.ok());
   EXPECT_EQ(feb->cutoff, D(2024, 2, 29));
   const PatientMetrics leap =
-      EvaluatePatient(Patient({Visit(D(2024, 2, 29))}), *feb);
+      EvaluatePatient(PatientWith({Visit(D(2024, 2, 29))}), *feb);
   EXPECT_TRUE(leap.managed);
   EXPECT_TRUE(leap.standard_r1);
   EXPECT_EQ(PeriodToMonthEnd(2023, 2)->cutoff, D(2023, 2, 28));
@@ -370,10 +362,10 @@ TEST(MetricStandardR1, MonthIndexIgnoresDaysAndLeapDays) {
 // A December visit of the previous year does not count: the year starts afresh
 // (anchor 0).
 TEST(MetricStandardR1, TheYearBoundaryResetsTheSequence) {
-  const PatientMetrics m =
-      EvaluatePatient(Patient({Visit(D(2023, 12, 15)), Visit(D(2024, 4, 2)),
-                               Visit(D(2024, 7, 2)), Visit(D(2024, 10, 2))}),
-                      Year2024());
+  const PatientMetrics m = EvaluatePatient(
+      PatientWith({Visit(D(2023, 12, 15)), Visit(D(2024, 4, 2)),
+                   Visit(D(2024, 7, 2)), Visit(D(2024, 10, 2))}),
+      Year2024());
   EXPECT_FALSE(m.standard_r1);
   EXPECT_FALSE(m.standard_r2); // three in the period
 }
@@ -384,13 +376,13 @@ TEST(MetricStandardR1, AsOfDateMidMonth) {
   const ReportingPeriod p = PeriodAsOf(D(2024, 3, 15));
   EXPECT_EQ(p.start(), D(2024, 1, 1));
   const PatientMetrics ok =
-      EvaluatePatient(Patient({Visit(D(2024, 1, 10))}), p);
+      EvaluatePatient(PatientWith({Visit(D(2024, 1, 10))}), p);
   EXPECT_TRUE(ok.standard_r1); // 0, 1, 4
   const PatientMetrics later =
-      EvaluatePatient(Patient({Visit(D(2024, 3, 16))}), p);
+      EvaluatePatient(PatientWith({Visit(D(2024, 3, 16))}), p);
   EXPECT_FALSE(later.managed); // the visit lies after the cut-off
   const PatientMetrics dec =
-      EvaluatePatient(Patient({Visit(D(2023, 12, 20))}), p);
+      EvaluatePatient(PatientWith({Visit(D(2023, 12, 20))}), p);
   EXPECT_FALSE(dec.standard_r1);
 }
 
@@ -414,10 +406,10 @@ TEST(MetricStandardR1, VisitsInAnyOrderGiveTheSameResult) {
 // ---------------------------------------------------------------------------------------
 
 TEST(MetricMedication, LastVisitRuleAndAnyRecordRule) {
-  const PatientMetrics m =
-      EvaluatePatient(Patient({Visit(D(2024, 2, 1), Adherence::kRegular),
-                               Visit(D(2024, 5, 1), Adherence::kNotTaking)}),
-                      Year2024());
+  const PatientMetrics m = EvaluatePatient(
+      PatientWith({Visit(D(2024, 2, 1), Adherence::kRegular),
+                   Visit(D(2024, 5, 1), Adherence::kNotTaking)}),
+      Year2024());
   EXPECT_FALSE(m.on_medication_last);
   EXPECT_TRUE(m.on_medication_any);
   EXPECT_EQ(Note(m, S::kOnMedicationLast),
@@ -438,7 +430,7 @@ TEST(MetricMedication, LastVisitRuleAndAnyRecordRule) {
 
 TEST(MetricMedication, NotNeededIsNotOnMedication) {
   const PatientMetrics m = EvaluatePatient(
-      Patient({Visit(D(2024, 2, 1), Adherence::kNotNeeded)}), Year2024());
+      PatientWith({Visit(D(2024, 2, 1), Adherence::kNotNeeded)}), Year2024());
   EXPECT_FALSE(m.on_medication_last);
   EXPECT_FALSE(m.on_medication_any);
   EXPECT_FALSE(m.regular_medication);
@@ -449,25 +441,25 @@ TEST(MetricMedication, NotNeededIsNotOnMedication) {
 }
 
 TEST(MetricMedication, LastValidVisitDecidesNotAFailedOne) {
-  const PatientMetrics m =
-      EvaluatePatient(Patient({Visit(D(2024, 2, 1), Adherence::kIntermittent),
-                               Failed(D(2024, 5, 1))}),
-                      Year2024());
+  const PatientMetrics m = EvaluatePatient(
+      PatientWith({Visit(D(2024, 2, 1), Adherence::kIntermittent),
+                   Failed(D(2024, 5, 1))}),
+      Year2024());
   EXPECT_TRUE(m.on_medication_last);
 }
 
 TEST(MetricMedication, RegularMedicationNeedsEveryQuarterAndNoLapse) {
-  const PatientMetrics ok =
-      EvaluatePatient(Patient({Visit(D(2024, 2, 1)), InHospital(D(2024, 5, 1)),
-                               Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
-                      Year2024());
+  const PatientMetrics ok = EvaluatePatient(
+      PatientWith({Visit(D(2024, 2, 1)), InHospital(D(2024, 5, 1)),
+                   Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
+      Year2024());
   EXPECT_TRUE(ok.regular_medication);
 
-  const PatientMetrics lapse =
-      EvaluatePatient(Patient({Visit(D(2024, 2, 1)),
-                               Visit(D(2024, 5, 1), Adherence::kIntermittent),
-                               Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
-                      Year2024());
+  const PatientMetrics lapse = EvaluatePatient(
+      PatientWith({Visit(D(2024, 2, 1)),
+                   Visit(D(2024, 5, 1), Adherence::kIntermittent),
+                   Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
+      Year2024());
   EXPECT_FALSE(lapse.regular_medication);
   EXPECT_TRUE(lapse.on_medication_last);
   EXPECT_EQ(Note(lapse, S::kRegularMedication),
@@ -476,8 +468,8 @@ TEST(MetricMedication, RegularMedicationNeedsEveryQuarterAndNoLapse) {
             "medication)");
 
   const PatientMetrics gap =
-      EvaluatePatient(Patient({Visit(D(2024, 2, 1)), Visit(D(2024, 5, 1)),
-                               Visit(D(2024, 10, 1))}),
+      EvaluatePatient(PatientWith({Visit(D(2024, 2, 1)), Visit(D(2024, 5, 1)),
+                                   Visit(D(2024, 10, 1))}),
                       Year2024());
   EXPECT_FALSE(gap.regular_medication);
   EXPECT_EQ(Note(gap, S::kRegularMedication),
@@ -489,36 +481,38 @@ TEST(MetricMedication, RegularMedicationNeedsEveryQuarterAndNoLapse) {
 // Cumulative: only quarters wholly inside [start, cut-off] are asked for.
 TEST(MetricMedication, RegularMedicationForPartialYears) {
   // To Apr 30: Q1 only; Q2 is not over.
-  EXPECT_TRUE(EvaluatePatient(Patient({Visit(D(2024, 3, 1))}),
+  EXPECT_TRUE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}),
                               PeriodAsOf(D(2024, 4, 30)))
                   .regular_medication);
   // Registered Feb 20: Q1 began before registration; Q2 must be covered at a
   // Jun 30 cut-off.
   const absl::CivilDay reg(2024, 2, 20);
-  EXPECT_TRUE(EvaluatePatient(
-                  Patient({Visit(D(2024, 3, 1)), Visit(D(2024, 6, 1))}, reg),
-                  PeriodAsOf(D(2024, 6, 30)))
-                  .regular_medication);
-  EXPECT_FALSE(EvaluatePatient(Patient({Visit(D(2024, 3, 1))}, reg),
+  EXPECT_TRUE(
+      EvaluatePatient(
+          PatientWith({Visit(D(2024, 3, 1)), Visit(D(2024, 6, 1))}, reg),
+          PeriodAsOf(D(2024, 6, 30)))
+          .regular_medication);
+  EXPECT_FALSE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}, reg),
                                PeriodAsOf(D(2024, 6, 30)))
                    .regular_medication);
 }
 
 TEST(MetricSchizophrenia, MedicationAndTreatmentStatuses) {
-  PatientPeriodInput on = Patient({Visit(D(2024, 3, 1), Adherence::kRegular)});
+  PatientPeriodInput on =
+      PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular)});
   on.diagnosis = DiagnosisCategory::kSchizophrenia;
   // Not taking at the last visit, but was in hospital between visits: treated,
   // not 服药.
   PatientPeriodInput hosp =
-      Patient({Visit(D(2024, 3, 1), Adherence::kNotTaking, C::kStable,
-                     VisitMode::kHome, Hospitalization::kPreviously)});
+      PatientWith({Visit(D(2024, 3, 1), Adherence::kNotTaking, C::kStable,
+                         VisitMode::kHome, Hospitalization::kPreviously)});
   hosp.diagnosis = DiagnosisCategory::kSchizophrenia;
   PatientPeriodInput untreated =
-      Patient({Visit(D(2024, 3, 1), Adherence::kNotTaking)});
+      PatientWith({Visit(D(2024, 3, 1), Adherence::kNotTaking)});
   untreated.diagnosis = DiagnosisCategory::kSchizophrenia;
-  PatientPeriodInput unmanaged = Patient({});
+  PatientPeriodInput unmanaged = PatientWith({});
   unmanaged.diagnosis = DiagnosisCategory::kSchizophrenia;
-  PatientPeriodInput other = Patient({Visit(D(2024, 3, 1))}); // bipolar
+  PatientPeriodInput other = PatientWith({Visit(D(2024, 3, 1))}); // bipolar
 
   std::vector<PatientMetrics> m;
   for (const auto &p : {on, hosp, untreated, unmanaged, other}) {
@@ -560,21 +554,22 @@ TEST(MetricHome, HomeStableNeedsAStableLastVisitWithinThreeMonths) {
   const ReportingPeriod may =
       PeriodAsOf(D(2024, 5, 31)); // window from 2024-02-29
   const PatientMetrics in =
-      EvaluatePatient(Patient({Visit(D(2024, 2, 29))}), may);
+      EvaluatePatient(PatientWith({Visit(D(2024, 2, 29))}), may);
   EXPECT_TRUE(in.at_home);
   EXPECT_TRUE(in.home_stable);
   const PatientMetrics old =
-      EvaluatePatient(Patient({Visit(D(2024, 2, 28))}), may);
+      EvaluatePatient(PatientWith({Visit(D(2024, 2, 28))}), may);
   EXPECT_TRUE(old.at_home);
   EXPECT_FALSE(old.home_stable);
   EXPECT_EQ(Note(old, S::kHomeStable),
             "末次随访2024-02-28距截止日超过3个月 (the last follow-up, "
             "2024-02-28, is more than 3 "
             "months before the cut-off)");
-  const PatientMetrics basic = EvaluatePatient(
-      Patient({Visit(D(2024, 1, 5)),
-               Visit(D(2024, 5, 2), Adherence::kRegular, C::kBasicallyStable)}),
-      may);
+  const PatientMetrics basic =
+      EvaluatePatient(PatientWith({Visit(D(2024, 1, 5)),
+                                   Visit(D(2024, 5, 2), Adherence::kRegular,
+                                         C::kBasicallyStable)}),
+                      may);
   EXPECT_FALSE(basic.home_stable);
   EXPECT_EQ(Note(basic, S::kHomeStable),
             "末次随访2024-05-02分类为基本稳定 (the last follow-up, 2024-05-02, "
@@ -584,8 +579,8 @@ TEST(MetricHome, HomeStableNeedsAStableLastVisitWithinThreeMonths) {
 
 TEST(MetricHome, CurrentlyHospitalisedIsNotAtHomeAndGetsNoHomeNotes) {
   const PatientMetrics m = EvaluatePatient(
-      Patient({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
-                     VisitMode::kClinic, Hospitalization::kCurrently)}),
+      PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
+                         VisitMode::kClinic, Hospitalization::kCurrently)}),
       Year2024());
   EXPECT_FALSE(m.at_home);
   EXPECT_EQ(m.NoteFor(S::kHomeStable), nullptr);
@@ -593,7 +588,7 @@ TEST(MetricHome, CurrentlyHospitalisedIsNotAtHomeAndGetsNoHomeNotes) {
 }
 
 TEST(MetricHome, CommunityRehabCountsRecordsOfThePeriodForHomePatients) {
-  PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+  PatientPeriodInput p = PatientWith({Visit(D(2024, 3, 1))});
   p.rehab = {D(2023, 10, 1)};
   PatientMetrics m = EvaluatePatient(p, Year2024());
   EXPECT_FALSE(m.community_rehab);
@@ -615,7 +610,7 @@ TEST(MetricHome, CommunityRehabCountsRecordsOfThePeriodForHomePatients) {
 // on the cut-off day does; one after the cut-off does not count for a month-end
 // before it.
 TEST(MetricHome, DatedRehabRecordsCountOnlyInTheirOwnPeriod) {
-  PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+  PatientPeriodInput p = PatientWith({Visit(D(2024, 3, 1))});
   p.rehab = {D(2025, 1, 15)};
   EXPECT_FALSE(EvaluatePatient(p, Year2024()).community_rehab);
   // Nor in 2025 here: without a 2025 follow-up the patient is not 居家 then.
@@ -630,7 +625,7 @@ TEST(MetricHome, DatedRehabRecordsCountOnlyInTheirOwnPeriod) {
 // 居家患者及家属心理疏导覆盖率: a 心理疏导 record (to the patient or the
 // family) in the period, for home patients only.
 TEST(MetricHome, PsychSupportCountsRecordsOfThePeriodForHomePatients) {
-  PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+  PatientPeriodInput p = PatientWith({Visit(D(2024, 3, 1))});
   PatientMetrics m = EvaluatePatient(p, Year2024());
   EXPECT_FALSE(m.psych_support);
   EXPECT_EQ(Note(m, S::kPsychSupport),
@@ -649,8 +644,8 @@ TEST(MetricHome, PsychSupportCountsRecordsOfThePeriodForHomePatients) {
   EXPECT_TRUE(MaskHas(StatusMask(m), S::kPsychSupport));
   // In hospital at the last visit: not 居家, so neither counted nor missing.
   PatientPeriodInput in_hospital =
-      Patient({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
-                     VisitMode::kClinic, Hospitalization::kCurrently)});
+      PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
+                         VisitMode::kClinic, Hospitalization::kCurrently)});
   in_hospital.psych_support = {D(2024, 2, 2)};
   const PatientMetrics h = EvaluatePatient(in_hospital, Year2024());
   EXPECT_FALSE(h.psych_support);
@@ -663,7 +658,7 @@ TEST(MetricHome, PsychSupportCountsRecordsOfThePeriodForHomePatients) {
 TEST(MetricHome, RatesOfTenHomePatients) {
   std::vector<PatientMetrics> all;
   for (int i = 0; i < 10; ++i) {
-    PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+    PatientPeriodInput p = PatientWith({Visit(D(2024, 3, 1))});
     if (i >= 3)
       p.rehab = {D(2024, 4, 1)};
     if (i >= 4)
@@ -690,27 +685,28 @@ TEST(MetricHome, RatesOfTenHomePatients) {
 
 TEST(MetricFaceToFace, PhoneOnlyIsNotFaceToFace) {
   const PatientMetrics phone =
-      EvaluatePatient(Patient({Visit(D(2024, 3, 1), Adherence::kRegular,
-                                     C::kStable, VisitMode::kPhone)}),
+      EvaluatePatient(PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular,
+                                         C::kStable, VisitMode::kPhone)}),
                       Year2024());
   EXPECT_FALSE(phone.face_to_face);
   EXPECT_EQ(Note(phone, S::kFaceToFace),
             "本期无门诊或家庭访视 (no clinic or home visit in the period)");
   // A failed home visit is not a face-to-face follow-up.
   const PatientMetrics failed =
-      EvaluatePatient(Patient({Visit(D(2024, 3, 1), Adherence::kRegular,
-                                     C::kStable, VisitMode::kPhone),
-                               Failed(D(2024, 4, 1))}),
+      EvaluatePatient(PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular,
+                                         C::kStable, VisitMode::kPhone),
+                                   Failed(D(2024, 4, 1))}),
                       Year2024());
   EXPECT_FALSE(failed.face_to_face);
-  EXPECT_TRUE(EvaluatePatient(Patient({Visit(D(2024, 3, 1), Adherence::kRegular,
-                                             C::kStable, VisitMode::kClinic)}),
-                              Year2024())
-                  .face_to_face);
+  EXPECT_TRUE(
+      EvaluatePatient(PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular,
+                                         C::kStable, VisitMode::kClinic)}),
+                      Year2024())
+          .face_to_face);
 }
 
 TEST(MetricHealthCheck, CheckInThePeriod) {
-  PatientPeriodInput p = Patient({Visit(D(2024, 3, 1))});
+  PatientPeriodInput p = PatientWith({Visit(D(2024, 3, 1))});
   p.health_checks = {D(2023, 5, 6), D(2022, 5, 1)};
   PatientMetrics m = EvaluatePatient(p, Year2024());
   EXPECT_FALSE(m.health_checked);
@@ -722,33 +718,34 @@ TEST(MetricHealthCheck, CheckInThePeriod) {
   EXPECT_FALSE(EvaluatePatient(p, Year2024()).health_checked);
   p.health_checks.push_back(D(2024, 12, 31));
   EXPECT_TRUE(EvaluatePatient(p, Year2024()).health_checked);
-  EXPECT_EQ(Note(EvaluatePatient(Patient({}), Year2024()), S::kHealthChecked),
-            "本期无体检 (no health check in the period)");
+  EXPECT_EQ(
+      Note(EvaluatePatient(PatientWith({}), Year2024()), S::kHealthChecked),
+      "本期无体检 (no health check in the period)");
 }
 
 TEST(MetricLost, LostWhenTheLatestRecordIsAFailedVisit) {
-  const PatientMetrics lost =
-      EvaluatePatient(Patient({Visit(D(2024, 3, 1)),
-                               Failed(D(2024, 10, 5), LostReason::kMissing)}),
-                      Year2024());
+  const PatientMetrics lost = EvaluatePatient(
+      PatientWith(
+          {Visit(D(2024, 3, 1)), Failed(D(2024, 10, 5), LostReason::kMissing)}),
+      Year2024());
   EXPECT_TRUE(lost.lost);
   EXPECT_TRUE(lost.managed);
   EXPECT_EQ(Note(lost, S::kLost), "末次记录2024-10-05为失访，原因：走失 (the "
                                   "last record, 2024-10-05, is a failed visit: "
                                   "missing)");
   const PatientMetrics found = EvaluatePatient(
-      Patient({Failed(D(2024, 3, 1)), Visit(D(2024, 4, 1))}), Year2024());
+      PatientWith({Failed(D(2024, 3, 1)), Visit(D(2024, 4, 1))}), Year2024());
   EXPECT_FALSE(found.lost);
   EXPECT_EQ(found.NoteFor(S::kLost), nullptr);
   // Same day: the later-recorded record is the last.
-  EXPECT_TRUE(
-      EvaluatePatient(Patient({Visit(D(2024, 4, 1)), Failed(D(2024, 4, 1))}),
-                      Year2024())
-          .lost);
-  EXPECT_FALSE(
-      EvaluatePatient(Patient({Failed(D(2024, 4, 1)), Visit(D(2024, 4, 1))}),
-                      Year2024())
-          .lost);
+  EXPECT_TRUE(EvaluatePatient(
+                  PatientWith({Visit(D(2024, 4, 1)), Failed(D(2024, 4, 1))}),
+                  Year2024())
+                  .lost);
+  EXPECT_FALSE(EvaluatePatient(
+                   PatientWith({Failed(D(2024, 4, 1)), Visit(D(2024, 4, 1))}),
+                   Year2024())
+                   .lost);
 }
 
 TEST(MetricBehaviour, IncidentAndMinorTroubleCounts) {
@@ -757,7 +754,7 @@ TEST(MetricBehaviour, IncidentAndMinorTroubleCounts) {
   VisitFact b = Visit(D(2024, 6, 1));
   b.accident = 1;
   b.minor_trouble = 2;
-  const PatientMetrics m = EvaluatePatient(Patient({a, b}), Year2024());
+  const PatientMetrics m = EvaluatePatient(PatientWith({a, b}), Year2024());
   EXPECT_TRUE(m.incident);
   EXPECT_TRUE(m.minor_trouble);
   EXPECT_EQ(Note(m, S::kIncident), "本期报告肇事1次、肇祸1次 (1 public-order "
@@ -770,13 +767,13 @@ TEST(MetricBehaviour, IncidentAndMinorTroubleCounts) {
   VisitFact old = Visit(D(2023, 12, 1));
   old.trouble = 3;
   const PatientMetrics quiet =
-      EvaluatePatient(Patient({old, Visit(D(2024, 3, 1))}), Year2024());
+      EvaluatePatient(PatientWith({old, Visit(D(2024, 3, 1))}), Year2024());
   EXPECT_FALSE(quiet.incident);
   EXPECT_FALSE(quiet.minor_trouble);
 }
 
 TEST(MetricAssessment, AssessedAndClassified) {
-  EXPECT_TRUE(EvaluatePatient(Patient({Visit(D(2024, 3, 1))}), Year2024())
+  EXPECT_TRUE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}), Year2024())
                   .assessed_classified);
 }
 
