@@ -20,31 +20,23 @@ namespace smd::api {
 std::vector<std::string> RpcMethodNames() {
   // Every service of every file that declares one: a service added to one of
   // these files is included without a change here; a new file needs a line.
-  const char *services[] = {
-      v1::AdminService::service_full_name(),
-      v1::AlertService::service_full_name(),
-      v1::AuditService::service_full_name(),
-      v1::AuthService::service_full_name(),
-      v1::FollowUpService::service_full_name(),
-      v1::MetricsService::service_full_name(),
-      v1::PatientService::service_full_name(),
-      v1::RegionService::service_full_name(),
-      v1::RehabService::service_full_name(),
-      v1::ServiceNetworkService::service_full_name(),
+  const char* services[] = {
+      v1::AdminService::service_full_name(),    v1::AlertService::service_full_name(),
+      v1::AuditService::service_full_name(),    v1::AuthService::service_full_name(),
+      v1::FollowUpService::service_full_name(), v1::MetricsService::service_full_name(),
+      v1::PatientService::service_full_name(),  v1::RegionService::service_full_name(),
+      v1::RehabService::service_full_name(),    v1::ServiceNetworkService::service_full_name(),
   };
-  const auto *pool = google::protobuf::DescriptorPool::generated_pool();
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   std::vector<std::string> out;
-  for (const char *name : services) {
-    const google::protobuf::ServiceDescriptor *known =
-        pool->FindServiceByName(name);
-    if (known == nullptr)
-      continue;
-    const google::protobuf::FileDescriptor *file = known->file();
+  for (const char* name : services) {
+    const google::protobuf::ServiceDescriptor* known = pool->FindServiceByName(name);
+    if (known == nullptr) continue;
+    const google::protobuf::FileDescriptor* file = known->file();
     for (int s = 0; s < file->service_count(); ++s) {
-      const auto *service = file->service(s);
+      const auto* service = file->service(s);
       for (int m = 0; m < service->method_count(); ++m) {
-        out.push_back("/" + service->full_name() + "/" +
-                      service->method(m)->name());
+        out.push_back("/" + service->full_name() + "/" + service->method(m)->name());
       }
     }
   }
@@ -53,4 +45,4 @@ std::vector<std::string> RpcMethodNames() {
   return out;
 }
 
-} // namespace smd::api
+}  // namespace smd::api

@@ -16,6 +16,6 @@ namespace smd::app {
 
 // The scopes in code order. Roots have at most 6 digits: a region of 9 or 12
 // always has its parent (schema 0006).
-absl::StatusOr<std::vector<std::string>> RootScopes(const Deps &deps);
+absl::StatusOr<std::vector<std::string>> RootScopes(const Deps& deps);
 
-} // namespace smd::app
+}  // namespace smd::app

@@ -21,8 +21,7 @@ namespace smd::domain {
 // `rules`, and of kLost, kIncident and kMinorTrouble. So under jiangsu-2018 the
 // R2 and any-record notes are left out, and under national-2018 the R1 and
 // last-visit ones. Pointers into `p.notes`.
-std::vector<const StatusNote *> NotesUnder(const PatientMetrics &p,
-                                           const RuleSet &rules);
+std::vector<const StatusNote*> NotesUnder(const PatientMetrics& p, const RuleSet& rules);
 
 // ---------------------------------------------------------------------------------------
 // What the status evaluation found, for the notes (used by EvaluatePatient
@@ -34,50 +33,45 @@ std::vector<const StatusNote *> NotesUnder(const PatientMetrics &p,
 // such gaps there are.
 struct R1Gap {
   enum class Kind {
-    kNone,          // R1 holds
-    kFirstLate,     // from the start anchor to the first visit
-    kBetweenVisits, // between two visits
-    kSinceLast,     // from the last visit to the end anchor
-    kNoVisit,       // anchor to anchor: no valid visit on or after the start
+    kNone,           // R1 holds
+    kFirstLate,      // from the start anchor to the first visit
+    kBetweenVisits,  // between two visits
+    kSinceLast,      // from the last visit to the end anchor
+    kNoVisit,        // anchor to anchor: no valid visit on or after the start
   };
   Kind kind = Kind::kNone;
   int failures = 0;
-  absl::CivilMonth
-      due;             // kFirstLate: the month by which the first visit was due
-  absl::CivilDay from; // kBetweenVisits, kSinceLast: the earlier visit
-  absl::CivilDay to;   // kFirstLate, kBetweenVisits: the later visit
-  int months = 0;      // kBetweenVisits: the gap in months
+  absl::CivilMonth due;  // kFirstLate: the month by which the first visit was due
+  absl::CivilDay from;   // kBetweenVisits, kSinceLast: the earlier visit
+  absl::CivilDay to;     // kFirstLate, kBetweenVisits: the later visit
+  int months = 0;        // kBetweenVisits: the gap in months
 };
 
 // Why a patient is not on regular medication (rules.md §5.1 规律服药, S11), the
 // first reason found.
 struct RegularGap {
   enum class Kind {
-    kNone,           // on regular medication
-    kBroken,         // a valid follow-up recorded 间断 or 不服药
-    kNoEvidence,     // no 规律 or 目前正在住院 record at all
-    kQuarterMissing, // a quarter wholly inside the period without one
+    kNone,            // on regular medication
+    kBroken,          // a valid follow-up recorded 间断 or 不服药
+    kNoEvidence,      // no 规律 or 目前正在住院 record at all
+    kQuarterMissing,  // a quarter wholly inside the period without one
   };
   Kind kind = Kind::kNone;
-  absl::CivilDay date;                           // kBroken: the visit
-  Adherence adherence = Adherence::kUnspecified; // kBroken: what it recorded
-  int year = 0;                                  // kQuarterMissing
-  int quarter = 0;                               // kQuarterMissing: 1..4
+  absl::CivilDay date;                            // kBroken: the visit
+  Adherence adherence = Adherence::kUnspecified;  // kBroken: what it recorded
+  int year = 0;                                   // kQuarterMissing
+  int quarter = 0;                                // kQuarterMissing: 1..4
 };
 
 // The facts of a 在册 patient's period that the notes name.
 struct NoteFacts {
-  int valid_count = 0;      // valid follow-ups in the period
-  int failed_in_period = 0; // failed visits (失访) in the period
-  const VisitFact *last_valid =
-      nullptr; // the last valid follow-up in the period
-  const VisitFact *last_record =
-      nullptr; // the latest record, death reports aside
-  std::optional<absl::CivilDay>
-      valid_before; // the last valid follow-up before Jan 1
-  std::optional<absl::CivilDay>
-      check_before;               // the last health check before Jan 1
-  bool last_valid_recent = false; // within 3 months of the cut-off (病情稳定率)
+  int valid_count = 0;                         // valid follow-ups in the period
+  int failed_in_period = 0;                    // failed visits (失访) in the period
+  const VisitFact* last_valid = nullptr;       // the last valid follow-up in the period
+  const VisitFact* last_record = nullptr;      // the latest record, death reports aside
+  std::optional<absl::CivilDay> valid_before;  // the last valid follow-up before Jan 1
+  std::optional<absl::CivilDay> check_before;  // the last health check before Jan 1
+  bool last_valid_recent = false;              // within 3 months of the cut-off (病情稳定率)
   R1Gap r1;
   RegularGap regular;
   int trouble = 0;
@@ -88,14 +82,13 @@ struct NoteFacts {
 // The note of kRegistered for a patient not 在册 at the cut-off: not yet
 // registered, or the earliest of death, move-out and deregistration on or
 // before it.
-std::string NotRegisteredNote(const PatientPeriodInput &in,
-                              const ReportingPeriod &period);
+std::string NotRegisteredNote(const PatientPeriodInput& in, const ReportingPeriod& period);
 
 // Appends to `m.notes`, in MetricStatus order, the note of every status `m`
 // lacks or every adverse status it holds, as listed on PatientMetrics::notes.
 // `m` holds the statuses of a 在册 patient as EvaluatePatient computed them;
 // `f` the facts behind them.
-void AddStatusNotes(const PatientPeriodInput &in, const ReportingPeriod &period,
-                    const NoteFacts &f, PatientMetrics &m);
+void AddStatusNotes(const PatientPeriodInput& in, const ReportingPeriod& period, const NoteFacts& f,
+                    PatientMetrics& m);
 
-} // namespace smd::domain
+}  // namespace smd::domain

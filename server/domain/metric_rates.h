@@ -22,9 +22,8 @@ namespace smd::domain {
 
 struct Rate {
   int64_t numerator = 0;
-  int64_t denominator = 0; // 0 when unknown (no resident population)
-  std::optional<double>
-      value; // in the unit; nullopt when the denominator is 0 or unknown
+  int64_t denominator = 0;      // 0 when unknown (no resident population)
+  std::optional<double> value;  // in the unit; nullopt when the denominator is 0 or unknown
   std::optional<Target> target;
   // Whether value meets target (>= target; <= target when lower_is_better);
   // nullopt when there is no target or no value. Compared in integers:
@@ -36,29 +35,25 @@ struct Rate {
 // non-positive denominator gives no value: "unavailable", never 0 (decisions
 // "Resident population"). Expects 0 <= numerator; numerator <= denominator
 // holds for kPatients indicators.
-Rate MakeRate(const IndicatorDef &def, int64_t numerator,
-              std::optional<int64_t> denominator);
+Rate MakeRate(const IndicatorDef& def, int64_t numerator, std::optional<int64_t> denominator);
 
 // How many patients hold each status. Plain sums: adding patients, or merging
 // the counts of disjoint groups (regions), in any order gives the same counts.
 struct StatusCounts {
-  std::array<int64_t, kMaxMetricStatus + 1>
-      count{}; // index: MetricStatus; [0] unused
+  std::array<int64_t, kMaxMetricStatus + 1> count{};  // index: MetricStatus; [0] unused
 
-  int64_t Get(MetricStatus s) const; // 0 for kUnspecified or an unknown value
-  void Add(const PatientMetrics &p);
-  void Merge(const StatusCounts &other);
-  bool operator==(const StatusCounts &) const = default;
+  int64_t Get(MetricStatus s) const;  // 0 for kUnspecified or an unknown value
+  void Add(const PatientMetrics& p);
+  void Merge(const StatusCounts& other);
+  bool operator==(const StatusCounts&) const = default;
 };
 
-StatusCounts CountStatuses(const std::vector<PatientMetrics> &patients);
+StatusCounts CountStatuses(const std::vector<PatientMetrics>& patients);
 
 struct IndicatorRate {
   Indicator indicator = Indicator::kUnspecified;
-  MetricStatus numerator =
-      MetricStatus::kUnspecified; // as chosen by the rule set
-  MetricStatus denominator =
-      MetricStatus::kUnspecified; // kUnspecified: population
+  MetricStatus numerator = MetricStatus::kUnspecified;    // as chosen by the rule set
+  MetricStatus denominator = MetricStatus::kUnspecified;  // kUnspecified: population
   Rate rate;
 };
 
@@ -66,11 +61,11 @@ struct IndicatorRate {
 // rule set that produced it (rules.md "Product decisions").
 struct MetricReport {
   ReportingPeriod period;
-  std::string rule_set; // RuleSet::name
+  std::string rule_set;  // RuleSet::name
   std::vector<IndicatorRate> rates;
 
   // The rate of `id`, or nullptr when it is not in the report.
-  const IndicatorRate *Find(Indicator id) const;
+  const IndicatorRate* Find(Indicator id) const;
 };
 
 // The rate of every kPatients and kResidentPopulation indicator, in catalogue
@@ -78,15 +73,13 @@ struct MetricReport {
 // elsewhere; use MakeRate). `resident_population` is the 常住人口 of the same
 // region and year; when it is nullopt or not positive, 报告患病率 has numerator
 // 在册, denominator 0 and no value.
-MetricReport ComputeRates(const StatusCounts &counts,
-                          std::optional<int64_t> resident_population,
-                          const ReportingPeriod &period, const RuleSet &rules);
+MetricReport ComputeRates(const StatusCounts& counts, std::optional<int64_t> resident_population,
+                          const ReportingPeriod& period, const RuleSet& rules);
 
 // CountStatuses then ComputeRates: the plain recomputation from per-patient
 // results.
-MetricReport AggregateRates(const std::vector<PatientMetrics> &patients,
+MetricReport AggregateRates(const std::vector<PatientMetrics>& patients,
                             std::optional<int64_t> resident_population,
-                            const ReportingPeriod &period,
-                            const RuleSet &rules);
+                            const ReportingPeriod& period, const RuleSet& rules);
 
-} // namespace smd::domain
+}  // namespace smd::domain

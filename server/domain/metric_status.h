@@ -56,40 +56,37 @@ absl::StatusOr<ReportingPeriod> PeriodToMonthEnd(int year, int month);
 // concerned: exactly the typed columns of the `followup` table (current version
 // of each visit).
 struct VisitFact {
-  absl::CivilDay date;                        // 随访日期
-  VisitMode mode = VisitMode::kUnspecified;   // 门诊 / 家庭访视 / 电话
-  LostReason lost_reason = LostReason::kNone; // != kNone: a failed visit (失访)
-  bool reports_death = false;                 // the record reports a death
-  std::optional<int> risk_level;              // 0..5; absent: not assessed
-  Classification final_class =
-      Classification::kNone; // 本次随访分类 (after any override)
-  Adherence adherence = Adherence::kUnspecified; // 用药依从性
-  Hospitalization hospitalization =
-      Hospitalization::kUnspecified; // 两次随访期间住院情况
-  int trouble = 0;                   // 肇事 count since the previous visit
-  int accident = 0;                  // 肇祸 count since the previous visit
-  int minor_trouble = 0; // 轻度滋事 count since the previous visit
+  absl::CivilDay date;                                 // 随访日期
+  VisitMode mode = VisitMode::kUnspecified;            // 门诊 / 家庭访视 / 电话
+  LostReason lost_reason = LostReason::kNone;          // != kNone: a failed visit (失访)
+  bool reports_death = false;                          // the record reports a death
+  std::optional<int> risk_level;                       // 0..5; absent: not assessed
+  Classification final_class = Classification::kNone;  // 本次随访分类 (after any override)
+  Adherence adherence = Adherence::kUnspecified;       // 用药依从性
+  Hospitalization hospitalization = Hospitalization::kUnspecified;  // 两次随访期间住院情况
+  int trouble = 0;        // 肇事 count since the previous visit
+  int accident = 0;       // 肇祸 count since the previous visit
+  int minor_trouble = 0;  // 轻度滋事 count since the previous visit
 };
 
 // The metric facts of a stored visit: its form and its assessment's final
 // class.
-VisitFact ToVisitFact(const FollowUpForm &form, const Assessment &assessment);
+VisitFact ToVisitFact(const FollowUpForm& form, const Assessment& assessment);
 
 // A valid (complete) follow-up, the only kind that counts toward 在管, 规范管理
 // and the medication statuses (rules.md §5.1 在管; decisions "Failed visit"):
 // not a failed visit, not a death report, and either a risk assessment
 // (risk_level present) or 目前正在住院.
-bool IsValidFollowUp(const VisitFact &v);
+bool IsValidFollowUp(const VisitFact& v);
 
 // One patient as the metrics see them. Built by the caller from rows; small on
 // purpose.
 struct PatientPeriodInput {
-  absl::CivilDay registered_on; // 建档 date (Beijing date of registered_at)
-  DiagnosisCategory diagnosis =
-      DiagnosisCategory::kUnspecified;           // F20 == kSchizophrenia
-  std::optional<absl::CivilDay> died_on;         // 死亡
-  std::optional<absl::CivilDay> moved_out_on;    // 迁出 from this roster
-  std::optional<absl::CivilDay> deregistered_on; // 注销
+  absl::CivilDay registered_on;  // 建档 date (Beijing date of registered_at)
+  DiagnosisCategory diagnosis = DiagnosisCategory::kUnspecified;  // F20 == kSchizophrenia
+  std::optional<absl::CivilDay> died_on;                          // 死亡
+  std::optional<absl::CivilDay> moved_out_on;                     // 迁出 from this roster
+  std::optional<absl::CivilDay> deregistered_on;                  // 注销
   // The roster the caller aggregates into (region code). Not read by
   // EvaluatePatient; carried so that one value describes one patient row for
   // rollups by region prefix.
@@ -100,8 +97,7 @@ struct PatientPeriodInput {
   // ("no valid follow-up since 2023-11-20"), so a caller may pass them or not.
   // Same-day records keep their given order (the later one is "the last").
   std::vector<VisitFact> visits;
-  std::vector<absl::CivilDay>
-      health_checks; // dates of completed annual health checks
+  std::vector<absl::CivilDay> health_checks;  // dates of completed annual health checks
   // Dates of community-rehabilitation participation records (社区康复, table
   // rehab_session; domain/rehab_records.h). Only dated records: the register's
   // undated flag (参加社区康复) is not one (docs/metrics.md "社区康复 and
@@ -182,13 +178,12 @@ enum class MetricStatus : int {
   // 社区康复: kAtHome, and a community-rehab record is dated in the period.
   kCommunityRehab = 17,
   // Schizophrenia (精神分裂症, F20; diagnosis kSchizophrenia).
-  kSchizophreniaRegistered = 18,       // kRegistered and F20
-  kSchizophreniaManaged = 19,          // kManaged and F20 (年在管)
-  kSchizophreniaOnMedicationLast = 20, // kOnMedicationLast and F20
-  kSchizophreniaOnMedicationAny = 21,  // kOnMedicationAny and F20
-  kSchizophreniaTreatedLast =
-      22,                        // F20 and (kOnMedicationLast or kHospitalised)
-  kSchizophreniaTreatedAny = 23, // F20 and (kOnMedicationAny or kHospitalised)
+  kSchizophreniaRegistered = 18,        // kRegistered and F20
+  kSchizophreniaManaged = 19,           // kManaged and F20 (年在管)
+  kSchizophreniaOnMedicationLast = 20,  // kOnMedicationLast and F20
+  kSchizophreniaOnMedicationAny = 21,   // kOnMedicationAny and F20
+  kSchizophreniaTreatedLast = 22,       // F20 and (kOnMedicationLast or kHospitalised)
+  kSchizophreniaTreatedAny = 23,        // F20 and (kOnMedicationAny or kHospitalised)
   // 心理疏导 (issue 14; seeds 004
   // "对70%以上的居家严重精神障碍患者及家属提供心理疏导服务"): kAtHome, and a
   // psychological-support record to the patient or the family is dated in the
@@ -216,31 +211,30 @@ struct StatusNote {
 };
 
 struct PatientMetrics {
-  bool registered = false;               // kRegistered
-  bool managed = false;                  // kManaged
-  bool standard_r1 = false;              // kStandardR1
-  bool standard_r2 = false;              // kStandardR2
-  bool on_medication_last = false;       // kOnMedicationLast
-  bool on_medication_any = false;        // kOnMedicationAny
-  bool regular_medication = false;       // kRegularMedication
-  bool hospitalised = false;             // kHospitalised
-  bool at_home = false;                  // kAtHome
-  bool home_stable = false;              // kHomeStable
-  bool face_to_face = false;             // kFaceToFace
-  bool health_checked = false;           // kHealthChecked
-  bool lost = false;                     // kLost
-  bool incident = false;                 // kIncident
-  bool minor_trouble = false;            // kMinorTrouble
-  bool assessed_classified = false;      // kAssessedClassified
-  bool community_rehab = false;          // kCommunityRehab
-  bool schizophrenia_registered = false; // kSchizophreniaRegistered
-  bool schizophrenia_managed = false;    // kSchizophreniaManaged
-  bool schizophrenia_on_medication_last =
-      false; // kSchizophreniaOnMedicationLast
-  bool schizophrenia_on_medication_any = false; // kSchizophreniaOnMedicationAny
-  bool schizophrenia_treated_last = false;      // kSchizophreniaTreatedLast
-  bool schizophrenia_treated_any = false;       // kSchizophreniaTreatedAny
-  bool psych_support = false;                   // kPsychSupport
+  bool registered = false;                        // kRegistered
+  bool managed = false;                           // kManaged
+  bool standard_r1 = false;                       // kStandardR1
+  bool standard_r2 = false;                       // kStandardR2
+  bool on_medication_last = false;                // kOnMedicationLast
+  bool on_medication_any = false;                 // kOnMedicationAny
+  bool regular_medication = false;                // kRegularMedication
+  bool hospitalised = false;                      // kHospitalised
+  bool at_home = false;                           // kAtHome
+  bool home_stable = false;                       // kHomeStable
+  bool face_to_face = false;                      // kFaceToFace
+  bool health_checked = false;                    // kHealthChecked
+  bool lost = false;                              // kLost
+  bool incident = false;                          // kIncident
+  bool minor_trouble = false;                     // kMinorTrouble
+  bool assessed_classified = false;               // kAssessedClassified
+  bool community_rehab = false;                   // kCommunityRehab
+  bool schizophrenia_registered = false;          // kSchizophreniaRegistered
+  bool schizophrenia_managed = false;             // kSchizophreniaManaged
+  bool schizophrenia_on_medication_last = false;  // kSchizophreniaOnMedicationLast
+  bool schizophrenia_on_medication_any = false;   // kSchizophreniaOnMedicationAny
+  bool schizophrenia_treated_last = false;        // kSchizophreniaTreatedLast
+  bool schizophrenia_treated_any = false;         // kSchizophreniaTreatedAny
+  bool psych_support = false;                     // kPsychSupport
 
   // Notes in MetricStatus order, at most one per status. A note is written when
   //  * kRegistered is missing (why: not yet registered, died, moved out,
@@ -261,7 +255,7 @@ struct PatientMetrics {
   // The flag of `s`; false for kUnspecified or an unknown value.
   bool Has(MetricStatus s) const;
   // The note of `s`, or nullptr when there is none.
-  const StatusNote *NoteFor(MetricStatus s) const;
+  const StatusNote* NoteFor(MetricStatus s) const;
 };
 
 // The statuses of one patient in `period` (rules.md §5.1, §5.2; each status's
@@ -269,10 +263,9 @@ struct PatientMetrics {
 // (same-day records keep their order). Never fails: rows that passed the
 // schema's checks are all meaningful; an unknown enum value simply matches no
 // rule. Deterministic: equal inputs give equal results, notes included.
-PatientMetrics EvaluatePatient(const PatientPeriodInput &patient,
-                               const ReportingPeriod &period);
+PatientMetrics EvaluatePatient(const PatientPeriodInput& patient, const ReportingPeriod& period);
 
 // Whether `s` names a status (kRegistered..kMaxMetricStatus).
 bool IsKnownMetricStatus(MetricStatus s);
 
-} // namespace smd::domain
+}  // namespace smd::domain

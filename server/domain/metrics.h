@@ -15,7 +15,7 @@
 // ComputeRates turns counts into the rates of one rule set. docs/metrics.md
 // explains every indicator and decision in prose.
 
-#include "domain/metric_catalogue.h" // IWYU pragma: export
-#include "domain/metric_notes.h"     // IWYU pragma: export
-#include "domain/metric_rates.h"     // IWYU pragma: export
-#include "domain/metric_status.h"    // IWYU pragma: export
+#include "domain/metric_catalogue.h"  // IWYU pragma: export
+#include "domain/metric_notes.h"      // IWYU pragma: export
+#include "domain/metric_rates.h"      // IWYU pragma: export
+#include "domain/metric_status.h"     // IWYU pragma: export

@@ -4,15 +4,15 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "app/demo_seed.h"
 #include "common/clock.h"
@@ -35,6 +35,22 @@ void Die(const std::string& what) {
   std::fprintf(stderr, "%s: %s\n", ProgramName().c_str(), what.c_str());
   std::fflush(stderr);
   std::_Exit(2);
+}
+
+void ParseFlags(int argc, char** argv, const std::map<std::string, std::string*>& strings,
+                const std::map<std::string, int*>& ints) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto eq = a.find('=');
+    if (a.rfind("--", 0) != 0 || eq == std::string::npos) Die("bad argument " + a);
+    const std::string name = a.substr(2, eq - 2), value = a.substr(eq + 1);
+    if (auto s = strings.find(name); s != strings.end()) {
+      *s->second = value;
+    } else if (auto n = ints.find(name);
+               n == ints.end() || !absl::SimpleAtoi(value, n->second) || *n->second < 0) {
+      Die("bad argument " + a);
+    }
+  }
 }
 
 std::string Env::Dsn(const std::string& user, const std::string& dbname) const {
@@ -108,9 +124,7 @@ double ProcessCpuMs() {
          (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
 
-double Ms(SteadyClock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
+double Ms(SteadyClock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 void Exec(const std::string& dsn, const std::string& sql) {
   pqxx::connection c(dsn);
@@ -134,20 +148,22 @@ runtime::Config PrepareDatabase(const Env& env, const std::string& workdir, int 
   if (auto m = store::Migrate(env.Dsn("smd_owner", env.db)); !m.ok()) {
     Die("migrate: " + m.status().ToString());
   }
-  // The production ownership of the audit trail (deploy/postgres/protect-audit.sql).
+  // The production ownership of the audit trail
+  // (deploy/postgres/protect-audit.sql).
   if (absl::Status s = testing::RunProtectAuditSql(env.Dsn(env.super, env.db)); !s.ok()) {
     Die(s.ToString());
   }
   {
     pqxx::connection c(env.Dsn(env.super, env.db));
     pqxx::nontransaction n(c);
-    std::printf("postgres: %s; fsync=%s synchronous_commit=%s full_page_writes=%s "
-                "shared_buffers=%s (the test settings of tests/support/with_postgres.sh: "
-                "durability off, the same for both sides)\n",
-                n.exec("SHOW server_version")[0][0].c_str(), n.exec("SHOW fsync")[0][0].c_str(),
-                n.exec("SHOW synchronous_commit")[0][0].c_str(),
-                n.exec("SHOW full_page_writes")[0][0].c_str(),
-                n.exec("SHOW shared_buffers")[0][0].c_str());
+    std::printf(
+        "postgres: %s; fsync=%s synchronous_commit=%s full_page_writes=%s "
+        "shared_buffers=%s (the test settings of "
+        "tests/support/with_postgres.sh: "
+        "durability off, the same for both sides)\n",
+        n.exec("SHOW server_version")[0][0].c_str(), n.exec("SHOW fsync")[0][0].c_str(),
+        n.exec("SHOW synchronous_commit")[0][0].c_str(),
+        n.exec("SHOW full_page_writes")[0][0].c_str(), n.exec("SHOW shared_buffers")[0][0].c_str());
   }
   const std::string key_file = workdir + "/bench.keys";
   {

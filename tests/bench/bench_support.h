@@ -1,13 +1,15 @@
 #pragma once
-// Shared pieces of the benchmark programs in tests/bench/ (never run by ctest): the
-// throwaway cluster's address (exported by tests/support/with_postgres.sh), a watchdog so a
-// bench always ends, machine facts for the report, statistics, and a fresh migrated
-// database with a key file and demo data, ready for a server.
+// Shared pieces of the benchmark programs in tests/bench/ (never run by ctest):
+// the throwaway cluster's address (exported by tests/support/with_postgres.sh),
+// a watchdog so a bench always ends, machine facts for the report, statistics,
+// and a fresh migrated database with a key file and demo data, ready for a
+// server.
 
 #include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,12 @@ using SteadyClock = std::chrono::steady_clock;
 // The program name used in messages (set once by main).
 void SetProgramName(const std::string& name);
 [[noreturn]] void Die(const std::string& what);
+
+// Parses `--name=value` arguments into the named strings and non-negative ints;
+// dies with "bad argument" on anything else (a flag without "=", an unknown
+// name, a bad number).
+void ParseFlags(int argc, char** argv, const std::map<std::string, std::string*>& strings,
+                const std::map<std::string, int*>& ints);
 
 struct Env {
   std::string host, port, super;
@@ -44,8 +52,8 @@ double Mean(const std::vector<double>& v);
 double ProcessCpuMs();
 double Ms(SteadyClock::duration d);
 
-// Exit status of a bench whose run had failures (its verdicts are INVALID). Die() exits 2,
-// the watchdog 3.
+// Exit status of a bench whose run had failures (its verdicts are INVALID).
+// Die() exits 2, the watchdog 3.
 inline constexpr int kExitInvalid = 4;
 
 // As the given DSN's user, in autocommit.
@@ -53,10 +61,10 @@ void Exec(const std::string& dsn, const std::string& sql);
 std::string Value(const std::string& dsn, const std::string& sql);
 
 // Drops and recreates env.db owned by smd_owner, migrates it, runs
-// deploy/postgres/protect-audit.sql (as production does), prints the PostgreSQL settings
-// line, writes a fresh key file under `workdir`, seeds `demo_patients` demo patients, and
-// returns a serve configuration (insecure, 127.0.0.1:0, as smd_app, audit anchor file
-// `workdir`/audit-anchor.log).
+// deploy/postgres/protect-audit.sql (as production does), prints the PostgreSQL
+// settings line, writes a fresh key file under `workdir`, seeds `demo_patients`
+// demo patients, and returns a serve configuration (insecure, 127.0.0.1:0, as
+// smd_app, audit anchor file `workdir`/audit-anchor.log).
 runtime::Config PrepareDatabase(const Env& env, const std::string& workdir, int demo_patients,
                                 int db_pool, int audit_seal_ms);
 

@@ -80,16 +80,14 @@ using bench::Ms;
 using bench::SteadyClock;
 
 struct Options {
-  std::string target; // haproxy's frontend (host:port)
-  std::string
-      super_dsn; // the multi-host URI, as the superuser, for the reckoning
-  std::string
-      control_dir; // kill, switchover, switchover-done, stop (the script's)
-  std::string ca;  // the CA of the servers' certificate (TLS end to end)
+  std::string target;       // haproxy's frontend (host:port)
+  std::string super_dsn;    // the multi-host URI, as the superuser, for the reckoning
+  std::string control_dir;  // kill, switchover, switchover-done, stop (the script's)
+  std::string ca;           // the CA of the servers' certificate (TLS end to end)
   std::string community = "320106001001";
   int threads = 3;
-  int rate = 30;         // logical writes started per second, over all threads
-  int register_pct = 15; // share of RegisterPatient; the rest risk-4 visits
+  int rate = 30;          // logical writes started per second, over all threads
+  int register_pct = 15;  // share of RegisterPatient; the rest risk-4 visits
   // Above the servers' --db-failover-wait-ms (10 s), as a real client's
   // deadline would be: a call held through a failover completes instead of
   // timing out.
@@ -100,15 +98,14 @@ struct Options {
   int switchover_refused_limit_ms = 2000;
 };
 
-Options ParseOptions(int argc, char **argv) {
+Options ParseOptions(int argc, char** argv) {
   Options o;
-  std::map<std::string, std::string *> strings = {
-      {"target", &o.target},
-      {"super-dsn", &o.super_dsn},
-      {"control-dir", &o.control_dir},
-      {"community", &o.community},
-      {"ca", &o.ca}};
-  std::map<std::string, int *> ints = {
+  std::map<std::string, std::string*> strings = {{"target", &o.target},
+                                                 {"super-dsn", &o.super_dsn},
+                                                 {"control-dir", &o.control_dir},
+                                                 {"community", &o.community},
+                                                 {"ca", &o.ca}};
+  std::map<std::string, int*> ints = {
       {"threads", &o.threads},
       {"rate", &o.rate},
       {"register-pct", &o.register_pct},
@@ -117,92 +114,62 @@ Options ParseOptions(int argc, char **argv) {
       {"deadline-s", &o.deadline_s},
       {"service-back-limit-ms", &o.service_back_limit_ms},
       {"switchover-refused-limit-ms", &o.switchover_refused_limit_ms}};
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto eq = a.find('=');
-    if (a.rfind("--", 0) != 0 || eq == std::string::npos)
-      Die("bad argument " + a);
-    const std::string name = a.substr(2, eq - 2), value = a.substr(eq + 1);
-    if (auto s = strings.find(name); s != strings.end()) {
-      *s->second = value;
-    } else if (auto n = ints.find(name); n == ints.end() ||
-                                         !absl::SimpleAtoi(value, n->second) ||
-                                         *n->second < 0) {
-      Die("bad argument " + a);
-    }
-  }
-  if (o.target.empty() || o.super_dsn.empty() || o.control_dir.empty() ||
-      o.ca.empty()) {
+  bench::ParseFlags(argc, argv, strings, ints);
+  if (o.target.empty() || o.super_dsn.empty() || o.control_dir.empty() || o.ca.empty()) {
     Die("--target, --super-dsn, --control-dir and --ca are required "
         "(tests/ha/ha_failover.sh)");
   }
-  if (o.threads < 1 || o.rate < 1 || o.register_pct > 100)
-    Die("bad options");
+  if (o.threads < 1 || o.rate < 1 || o.register_pct > 100) Die("bad options");
   return o;
 }
 
 double WallNow() {
-  return std::chrono::duration<double>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string Path(const Options &o, const char *name) {
-  return o.control_dir + "/" + name;
-}
-bool Exists(const std::string &path) {
-  return ::access(path.c_str(), F_OK) == 0;
-}
+std::string Path(const Options& o, const char* name) { return o.control_dir + "/" + name; }
+bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 // The wall-clock second (with fraction) the script wrote into a control file; 0
 // if none.
-double ReadTime(const std::string &path) {
+double ReadTime(const std::string& path) {
   std::ifstream in(path);
   double t = 0;
-  if (!(in >> t))
-    return 0;
+  if (!(in >> t)) return 0;
   return t;
 }
 
-std::string NewKey(std::mt19937_64 &rng) {
-  return absl::StrFormat("%016x%016x", rng(), rng());
-}
+std::string NewKey(std::mt19937_64& rng) { return absl::StrFormat("%016x%016x", rng(), rng()); }
 
 // A synthetic patient of `community`, the n-th of this run. Birth years
 // 2008-2011: outside the demo seed's 1950-2003 and the crash check's 2004-2007.
-v1::PatientDetails Details(int n, const std::string &community) {
+v1::PatientDetails Details(int n, const std::string& community) {
   return testing::SyntheticDetails(n, community, 2008, "切换测试", 6000000);
 }
 
 struct Attempt {
-  double start, end; // wall-clock seconds
+  double start, end;  // wall-clock seconds
   grpc::StatusCode code;
 };
 
 struct Ledger {
   std::mutex mu;
-  std::vector<std::string>
-      patients; // acknowledged RegisterPatient: patient ids
-  std::vector<std::string>
-      visits; // acknowledged risk-4 RecordFollowUp: visit ids
+  std::vector<std::string> patients;  // acknowledged RegisterPatient: patient ids
+  std::vector<std::string> visits;    // acknowledged risk-4 RecordFollowUp: visit ids
   std::vector<Attempt> attempts;
   std::map<grpc::StatusCode, int64_t> codes;
-  std::map<std::string, int64_t>
-      refusals; // message of each non-OK reply, counted
+  std::map<std::string, int64_t> refusals;  // message of each non-OK reply, counted
   int64_t retried = 0, replayed = 0, abandoned = 0;
-  std::string
-      first_unexpected; // first reply that is neither OK nor a retryable code
+  std::string first_unexpected;  // first reply that is neither OK nor a retryable code
 };
 
 bool Retryable(grpc::StatusCode c) {
-  return c == grpc::StatusCode::UNAVAILABLE ||
-         c == grpc::StatusCode::DEADLINE_EXCEEDED ||
-         c == grpc::StatusCode::CANCELLED ||
-         c == grpc::StatusCode::RESOURCE_EXHAUSTED;
+  return c == grpc::StatusCode::UNAVAILABLE || c == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         c == grpc::StatusCode::CANCELLED || c == grpc::StatusCode::RESOURCE_EXHAUSTED;
 }
 
-std::string g_ca_pem; // read once in Main
+std::string g_ca_pem;  // read once in Main
 
-std::shared_ptr<grpc::Channel> Channel(const std::string &target) {
+std::shared_ptr<grpc::Channel> Channel(const std::string& target) {
   grpc::ChannelArguments ca;
   // Reconnect quickly: haproxy is always there, but a server behind it may not
   // be.
@@ -213,50 +180,46 @@ std::shared_ptr<grpc::Channel> Channel(const std::string &target) {
   return grpc::CreateCustomChannel(target, grpc::SslCredentials(tls), ca);
 }
 
-std::string Login(const std::string &target, const std::string &user,
-                  const std::string &pw) {
+std::string Login(const std::string& target, const std::string& user, const std::string& pw) {
   auto stub = v1::AuthService::NewStub(Channel(target));
   for (int i = 0; i < 60; ++i) {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     ctx.set_wait_for_ready(true);
     v1::LoginRequest req;
     req.set_username(user);
     req.set_password(pw);
     v1::LoginResponse resp;
     const grpc::Status s = stub->Login(&ctx, req, &resp);
-    if (s.ok())
-      return resp.token();
-    if (!Retryable(s.error_code()))
-      Die("login " + user + ": " + s.error_message());
+    if (s.ok()) return resp.token();
+    if (!Retryable(s.error_code())) Die("login " + user + ": " + s.error_message());
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   Die("login " + user + ": the service did not answer");
 }
 
 class Writers {
-public:
-  Writers(const Options &o, std::string token)
-      : o_(o), token_(std::move(token)), channel_(Channel(o.target)),
+ public:
+  Writers(const Options& o, std::string token)
+      : o_(o),
+        token_(std::move(token)),
+        channel_(Channel(o.target)),
         patients_(v1::PatientService::NewStub(channel_)),
         followups_(v1::FollowUpService::NewStub(channel_)),
         period_(std::chrono::nanoseconds(1'000'000'000LL / o.rate)) {}
 
   void Start() {
     next_slot_ = SteadyClock::now();
-    for (int i = 0; i < o_.threads; ++i)
-      threads_.emplace_back([this, i] { Work(i); });
+    for (int i = 0; i < o_.threads; ++i) threads_.emplace_back([this, i] { Work(i); });
   }
   void Stop() {
     drain_until_ = SteadyClock::now() + std::chrono::seconds(o_.drain_s);
     stopping_ = true;
-    for (auto &t : threads_)
-      t.join();
+    for (auto& t : threads_) t.join();
   }
-  Ledger &ledger() { return ledger_; }
+  Ledger& ledger() { return ledger_; }
 
-private:
+ private:
   bool WaitSlot() {
     SteadyClock::time_point slot;
     {
@@ -266,10 +229,9 @@ private:
     }
     while (!stopping_) {
       const auto now = SteadyClock::now();
-      if (now >= slot)
-        return true;
-      std::this_thread::sleep_for(std::min<SteadyClock::duration>(
-          slot - now, std::chrono::milliseconds(50)));
+      if (now >= slot) return true;
+      std::this_thread::sleep_for(
+          std::min<SteadyClock::duration>(slot - now, std::chrono::milliseconds(50)));
     }
     return false;
   }
@@ -277,8 +239,7 @@ private:
   // One logical write, retried with the same key until acknowledged. Retries
   // come every 50 ms (plus jitter), so the refused windows are measured to
   // about that.
-  bool Write(std::mt19937_64 &rng,
-             const std::function<grpc::Status(grpc::ClientContext *)> &call) {
+  bool Write(std::mt19937_64& rng, const std::function<grpc::Status(grpc::ClientContext*)>& call) {
     const std::string key = NewKey(rng);
     for (int attempt = 0;; ++attempt) {
       grpc::ClientContext ctx;
@@ -291,7 +252,7 @@ private:
       const double t1 = WallNow();
       bool replayed = false;
       if (s.ok()) {
-        const auto &tr = ctx.GetServerTrailingMetadata();
+        const auto& tr = ctx.GetServerTrailingMetadata();
         auto it = tr.find("idempotency-replayed");
         replayed = it != tr.end() && it->second == "true";
       }
@@ -299,26 +260,19 @@ private:
         std::lock_guard<std::mutex> lock(ledger_.mu);
         ledger_.attempts.push_back({t0, t1, s.error_code()});
         ++ledger_.codes[s.error_code()];
-        if (s.ok() && replayed)
-          ++ledger_.replayed;
-        if (s.ok() && attempt > 0)
-          ++ledger_.retried;
+        if (s.ok() && replayed) ++ledger_.replayed;
+        if (s.ok() && attempt > 0) ++ledger_.retried;
         if (!s.ok()) {
-          ++ledger_.refusals[absl::StrCat("code ",
-                                          static_cast<int>(s.error_code()),
-                                          " \"", s.error_message(), "\"")];
+          ++ledger_.refusals[absl::StrCat("code ", static_cast<int>(s.error_code()), " \"",
+                                          s.error_message(), "\"")];
         }
-        if (!s.ok() && !Retryable(s.error_code()) &&
-            ledger_.first_unexpected.empty()) {
+        if (!s.ok() && !Retryable(s.error_code()) && ledger_.first_unexpected.empty()) {
           ledger_.first_unexpected =
-              absl::StrCat("code ", static_cast<int>(s.error_code()), ": ",
-                           s.error_message());
+              absl::StrCat("code ", static_cast<int>(s.error_code()), ": ", s.error_message());
         }
       }
-      if (s.ok())
-        return true;
-      if (!Retryable(s.error_code()) ||
-          (stopping_ && SteadyClock::now() > drain_until_)) {
+      if (s.ok()) return true;
+      if (!Retryable(s.error_code()) || (stopping_ && SteadyClock::now() > drain_until_)) {
         std::lock_guard<std::mutex> lock(ledger_.mu);
         ++ledger_.abandoned;
         return false;
@@ -328,25 +282,22 @@ private:
     }
   }
 
-  std::string PickPatient(std::mt19937_64 &rng) {
+  std::string PickPatient(std::mt19937_64& rng) {
     std::lock_guard<std::mutex> lock(ledger_.mu);
-    if (ledger_.patients.empty())
-      return "";
+    if (ledger_.patients.empty()) return "";
     return ledger_.patients[rng() % ledger_.patients.size()];
   }
 
   void Work(int index) {
-    std::mt19937_64 rng(std::random_device{}() ^
-                        (static_cast<uint64_t>(index) << 32));
+    std::mt19937_64 rng(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32));
     std::uniform_int_distribution<int> pct(0, 99);
     while (WaitSlot()) {
       const std::string patient = PickPatient(rng);
       if (patient.empty() || pct(rng) < o_.register_pct) {
         v1::RegisterPatientRequest req;
-        *req.mutable_details() =
-            Details(registered_.fetch_add(1), o_.community);
+        *req.mutable_details() = Details(registered_.fetch_add(1), o_.community);
         v1::Patient resp;
-        if (Write(rng, [&](grpc::ClientContext *ctx) {
+        if (Write(rng, [&](grpc::ClientContext* ctx) {
               return patients_->RegisterPatient(ctx, req, &resp);
             })) {
           std::lock_guard<std::mutex> lock(ledger_.mu);
@@ -355,10 +306,9 @@ private:
       } else {
         v1::RecordFollowUpRequest req;
         req.set_patient_id(patient);
-        *req.mutable_form() =
-            testing::Form(testing::D(testing::TodayBeijing()), 4);
+        *req.mutable_form() = testing::Form(testing::D(testing::TodayBeijing()), 4);
         v1::FollowUp resp;
-        if (Write(rng, [&](grpc::ClientContext *ctx) {
+        if (Write(rng, [&](grpc::ClientContext* ctx) {
               return followups_->RecordFollowUp(ctx, req, &resp);
             })) {
           std::lock_guard<std::mutex> lock(ledger_.mu);
@@ -368,7 +318,7 @@ private:
     }
   }
 
-  const Options &o_;
+  const Options& o_;
   const std::string token_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::PatientService::Stub> patients_;
@@ -386,10 +336,9 @@ private:
 // The grid worker's alert stream, resumed after the last sequence on every
 // break.
 class Subscriber {
-public:
-  Subscriber(const Options &o, std::string token)
-      : o_(o), token_(std::move(token)),
-        stub_(v1::AlertService::NewStub(Channel(o.target))) {}
+ public:
+  Subscriber(const Options& o, std::string token)
+      : o_(o), token_(std::move(token)), stub_(v1::AlertService::NewStub(Channel(o.target))) {}
 
   void Start() {
     thread_ = std::thread([this] { Run(); });
@@ -398,8 +347,7 @@ public:
     stopping_ = true;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (ctx_ != nullptr)
-        ctx_->TryCancel();
+      if (ctx_ != nullptr) ctx_->TryCancel();
     }
     thread_.join();
   }
@@ -416,7 +364,7 @@ public:
     return got_;
   }
 
-private:
+ private:
   void Run() {
     while (!stopping_) {
       grpc::ClientContext ctx;
@@ -440,19 +388,18 @@ private:
         std::lock_guard<std::mutex> lock(mu_);
         ctx_ = nullptr;
       }
-      if (stopping_)
-        break;
+      if (stopping_) break;
       ++resumes_;
       if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
           s.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
-        Die("alert stream ended with code " + std::to_string(s.error_code()) +
-            ": " + s.error_message());
+        Die("alert stream ended with code " + std::to_string(s.error_code()) + ": " +
+            s.error_message());
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
 
-  const Options &o_;
+  const Options& o_;
   const std::string token_;
   std::unique_ptr<v1::AlertService::Stub> stub_;
   std::thread thread_;
@@ -460,32 +407,28 @@ private:
   std::atomic<int64_t> last_{0};
   std::atomic<int> resumes_{0};
   std::mutex mu_;
-  grpc::ClientContext *ctx_ = nullptr;
+  grpc::ClientContext* ctx_ = nullptr;
   std::vector<Got> got_;
 };
 
-std::string ArrayLiteral(const std::vector<std::string> &ids) {
+std::string ArrayLiteral(const std::vector<std::string>& ids) {
   return "{" + absl::StrJoin(ids, ",") + "}";
 }
 
-int64_t Count(pqxx::nontransaction &n, const std::string &sql,
-              const std::string &p1, const std::string &p2 = "") {
-  if (p2.empty())
-    return n.exec_params1(sql, p1)[0].as<int64_t>();
+int64_t Count(pqxx::nontransaction& n, const std::string& sql, const std::string& p1,
+              const std::string& p2 = "") {
+  if (p2.empty()) return n.exec_params1(sql, p1)[0].as<int64_t>();
   return n.exec_params1(sql, p1, p2)[0].as<int64_t>();
 }
 
 // Failed attempts within [from, to] (by their end): the span from the first
 // one's start to the last one's end, in ms; and how many there were.
-std::pair<double, int> RefusedSpan(const std::vector<Attempt> &all, double from,
-                                   double to) {
+std::pair<double, int> RefusedSpan(const std::vector<Attempt>& all, double from, double to) {
   double first = 0, last = 0;
   int n = 0;
-  for (const Attempt &a : all) {
-    if (a.code == grpc::StatusCode::OK || a.end < from || a.start > to)
-      continue;
-    if (n == 0 || a.start < first)
-      first = a.start;
+  for (const Attempt& a : all) {
+    if (a.code == grpc::StatusCode::OK || a.end < from || a.start > to) continue;
+    if (n == 0 || a.start < first) first = a.start;
     last = std::max(last, a.end);
     ++n;
   }
@@ -493,11 +436,10 @@ std::pair<double, int> RefusedSpan(const std::vector<Attempt> &all, double from,
 }
 
 // The longest time without an acknowledgement within [from, to], in ms.
-double LongestAckGap(const std::vector<Attempt> &all, double from, double to) {
+double LongestAckGap(const std::vector<Attempt>& all, double from, double to) {
   std::vector<double> oks;
-  for (const Attempt &a : all) {
-    if (a.code == grpc::StatusCode::OK && a.end >= from && a.end <= to)
-      oks.push_back(a.end);
+  for (const Attempt& a : all) {
+    if (a.code == grpc::StatusCode::OK && a.end >= from && a.end <= to) oks.push_back(a.end);
   }
   std::sort(oks.begin(), oks.end());
   double gap = 0;
@@ -510,50 +452,42 @@ double LongestAckGap(const std::vector<Attempt> &all, double from, double to) {
   return gap * 1000;
 }
 
-int Main(int argc, char **argv) {
+int Main(int argc, char** argv) {
   bench::SetProgramName("smd_ha_client");
   const Options o = ParseOptions(argc, argv);
   bench::StartWatchdog(o.deadline_s);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   {
     std::ifstream in(o.ca);
-    g_ca_pem.assign(std::istreambuf_iterator<char>(in),
-                    std::istreambuf_iterator<char>());
-    if (g_ca_pem.empty())
-      Die("cannot read --ca " + o.ca);
+    g_ca_pem.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (g_ca_pem.empty()) Die("cannot read --ca " + o.ca);
   }
 
-  const std::string writer_token =
-      Login(o.target, "psychiatrist", "Demo-psych-2026");
+  const std::string writer_token = Login(o.target, "psychiatrist", "Demo-psych-2026");
   const std::string grid_token = Login(o.target, "grid", "Demo-grid-2026");
   std::string psych_id, grid_id;
   {
     pqxx::connection c(o.super_dsn);
     pqxx::nontransaction n(c);
-    psych_id =
-        n.exec1(
-             "SELECT id::text FROM app_user WHERE username = 'psychiatrist'")[0]
-            .as<std::string>();
-    grid_id =
-        n.exec1("SELECT id::text FROM app_user WHERE username = 'grid'")[0]
-            .as<std::string>();
+    psych_id = n.exec1("SELECT id::text FROM app_user WHERE username = 'psychiatrist'")[0]
+                   .as<std::string>();
+    grid_id = n.exec1("SELECT id::text FROM app_user WHERE username = 'grid'")[0].as<std::string>();
   }
   Subscriber sub(o, grid_token);
   sub.Start();
   Writers writers(o, writer_token);
   writers.Start();
-  std::printf("smd_ha_client: %d writes/s from %d threads through %s (%d%% "
-              "RegisterPatient, the "
-              "rest RecordFollowUp at risk 4 in community %s); alert "
-              "subscriber: grid\n",
-              o.rate, o.threads, o.target.c_str(), o.register_pct,
-              o.community.c_str());
+  std::printf(
+      "smd_ha_client: %d writes/s from %d threads through %s (%d%% "
+      "RegisterPatient, the "
+      "rest RecordFollowUp at risk 4 in community %s); alert "
+      "subscriber: grid\n",
+      o.rate, o.threads, o.target.c_str(), o.register_pct, o.community.c_str());
   { std::ofstream(Path(o, "ready")) << "ready\n"; }
-  while (!Exists(Path(o, "stop")))
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (!Exists(Path(o, "stop"))) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const double stop_at = WallNow();
   writers.Stop();
-  Ledger &l = writers.ledger();
+  Ledger& l = writers.ledger();
 
   // ---- the reckoning
   // -------------------------------------------------------------------------
@@ -562,11 +496,10 @@ int Main(int argc, char **argv) {
   // The subscriber catches up with what the database holds for the grid worker.
   const auto db_copies = [&] {
     std::vector<std::pair<int64_t, std::string>> v;
-    for (const auto &r :
-         n.exec_params("SELECT seq, alert_id::text FROM alert_recipient WHERE "
-                       "user_id = $1::uuid "
-                       "AND seq IS NOT NULL ORDER BY seq",
-                       grid_id)) {
+    for (const auto& r : n.exec_params("SELECT seq, alert_id::text FROM alert_recipient WHERE "
+                                       "user_id = $1::uuid "
+                                       "AND seq IS NOT NULL ORDER BY seq",
+                                       grid_id)) {
       v.emplace_back(r[0].as<int64_t>(), r[1].as<std::string>());
     }
     return v;
@@ -584,8 +517,7 @@ int Main(int argc, char **argv) {
   int64_t unsequenced = unsequenced_now();
   const auto catch_up_until = SteadyClock::now() + std::chrono::seconds(30);
   while (SteadyClock::now() < catch_up_until &&
-         (unsequenced > 0 || expected.empty() ||
-          sub.last() < expected.back().first)) {
+         (unsequenced > 0 || expected.empty() || sub.last() < expected.back().first)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     unsequenced = unsequenced_now();
     expected = db_copies();
@@ -600,45 +532,40 @@ int Main(int argc, char **argv) {
             "SELECT count(*) FROM unnest($1::uuid[]) k(id) "
             "WHERE NOT EXISTS (SELECT 1 FROM patient p WHERE p.id = k.id)",
             patients_arr);
-  const int64_t lost_visits = Count(
-      n,
-      "SELECT count(*) FROM unnest($1::uuid[]) k(id) "
-      "WHERE NOT EXISTS (SELECT 1 FROM followup f WHERE f.visit_id = k.id)",
-      visits_arr);
-  const int64_t dup_patients =
+  const int64_t lost_visits =
       Count(n,
-            "SELECT count(*) FROM patient p WHERE p.registered_by = "
-            "$2::uuid AND NOT p.id = ANY($1::uuid[])",
-            patients_arr, psych_id);
-  const int64_t dup_visits =
+            "SELECT count(*) FROM unnest($1::uuid[]) k(id) "
+            "WHERE NOT EXISTS (SELECT 1 FROM followup f WHERE f.visit_id = k.id)",
+            visits_arr);
+  const int64_t dup_patients = Count(n,
+                                     "SELECT count(*) FROM patient p WHERE p.registered_by = "
+                                     "$2::uuid AND NOT p.id = ANY($1::uuid[])",
+                                     patients_arr, psych_id);
+  const int64_t dup_visits = Count(n,
+                                   "SELECT count(*) FROM followup f WHERE f.author_id = $2::uuid "
+                                   "AND f.version = 1 AND NOT f.visit_id = ANY($1::uuid[])",
+                                   visits_arr, psych_id);
+  const int64_t visits_without_alert =
       Count(n,
-            "SELECT count(*) FROM followup f WHERE f.author_id = $2::uuid "
-            "AND f.version = 1 AND NOT f.visit_id = ANY($1::uuid[])",
-            visits_arr, psych_id);
-  const int64_t visits_without_alert = Count(
-      n,
-      "SELECT count(*) FROM unnest($1::uuid[]) k(id) WHERE NOT EXISTS (SELECT "
-      "1 FROM alert "
-      "a JOIN alert_recipient r ON r.alert_id = a.id AND r.user_id = $2::uuid "
-      "WHERE a.source = 'followup:' || k.id::text AND a.kind = 1)",
-      visits_arr, grid_id);
+            "SELECT count(*) FROM unnest($1::uuid[]) k(id) WHERE NOT EXISTS (SELECT "
+            "1 FROM alert "
+            "a JOIN alert_recipient r ON r.alert_id = a.id AND r.user_id = $2::uuid "
+            "WHERE a.source = 'followup:' || k.id::text AND a.kind = 1)",
+            visits_arr, grid_id);
 
   // Alerts: the received sequence against the database's, exactly.
   int64_t dup_received = 0, out_of_order = 0;
   std::set<int64_t> seen;
   int64_t prev = 0;
-  for (const auto &g : got) {
-    if (!seen.insert(g.seq).second)
-      ++dup_received;
-    if (g.seq <= prev)
-      ++out_of_order;
+  for (const auto& g : got) {
+    if (!seen.insert(g.seq).second) ++dup_received;
+    if (g.seq <= prev) ++out_of_order;
     prev = std::max(prev, g.seq);
   }
   int64_t missing = 0, wrong_alert = 0;
   std::map<int64_t, std::string> received;
-  for (const auto &g : got)
-    received.emplace(g.seq, g.alert_id);
-  for (const auto &[seq, alert] : expected) {
+  for (const auto& g : got) received.emplace(g.seq, g.alert_id);
+  for (const auto& [seq, alert] : expected) {
     auto it = received.find(seq);
     if (it == received.end()) {
       ++missing;
@@ -646,23 +573,22 @@ int Main(int argc, char **argv) {
       ++wrong_alert;
     }
   }
-  const int64_t unknown = static_cast<int64_t>(received.size()) -
-                          (static_cast<int64_t>(expected.size()) - missing);
+  const int64_t unknown =
+      static_cast<int64_t>(received.size()) - (static_cast<int64_t>(expected.size()) - missing);
 
   const double kill_at = ReadTime(Path(o, "kill"));
   const double sw_at = ReadTime(Path(o, "switchover"));
   const double sw_done = ReadTime(Path(o, "switchover-done"));
   bool ok = true;
-  auto check = [&ok](bool met, const std::string &what) {
+  auto check = [&ok](bool met, const std::string& what) {
     std::printf("  %-4s %s\n", met ? "ok" : "FAIL", what.c_str());
-    if (!met)
-      ok = false;
+    if (!met) ok = false;
   };
   std::printf("---- figures\n");
   std::string codes;
-  for (const auto &[code, count] : l.codes) {
-    absl::StrAppend(&codes, codes.empty() ? "" : ", ", "code ",
-                    static_cast<int>(code), ": ", count);
+  for (const auto& [code, count] : l.codes) {
+    absl::StrAppend(&codes, codes.empty() ? "" : ", ", "code ", static_cast<int>(code), ": ",
+                    count);
   }
   std::printf(
       "calls: %zu (%s); %lld writes needed a retry; %lld OK replies were "
@@ -673,34 +599,27 @@ int Main(int argc, char **argv) {
   if (!l.first_unexpected.empty()) {
     std::printf("first unexpected reply: %s\n", l.first_unexpected.c_str());
   }
-  for (const auto &[what, count] : l.refusals) {
-    std::printf("refused: %lld x %s\n", static_cast<long long>(count),
-                what.c_str());
+  for (const auto& [what, count] : l.refusals) {
+    std::printf("refused: %lld x %s\n", static_cast<long long>(count), what.c_str());
   }
-  const int64_t acked =
-      static_cast<int64_t>(l.patients.size() + l.visits.size());
+  const int64_t acked = static_cast<int64_t>(l.patients.size() + l.visits.size());
   check(l.first_unexpected.empty() && l.abandoned == 0,
         "every write acknowledged in the end, no reply other than OK or a "
         "retryable code");
   check(lost_patients + lost_visits == 0,
-        absl::StrFormat(
-            "acknowledged writes lost: %d of %d (%d RegisterPatient, %d "
-            "RecordFollowUp)",
-            lost_patients + lost_visits, acked, l.patients.size(),
-            l.visits.size()));
+        absl::StrFormat("acknowledged writes lost: %d of %d (%d RegisterPatient, %d "
+                        "RecordFollowUp)",
+                        lost_patients + lost_visits, acked, l.patients.size(), l.visits.size()));
   check(dup_patients + dup_visits == 0,
         absl::StrFormat("writes committed twice or never acknowledged: %d",
                         dup_patients + dup_visits));
   check(visits_without_alert == 0,
-        absl::StrFormat(
-            "acknowledged risk-4 visits without the grid worker's alert: %d",
-            visits_without_alert));
+        absl::StrFormat("acknowledged risk-4 visits without the grid worker's alert: %d",
+                        visits_without_alert));
   int64_t after_kill = 0;
-  for (const auto &g : got)
-    after_kill += kill_at > 0 && g.at > kill_at ? 1 : 0;
-  check(missing == 0 && dup_received == 0 && out_of_order == 0 &&
-            wrong_alert == 0 && unknown == 0 && unsequenced == 0 &&
-            !expected.empty(),
+  for (const auto& g : got) after_kill += kill_at > 0 && g.at > kill_at ? 1 : 0;
+  check(missing == 0 && dup_received == 0 && out_of_order == 0 && wrong_alert == 0 &&
+            unknown == 0 && unsequenced == 0 && !expected.empty(),
         absl::StrFormat("alerts: the grid worker's %d sequenced copies "
                         "received exactly once, in "
                         "order (%d of them after the kill; missing %d, twice "
@@ -708,14 +627,13 @@ int Main(int argc, char **argv) {
                         "%d, other alert %d, not in the database %d, left "
                         "unsequenced %d; the "
                         "stream resumed %d times)",
-                        expected.size(), after_kill, missing, dup_received,
-                        out_of_order, wrong_alert, unknown, unsequenced,
-                        sub.resumes()));
+                        expected.size(), after_kill, missing, dup_received, out_of_order,
+                        wrong_alert, unknown, unsequenced, sub.resumes()));
   if (kill_at > 0) {
     // Until the switchover (or the stop): the failover's window.
     const double window_end = sw_at > 0 ? sw_at : stop_at;
     double first_ok = -1;
-    for (const Attempt &a : l.attempts) {
+    for (const Attempt& a : l.attempts) {
       if (a.code == grpc::StatusCode::OK && a.start >= kill_at &&
           (first_ok < 0 || a.end - kill_at < first_ok)) {
         first_ok = a.end - kill_at;
@@ -723,9 +641,8 @@ int Main(int argc, char **argv) {
     }
     const auto [span, refused] = RefusedSpan(l.attempts, kill_at, window_end);
     double last_refused = 0;
-    for (const Attempt &a : l.attempts) {
-      if (a.code != grpc::StatusCode::OK && a.end >= kill_at &&
-          a.start <= window_end) {
+    for (const Attempt& a : l.attempts) {
+      if (a.code != grpc::StatusCode::OK && a.end >= kill_at && a.start <= window_end) {
         last_refused = std::max(last_refused, a.end - kill_at);
       }
     }
@@ -735,15 +652,13 @@ int Main(int argc, char **argv) {
     const double gap = LongestAckGap(l.attempts, kill_at, window_end);
     check(
         back >= 0 && back * 1000 <= o.service_back_limit_ms,
-        absl::StrFormat(
-            "failover (kill -9 of the primary): service back after %.2f s "
-            "(limit "
-            "%.0f s: the first acknowledgement of a call sent after the kill, "
-            "and "
-            "no refusal after it); %d calls refused over %.2f s; longest time "
-            "without an acknowledged write %.2f s",
-            back, o.service_back_limit_ms / 1000.0, refused, span / 1000,
-            gap / 1000));
+        absl::StrFormat("failover (kill -9 of the primary): service back after %.2f s "
+                        "(limit "
+                        "%.0f s: the first acknowledgement of a call sent after the kill, "
+                        "and "
+                        "no refusal after it); %d calls refused over %.2f s; longest time "
+                        "without an acknowledged write %.2f s",
+                        back, o.service_back_limit_ms / 1000.0, refused, span / 1000, gap / 1000));
   } else {
     check(false, "no kill recorded by the script");
   }
@@ -762,9 +677,8 @@ int Main(int argc, char **argv) {
     std::printf("  --   no switchover in this run\n");
   }
   std::vector<double> lat;
-  for (const Attempt &a : l.attempts) {
-    if (a.code == grpc::StatusCode::OK)
-      lat.push_back((a.end - a.start) * 1000);
+  for (const Attempt& a : l.attempts) {
+    if (a.code == grpc::StatusCode::OK) lat.push_back((a.end - a.start) * 1000);
   }
   std::printf(
       "OK call latency p50 %.1f ms, p99 %.1f ms (n=%zu); run %.0f s; load "
@@ -776,7 +690,7 @@ int Main(int argc, char **argv) {
   return ok ? 0 : 1;
 }
 
-} // namespace
-} // namespace smd::ha
+}  // namespace
+}  // namespace smd::ha
 
-int main(int argc, char **argv) { return smd::ha::Main(argc, argv); }
+int main(int argc, char** argv) { return smd::ha::Main(argc, argv); }

@@ -15,9 +15,7 @@ v1::Date D(int y, int m, int d) {
   return x;
 }
 
-v1::Date D(absl::CivilDay day) {
-  return D(static_cast<int>(day.year()), day.month(), day.day());
-}
+v1::Date D(absl::CivilDay day) { return D(static_cast<int>(day.year()), day.month(), day.day()); }
 
 absl::CivilDay TodayBeijing() {
   return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
@@ -30,12 +28,11 @@ v1::FollowUpForm Form(v1::Date date, int risk) {
   f.add_subjects(v1::VISIT_SUBJECT_PATIENT);
   f.add_subjects(v1::VISIT_SUBJECT_FAMILY);
   f.set_risk_level(risk);
-  f.set_symptom_severity(risk >= 3 ? v1::SYMPTOM_SEVERITY_MARKED
-                                   : v1::SYMPTOM_SEVERITY_NONE);
+  f.set_symptom_severity(risk >= 3 ? v1::SYMPTOM_SEVERITY_MARKED : v1::SYMPTOM_SEVERITY_NONE);
   f.set_insight(risk >= 3 ? v1::INSIGHT_PARTIAL : v1::INSIGHT_COMPLETE);
   f.set_sleep(v1::RATING_GOOD);
   f.set_diet(v1::RATING_GOOD);
-  auto *s = f.mutable_social();
+  auto* s = f.mutable_social();
   s->set_self_care(v1::RATING_GOOD);
   s->set_housework(v1::RATING_GOOD);
   s->set_work(v1::RATING_NOT_APPLICABLE);
@@ -47,26 +44,23 @@ v1::FollowUpForm Form(v1::Date date, int risk) {
   f.set_adr(v1::ADVERSE_REACTION_NONE);
   f.set_physical(v1::PHYSICAL_ILLNESS_NONE);
   f.set_effect(v1::TREATMENT_EFFECT_IMPROVED);
-  auto *m = f.add_medications();
+  auto* m = f.add_medications();
   m->set_drug_code("risperidone");
   m->set_morning_mg(2);
   m->set_evening_mg(2);
   return f;
 }
 
-v1::PatientDetails SyntheticDetails(int n, const std::string &community,
-                                    int first_birth_year,
-                                    const std::string &name_prefix,
-                                    int guardian_phone_base) {
-  const absl::CivilDay birth =
-      absl::CivilDay(first_birth_year, 1, 1) + n / 1000;
+v1::PatientDetails SyntheticDetails(int n, const std::string& community, int first_birth_year,
+                                    const std::string& name_prefix, int guardian_phone_base) {
+  const absl::CivilDay birth = absl::CivilDay(first_birth_year, 1, 1) + n / 1000;
   v1::PatientDetails d;
   d.set_id_number(SyntheticIdNumber(birth, n % 1000));
   d.set_name(absl::StrFormat("%s%05d", name_prefix, n));
   d.set_phone(UndiallablePhone(n));
   d.set_address(absl::StrFormat("南京市鼓楼区演示路%d号 (synthetic)", n));
   d.set_jurisdiction(community);
-  auto *g = d.mutable_guardian();
+  auto* g = d.mutable_guardian();
   g->set_name(absl::StrFormat("演示监护人%05d", n));
   g->set_relationship("母亲");
   g->set_address(d.address());
@@ -86,4 +80,4 @@ v1::PatientDetails SyntheticDetails(int n, const std::string &community,
   return d;
 }
 
-} // namespace smd::testing
+}  // namespace smd::testing

@@ -26,9 +26,7 @@ v1::FollowUpForm Form(v1::Date date, int risk);
 // apart from the others' and from the demo seed's 1950-2003 so their ID numbers
 // never clash. Names are "<name_prefix>NNNNN"; phones are undiallable, the
 // guardian's offset by `guardian_phone_base`.
-v1::PatientDetails SyntheticDetails(int n, const std::string &community,
-                                    int first_birth_year,
-                                    const std::string &name_prefix,
-                                    int guardian_phone_base);
+v1::PatientDetails SyntheticDetails(int n, const std::string& community, int first_birth_year,
+                                    const std::string& name_prefix, int guardian_phone_base);
 
-} // namespace smd::testing
+}  // namespace smd::testing

@@ -4,15 +4,15 @@
 #include <vector>
 
 #include "domain/metrics.h"
-#include "unit/domain/metric_fixtures.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "unit/domain/metric_fixtures.h"
 
 namespace smd::domain {
 namespace {
 
-using namespace metric_fixtures; // NOLINT(google-build-using-namespace): the
-                                 // tests' vocabulary
+using namespace metric_fixtures;  // NOLINT(google-build-using-namespace): the
+                                  // tests' vocabulary
 using ::testing::IsEmpty;
 using testing::IsFieldError;
 using ::testing::Optional;
@@ -20,12 +20,10 @@ using ::testing::SizeIs;
 // the tests' vocabulary
 
 TEST(MetricNotes, NotesUnderPickTheRuleSetsVariants) {
-  const PatientMetrics e =
-      EvaluatePatient(M3Patients()[4], Year2024()); // E: R1 ✗, R2 ✗
-  auto statuses = [&](const RuleSet &rules) {
+  const PatientMetrics e = EvaluatePatient(M3Patients()[4], Year2024());  // E: R1 ✗, R2 ✗
+  auto statuses = [&](const RuleSet& rules) {
     std::set<S> out;
-    for (const StatusNote *n : NotesUnder(e, rules))
-      out.insert(n->status);
+    for (const StatusNote* n : NotesUnder(e, rules)) out.insert(n->status);
     return out;
   };
   const std::set<S> js = statuses(Jiangsu());
@@ -38,8 +36,7 @@ TEST(MetricNotes, NotesUnderPickTheRuleSetsVariants) {
 }
 
 TEST(MetricNotes, ACompletePatientHasNoNotes) {
-  PatientPeriodInput p =
-      VisitsOn({{1, 15}, {3, 15}, {5, 15}, {7, 15}, {9, 15}, {11, 15}});
+  PatientPeriodInput p = VisitsOn({{1, 15}, {3, 15}, {5, 15}, {7, 15}, {9, 15}, {11, 15}});
   p.health_checks = {D(2024, 6, 1)};
   p.rehab = {D(2024, 6, 2)};
   p.psych_support = {D(2024, 6, 3)};
@@ -76,13 +73,12 @@ TEST(MetricNotes, ACompletePatientHasNoNotes) {
 // entry) makes the patient 在管 but gives R1 no visit after its start anchor:
 // the note says so instead of naming no gap.
 TEST(MetricNotes, R1WithOnlyAVisitBeforeRegistration) {
-  const PatientMetrics m = EvaluatePatient(
-      PatientWith({Visit(D(2024, 3, 1))}, D(2024, 6, 1)), Year2024());
+  const PatientMetrics m =
+      EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}, D(2024, 6, 1)), Year2024());
   EXPECT_TRUE(m.managed);
   EXPECT_FALSE(m.standard_r1);
-  EXPECT_EQ(Note(m, S::kStandardR1),
-            "建档后无有效随访 (no valid follow-up since registration)");
+  EXPECT_EQ(Note(m, S::kStandardR1), "建档后无有效随访 (no valid follow-up since registration)");
 }
 
-} // namespace
-} // namespace smd::domain
+}  // namespace
+}  // namespace smd::domain

@@ -5,15 +5,15 @@
 
 #include "domain/metric_state.h"
 #include "domain/metrics.h"
-#include "unit/domain/metric_fixtures.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "unit/domain/metric_fixtures.h"
 
 namespace smd::domain {
 namespace {
 
-using namespace metric_fixtures; // NOLINT(google-build-using-namespace): the
-                                 // tests' vocabulary
+using namespace metric_fixtures;  // NOLINT(google-build-using-namespace): the
+                                  // tests' vocabulary
 using ::testing::IsEmpty;
 using testing::IsFieldError;
 using ::testing::Optional;
@@ -29,8 +29,7 @@ using ::testing::SizeIs;
 TEST(MetricExamples, M1RegisteredAndReportedPrevalence) {
   std::vector<PatientMetrics> all;
   for (int i = 1; i <= 10; ++i) {
-    all.push_back(
-        EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}), Year2024()));
+    all.push_back(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}), Year2024()));
   }
   PatientPeriodInput p11 = PatientWith({}, D(2019, 1, 1));
   p11.died_on = D(2023, 8, 1);
@@ -41,9 +40,8 @@ TEST(MetricExamples, M1RegisteredAndReportedPrevalence) {
   EXPECT_FALSE(m11.registered);
   EXPECT_EQ(Note(m11, S::kRegistered), "2023-08-01死亡 (died on 2023-08-01)");
   EXPECT_FALSE(m12.registered);
-  EXPECT_FALSE(m12.managed); // a patient not 在册 holds no status
-  EXPECT_EQ(Note(m12, S::kRegistered),
-            "2024-06-15迁出 (moved out on 2024-06-15)");
+  EXPECT_FALSE(m12.managed);  // a patient not 在册 holds no status
+  EXPECT_EQ(Note(m12, S::kRegistered), "2024-06-15迁出 (moved out on 2024-06-15)");
   all.push_back(m11);
   all.push_back(m12);
 
@@ -59,7 +57,7 @@ TEST(MetricExamples, M1RegisteredAndReportedPrevalence) {
 
 // M1, the target's edge: "needs >= 90 在册" out of 20 000.
 TEST(MetricExamples, M1PrevalenceTargetNeedsNinetyRegistered) {
-  const IndicatorDef &def = *FindIndicator(Indicator::kReportedPrevalence);
+  const IndicatorDef& def = *FindIndicator(Indicator::kReportedPrevalence);
   EXPECT_THAT(MakeRate(def, 90, 20000).met, Optional(true));
   EXPECT_THAT(MakeRate(def, 90, 20000).value, Optional(4.5));
   EXPECT_THAT(MakeRate(def, 89, 20000).met, Optional(false));
@@ -67,14 +65,11 @@ TEST(MetricExamples, M1PrevalenceTargetNeedsNinetyRegistered) {
 
 // Decisions "Resident population": unavailable, not zero, when it is missing.
 TEST(MetricExamples, M1PrevalenceUnavailableWithoutPopulation) {
-  std::vector<PatientMetrics> all = {
-      EvaluatePatient(PatientWith({}), Year2024())};
-  for (std::optional<int64_t> population :
-       {std::optional<int64_t>(), std::optional<int64_t>(0)}) {
-    const Rate r =
-        RateOf(AggregateRates(all, population, Year2024(), Jiangsu()),
-               Indicator::kReportedPrevalence)
-            .rate;
+  std::vector<PatientMetrics> all = {EvaluatePatient(PatientWith({}), Year2024())};
+  for (std::optional<int64_t> population : {std::optional<int64_t>(), std::optional<int64_t>(0)}) {
+    const Rate r = RateOf(AggregateRates(all, population, Year2024(), Jiangsu()),
+                          Indicator::kReportedPrevalence)
+                       .rate;
     EXPECT_EQ(r.numerator, 1);
     EXPECT_EQ(r.denominator, 0);
     EXPECT_FALSE(r.value.has_value());
@@ -87,14 +82,12 @@ TEST(MetricExamples, M1PrevalenceUnavailableWithoutPopulation) {
 TEST(MetricExamples, M2ManagementRate) {
   std::vector<PatientMetrics> all;
   for (int i = 1; i <= 8; ++i) {
-    all.push_back(
-        EvaluatePatient(PatientWith({Visit(D(2024, i, 10))}), Year2024()));
+    all.push_back(EvaluatePatient(PatientWith({Visit(D(2024, i, 10))}), Year2024()));
   }
   const PatientMetrics p9 = EvaluatePatient(
-      PatientWith({InHospital(D(2024, 2, 1)), InHospital(D(2024, 7, 1))}),
-      Year2024());
-  const PatientMetrics p10 = EvaluatePatient(
-      PatientWith({Failed(D(2024, 3, 1)), Failed(D(2024, 6, 1))}), Year2024());
+      PatientWith({InHospital(D(2024, 2, 1)), InHospital(D(2024, 7, 1))}), Year2024());
+  const PatientMetrics p10 =
+      EvaluatePatient(PatientWith({Failed(D(2024, 3, 1)), Failed(D(2024, 6, 1))}), Year2024());
   EXPECT_TRUE(p9.managed);
   EXPECT_FALSE(p10.managed);
   EXPECT_EQ(Note(p10, S::kManaged),
@@ -105,19 +98,17 @@ TEST(MetricExamples, M2ManagementRate) {
   all.push_back(p10);
 
   const Rate r =
-      RateOf(AggregateRates(all, std::nullopt, Year2024(), Jiangsu()),
-             Indicator::kManagementRate)
+      RateOf(AggregateRates(all, std::nullopt, Year2024(), Jiangsu()), Indicator::kManagementRate)
           .rate;
   EXPECT_EQ(r.numerator, 9);
   EXPECT_EQ(r.denominator, 10);
   EXPECT_THAT(r.value, Optional(90.0));
-  EXPECT_THAT(r.met, Optional(false)); // Gulou >= 97%
+  EXPECT_THAT(r.met, Optional(false));  // Gulou >= 97%
 }
 
 TEST(MetricExamples, M3StandardizedPerPatient) {
   std::vector<PatientMetrics> m;
-  for (const PatientPeriodInput &p : M3Patients())
-    m.push_back(EvaluatePatient(p, Year2024()));
+  for (const PatientPeriodInput& p : M3Patients()) m.push_back(EvaluatePatient(p, Year2024()));
   // R1 (anchors 0 and 13): A ✓ B ✗ C ✓ D ✗ E ✗.  R2 (>= 4 visits): A-D ✓, E ✗.
   const std::vector<bool> r1 = {true, false, true, false, false};
   const std::vector<bool> r2 = {true, true, true, true, false};
@@ -143,21 +134,18 @@ TEST(MetricExamples, M3StandardizedPerPatient) {
 
 TEST(MetricExamples, M3StandardizedRateR1Is40AndR2Is80) {
   std::vector<PatientMetrics> m;
-  for (const PatientPeriodInput &p : M3Patients())
-    m.push_back(EvaluatePatient(p, Year2024()));
+  for (const PatientPeriodInput& p : M3Patients()) m.push_back(EvaluatePatient(p, Year2024()));
 
-  const IndicatorRate r1 =
-      RateOf(AggregateRates(m, std::nullopt, Year2024(), Jiangsu()),
-             Indicator::kStandardizedManagementRate);
+  const IndicatorRate r1 = RateOf(AggregateRates(m, std::nullopt, Year2024(), Jiangsu()),
+                                  Indicator::kStandardizedManagementRate);
   EXPECT_EQ(r1.numerator, S::kStandardR1);
   EXPECT_EQ(r1.rate.numerator, 2);
   EXPECT_EQ(r1.rate.denominator, 5);
   EXPECT_THAT(r1.rate.value, Optional(40.0));
   EXPECT_THAT(r1.rate.met, Optional(false));
 
-  const IndicatorRate r2 =
-      RateOf(AggregateRates(m, std::nullopt, Year2024(), National()),
-             Indicator::kStandardizedManagementRate);
+  const IndicatorRate r2 = RateOf(AggregateRates(m, std::nullopt, Year2024(), National()),
+                                  Indicator::kStandardizedManagementRate);
   EXPECT_EQ(r2.numerator, S::kStandardR2);
   EXPECT_EQ(r2.rate.numerator, 4);
   EXPECT_THAT(r2.rate.value, Optional(80.0));
@@ -170,7 +158,7 @@ TEST(MetricExamples, M3CumulativeToMarch31) {
   ASSERT_TRUE(period.ok());
   EXPECT_EQ(period->cutoff, D(2024, 3, 31));
   std::vector<PatientMetrics> m;
-  for (const PatientPeriodInput &p : M3Patients()) {
+  for (const PatientPeriodInput& p : M3Patients()) {
     m.push_back(EvaluatePatient(p, *period));
     EXPECT_TRUE(m.back().standard_r1) << Note(m.back(), S::kStandardR1);
   }
@@ -187,18 +175,18 @@ TEST(MetricExamples, M3CumulativeToMarch31) {
 // ---------------------------------------------------------------------------------------
 
 TEST(MetricRegister, RegisteredAfterTheCutOffIsNotRegistered) {
-  const PatientMetrics m = EvaluatePatient(PatientWith({}, D(2024, 4, 1)),
-                                           PeriodAsOf(D(2024, 3, 31)));
+  const PatientMetrics m =
+      EvaluatePatient(PatientWith({}, D(2024, 4, 1)), PeriodAsOf(D(2024, 3, 31)));
   EXPECT_FALSE(m.registered);
-  EXPECT_EQ(Note(m, S::kRegistered), "截止日2024-03-31时尚未建档 (not yet "
-                                     "registered at the cut-off 2024-03-31)");
+  EXPECT_EQ(Note(m, S::kRegistered),
+            "截止日2024-03-31时尚未建档 (not yet "
+            "registered at the cut-off 2024-03-31)");
   EXPECT_THAT(m.notes, SizeIs(1));
 }
 
 TEST(MetricRegister, RegisteredOnTheCutOffDayIsRegistered) {
-  EXPECT_TRUE(EvaluatePatient(PatientWith({}, D(2024, 3, 31)),
-                              PeriodAsOf(D(2024, 3, 31)))
-                  .registered);
+  EXPECT_TRUE(
+      EvaluatePatient(PatientWith({}, D(2024, 3, 31)), PeriodAsOf(D(2024, 3, 31))).registered);
 }
 
 TEST(MetricRegister, DeathBeforeOnOrAfterTheCutOff) {
@@ -226,8 +214,7 @@ TEST(MetricRegister, DeregistrationAndTheEarliestExitIsNamed) {
   p.moved_out_on = D(2024, 10, 1);
   const PatientMetrics m = EvaluatePatient(p, Year2024());
   EXPECT_FALSE(m.registered);
-  EXPECT_EQ(Note(m, S::kRegistered),
-            "2024-09-01注销 (deregistered on 2024-09-01)");
+  EXPECT_EQ(Note(m, S::kRegistered), "2024-09-01注销 (deregistered on 2024-09-01)");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -237,46 +224,44 @@ TEST(MetricRegister, DeregistrationAndTheEarliestExitIsNamed) {
 TEST(MetricManaged, FailedVisitsCountTowardNeitherManagedNorStandard) {
   // One valid visit in January; the failed visits of April, July and October do
   // not close the gaps, and do not make a fourth visit for R2.
-  const PatientMetrics m = EvaluatePatient(
-      PatientWith({Visit(D(2024, 1, 5)), Failed(D(2024, 4, 5)),
-                   Failed(D(2024, 7, 5)), Failed(D(2024, 10, 5))}),
-      Year2024());
+  const PatientMetrics m =
+      EvaluatePatient(PatientWith({Visit(D(2024, 1, 5)), Failed(D(2024, 4, 5)),
+                                   Failed(D(2024, 7, 5)), Failed(D(2024, 10, 5))}),
+                      Year2024());
   EXPECT_TRUE(m.managed);
   EXPECT_FALSE(m.standard_r1);
   EXPECT_FALSE(m.standard_r2);
   EXPECT_EQ(Note(m, S::kStandardR1),
             "自2024-01-05起无有效随访 (no valid follow-up since 2024-01-05)");
-  EXPECT_EQ(Note(m, S::kStandardR2), "本期有效随访1次，少于4次 (1 valid "
-                                     "follow-up in the period, fewer than 4)");
+  EXPECT_EQ(Note(m, S::kStandardR2),
+            "本期有效随访1次，少于4次 (1 valid "
+            "follow-up in the period, fewer than 4)");
 }
 
 TEST(MetricManaged, HospitalisedOnlyRecordsCountAsManagedAndStandard) {
-  const PatientMetrics m = EvaluatePatient(
-      PatientWith({InHospital(D(2024, 1, 20)), InHospital(D(2024, 4, 20)),
-                   InHospital(D(2024, 7, 20)), InHospital(D(2024, 10, 20))}),
-      Year2024());
+  const PatientMetrics m =
+      EvaluatePatient(PatientWith({InHospital(D(2024, 1, 20)), InHospital(D(2024, 4, 20)),
+                                   InHospital(D(2024, 7, 20)), InHospital(D(2024, 10, 20))}),
+                      Year2024());
   EXPECT_TRUE(m.managed);
   EXPECT_TRUE(m.standard_r1);
   EXPECT_TRUE(m.standard_r2);
-  EXPECT_TRUE(
-      m.on_medication_last); // 目前正在住院 counts as 服药 (rules.md §5.1)
+  EXPECT_TRUE(m.on_medication_last);  // 目前正在住院 counts as 服药 (rules.md §5.1)
   EXPECT_TRUE(m.hospitalised);
-  EXPECT_FALSE(m.at_home);             // last status: in hospital
-  EXPECT_FALSE(m.assessed_classified); // no risk assessment
-  EXPECT_FALSE(m.face_to_face);        // recorded by phone
+  EXPECT_FALSE(m.at_home);              // last status: in hospital
+  EXPECT_FALSE(m.assessed_classified);  // no risk assessment
+  EXPECT_FALSE(m.face_to_face);         // recorded by phone
   EXPECT_EQ(Note(m, S::kAssessedClassified),
             "本期无危险性评估和分类 (no risk assessment and classification in "
             "the period)");
 }
 
 TEST(MetricManaged, NoRecordNamesTheLastValidVisitBeforeThePeriod) {
-  const PatientMetrics m = EvaluatePatient(
-      PatientWith({Visit(D(2023, 11, 20)), Failed(D(2023, 12, 20))}),
-      Year2024());
+  const PatientMetrics m =
+      EvaluatePatient(PatientWith({Visit(D(2023, 11, 20)), Failed(D(2023, 12, 20))}), Year2024());
   EXPECT_FALSE(m.managed);
   EXPECT_FALSE(m.standard_r1);
-  EXPECT_EQ(Note(m, S::kManaged),
-            "自2023-11-20起无有效随访 (no valid follow-up since 2023-11-20)");
+  EXPECT_EQ(Note(m, S::kManaged), "自2023-11-20起无有效随访 (no valid follow-up since 2023-11-20)");
   EXPECT_EQ(Note(m, S::kStandardR1), Note(m, S::kManaged));
   EXPECT_EQ(Note(m, S::kOnMedicationLast), Note(m, S::kManaged));
 }
@@ -285,35 +270,29 @@ TEST(MetricManaged, NoRecordAtAll) {
   const PatientMetrics m = EvaluatePatient(PatientWith({}), Year2024());
   EXPECT_TRUE(m.registered);
   EXPECT_FALSE(m.managed);
-  EXPECT_EQ(Note(m, S::kManaged),
-            "本期无有效随访 (no valid follow-up in the period)");
+  EXPECT_EQ(Note(m, S::kManaged), "本期无有效随访 (no valid follow-up in the period)");
 }
 
 // Decision: R1 requires 在管. The anchors alone (Nov 1 registration: anchors 10
 // and 13) would make a never-visited patient 规范 at year end.
 TEST(MetricStandardR1, RequiresAtLeastOneValidFollowUp) {
-  const PatientMetrics m =
-      EvaluatePatient(PatientWith({}, D(2024, 11, 1)), Year2024());
+  const PatientMetrics m = EvaluatePatient(PatientWith({}, D(2024, 11, 1)), Year2024());
   EXPECT_FALSE(m.standard_r1);
-  const PatientMetrics jan =
-      EvaluatePatient(PatientWith({}), PeriodAsOf(D(2024, 1, 31)));
+  const PatientMetrics jan = EvaluatePatient(PatientWith({}), PeriodAsOf(D(2024, 1, 31)));
   EXPECT_FALSE(jan.standard_r1);
 }
 
 // Mid-year registration: the start anchor is the registration month minus 1.
 TEST(MetricStandardR1, MidYearRegistrationMovesTheStartAnchor) {
   const absl::CivilDay reg(2024, 6, 10);
-  const PatientMetrics ok =
-      EvaluatePatient(PatientWith({Visit(D(2024, 6, 20)), Visit(D(2024, 9, 15)),
-                                   Visit(D(2024, 12, 1))},
-                                  reg),
-                      Year2024());
-  EXPECT_TRUE(ok.standard_r1); // anchors 5 and 13: 5,6,9,12,13
+  const PatientMetrics ok = EvaluatePatient(
+      PatientWith({Visit(D(2024, 6, 20)), Visit(D(2024, 9, 15)), Visit(D(2024, 12, 1))}, reg),
+      Year2024());
+  EXPECT_TRUE(ok.standard_r1);  // anchors 5 and 13: 5,6,9,12,13
   EXPECT_FALSE(ok.standard_r2);
   // First visit in September: 9 - 5 = 4 months from the anchor.
-  const PatientMetrics late = EvaluatePatient(
-      PatientWith({Visit(D(2024, 9, 20)), Visit(D(2024, 12, 1))}, reg),
-      Year2024());
+  const PatientMetrics late =
+      EvaluatePatient(PatientWith({Visit(D(2024, 9, 20)), Visit(D(2024, 12, 1))}, reg), Year2024());
   EXPECT_FALSE(late.standard_r1);
   EXPECT_EQ(Note(late, S::kStandardR1),
             "首次随访应不晚于2024-08，实际在2024-09 (the first follow-up was "
@@ -321,10 +300,8 @@ TEST(MetricStandardR1, MidYearRegistrationMovesTheStartAnchor) {
             "came in 2024-09)");
   // A registration in an earlier year leaves the anchor at Jan 1 (anchor month
   // 0).
-  const PatientMetrics old =
-      EvaluatePatient(PatientWith({Visit(D(2024, 4, 1)), Visit(D(2024, 7, 1)),
-                                   Visit(D(2024, 10, 1))}),
-                      Year2024());
+  const PatientMetrics old = EvaluatePatient(
+      PatientWith({Visit(D(2024, 4, 1)), Visit(D(2024, 7, 1)), Visit(D(2024, 10, 1))}), Year2024());
   EXPECT_FALSE(old.standard_r1);
   EXPECT_EQ(Note(old, S::kStandardR1),
             "首次随访应不晚于2024-03，实际在2024-04 (the first follow-up was "
@@ -335,15 +312,15 @@ TEST(MetricStandardR1, MidYearRegistrationMovesTheStartAnchor) {
 // The month index counts calendar months, not days: Jan 31 -> Apr 30 is 3, Jan
 // 1 -> May 1 is 4, and Feb 29 of a leap year is an ordinary February day.
 TEST(MetricStandardR1, MonthIndexIgnoresDaysAndLeapDays) {
-  const PatientMetrics three = EvaluatePatient(
-      PatientWith({Visit(D(2024, 1, 31)), Visit(D(2024, 4, 30)),
-                   Visit(D(2024, 7, 31)), Visit(D(2024, 10, 31))}),
-      Year2024());
+  const PatientMetrics three =
+      EvaluatePatient(PatientWith({Visit(D(2024, 1, 31)), Visit(D(2024, 4, 30)),
+                                   Visit(D(2024, 7, 31)), Visit(D(2024, 10, 31))}),
+                      Year2024());
   EXPECT_TRUE(three.standard_r1);
-  const PatientMetrics four = EvaluatePatient(
-      PatientWith({Visit(D(2024, 1, 1)), Visit(D(2024, 5, 1)),
-                   Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
-      Year2024());
+  const PatientMetrics four =
+      EvaluatePatient(PatientWith({Visit(D(2024, 1, 1)), Visit(D(2024, 5, 1)), Visit(D(2024, 8, 1)),
+                                   Visit(D(2024, 11, 1))}),
+                      Year2024());
   EXPECT_FALSE(four.standard_r1);
   EXPECT_EQ(Note(four, S::kStandardR1),
             "2024-01至2024-05间隔4个月 (4 months between the 2024-01 and "
@@ -352,8 +329,7 @@ TEST(MetricStandardR1, MonthIndexIgnoresDaysAndLeapDays) {
   const absl::StatusOr<ReportingPeriod> feb = PeriodToMonthEnd(2024, 2);
   ASSERT_TRUE(feb.ok());
   EXPECT_EQ(feb->cutoff, D(2024, 2, 29));
-  const PatientMetrics leap =
-      EvaluatePatient(PatientWith({Visit(D(2024, 2, 29))}), *feb);
+  const PatientMetrics leap = EvaluatePatient(PatientWith({Visit(D(2024, 2, 29))}), *feb);
   EXPECT_TRUE(leap.managed);
   EXPECT_TRUE(leap.standard_r1);
   EXPECT_EQ(PeriodToMonthEnd(2023, 2)->cutoff, D(2023, 2, 28));
@@ -362,12 +338,12 @@ TEST(MetricStandardR1, MonthIndexIgnoresDaysAndLeapDays) {
 // A December visit of the previous year does not count: the year starts afresh
 // (anchor 0).
 TEST(MetricStandardR1, TheYearBoundaryResetsTheSequence) {
-  const PatientMetrics m = EvaluatePatient(
-      PatientWith({Visit(D(2023, 12, 15)), Visit(D(2024, 4, 2)),
-                   Visit(D(2024, 7, 2)), Visit(D(2024, 10, 2))}),
-      Year2024());
+  const PatientMetrics m =
+      EvaluatePatient(PatientWith({Visit(D(2023, 12, 15)), Visit(D(2024, 4, 2)),
+                                   Visit(D(2024, 7, 2)), Visit(D(2024, 10, 2))}),
+                      Year2024());
   EXPECT_FALSE(m.standard_r1);
-  EXPECT_FALSE(m.standard_r2); // three in the period
+  EXPECT_FALSE(m.standard_r2);  // three in the period
 }
 
 // An as-of cut-off mid-month: records after it are ignored, the end anchor is
@@ -375,19 +351,16 @@ TEST(MetricStandardR1, TheYearBoundaryResetsTheSequence) {
 TEST(MetricStandardR1, AsOfDateMidMonth) {
   const ReportingPeriod p = PeriodAsOf(D(2024, 3, 15));
   EXPECT_EQ(p.start(), D(2024, 1, 1));
-  const PatientMetrics ok =
-      EvaluatePatient(PatientWith({Visit(D(2024, 1, 10))}), p);
-  EXPECT_TRUE(ok.standard_r1); // 0, 1, 4
-  const PatientMetrics later =
-      EvaluatePatient(PatientWith({Visit(D(2024, 3, 16))}), p);
-  EXPECT_FALSE(later.managed); // the visit lies after the cut-off
-  const PatientMetrics dec =
-      EvaluatePatient(PatientWith({Visit(D(2023, 12, 20))}), p);
+  const PatientMetrics ok = EvaluatePatient(PatientWith({Visit(D(2024, 1, 10))}), p);
+  EXPECT_TRUE(ok.standard_r1);  // 0, 1, 4
+  const PatientMetrics later = EvaluatePatient(PatientWith({Visit(D(2024, 3, 16))}), p);
+  EXPECT_FALSE(later.managed);  // the visit lies after the cut-off
+  const PatientMetrics dec = EvaluatePatient(PatientWith({Visit(D(2023, 12, 20))}), p);
   EXPECT_FALSE(dec.standard_r1);
 }
 
 TEST(MetricStandardR1, VisitsInAnyOrderGiveTheSameResult) {
-  PatientPeriodInput sorted = M3Patients()[1]; // B
+  PatientPeriodInput sorted = M3Patients()[1];  // B
   PatientPeriodInput shuffled = sorted;
   std::swap(shuffled.visits[0], shuffled.visits[3]);
   std::swap(shuffled.visits[1], shuffled.visits[2]);
@@ -406,10 +379,10 @@ TEST(MetricStandardR1, VisitsInAnyOrderGiveTheSameResult) {
 // ---------------------------------------------------------------------------------------
 
 TEST(MetricMedication, LastVisitRuleAndAnyRecordRule) {
-  const PatientMetrics m = EvaluatePatient(
-      PatientWith({Visit(D(2024, 2, 1), Adherence::kRegular),
-                   Visit(D(2024, 5, 1), Adherence::kNotTaking)}),
-      Year2024());
+  const PatientMetrics m =
+      EvaluatePatient(PatientWith({Visit(D(2024, 2, 1), Adherence::kRegular),
+                                   Visit(D(2024, 5, 1), Adherence::kNotTaking)}),
+                      Year2024());
   EXPECT_FALSE(m.on_medication_last);
   EXPECT_TRUE(m.on_medication_any);
   EXPECT_EQ(Note(m, S::kOnMedicationLast),
@@ -418,19 +391,19 @@ TEST(MetricMedication, LastVisitRuleAndAnyRecordRule) {
             "medication)");
   // The rule set picks the numerator of 服药率.
   std::vector<PatientMetrics> all = {m};
-  EXPECT_EQ(RateOf(AggregateRates(all, std::nullopt, Year2024(), Jiangsu()),
-                   Indicator::kMedicationRate)
-                .rate.numerator,
-            0);
-  EXPECT_EQ(RateOf(AggregateRates(all, std::nullopt, Year2024(), National()),
-                   Indicator::kMedicationRate)
-                .rate.numerator,
-            1);
+  EXPECT_EQ(
+      RateOf(AggregateRates(all, std::nullopt, Year2024(), Jiangsu()), Indicator::kMedicationRate)
+          .rate.numerator,
+      0);
+  EXPECT_EQ(
+      RateOf(AggregateRates(all, std::nullopt, Year2024(), National()), Indicator::kMedicationRate)
+          .rate.numerator,
+      1);
 }
 
 TEST(MetricMedication, NotNeededIsNotOnMedication) {
-  const PatientMetrics m = EvaluatePatient(
-      PatientWith({Visit(D(2024, 2, 1), Adherence::kNotNeeded)}), Year2024());
+  const PatientMetrics m =
+      EvaluatePatient(PatientWith({Visit(D(2024, 2, 1), Adherence::kNotNeeded)}), Year2024());
   EXPECT_FALSE(m.on_medication_last);
   EXPECT_FALSE(m.on_medication_any);
   EXPECT_FALSE(m.regular_medication);
@@ -442,22 +415,20 @@ TEST(MetricMedication, NotNeededIsNotOnMedication) {
 
 TEST(MetricMedication, LastValidVisitDecidesNotAFailedOne) {
   const PatientMetrics m = EvaluatePatient(
-      PatientWith({Visit(D(2024, 2, 1), Adherence::kIntermittent),
-                   Failed(D(2024, 5, 1))}),
+      PatientWith({Visit(D(2024, 2, 1), Adherence::kIntermittent), Failed(D(2024, 5, 1))}),
       Year2024());
   EXPECT_TRUE(m.on_medication_last);
 }
 
 TEST(MetricMedication, RegularMedicationNeedsEveryQuarterAndNoLapse) {
-  const PatientMetrics ok = EvaluatePatient(
-      PatientWith({Visit(D(2024, 2, 1)), InHospital(D(2024, 5, 1)),
-                   Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
-      Year2024());
+  const PatientMetrics ok =
+      EvaluatePatient(PatientWith({Visit(D(2024, 2, 1)), InHospital(D(2024, 5, 1)),
+                                   Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
+                      Year2024());
   EXPECT_TRUE(ok.regular_medication);
 
   const PatientMetrics lapse = EvaluatePatient(
-      PatientWith({Visit(D(2024, 2, 1)),
-                   Visit(D(2024, 5, 1), Adherence::kIntermittent),
+      PatientWith({Visit(D(2024, 2, 1)), Visit(D(2024, 5, 1), Adherence::kIntermittent),
                    Visit(D(2024, 8, 1)), Visit(D(2024, 11, 1))}),
       Year2024());
   EXPECT_FALSE(lapse.regular_medication);
@@ -467,10 +438,8 @@ TEST(MetricMedication, RegularMedicationNeedsEveryQuarterAndNoLapse) {
             "intermittent "
             "medication)");
 
-  const PatientMetrics gap =
-      EvaluatePatient(PatientWith({Visit(D(2024, 2, 1)), Visit(D(2024, 5, 1)),
-                                   Visit(D(2024, 10, 1))}),
-                      Year2024());
+  const PatientMetrics gap = EvaluatePatient(
+      PatientWith({Visit(D(2024, 2, 1)), Visit(D(2024, 5, 1)), Visit(D(2024, 10, 1))}), Year2024());
   EXPECT_FALSE(gap.regular_medication);
   EXPECT_EQ(Note(gap, S::kRegularMedication),
             "2024年第3季度无规律服药或住院记录 (no regular-medication or "
@@ -481,41 +450,34 @@ TEST(MetricMedication, RegularMedicationNeedsEveryQuarterAndNoLapse) {
 // Cumulative: only quarters wholly inside [start, cut-off] are asked for.
 TEST(MetricMedication, RegularMedicationForPartialYears) {
   // To Apr 30: Q1 only; Q2 is not over.
-  EXPECT_TRUE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}),
-                              PeriodAsOf(D(2024, 4, 30)))
+  EXPECT_TRUE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}), PeriodAsOf(D(2024, 4, 30)))
                   .regular_medication);
   // Registered Feb 20: Q1 began before registration; Q2 must be covered at a
   // Jun 30 cut-off.
   const absl::CivilDay reg(2024, 2, 20);
-  EXPECT_TRUE(
-      EvaluatePatient(
-          PatientWith({Visit(D(2024, 3, 1)), Visit(D(2024, 6, 1))}, reg),
-          PeriodAsOf(D(2024, 6, 30)))
-          .regular_medication);
-  EXPECT_FALSE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}, reg),
-                               PeriodAsOf(D(2024, 6, 30)))
+  EXPECT_TRUE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1)), Visit(D(2024, 6, 1))}, reg),
+                              PeriodAsOf(D(2024, 6, 30)))
+                  .regular_medication);
+  EXPECT_FALSE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}, reg), PeriodAsOf(D(2024, 6, 30)))
                    .regular_medication);
 }
 
 TEST(MetricSchizophrenia, MedicationAndTreatmentStatuses) {
-  PatientPeriodInput on =
-      PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular)});
+  PatientPeriodInput on = PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular)});
   on.diagnosis = DiagnosisCategory::kSchizophrenia;
   // Not taking at the last visit, but was in hospital between visits: treated,
   // not 服药.
-  PatientPeriodInput hosp =
-      PatientWith({Visit(D(2024, 3, 1), Adherence::kNotTaking, C::kStable,
-                         VisitMode::kHome, Hospitalization::kPreviously)});
+  PatientPeriodInput hosp = PatientWith({Visit(D(2024, 3, 1), Adherence::kNotTaking, C::kStable,
+                                               VisitMode::kHome, Hospitalization::kPreviously)});
   hosp.diagnosis = DiagnosisCategory::kSchizophrenia;
-  PatientPeriodInput untreated =
-      PatientWith({Visit(D(2024, 3, 1), Adherence::kNotTaking)});
+  PatientPeriodInput untreated = PatientWith({Visit(D(2024, 3, 1), Adherence::kNotTaking)});
   untreated.diagnosis = DiagnosisCategory::kSchizophrenia;
   PatientPeriodInput unmanaged = PatientWith({});
   unmanaged.diagnosis = DiagnosisCategory::kSchizophrenia;
-  PatientPeriodInput other = PatientWith({Visit(D(2024, 3, 1))}); // bipolar
+  PatientPeriodInput other = PatientWith({Visit(D(2024, 3, 1))});  // bipolar
 
   std::vector<PatientMetrics> m;
-  for (const auto &p : {on, hosp, untreated, unmanaged, other}) {
+  for (const auto& p : {on, hosp, untreated, unmanaged, other}) {
     m.push_back(EvaluatePatient(p, Year2024()));
   }
   EXPECT_TRUE(m[0].schizophrenia_on_medication_last);
@@ -524,11 +486,10 @@ TEST(MetricSchizophrenia, MedicationAndTreatmentStatuses) {
   EXPECT_TRUE(m[1].schizophrenia_treated_last);
   EXPECT_TRUE(m[1].hospitalised);
   EXPECT_FALSE(m[2].schizophrenia_treated_last);
-  EXPECT_EQ(
-      Note(m[2], S::kSchizophreniaTreatedLast),
-      "末次随访2024-03-01记录为不服药，本期无住院 (the last follow-up, "
-      "2024-03-01, "
-      "recorded not taking medication, and no hospital stay in the period)");
+  EXPECT_EQ(Note(m[2], S::kSchizophreniaTreatedLast),
+            "末次随访2024-03-01记录为不服药，本期无住院 (the last follow-up, "
+            "2024-03-01, "
+            "recorded not taking medication, and no hospital stay in the period)");
   EXPECT_FALSE(m[4].schizophrenia_registered);
   EXPECT_EQ(m[4].NoteFor(S::kSchizophreniaTreatedLast), nullptr);
 
@@ -551,14 +512,11 @@ TEST(MetricSchizophrenia, MedicationAndTreatmentStatuses) {
 // ---------------------------------------------------------------------------------------
 
 TEST(MetricHome, HomeStableNeedsAStableLastVisitWithinThreeMonths) {
-  const ReportingPeriod may =
-      PeriodAsOf(D(2024, 5, 31)); // window from 2024-02-29
-  const PatientMetrics in =
-      EvaluatePatient(PatientWith({Visit(D(2024, 2, 29))}), may);
+  const ReportingPeriod may = PeriodAsOf(D(2024, 5, 31));  // window from 2024-02-29
+  const PatientMetrics in = EvaluatePatient(PatientWith({Visit(D(2024, 2, 29))}), may);
   EXPECT_TRUE(in.at_home);
   EXPECT_TRUE(in.home_stable);
-  const PatientMetrics old =
-      EvaluatePatient(PatientWith({Visit(D(2024, 2, 28))}), may);
+  const PatientMetrics old = EvaluatePatient(PatientWith({Visit(D(2024, 2, 28))}), may);
   EXPECT_TRUE(old.at_home);
   EXPECT_FALSE(old.home_stable);
   EXPECT_EQ(Note(old, S::kHomeStable),
@@ -567,8 +525,7 @@ TEST(MetricHome, HomeStableNeedsAStableLastVisitWithinThreeMonths) {
             "months before the cut-off)");
   const PatientMetrics basic =
       EvaluatePatient(PatientWith({Visit(D(2024, 1, 5)),
-                                   Visit(D(2024, 5, 2), Adherence::kRegular,
-                                         C::kBasicallyStable)}),
+                                   Visit(D(2024, 5, 2), Adherence::kRegular, C::kBasicallyStable)}),
                       may);
   EXPECT_FALSE(basic.home_stable);
   EXPECT_EQ(Note(basic, S::kHomeStable),
@@ -578,10 +535,10 @@ TEST(MetricHome, HomeStableNeedsAStableLastVisitWithinThreeMonths) {
 }
 
 TEST(MetricHome, CurrentlyHospitalisedIsNotAtHomeAndGetsNoHomeNotes) {
-  const PatientMetrics m = EvaluatePatient(
-      PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
-                         VisitMode::kClinic, Hospitalization::kCurrently)}),
-      Year2024());
+  const PatientMetrics m =
+      EvaluatePatient(PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
+                                         VisitMode::kClinic, Hospitalization::kCurrently)}),
+                      Year2024());
   EXPECT_FALSE(m.at_home);
   EXPECT_EQ(m.NoteFor(S::kHomeStable), nullptr);
   EXPECT_EQ(m.NoteFor(S::kCommunityRehab), nullptr);
@@ -635,8 +592,7 @@ TEST(MetricHome, PsychSupportCountsRecordsOfThePeriodForHomePatients) {
   p.psych_support = {D(2023, 12, 30)};
   m = EvaluatePatient(p, Year2024());
   EXPECT_FALSE(m.psych_support);
-  EXPECT_THAT(Note(m, S::kPsychSupport),
-              ::testing::HasSubstr("末次为2023-12-30"));
+  EXPECT_THAT(Note(m, S::kPsychSupport), ::testing::HasSubstr("末次为2023-12-30"));
   p.psych_support.push_back(D(2024, 2, 2));
   m = EvaluatePatient(p, Year2024());
   EXPECT_TRUE(m.psych_support);
@@ -644,8 +600,8 @@ TEST(MetricHome, PsychSupportCountsRecordsOfThePeriodForHomePatients) {
   EXPECT_TRUE(MaskHas(StatusMask(m), S::kPsychSupport));
   // In hospital at the last visit: not 居家, so neither counted nor missing.
   PatientPeriodInput in_hospital =
-      PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
-                         VisitMode::kClinic, Hospitalization::kCurrently)});
+      PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable, VisitMode::kClinic,
+                         Hospitalization::kCurrently)});
   in_hospital.psych_support = {D(2024, 2, 2)};
   const PatientMetrics h = EvaluatePatient(in_hospital, Year2024());
   EXPECT_FALSE(h.psych_support);
@@ -659,21 +615,18 @@ TEST(MetricHome, RatesOfTenHomePatients) {
   std::vector<PatientMetrics> all;
   for (int i = 0; i < 10; ++i) {
     PatientPeriodInput p = PatientWith({Visit(D(2024, 3, 1))});
-    if (i >= 3)
-      p.rehab = {D(2024, 4, 1)};
-    if (i >= 4)
-      p.psych_support = {D(2024, 5, 1)};
+    if (i >= 3) p.rehab = {D(2024, 4, 1)};
+    if (i >= 4) p.psych_support = {D(2024, 5, 1)};
     all.push_back(EvaluatePatient(p, Year2024()));
   }
-  const MetricReport r =
-      AggregateRates(all, std::nullopt, Year2024(), Jiangsu());
-  const IndicatorRate *rehab = r.Find(Indicator::kCommunityRehabRate);
+  const MetricReport r = AggregateRates(all, std::nullopt, Year2024(), Jiangsu());
+  const IndicatorRate* rehab = r.Find(Indicator::kCommunityRehabRate);
   ASSERT_NE(rehab, nullptr);
   EXPECT_EQ(rehab->rate.numerator, 7);
   EXPECT_EQ(rehab->rate.denominator, 10);
   EXPECT_THAT(rehab->rate.value, Optional(70.0));
   EXPECT_THAT(rehab->rate.met, Optional(true));
-  const IndicatorRate *psych = r.Find(Indicator::kPsychSupportCoverage);
+  const IndicatorRate* psych = r.Find(Indicator::kPsychSupportCoverage);
   ASSERT_NE(psych, nullptr);
   EXPECT_EQ(psych->numerator, S::kPsychSupport);
   EXPECT_EQ(psych->denominator, S::kAtHome);
@@ -684,25 +637,22 @@ TEST(MetricHome, RatesOfTenHomePatients) {
 }
 
 TEST(MetricFaceToFace, PhoneOnlyIsNotFaceToFace) {
-  const PatientMetrics phone =
-      EvaluatePatient(PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular,
-                                         C::kStable, VisitMode::kPhone)}),
-                      Year2024());
+  const PatientMetrics phone = EvaluatePatient(
+      PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable, VisitMode::kPhone)}),
+      Year2024());
   EXPECT_FALSE(phone.face_to_face);
   EXPECT_EQ(Note(phone, S::kFaceToFace),
             "本期无门诊或家庭访视 (no clinic or home visit in the period)");
   // A failed home visit is not a face-to-face follow-up.
-  const PatientMetrics failed =
-      EvaluatePatient(PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular,
-                                         C::kStable, VisitMode::kPhone),
-                                   Failed(D(2024, 4, 1))}),
-                      Year2024());
+  const PatientMetrics failed = EvaluatePatient(
+      PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable, VisitMode::kPhone),
+                   Failed(D(2024, 4, 1))}),
+      Year2024());
   EXPECT_FALSE(failed.face_to_face);
-  EXPECT_TRUE(
-      EvaluatePatient(PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular,
-                                         C::kStable, VisitMode::kClinic)}),
-                      Year2024())
-          .face_to_face);
+  EXPECT_TRUE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1), Adherence::kRegular, C::kStable,
+                                                 VisitMode::kClinic)}),
+                              Year2024())
+                  .face_to_face);
 }
 
 TEST(MetricHealthCheck, CheckInThePeriod) {
@@ -714,38 +664,33 @@ TEST(MetricHealthCheck, CheckInThePeriod) {
             "本期无体检，末次体检在2023-05-06 (no health check in the period; "
             "the last was on "
             "2023-05-06)");
-  p.health_checks.push_back(D(2025, 1, 2)); // after the cut-off
+  p.health_checks.push_back(D(2025, 1, 2));  // after the cut-off
   EXPECT_FALSE(EvaluatePatient(p, Year2024()).health_checked);
   p.health_checks.push_back(D(2024, 12, 31));
   EXPECT_TRUE(EvaluatePatient(p, Year2024()).health_checked);
-  EXPECT_EQ(
-      Note(EvaluatePatient(PatientWith({}), Year2024()), S::kHealthChecked),
-      "本期无体检 (no health check in the period)");
+  EXPECT_EQ(Note(EvaluatePatient(PatientWith({}), Year2024()), S::kHealthChecked),
+            "本期无体检 (no health check in the period)");
 }
 
 TEST(MetricLost, LostWhenTheLatestRecordIsAFailedVisit) {
   const PatientMetrics lost = EvaluatePatient(
-      PatientWith(
-          {Visit(D(2024, 3, 1)), Failed(D(2024, 10, 5), LostReason::kMissing)}),
+      PatientWith({Visit(D(2024, 3, 1)), Failed(D(2024, 10, 5), LostReason::kMissing)}),
       Year2024());
   EXPECT_TRUE(lost.lost);
   EXPECT_TRUE(lost.managed);
-  EXPECT_EQ(Note(lost, S::kLost), "末次记录2024-10-05为失访，原因：走失 (the "
-                                  "last record, 2024-10-05, is a failed visit: "
-                                  "missing)");
-  const PatientMetrics found = EvaluatePatient(
-      PatientWith({Failed(D(2024, 3, 1)), Visit(D(2024, 4, 1))}), Year2024());
+  EXPECT_EQ(Note(lost, S::kLost),
+            "末次记录2024-10-05为失访，原因：走失 (the "
+            "last record, 2024-10-05, is a failed visit: "
+            "missing)");
+  const PatientMetrics found =
+      EvaluatePatient(PatientWith({Failed(D(2024, 3, 1)), Visit(D(2024, 4, 1))}), Year2024());
   EXPECT_FALSE(found.lost);
   EXPECT_EQ(found.NoteFor(S::kLost), nullptr);
   // Same day: the later-recorded record is the last.
-  EXPECT_TRUE(EvaluatePatient(
-                  PatientWith({Visit(D(2024, 4, 1)), Failed(D(2024, 4, 1))}),
-                  Year2024())
-                  .lost);
-  EXPECT_FALSE(EvaluatePatient(
-                   PatientWith({Failed(D(2024, 4, 1)), Visit(D(2024, 4, 1))}),
-                   Year2024())
-                   .lost);
+  EXPECT_TRUE(
+      EvaluatePatient(PatientWith({Visit(D(2024, 4, 1)), Failed(D(2024, 4, 1))}), Year2024()).lost);
+  EXPECT_FALSE(
+      EvaluatePatient(PatientWith({Failed(D(2024, 4, 1)), Visit(D(2024, 4, 1))}), Year2024()).lost);
 }
 
 TEST(MetricBehaviour, IncidentAndMinorTroubleCounts) {
@@ -757,12 +702,12 @@ TEST(MetricBehaviour, IncidentAndMinorTroubleCounts) {
   const PatientMetrics m = EvaluatePatient(PatientWith({a, b}), Year2024());
   EXPECT_TRUE(m.incident);
   EXPECT_TRUE(m.minor_trouble);
-  EXPECT_EQ(Note(m, S::kIncident), "本期报告肇事1次、肇祸1次 (1 public-order "
-                                   "and 1 criminal incidents reported in the "
-                                   "period)");
-  EXPECT_EQ(
-      Note(m, S::kMinorTrouble),
-      "本期报告轻度滋事2次 (2 minor disturbances reported in the period)");
+  EXPECT_EQ(Note(m, S::kIncident),
+            "本期报告肇事1次、肇祸1次 (1 public-order "
+            "and 1 criminal incidents reported in the "
+            "period)");
+  EXPECT_EQ(Note(m, S::kMinorTrouble),
+            "本期报告轻度滋事2次 (2 minor disturbances reported in the period)");
   // Counts of the previous year do not count.
   VisitFact old = Visit(D(2023, 12, 1));
   old.trouble = 3;
@@ -773,8 +718,7 @@ TEST(MetricBehaviour, IncidentAndMinorTroubleCounts) {
 }
 
 TEST(MetricAssessment, AssessedAndClassified) {
-  EXPECT_TRUE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}), Year2024())
-                  .assessed_classified);
+  EXPECT_TRUE(EvaluatePatient(PatientWith({Visit(D(2024, 3, 1))}), Year2024()).assessed_classified);
 }
 
 TEST(MetricVisitFact, FromAStoredForm) {
@@ -815,8 +759,7 @@ TEST(MetricVisitFact, FromAStoredForm) {
 // ---------------------------------------------------------------------------------------
 
 TEST(MetricPeriod, MonthEndValidation) {
-  EXPECT_THAT(PeriodToMonthEnd(2024, 13).status(),
-              IsFieldError("period.month"));
+  EXPECT_THAT(PeriodToMonthEnd(2024, 13).status(), IsFieldError("period.month"));
   EXPECT_THAT(PeriodToMonthEnd(2024, 0).status(), IsFieldError("period.month"));
   EXPECT_THAT(PeriodToMonthEnd(1999, 12).status(), IsFieldError("period.year"));
   EXPECT_EQ(PeriodToMonthEnd(2024, 12)->cutoff, D(2024, 12, 31));
@@ -824,5 +767,5 @@ TEST(MetricPeriod, MonthEndValidation) {
   EXPECT_EQ(PeriodToMonthEnd(2024, 4)->start(), D(2024, 1, 1));
 }
 
-} // namespace
-} // namespace smd::domain
+}  // namespace
+}  // namespace smd::domain
