@@ -37,6 +37,80 @@ std::optional<int> OptInt(const pqxx::field& f) {
   return f.as<int>();
 }
 
+// The worklists (CareRepository::Worklist), one named statement per kind. Parameters: $1
+// the region prefix, $2 today, $3 the days ahead, $4..$6 the keyset (urgency, due date,
+// patient id; $4 NULL on the first page), $7 the limit.
+//
+// Urgency: unstable first, then basically stable, then the rest (rules.md §4.2: the
+// unstable are due within 2 weeks and need referral); within a level, the earliest due
+// date (the most overdue) first, then the patient id.
+//
+// The page is chosen from patient_schedule alone: it carries the patient's jurisdiction
+// and status (kept by triggers in the patient's own transaction, migrations 0024 and
+// 0025), so the region is an index range ([$1, smd_prefix_end($1)), usable in a generic
+// plan) and no patient row is read before the LIMIT. Only the page's patients are then
+// read (name, risk level), and only their names decrypted. A schedule row is visible
+// exactly when its patient is (the same policy on the same codes), so the join keeps
+// every row of the page.
+std::string WorklistSql(WorklistKind kind) {
+  std::string filter;
+  switch (kind) {
+    case WorklistKind::kOverdue:
+      filter = "s.next_due < $2::date";
+      break;
+    case WorklistKind::kDueSoon:
+      filter = "s.next_due >= $2::date AND s.next_due <= $2::date + $3::int";
+      break;
+    case WorklistKind::kUnstableNotSeen:
+      filter = "s.last_class = 1 AND (s.last_valid_visit IS NULL OR "
+               "s.last_valid_visit < $2::date - 14)";
+      break;
+    case WorklistKind::kDischargedNotSeen:
+      filter = "s.discharged_on IS NOT NULL";
+      break;
+    case WorklistKind::kTwoWeekReview:
+      filter = "s.due_kind = 2 AND s.next_due <= $2::date + $3::int";
+      break;
+  }
+  static constexpr char kUrgency[] = "CASE s.last_class WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END";
+  return absl::StrCat(
+      "SELECT p.id::text, p.name_enc, p.jurisdiction, p.risk_level, w.last_class, w.next_due, "
+      "w.last_valid_visit, w.discharged_on, w.due_kind, w.urgency, p.enc_version FROM (",
+      "SELECT s.patient_id, s.last_class, s.next_due, s.last_valid_visit, s.discharged_on, "
+      "s.due_kind, ", kUrgency, " AS urgency, "
+      // Types $2 and $3 in the lists that do not filter on them (PostgreSQL infers
+      // every parameter's type from the statement).
+      "$2::date AS today, $3::int AS days FROM patient_schedule s "
+      "WHERE s.patient_jurisdiction >= ($1::text COLLATE \"C\") "
+      "AND s.patient_jurisdiction < smd_prefix_end($1::text) "
+      "AND s.patient_status = 1 AND ", filter,
+      " AND ($4::int IS NULL OR (", kUrgency, ", coalesce(s.next_due, 'infinity'::date), "
+      "s.patient_id) > ($4::int, coalesce($5::date, 'infinity'::date), $6::uuid)) "
+      "ORDER BY urgency, s.next_due NULLS LAST, s.patient_id LIMIT $7) w "
+      "JOIN patient p ON p.id = w.patient_id "
+      "ORDER BY w.urgency, w.next_due NULLS LAST, w.patient_id");
+}
+
+const char* WorklistStatement(WorklistKind kind) {
+  switch (kind) {
+    case WorklistKind::kOverdue:
+      return "worklist.overdue";
+    case WorklistKind::kDueSoon:
+      return "worklist.due_soon";
+    case WorklistKind::kUnstableNotSeen:
+      return "worklist.unstable_not_seen";
+    case WorklistKind::kDischargedNotSeen:
+      return "worklist.discharged_not_seen";
+    case WorklistKind::kTwoWeekReview:
+      return "worklist.two_week_review";
+  }
+  return "worklist.overdue";
+}
+
+constexpr WorklistKind kWorklistKinds[] = {
+    WorklistKind::kOverdue, WorklistKind::kDueSoon, WorklistKind::kUnstableNotSeen,
+    WorklistKind::kDischargedNotSeen, WorklistKind::kTwoWeekReview};
+
 }  // namespace
 
 std::vector<Statement> CareStatements() {
@@ -51,7 +125,12 @@ std::vector<Statement> CareStatements() {
       std::string("SELECT ") + kFollowUpColumns +
       " FROM followup WHERE patient_id = $1::uuid AND current AND NOT failed AND NOT "
       "reports_death AND risk_level >= 0 ORDER BY visit_date DESC, recorded_at DESC LIMIT 1";
-  return {
+  static const std::vector<std::string> worklists = [] {
+    std::vector<std::string> v;
+    for (WorklistKind k : kWorklistKinds) v.push_back(WorklistSql(k));
+    return v;
+  }();
+  std::vector<Statement> out = {
       {"followup.insert",
        "INSERT INTO followup (id, visit_id, version, current, patient_id, visit_date, mode, "
        "failed, lost_reason, reports_death, risk_level, computed_class, final_class, adherence, "
@@ -142,6 +221,10 @@ std::vector<Statement> CareStatements() {
        "max_daily_mg::float8, min_dose_mg::float8, max_dose_mg::float8, min_interval_weeks, "
        "max_interval_weeks, source FROM drug_catalogue WHERE active ORDER BY kind, code"},
   };
+  for (size_t i = 0; i < std::size(kWorklistKinds); ++i) {
+    out.push_back({WorklistStatement(kWorklistKinds[i]), worklists[i].c_str()});
+  }
+  return out;
 }
 
 CareRepository::CareRepository(const crypto::KeyRing& keys) : keys_(keys), cipher_(keys) {}
@@ -537,50 +620,13 @@ absl::StatusOr<std::vector<domain::HealthCheckRecord>> CareRepository::ListHealt
 
 absl::StatusOr<std::vector<WorklistRow>> CareRepository::Worklist(Tx& tx, const WorklistQuery& q) {
   return Guard([&]() -> absl::StatusOr<std::vector<WorklistRow>> {
-    // Urgency: unstable first, then basically stable, then the rest (rules.md §4.2: the
-    // unstable are due within 2 weeks and need referral); within a level, the earliest
-    // due date (the most overdue) first.
-    // Every parameter is typed once in `k`, so each list's filter can use any of them.
-    std::string filter;
-    switch (q.kind) {
-      case WorklistKind::kOverdue:
-        filter = "s.next_due < k.today";
-        break;
-      case WorklistKind::kDueSoon:
-        filter = "s.next_due >= k.today AND s.next_due <= k.today + k.days";
-        break;
-      case WorklistKind::kUnstableNotSeen:
-        filter = "s.last_class = 1 AND (s.last_valid_visit IS NULL OR "
-                 "s.last_valid_visit < k.today - 14)";
-        break;
-      case WorklistKind::kDischargedNotSeen:
-        filter = "s.discharged_on IS NOT NULL";
-        break;
-      case WorklistKind::kTwoWeekReview:
-        filter = "s.due_kind = 2 AND s.next_due <= k.today + k.days";
-        break;
-    }
-    const std::string sql =
-        "WITH k AS (SELECT $1::text AS region, $2::date AS today, $3::int AS days, "
-        "$4::int AS after_urgency, coalesce($5::date, 'infinity'::date) AS after_due, "
-        "$6::uuid AS after_id) "
-        "SELECT w.* FROM k, LATERAL (SELECT p.id AS pid, p.name_enc, p.jurisdiction, "
-        "p.risk_level, s.last_class, s.next_due, s.last_valid_visit, s.discharged_on, "
-        "s.due_kind, CASE s.last_class WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END AS urgency, "
-        "p.enc_version "
-        "FROM patient_schedule s JOIN patient p ON p.id = s.patient_id "
-        "WHERE p.status = 1 AND starts_with(p.jurisdiction, k.region) AND " +
-        filter +
-        ") w WHERE k.after_urgency IS NULL OR (w.urgency, coalesce(w.next_due, "
-        "'infinity'::date), w.pid) > (k.after_urgency, k.after_due, k.after_id) "
-        "ORDER BY w.urgency, w.next_due NULLS LAST, w.pid LIMIT $7";
     std::vector<WorklistRow> out;
-    for (const auto& r :
-         tx.w().exec_params(sql, q.region_prefix, pg::Day(q.today), q.days, q.after_urgency,
-                            pg::OptDay(q.after_due),
-                            q.after_patient.empty() ? std::optional<std::string>()
-                                                    : std::optional<std::string>(q.after_patient),
-                            q.limit)) {
+    for (const auto& r : tx.w().exec_prepared(
+             WorklistStatement(q.kind), q.region_prefix, pg::Day(q.today), q.days,
+             q.after_urgency, pg::OptDay(q.after_due),
+             q.after_patient.empty() ? std::optional<std::string>()
+                                     : std::optional<std::string>(q.after_patient),
+             q.limit)) {
       WorklistRow w;
       w.patient_id = r[0].as<std::string>();  // uuid text form
       // The patient repository's associated data for the name column. A name that does

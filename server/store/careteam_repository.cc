@@ -48,6 +48,26 @@ std::string RequiredRolesArray() {
 std::vector<Statement> CareTeamStatements() {
   static const std::string get = std::string("SELECT ") + kMemberColumns + " WHERE m.id = $1::uuid";
   static const std::string get_locked = get + " FOR UPDATE OF m";
+  // The roles filled by active members whose account is enabled; a patient is a gap when
+  // the required roles ($2) are not all among them. Needs-a-team mirrors domain::NeedsTeam
+  // with its constants written into the statement, so that the partial index
+  // patient_needs_team (migration 0025) is implied even by a generic plan; the region is
+  // its range [$1, smd_prefix_end($1)). The page's ids are chosen from the index (and the
+  // members of those candidates only), then only the page's patient rows are read.
+  static_assert(domain::kUnstableClassification == 1 && domain::kTeamRiskThreshold == 3,
+                "migration 0025's patient_needs_team predicate writes these values");
+  static const std::string gaps = absl::StrCat(
+      "SELECT p.id::text, p.name_enc, p.jurisdiction, p.risk_level, p.classification, "
+      "g.roles, p.enc_version FROM (SELECT c.id, coalesce(t.roles, '{}')::text AS roles "
+      "FROM patient c LEFT JOIN LATERAL (SELECT array_agg(DISTINCT m.team_role ORDER BY "
+      "m.team_role) AS roles FROM care_team_member m JOIN app_user u ON u.id = m.user_id "
+      "WHERE m.patient_id = c.id AND m.end_date IS NULL AND NOT u.disabled) t ON true "
+      "WHERE c.status = 1 AND (c.classification = ", domain::kUnstableClassification,
+      " OR c.risk_level >= ", domain::kTeamRiskThreshold, ") "
+      "AND c.jurisdiction ~>=~ $1::text AND c.jurisdiction ~<~ smd_prefix_end($1::text) "
+      "AND NOT ($2::smallint[] <@ coalesce(t.roles, '{}'::smallint[])) "
+      "AND ($3::uuid IS NULL OR c.id > $3::uuid) ORDER BY c.id LIMIT $4) g "
+      "JOIN patient p ON p.id = g.id ORDER BY p.id");
   // Active first (by role, then start), then ended ones, most recently ended first.
   static const std::string by_patient =
       std::string("SELECT ") + kMemberColumns +
@@ -84,19 +104,7 @@ std::vector<Statement> CareTeamStatements() {
        "ON p.id = m.patient_id "
        "WHERE m.user_id = $1::uuid AND m.end_date IS NULL AND p.status IN (1, 2) "
        "AND ($2::uuid IS NULL OR p.id > $2::uuid) ORDER BY p.id LIMIT $3"},
-      // The roles filled by active members whose account is enabled; a patient is a gap
-      // when the required roles ($2) are not all among them. Needs-a-team mirrors
-      // domain::NeedsTeam ($3 the unstable classification, $4 the risk threshold).
-      {"careteam.gaps",
-       "SELECT p.id::text, p.name_enc, p.jurisdiction, p.risk_level, p.classification, "
-       "coalesce(t.roles, '{}')::text, p.enc_version FROM patient p LEFT JOIN LATERAL (SELECT "
-       "array_agg(DISTINCT m.team_role ORDER BY m.team_role) AS roles FROM care_team_member m "
-       "JOIN app_user u ON u.id = m.user_id WHERE m.patient_id = p.id AND m.end_date IS NULL "
-       "AND NOT u.disabled) t ON true "
-       "WHERE p.status = 1 AND starts_with(p.jurisdiction, $1) "
-       "AND (p.classification = $3 OR p.risk_level >= $4) "
-       "AND NOT ($2::smallint[] <@ coalesce(t.roles, '{}'::smallint[])) "
-       "AND ($5::uuid IS NULL OR p.id > $5::uuid) ORDER BY p.id LIMIT $6"},
+      {"careteam.gaps", gaps.c_str()},
   };
 }
 
@@ -279,8 +287,7 @@ absl::StatusOr<std::vector<TeamGapRow>> CareTeamRepository::ListGaps(Tx& tx,
   return Guard([&]() -> absl::StatusOr<std::vector<TeamGapRow>> {
     std::vector<TeamGapRow> out;
     for (const auto& r : tx.w().exec_prepared(
-             "careteam.gaps", q.region_prefix, required, domain::kUnstableClassification,
-             domain::kTeamRiskThreshold, OptUuid(q.after_patient), q.limit)) {
+             "careteam.gaps", q.region_prefix, required, OptUuid(q.after_patient), q.limit)) {
       TeamGapRow g;
       g.patient_id = r[0].as<std::string>();
       absl::StatusOr<std::string> name = cipher_.Decrypt(

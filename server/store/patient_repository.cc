@@ -548,8 +548,16 @@ absl::StatusOr<std::optional<domain::Patient>> PatientRepository::Get(Tx& tx,
 absl::StatusOr<std::vector<ListedPatient>> PatientRepository::Search(Tx& tx,
                                                                      const PatientQuery& q) {
   return Guard([&]() -> absl::StatusOr<std::vector<ListedPatient>> {
-    // Built from fixed fragments; every value is a parameter.
-    std::string sql = PatientSelect() + " WHERE starts_with(jurisdiction, $1)";
+    // Built from fixed fragments; every value is a parameter. Sent unnamed, so each call
+    // is planned with its own values: the region's starts_with becomes an index range, and
+    // a name or ID number search uses its blind index rather than one generic plan.
+    //
+    // The page's ids are chosen first (patient_register, migration 0025, holds the region,
+    // the order and what the filters and the row-level policy read), then only those rows
+    // are read and decrypted: a district's register no longer reads its 4,000 patient
+    // rows to keep 51.
+    std::string sql = "SELECT id AS k_id, registered_at AS k_at FROM patient "
+                      "WHERE starts_with(jurisdiction, $1)";
     // Blind indexes travel as hex: libpqxx 6.4 cannot send an optional binary parameter.
     // Each under every index key of the ring, as a text[] of hex digests: while the indexes
     // are rebuilt after a blind-index key rotation, a row carries one or the other.
@@ -565,6 +573,8 @@ absl::StatusOr<std::vector<ListedPatient>> PatientRepository::Search(Tx& tx,
     sql += " AND ($4 = 0 OR status = $4) AND ($5 = 0 OR risk_level >= $5)";
     sql += " AND ($6::timestamptz IS NULL OR (registered_at, id) > ($6::timestamptz, $7::uuid))";
     sql += " ORDER BY registered_at, id LIMIT $8";
+    sql = absl::StrCat(PatientSelect(), " JOIN (", sql, ") k ON k.k_id = patient.id",
+                       " ORDER BY k.k_at, k.k_id");
     pqxx::result r = tx.w().exec_params(
         sql, q.region_prefix, name_idx, id_idx, q.status, q.min_risk,
         pg::OptTime(q.after_registered_at),

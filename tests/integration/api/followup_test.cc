@@ -42,6 +42,10 @@ class FollowUpTest : public ::testing::Test {
     up.set_name("随访测试社区");
     v1::Region r;
     ASSERT_TRUE(env_->regions->UpsertRegion(TestServer::Ctx(admin).get(), up, &r).ok());
+    // Another, for the paging test (it counts every patient of its community).
+    up.set_code("320106001089");
+    up.set_name("随访分页测试社区");
+    ASSERT_TRUE(env_->regions->UpsertRegion(TestServer::Ctx(admin).get(), up, &r).ok());
   }
   static void TearDownTestSuite() {
     delete stub_;
@@ -445,6 +449,117 @@ TEST_F(FollowUpTest, EmergencyHealthCheckGuidanceAndTimeline) {
                 "SELECT count(*) FROM emergency WHERE position(convert_to('患者家中', 'UTF8') in "
                 "details_enc) > 0"),
             "0");
+}
+
+// The worklists page on (urgency, due date, patient id) (issue 17 item 5 chose the page
+// from the schedule's own copy of the patient's community and status, migration 0025): a
+// page boundary falls between patients due the same day; patients who leave the community
+// between two pages (moved to another street and accepted there, moved out of the system,
+// which closes them) are not listed after they left, every other patient exactly once, in
+// id order; the moved patient is on the receiving community's list under its new code.
+TEST_F(FollowUpTest, WorklistPagesThroughEqualDueDatesWhilePatientsMoveAway) {
+  const std::string community = "320106001089";
+  std::vector<std::string> ids;
+  for (int seq = 230; seq < 237; ++seq) {
+    ids.push_back(NewPatient(seq, community));
+    v1::FollowUp out;
+    ASSERT_TRUE(Record(ids.back(), Form(D(2024, 6, 1), 0), &out).ok());  // all due 2024-09-01
+  }
+  std::sort(ids.begin(), ids.end());
+  v1::ListWorklistRequest wl;
+  wl.set_kind(v1::WORKLIST_OVERDUE);
+  wl.set_region(community);
+  wl.mutable_page()->set_page_size(2);
+  v1::ListWorklistResponse first;
+  ASSERT_TRUE(stub_->ListWorklist(TestServer::Ctx(*doctor_).get(), wl, &first).ok());
+  ASSERT_EQ(first.items_size(), 2);
+  EXPECT_EQ(first.items(0).patient_id(), ids[0]);
+  EXPECT_EQ(first.items(1).patient_id(), ids[1]);
+  EXPECT_EQ(first.items(0).next_due().month(), 9);
+  EXPECT_EQ(first.items(1).next_due().month(), 9);
+  ASSERT_FALSE(first.next_page_token().empty());
+
+  // Between the pages: ids[3] moves to another street (accepted there), ids[5] moves out of
+  // the system (closed: 迁出 outside the tree).
+  auto move = [&](const std::string& id, const std::string& to) {
+    v1::GetPatientRequest get;
+    get.set_patient_id(id);
+    v1::Patient p;
+    EXPECT_TRUE(env_->patients->GetPatient(TestServer::Ctx(*doctor_).get(), get, &p).ok());
+    v1::TransferOutRequest out;
+    out.set_patient_id(id);
+    out.set_version(p.version());
+    out.set_to_jurisdiction(to);
+    out.set_reason("迁居");
+    v1::Transfer t;
+    grpc::Status s = env_->patients->TransferOut(TestServer::Ctx(*doctor_).get(), out, &t);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return t;
+  };
+  v1::Transfer moved = move(ids[3], "320106002001");
+  v1::TransferInRequest in;
+  in.set_transfer_id(moved.transfer_id());
+  in.set_accept(true);
+  v1::Transfer accepted;
+  const std::string doctor2 = env_->Login("doctor2", kDoctor2Pw);
+  ASSERT_TRUE(env_->patients->TransferIn(TestServer::Ctx(doctor2).get(), in, &accepted).ok());
+  EXPECT_EQ(move(ids[5], "320102").status(), v1::TRANSFER_STATUS_COMPLETED_OUTSIDE);
+
+  std::vector<std::string> listed = {ids[0], ids[1]};
+  wl.mutable_page()->set_page_token(first.next_page_token());
+  for (int pages = 0; pages < 10; ++pages) {
+    v1::ListWorklistResponse page;
+    ASSERT_TRUE(stub_->ListWorklist(TestServer::Ctx(*doctor_).get(), wl, &page).ok());
+    for (const auto& it : page.items()) {
+      listed.push_back(it.patient_id());
+      EXPECT_EQ(it.jurisdiction(), community);
+    }
+    if (page.next_page_token().empty()) break;
+    wl.mutable_page()->set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{ids[0], ids[1], ids[2], ids[4], ids[6]}));
+
+  // The moved patient is on the receiving street's list, under its new community (its
+  // first visit there is due in 14 days, but the old due date, earlier, stays).
+  v1::ListWorklistRequest there;
+  there.set_kind(v1::WORKLIST_OVERDUE);
+  there.set_region("320106002001");
+  there.mutable_page()->set_page_size(100);
+  bool found = false;
+  for (int pages = 0; pages < 50 && !found; ++pages) {
+    v1::ListWorklistResponse page;
+    ASSERT_TRUE(stub_->ListWorklist(TestServer::Ctx(doctor2).get(), there, &page).ok());
+    for (const auto& it : page.items()) {
+      if (it.patient_id() != ids[3]) continue;
+      found = true;
+      EXPECT_EQ(it.jurisdiction(), "320106002001");
+    }
+    if (page.next_page_token().empty()) break;
+    there.mutable_page()->set_page_token(page.next_page_token());
+  }
+  EXPECT_TRUE(found) << "the moved patient is not on the receiving community's worklist";
+  // The schedule's copy of the status followed the patient in the same transaction, and a
+  // direct write of it is overwritten with the patient's own (migration 0025).
+  const std::string status_of =
+      "SELECT patient_status FROM patient_schedule WHERE patient_id = '" + ids[5] + "'";
+  EXPECT_EQ(env_->db().QueryValue(status_of), "3");  // PATIENT_STATUS_MOVED_OUT
+  env_->db().ExecSuper("UPDATE patient_schedule SET patient_status = 1 WHERE patient_id = '" +
+                       ids[5] + "'");
+  EXPECT_EQ(env_->db().QueryValue(status_of), "3");
+  // Nor does the patient moved out of the system come back on the whole street's list.
+  wl.set_region("320106001");
+  wl.mutable_page()->set_page_size(100);
+  wl.mutable_page()->clear_page_token();
+  for (int pages = 0; pages < 50; ++pages) {
+    v1::ListWorklistResponse page;
+    ASSERT_TRUE(stub_->ListWorklist(TestServer::Ctx(*doctor_).get(), wl, &page).ok());
+    for (const auto& it : page.items()) {
+      EXPECT_NE(it.patient_id(), ids[5]);
+      EXPECT_NE(it.patient_id(), ids[3]);
+    }
+    if (page.next_page_token().empty()) break;
+    wl.mutable_page()->set_page_token(page.next_page_token());
+  }
 }
 
 TEST_F(FollowUpTest, DeathReportedOnAVisitClosesTheCase) {
