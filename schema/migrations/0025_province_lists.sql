@@ -73,17 +73,22 @@ CREATE INDEX patient_schedule_by_jurisdiction ON patient_schedule (patient_juris
            patient_transfer_to);
 
 -- ---- The register (PatientRepository::Search) -------------------------------------------
--- Same keys as patient_jurisdiction (0001), plus what the listing's filters and the
--- patient policy read: the page's ids are chosen by an index-only scan where the
--- visibility map allows, and only the page's rows are read and decrypted.
+-- Same keys as patient_jurisdiction (0001), plus what the patient policy reads and the
+-- status (rarely changed): the page's ids are chosen by an index-only scan where the
+-- visibility map allows, and only the page's rows are read and decrypted. Not the risk
+-- level: a follow-up rewrites it, and an update that changes no indexed column stays a
+-- cheap HOT update (a listing filtered by risk reads the heap for its candidates).
 CREATE INDEX patient_register ON patient (jurisdiction text_pattern_ops, registered_at, id)
-  INCLUDE (transfer_to, status, risk_level);
+  INCLUDE (transfer_to, status);
 DROP INDEX patient_jurisdiction;
 
 -- ---- Team gaps (CareTeamRepository::ListGaps) -------------------------------------------
 -- The patients who need a team (domain::NeedsTeam: ACTIVE, and 不稳定 or risk >= 3; the
 -- constants are domain::kUnstableClassification and kTeamRiskThreshold, which the
--- statement writes literally so that this predicate is implied), by region then id.
+-- statement writes literally so that this predicate is implied), by region then id. Its
+-- predicate reads the class and risk level, so a follow-up that changes either is no
+-- longer a HOT update of the patient row (one that leaves both as they were still is);
+-- the team-coverage trigger (0008) already does more work on such a change.
 CREATE INDEX patient_needs_team ON patient (jurisdiction text_pattern_ops, id)
   INCLUDE (transfer_to)
   WHERE status = 1 AND (classification = 1 OR risk_level >= 3);

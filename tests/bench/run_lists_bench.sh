@@ -5,7 +5,7 @@
 # throwaway PostgreSQL 15 cluster (tests/support/with_postgres.sh, the test settings:
 # durability off). It loads a province's register (400,000 patients over 99 districts
 # besides the demo one, with their follow-up schedules) and prints p50/p99 of the worklists
-# and SearchPatients (by name, by ID number, the plain listing) for the demo community
+# (every ListWorklist kind, ListTeamGaps) and SearchPatients (by name, by ID number, the plain listing) for the demo community
 # doctor and district psychiatrist, first page and 6th page, with MET / NOT MET against
 # p99 <= 50 ms (docs/performance.md "Lists at province scale").
 #
