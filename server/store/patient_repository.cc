@@ -553,9 +553,10 @@ absl::StatusOr<std::vector<ListedPatient>> PatientRepository::Search(Tx& tx,
     // a name or ID number search uses its blind index rather than one generic plan.
     //
     // The page's ids are chosen first (patient_register, migration 0025, holds the region,
-    // the order and what the filters and the row-level policy read), then only those rows
-    // are read and decrypted: a district's register no longer reads its 4,000 patient
-    // rows to keep 51.
+    // the order, the status and what the row-level policy reads, so the unfiltered register
+    // is an index-only scan where the visibility map allows), then only those rows are
+    // read and decrypted: a district's register no longer reads its 4,000 patient rows to
+    // keep 51. A name or ID number search takes its candidates from the blind index.
     std::string sql = "SELECT id AS k_id, registered_at AS k_at FROM patient "
                       "WHERE starts_with(jurisdiction, $1)";
     // Blind indexes travel as hex: libpqxx 6.4 cannot send an optional binary parameter.
