@@ -90,15 +90,15 @@ absl::Status FollowUpUseCases::Reschedule(store::Tx& tx, const domain::Patient& 
   // Typed columns only: a record whose encrypted part is damaged must not stop the
   // schedule (and with it every visit of the patient).
   ASSIGN_OR_RETURN(std::vector<domain::VisitPoint> points, Points(tx, p.id, ""));
-  ASSIGN_OR_RETURN(auto current, deps_.care.GetSchedule(tx, p.id));
-  return Reschedule(tx, p, points, current);
+  ASSIGN_OR_RETURN(store::ScheduleInputs inputs, deps_.care.GetScheduleInputs(tx, p.id));
+  return Reschedule(tx, p, points, inputs);
 }
 
 absl::Status FollowUpUseCases::Reschedule(store::Tx& tx, const domain::Patient& p,
                                           const std::vector<domain::VisitPoint>& points,
-                                          const std::optional<store::Schedule>& current) {
-  ASSIGN_OR_RETURN(std::optional<domain::DischargePoint> latest,
-                   deps_.care.LatestDischarge(tx, p.id));
+                                          const store::ScheduleInputs& inputs) {
+  const std::optional<store::Schedule>& current = inputs.schedule;
+  const std::optional<domain::DischargePoint>& latest = inputs.latest_discharge;
   // rules.md §4.2: new (or transferred-in) patients are visited within 2 weeks; the
   // anchor is kept in the schedule row by registration and transfer-in.
   static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
@@ -181,9 +181,9 @@ absl::StatusOr<RecordedVisit> FollowUpUseCases::Record(const CallMeta& meta,
     f.recorded_at = deps_.clock.Now();
     RETURN_IF_ERROR(deps_.care.InsertFollowUp(tx, f));
     // The alert is raised in this transaction: it exists exactly when the visit does.
-    ASSIGN_OR_RETURN(auto before, deps_.care.GetSchedule(tx, p.id));
+    ASSIGN_OR_RETURN(store::ScheduleInputs before, deps_.care.GetScheduleInputs(tx, p.id));
     const domain::Classification previous =
-        before ? before->last_class : domain::Classification::kNone;
+        before.schedule ? before.schedule->last_class : domain::Classification::kNone;
     int alerted = 0;
     if (auto draft = domain::AlertForFollowUp(form, a, previous)) {
       ASSIGN_OR_RETURN(Raised raised, RaiseAlertInTx(deps_, tx, p, *draft,

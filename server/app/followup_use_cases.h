@@ -133,10 +133,11 @@ class FollowUpUseCases {
   // Recomputes and stores the schedule and the register's risk/classification.
   absl::Status Reschedule(store::Tx& tx, const domain::Patient& p);
   // The same from the patient's current visits `points` (in followup.history order) and
-  // schedule row `current`, already read in this transaction (issue 17: no second read).
+  // schedule row and latest discharge `inputs`, already read in this transaction (issue
+  // 17: no second read).
   absl::Status Reschedule(store::Tx& tx, const domain::Patient& p,
                           const std::vector<domain::VisitPoint>& points,
-                          const std::optional<store::Schedule>& current);
+                          const store::ScheduleInputs& inputs);
   // The patient's current visits as schedule points, optionally without one visit.
   absl::StatusOr<std::vector<domain::VisitPoint>> Points(store::Tx& tx,
                                                          const std::string& patient_id,

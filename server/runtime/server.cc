@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "api/alert_service.h"
 #include "api/careteam_service.h"
 #include "api/executor.h"
@@ -186,6 +187,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
                                                       const common::Clock& clock) {
   RETURN_IF_ERROR(ValidateConfig(config));
   RETURN_IF_ERROR(store::CheckSchemaCurrent(config.database_url));
+  // Debian's abseil is built without NDEBUG, so absl::Mutex (every lock inside gRPC) runs
+  // its debug-only deadlock detector: a global graph updated under a global lock on each
+  // acquisition. It was 1-2 % of a GetPatient's CPU in the server (issue 17; docs/
+  // performance.md). Off, as in any release build of abseil. Process-wide and idempotent.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   auto impl = std::make_unique<Impl>();
   ASSIGN_OR_RETURN(impl->core, Core::Open(config, clock));
   app::Deps& deps = impl->core->deps;

@@ -153,6 +153,17 @@ std::vector<Statement> CareStatements() {
       {"schedule.get",
        "SELECT next_due, due_kind, last_visit, last_valid_visit, last_class, trailing_failed, "
        "discharged_on, first_due FROM patient_schedule WHERE patient_id = $1::uuid"},
+      // The schedule row and the latest discharge in one round trip (typed columns only,
+      // so a damaged summary cannot stop the schedule): one row, NULLs for what is absent
+      // (the first column tells a missing schedule from NULL columns).
+      {"schedule.get_inputs",
+       "SELECT s.patient_id IS NOT NULL, s.next_due, s.due_kind, s.last_visit, "
+       "s.last_valid_visit, s.last_class, s.trailing_failed, s.discharged_on, s.first_due, "
+       "d.discharged_on, d.first_due FROM (SELECT $1::uuid AS id) one "
+       "LEFT JOIN patient_schedule s ON s.patient_id = one.id "
+       "LEFT JOIN LATERAL (SELECT discharged_on, first_due FROM discharge "
+       "WHERE patient_id = one.id ORDER BY discharged_on DESC, recorded_at DESC, id DESC "
+       "LIMIT 1) d ON true"},
       {"schedule.put_first",
        "INSERT INTO patient_schedule (patient_id, next_due, due_kind, first_due, updated_at) "
        "SELECT id, $2::date, $3, $2::date, $4::timestamptz FROM unnest($1::uuid[]) AS id"},
@@ -205,10 +216,6 @@ std::vector<Statement> CareStatements() {
        "SELECT id::text, hospital, admitted_on, discharged_on, received_on, first_due, "
        "details_enc, recorded_by::text FROM discharge WHERE patient_id = $1::uuid "
        "ORDER BY discharged_on, recorded_at, id"},
-      // The schedule's input: typed columns only, so a damaged summary cannot stop it.
-      {"discharge.latest",
-       "SELECT discharged_on, first_due FROM discharge WHERE patient_id = $1::uuid "
-       "ORDER BY discharged_on DESC, recorded_at DESC, id DESC LIMIT 1"},
       {"health_check.insert",
        "INSERT INTO health_check (id, patient_id, check_date, consent, details_enc, "
        "recorded_by, recorded_at) VALUES ($1::uuid, $2::uuid, $3::date, $4, $5, $6::uuid, "
@@ -405,6 +412,31 @@ absl::StatusOr<std::optional<Schedule>> CareRepository::GetSchedule(Tx& tx,
   });
 }
 
+absl::StatusOr<ScheduleInputs> CareRepository::GetScheduleInputs(Tx& tx,
+                                                                const std::string& patient_id) {
+  return Guard([&]() -> absl::StatusOr<ScheduleInputs> {
+    const pqxx::row r = tx.w().exec_prepared1("schedule.get_inputs", patient_id);
+    ScheduleInputs in;
+    if (r[0].as<bool>()) {
+      Schedule s;
+      s.patient_id = patient_id;
+      s.next_due = pg::OptDayField(r[1]);
+      s.due_kind = r[2].as<int>();
+      s.last_visit = pg::OptDayField(r[3]);
+      s.last_valid_visit = pg::OptDayField(r[4]);
+      s.last_class = static_cast<domain::Classification>(r[5].as<int>());
+      s.trailing_failed = r[6].as<int>();
+      s.discharged_on = pg::OptDayField(r[7]);
+      s.first_due = pg::OptDayField(r[8]);
+      in.schedule = s;
+    }
+    if (!r[9].is_null()) {
+      in.latest_discharge = domain::DischargePoint{pg::DayField(r[9]), pg::DayField(r[10])};
+    }
+    return in;
+  });
+}
+
 absl::Status CareRepository::PutFirstSchedules(Tx& tx,
                                               const std::vector<std::string>& patient_ids,
                                               absl::CivilDay due, int due_kind, absl::Time now) {
@@ -575,16 +607,6 @@ absl::StatusOr<std::vector<domain::Discharge>> CareRepository::ListDischarges(
       out.push_back(std::move(d));
     }
     return out;
-  });
-}
-
-absl::StatusOr<std::optional<domain::DischargePoint>> CareRepository::LatestDischarge(
-    Tx& tx, const std::string& patient_id) {
-  using Out = std::optional<domain::DischargePoint>;
-  return Guard([&]() -> absl::StatusOr<Out> {
-    pqxx::result r = tx.w().exec_prepared("discharge.latest", patient_id);
-    if (r.empty()) return Out();
-    return Out(domain::DischargePoint{pg::DayField(r[0][0]), pg::DayField(r[0][1])});
   });
 }
 

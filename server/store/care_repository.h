@@ -10,7 +10,7 @@
 // "referral"); a listing keeps the record, sets its `unreadable` and leaves the encrypted
 // fields empty (a visit's form is rebuilt from its typed columns, domain::FormFromFacts).
 // What the schedule and the rules engine read (VisitHistory, GetSchedule,
-// LatestDischarge, Worklist's schedule columns) comes from typed columns only.
+// GetScheduleInputs, Worklist's schedule columns) comes from typed columns only.
 
 #include <cstdint>
 #include <optional>
@@ -57,6 +57,14 @@ struct Schedule {
   std::optional<absl::CivilDay> discharged_on;
   // When a patient without a valid visit is due: registration or transfer-in + 14 days.
   std::optional<absl::CivilDay> first_due;
+};
+
+// What rescheduling a patient reads besides the visits: the schedule row (nullopt before
+// the first) and the latest discharge notice (discharged_on, then recording time; nullopt
+// without one), from typed columns only.
+struct ScheduleInputs {
+  std::optional<Schedule> schedule;
+  std::optional<domain::DischargePoint> latest_discharge;
 };
 
 enum class WorklistKind : int {
@@ -121,6 +129,9 @@ class CareRepository {
                                                                  const std::string& patient_id);
 
   absl::StatusOr<std::optional<Schedule>> GetSchedule(Tx& tx, const std::string& patient_id);
+  // GetSchedule and LatestDischarge in one statement (one round trip: what a visit's
+  // rescheduling reads; issue 17).
+  absl::StatusOr<ScheduleInputs> GetScheduleInputs(Tx& tx, const std::string& patient_id);
   absl::Status PutSchedule(Tx& tx, const Schedule& s, absl::Time now);
   // The first schedule of newly registered patients (a bulk import): each gets
   // next_due = first_due = `due` of kind `due_kind` and nothing else, in one statement.
@@ -145,10 +156,6 @@ class CareRepository {
   absl::Status InsertDischarge(Tx& tx, const domain::Discharge& d, absl::Time now);
   absl::StatusOr<std::vector<domain::Discharge>> ListDischarges(Tx& tx,
                                                                 const std::string& patient_id);
-  // The latest discharge notice (discharged_on, then recording time) as the schedule sees
-  // it, from typed columns only; nullopt without one.
-  absl::StatusOr<std::optional<domain::DischargePoint>> LatestDischarge(
-      Tx& tx, const std::string& patient_id);
   absl::Status InsertHealthCheck(Tx& tx, const domain::HealthCheckRecord& h, absl::Time now);
   absl::StatusOr<std::vector<domain::HealthCheckRecord>> ListHealthChecks(
       Tx& tx, const std::string& patient_id);

@@ -717,17 +717,23 @@ int Main(int argc, char** argv) {
   }
   const auto txns = RecordTransactions(ParseLog(log_text), marker);
   if (txns.empty()) Die(std::string("no traced ") + rpc_name + " transaction found in " + log_path);
-  // The last one: every statement is prepared on its connection by then.
-  const std::vector<LogEntry>& last = txns.back();
-  bool last_is_traced = false;
-  for (const LogEntry& e : last) {
-    if (e.kind == "execute" && e.name == marker) {
-      for (const auto& v : e.params) {
-        last_is_traced |= v && (get_patient ? *v == traced_patient : fresh_ids.count(*v) > 0);
+  // The last call's (every statement is prepared on its connection by then). The
+  // transactions are grouped by backend, so it is found by its values, not by position:
+  // the last in the list is only the last of the highest backend pid.
+  auto is_last_call = [&](const std::vector<LogEntry>& t) {
+    bool traced = false;
+    for (const LogEntry& e : t) {
+      if (e.kind == "execute" && e.name == marker) {
+        for (const auto& v : e.params) {
+          traced |= v && (get_patient ? *v == traced_patient : fresh_ids.count(*v) > 0);
+        }
       }
     }
-  }
-  if (!last_is_traced) Die("could not match the last traced call in the PostgreSQL log");
+    return traced;
+  };
+  auto found = std::find_if(txns.rbegin(), txns.rend(), is_last_call);
+  if (found == txns.rend()) Die("could not match the last traced call in the PostgreSQL log");
+  const std::vector<LogEntry>& last = *found;
   {
     // Statements per call, and server-side time per statement (bind + execute), averaged
     // over the traced calls after the first (which may still prepare statements).

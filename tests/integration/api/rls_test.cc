@@ -1,5 +1,6 @@
-// Row-level security by column (schema 0024, docs/adr/0017-rls-by-column.md): the clinical
-// tables' policies compare the patient's codes copied onto each row with the session's scope.
+// Row-level security by column (schemas 0024 and 0021, docs/adr/0017-rls-by-column.md): the
+// clinical tables' and the kept metric states' policies compare the patient's codes copied
+// onto each row with the session's scope.
 // These tests prove that this shows exactly what the rule says, as the old per-row function
 // did: for random scopes of every level, every table with row-level security returns, as the
 // server's role, exactly the rows a superuser query filtered by the rule (read from the
@@ -20,6 +21,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "smd/v1/alerts.grpc.pb.h"
@@ -35,6 +39,14 @@ using ::testing::HasSubstr;
 const std::vector<std::string> kByColumn = {
     "followup",      "patient_schedule", "emergency",     "referral",     "discharge",
     "health_check",  "care_team_member", "rehab_session", "psych_support"};
+
+// Every table whose rows carry the patient's copied codes: the clinical ones and the kept
+// metric states (0021), whose codes are kept by triggers of their own.
+const std::vector<std::string> kCopied = [] {
+  std::vector<std::string> t = kByColumn;
+  t.push_back("metric_state");
+  return t;
+}();
 
 class RlsTest : public ::testing::Test {
  protected:
@@ -107,6 +119,11 @@ class RlsTest : public ::testing::Test {
 
   static void BuildData() {
     TestDatabase& db = env_->db();
+    // Kept figures of the current year and day before anything moves, so that the moves
+    // below rewrite existing states and the writes after them add new ones (schema 0021).
+    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+    EXPECT_TRUE(env_->server().BuildMetricsYear(static_cast<int>(today.year())).ok());
+    EXPECT_TRUE(env_->server().BuildMetricsToday().ok());
     // A second district with a street and a community, for moves across districts (and the
     // city and province levels above both).
     db.ExecSuper(
@@ -220,7 +237,7 @@ TEST_F(RlsTest, EveryTableShowsTheAppRoleExactlyTheRowsTheRuleAllowsForRandomSco
                               "relnamespace = 'public'::regnamespace ORDER BY relname")) {
     tables.push_back(r[0].as<std::string>());
   }
-  for (const std::string& t : kByColumn) {
+  for (const std::string& t : kCopied) {
     ASSERT_NE(std::find(tables.begin(), tables.end(), t), tables.end()) << t;
     // Not vacuous: every clinical table has rows, of more than one patient.
     EXPECT_GE(std::stoi(n.exec("SELECT count(DISTINCT patient_id) FROM " + t)[0][0].c_str()), 5)
@@ -283,7 +300,7 @@ TEST_F(RlsTest, EveryTableShowsTheAppRoleExactlyTheRowsTheRuleAllowsForRandomSco
     const std::string jur = where.substr(0, where.find('/'));
     const std::string to = where.substr(where.find('/') + 1);
     for (const std::string& t : {std::string("followup"), std::string("emergency"),
-                                 std::string("psych_support")}) {
+                                 std::string("psych_support"), std::string("metric_state")}) {
       const std::string all =
           n.exec("SELECT count(*) FROM " + t + " WHERE patient_id = '" + id + "'")[0][0].c_str();
       auto visible = [&](const std::string& scope) {
@@ -309,7 +326,7 @@ TEST_F(RlsTest, EveryTableShowsTheAppRoleExactlyTheRowsTheRuleAllowsForRandomSco
 // The copied codes are the patient's, whatever the server's role writes into them.
 TEST_F(RlsTest, CopiedCodesFollowThePatientAndCannotBeForged) {
   TestDatabase& db = env_->db();
-  for (const std::string& t : kByColumn) {
+  for (const std::string& t : kCopied) {
     EXPECT_EQ(db.QueryValue("SELECT count(*) FROM " + t + " x JOIN patient p ON p.id = "
                             "x.patient_id WHERE x.patient_jurisdiction <> p.jurisdiction OR "
                             "x.patient_transfer_to <> p.transfer_to"),
@@ -330,12 +347,40 @@ TEST_F(RlsTest, CopiedCodesFollowThePatientAndCannotBeForged) {
   } catch (const std::exception& e) {
     EXPECT_THAT(std::string(e.what()), HasSubstr("row-level security"));
   }
+  // The same for a metric state (schema 0021's own copy trigger).
+  try {
+    AsApp("320106001",
+          "INSERT INTO metric_state (patient_id, set_key, masks, communities, "
+          "patient_jurisdiction) VALUES ('" + other + "', 2001, '{1}', '{320106001001}', "
+          "'320106001001')");
+    ADD_FAILURE() << "a forged code let a metric state of another street in";
+  } catch (const std::exception& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("row-level security"));
+  }
   // Rewriting the code of a visible row puts the patient's back.
   AsApp("320106", "UPDATE referral SET patient_jurisdiction = '320106009009' WHERE patient_id = '" +
                       other + "'");
-  EXPECT_EQ(db.QueryValue("SELECT count(*) FROM referral r JOIN patient p ON p.id = r.patient_id "
-                          "WHERE r.patient_jurisdiction <> p.jurisdiction"),
-            "0");
+  AsApp("320106", "UPDATE metric_state SET patient_jurisdiction = '320106009009', "
+                  "patient_transfer_to = '320107' WHERE patient_id = '" + other + "'");
+  for (const std::string t : {"referral", "metric_state"}) {
+    EXPECT_EQ(db.QueryValue("SELECT count(*) FROM " + t + " r JOIN patient p ON p.id = "
+                            "r.patient_id WHERE r.patient_jurisdiction <> p.jurisdiction OR "
+                            "r.patient_transfer_to <> p.transfer_to"),
+              "0")
+        << t;
+  }
+}
+
+// Waits (no fixed sleep) until backend `pid` waits on a lock; false after about 30 s.
+bool WaitsOnALock(const TestDatabase& db, int pid) {
+  for (int i = 0; i < 3000; ++i) {
+    if (db.QueryValue("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(pid) +
+                      " AND wait_event_type = 'Lock'") == "1") {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 // A record written while its patient is being moved copies the codes the move commits, not
@@ -369,14 +414,8 @@ TEST_F(RlsTest, ARecordWrittenDuringAMoveCopiesTheCodesTheMoveCommits) {
       error = e.what();
     }
   });
-  // Wait (no fixed sleep) until the insert is blocked on the moving transaction's row lock.
-  bool waiting = false;
-  for (int i = 0; i < 3000 && !waiting; ++i) {
-    waiting = db.QueryValue("SELECT count(*) FROM pg_stat_activity WHERE pid = " +
-                            std::to_string(writer_pid) + " AND wait_event_type = 'Lock'") == "1";
-    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(waiting) << "the insert did not wait for the move";
+  // Until the insert is blocked on the moving transaction's row lock.
+  EXPECT_TRUE(WaitsOnALock(db, writer_pid)) << "the insert did not wait for the move";
   move.commit();
   insert.join();
   ASSERT_EQ(error, "");
@@ -479,22 +518,135 @@ TEST_F(RlsTest, ListsPageExactlyWhatThePatientRowsSelect) {
   EXPECT_GT(listed, 10);  // not vacuous
 }
 
-// The policies of the clinical tables call no per-row function, and the planner can serve the
-// scope from an index on the copied code.
-TEST_F(RlsTest, ClinicalPoliciesAreARangeTheIndexServes) {
+// The same for the kept metric states (schema 0021), whose writers hold the per-patient
+// upkeep lock instead of the patient's row: a state written while its patient moves waits
+// for the move and copies its codes, and a move waits for a state being written and then
+// rewrites it. (Without either wait the state would keep the old codes: shown to the old
+// side and hidden from the new.)
+TEST_F(RlsTest, AMetricStateWrittenDuringAMoveGetsTheCodesTheMoveCommits) {
   TestDatabase& db = env_->db();
-  for (const std::string& t : kByColumn) {
-    EXPECT_EQ(db.QueryValue("SELECT count(*) FROM pg_policies WHERE tablename = '" + t +
-                            "' AND (qual LIKE '%smd_patient_visible%' OR with_check LIKE "
-                            "'%smd_patient_visible%')"),
-              "0")
-        << t;
+  const std::vector<std::string> ids = [&] {
+    pqxx::connection c(db.SuperDsn());
+    pqxx::nontransaction n(c);
+    std::vector<std::string> out;
+    for (const auto& r : n.exec("SELECT id FROM patient WHERE jurisdiction LIKE '320106%' AND "
+                                "transfer_to = '' ORDER BY id LIMIT 2")) {
+      out.push_back(r[0].as<std::string>());
+    }
+    return out;
+  }();
+  ASSERT_EQ(ids.size(), 2u);
+  auto state_insert = [](const std::string& id, int key) {
+    return "INSERT INTO metric_state (patient_id, set_key, masks, communities) VALUES ('" + id +
+           "', " + std::to_string(key) + ", '{1}', '{320106001001}')";
+  };
+  auto stale = [&](const std::string& id) {
+    return db.QueryValue("SELECT count(*) FROM metric_state s JOIN patient p ON p.id = "
+                         "s.patient_id WHERE s.patient_id = '" + id + "' AND "
+                         "(s.patient_jurisdiction <> p.jurisdiction OR "
+                         "s.patient_transfer_to <> p.transfer_to)");
+  };
+
+  // 1. The move first: the state's insert waits for it.
+  {
+    pqxx::connection mover(db.AppDsn());
+    pqxx::work move(mover);
+    move.exec("SELECT set_config('smd.scope', '320106', true)");
+    move.exec("UPDATE patient SET transfer_to = '320107001001' WHERE id = '" + ids[0] + "'");
+    pqxx::connection writer(db.AppDsn());
+    const int writer_pid = writer.backendpid();
+    std::string error;
+    std::thread insert([&] {
+      try {
+        pqxx::work w(writer);
+        w.exec("SELECT set_config('smd.scope', '320106', true)");
+        w.exec(state_insert(ids[0], 2002));
+        w.commit();
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    });
+    EXPECT_TRUE(WaitsOnALock(db, writer_pid)) << "the state's insert did not wait for the move";
+    move.commit();
+    insert.join();
+    ASSERT_EQ(error, "");
+  }
+  EXPECT_EQ(db.QueryValue("SELECT patient_transfer_to FROM metric_state WHERE patient_id = '" +
+                          ids[0] + "' AND set_key = 2002"),
+            "320107001001");
+  EXPECT_EQ(stale(ids[0]), "0");
+
+  // 2. The state first: the move waits for it, then rewrites it.
+  {
+    pqxx::connection writer(db.AppDsn());
+    pqxx::work w(writer);
+    w.exec("SELECT set_config('smd.scope', '320106', true)");
+    w.exec(state_insert(ids[1], 2003));
+    pqxx::connection mover(db.AppDsn());
+    const int mover_pid = mover.backendpid();
+    std::string error;
+    std::thread move([&] {
+      try {
+        pqxx::work m(mover);
+        m.exec("SELECT set_config('smd.scope', '320106', true)");
+        m.exec("UPDATE patient SET transfer_to = '320107001001' WHERE id = '" + ids[1] + "'");
+        m.commit();
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    });
+    EXPECT_TRUE(WaitsOnALock(db, mover_pid)) << "the move did not wait for the state's insert";
+    w.commit();
+    move.join();
+    ASSERT_EQ(error, "");
+  }
+  EXPECT_EQ(db.QueryValue("SELECT patient_transfer_to FROM metric_state WHERE patient_id = '" +
+                          ids[1] + "' AND set_key = 2003"),
+            "320107001001");
+  EXPECT_EQ(stale(ids[1]), "0");
+  // Seen from the destination district, as the patient is.
+  pqxx::connection app(db.AppDsn());
+  pqxx::work r(app);
+  r.exec("SELECT set_config('smd.scope', '320107', true)");
+  EXPECT_EQ(r.exec("SELECT count(*) FROM metric_state WHERE set_key IN (2002, 2003)")[0][0]
+                .as<std::string>(),
+            "2");
+}
+
+// No policy in the schema calls a function that looks a row up (smd_patient_visible, or any
+// other): every function a policy calls is one of the scope's inlined expressions or a
+// built-in of them. And the planner can serve the scope from an index on the copied code.
+TEST_F(RlsTest, NoPolicyCallsAPerRowFunctionAndTheIndexServesTheScope) {
+  TestDatabase& db = env_->db();
+  EXPECT_EQ(db.QueryValue("SELECT count(*) FROM pg_policies WHERE qual LIKE "
+                          "'%smd_patient_visible%' OR with_check LIKE '%smd_patient_visible%'"),
+            "0");
+  const std::set<std::string> allowed = {"smd_scope_start", "smd_scope_end", "smd_in_scope",
+                                         "starts_with",     "current_setting", "nullif",
+                                         "left",            "right",          "chr",
+                                         "ascii"};
+  {
+    pqxx::connection c(db.SuperDsn());
+    pqxx::nontransaction n(c);
+    const pqxx::result policies = n.exec(
+        "SELECT tablename || '.' || policyname, f[1] FROM pg_policies, regexp_matches("
+        "coalesce(qual, '') || ' ' || coalesce(with_check, ''), '([a-z_][a-z0-9_]*)\\(', 'g') f "
+        "WHERE schemaname = 'public'");
+    EXPECT_GT(policies.size(), 0u);
+    for (const auto& row : policies) {
+      EXPECT_TRUE(allowed.count(row[1].as<std::string>()))
+          << row[0].as<std::string>() << " calls " << row[1].as<std::string>();
+    }
+  }
+  for (const std::string& t : kCopied) {
     pqxx::connection c(db.AppDsn());
     pqxx::work w(c);
     w.exec("SET LOCAL enable_seqscan = off");
     w.exec("SELECT set_config('smd.scope', '320106001', true)");
     std::string plan;
-    for (const auto& r : w.exec("EXPLAIN SELECT count(*) FROM " + t)) {
+    // The metric states are read per set (ListMetricPatients).
+    const std::string where = t == "metric_state" ? " WHERE set_key = 2026" : "";
+    for (const auto& r : w.exec("EXPLAIN SELECT count(*) FROM " + t + where)) {
       plan += r[0].as<std::string>() + "\n";
     }
     EXPECT_THAT(plan, HasSubstr(t + "_by_jurisdiction")) << plan;
