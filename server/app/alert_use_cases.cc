@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "app/admin_use_cases.h"
+#include "app/alert_batch.h"
 #include "app/patient_access.h"
 #include "common/backoff.h"
 #include "common/log.h"
@@ -65,6 +66,11 @@ absl::StatusOr<DeliveryPage> AlertUseCases::Fetch(const CallMeta& meta, int64_t 
     return absl::OkStatus();
   }));
   return page;
+}
+
+absl::StatusOr<std::vector<std::optional<DeliveryPage>>> AlertUseCases::FetchMany(
+    const std::vector<StreamFetch>& fetches) {
+  return FetchBatch(deps_, fetches);
 }
 
 void AlertUseCases::RecordDelivered(const std::string& user_id, const std::vector<int64_t>& seqs,

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +25,14 @@ namespace smd::app {
 struct DeliveryPage {
   std::string user_id;
   std::vector<store::AlertCopy> copies;
+};
+
+// One stream's fetch in a batch (FetchMany): what Fetch takes.
+struct StreamFetch {
+  const CallMeta* meta = nullptr;  // the stream's; outlives the call
+  int64_t after = 0;
+  int limit = 0;
+  bool check_cursor = false;
 };
 
 struct GapPage {
@@ -48,6 +57,11 @@ class AlertUseCases {
   // backup) and it must resynchronise from its inbox.
   absl::StatusOr<DeliveryPage> Fetch(const CallMeta& meta, int64_t after, int limit,
                                      bool check_cursor = false);
+  // Fetch for a batch of streams in one transaction (app/alert_batch.h FetchBatch: the
+  // same reads, need-to-know filter and audit records; out[i] is nullopt for a stream to
+  // fetch alone with Fetch, e.g. an expired session). A database failure fails the batch.
+  absl::StatusOr<std::vector<std::optional<DeliveryPage>>> FetchMany(
+      const std::vector<StreamFetch>& fetches);
   // Notes that copies were written to `user_id`'s stream at `at`. Cheap and thread-safe:
   // the times are stored in batches by FlushDeliveries (one transaction for every stream's
   // deliveries since the last flush, audited as one system record), not one transaction

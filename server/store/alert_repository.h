@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -84,6 +85,13 @@ struct Delivery {
   std::string user_id;
   int64_t seq = 0;
   absl::Time at;
+};
+
+// One stream's read in a batch (AlertRepository::AfterMany).
+struct CursorRead {
+  Viewer viewer;
+  int64_t after = 0;
+  int limit = 0;
 };
 
 struct InboxQuery {
@@ -174,8 +182,17 @@ class AlertRepository {
   // still act on, see Viewer).
   absl::StatusOr<std::vector<AlertCopy>> After(Tx& tx, const Viewer& viewer, int64_t after,
                                                int limit);
+  // The copies of every read in `reads` in one statement (issue 17: one fetch transaction
+  // per woken batch of streams, not one per stream): out[i] is exactly what After(tx,
+  // reads[i].viewer, reads[i].after, reads[i].limit) returns (the same viewer filter,
+  // sequence order and limit per read). Reads may name the same user twice. Each alert's
+  // snapshot is decrypted once per call however many reads hold a copy of it.
+  absl::StatusOr<std::vector<std::vector<AlertCopy>>> AfterMany(
+      Tx& tx, const std::vector<CursorRead>& reads);
   // The highest delivery sequence of any copy the user was ever given (0 if none).
   absl::StatusOr<int64_t> MaxSeq(Tx& tx, const std::string& user_id);
+  // MaxSeq of every user in `user_ids`, in one statement: out[i] for user_ids[i].
+  absl::StatusOr<std::vector<int64_t>> MaxSeqMany(Tx& tx, const std::vector<std::string>& user_ids);
   // Stores delivery times (first delivery wins). Returns the patients of the copies
   // marked, for the audit record.
   absl::StatusOr<std::vector<std::string>> MarkDelivered(Tx& tx,
@@ -206,7 +223,16 @@ class AlertRepository {
   absl::StatusOr<std::vector<AlertGap>> ListGaps(Tx& tx, const GapQuery& q);
 
  private:
-  absl::StatusOr<AlertCopy> ReadCopy(const void* row) const;
+  struct SnapshotText {
+    std::string name, address, cause;
+    bool unreadable = false;
+  };
+  // The copy in the row's columns from `first` on (kCopyColumns). `snapshots` (may be
+  // null) keeps decrypted snapshots by alert id, so a batch decrypts each alert once.
+  absl::StatusOr<AlertCopy> ReadCopy(const void* row, int first = 0,
+                                     std::unordered_map<std::string, SnapshotText>* snapshots =
+                                         nullptr) const;
+  SnapshotText OpenSnapshot(const std::string& alert_id, const std::string& cell) const;
   crypto::FieldCipher cipher_;
 };
 
