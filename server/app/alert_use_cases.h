@@ -47,7 +47,7 @@ struct InboxPage {
 
 class AlertUseCases {
  public:
-  explicit AlertUseCases(const Deps& deps) : deps_(deps) {}
+  explicit AlertUseCases(const Deps& deps);
 
   // The caller's copies after `after` (the stream's cursor), only those the caller may
   // still act on (store::Viewer). Re-authenticates the token on every call, so a revoked
@@ -88,7 +88,10 @@ class AlertUseCases {
                                    const std::string& page_token);
 
   // Background steps (each one transaction; safe from several servers at once).
+  // SequenceOnce returns the users who got new copies; its notifications carry origin()
+  // (store::SequenceOrigin), so the pump skips them when they come back to this server.
   absl::StatusOr<std::vector<std::string>> SequenceOnce();
+  const std::string& origin() const { return origin_; }
   // Hands on open copies whose deadline passed or whose holder no longer fits, and
   // re-routes open gaps of recent alerts (AppConfig::alert_reroute_window).
   absl::StatusOr<int> EscalateOnce();
@@ -96,6 +99,7 @@ class AlertUseCases {
 
  private:
   const Deps& deps_;
+  const std::string origin_;  // random, per server process
   std::mutex delivered_mu_;
   std::vector<store::Delivery> delivered_;
 };

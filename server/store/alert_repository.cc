@@ -292,7 +292,15 @@ absl::StatusOr<bool> AlertRepository::Insert(
   return true;
 }
 
-absl::StatusOr<std::vector<std::string>> AlertRepository::Sequence(Tx& tx) {
+std::string SequenceOrigin(std::string_view payload) {
+  if (payload.empty() || payload[0] != '~') return "";
+  return std::string(payload.substr(1, payload.find(',') == std::string_view::npos
+                                           ? std::string_view::npos
+                                           : payload.find(',') - 1));
+}
+
+absl::StatusOr<std::vector<std::string>> AlertRepository::Sequence(Tx& tx,
+                                                                   const std::string& origin) {
   return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
     std::vector<std::string> users;
     if (!tx.w().exec_prepared1("alert.seq_lock", kSequencerLockKey)[0].as<bool>()) return users;
@@ -309,11 +317,14 @@ absl::StatusOr<std::vector<std::string>> AlertRepository::Sequence(Tx& tx) {
       // for a list that did not fit: at 200 alerts/s a pass often sequences more than the
       // ~190 users that fit, and every such pass woke all 10,000 streams of a province into
       // an audited fetch each, most of them finding nothing; issue 17.)
-      std::string payload;
+      // The origin leads each payload; a server that predates it reads it as an unknown
+      // user id and wakes nobody for it.
+      const std::string head = origin.empty() ? "" : absl::StrCat("~", origin);
+      std::string payload = head;
       for (const std::string& u : users) {
-        if (!payload.empty() && payload.size() + 1 + u.size() > 7000) {
+        if (payload.size() > head.size() && payload.size() + 1 + u.size() > 7000) {
           tx.w().exec_prepared("alert.notify_seq", payload);
-          payload.clear();
+          payload = head;
         }
         absl::StrAppend(&payload, payload.empty() ? "" : ",", u);
       }

@@ -94,6 +94,11 @@ struct CursorRead {
   int limit = 0;
 };
 
+// The origin of a "smd_alert_seq" payload (AlertRepository::Sequence): "" when it names
+// none (a server before issue 17's batching), else the `origin` its sequencer passed. The
+// other elements are user ids; the origin element is no user id (it starts with "~").
+std::string SequenceOrigin(std::string_view payload);
+
 struct InboxQuery {
   Viewer viewer;
   bool unacknowledged_only = false;
@@ -176,8 +181,11 @@ class AlertRepository {
                               int escalation_level);
   // Sequencer step: assigns delivery sequences to committed rows (advisory lock: one
   // sequencer at a time across servers). Returns the users who got new rows, and wakes
-  // every server's streams (pg_notify "smd_alert_seq").
-  absl::StatusOr<std::vector<std::string>> Sequence(Tx& tx);
+  // every server's streams (pg_notify "smd_alert_seq": comma-separated user ids, in as
+  // many notifications as it takes, each led by "~" + `origin` so that the sequencing
+  // server, which wakes its own streams from the returned list, can skip its own; see
+  // SequenceOrigin).
+  absl::StatusOr<std::vector<std::string>> Sequence(Tx& tx, const std::string& origin = "");
   // The viewer's copies with seq > after, in sequence order (only those the viewer may
   // still act on, see Viewer).
   absl::StatusOr<std::vector<AlertCopy>> After(Tx& tx, const Viewer& viewer, int64_t after,
