@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 #include "absl/strings/str_cat.h"
 #include "app/alert_router.h"
 #include "app/call.h"
@@ -35,8 +34,8 @@ absl::StatusOr<std::vector<std::optional<DeliveryPage>>> FetchBatch(
   RETURN_IF_ERROR(deps.db.InTransaction([&](store::Tx& tx) -> absl::Status {
     out.assign(fetches.size(), std::nullopt);
     const absl::Time now = deps.clock.Now();
-    ASSIGN_OR_RETURN(auto found, store::FindLiveSessions(tx, distinct_hashes, now,
-                                                         deps.config.session_idle));
+    ASSIGN_OR_RETURN(auto found,
+                     store::FindLiveSessions(tx, distinct_hashes, now, deps.config.session_idle));
     std::vector<const std::optional<std::pair<store::SessionRow, store::UserRow>>*> live;
     for (const std::string& h : hashes) {
       const size_t d = std::lower_bound(distinct_hashes.begin(), distinct_hashes.end(), h) -
@@ -112,12 +111,12 @@ absl::StatusOr<std::vector<std::optional<DeliveryPage>>> FetchBatch(
         unreadable += c.unreadable ? 1 : 0;
       }
       if (!copies[k].empty()) {
-        note.detail = absl::StrCat("fetched seq ", copies[k].front().seq, "..",
-                                   copies[k].back().seq);
+        note.detail =
+            absl::StrCat("fetched seq ", copies[k].front().seq, "..", copies[k].back().seq);
         if (unreadable > 0) absl::StrAppend(&note.detail, " unreadable=", unreadable);
       }
-      audit.push_back(CallAuditEntry(deps, *fetches[served[k]].meta, who[k],
-                                     absl::StatusCode::kOk, note));
+      audit.push_back(
+          CallAuditEntry(deps, *fetches[served[k]].meta, who[k], absl::StatusCode::kOk, note));
       DeliveryPage page;
       page.user_id = who[k].user_id;
       page.copies = std::move(copies[k]);

@@ -20,8 +20,7 @@ namespace smd::testing {
 // The stream opens at construction (cursor `after`) and is cancelled at destruction.
 class Subscriber {
  public:
-  Subscriber(const std::shared_ptr<grpc::Channel>& channel, const std::string& token,
-             int64_t after)
+  Subscriber(const std::shared_ptr<grpc::Channel>& channel, const std::string& token, int64_t after)
       : stub_(v1::AlertService::NewStub(channel)) {
     ctx_.AddMetadata("authorization", "Bearer " + token);
     v1::SubscribeAlertsRequest req;
@@ -47,9 +46,9 @@ class Subscriber {
   // True once `n` messages in all arrived before `timeout`.
   bool WaitFor(size_t n, absl::Duration timeout) {
     std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
-                        [&] { return got_.size() >= n || ended_; }) &&
-           got_.size() >= n;
+    return cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [&] {
+      return got_.size() >= n || ended_;
+    }) && got_.size() >= n;
   }
   // True once the server ended the stream before `timeout`.
   bool WaitEnded(absl::Duration timeout) {

@@ -54,13 +54,13 @@ class AlertBatchTest : public ::testing::Test {
     followups_ = v1::FollowUpService::NewStub(env_->channel()).release();
     alerts_ = v1::AlertService::NewStub(env_->channel()).release();
     accounts_ = new std::map<std::string, Account>();
-    for (auto [user, pw] : std::vector<std::pair<std::string, std::string>>{
-             {"doctor", kDoctorPw},
-             {"police", kPolicePw},
-             {"grid", kGridPw},
-             {"worker", "Demo-worker-2026"},
-             {"psychiatrist", kPsychPw},
-             {"admin", kAdminPw}}) {
+    for (auto [user, pw] :
+         std::vector<std::pair<std::string, std::string>>{{"doctor", kDoctorPw},
+                                                          {"police", kPolicePw},
+                                                          {"grid", kGridPw},
+                                                          {"worker", "Demo-worker-2026"},
+                                                          {"psychiatrist", kPsychPw},
+                                                          {"admin", kAdminPw}}) {
       (*accounts_)[user] = env_->SignIn(user, pw);
     }
   }
@@ -91,8 +91,8 @@ class AlertBatchTest : public ::testing::Test {
   // doctor on its care team.
   static std::string NewPatient(const std::string& community, int seq) {
     v1::RegisterPatientRequest req;
-    *req.mutable_details() = ValidDetails(SyntheticIdNumber("19820304", seq),
-                                          absl::StrCat("批量预警", seq), community);
+    *req.mutable_details() =
+        ValidDetails(SyntheticIdNumber("19820304", seq), absl::StrCat("批量预警", seq), community);
     v1::Patient p;
     grpc::Status s =
         env_->patients->RegisterPatient(TestServer::Ctx(A("psychiatrist").token).get(), req, &p);
@@ -178,8 +178,7 @@ TEST_F(AlertBatchTest, StreamsWokenTogetherEachGetTheirOwnCopiesOnceInOrderAndAu
     req.set_role(v1::ROLE_POLICE);
     req.set_jurisdiction("320106004");
     v1::User u;
-    ASSERT_TRUE(
-        env_->admin->AssignRole(TestServer::Ctx(A("admin").token).get(), req, &u).ok());
+    ASSERT_TRUE(env_->admin->AssignRole(TestServer::Ctx(A("admin").token).get(), req, &u).ok());
     // A new role or jurisdiction ends the user's sessions: he signs in again.
     (*accounts_)["mover"] = env_->SignIn("mover", "Synthetic-pass-2026");
   }
@@ -277,8 +276,8 @@ TEST_F(AlertBatchTest, StreamsWokenTogetherEachGetTheirOwnCopiesOnceInOrderAndAu
       EXPECT_EQ(got[i].cause(), want[i].cause());
       EXPECT_EQ(got[i].audience(), want[i].audience());
     }
-    const bool non_clinical = o.user.rfind("police", 0) == 0 || o.user.rfind("grid", 0) == 0 ||
-                              o.user == "mover";
+    const bool non_clinical =
+        o.user.rfind("police", 0) == 0 || o.user.rfind("grid", 0) == 0 || o.user == "mover";
     for (const auto& m : got) {
       if (non_clinical) {
         EXPECT_NE(m.audience(), v1::ALERT_AUDIENCE_CLINICAL) << m.seq();
@@ -291,14 +290,17 @@ TEST_F(AlertBatchTest, StreamsWokenTogetherEachGetTheirOwnCopiesOnceInOrderAndAu
     // fetch of that user naming its patient and its sequence (as Fetch audits it).
     if (got_seqs.empty()) continue;
     const std::string seqs = absl::StrCat("'{", absl::StrJoin(got_seqs, ","), "}'::bigint[]");
-    EXPECT_EQ(env_->db().QueryValue(absl::StrCat(
-                  "SELECT count(*) FROM alert_recipient WHERE seq = ANY(", seqs,
-                  ") AND user_id = '", A(o.user).user_id, "'")),
-              std::to_string(got_seqs.size()));
+    EXPECT_EQ(
+        env_->db().QueryValue(absl::StrCat("SELECT count(*) FROM alert_recipient WHERE seq = ANY(",
+                                           seqs, ") AND user_id = '", A(o.user).user_id, "'")),
+        std::to_string(got_seqs.size()));
     EXPECT_EQ(env_->db().QueryValue(absl::StrCat(
                   "SELECT count(*) FROM alert_recipient r JOIN alert a ON a.id = r.alert_id "
-                  "WHERE r.seq = ANY(", seqs, ") AND NOT EXISTS (SELECT 1 FROM audit_log l "
-                  "WHERE l.user_id = r.user_id AND l.method = '", kFetchMethod,
+                  "WHERE r.seq = ANY(",
+                  seqs,
+                  ") AND NOT EXISTS (SELECT 1 FROM audit_log l "
+                  "WHERE l.user_id = r.user_id AND l.method = '",
+                  kFetchMethod,
                   "' AND l.outcome = 'OK' AND a.patient_id = ANY(l.patient_ids) "
                   "AND l.detail LIKE 'fetched seq %' AND r.seq BETWEEN "
                   "split_part(substr(l.detail, 13), '..', 1)::bigint AND "
@@ -309,15 +311,15 @@ TEST_F(AlertBatchTest, StreamsWokenTogetherEachGetTheirOwnCopiesOnceInOrderAndAu
 
   // The fetches were batched: one transaction read (and audited) the copies of streams of
   // different users. One fetch transaction per stream, as before, never does.
-  EXPECT_NE(env_->db().QueryValue(absl::StrCat(
-                "SELECT count(*) FROM (SELECT tx FROM audit_log WHERE method = '", kFetchMethod,
-                "' AND outcome = 'OK' AND id > ", since,
-                " GROUP BY tx HAVING count(DISTINCT user_id) > 1) t")),
+  EXPECT_NE(env_->db().QueryValue(
+                absl::StrCat("SELECT count(*) FROM (SELECT tx FROM audit_log WHERE method = '",
+                             kFetchMethod, "' AND outcome = 'OK' AND id > ", since,
+                             " GROUP BY tx HAVING count(DISTINCT user_id) > 1) t")),
             "0");
   // The signed-out stream's refusal is audited, as a refused fetch always was.
-  EXPECT_NE(env_->db().QueryValue(absl::StrCat(
-                "SELECT count(*) FROM audit_log WHERE method = '", kFetchMethod,
-                "' AND outcome = 'UNAUTHENTICATED' AND id > ", since)),
+  EXPECT_NE(env_->db().QueryValue(
+                absl::StrCat("SELECT count(*) FROM audit_log WHERE method = '", kFetchMethod,
+                             "' AND outcome = 'UNAUTHENTICATED' AND id > ", since)),
             "0");
 }
 

@@ -5,7 +5,6 @@
 // server into an audited fetch: at 200 alerts/s to 10,000 streams, most passes did.
 
 #include <pqxx/pqxx>
-
 #include <set>
 #include <string>
 #include <vector>
@@ -22,7 +21,8 @@ namespace {
 
 class SeqListener final : public pqxx::notification_receiver {
  public:
-  explicit SeqListener(pqxx::connection_base& c) : pqxx::notification_receiver(c, "smd_alert_seq") {}
+  explicit SeqListener(pqxx::connection_base& c)
+      : pqxx::notification_receiver(c, "smd_alert_seq") {}
   void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
   std::vector<std::string> payloads;
 };
@@ -34,12 +34,13 @@ TEST(AlertSequenceTest, APassForMoreUsersThanOnePayloadHoldsNamesThemAllWithoutW
       "INSERT INTO app_user (id, username, display_name, password_hash, role, jurisdiction, "
       "created_at, updated_at) SELECT gen_random_uuid(), 'seqtest' || g, '序列测试' || g, "
       "(SELECT password_hash FROM app_user WHERE username = 'admin'), 4, '320106001001', "
-      "now(), now() FROM generate_series(1, ", kUsers, ") g"));
+      "now(), now() FROM generate_series(1, ",
+      kUsers, ") g"));
   std::set<std::string> users;
-  for (absl::string_view u : absl::StrSplit(
-           env.db().QueryValue("SELECT string_agg(id::text, ',') FROM app_user "
-                               "WHERE username LIKE 'seqtest%'"),
-           ',')) {
+  for (absl::string_view u :
+       absl::StrSplit(env.db().QueryValue("SELECT string_agg(id::text, ',') FROM app_user "
+                                          "WHERE username LIKE 'seqtest%'"),
+                      ',')) {
     users.emplace(u);
   }
   ASSERT_EQ(users.size(), static_cast<size_t>(kUsers));
