@@ -58,6 +58,12 @@ void AlertGapToProto(const store::AlertGap& g, v1::AlertGap* out) {
 
 // ---- AlertHub ----
 
+void AlertHub::Bind(Executor& ex, app::AlertUseCases& uc) {
+  std::lock_guard<std::mutex> f(fetch_mu_);
+  ex_ = &ex;
+  uc_ = &uc;
+}
+
 void AlertHub::Add(const std::string& user_id, AlertStream* s) {
   std::lock_guard<std::mutex> lock(mu_);
   streams_[user_id].insert(s);
@@ -91,52 +97,80 @@ void AlertHub::Wake(const std::vector<std::string>& users, bool everyone) {
       for (AlertStream* s : it->second) s->Wake();
     }
   }
-  DispatchLocked();
+  // Also a retry: a batch the executor refused left its streams in the line.
+  std::lock_guard<std::mutex> f(fetch_mu_);
+  StartBatchLocked();
 }
 
-bool AlertHub::Admit(AlertStream* s) {
+void AlertHub::Enqueue(AlertStream* s) {
   std::lock_guard<std::mutex> f(fetch_mu_);
-  if (running_ < kMaxFetches && waiting_.empty()) {
-    ++running_;
-    return true;
-  }
   waiting_.push_back(s);
-  return false;
+  StartBatchLocked();
 }
 
-void AlertHub::Requeue(AlertStream* s) {
-  std::lock_guard<std::mutex> f(fetch_mu_);
-  --running_;
-  waiting_.push_front(s);
-}
-
-void AlertHub::FetchEnded() {
-  std::lock_guard<std::mutex> lock(mu_);
-  {
-    std::lock_guard<std::mutex> f(fetch_mu_);
+void AlertHub::StartBatchLocked() {
+  // One batch still to take its streams will take these too: starting another would only
+  // split them.
+  if (starting_ > 0 || running_ >= kMaxBatches || waiting_.empty() || ex_ == nullptr) return;
+  ++running_;
+  ++starting_;
+  if (!ex_->Submit([this] { RunBatch(); })) {
+    // Executor full or stopping: the streams stay in the line (nothing is lost: the
+    // outbox is the truth) until a batch ends or the pump's next poll.
     --running_;
+    --starting_;
   }
-  DispatchLocked();
 }
 
-void AlertHub::DispatchLocked() {
-  for (;;) {
-    AlertStream* s = nullptr;
+void AlertHub::RunBatch() {
+  std::vector<AlertStream*> batch;
+  std::vector<app::StreamFetch> fetches;
+  {
+    std::lock_guard<std::mutex> lock(mu_);  // keeps the streams in the line alive
+    std::vector<AlertStream*> taken;
     {
       std::lock_guard<std::mutex> f(fetch_mu_);
-      if (waiting_.empty() || running_ >= kMaxFetches) return;
-      s = waiting_.front();
-      waiting_.pop_front();
-      ++running_;
+      --starting_;
+      while (!waiting_.empty() && taken.size() < kBatchStreams) {
+        taken.push_back(waiting_.front());
+        waiting_.pop_front();
+      }
+      StartBatchLocked();  // more than one batch waits: the next one runs alongside
     }
-    bool refused = false;
-    if (s->StartAdmittedFetch(&refused)) continue;
-    // Refused: the stream is back at the head of the line and its slot free; the executor
-    // is full, so stop until the next fetch ends or the pump's next poll.
-    if (refused) return;
-    std::lock_guard<std::mutex> f(fetch_mu_);  // the stream had ended: its slot is unused
-    --running_;
+    for (AlertStream* s : taken) {
+      app::StreamFetch f;
+      if (s->ClaimForBatch(&f)) {
+        batch.push_back(s);
+        fetches.push_back(f);
+      }
+    }
   }
+  if (!batch.empty()) {
+    absl::StatusOr<std::vector<std::optional<app::DeliveryPage>>> pages = uc_->FetchMany(fetches);
+    // The database unreachable or busy: each stream's own fetch would fail the same way
+    // (after the same wait), so each ends with it and resumes from its cursor elsewhere.
+    // Any other failure might be one stream's: each is fetched alone.
+    const bool all_fail = !pages.ok() && absl::IsUnavailable(pages.status());
+    if (!pages.ok()) {
+      common::LogWarning("alert streams: batched fetch of %d failed (%s)%s",
+                         static_cast<int>(batch.size()), std::string(pages.status().message()),
+                         all_fail ? "" : "; fetching each alone");
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      // Each stream's meta stays valid until its own Fetched, which may delete it.
+      if (all_fail) {
+        batch[i]->Fetched(pages.status());
+      } else if (pages.ok() && (*pages)[i]) {
+        batch[i]->Fetched(*std::move((*pages)[i]));
+      } else {
+        const app::StreamFetch& f = fetches[i];
+        batch[i]->Fetched(uc_->Fetch(*f.meta, f.after, f.limit, f.check_cursor));
+      }
+    }
+  }
+  std::lock_guard<std::mutex> f(fetch_mu_);
+  --running_;
+  StartBatchLocked();
 }
 
 void AlertHub::FinishAll(const grpc::Status& status) {
@@ -155,14 +189,8 @@ size_t AlertHub::size() const {
 
 // ---- AlertStream ----
 
-AlertStream::AlertStream(AlertHub& hub, Executor& ex, app::AlertUseCases& uc, app::CallMeta meta,
-                         int64_t after)
-    : hub_(hub),
-      ex_(ex),
-      uc_(uc),
-      meta_(std::move(meta)),
-      cursor_(after),
-      opened_(absl::Now()) {
+AlertStream::AlertStream(AlertHub& hub, app::AlertUseCases& uc, app::CallMeta meta, int64_t after)
+    : hub_(hub), uc_(uc), meta_(std::move(meta)), cursor_(after), opened_(absl::Now()) {
   std::lock_guard<std::mutex> lock(mu_);
   ScheduleFetchLocked();
 }
@@ -184,42 +212,24 @@ void AlertStream::ScheduleFetchLocked() {
     return;
   }
   fetching_ = true;
-  if (hub_.Admit(this)) {
-    SubmitFetchLocked();
-  } else {
-    queued_ = true;  // the hub submits it when a slot is free (StartAdmittedFetch)
-  }
-}
-
-bool AlertStream::SubmitFetchLocked() {
-  ++inflight_;
-  const int64_t after = cursor_;
-  // The client's cursor is checked once, on the first fetch; later cursors are the
-  // stream's own.
-  const bool check_cursor = !registered_;
-  const bool submitted = ex_.Submit([this, after, check_cursor] {
-    Fetched(uc_.Fetch(meta_, after, kFetchPage, check_cursor));
-  });
-  if (submitted) return true;
-  // Executor full or stopping: back in the hub's line, started again when a fetch ends or
-  // at the pump's next poll. Nothing is lost: the outbox is the truth.
-  --inflight_;
   queued_ = true;
-  hub_.Requeue(this);
-  return false;
+  hub_.Enqueue(this);
 }
 
-bool AlertStream::StartAdmittedFetch(bool* refused) {
+bool AlertStream::ClaimForBatch(app::StreamFetch* fetch) {
   std::lock_guard<std::mutex> lock(mu_);
   queued_ = false;
   if (finished_) {
     fetching_ = false;
     return false;
   }
-  if (!SubmitFetchLocked()) {
-    *refused = true;
-    return false;
-  }
+  ++inflight_;
+  fetch->meta = &meta_;
+  fetch->after = cursor_;
+  fetch->limit = kFetchPage;
+  // The client's cursor is checked once, on the first fetch; later cursors are the
+  // stream's own.
+  fetch->check_cursor = !registered_;
   return true;
 }
 
@@ -261,7 +271,6 @@ void AlertStream::Fetched(absl::StatusOr<app::DeliveryPage> page) {
     // Alerts sequenced between the first fetch and registering would not wake us.
     Wake();
   }
-  hub_.FetchEnded();  // before TaskEnded, which may delete this stream
   TaskEnded();
 }
 
@@ -364,7 +373,7 @@ grpc::ServerWriteReactor<v1::AlertMessage>* AlertService::SubscribeAlerts(
   absl::StatusOr<app::CallMeta> meta =
       MetaFrom(ctx, SMD_ALERT_METHOD(SubscribeAlerts), ex_.gateways());
   if (!meta.ok()) return new RefusedStream(ToGrpcStatus(meta.status()));
-  return new AlertStream(hub_, ex_, uc_, *std::move(meta), std::max<int64_t>(0, req->after()));
+  return new AlertStream(hub_, uc_, *std::move(meta), std::max<int64_t>(0, req->after()));
 }
 
 grpc::ServerUnaryReactor* AlertService::ListAlerts(grpc::CallbackServerContext* ctx,

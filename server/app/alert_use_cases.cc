@@ -1,9 +1,11 @@
 #include "app/alert_use_cases.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "app/admin_use_cases.h"
+#include "app/alert_batch.h"
 #include "app/patient_access.h"
 #include "common/backoff.h"
 #include "common/log.h"
@@ -35,6 +37,9 @@ absl::Status AuditSystem(const Deps& deps, store::Tx& tx, const std::string& met
 
 }  // namespace
 
+AlertUseCases::AlertUseCases(const Deps& deps)
+    : deps_(deps), origin_(absl::BytesToHexString(crypto::RandomBytes(8))) {}
+
 absl::StatusOr<DeliveryPage> AlertUseCases::Fetch(const CallMeta& meta, int64_t after, int limit,
                                                   bool check_cursor) {
   DeliveryPage page;
@@ -65,6 +70,11 @@ absl::StatusOr<DeliveryPage> AlertUseCases::Fetch(const CallMeta& meta, int64_t 
     return absl::OkStatus();
   }));
   return page;
+}
+
+absl::StatusOr<std::vector<std::optional<DeliveryPage>>> AlertUseCases::FetchMany(
+    const std::vector<StreamFetch>& fetches) {
+  return FetchBatch(deps_, fetches);
 }
 
 void AlertUseCases::RecordDelivered(const std::string& user_id, const std::vector<int64_t>& seqs,
@@ -169,7 +179,7 @@ absl::StatusOr<Raised> AlertUseCases::RaiseManual(const CallMeta& meta,
 absl::StatusOr<std::vector<std::string>> AlertUseCases::SequenceOnce() {
   std::vector<std::string> users;
   RETURN_IF_ERROR(deps_.db.InTransaction([&](store::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(users, deps_.alerts.Sequence(tx));
+    ASSIGN_OR_RETURN(users, deps_.alerts.Sequence(tx, origin_));
     return absl::OkStatus();
   }));
   return users;
@@ -313,6 +323,7 @@ void AlertPump::Loop() {
   absl::Time next_heartbeat = absl::Now() + intervals_.heartbeat;
   // The first connection's retries back off like the listener's own reconnects.
   common::Backoff open_backoff(absl::Milliseconds(100), absl::Seconds(10));
+  bool own_sequencing_woke = true;  // the last SequenceOnce returned its users
   while (!stop_) {
     if (!listener) {
       auto l = store::NotificationListener::Open(dsn_, {"smd_alert_raised", "smd_alert_seq"});
@@ -334,8 +345,15 @@ void AlertPump::Loop() {
         if (n.channel.empty() || n.payload == "*") {
           everyone = true;
         } else if (n.channel == "smd_alert_seq") {
+          // This server's own sequencing: its users were woken when it returned (below),
+          // waking them again would only cost each stream an empty, audited fetch.
+          // Unless that sequencing reported a failure (a commit in doubt): then its users
+          // may not have been woken, and the notification is the proof it committed.
+          if (own_sequencing_woke && store::SequenceOrigin(n.payload) == uc_.origin()) {
+            continue;
+          }
           for (absl::string_view u : absl::StrSplit(n.payload, ',', absl::SkipEmpty())) {
-            to_wake.emplace_back(u);
+            if (u[0] != '~') to_wake.emplace_back(u);
           }
         }
       }
@@ -343,6 +361,7 @@ void AlertPump::Loop() {
     // Sequencing after every wake-up and every poll interval: a missed notification
     // delays delivery by one interval at most, never loses it.
     absl::StatusOr<std::vector<std::string>> sequenced = uc_.SequenceOnce();
+    own_sequencing_woke = sequenced.ok();
     if (sequenced.ok()) {
       to_wake.insert(to_wake.end(), sequenced->begin(), sequenced->end());
     } else {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +27,14 @@ struct DeliveryPage {
   std::vector<store::AlertCopy> copies;
 };
 
+// One stream's fetch in a batch (FetchMany): what Fetch takes.
+struct StreamFetch {
+  const CallMeta* meta = nullptr;  // the stream's; outlives the call
+  int64_t after = 0;
+  int limit = 0;
+  bool check_cursor = false;
+};
+
 struct GapPage {
   std::vector<store::AlertGap> gaps;
   std::string next_page_token;
@@ -38,7 +47,7 @@ struct InboxPage {
 
 class AlertUseCases {
  public:
-  explicit AlertUseCases(const Deps& deps) : deps_(deps) {}
+  explicit AlertUseCases(const Deps& deps);
 
   // The caller's copies after `after` (the stream's cursor), only those the caller may
   // still act on (store::Viewer). Re-authenticates the token on every call, so a revoked
@@ -48,6 +57,11 @@ class AlertUseCases {
   // backup) and it must resynchronise from its inbox.
   absl::StatusOr<DeliveryPage> Fetch(const CallMeta& meta, int64_t after, int limit,
                                      bool check_cursor = false);
+  // Fetch for a batch of streams in one transaction (app/alert_batch.h FetchBatch: the
+  // same reads, need-to-know filter and audit records; out[i] is nullopt for a stream to
+  // fetch alone with Fetch, e.g. an expired session). A database failure fails the batch.
+  absl::StatusOr<std::vector<std::optional<DeliveryPage>>> FetchMany(
+      const std::vector<StreamFetch>& fetches);
   // Notes that copies were written to `user_id`'s stream at `at`. Cheap and thread-safe:
   // the times are stored in batches by FlushDeliveries (one transaction for every stream's
   // deliveries since the last flush, audited as one system record), not one transaction
@@ -74,7 +88,10 @@ class AlertUseCases {
                                    const std::string& page_token);
 
   // Background steps (each one transaction; safe from several servers at once).
+  // SequenceOnce returns the users who got new copies; its notifications carry origin()
+  // (store::SequenceOrigin), so the pump skips them when they come back to this server.
   absl::StatusOr<std::vector<std::string>> SequenceOnce();
+  const std::string& origin() const { return origin_; }
   // Hands on open copies whose deadline passed or whose holder no longer fits, and
   // re-routes open gaps of recent alerts (AppConfig::alert_reroute_window).
   absl::StatusOr<int> EscalateOnce();
@@ -82,6 +99,7 @@ class AlertUseCases {
 
  private:
   const Deps& deps_;
+  const std::string origin_;  // random, per server process
   std::mutex delivered_mu_;
   std::vector<store::Delivery> delivered_;
 };

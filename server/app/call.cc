@@ -15,10 +15,6 @@
 namespace smd::app {
 namespace {
 
-// Sessions' last_seen_at is refreshed at most this often, so a busy client does not
-// turn every read into a session write.
-constexpr absl::Duration kTouchEvery = absl::Minutes(1);
-
 absl::StatusOr<domain::Principal> Authenticate(const Deps& deps, store::Tx& tx,
                                                const std::string& token) {
   static const absl::Status kUnauthenticated =
@@ -38,7 +34,7 @@ absl::StatusOr<domain::Principal> Authenticate(const Deps& deps, store::Tx& tx,
                                                      deps.config.session_idle, &kScopedRoles));
   if (!live) return kUnauthenticated;
   const auto& [session, user] = *live;
-  if (now - session.last_seen_at >= kTouchEvery) {
+  if (now - session.last_seen_at >= kSessionTouchEvery) {
     RETURN_IF_ERROR(store::TouchSession(tx, session.id, now));
   }
   domain::Principal p;
@@ -74,6 +70,12 @@ store::AuditEntry Entry(const Deps& deps, const CallMeta& meta, const domain::Pr
 }
 
 }  // namespace
+
+store::AuditEntry CallAuditEntry(const Deps& deps, const CallMeta& meta,
+                                 const domain::Principal& who, absl::StatusCode outcome,
+                                 const AuditNote& note) {
+  return Entry(deps, meta, &who, "", outcome, note);
+}
 
 absl::Status PasswordChangeRequired() {
   return absl::FailedPreconditionError("须先修改密码 (password change required)");

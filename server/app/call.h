@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "app/context.h"
 #include "domain/types.h"
+#include "store/audit_repository.h"
 #include "store/db.h"
 
 namespace smd::app {
@@ -66,6 +67,16 @@ absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& bod
 void AuditSeparately(const Deps& deps, const CallMeta& meta, const domain::Principal* who,
                      const std::string& username, absl::StatusCode outcome,
                      const AuditNote& note);
+
+// A session's last_seen_at is refreshed at most this often by the calls it makes, so a busy
+// client does not turn every read into a session write.
+inline constexpr absl::Duration kSessionTouchEvery = absl::Minutes(1);
+
+// The audit record RunCall writes for a call of `who` that ended with `outcome` (also used
+// by the alert streams' batched fetch, app/alert_batch.h, which writes the same rows).
+store::AuditEntry CallAuditEntry(const Deps& deps, const CallMeta& meta,
+                                 const domain::Principal& who, absl::StatusCode outcome,
+                                 const AuditNote& note);
 
 // "OK", "PERMISSION_DENIED", ... (absl::StatusCodeToString).
 std::string OutcomeName(absl::StatusCode code);

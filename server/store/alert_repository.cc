@@ -92,6 +92,18 @@ std::vector<Statement> AlertStatements() {
                    " FROM alert_recipient r JOIN alert a ON a.id = r.alert_id "
                    "WHERE r.user_id = $1::uuid AND r.seq > $2",
                    ViewerFilter(4), " ORDER BY r.seq LIMIT $3");
+  // AfterMany: `alert.after` for many (viewer, cursor, limit) reads at once, one per row of
+  // the unnest, each served by the inbox index (user_id, seq) like the single read.
+  static const std::string after_many =
+      absl::StrCat("SELECT x.i, c.* FROM unnest($1::uuid[], $2::bigint[], $3::int[], "
+                   "$4::smallint[], $5::text[], $6::bool[], $7::bool[]) WITH ORDINALITY "
+                   "AS x(u, after, lim, role, jur, full_ok, clinical_ok, i) "
+                   "CROSS JOIN LATERAL (SELECT ", kCopyColumns,
+                   " FROM alert_recipient r JOIN alert a ON a.id = r.alert_id "
+                   "WHERE r.user_id = x.u AND r.seq > x.after AND r.role = x.role "
+                   "AND starts_with(a.jurisdiction, x.jur) "
+                   "AND ((a.audience = 1 AND x.full_ok) OR (a.audience = 2 AND x.clinical_ok)) "
+                   "ORDER BY r.seq LIMIT x.lim) c ORDER BY x.i, c.seq");
   static const std::string ack =
       absl::StrCat("SELECT ", kCopyColumns,
                    ", r.id FROM alert_recipient r JOIN alert a ON a.id = r.alert_id "
@@ -169,8 +181,12 @@ std::vector<Statement> AlertStatements() {
        "RETURNING r.user_id::text, r.seq"},
       {"alert.notify_seq", "SELECT pg_notify('smd_alert_seq', $1)"},
       {"alert.after", after.c_str()},
+      {"alert.after_many", after_many.c_str()},
       {"alert.max_seq",
        "SELECT coalesce(max(seq), 0) FROM alert_recipient WHERE user_id = $1::uuid"},
+      {"alert.max_seq_many",
+       "SELECT x.i, (SELECT coalesce(max(r.seq), 0) FROM alert_recipient r "
+       "WHERE r.user_id = x.u) FROM unnest($1::uuid[]) WITH ORDINALITY AS x(u, i)"},
       {"alert.delivered",
        "WITH d AS (UPDATE alert_recipient r SET delivered_at = x.at "
        " FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS x(u, s, at) "
@@ -276,7 +292,15 @@ absl::StatusOr<bool> AlertRepository::Insert(
   return true;
 }
 
-absl::StatusOr<std::vector<std::string>> AlertRepository::Sequence(Tx& tx) {
+std::string SequenceOrigin(std::string_view payload) {
+  if (payload.empty() || payload[0] != '~') return "";
+  return std::string(payload.substr(1, payload.find(',') == std::string_view::npos
+                                           ? std::string_view::npos
+                                           : payload.find(',') - 1));
+}
+
+absl::StatusOr<std::vector<std::string>> AlertRepository::Sequence(Tx& tx,
+                                                                   const std::string& origin) {
   return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
     std::vector<std::string> users;
     if (!tx.w().exec_prepared1("alert.seq_lock", kSequencerLockKey)[0].as<bool>()) return users;
@@ -288,49 +312,84 @@ absl::StatusOr<std::vector<std::string>> AlertRepository::Sequence(Tx& tx) {
     if (!users.empty()) {
       std::sort(users.begin(), users.end());
       users.erase(std::unique(users.begin(), users.end()), users.end());
-      // The payload names the users to wake; "*" when it would not fit a notification.
-      std::string payload = absl::StrJoin(users, ",");
-      if (payload.size() > 7000) payload = "*";
+      // The payloads name the users to wake, as many notifications as it takes to stay
+      // under PostgreSQL's 8,000-byte payload limit. (One "*", wake everyone, used to stand
+      // for a list that did not fit: at 200 alerts/s a pass often sequences more than the
+      // ~190 users that fit, and every such pass woke all 10,000 streams of a province into
+      // an audited fetch each, most of them finding nothing; issue 17.)
+      // The origin leads each payload; a server that predates it reads it as an unknown
+      // user id and wakes nobody for it.
+      const std::string head = origin.empty() ? "" : absl::StrCat("~", origin);
+      std::string payload = head;
+      for (const std::string& u : users) {
+        if (payload.size() > head.size() && payload.size() + 1 + u.size() > 7000) {
+          tx.w().exec_prepared("alert.notify_seq", payload);
+          payload = head;
+        }
+        absl::StrAppend(&payload, payload.empty() ? "" : ",", u);
+      }
       tx.w().exec_prepared("alert.notify_seq", payload);
     }
     return users;
   });
 }
 
-absl::StatusOr<AlertCopy> AlertRepository::ReadCopy(const void* row_ptr) const {
-  const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
-  AlertCopy c;
-  c.seq = r[0].as<int64_t>();
-  c.alert_id = r[1].as<std::string>();
-  c.patient_id = r[2].as<std::string>();
-  c.jurisdiction = r[3].as<std::string>();
-  c.kind = static_cast<domain::AlertKind>(r[4].as<int>());
-  c.severity = r[5].as<int>();
-  c.risk_level = r[6].as<int>();
+AlertRepository::SnapshotText AlertRepository::OpenSnapshot(const std::string& alert_id,
+                                                        const std::string& cell) const {
   // A snapshot that does not decrypt (a damaged or tampered cell) must not stop delivery:
   // the copy goes out with what is plaintext (patient id, community, kind, severity, risk)
   // and `unreadable`, so the recipient still acts on it, and every later copy still flows.
-  absl::StatusOr<std::string> snap =
-      cipher_.Decrypt(pg::BytesField(r[7]), "alert:" + c.alert_id);
-  nlohmann::json j =
-      snap.ok() ? nlohmann::json::parse(*snap, nullptr, false) : nlohmann::json();
+  SnapshotText out;
+  absl::StatusOr<std::string> snap = cipher_.Decrypt(cell, "alert:" + alert_id);
+  nlohmann::json j = snap.ok() ? nlohmann::json::parse(*snap, nullptr, false) : nlohmann::json();
   if (j.is_object()) {
-    c.patient_name = j.value("name", "");
-    c.address = j.value("address", "");
-    c.cause = j.value("cause", "");
+    out.name = j.value("name", "");
+    out.address = j.value("address", "");
+    out.cause = j.value("cause", "");
   } else {
-    c.unreadable = true;
-    common::LogWarning("alert snapshot unreadable alert=%s", c.alert_id);
+    out.unreadable = true;
+    common::LogWarning("alert snapshot unreadable alert=%s", alert_id);
   }
-  c.raised_at = pg::TimeField(r[8]);
-  c.delivered_at = pg::OptTimeField(r[9]);
-  c.acked_at = pg::OptTimeField(r[10]);
-  c.ack_note = r[11].as<std::string>();
-  c.escalation_level = r[12].as<int>();
-  c.escalated = r[13].as<bool>();
-  c.audience = static_cast<domain::AlertAudience>(r[14].as<int>());
-  c.reason = static_cast<domain::RecipientReason>(r[15].as<int>());
-  c.deadline = pg::OptTimeField(r[16]);
+  return out;
+}
+
+absl::StatusOr<AlertCopy> AlertRepository::ReadCopy(
+    const void* row_ptr, int o, std::unordered_map<std::string, SnapshotText>* snapshots) const {
+  const pqxx::row& r = *static_cast<const pqxx::row*>(row_ptr);
+  AlertCopy c;
+  c.seq = r[o + 0].as<int64_t>();
+  c.alert_id = r[o + 1].as<std::string>();
+  c.patient_id = r[o + 2].as<std::string>();
+  c.jurisdiction = r[o + 3].as<std::string>();
+  c.kind = static_cast<domain::AlertKind>(r[o + 4].as<int>());
+  c.severity = r[o + 5].as<int>();
+  c.risk_level = r[o + 6].as<int>();
+  const SnapshotText* snap = nullptr;
+  SnapshotText own;
+  if (snapshots != nullptr) {
+    auto it = snapshots->find(c.alert_id);
+    if (it == snapshots->end()) {
+      it = snapshots->emplace(c.alert_id, OpenSnapshot(c.alert_id, pg::BytesField(r[o + 7])))
+               .first;
+    }
+    snap = &it->second;
+  } else {
+    own = OpenSnapshot(c.alert_id, pg::BytesField(r[o + 7]));
+    snap = &own;
+  }
+  c.patient_name = snap->name;
+  c.address = snap->address;
+  c.cause = snap->cause;
+  c.unreadable = snap->unreadable;
+  c.raised_at = pg::TimeField(r[o + 8]);
+  c.delivered_at = pg::OptTimeField(r[o + 9]);
+  c.acked_at = pg::OptTimeField(r[o + 10]);
+  c.ack_note = r[o + 11].as<std::string>();
+  c.escalation_level = r[o + 12].as<int>();
+  c.escalated = r[o + 13].as<bool>();
+  c.audience = static_cast<domain::AlertAudience>(r[o + 14].as<int>());
+  c.reason = static_cast<domain::RecipientReason>(r[o + 15].as<int>());
+  c.deadline = pg::OptTimeField(r[o + 16]);
   return c;
 }
 
@@ -348,9 +407,72 @@ absl::StatusOr<std::vector<AlertCopy>> AlertRepository::After(Tx& tx, const View
   });
 }
 
+absl::StatusOr<std::vector<std::vector<AlertCopy>>> AlertRepository::AfterMany(
+    Tx& tx, const std::vector<CursorRead>& reads) {
+  std::vector<std::vector<AlertCopy>> out(reads.size());
+  if (reads.empty()) return out;
+  // Reads alike (one user's streams at the same cursor, e.g. a desk open in many browsers)
+  // are read once.
+  std::vector<size_t> distinct_of(reads.size());
+  std::unordered_map<std::string, size_t> seen;
+  std::vector<std::string> users, afters, limits, roles, jurisdictions, full, clinical;
+  for (size_t i = 0; i < reads.size(); ++i) {
+    const CursorRead& r = reads[i];
+    const std::string key = absl::StrCat(r.viewer.user_id, "|", r.after, "|", r.limit, "|",
+                                         r.viewer.role_number, "|", r.viewer.jurisdiction, "|",
+                                         r.viewer.full, r.viewer.clinical);
+    auto [it, fresh] = seen.emplace(key, users.size());
+    distinct_of[i] = it->second;
+    if (!fresh) continue;
+    users.push_back(r.viewer.user_id);
+    afters.push_back(std::to_string(r.after));
+    limits.push_back(std::to_string(r.limit));
+    roles.push_back(std::to_string(r.viewer.role_number));
+    jurisdictions.push_back(r.viewer.jurisdiction);
+    full.push_back(r.viewer.full ? "t" : "f");
+    clinical.push_back(r.viewer.clinical ? "t" : "f");
+  }
+  ASSIGN_OR_RETURN(
+      std::vector<std::vector<AlertCopy>> distinct,
+      Guard([&]() -> absl::StatusOr<std::vector<std::vector<AlertCopy>>> {
+        std::vector<std::vector<AlertCopy>> got(users.size());
+        std::unordered_map<std::string, SnapshotText> snapshots;
+        for (const auto& row : tx.w().exec_prepared(
+                 "alert.after_many", pg::TextArray(users), pg::TextArray(afters),
+                 pg::TextArray(limits), pg::TextArray(roles), pg::QuotedArray(jurisdictions),
+                 pg::TextArray(full), pg::TextArray(clinical))) {
+          const int64_t i = row[0].as<int64_t>() - 1;  // WITH ORDINALITY counts from 1
+          if (i < 0 || i >= static_cast<int64_t>(got.size())) {
+            return absl::InternalError("alert.after_many: row of no read");
+          }
+          ASSIGN_OR_RETURN(AlertCopy c, ReadCopy(&row, 1, &snapshots));
+          got[i].push_back(std::move(c));
+        }
+        return got;
+      }));
+  for (size_t i = 0; i < reads.size(); ++i) out[i] = distinct[distinct_of[i]];
+  return out;
+}
+
 absl::StatusOr<int64_t> AlertRepository::MaxSeq(Tx& tx, const std::string& user_id) {
   return Guard([&]() -> absl::StatusOr<int64_t> {
     return tx.w().exec_prepared1("alert.max_seq", user_id)[0].as<int64_t>();
+  });
+}
+
+absl::StatusOr<std::vector<int64_t>> AlertRepository::MaxSeqMany(
+    Tx& tx, const std::vector<std::string>& user_ids) {
+  std::vector<int64_t> out(user_ids.size(), 0);
+  if (user_ids.empty()) return out;
+  return Guard([&]() -> absl::StatusOr<std::vector<int64_t>> {
+    for (const auto& r : tx.w().exec_prepared("alert.max_seq_many", pg::TextArray(user_ids))) {
+      const int64_t i = r[0].as<int64_t>() - 1;
+      if (i < 0 || i >= static_cast<int64_t>(out.size())) {
+        return absl::InternalError("alert.max_seq_many: row of no user");
+      }
+      out[i] = r[1].as<int64_t>();
+    }
+    return out;
   });
 }
 

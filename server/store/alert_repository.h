@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -85,6 +86,18 @@ struct Delivery {
   int64_t seq = 0;
   absl::Time at;
 };
+
+// One stream's read in a batch (AlertRepository::AfterMany).
+struct CursorRead {
+  Viewer viewer;
+  int64_t after = 0;
+  int limit = 0;
+};
+
+// The origin of a "smd_alert_seq" payload (AlertRepository::Sequence): "" when it names
+// none (a server before issue 17's batching), else the `origin` its sequencer passed. The
+// other elements are user ids; the origin element is no user id (it starts with "~").
+std::string SequenceOrigin(std::string_view payload);
 
 struct InboxQuery {
   Viewer viewer;
@@ -168,14 +181,26 @@ class AlertRepository {
                               int escalation_level);
   // Sequencer step: assigns delivery sequences to committed rows (advisory lock: one
   // sequencer at a time across servers). Returns the users who got new rows, and wakes
-  // every server's streams (pg_notify "smd_alert_seq").
-  absl::StatusOr<std::vector<std::string>> Sequence(Tx& tx);
+  // every server's streams (pg_notify "smd_alert_seq": comma-separated user ids, in as
+  // many notifications as it takes, each led by "~" + `origin` so that the sequencing
+  // server, which wakes its own streams from the returned list, can skip its own; see
+  // SequenceOrigin).
+  absl::StatusOr<std::vector<std::string>> Sequence(Tx& tx, const std::string& origin = "");
   // The viewer's copies with seq > after, in sequence order (only those the viewer may
   // still act on, see Viewer).
   absl::StatusOr<std::vector<AlertCopy>> After(Tx& tx, const Viewer& viewer, int64_t after,
                                                int limit);
+  // The copies of every read in `reads` in one statement (issue 17: one fetch transaction
+  // per woken batch of streams, not one per stream): out[i] is exactly what After(tx,
+  // reads[i].viewer, reads[i].after, reads[i].limit) returns (the same viewer filter,
+  // sequence order and limit per read). Reads may name the same user twice. Each alert's
+  // snapshot is decrypted once per call however many reads hold a copy of it.
+  absl::StatusOr<std::vector<std::vector<AlertCopy>>> AfterMany(
+      Tx& tx, const std::vector<CursorRead>& reads);
   // The highest delivery sequence of any copy the user was ever given (0 if none).
   absl::StatusOr<int64_t> MaxSeq(Tx& tx, const std::string& user_id);
+  // MaxSeq of every user in `user_ids`, in one statement: out[i] for user_ids[i].
+  absl::StatusOr<std::vector<int64_t>> MaxSeqMany(Tx& tx, const std::vector<std::string>& user_ids);
   // Stores delivery times (first delivery wins). Returns the patients of the copies
   // marked, for the audit record.
   absl::StatusOr<std::vector<std::string>> MarkDelivered(Tx& tx,
@@ -206,7 +231,16 @@ class AlertRepository {
   absl::StatusOr<std::vector<AlertGap>> ListGaps(Tx& tx, const GapQuery& q);
 
  private:
-  absl::StatusOr<AlertCopy> ReadCopy(const void* row) const;
+  struct SnapshotText {
+    std::string name, address, cause;
+    bool unreadable = false;
+  };
+  // The copy in the row's columns from `first` on (kCopyColumns). `snapshots` (may be
+  // null) keeps decrypted snapshots by alert id, so a batch decrypts each alert once.
+  absl::StatusOr<AlertCopy> ReadCopy(const void* row, int first = 0,
+                                     std::unordered_map<std::string, SnapshotText>* snapshots =
+                                         nullptr) const;
+  SnapshotText OpenSnapshot(const std::string& alert_id, const std::string& cell) const;
   crypto::FieldCipher cipher_;
 };
 

@@ -233,6 +233,15 @@ std::vector<Statement> AuditStatements() {
        "INSERT INTO public.audit_log (at, user_id, username, role, jurisdiction, method, "
        "patient_ids, outcome, peer, request_id, detail) VALUES ($1::timestamptz, $2::uuid, $3, "
        "$4, $5, $6, $7::uuid[], $8, $9, $10, $11)"},
+      // AppendAudits: one row per array element, in order (patient ids comma-joined).
+      {"audit.append_many",
+       "INSERT INTO public.audit_log (at, user_id, username, role, jurisdiction, method, "
+       "patient_ids, outcome, peer, request_id, detail) "
+       "SELECT x.at, NULLIF(x.u, '')::uuid, x.un, x.ro, x.j, x.m, "
+       "string_to_array(x.p, ',')::uuid[], x.o, x.pe, x.rq, x.d "
+       "FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::smallint[], $5::text[], "
+       "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) "
+       "WITH ORDINALITY AS x(at, u, un, ro, j, m, p, o, pe, rq, d, i) ORDER BY x.i"},
       {"audit.seal_lock", "SELECT pg_try_advisory_xact_lock($1)"},
       {"audit.seal", "SELECT * FROM public.smd_audit_seal($1::integer)"},
       {"audit.checkpoint",
@@ -290,6 +299,34 @@ absl::Status AppendAudit(Tx& tx, const AuditEntry& e) {
     tx.w().exec_prepared("audit.append", pg::Time(e.at), pg::NullIfEmpty(e.user_id), e.username,
                          e.role, e.jurisdiction, e.method, pg::TextArray(e.patient_ids), e.outcome,
                          e.peer, e.request_id, e.detail);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status AppendAudits(Tx& tx, const std::vector<AuditEntry>& entries) {
+  if (entries.empty()) return absl::OkStatus();
+  std::vector<std::string> at, user, username, role, jurisdiction, method, patients, outcome,
+      peer, request, detail;
+  for (const AuditEntry& e : entries) {
+    at.push_back(pg::Time(e.at));
+    user.push_back(e.user_id);
+    username.push_back(e.username);
+    role.push_back(std::to_string(e.role));
+    jurisdiction.push_back(e.jurisdiction);
+    method.push_back(e.method);
+    patients.push_back(absl::StrJoin(e.patient_ids, ","));
+    outcome.push_back(e.outcome);
+    peer.push_back(e.peer);
+    request.push_back(e.request_id);
+    detail.push_back(e.detail);
+  }
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("audit.append_many", pg::QuotedArray(at), pg::QuotedArray(user),
+                         pg::QuotedArray(username), pg::TextArray(role),
+                         pg::QuotedArray(jurisdiction), pg::QuotedArray(method),
+                         pg::QuotedArray(patients), pg::QuotedArray(outcome),
+                         pg::QuotedArray(peer), pg::QuotedArray(request),
+                         pg::QuotedArray(detail));
     return absl::OkStatus();
   });
 }

@@ -41,6 +41,9 @@ struct AuditEntry {
 };
 
 absl::Status AppendAudit(Tx& tx, const AuditEntry& entry);
+// AppendAudit for many entries in one statement, in their order (ids ascending), e.g. one
+// row per stream of a batched alert fetch (issue 17). Entries' `id` is not filled.
+absl::Status AppendAudits(Tx& tx, const std::vector<AuditEntry>& entries);
 
 struct AuditFilter {
   std::string patient_id;

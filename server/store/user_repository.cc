@@ -1,5 +1,6 @@
 #include "store/user_repository.h"
 
+#include "absl/strings/escaping.h"
 #include "store/errors.h"
 #include "store/internal/pg.h"
 #include "store/internal/tx.h"
@@ -75,7 +76,23 @@ std::vector<Statement> UserStatements() {
       "FROM session s JOIN app_user u ON u.id = s.user_id "
       "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2::timestamptz "
       "AND s.last_seen_at > $2::timestamptz - $3::interval AND NOT u.disabled";
+  // FindLiveSessions: `live` for many token hashes (hex), one row per live one, numbered
+  // by its place in the array; each served by the token_hash unique index.
+  static const std::string live_many =
+      std::string(
+          "SELECT x.i, s.id::text, s.user_id::text, s.token_hash, s.created_at, "
+          "s.expires_at, s.last_seen_at, ") +
+      "u.id::text, u.username, u.display_name, u.password_hash, u.role, u.jurisdiction, "
+      "u.disabled, u.failed_logins, u.locked_until, u.created_at, u.must_change_password "
+      "FROM unnest($1::text[]) WITH ORDINALITY AS x(h, i) "
+      "JOIN session s ON s.token_hash = decode(x.h, 'hex') "
+      "JOIN app_user u ON u.id = s.user_id "
+      "WHERE s.revoked_at IS NULL AND s.expires_at > $2::timestamptz "
+      "AND s.last_seen_at > $2::timestamptz - $3::interval AND NOT u.disabled";
   return {
+      {"session.live_many", live_many.c_str()},
+      {"session.touch_many",
+       "UPDATE session SET last_seen_at = $2::timestamptz WHERE id = ANY($1::uuid[])"},
       {"session.live_scoped", live_scoped.c_str()},
       {"user.by_name", by_name.c_str()},
       {"user.by_id", by_id.c_str()},
@@ -210,6 +227,43 @@ absl::StatusOr<std::optional<std::pair<SessionRow, UserRow>>> FindLiveSession(
     s.expires_at = pg::TimeField(r[0][4]);
     s.last_seen_at = pg::TimeField(r[0][5]);
     return Out(std::make_pair(s, ReadUser(r[0], 6)));
+  });
+}
+
+absl::StatusOr<std::vector<std::optional<std::pair<SessionRow, UserRow>>>> FindLiveSessions(
+    Tx& tx, const std::vector<std::string>& token_hashes, absl::Time now, absl::Duration idle) {
+  using Out = std::vector<std::optional<std::pair<SessionRow, UserRow>>>;
+  Out out(token_hashes.size());
+  if (token_hashes.empty()) return out;
+  std::vector<std::string> hex;
+  hex.reserve(token_hashes.size());
+  for (const std::string& h : token_hashes) hex.push_back(absl::BytesToHexString(h));
+  return Guard([&]() -> absl::StatusOr<Out> {
+    const std::string interval = std::to_string(absl::ToInt64Seconds(idle)) + " seconds";
+    for (const auto& r :
+         tx.w().exec_prepared("session.live_many", pg::TextArray(hex), pg::Time(now), interval)) {
+      const int64_t i = r[0].as<int64_t>() - 1;  // WITH ORDINALITY counts from 1
+      if (i < 0 || i >= static_cast<int64_t>(out.size())) {
+        return absl::InternalError("session.live_many: row of no token");
+      }
+      SessionRow s;
+      s.id = r[1].as<std::string>();
+      s.user_id = r[2].as<std::string>();
+      s.token_hash = pg::BytesField(r[3]);
+      s.created_at = pg::TimeField(r[4]);
+      s.expires_at = pg::TimeField(r[5]);
+      s.last_seen_at = pg::TimeField(r[6]);
+      out[i] = std::make_pair(s, ReadUser(r, 7));
+    }
+    return out;
+  });
+}
+
+absl::Status TouchSessions(Tx& tx, const std::vector<std::string>& session_ids, absl::Time now) {
+  if (session_ids.empty()) return absl::OkStatus();
+  return Guard([&]() -> absl::Status {
+    tx.w().exec_prepared("session.touch_many", pg::TextArray(session_ids), pg::Time(now));
+    return absl::OkStatus();
   });
 }
 

@@ -85,7 +85,14 @@ absl::Status InsertSession(Tx& tx, const SessionRow& session);
 absl::StatusOr<std::optional<std::pair<SessionRow, UserRow>>> FindLiveSession(
     Tx& tx, const std::string& token_hash, absl::Time now, absl::Duration idle,
     const std::vector<int>* scoped_roles = nullptr);
+// FindLiveSession for many token hashes in one statement (the alert streams' batched
+// fetch, issue 17): out[i] is the live session of token_hashes[i] and its user, nullopt
+// where FindLiveSession would find none. Sets no row-level scope.
+absl::StatusOr<std::vector<std::optional<std::pair<SessionRow, UserRow>>>> FindLiveSessions(
+    Tx& tx, const std::vector<std::string>& token_hashes, absl::Time now, absl::Duration idle);
 absl::Status TouchSession(Tx& tx, const std::string& session_id, absl::Time now);
+// TouchSession for many sessions in one statement.
+absl::Status TouchSessions(Tx& tx, const std::vector<std::string>& session_ids, absl::Time now);
 absl::Status RevokeSession(Tx& tx, const std::string& session_id, absl::Time now);
 absl::Status RevokeUserSessions(Tx& tx, const std::string& user_id, absl::Time now);
 

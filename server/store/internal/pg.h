@@ -84,6 +84,24 @@ inline std::string TextArray(const std::vector<std::string>& v) {
   return absl::StrCat("{", absl::StrJoin(v, ","), "}");
 }
 
+// A PostgreSQL array literal of arbitrary text (every element quoted and escaped), for the
+// set-based statements that take one element per row (unnest). Elements may hold commas,
+// quotes, braces or backslashes; none may be NULL.
+inline std::string QuotedArray(const std::vector<std::string>& v) {
+  std::string out = "{";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : v[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 inline std::vector<std::string> ParseArray(const std::string& s) {
   std::vector<std::string> out;
   absl::string_view body(s);
