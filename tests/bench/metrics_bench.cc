@@ -1571,6 +1571,13 @@ int Main(int argc, char** argv) {
               static_cast<long long>(form_cache.verified()), visit_copy.Text().c_str());
   std::printf("[copy] health_check: %zu rows %s\n", checks.size(), check_copy.Text().c_str());
   t1 = SteadyClock::now();
+  // The COPY bypassed the triggers that copy the patient's codes onto each clinical row
+  // (schema 0024, row-level security by column): set them as the migration does.
+  for (const char* t : {"followup", "health_check", "patient_schedule"}) {
+    copier.Exec(absl::StrCat("UPDATE ", t, " x SET patient_jurisdiction = p.jurisdiction, "
+                             "patient_transfer_to = p.transfer_to FROM patient p "
+                             "WHERE p.id = x.patient_id"));
+  }
   copier.Exec("SET maintenance_work_mem = '1GB'");
   for (const auto& s : followup_idx) copier.Exec(s);
   for (const auto& s : check_idx) copier.Exec(s);
