@@ -70,7 +70,8 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
           out.recomputed = true;
           out.building = st.building;
           RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
-              tx, region, [&](domain::PatientFacts& f) -> absl::StatusOr<bool> {
+              tx, region,
+              [&](domain::PatientFacts& f) -> absl::StatusOr<bool> {
                 if (!page_token.empty() && f.patient_id <= page_token) return true;
                 domain::PatientMetrics pm = domain::EvaluatePatient(f.input, r.period);
                 if (!pm.Has(den) || pm.Has(num) == missing) return true;
@@ -78,7 +79,8 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
                 ids.push_back(f.patient_id);
                 evaluated.emplace(f.patient_id, std::move(pm));
                 return static_cast<int>(ids.size()) <= limit;
-              }));
+              },
+              page_token));
         }
         if (static_cast<int>(ids.size()) > limit) {
           ids.resize(limit);

@@ -146,7 +146,8 @@ absl::StatusOr<std::vector<PatientFacts>> LoadFacts(Tx& tx, const std::vector<st
 }
 
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
-                          const std::function<absl::StatusOr<bool>(PatientFacts&)>& fn) {
+                          const std::function<absl::StatusOr<bool>(PatientFacts&)>& fn,
+                          const std::string& after_id) {
   // The region's patient ids first, through the jurisdiction index (a few milliseconds for a
   // district of a province-sized register); then their rows chunk by chunk by id. A keyset
   // walk over the primary key filtered by jurisdiction would read the whole register for
@@ -154,8 +155,14 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
   ASSIGN_OR_RETURN(const std::vector<std::string> all_ids, PatientsIn(tx, prefix));
   // Chunks grow from kFirstChunk to kFactsChunk: a reader that stops early (a page of a
   // patient list) reads few patients, a reader of the whole region few queries per patient.
+  // Ids come in uuid order, which is their text order (fixed-width lowercase hex).
+  const size_t first =
+      after_id.empty()
+          ? 0
+          : static_cast<size_t>(std::upper_bound(all_ids.begin(), all_ids.end(), after_id) -
+                                all_ids.begin());
   size_t chunk_size = kFirstChunk;
-  for (size_t start = 0; start < all_ids.size();
+  for (size_t start = first; start < all_ids.size();
        start += chunk_size, chunk_size = std::min(chunk_size * 4, kFactsChunk)) {
     const std::vector<std::string> ids(all_ids.begin() + static_cast<std::ptrdiff_t>(start),
                                        all_ids.begin() + static_cast<std::ptrdiff_t>(std::min(

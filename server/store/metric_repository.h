@@ -58,9 +58,11 @@ absl::StatusOr<std::vector<domain::PatientFacts>> LoadFacts(Tx& tx,
 
 // The facts of every patient whose current jurisdiction starts with `prefix`, streamed in
 // patient-id order (a few queries per chunk of patients, not one per patient; the first
-// chunks are small, so a reader that stops early reads little). `fn` returns false to stop.
+// chunks are small, so a reader that stops early reads little), from the first id after
+// `after_id` ("" = from the start). `fn` returns false to stop.
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
-                          const std::function<absl::StatusOr<bool>(domain::PatientFacts&)>& fn);
+                          const std::function<absl::StatusOr<bool>(domain::PatientFacts&)>& fn,
+                          const std::string& after_id = "");
 
 // ---- Upkeep ---------------------------------------------------------------------------
 
