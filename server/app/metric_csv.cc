@@ -25,18 +25,6 @@ std::string FormatValue(const domain::Rate& r, const domain::IndicatorDef& def) 
   return absl::StrFormat(def.unit == domain::RateUnit::kMinutes ? "%.1f" : "%.2f", *r.value);
 }
 
-std::string_view UnitText(domain::RateUnit u) {
-  switch (u) {
-    case domain::RateUnit::kPercent:
-      return "%";
-    case domain::RateUnit::kPerMille:
-      return "‰";
-    case domain::RateUnit::kMinutes:
-      return "min";
-  }
-  return "";
-}
-
 }  // namespace
 
 absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, const MetricsQuery& q,
@@ -55,7 +43,7 @@ absl::StatusOr<std::string> MetricUseCases::ExportCsv(const CallMeta& meta, cons
       csv += absl::StrCat(
           CsvField(row.code), ",", CsvField(row.name), ",", std::string(def->code), ",",
           std::string(def->name_zh), ",", rt.numerator, ",", rt.denominator, ",",
-          FormatValue(rt, *def), ",", std::string(UnitText(def->unit)), ",",
+          FormatValue(rt, *def), ",", std::string(domain::UnitSymbol(def->unit)), ",",
           rt.target
               ? absl::StrFormat("%s%.1f", def->lower_is_better ? "<=" : ">=", rt.target->value())
               : "",

@@ -93,7 +93,8 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, RegionTreeCache& tree, s
   const int child_len = ChildLength(region);
   // The region's subtree once, to its communities (names, populations, and the network's
   // region counts).
-  ASSIGN_OR_RETURN(const std::vector<store::RegionRow> subtree, tree.Subtree(tx, region, 12));
+  ASSIGN_OR_RETURN(const RegionTreeCache::Rows rows, tree.Subtree(tx, region, 12));
+  const std::vector<store::RegionRow>& subtree = *rows;
   store::RegionRow own{region, "", 0, "", {}};
   for (const auto& reg : subtree) {
     if (reg.code == region) own = reg;
@@ -169,9 +170,10 @@ absl::StatusOr<TrendResult> MetricUseCases::Trend(const CallMeta& meta, const Me
         out.indicator = def;
         out.rules = metric_query::CallRules(deps_, q);
         ASSIGN_OR_RETURN(
-            const std::vector<store::RegionRow> subtree,
+            const RegionTreeCache::Rows rows,
             region_tree_.Subtree(tx, region,
                                  std::max<int>(domain::ChildCodeLength(region), region.size())));
+        const std::vector<store::RegionRow>& subtree = *rows;
         for (int m = 1; m <= last.month; ++m) {
           MetricsQuery one = mq;
           one.month = m;

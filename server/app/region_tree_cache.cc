@@ -4,32 +4,40 @@
 
 namespace smd::app {
 
-absl::StatusOr<std::vector<store::RegionRow>> RegionTreeCache::Subtree(store::Tx& tx,
-                                                                       const std::string& root,
-                                                                       int max_code_length) {
+absl::StatusOr<RegionTreeCache::Rows> RegionTreeCache::Subtree(store::Tx& tx,
+                                                               const std::string& root,
+                                                               int max_code_length) {
   ASSIGN_OR_RETURN(const int64_t version, store::RegionTreeVersion(tx));
-  std::shared_ptr<const std::vector<store::RegionRow>> tree;
+  const std::pair<std::string, int> key(root, max_code_length);
+  Rows tree;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (version == version_) tree = tree_;
+    if (version == version_) {
+      if (auto it = subtrees_.find(key); it != subtrees_.end()) return it->second;
+      tree = tree_;
+    }
   }
   if (tree == nullptr) {
     // Listed outside the lock: two calls that miss at once both list, and either copy is
     // at least as new as `version`.
     ASSIGN_OR_RETURN(std::vector<store::RegionRow> all, store::ListRegionSubtree(tx, "", 12));
     tree = std::make_shared<const std::vector<store::RegionRow>>(std::move(all));
-    std::lock_guard<std::mutex> lock(mu_);
-    version_ = version;
-    tree_ = tree;
   }
-  std::vector<store::RegionRow> out;
+  auto out = std::make_shared<std::vector<store::RegionRow>>();
   for (const store::RegionRow& r : *tree) {
     if (static_cast<int>(r.code.size()) <= max_code_length &&
         r.code.compare(0, root.size(), root) == 0) {
-      out.push_back(r);
+      out->push_back(r);
     }
   }
-  return out;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (version != version_) {
+    version_ = version;
+    tree_ = tree;
+    subtrees_.clear();
+  }
+  subtrees_[key] = out;
+  return Rows(out);
 }
 
 }  // namespace smd::app

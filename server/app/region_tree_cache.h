@@ -9,9 +9,11 @@
 // again). Thread-safe.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -21,15 +23,17 @@ namespace smd::app {
 
 class RegionTreeCache {
  public:
+  using Rows = std::shared_ptr<const std::vector<store::RegionRow>>;
   // `root` and its descendants whose code is at most `max_code_length` long, by code: what
-  // store::ListRegionSubtree returns in the transaction's snapshot.
-  absl::StatusOr<std::vector<store::RegionRow>> Subtree(store::Tx& tx, const std::string& root,
-                                                        int max_code_length);
+  // store::ListRegionSubtree returns in the transaction's snapshot. Shared, not copied: a
+  // subtree asked again under the same version is the same vector.
+  absl::StatusOr<Rows> Subtree(store::Tx& tx, const std::string& root, int max_code_length);
 
  private:
   std::mutex mu_;
   int64_t version_ = -1;
-  std::shared_ptr<const std::vector<store::RegionRow>> tree_;  // every region, by code
+  Rows tree_;                                             // every region, by code
+  std::map<std::pair<std::string, int>, Rows> subtrees_;  // asked under version_
 };
 
 }  // namespace smd::app
