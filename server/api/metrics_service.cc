@@ -62,18 +62,6 @@ absl::StatusOr<app::MetricsQuery> QueryFromProto(const std::string& region,
   return q;
 }
 
-const char* Unit(domain::RateUnit u) {
-  switch (u) {
-    case domain::RateUnit::kPercent:
-      return "%";
-    case domain::RateUnit::kPerMille:
-      return "‰";
-    case domain::RateUnit::kMinutes:
-      return "min";
-  }
-  return "";
-}
-
 void RegionToProto(const app::RegionMetricsRow& row, v1::RegionMetrics* out) {
   out->set_region(row.code);
   out->set_name(row.name);
@@ -111,7 +99,7 @@ void IndicatorToProto(const domain::IndicatorRate& r, v1::IndicatorValue* out) {
   out->set_denominator(r.rate.denominator);
   out->set_available(r.rate.value.has_value());
   out->set_value(r.rate.value.value_or(0));
-  out->set_unit(Unit(def->unit));
+  out->set_unit(domain::UnitSymbol(def->unit));
   out->set_has_target(r.rate.target.has_value());
   if (r.rate.target) out->set_target(r.rate.target->value());
   out->set_lower_is_better(def->lower_is_better);

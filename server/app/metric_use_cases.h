@@ -16,6 +16,7 @@
 #include "absl/time/civil_time.h"
 #include "app/call.h"
 #include "app/context.h"
+#include "app/region_tree_cache.h"
 #include "domain/metric_state.h"
 #include "domain/metrics.h"
 #include "domain/network.h"
@@ -128,6 +129,7 @@ class MetricUseCases {
 
  private:
   const Deps& deps_;
+  RegionTreeCache region_tree_;  // the region tree GetMetrics and Trend read
   std::mutex build_mu_;
   std::atomic<bool> stop_builds_{false};
   std::function<void(const std::string&)> after_district_for_test_;

@@ -43,10 +43,10 @@ SiteView ViewOf(store::SiteRow row, absl::CivilDay today) {
 
 }  // namespace
 
-absl::StatusOr<NetworkInputs> LoadNetworkInputs(store::Tx& tx, const std::string& region) {
+absl::StatusOr<NetworkInputs> LoadNetworkInputs(store::Tx& tx, const std::string& region,
+                                                const std::vector<store::RegionRow>& subtree) {
   NetworkInputs in;
-  ASSIGN_OR_RETURN(std::vector<store::RegionRow> regions, store::ListRegionSubtree(tx, region, 12));
-  for (auto& r : regions) in.regions.push_back(std::move(r.code));
+  for (const auto& r : subtree) in.regions.push_back(r.code);
   ASSIGN_OR_RETURN(std::vector<store::SiteRow> sites, store::ListSites(tx, region, 0));
   for (auto& s : sites) in.sites.push_back(std::move(s.facts));
   ASSIGN_OR_RETURN(in.counts, store::ListNetworkCounts(tx, region, 0));

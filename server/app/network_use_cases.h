@@ -14,6 +14,7 @@
 #include "app/context.h"
 #include "domain/network.h"
 #include "store/network_repository.h"
+#include "store/region_repository.h"
 
 namespace smd::app {
 
@@ -40,8 +41,11 @@ struct NetworkInputs {
   std::vector<domain::NetworkCountRow> counts;
   std::vector<domain::NetworkTargetRow> targets;
 };
-// GetMetrics reads them under metrics.read (the caller's authorization of the region).
-absl::StatusOr<NetworkInputs> LoadNetworkInputs(store::Tx& tx, const std::string& region);
+// GetMetrics reads them under metrics.read (the caller's authorization of the region);
+// `subtree` is the region's whole subtree (store::ListRegionSubtree to communities), which
+// GetMetrics lists once for its rows and these inputs.
+absl::StatusOr<NetworkInputs> LoadNetworkInputs(store::Tx& tx, const std::string& region,
+                                                const std::vector<store::RegionRow>& subtree);
 
 class NetworkUseCases {
  public:

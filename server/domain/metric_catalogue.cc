@@ -206,4 +206,16 @@ MetricStatus NumeratorStatus(const IndicatorDef& def, const RuleSet& rules) {
   return def.numerator;
 }
 
+const char* UnitSymbol(RateUnit u) {
+  switch (u) {
+    case RateUnit::kPercent:
+      return "%";
+    case RateUnit::kPerMille:
+      return "‰";
+    case RateUnit::kMinutes:
+      return "min";
+  }
+  return "";
+}
+
 }  // namespace smd::domain

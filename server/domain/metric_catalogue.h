@@ -52,6 +52,8 @@ inline constexpr int kMaxIndicator = 20;
 // scale 100
 // (%), 1000 (‰) or 1 (minutes: a mean, total minutes / number of events).
 enum class RateUnit : int { kPercent = 1, kPerMille = 2, kMinutes = 3 };
+// The unit as shown in answers and exports: "%", "‰", "min".
+const char* UnitSymbol(RateUnit u);
 
 // Where the denominator comes from.
 enum class DenominatorKind : int {

@@ -18,6 +18,10 @@
 // refresh and every build step rewrites a patient's state as the difference against the
 // stored one, so the rollups stay the sum of the stored states whichever comes first, and
 // writes keep every set from the moment it exists, built or building.
+//
+// Implemented in three files, one concern each: store/metric_facts.cc (the records the
+// metrics read), store/metric_upkeep.cc (refresh and build steps) and
+// store/metric_repository.cc (sets and reads).
 
 #include <cstdint>
 #include <functional>
@@ -47,13 +51,18 @@ namespace metric_repo {
 
 // ---- The records the metrics read -----------------------------------------------------
 
-// Everything the metrics need about one patient (all years). NOT_FOUND if invisible.
-absl::StatusOr<domain::PatientFacts> LoadFacts(Tx& tx, const std::string& patient_id);
+// Everything the metrics need about each of `ids` (all years) that is visible, in id
+// order: one query per table, whatever the number of ids.
+absl::StatusOr<std::vector<domain::PatientFacts>> LoadFacts(Tx& tx,
+                                                            const std::vector<std::string>& ids);
 
 // The facts of every patient whose current jurisdiction starts with `prefix`, streamed in
-// patient-id order (a few queries per 2,000 patients, not one per patient).
+// patient-id order (a few queries per chunk of patients, not one per patient; the first
+// chunks are small, so a reader that stops early reads little), from the first id after
+// `after_id` ("" = from the start). `fn` returns false to stop.
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
-                          const std::function<absl::Status(domain::PatientFacts&)>& fn);
+                          const std::function<absl::StatusOr<bool>(domain::PatientFacts&)>& fn,
+                          const std::string& after_id = "");
 
 // ---- Upkeep ---------------------------------------------------------------------------
 
@@ -82,8 +91,7 @@ absl::StatusOr<std::vector<std::string>> PatientsIn(Tx& tx, const std::string& p
 // One build step: rewrites the state in `set` of those of `ids` still in `district` (the
 // transaction's scope must be the district), holding their exclusive locks to the end of
 // the transaction. Returns how many have a status in the set.
-absl::StatusOr<int> BuildPatients(Tx& tx, const domain::FigureSet& set,
-                                  const std::string& district,
+absl::StatusOr<int> BuildPatients(Tx& tx, const domain::FigureSet& set, const std::string& district,
                                   const std::vector<std::string>& ids);
 // Records the district done for a building set.
 absl::Status DistrictDone(Tx& tx, const domain::FigureSet& set, const std::string& district);
@@ -111,9 +119,9 @@ absl::StatusOr<std::vector<std::string>> PatientsWith(Tx& tx, const domain::Figu
 
 // Counts of the indicators that do not come from the patient state, per region.
 struct ExternalCounts {
-  int64_t team_needing = 0;   // patients who need a 关爱帮扶小组 (now)
-  int64_t team_covered = 0;   // ... and have a doctor, a police officer and a grid worker
-  int64_t delivered = 0;      // alert copies raised in the period and delivered
+  int64_t team_needing = 0;      // patients who need a 关爱帮扶小组 (now)
+  int64_t team_covered = 0;      // ... and have a doctor, a police officer and a grid worker
+  int64_t delivered = 0;         // alert copies raised in the period and delivered
   int64_t delivery_minutes = 0;  // their total raise-to-delivery time, in minutes
   int64_t acknowledged = 0;
   int64_t ack_minutes = 0;
@@ -128,10 +136,6 @@ struct ExternalCounts {
 absl::StatusOr<std::map<std::string, ExternalCounts>> External(Tx& tx, const std::string& prefix,
                                                                int child_len, absl::CivilDay from,
                                                                absl::CivilDay to);
-
-// 常住人口 of `code` in `year`: its own figure, else the sum of its children's when every
-// child region has one; nullopt otherwise (prevalence "unavailable").
-absl::StatusOr<std::optional<int64_t>> Population(Tx& tx, const std::string& code, int year);
 
 }  // namespace metric_repo
 }  // namespace smd::store

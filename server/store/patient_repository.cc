@@ -219,11 +219,14 @@ std::vector<Statement> PatientStatements() {
       std::string("SELECT ") + kTransferColumns +
       " FROM patient_transfer WHERE reason_enc IS NULL AND ($1::uuid IS NULL OR id > $1::uuid) "
       "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
+  // A page of rows by id (GetMany: the metric patient list).
+  static const std::string get_many = PatientSelect() + " WHERE id = ANY($1::uuid[]) ORDER BY id";
   return {
       {"patient.insert", insert.c_str()},
       {"patient.update", update.c_str()},
       {"patient.get", get.c_str()},
       {"patient.get_lock", get_lock.c_str()},
+      {"patient.get_many", get_many.c_str()},
       {"patient.holder", "SELECT smd_patient_holder($1)"},
       // Blind indexes travel as hex text (libpqxx 6.4 has no bytea[] parameter).
       {"patient.holders",
@@ -542,6 +545,27 @@ absl::StatusOr<std::optional<domain::Patient>> PatientRepository::Get(Tx& tx,
     const pqxx::row row = r[0];
     ASSIGN_OR_RETURN(domain::Patient p, Read(&row));
     return Out(std::move(p));
+  });
+}
+
+absl::StatusOr<std::vector<ListedPatient>> PatientRepository::GetMany(
+    Tx& tx, const std::vector<std::string>& ids) {
+  return Guard([&]() -> absl::StatusOr<std::vector<ListedPatient>> {
+    std::vector<ListedPatient> out;
+    for (const auto& row : tx.w().exec_prepared("patient.get_many", pg::TextArray(ids))) {
+      ListedPatient lp;
+      lp.patient = ReadPlain(&row);
+      if (!DecryptCells(&row, lp.patient).ok()) {
+        // Nothing that identifies or describes the person: the id and where the record is.
+        domain::Patient placeholder;
+        placeholder.id = lp.patient.id;
+        placeholder.jurisdiction = lp.patient.jurisdiction;
+        lp.patient = std::move(placeholder);
+        lp.state = ListedPatient::State::kUnreadable;
+      }
+      out.push_back(std::move(lp));
+    }
+    return out;
   });
 }
 

@@ -113,6 +113,9 @@ class PatientRepository {
   // DATA_LOSS (store::UnreadableError) when an encrypted cell does not decrypt.
   absl::StatusOr<std::optional<domain::Patient>> Get(Tx& tx, const std::string& id,
                                                      bool for_update = false);
+  // The rows of `ids` visible in the transaction's scope, in id order, in one query; a row
+  // whose cells do not decrypt comes as kUnreadable with only its id and jurisdiction.
+  absl::StatusOr<std::vector<ListedPatient>> GetMany(Tx& tx, const std::vector<std::string>& ids);
   // Writes every stored field of `p` (except risk_level and classification) if its version
   // is still `p.version` and its enc_version still `p.enc_version` (both as Get read
   // them: the caller reads the row with for_update in the same transaction), and bumps

@@ -17,6 +17,7 @@ std::vector<Statement> RegionStatements() {
        "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, updated_at = EXCLUDED.updated_at"},
       // A prefix range the text_pattern_ops index (schema 0008) serves in a generic plan,
       // which starts_with($1) cannot; codes are digits and ':' sorts right after '9'.
+      {"region.version", "SELECT version FROM region_version"},
       {"region.subtree",
        "SELECT code, name, level, parent_code FROM region "
        "WHERE code ~>=~ $1 AND code ~<~ ($1 || ':') AND char_length(code) <= $2 ORDER BY code"},
@@ -34,6 +35,13 @@ absl::Status UpsertRegion(Tx& tx, const RegionRow& r, absl::Time now) {
     tx.w().exec_prepared("region.upsert", r.code, r.name, r.level, pg::NullIfEmpty(r.parent_code),
                          pg::Time(now));
     return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<int64_t> RegionTreeVersion(Tx& tx) {
+  return Guard([&]() -> absl::StatusOr<int64_t> {
+    pqxx::result r = tx.w().exec_prepared("region.version");
+    return r.empty() ? int64_t{0} : r[0][0].as<int64_t>();
   });
 }
 

@@ -25,6 +25,9 @@ struct RegionRow {
 // Inserts or renames. FAILED_PRECONDITION when the parent region does not exist.
 absl::Status UpsertRegion(Tx& tx, const RegionRow& region, absl::Time now);
 absl::StatusOr<std::optional<RegionRow>> GetRegion(Tx& tx, const std::string& code);
+// The region tree's version (schema 0022): bumped in the transaction of any change to a
+// region or a population figure (app/region_tree_cache.h).
+absl::StatusOr<int64_t> RegionTreeVersion(Tx& tx);
 // `root` and its descendants whose code is at most `max_code_length` long, by code.
 absl::StatusOr<std::vector<RegionRow>> ListRegionSubtree(Tx& tx, const std::string& root,
                                                          int max_code_length);

@@ -1571,6 +1571,13 @@ int Main(int argc, char** argv) {
               static_cast<long long>(form_cache.verified()), visit_copy.Text().c_str());
   std::printf("[copy] health_check: %zu rows %s\n", checks.size(), check_copy.Text().c_str());
   t1 = SteadyClock::now();
+  // The COPY bypassed the triggers that copy the patient's codes onto each clinical row
+  // (schema 0024, row-level security by column): set them as the migration does.
+  for (const char* t : {"followup", "health_check", "patient_schedule"}) {
+    copier.Exec(absl::StrCat("UPDATE ", t, " x SET patient_jurisdiction = p.jurisdiction, "
+                             "patient_transfer_to = p.transfer_to FROM patient p "
+                             "WHERE p.id = x.patient_id"));
+  }
   copier.Exec("SET maintenance_work_mem = '1GB'");
   for (const auto& s : followup_idx) copier.Exec(s);
   for (const auto& s : check_idx) copier.Exec(s);
@@ -1869,6 +1876,21 @@ int Main(int argc, char** argv) {
     std::printf("[list] ListMetricPatients province 32, %d, 管理率 missing, first page of 50 (%d "
                 "rows): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
                 last_year, list_rows, list_first.P(50), list_first.P(99), list_first.Max());
+    // Where its time goes: the statements of a few traced calls.
+    if (o.trace_calls > 0) {
+      PgTrace trace(super_db);
+      if (trace.ok()) {
+        Stat traced;
+        for (int k = 0; k < o.trace_calls; ++k) traced.ms.push_back(list());
+        double total = 0;
+        const auto top = trace.Stop(&total);
+        std::printf("[list] %d traced calls (p50 %.2f ms while traced): %.2f ms of PostgreSQL time "
+                    "per call in %zu distinct statements; the largest (ms per call, executions "
+                    "per call):\n",
+                    o.trace_calls, traced.P(50), total / o.trace_calls, top.size());
+        PrintTop(top, o.trace_calls, 8);
+      }
+    }
   }
 
   // Where the time of a GetMetrics goes: its statements in the PostgreSQL log, for the
@@ -1920,6 +1942,19 @@ int Main(int argc, char** argv) {
     if (c.report.source() != "recomputed") Die("expected a recomputed answer");
     district_plain.ms.push_back(c.ms);
     district_plain_rep = c.report;
+  }
+  // Where a district's recomputation goes: its statements, traced (one more call).
+  if (o.trace_calls > 0) {
+    PgTrace trace(super_db);
+    if (trace.ok()) {
+      const double ms = GetMetrics(cl, psych, "320106", last_year, 0, as_of).ms;
+      double total = 0;
+      const auto top = trace.Stop(&total);
+      std::printf("  district 320106 traced: %.0f ms, of which %.2f ms PostgreSQL time in %zu "
+                  "distinct statements; the largest (ms, executions):\n",
+                  ms, total, top.size());
+      PrintTop(top, 1, 8);
+    }
   }
   if (o.recompute_calls > 0) {
     std::printf("  district 320106 as the district psychiatrist: %d calls, p50 %.0f ms, max "

@@ -346,6 +346,39 @@ TEST_F(MetricsTest, ANewVisitCountsAtCommit) {
   EXPECT_EQ(after.source(), "rollup");
 }
 
+// GetMetrics keeps the region tree in memory (app/region_tree_cache.h): a rename, a new
+// community and a population figure committed by the administrator show in the next
+// report, the version bumped in their own transactions (schema 0022).
+TEST_F(MetricsTest, ARegionChangeShowsInTheNextReport) {
+  const std::string admin = env_->Login("admin", kAdminPw);
+  const std::string street = std::string(kCommunity).substr(0, 9);
+  const v1::MetricsReport before = Get(street, kYear, 12, *analyst_);
+  EXPECT_EQ(Child(before, kCommunity).name(), "指标测试社区");
+  v1::Region r;
+  v1::UpsertRegionRequest up;
+  up.set_code(kCommunity);
+  up.set_name("指标测试社区（改名）");
+  ASSERT_TRUE(env_->regions->UpsertRegion(TestServer::Ctx(admin).get(), up, &r).ok());
+  up.set_code("320106001088");
+  up.set_name("指标新社区");
+  ASSERT_TRUE(env_->regions->UpsertRegion(TestServer::Ctx(admin).get(), up, &r).ok());
+  v1::SetPopulationRequest pop;
+  pop.set_code("320106001088");
+  pop.set_year(kYear);
+  pop.set_residents(12345);
+  ASSERT_TRUE(env_->regions->SetPopulation(TestServer::Ctx(admin).get(), pop, &r).ok());
+  const v1::MetricsReport after = Get(street, kYear, 12, *analyst_);
+  EXPECT_EQ(Child(after, kCommunity).name(), "指标测试社区（改名）");
+  EXPECT_EQ(Child(after, "320106001088").name(), "指标新社区");
+  EXPECT_EQ(Child(after, "320106001088").resident_population(), 12345);
+  EXPECT_EQ(after.children_size(), before.children_size() + 1);
+  // Back to the suite's name for the other tests.
+  up.set_code(kCommunity);
+  up.set_name("指标测试社区");
+  ASSERT_TRUE(env_->regions->UpsertRegion(TestServer::Ctx(admin).get(), up, &r).ok());
+  EXPECT_EQ(Child(Get(street, kYear, 12, *analyst_), kCommunity).name(), "指标测试社区");
+}
+
 // 关爱帮扶小组 coverage counts patients who need a team (risk >= 3 or 不稳定) and whether
 // their team is complete; the health committee gets the counts without seeing patients.
 TEST_F(MetricsTest, CareTeamCoverageCountsCompleteTeams) {
@@ -618,6 +651,39 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
     v1::MetricsReport served;
     ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &served).ok());
     ExpectPlain(inputs, day, served, absl::StrCat("as of ", absl::FormatCivilTime(day)));
+    // The patient list of the same date, recomputed and paged (pages of 3: the read stops
+    // once a page is full and resumes after its last id), is the plain recomputation's.
+    for (const bool missing : {true, false}) {
+      const domain::IndicatorDef* def = domain::FindIndicatorByCode("management_rate");
+      const domain::MetricStatus num = domain::NumeratorStatus(*def, domain::DefaultRuleSet());
+      std::set<std::string> want, got;
+      for (const auto& [id, in] : inputs) {
+        const domain::PatientMetrics pm = domain::EvaluatePatient(in, domain::PeriodAsOf(day));
+        const domain::MetricStatus den = def->denominator == domain::MetricStatus::kUnspecified
+                                             ? domain::MetricStatus::kRegistered
+                                             : def->denominator;
+        if (pm.Has(den) && pm.Has(num) != missing) want.insert(id);
+      }
+      v1::ListMetricPatientsRequest lr;
+      lr.set_region(kRandomCommunity);
+      *lr.mutable_period()->mutable_as_of() = D(day);
+      lr.set_indicator("management_rate");
+      lr.set_missing(missing);
+      lr.mutable_page()->set_page_size(3);
+      for (int page = 0; page < 50; ++page) {
+        v1::ListMetricPatientsResponse lp;
+        ASSERT_TRUE(metrics_->ListMetricPatients(TestServer::Ctx(*doctor_).get(), lr, &lp).ok());
+        EXPECT_EQ(lp.source(), "recomputed");
+        for (const auto& p : lp.patients()) {
+          EXPECT_TRUE(got.insert(p.patient_id()).second) << "listed twice";
+          if (missing) EXPECT_FALSE(p.reason().empty());
+        }
+        if (lp.next_page_token().empty()) break;
+        lr.mutable_page()->set_page_token(lp.next_page_token());
+      }
+      EXPECT_EQ(got, want) << "list as of " << absl::FormatCivilTime(day)
+                           << (missing ? " missing" : " counted");
+    }
   }
 
   // As of today: served from the kept day, equal to the plain recomputation.

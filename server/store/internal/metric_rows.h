@@ -1,0 +1,22 @@
+#pragma once
+// Shared inside the metric store files (store/metric_facts.cc, store/metric_upkeep.cc):
+// the set-wise read of patients' facts. Throws pqxx errors; callers Guard.
+
+#include <string>
+#include <vector>
+
+#include "domain/metric_state.h"
+
+namespace smd::store {
+
+class Tx;
+
+namespace metric_repo {
+
+// The facts of the patients `ids` whose jurisdiction starts with `prefix` ("" = any), in
+// id order: one query per table (7 in all, whatever the number of ids).
+std::vector<domain::PatientFacts> LoadFactsOf(Tx& tx, const std::string& prefix,
+                                              const std::vector<std::string>& ids);
+
+}  // namespace metric_repo
+}  // namespace smd::store
