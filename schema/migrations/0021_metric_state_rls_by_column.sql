@@ -18,7 +18,7 @@
 --
 -- Why not 0024's copy trigger as is: that one reads the patient FOR SHARE to wait for a
 -- concurrent move. A state is written by the metric upkeep while it holds the per-patient
--- advisory lock of store/metric_repository.cc (class kPatientLockClass = 0x736d6466, key
+-- advisory lock of store/metric_upkeep.cc (class kPatientLockClass = 0x736d6466, key
 -- hashtext(patient id)): a build step holds it exclusively and would then wait on the row
 -- lock of a writer (RecordFollowUp, 迁出) that itself waits for that advisory lock before its
 -- own upkeep: a deadlock. So the two sides meet on that advisory lock instead:

@@ -23,7 +23,8 @@ using domain::PatientFacts;
 using domain::PatientYearState;
 
 // Advisory lock class of the per-patient upkeep locks (the second key is hashtext of the
-// patient id): "smdf".
+// patient id): "smdf". Migration 0021's triggers on metric_state take the same lock by the
+// same two keys (shared to copy a patient's codes, exclusive to move them): keep them equal.
 constexpr int kPatientLockClass = 0x736d6466;
 constexpr size_t kStreetCodeLength = 9;
 constexpr size_t kChunk = 2000;
