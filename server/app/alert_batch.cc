@@ -51,12 +51,7 @@ absl::StatusOr<std::vector<std::optional<DeliveryPage>>> FetchBatch(
       const auto& [session, user] = **live[k];
       // Fetch alone: FAILED_PRECONDITION "password change required", audited.
       if (user.must_change_password) continue;
-      domain::Principal p;
-      p.user_id = user.id;
-      p.username = user.username;
-      p.role = user.role;
-      p.jurisdiction = user.jurisdiction;
-      p.session_id = session.id;
+      domain::Principal p = PrincipalOf(session, user);
       if (now - session.last_seen_at >= kSessionTouchEvery) touch.push_back(session.id);
       const StreamFetch& f = fetches[candidates[k]];
       reads.push_back({ViewerOf(p), f.after, f.limit});

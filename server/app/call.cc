@@ -37,14 +37,7 @@ absl::StatusOr<domain::Principal> Authenticate(const Deps& deps, store::Tx& tx,
   if (now - session.last_seen_at >= kSessionTouchEvery) {
     RETURN_IF_ERROR(store::TouchSession(tx, session.id, now));
   }
-  domain::Principal p;
-  p.user_id = user.id;
-  p.username = user.username;
-  p.role = user.role;
-  p.jurisdiction = user.jurisdiction;
-  p.session_id = session.id;
-  p.must_change_password = user.must_change_password;
-  return p;
+  return PrincipalOf(session, user);
 }
 
 store::AuditEntry Entry(const Deps& deps, const CallMeta& meta, const domain::Principal* who,
@@ -70,6 +63,17 @@ store::AuditEntry Entry(const Deps& deps, const CallMeta& meta, const domain::Pr
 }
 
 }  // namespace
+
+domain::Principal PrincipalOf(const store::SessionRow& session, const store::UserRow& user) {
+  domain::Principal p;
+  p.user_id = user.id;
+  p.username = user.username;
+  p.role = user.role;
+  p.jurisdiction = user.jurisdiction;
+  p.session_id = session.id;
+  p.must_change_password = user.must_change_password;
+  return p;
+}
 
 store::AuditEntry CallAuditEntry(const Deps& deps, const CallMeta& meta,
                                  const domain::Principal& who, absl::StatusCode outcome,
@@ -101,8 +105,7 @@ absl::Status CheckUuid(std::string_view field, std::string_view v) {
 }
 
 void AuditSeparately(const Deps& deps, const CallMeta& meta, const domain::Principal* who,
-                     const std::string& username, absl::StatusCode outcome,
-                     const AuditNote& note) {
+                     const std::string& username, absl::StatusCode outcome, const AuditNote& note) {
   store::AuditEntry e = Entry(deps, meta, who, username, outcome, note);
   if (who == nullptr && outcome == absl::StatusCode::kUnauthenticated) {
     AuditUnauthenticated(deps, std::move(e));

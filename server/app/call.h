@@ -25,6 +25,7 @@
 #include "domain/types.h"
 #include "store/audit_repository.h"
 #include "store/db.h"
+#include "store/user_repository.h"
 
 namespace smd::app {
 
@@ -65,12 +66,14 @@ absl::Status RunCall(const Deps& deps, const CallMeta& meta, const CallBody& bod
 // outcome is what the client gets. An UNAUTHENTICATED call without a principal goes
 // through AuditUnauthenticated (app/unauth_audit.h), which bounds such rows under floods.
 void AuditSeparately(const Deps& deps, const CallMeta& meta, const domain::Principal* who,
-                     const std::string& username, absl::StatusCode outcome,
-                     const AuditNote& note);
+                     const std::string& username, absl::StatusCode outcome, const AuditNote& note);
 
 // A session's last_seen_at is refreshed at most this often by the calls it makes, so a busy
 // client does not turn every read into a session write.
 inline constexpr absl::Duration kSessionTouchEvery = absl::Minutes(1);
+
+// The principal of a live session's user (RunCall, and the alert streams' batched fetch).
+domain::Principal PrincipalOf(const store::SessionRow& session, const store::UserRow& user);
 
 // The audit record RunCall writes for a call of `who` that ended with `outcome` (also used
 // by the alert streams' batched fetch, app/alert_batch.h, which writes the same rows).
