@@ -110,7 +110,10 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, RegionTreeCache& tree, s
   // The service network (issue 14 point 5): sites active at the cut-off, the year's
   // entered counts and the year's targets; not patient data, so the same for every reader.
   ASSIGN_OR_RETURN(NetworkInputs net, LoadNetworkInputs(tx, region, subtree));
-  res.region.network = domain::ComputeNetworkRates(region, net.regions, net.sites, net.counts,
+  // The region counts of the region and of every child in one walk of the subtree, not
+  // one walk per child (issue 15: a province's ~14 children each walked ~12,000 codes).
+  const domain::SubtreeLevelCounts levels = domain::CountRegionLevels(region, net.regions);
+  res.region.network = domain::ComputeNetworkRates(region, levels.total, net.sites, net.counts,
                                                    net.targets, r.period.cutoff);
   // Every child region, with or without patients: a street with none shows zeros.
   for (const auto& reg : subtree) {
@@ -121,8 +124,8 @@ absl::StatusOr<MetricsResult> Compute(const Deps& deps, RegionTreeCache& tree, s
     auto ext = external.find(reg.code);
     AddExternal(row.report,
                 ext == external.end() ? store::metric_repo::ExternalCounts{} : ext->second);
-    row.network = domain::ComputeNetworkRates(reg.code, net.regions, net.sites, net.counts,
-                                              net.targets, r.period.cutoff);
+    row.network = domain::ComputeNetworkRates(reg.code, levels.Child(reg.code), net.sites,
+                                              net.counts, net.targets, r.period.cutoff);
     res.children.push_back(std::move(row));
   }
   return res;

@@ -252,23 +252,67 @@ std::optional<int64_t> CountFor(const std::vector<NetworkCountRow>& counts, std:
   return sum;
 }
 
+RegionLevelCounts SubtreeLevelCounts::Child(std::string_view code) const {
+  auto it = children.find(code);
+  return it == children.end() ? RegionLevelCounts{} : it->second;
+}
+
+SubtreeLevelCounts CountRegionLevels(std::string_view region,
+                                     const std::vector<std::string>& regions) {
+  SubtreeLevelCounts out;
+  if (LevelOf(region) == RegionLevel::kInvalid) return out;  // RegionContains: nothing inside
+  const size_t child_len = static_cast<size_t>(ChildCodeLength(region));
+  auto add = [](RegionLevelCounts& c, RegionLevel level) {
+    switch (level) {
+      case RegionLevel::kCommunity: ++c.communities; break;
+      case RegionLevel::kStreet: ++c.streets; break;
+      case RegionLevel::kDistrict: ++c.districts; break;
+      default: break;
+    }
+  };
+  // The child last credited: a subtree listed by code keeps a child's codes together, so
+  // the map is searched once per child rather than once per code (any order is counted
+  // the same).
+  RegionLevelCounts* child = nullptr;
+  std::string_view child_code;
+  for (const std::string& code : regions) {
+    // RegionContains(region, code), with the region's shape checked once above.
+    if (code.compare(0, region.size(), region) != 0) continue;
+    const RegionLevel level = LevelOf(code);
+    if (level == RegionLevel::kInvalid) continue;
+    add(out.total, level);
+    // A child contains the codes it prefixes (itself included); a valid code at least as
+    // long as a child code has exactly one such prefix.
+    if (child_len == 0 || code.size() < child_len) continue;
+    const std::string_view prefix = std::string_view(code).substr(0, child_len);
+    if (child == nullptr || prefix != child_code) {
+      child = &out.children.try_emplace(std::string(prefix)).first->second;
+      child_code = prefix;
+    }
+    add(*child, level);
+  }
+  return out;
+}
+
 std::vector<NetworkRate> ComputeNetworkRates(std::string_view region,
                                              const std::vector<std::string>& regions,
                                              const std::vector<SiteFacts>& sites,
                                              const std::vector<NetworkCountRow>& counts,
                                              const std::vector<NetworkTargetRow>& targets,
                                              absl::CivilDay cutoff) {
+  return ComputeNetworkRates(region, CountRegionLevels(region, regions).total, sites, counts,
+                             targets, cutoff);
+}
+
+std::vector<NetworkRate> ComputeNetworkRates(std::string_view region,
+                                             const RegionLevelCounts& levels,
+                                             const std::vector<SiteFacts>& sites,
+                                             const std::vector<NetworkCountRow>& counts,
+                                             const std::vector<NetworkTargetRow>& targets,
+                                             absl::CivilDay cutoff) {
   const int year = static_cast<int>(cutoff.year());
-  int64_t communities = 0, streets = 0, districts = 0;
-  for (const std::string& code : regions) {
-    if (!RegionContains(region, code)) continue;
-    switch (LevelOf(code)) {
-      case RegionLevel::kCommunity: ++communities; break;
-      case RegionLevel::kStreet: ++streets; break;
-      case RegionLevel::kDistrict: ++districts; break;
-      default: break;
-    }
-  }
+  const int64_t communities = levels.communities, streets = levels.streets,
+                districts = levels.districts;
   // Distinct regions holding an active site of a kind at their own level; sites per kind.
   std::set<std::string> room_communities, room_streets, group_streets, crisis_districts,
       hotline_districts;

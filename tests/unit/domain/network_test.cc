@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "domain/region.h"
+
 namespace smd::domain {
 namespace {
 
@@ -185,6 +187,87 @@ TEST(NetworkSites, StatusChanges) {
   s.history.push_back({CivilDay(2024, 3, 1), SiteStatus::kClosed});
   EXPECT_EQ(CheckStatusChange(s, {CivilDay(2024, 4, 1), SiteStatus::kActive}, today).code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// The per-child walk CountRegionLevels replaces (issue 15): what ComputeNetworkRates counted
+// for one region by scanning every code.
+RegionLevelCounts WalkLevels(std::string_view region, const std::vector<std::string>& regions) {
+  RegionLevelCounts c;
+  for (const std::string& code : regions) {
+    if (!RegionContains(region, code)) continue;
+    switch (LevelOf(code)) {
+      case RegionLevel::kCommunity: ++c.communities; break;
+      case RegionLevel::kStreet: ++c.streets; break;
+      case RegionLevel::kDistrict: ++c.districts; break;
+      default: break;
+    }
+  }
+  return c;
+}
+
+void ExpectSameLevels(const RegionLevelCounts& got, const RegionLevelCounts& want,
+                      std::string_view code) {
+  EXPECT_EQ(got.communities, want.communities) << code;
+  EXPECT_EQ(got.streets, want.streets) << code;
+  EXPECT_EQ(got.districts, want.districts) << code;
+}
+
+TEST(NetworkRegionLevels, OnePassEqualsAWalkPerChild) {
+  // Two cities, not in code order, with codes of a bad shape, a code outside the province
+  // and a city without any district; a child listed after its descendants.
+  const std::vector<std::string> regions = {
+      "320106001001", "32", "3201", "320106", "320106001", "320106001002", "320106002",
+      "3202", "320201", "320201001", "320201001001", "320106002001", "3201x6", "32010600100a",
+      "3203", "330106001001", "330106", "320107", "320107001", "320106003001"};
+  for (const std::string region : {"32", "3201", "320106", "320106001", "320201001001"}) {
+    const SubtreeLevelCounts got = CountRegionLevels(region, regions);
+    ExpectSameLevels(got.total, WalkLevels(region, regions), region);
+    std::vector<std::string> children;
+    for (const std::string& code : regions) {
+      if (static_cast<int>(code.size()) == ChildCodeLength(region) &&
+          RegionContains(region, code)) {
+        children.push_back(code);
+      }
+    }
+    children.push_back(region + "999");  // no such child: zeros
+    for (const std::string& child : children) {
+      ExpectSameLevels(got.Child(child), WalkLevels(child, regions), child);
+    }
+  }
+  EXPECT_EQ(CountRegionLevels("32", regions).Child("3201").communities, 4);
+  EXPECT_EQ(CountRegionLevels("32", regions).Child("3201").streets, 3);
+  EXPECT_EQ(CountRegionLevels("32", regions).Child("3201").districts, 2);
+  EXPECT_EQ(CountRegionLevels("32", regions).total.communities, 5);
+  // A region of a bad shape contains nothing, as RegionContains says.
+  EXPECT_EQ(CountRegionLevels("3x", regions).total.communities, 0);
+  EXPECT_TRUE(CountRegionLevels("3x", regions).children.empty());
+}
+
+TEST(NetworkRegionLevels, RatesFromCountedLevelsEqualRatesFromCodes) {
+  const std::vector<std::string> regions = {"320106", "320106001", "320106001001",
+                                            "320106001002", "320106002", "320106002001"};
+  const std::vector<SiteFacts> sites = {Room("320106001001", CivilDay(2022, 3, 1)),
+                                        Room("320106002", CivilDay(2022, 3, 1))};
+  const SubtreeLevelCounts levels = CountRegionLevels("320106", regions);
+  for (const std::string code : {"320106001", "320106002"}) {
+    const auto from_codes =
+        ComputeNetworkRates(code, regions, sites, {}, PlanTargets(), CivilDay(2024, 12, 31));
+    const auto from_levels = ComputeNetworkRates(code, levels.Child(code), sites, {},
+                                                 PlanTargets(), CivilDay(2024, 12, 31));
+    ASSERT_EQ(from_codes.size(), from_levels.size());
+    for (size_t i = 0; i < from_codes.size(); ++i) {
+      EXPECT_EQ(from_codes[i].def, from_levels[i].def);
+      EXPECT_EQ(from_codes[i].rate.numerator, from_levels[i].rate.numerator) << code << i;
+      EXPECT_EQ(from_codes[i].rate.denominator, from_levels[i].rate.denominator) << code << i;
+      EXPECT_EQ(from_codes[i].rate.value, from_levels[i].rate.value) << code << i;
+      EXPECT_EQ(from_codes[i].rate.met, from_levels[i].rate.met) << code << i;
+    }
+  }
+  EXPECT_EQ(Find(ComputeNetworkRates("320106001", levels.Child("320106001"), sites, {}, {},
+                                     CivilDay(2024, 12, 31)),
+                 "net_community_counselling")
+                .rate.denominator,
+            2);
 }
 
 }  // namespace
