@@ -233,6 +233,9 @@ std::string Uuid(uint64_t seed, int kind, uint64_t a, uint64_t b) {
 
 const absl::CivilDay kEpoch(1970, 1, 1);
 int32_t DayNum(absl::CivilDay d) { return static_cast<int32_t>(d - kEpoch); }
+
+// How far back the writers during a year build date their visits (one day per round).
+constexpr int kWriterDaysBack = 366;
 absl::CivilDay DayOf(int32_t n) { return kEpoch + n; }
 std::string DayText(int32_t n) { return absl::FormatCivilTime(DayOf(n)); }
 constexpr int32_t kNoDay = INT32_MIN;
@@ -1615,12 +1618,13 @@ int Main(int argc, char** argv) {
   struct Pick {
     int index;
     std::string id, community;
+    int32_t reg_day;
   };
   std::vector<Pick> gulou_active;
   for (int i = 0; i < o.patients; ++i) {
     const Skel& s = w.skel[i];
     if (s.status == 1 && w.communities[s.community].rfind("320106", 0) == 0) {
-      gulou_active.push_back({i, PatientId(w, i), w.communities[s.community]});
+      gulou_active.push_back({i, PatientId(w, i), w.communities[s.community], s.reg_day});
     }
   }
   const size_t total_visits = visits.size();
@@ -1639,8 +1643,13 @@ int Main(int argc, char** argv) {
   for (size_t k = 0; k + 1 < gulou_active.size() && k < 3; ++k) {
     start_patients.push_back(gulou_active[gulou_active.size() - 2 - k].id);
   }
-  for (size_t k = 0; k < gulou_active.size() / 3 && k < 1500; ++k) {
-    build_writers.push_back(gulou_active[k].id);
+  // The writers date their visits back one day per round (at most a year back), so they
+  // are patients registered more than a year ago: a visit before the registration date is
+  // refused (随访日期不能早于建档日期), which would make the run INVALID.
+  for (size_t k = 0; k < gulou_active.size() / 3 && build_writers.size() < 1500; ++k) {
+    if (gulou_active[k].reg_day < DayNum(w.today) - kWriterDaysBack) {
+      build_writers.push_back(gulou_active[k].id);
+    }
   }
   auto connect = [](runtime::Server& srv, Clients& c) {
     auto channel = grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", srv.port()),
@@ -1736,7 +1745,8 @@ int Main(int argc, char** argv) {
         int64_t errs = 0;
         for (size_t k = 0; building; ++k) {
           const std::string& id = build_writers[k % build_writers.size()];
-          const absl::CivilDay day = w.today - static_cast<int>(k / build_writers.size());
+          const absl::CivilDay day =
+              w.today - static_cast<int>((k / build_writers.size()) % kWriterDaysBack);
           Stat one = RecordAll(cl, psych, {id}, day, &errs, &build_err);
           for (double ms : one.ms) build_record.ms.push_back(ms);
           build_get.ms.push_back(
