@@ -52,12 +52,12 @@ for s in postinst prerm postrm; do
   [[ -x "$out/control/$s" ]] || fail "maintainer script $s missing"
   sh -n "$out/control/$s" || fail "$s is not valid sh"
 done
-dpkg-deb -x "$deb" "$out/root"
+dpkg-deb -x "$deb" "$out/tree"
 # The unit starts the server binary the package ships (not a hand install's path).
 # Both read from the package's contents, so the test holds wherever the package puts them.
 shipped=$(grep -m1 '/bin/smd-server$' <<<"$contents")
 unit=$(grep -m1 '/smd-server\.service$' <<<"$contents") || fail "no smd-server.service in the package"
-grep -qF "ExecStart=${shipped#.} serve " "$out/root/${unit#./}" ||
+grep -qF "ExecStart=${shipped#.} serve " "$out/tree/${unit#./}" ||
   fail "the packaged unit does not start ${shipped#.}"
 
 if [[ $(id -u) -ne 0 || -e /etc/smd ]] || dpkg-query -W -f='${db:Status-Status}' smd-server 2>/dev/null | grep -q installed; then
