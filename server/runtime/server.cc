@@ -315,10 +315,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
       deps, *impl->alerts, config.database_url, intervals,
       [hub](const std::vector<std::string>& users, bool everyone) { hub->Wake(users, everyone); });
   const app::IdempotentCalls* idempotency = impl->idempotency.get();
-  impl->pump->SetHousekeeping([idempotency] {
+  store::Database* db = impl->core->db.get();
+  impl->pump->SetHousekeeping([idempotency, db] {
     // Replies kept for idempotency keys, past their retention (ADR 0009).
     auto purged = idempotency->Purge();
     if (!purged.ok()) common::LogWarning("idempotency keys: purge failed");
+    // Commit markers (--db-failover-wait-ms; ADR 0013): needed for seconds, kept an hour.
+    if (!db->PurgeCommitMarks().ok()) common::LogWarning("commit markers: purge failed");
   });
   impl->pump->Start();
   common::LogInfo("alerts: duty roles %s (district, then city); re-routing for %d days",

@@ -5,10 +5,12 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "common/log.h"
 #include "store/errors.h"
+#include "store/internal/commit_marker.h"
 #include "store/internal/tx.h"
 #include "store/metric_repository.h"
 #include "store/statements.h"
@@ -188,29 +190,6 @@ absl::Status Database::ReconnectUntil(Slot* slot,
   }
 }
 
-namespace {
-
-// Whether transaction `xid` committed, asked of the database a fresh connection reaches
-// (the new primary after a failover; it has every commit the old one acknowledged, and
-// those it had received). UNAVAILABLE when that cannot be told before `give_up`.
-absl::StatusOr<bool> XactCommitted(pqxx::connection& c, const std::string& xid) {
-  pqxx::nontransaction n(c);
-  try {
-    const pqxx::row r = n.exec_params1("SELECT pg_xact_status($1::xid8)", xid);
-    if (r[0].is_null()) return false;  // too old to know: never the case for our own
-    const std::string status = r[0].as<std::string>();
-    if (status == "committed") return true;
-    if (status == "aborted") return false;
-    return absl::UnavailableError("in progress");
-  } catch (const pqxx::sql_error& e) {
-    // 22023 "transaction ID ... is in the future": this database never saw it.
-    if (e.sqlstate() == "22023") return false;
-    throw;
-  }
-}
-
-}  // namespace
-
 absl::Status Database::InTransaction(const std::function<absl::Status(Tx&)>& fn,
                                      Isolation isolation) {
   return Run(fn, isolation, options_.failover_wait);
@@ -230,19 +209,21 @@ absl::Status Database::Run(const std::function<absl::Status(Tx&)>& fn, Isolation
     ~Returner() { db->Release(s); }
   } returner{this, *slot};
 
-  // Whether transaction `xid` committed after all, asked of the database a fresh connection
-  // reaches (the new primary after a failover: it has every commit the old one
-  // acknowledged, and those it had received). UNAVAILABLE when that cannot be told before
-  // give_up.
-  const auto committed_after_all = [&](const std::string& xid) -> absl::StatusOr<bool> {
+  // Whether the transaction marked `mark` committed after all, asked of the database a
+  // fresh connection reaches (the new primary after a failover: it has every commit the old
+  // one acknowledged, and those it had received). UNAVAILABLE when that cannot be told
+  // before give_up (the commit is still running there: waiting for a standby).
+  const auto committed_after_all =
+      [&](const commit_marker::Mark& mark) -> absl::StatusOr<bool> {
     for (;;) {
       absl::Status rs = ReconnectUntil(*slot, give_up);
       if (!rs.ok()) return rs;
       try {
-        absl::StatusOr<bool> committed = XactCommitted(*(*slot)->conn, xid);
-        if (committed.ok()) {
+        const commit_marker::Outcome o = commit_marker::AskCommitOutcome(*(*slot)->conn, mark);
+        if (o != commit_marker::Outcome::kUndecided) {
+          const bool committed = o == commit_marker::Outcome::kCommitted;
           common::LogWarning("database: a commit cut off by the primary's end %s",
-                             *committed ? "had committed" : "had not committed; retried");
+                             committed ? "had committed" : "had not committed; retried");
           return committed;
         }
       } catch (const std::exception&) {
@@ -304,21 +285,19 @@ absl::Status Database::Run(const std::function<absl::Status(Tx&)>& fn, Isolation
         }
         return s;
       }
-      // With a failover wait (high availability), the transaction id is noted before the
-      // COMMIT, so that a COMMIT cut off by the primary's end (a switchover stops it while
-      // the commit waits for the standby) is resolved here instead of failing "in doubt".
-      std::string xid;
-      if (wait.count() > 0) {
-        const pqxx::row r = work.exec1("SELECT pg_current_xact_id_if_assigned()::text");
-        if (!r[0].is_null()) xid = r[0].as<std::string>();
-      }
+      // With a failover wait (high availability), a transaction that wrote is marked
+      // before the COMMIT (schema 0027), so that a COMMIT cut off by the primary's end (a
+      // switchover stops it while the commit waits for the standby; a crash) is resolved
+      // here instead of failing "in doubt".
+      std::optional<commit_marker::Mark> mark;
+      if (wait.count() > 0) mark = commit_marker::MarkBeforeCommit(work);
       try {
         work.commit();
       } catch (const pqxx::in_doubt_error& e) {
         if (wait.count() == 0) return StatusFromException(e);
         (*slot)->conn.reset();
-        if (xid.empty()) return absl::OkStatus();  // it wrote nothing: its reads stand
-        absl::StatusOr<bool> committed = committed_after_all(xid);
+        if (!mark) return absl::OkStatus();  // it wrote nothing: its reads stand
+        absl::StatusOr<bool> committed = committed_after_all(*mark);
         if (!committed.ok()) return StatusFromException(e);  // still in doubt
         if (*committed) return absl::OkStatus();
         // It did not commit (the new primary never saw it): run it again.
@@ -345,6 +324,27 @@ absl::Status Database::Run(const std::function<absl::Status(Tx&)>& fn, Isolation
     }
   }
   return last;
+}
+
+absl::StatusOr<int> Database::PurgeCommitMarks() {
+  // Small batches, each its own transaction: housekeeping never holds many row locks.
+  constexpr int kBatch = 1000, kMaxBatches = 100;
+  int total = 0;
+  for (int i = 0; i < kMaxBatches; ++i) {
+    int n = 0;
+    absl::Status s = Run(
+        [&](Tx& tx) {
+          return Guard([&]() -> absl::Status {
+            n = static_cast<int>(tx.w().exec_prepared("commit.purge", kBatch).affected_rows());
+            return absl::OkStatus();
+          });
+        },
+        Isolation::kReadCommitted, options_.failover_wait);
+    if (!s.ok()) return s;
+    total += n;
+    if (n < kBatch) break;
+  }
+  return total;
 }
 
 absl::Status Database::Ping() {

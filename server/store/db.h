@@ -34,9 +34,10 @@ struct DatabaseOptions {
   // planned switchover: no primary for a few seconds) before it fails UNAVAILABLE. 0: fail
   // at once. The wait is spent retrying the reconnect at the backoff's pace. With a wait,
   // a COMMIT cut off by the primary's end is resolved by asking the database a new
-  // connection reaches whether that transaction id committed (pg_xact_status): OK if it
-  // did, run again if it did not; only when that cannot be told within the wait does the
-  // call fail "commit in doubt" (the client retries with its idempotency key).
+  // connection reaches whether that transaction committed (each transaction that wrote
+  // leaves a marker row, schema 0027 commit_marker): OK if it did, run again if it did not;
+  // only when that cannot be told within the wait does the call fail "commit in doubt"
+  // (the client retries with its idempotency key).
   std::chrono::milliseconds failover_wait{0};
 };
 
@@ -81,6 +82,11 @@ class Database {
   // Checks that one connection answers. UNAVAILABLE otherwise, at once: it never waits
   // `failover_wait` (the health service must report NOT_SERVING while there is no primary).
   absl::Status Ping();
+
+  // Deletes the commit markers (DatabaseOptions::failover_wait) older than an hour, by the
+  // database's clock (they are compared with nothing else), in batches; returns how many.
+  // For the server's housekeeping.
+  absl::StatusOr<int> PurgeCommitMarks();
 
   int pool_size() const { return static_cast<int>(all_.size()); }
 

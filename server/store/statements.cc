@@ -16,6 +16,7 @@ std::vector<Statement> RehabStatements();
 std::vector<Statement> NetworkStatements();
 std::vector<Statement> TelemetryStatements();  // store/telemetry_repository.cc
 std::vector<Statement> KeyRotationStatements();
+std::vector<Statement> CommitMarkerStatements();  // store/commit_marker.cc
 
 const std::vector<Statement>& AllStatements() {
   static const std::vector<Statement> all = [] {
@@ -25,7 +26,8 @@ const std::vector<Statement>& AllStatements() {
     for (auto* part : {&UserStatements, &RegionStatements, &PatientStatements, &AuditStatements,
                        &CareStatements, &AlertStatements, &CareTeamStatements,
                        &MetricStatements, &RequestKeyStatements, &RehabStatements,
-                       &NetworkStatements, &TelemetryStatements, &KeyRotationStatements}) {
+                       &NetworkStatements, &TelemetryStatements, &KeyRotationStatements,
+                       &CommitMarkerStatements}) {
       for (const Statement& s : (*part)()) v.push_back(s);
     }
     return v;

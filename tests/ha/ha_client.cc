@@ -537,6 +537,17 @@ int Main(int argc, char** argv) {
             "SELECT count(*) FROM unnest($1::uuid[]) k(id) "
             "WHERE NOT EXISTS (SELECT 1 FROM followup f WHERE f.visit_id = k.id)",
             visits_arr);
+  // Which ones, to read against both nodes' logs (synthetic test data: ids only).
+  std::vector<std::string> lost_ids;
+  if (lost_patients + lost_visits > 0) {
+    for (const auto& r : n.exec_params(
+             "SELECT k.id::text FROM unnest($1::uuid[]) k(id) WHERE NOT EXISTS (SELECT 1 FROM "
+             "patient p WHERE p.id = k.id) UNION ALL SELECT k.id::text FROM unnest($2::uuid[]) "
+             "k(id) WHERE NOT EXISTS (SELECT 1 FROM followup f WHERE f.visit_id = k.id) LIMIT 10",
+             patients_arr, visits_arr)) {
+      lost_ids.push_back(r[0].as<std::string>());
+    }
+  }
   const int64_t dup_patients = Count(n,
                                      "SELECT count(*) FROM patient p WHERE p.registered_by = "
                                      "$2::uuid AND NOT p.id = ANY($1::uuid[])",
@@ -610,6 +621,7 @@ int Main(int argc, char** argv) {
         absl::StrFormat("acknowledged writes lost: %d of %d (%d RegisterPatient, %d "
                         "RecordFollowUp)",
                         lost_patients + lost_visits, acked, l.patients.size(), l.visits.size()));
+  if (!lost_ids.empty()) std::printf("       lost: %s\n", absl::StrJoin(lost_ids, " ").c_str());
   check(dup_patients + dup_visits == 0,
         absl::StrFormat("writes committed twice or never acknowledged: %d",
                         dup_patients + dup_visits));

@@ -279,8 +279,22 @@ sleep 3
 
 step "planned switchover (pg_autoctl perform switchover)"
 date +%s.%N >"$ctl/switchover"
-as_pg pg_autoctl perform switchover --pgdata "$top/monitor" >"$top/switchover.log" 2>&1 ||
-  { cat "$top/switchover.log" >&2; fail "perform switchover"; }
+# pg_auto_failover 2.0 (Debian 12) can fail the command on a deadlock inside the monitor
+# between perform_failover and a keeper's node_active (hapostgres/pg_auto_failover#1004;
+# retried by pg_autoctl itself only from #1171 on). Nothing changed then: an operator runs
+# it again, and so does this test (docs/operations.md "Planned switchover").
+for try in 1 2 3; do
+  if as_pg pg_autoctl perform switchover --pgdata "$top/monitor" >"$top/switchover.log" 2>&1; then
+    break
+  fi
+  if ((try < 3)) && grep -q "deadlock detected" "$top/switchover.log"; then
+    echo "pg_autoctl perform switchover: the monitor's deadlock (pg_auto_failover#1004); again"
+    sleep 1
+    continue
+  fi
+  cat "$top/switchover.log" >&2
+  fail "perform switchover"
+done
 date +%s.%N >"$ctl/switchover-done"
 wait_state 120 "$old" primary "$new" secondary || fail "the switchover did not complete"
 sleep 5
