@@ -126,6 +126,10 @@ void AuditSealer::Start() {
       absl::StatusOr<int> n = SealOnce();
       if (!n.ok()) common::LogWarning("audit sealing failed: %s", n.status().ToString());
       lock.lock();
+      if (!first_pass_done_) {
+        first_pass_done_ = true;
+        cv_.notify_all();  // SealNowForTest
+      }
       // Drain a backlog at once; otherwise wait for the next tick.
       if (n.ok() && *n >= kSealBatch) continue;
       cv_.wait_for(lock, absl::ToChronoMilliseconds(interval_), [this] { return stop_; });
@@ -164,6 +168,11 @@ absl::StatusOr<int> AuditSealer::SealOnce(bool force_checkpoint) {
 }
 
 absl::StatusOr<int> AuditSealer::SealNowForTest() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(30),
+                 [this] { return first_pass_done_ || stop_ || !thread_.joinable(); });
+  }
   int sealed = 0;
   for (int attempt = 0; attempt < 1000; ++attempt) {
     ASSIGN_OR_RETURN(store::SealResult r, Pass(/*force_checkpoint=*/true));

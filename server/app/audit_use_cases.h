@@ -78,7 +78,9 @@ class AuditSealer {
   absl::StatusOr<int> SealOnce(bool force_checkpoint = false);
   // For tests: a forced pass that, when another pass (this process's thread, or another
   // process) holds the seal lock, waits for it and tries again (up to ~10 s), so that what
-  // was written before the call is sealed and checkpointed when it returns.
+  // was written before the call is sealed and checkpointed when it returns. It first waits
+  // for the thread's own first pass (made at Start): a test that seals, then reads the
+  // checkpoints, must not meet that pass running late and signing a checkpoint after it.
   absl::StatusOr<int> SealNowForTest();
 
  private:
@@ -93,6 +95,7 @@ class AuditSealer {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool first_pass_done_ = false;  // guarded by mu_
   std::thread thread_;
 };
 
