@@ -2,9 +2,10 @@
 // a patient's register row, visits, health checks, rehabilitation, psychological support
 // and accepted moves, read set-wise (one query per table for a chunk of patients).
 #include <algorithm>
-#include <map>
+#include <string_view>
 #include <pqxx/pqxx>
 
+#include "absl/time/civil_time.h"
 #include "common/status_macros.h"
 #include "store/errors.h"
 #include "store/internal/metric_rows.h"
@@ -78,33 +79,46 @@ domain::VisitFact VisitFromRow(const pqxx::row& r) {
 namespace metric_repo {
 
 std::vector<PatientFacts> LoadFactsOf(Tx& tx, const std::string& prefix,
-                                      const std::vector<std::string>& ids) {
+                                      const std::vector<std::string>& ids,
+                                      const FactsWindow& window) {
   std::vector<PatientFacts> out;
   const std::string arr = pg::TextArray(ids);
   for (const auto& r : tx.w().exec_prepared("metric.facts_patients", prefix, arr)) {
     out.push_back(PatientFromRow(r));
   }
   if (out.empty()) return out;
-  std::map<std::string, PatientFacts*> index;
-  for (PatientFacts& f : out) index[f.patient_id] = &f;
-  auto each = [&](const char* statement,
-                  const std::function<void(PatientFacts&, const pqxx::row&)>& add) {
-    for (const auto& r : tx.w().exec_prepared(statement, arr)) {
-      auto it = index.find(r[0].as<std::string>());
-      if (it != index.end()) add(*it->second, r);
+  // The window's bounds as date literals PostgreSQL reads ('-infinity' and 'infinity' when
+  // unbounded).
+  const std::string from =
+      window.from ? absl::FormatCivilTime(*window.from) : std::string("-infinity");
+  const std::string to = window.to ? absl::FormatCivilTime(*window.to) : std::string("infinity");
+  // Every statement returns its rows in patient-id order, as `out` is (uuid order is the
+  // text order of uuid::text), so the rows are matched to their patient by one merge.
+  auto merge = [&](const pqxx::result& rows,
+                   const std::function<void(PatientFacts&, const pqxx::row&)>& add) {
+    size_t i = 0;
+    for (const auto& r : rows) {
+      const std::string_view id(r[0].c_str(), r[0].size());
+      while (i < out.size() && std::string_view(out[i].patient_id) < id) ++i;
+      if (i == out.size()) break;
+      if (out[i].patient_id == id) add(out[i], r);
     }
   };
-  each("metric.facts_visits",
-       [](PatientFacts& f, const pqxx::row& r) { f.input.visits.push_back(VisitFromRow(r)); });
-  each("metric.facts_checks", [](PatientFacts& f, const pqxx::row& r) {
+  auto dated = [&](const char* statement,
+                   const std::function<void(PatientFacts&, const pqxx::row&)>& add) {
+    merge(tx.w().exec_prepared(statement, arr, from, to), add);
+  };
+  dated("metric.facts_visits",
+        [](PatientFacts& f, const pqxx::row& r) { f.input.visits.push_back(VisitFromRow(r)); });
+  dated("metric.facts_checks", [](PatientFacts& f, const pqxx::row& r) {
     f.input.health_checks.push_back(pg::DayField(r[1]));
   });
-  each("metric.facts_rehab",
-       [](PatientFacts& f, const pqxx::row& r) { f.input.rehab.push_back(pg::DayField(r[1])); });
-  each("metric.facts_psych", [](PatientFacts& f, const pqxx::row& r) {
+  dated("metric.facts_rehab",
+        [](PatientFacts& f, const pqxx::row& r) { f.input.rehab.push_back(pg::DayField(r[1])); });
+  dated("metric.facts_psych", [](PatientFacts& f, const pqxx::row& r) {
     f.input.psych_support.push_back(pg::DayField(r[1]));
   });
-  each("metric.facts_moves", [](PatientFacts& f, const pqxx::row& r) {
+  merge(tx.w().exec_prepared("metric.facts_moves", arr), [](PatientFacts& f, const pqxx::row& r) {
     f.moves.push_back({pg::DayField(r[1]), r[2].as<std::string>(), r[3].as<std::string>()});
   });
   return out;
@@ -116,25 +130,32 @@ std::vector<Statement> MetricFactStatements() {
   return {
       // ---- the records (LoadFactsOf; the patient list of ForEachFacts) ----
       {"metric.region_patients",
-       "SELECT id::text FROM patient WHERE starts_with(jurisdiction, $1) ORDER BY id"},
+       "SELECT id::text FROM patient WHERE starts_with(jurisdiction, $1) ORDER BY patient.id"},
       {"metric.facts_patients",
        "SELECT " SMD_PATIENT_COLUMNS " FROM patient WHERE id = ANY($2::uuid[]) AND "
-       "starts_with(jurisdiction, $1) ORDER BY id"},
+       "starts_with(jurisdiction, $1) ORDER BY patient.id"},
+      // The dated records of the window [$2, $3] (FactsWindow). Ordered by the uuid column, not
+      // by the text output column of the same name, so the index's order serves the ORDER BY
+      // (the same order: uuid order is the text order of uuid::text).
       {"metric.facts_visits",
        "SELECT " SMD_VISIT_COLUMNS " FROM followup WHERE patient_id = ANY($1::uuid[]) AND "
-       "current ORDER BY patient_id, visit_date, recorded_at"},
+       "current AND visit_date BETWEEN $2::date AND $3::date "
+       "ORDER BY followup.patient_id, visit_date, recorded_at"},
       {"metric.facts_checks",
        "SELECT patient_id::text, check_date FROM health_check WHERE patient_id = "
-       "ANY($1::uuid[]) ORDER BY patient_id, check_date"},
+       "ANY($1::uuid[]) AND check_date BETWEEN $2::date AND $3::date "
+       "ORDER BY health_check.patient_id, check_date"},
       {"metric.facts_rehab",
        "SELECT patient_id::text, session_date FROM rehab_session WHERE patient_id = "
-       "ANY($1::uuid[]) ORDER BY patient_id, session_date"},
+       "ANY($1::uuid[]) AND session_date BETWEEN $2::date AND $3::date "
+       "ORDER BY rehab_session.patient_id, session_date"},
       {"metric.facts_psych",
        "SELECT patient_id::text, support_date FROM psych_support WHERE patient_id = "
-       "ANY($1::uuid[]) ORDER BY patient_id, support_date"},
+       "ANY($1::uuid[]) AND support_date BETWEEN $2::date AND $3::date "
+       "ORDER BY psych_support.patient_id, support_date"},
       {"metric.facts_moves",
        "SELECT " SMD_MOVE_COLUMNS " FROM patient_transfer WHERE patient_id = ANY($1::uuid[]) "
-       "AND " SMD_ACCEPTED " ORDER BY patient_id, " SMD_MOVE_DAY ", decided_at"},
+       "AND " SMD_ACCEPTED " ORDER BY patient_transfer.patient_id, " SMD_MOVE_DAY ", decided_at"},
   };
 }
 
@@ -145,9 +166,19 @@ absl::StatusOr<std::vector<PatientFacts>> LoadFacts(Tx& tx, const std::vector<st
       [&]() -> absl::StatusOr<std::vector<PatientFacts>> { return LoadFactsOf(tx, "", ids); });
 }
 
+FactsWindow FactsWindow::FlagsAt(absl::CivilDay cutoff) {
+  // domain::EvaluatePatient reads, for its flags: visits dated in [Jan 1, cut-off] (earlier
+  // valid visits only name the date in a note; later ones are not yet made), health checks,
+  // rehabilitation and psychological support in the same period (InPeriod), and the
+  // register row. The first-visit anchor (the later of Jan 1 and registration) and the
+  // stability window (three months back from the cut-off) are read from visits of the
+  // period only: the stability window asks for the last valid visit *of the period*.
+  return FactsWindow{absl::CivilDay(cutoff.year(), 1, 1), cutoff};
+}
+
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                           const std::function<absl::StatusOr<bool>(PatientFacts&)>& fn,
-                          const std::string& after_id) {
+                          const std::string& after_id, const FactsWindow& window) {
   // The region's patient ids first, through the jurisdiction index (a few milliseconds for a
   // district of a province-sized register); then their rows chunk by chunk by id. A keyset
   // walk over the primary key filtered by jurisdiction would read the whole register for
@@ -170,7 +201,7 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
     std::vector<PatientFacts> chunk;
     // Re-checked by prefix: a row may have moved out of the region since the ids were read.
     RETURN_IF_ERROR(Guard([&]() -> absl::Status {
-      chunk = LoadFactsOf(tx, prefix, ids);
+      chunk = LoadFactsOf(tx, prefix, ids, window);
       return absl::OkStatus();
     }));
     for (auto& f : chunk) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "domain/metric_state.h"
+#include "store/metric_repository.h"
 
 namespace smd::store {
 
@@ -14,9 +15,11 @@ class Tx;
 namespace metric_repo {
 
 // The facts of the patients `ids` whose jurisdiction starts with `prefix` ("" = any), in
-// id order: one query per table (7 in all, whatever the number of ids).
+// id order, with the dated records of `window`: one query per table (6 in all, whatever
+// the number of ids).
 std::vector<domain::PatientFacts> LoadFactsOf(Tx& tx, const std::string& prefix,
-                                              const std::vector<std::string>& ids);
+                                              const std::vector<std::string>& ids,
+                                              const FactsWindow& window = FactsWindow::All());
 
 }  // namespace metric_repo
 }  // namespace smd::store

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "domain/metric_reasons.h"
 #include "domain/metric_state.h"
 #include "common/status_macros.h"
 #include "crypto/keys.h"
@@ -544,6 +545,32 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
   // Registration dates were set behind the server's back (as an import would set them):
   // rebuild the year once, then let every visit, check and death below update it.
   ASSERT_TRUE(env_->server().BuildMetricsYear(kYear).ok());
+  // Visits and checks of the year before (the patients are registered on 2024-06-01) from a
+  // generator of their own, so the draws below are those of the data this test always had.
+  // A recomputation reads only the records of its period for the figures, but every record
+  // for the notes behind a listed patient's reason ("no valid follow-up since ..."): these
+  // tell whether the two reads are kept apart (FactsWindow, docs/metrics.md).
+  std::mt19937 before_rng(20241201);
+  for (const std::string& p : ids) {
+    const int n = std::uniform_int_distribution<int>(0, 3)(before_rng);
+    std::set<int> days;  // days after 2024-06-01, distinct
+    while (static_cast<int>(days.size()) < n) {
+      days.insert(std::uniform_int_distribution<int>(0, 210)(before_rng));
+    }
+    for (int d : days) Visit(p, Form(D(absl::CivilDay(2024, 6, 1) + d), 1));
+    if (std::uniform_int_distribution<int>(0, 2)(before_rng) == 0) {
+      v1::RecordHealthCheckRequest hc;
+      hc.set_patient_id(p);
+      *hc.mutable_check_date() =
+          D(absl::CivilDay(2024, 6, 1) + std::uniform_int_distribution<int>(0, 210)(before_rng));
+      hc.set_consent(true);
+      hc.set_consent_by("患者本人");
+      hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
+      v1::HealthCheck out;
+      grpc::Status s = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+  }
   for (const std::string& p : ids) {
     std::set<int> days;  // day of year, distinct
     const int n = pick(0, 7);
@@ -641,15 +668,20 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
       }
     }
   }
-  // Arbitrary dates (not a month end, not today): recomputed, the same figures.
-  for (int k = 0; k < 4; ++k) {
-    const absl::CivilDay day = absl::CivilDay(kYear, 1, 1) + pick(0, 363);
+  // Arbitrary dates (not a month end, not today): recomputed, the same figures. Four of
+  // the kept year, then two of the year before (nothing kept: its records only).
+  std::vector<absl::CivilDay> arbitrary;
+  for (int k = 0; k < 4; ++k) arbitrary.push_back(absl::CivilDay(kYear, 1, 1) + pick(0, 363));
+  arbitrary.push_back(absl::CivilDay(2024, 9, 17));
+  arbitrary.push_back(absl::CivilDay(2024, 12, 30));
+  for (const absl::CivilDay day : arbitrary) {
     v1::GetMetricsRequest req;
     req.set_region(kRandomCommunity);
-    req.mutable_period()->set_year(kYear);
+    req.mutable_period()->set_year(static_cast<int>(day.year()));
     *req.mutable_period()->mutable_as_of() = D(day);
     v1::MetricsReport served;
     ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &served).ok());
+    EXPECT_EQ(served.source(), "recomputed");
     ExpectPlain(inputs, day, served, absl::StrCat("as of ", absl::FormatCivilTime(day)));
     // The patient list of the same date, recomputed and paged (pages of 3: the read stops
     // once a page is full and resumes after its last id), is the plain recomputation's.
@@ -657,12 +689,16 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
       const domain::IndicatorDef* def = domain::FindIndicatorByCode("management_rate");
       const domain::MetricStatus num = domain::NumeratorStatus(*def, domain::DefaultRuleSet());
       std::set<std::string> want, got;
+      std::map<std::string, std::string> want_reasons, got_reasons;
       for (const auto& [id, in] : inputs) {
         const domain::PatientMetrics pm = domain::EvaluatePatient(in, domain::PeriodAsOf(day));
         const domain::MetricStatus den = def->denominator == domain::MetricStatus::kUnspecified
                                              ? domain::MetricStatus::kRegistered
                                              : def->denominator;
-        if (pm.Has(den) && pm.Has(num) != missing) want.insert(id);
+        if (pm.Has(den) && pm.Has(num) != missing) {
+          want.insert(id);
+          if (missing) want_reasons[id] = domain::MissingReason(pm, num);
+        }
       }
       v1::ListMetricPatientsRequest lr;
       lr.set_region(kRandomCommunity);
@@ -676,13 +712,18 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
         EXPECT_EQ(lp.source(), "recomputed");
         for (const auto& p : lp.patients()) {
           EXPECT_TRUE(got.insert(p.patient_id()).second) << "listed twice";
-          if (missing) EXPECT_FALSE(p.reason().empty());
+          if (missing) {
+            EXPECT_FALSE(p.reason().empty());
+            got_reasons[p.patient_id()] = p.reason();
+          }
         }
         if (lp.next_page_token().empty()) break;
         lr.mutable_page()->set_page_token(lp.next_page_token());
       }
       EXPECT_EQ(got, want) << "list as of " << absl::FormatCivilTime(day)
                            << (missing ? " missing" : " counted");
+      // The reasons come from all of each listed patient's records.
+      EXPECT_EQ(got_reasons, want_reasons) << "reasons as of " << absl::FormatCivilTime(day);
     }
   }
 
