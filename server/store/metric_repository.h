@@ -77,6 +77,10 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                           const std::function<absl::StatusOr<bool>(domain::PatientFacts&)>& fn,
                           const std::string& after_id = "",
                           const FactsWindow& window = FactsWindow::All());
+// Tests only: makes ForEachFacts read every chunk by id range (true) or by ids (false)
+// whatever the region's share of the register; nullopt restores the choice. Both give the
+// same facts; the randomized comparison runs under each.
+void SetDenseFactsReadsForTest(std::optional<bool> dense);
 
 // ---- Upkeep ---------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@
 #include "runtime/server.h"
 #include "store/care_repository.h"
 #include "store/db.h"
+#include "store/metric_repository.h"
 #include "store/scope.h"
 #include "support/forms.h"
 #include "support/test_env.h"
@@ -674,6 +675,11 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
   for (int k = 0; k < 4; ++k) arbitrary.push_back(absl::CivilDay(kYear, 1, 1) + pick(0, 363));
   arbitrary.push_back(absl::CivilDay(2024, 9, 17));
   arbitrary.push_back(absl::CivilDay(2024, 12, 30));
+  // Read by ids and by id range (store::metric_repo::ForEachFacts picks the range for a
+  // region holding most of the register): the same figures either way.
+  for (const bool dense : {false, true}) {
+  SCOPED_TRACE(dense ? "facts read by id range" : "facts read by ids");
+  store::metric_repo::SetDenseFactsReadsForTest(dense);
   for (const absl::CivilDay day : arbitrary) {
     v1::GetMetricsRequest req;
     req.set_region(kRandomCommunity);
@@ -726,6 +732,8 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
       EXPECT_EQ(got_reasons, want_reasons) << "reasons as of " << absl::FormatCivilTime(day);
     }
   }
+  }
+  store::metric_repo::SetDenseFactsReadsForTest(std::nullopt);
 
   // As of today: served from the kept day, equal to the plain recomputation.
   const absl::CivilDay today = TodayBeijing();
