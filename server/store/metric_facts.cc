@@ -210,6 +210,16 @@ FactsWindow FactsWindow::FlagsAt(absl::CivilDay cutoff) {
   return FactsWindow{absl::CivilDay(cutoff.year(), 1, 1), cutoff};
 }
 
+FactsWindow FactsWindow::ForSets(const std::vector<domain::FigureSet>& sets) {
+  FactsWindow w;
+  for (const domain::FigureSet& set : sets) {
+    const FactsWindow one = FlagsAt(set.Cutoff(set.Slots()));  // the set's last cut-off
+    if (!w.from || *one.from < *w.from) w.from = one.from;
+    if (!w.to || *one.to > *w.to) w.to = one.to;
+  }
+  return w;
+}
+
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                           const std::function<absl::StatusOr<bool>(PatientFacts&)>& fn,
                           const std::string& after_id, const FactsWindow& window) {

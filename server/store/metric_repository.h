@@ -61,6 +61,9 @@ struct FactsWindow {
   // the period, Jan 1 of the cut-off's year to the cut-off (docs/metrics.md "Recomputed
   // dates").
   static FactsWindow FlagsAt(absl::CivilDay cutoff);
+  // FlagsAt of every cut-off of `sets` at once (what domain::ComputeState reads): from the
+  // first set's Jan 1 to the last cut-off. All() when `sets` is empty.
+  static FactsWindow ForSets(const std::vector<domain::FigureSet>& sets);
 };
 
 // Everything the metrics need about each of `ids` (all years) that is visible, in id
