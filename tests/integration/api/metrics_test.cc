@@ -105,6 +105,19 @@ class MetricsTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 
+  // A normal health check of `patient` on `day`, with consent.
+  static void HealthCheck(const std::string& patient, absl::CivilDay day) {
+    v1::RecordHealthCheckRequest hc;
+    hc.set_patient_id(patient);
+    *hc.mutable_check_date() = D(day);
+    hc.set_consent(true);
+    hc.set_consent_by("患者本人");
+    hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
+    v1::HealthCheck out;
+    grpc::Status s = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
   static v1::MetricsReport Get(const std::string& region, int year, int month,
                                const std::string& token = "") {
     v1::GetMetricsRequest req;
@@ -560,16 +573,8 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
     }
     for (int d : days) Visit(p, Form(D(absl::CivilDay(2024, 6, 1) + d), 1));
     if (std::uniform_int_distribution<int>(0, 2)(before_rng) == 0) {
-      v1::RecordHealthCheckRequest hc;
-      hc.set_patient_id(p);
-      *hc.mutable_check_date() =
-          D(absl::CivilDay(2024, 6, 1) + std::uniform_int_distribution<int>(0, 210)(before_rng));
-      hc.set_consent(true);
-      hc.set_consent_by("患者本人");
-      hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
-      v1::HealthCheck out;
-      grpc::Status s = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
-      ASSERT_TRUE(s.ok()) << s.error_message();
+      HealthCheck(p, absl::CivilDay(2024, 6, 1) +
+                         std::uniform_int_distribution<int>(0, 210)(before_rng));
     }
   }
   for (const std::string& p : ids) {
@@ -603,17 +608,7 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
       }
       Visit(p, f);
     }
-    if (pick(0, 3) == 0) {
-      v1::RecordHealthCheckRequest hc;
-      hc.set_patient_id(p);
-      *hc.mutable_check_date() = D(absl::CivilDay(kYear, 1, 1) + pick(0, 300));
-      hc.set_consent(true);
-      hc.set_consent_by("患者本人");
-      hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
-      v1::HealthCheck out;
-      grpc::Status s = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
-      ASSERT_TRUE(s.ok()) << s.error_message();
-    }
+    if (pick(0, 3) == 0) HealthCheck(p, absl::CivilDay(kYear, 1, 1) + pick(0, 300));
     if (pick(0, 9) == 0) {
       v1::GetPatientRequest g;
       g.set_patient_id(p);
