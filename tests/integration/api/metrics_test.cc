@@ -844,15 +844,7 @@ TEST_F(MetricsTest, WritesDuringABuildAreInTheFiguresItLeaves) {
     } else if (district == "320106") {
       // Built: writes move its rollups as on any day.
       for (size_t i = 1; i < ids.size(); i += 2) Visit(ids[i], Form(D(kYear, 9, 20 + i), 1));
-      v1::RecordHealthCheckRequest hc;
-      hc.set_patient_id(ids[0]);
-      *hc.mutable_check_date() = D(kYear, 8, 8);
-      hc.set_consent(true);
-      hc.set_consent_by("患者本人");
-      hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
-      v1::HealthCheck out;
-      grpc::Status st = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
-      ASSERT_TRUE(st.ok()) << st.error_message();
+      HealthCheck(ids[0], absl::CivilDay(kYear, 8, 8));
       writes += static_cast<int>(ids.size() / 2) + 1;
     }
   });
