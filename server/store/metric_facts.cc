@@ -5,8 +5,8 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
-#include <string_view>
 #include <pqxx/pqxx>
+#include <string_view>
 
 #include "absl/time/civil_time.h"
 #include "common/status_macros.h"
@@ -147,6 +147,7 @@ std::vector<PatientFacts> LoadFactsOf(Tx& tx, const std::string& prefix,
 // of $1 (one index descent each); the "range" form reads every patient from $1[1] to $1[2]
 // (one descent, then the index in order), for a chunk of a region that holds most of the
 // register, whose ids are then dense in the id order (LoadFactsOf).
+// clang-format off
 #define SMD_BY_IDS(col) col " = ANY($1::uuid[])"
 #define SMD_BY_RANGE(col) col " BETWEEN ($1::uuid[])[1] AND ($1::uuid[])[2]"
 // Ordered by the uuid column, not by the text output column of the same name, so the
@@ -165,6 +166,7 @@ std::vector<PatientFacts> LoadFactsOf(Tx& tx, const std::string& prefix,
 #define SMD_FACTS_DATED_BY(by, table, col)                                        \
   "SELECT patient_id::text, " col " FROM " table " WHERE " by("patient_id") " AND " col \
   " BETWEEN $2::date AND $3::date ORDER BY " table ".patient_id, " col
+// clang-format on
 
 std::vector<Statement> MetricFactStatements() {
   return {
@@ -180,8 +182,7 @@ std::vector<Statement> MetricFactStatements() {
       {"metric.facts_visits", SMD_FACTS_VISITS(SMD_BY_IDS)},
       {"metric.facts_visits_range", SMD_FACTS_VISITS(SMD_BY_RANGE)},
       {"metric.facts_checks", SMD_FACTS_DATED_BY(SMD_BY_IDS, "health_check", "check_date")},
-      {"metric.facts_checks_range",
-       SMD_FACTS_DATED_BY(SMD_BY_RANGE, "health_check", "check_date")},
+      {"metric.facts_checks_range", SMD_FACTS_DATED_BY(SMD_BY_RANGE, "health_check", "check_date")},
       {"metric.facts_rehab", SMD_FACTS_DATED_BY(SMD_BY_IDS, "rehab_session", "session_date")},
       {"metric.facts_rehab_range",
        SMD_FACTS_DATED_BY(SMD_BY_RANGE, "rehab_session", "session_date")},

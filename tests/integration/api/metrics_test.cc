@@ -3,31 +3,31 @@
 // health committee's aggregates-only view, the CSV export, and a randomized check of every
 // indicator against a plain recomputation from the raw rows.
 
+#include "domain/metrics.h"
+
 #include <algorithm>
 #include <map>
+#include <pqxx/pqxx>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <pqxx/pqxx>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
-#include "domain/metric_reasons.h"
-#include "domain/metric_state.h"
+#include "app/metric_use_cases.h"
 #include "common/status_macros.h"
 #include "crypto/keys.h"
-#include "domain/metrics.h"
+#include "domain/metric_reasons.h"
+#include "domain/metric_state.h"
 #include "domain/rule_options.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "smd/v1/followups.grpc.pb.h"
-#include "smd/v1/alerts.grpc.pb.h"
-#include "smd/v1/metrics.grpc.pb.h"
-#include "app/metric_use_cases.h"
 #include "runtime/server.h"
+#include "smd/v1/alerts.grpc.pb.h"
+#include "smd/v1/followups.grpc.pb.h"
+#include "smd/v1/metrics.grpc.pb.h"
 #include "store/care_repository.h"
 #include "store/db.h"
 #include "store/metric_repository.h"
@@ -573,8 +573,8 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
     }
     for (int d : days) Visit(p, Form(D(absl::CivilDay(2024, 6, 1) + d), 1));
     if (std::uniform_int_distribution<int>(0, 2)(before_rng) == 0) {
-      HealthCheck(p, absl::CivilDay(2024, 6, 1) +
-                         std::uniform_int_distribution<int>(0, 210)(before_rng));
+      HealthCheck(
+          p, absl::CivilDay(2024, 6, 1) + std::uniform_int_distribution<int>(0, 210)(before_rng));
     }
   }
   for (const std::string& p : ids) {
@@ -673,60 +673,60 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
   // Read by ids and by id range (store::metric_repo::ForEachFacts picks the range for a
   // region holding most of the register): the same figures either way.
   for (const bool dense : {false, true}) {
-  SCOPED_TRACE(dense ? "facts read by id range" : "facts read by ids");
-  store::metric_repo::SetDenseFactsReadsForTest(dense);
-  for (const absl::CivilDay day : arbitrary) {
-    v1::GetMetricsRequest req;
-    req.set_region(kRandomCommunity);
-    req.mutable_period()->set_year(static_cast<int>(day.year()));
-    *req.mutable_period()->mutable_as_of() = D(day);
-    v1::MetricsReport served;
-    ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &served).ok());
-    EXPECT_EQ(served.source(), "recomputed");
-    ExpectPlain(inputs, day, served, absl::StrCat("as of ", absl::FormatCivilTime(day)));
-    // The patient list of the same date, recomputed and paged (pages of 3: the read stops
-    // once a page is full and resumes after its last id), is the plain recomputation's.
-    for (const bool missing : {true, false}) {
-      const domain::IndicatorDef* def = domain::FindIndicatorByCode("management_rate");
-      const domain::MetricStatus num = domain::NumeratorStatus(*def, domain::DefaultRuleSet());
-      std::set<std::string> want, got;
-      std::map<std::string, std::string> want_reasons, got_reasons;
-      for (const auto& [id, in] : inputs) {
-        const domain::PatientMetrics pm = domain::EvaluatePatient(in, domain::PeriodAsOf(day));
-        const domain::MetricStatus den = def->denominator == domain::MetricStatus::kUnspecified
-                                             ? domain::MetricStatus::kRegistered
-                                             : def->denominator;
-        if (pm.Has(den) && pm.Has(num) != missing) {
-          want.insert(id);
-          if (missing) want_reasons[id] = domain::MissingReason(pm, num);
-        }
-      }
-      v1::ListMetricPatientsRequest lr;
-      lr.set_region(kRandomCommunity);
-      *lr.mutable_period()->mutable_as_of() = D(day);
-      lr.set_indicator("management_rate");
-      lr.set_missing(missing);
-      lr.mutable_page()->set_page_size(3);
-      for (int page = 0; page < 50; ++page) {
-        v1::ListMetricPatientsResponse lp;
-        ASSERT_TRUE(metrics_->ListMetricPatients(TestServer::Ctx(*doctor_).get(), lr, &lp).ok());
-        EXPECT_EQ(lp.source(), "recomputed");
-        for (const auto& p : lp.patients()) {
-          EXPECT_TRUE(got.insert(p.patient_id()).second) << "listed twice";
-          if (missing) {
-            EXPECT_FALSE(p.reason().empty());
-            got_reasons[p.patient_id()] = p.reason();
+    SCOPED_TRACE(dense ? "facts read by id range" : "facts read by ids");
+    store::metric_repo::SetDenseFactsReadsForTest(dense);
+    for (const absl::CivilDay day : arbitrary) {
+      v1::GetMetricsRequest req;
+      req.set_region(kRandomCommunity);
+      req.mutable_period()->set_year(static_cast<int>(day.year()));
+      *req.mutable_period()->mutable_as_of() = D(day);
+      v1::MetricsReport served;
+      ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &served).ok());
+      EXPECT_EQ(served.source(), "recomputed");
+      ExpectPlain(inputs, day, served, absl::StrCat("as of ", absl::FormatCivilTime(day)));
+      // The patient list of the same date, recomputed and paged (pages of 3: the read stops
+      // once a page is full and resumes after its last id), is the plain recomputation's.
+      for (const bool missing : {true, false}) {
+        const domain::IndicatorDef* def = domain::FindIndicatorByCode("management_rate");
+        const domain::MetricStatus num = domain::NumeratorStatus(*def, domain::DefaultRuleSet());
+        std::set<std::string> want, got;
+        std::map<std::string, std::string> want_reasons, got_reasons;
+        for (const auto& [id, in] : inputs) {
+          const domain::PatientMetrics pm = domain::EvaluatePatient(in, domain::PeriodAsOf(day));
+          const domain::MetricStatus den = def->denominator == domain::MetricStatus::kUnspecified
+                                               ? domain::MetricStatus::kRegistered
+                                               : def->denominator;
+          if (pm.Has(den) && pm.Has(num) != missing) {
+            want.insert(id);
+            if (missing) want_reasons[id] = domain::MissingReason(pm, num);
           }
         }
-        if (lp.next_page_token().empty()) break;
-        lr.mutable_page()->set_page_token(lp.next_page_token());
+        v1::ListMetricPatientsRequest lr;
+        lr.set_region(kRandomCommunity);
+        *lr.mutable_period()->mutable_as_of() = D(day);
+        lr.set_indicator("management_rate");
+        lr.set_missing(missing);
+        lr.mutable_page()->set_page_size(3);
+        for (int page = 0; page < 50; ++page) {
+          v1::ListMetricPatientsResponse lp;
+          ASSERT_TRUE(metrics_->ListMetricPatients(TestServer::Ctx(*doctor_).get(), lr, &lp).ok());
+          EXPECT_EQ(lp.source(), "recomputed");
+          for (const auto& p : lp.patients()) {
+            EXPECT_TRUE(got.insert(p.patient_id()).second) << "listed twice";
+            if (missing) {
+              EXPECT_FALSE(p.reason().empty());
+              got_reasons[p.patient_id()] = p.reason();
+            }
+          }
+          if (lp.next_page_token().empty()) break;
+          lr.mutable_page()->set_page_token(lp.next_page_token());
+        }
+        EXPECT_EQ(got, want) << "list as of " << absl::FormatCivilTime(day)
+                             << (missing ? " missing" : " counted");
+        // The reasons come from all of each listed patient's records.
+        EXPECT_EQ(got_reasons, want_reasons) << "reasons as of " << absl::FormatCivilTime(day);
       }
-      EXPECT_EQ(got, want) << "list as of " << absl::FormatCivilTime(day)
-                           << (missing ? " missing" : " counted");
-      // The reasons come from all of each listed patient's records.
-      EXPECT_EQ(got_reasons, want_reasons) << "reasons as of " << absl::FormatCivilTime(day);
     }
-  }
   }
   store::metric_repo::SetDenseFactsReadsForTest(std::nullopt);
 
