@@ -54,7 +54,7 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
                                              ? domain::MetricStatus::kRegistered
                                              : def->denominator;
         // The page's ids in id order (one more than the page: whether a next page exists),
-        // and the evaluation of each when the recomputation made it already.
+        // and the evaluation of each (with its notes), made for the page alone.
         std::vector<std::string> ids;
         std::map<std::string, domain::PatientMetrics> evaluated;
         if (st.kept) {
@@ -69,33 +69,32 @@ absl::StatusOr<MetricPatientsPage> MetricUseCases::Patients(const CallMeta& meta
           // covers the region (patient.read above).
           out.recomputed = true;
           out.building = st.building;
+          // The pick reads the flags only (the records of the period, no notes:
+          // FactsWindow::FlagsAt); the page's patients are evaluated again below with all
+          // their records, for the notes behind each reason.
           RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
               tx, region,
               [&](domain::PatientFacts& f) -> absl::StatusOr<bool> {
                 if (!page_token.empty() && f.patient_id <= page_token) return true;
-                domain::PatientMetrics pm = domain::EvaluatePatient(f.input, r.period);
+                const domain::PatientMetrics pm =
+                    domain::EvaluatePatient(f.input, r.period, domain::Notes::kWithout);
                 if (!pm.Has(den) || pm.Has(num) == missing) return true;
                 if (domain::CommunityAt(f, r.period.cutoff).rfind(region, 0) != 0) return true;
                 ids.push_back(f.patient_id);
-                evaluated.emplace(f.patient_id, std::move(pm));
                 return static_cast<int>(ids.size()) <= limit;
               },
-              page_token));
+              page_token, store::metric_repo::FactsWindow::FlagsAt(r.period.cutoff)));
         }
         if (static_cast<int>(ids.size()) > limit) {
           ids.resize(limit);
           out.next_page_token = ids.back();
         }
-        // The page's rows in one read each: the register rows (only these are decrypted) and,
-        // from the kept state, the facts behind each reason.
+        // The page's rows in one read each: the register rows (only these are decrypted) and
+        // all the records of its patients, for the facts behind each reason.
         ASSIGN_OR_RETURN(std::vector<store::ListedPatient> rows, deps_.patients.GetMany(tx, ids));
-        std::vector<std::string> to_evaluate;
-        for (const auto& id : ids) {
-          if (!evaluated.count(id)) to_evaluate.push_back(id);
-        }
-        if (!to_evaluate.empty()) {
+        if (!ids.empty()) {
           ASSIGN_OR_RETURN(std::vector<domain::PatientFacts> facts,
-                           store::metric_repo::LoadFacts(tx, to_evaluate));
+                           store::metric_repo::LoadFacts(tx, ids));
           for (const auto& f : facts)
             evaluated[f.patient_id] = domain::EvaluatePatient(f.input, r.period);
         }

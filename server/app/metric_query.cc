@@ -111,15 +111,21 @@ absl::StatusOr<Counted> Count(const Deps& deps, store::Tx& tx, const std::string
   // one in the call see the region's rows too, so Count is the call's last patient read.
   out.recomputed = true;
   RETURN_IF_ERROR(store::SetScope(tx, region));
+  // Counts read the flags only: no notes, and only the records the flags read
+  // (FactsWindow::FlagsAt; docs/metrics.md "Recomputed dates").
   RETURN_IF_ERROR(store::metric_repo::ForEachFacts(
-      tx, region, [&](domain::PatientFacts& f) -> absl::StatusOr<bool> {
-        const domain::PatientMetrics pm = domain::EvaluatePatient(f.input, r.period);
+      tx, region,
+      [&](domain::PatientFacts& f) -> absl::StatusOr<bool> {
+        const domain::PatientMetrics pm =
+            domain::EvaluatePatient(f.input, r.period, domain::Notes::kWithout);
+        if (!pm.registered) return true;
         const std::string community = domain::CommunityAt(f, r.period.cutoff);
-        if (!pm.registered || community.rfind(region, 0) != 0) return true;
+        if (community.rfind(region, 0) != 0) return true;
         out.total.Add(pm);
         if (child_len) out.children[community.substr(0, child_len)].Add(pm);
         return true;
-      }));
+      },
+      "", store::metric_repo::FactsWindow::FlagsAt(r.period.cutoff)));
   return out;
 }
 

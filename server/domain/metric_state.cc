@@ -59,7 +59,8 @@ PatientYearState ComputeState(const PatientFacts& facts, const FigureSet& set) {
   PatientYearState st;
   for (int slot = 1; slot <= set.Slots(); ++slot) {
     const absl::CivilDay cutoff = set.Cutoff(slot);
-    st.masks[slot - 1] = StatusMask(EvaluatePatient(facts.input, PeriodAsOf(cutoff)));
+    st.masks[slot - 1] =
+        StatusMask(EvaluatePatient(facts.input, PeriodAsOf(cutoff), Notes::kWithout));
     if (st.masks[slot - 1] != 0) st.communities[slot - 1] = CommunityAt(facts, cutoff);
   }
   return st;

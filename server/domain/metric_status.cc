@@ -227,10 +227,13 @@ bool IsValidFollowUp(const VisitFact& v) {
          (v.risk_level.has_value() || v.hospitalization == Hospitalization::kCurrently);
 }
 
-PatientMetrics EvaluatePatient(const PatientPeriodInput& in, const ReportingPeriod& period) {
+PatientMetrics EvaluatePatient(const PatientPeriodInput& in, const ReportingPeriod& period,
+                               Notes notes) {
   PatientMetrics m;
   if (!RegisteredAt(in, period)) {
-    m.notes.push_back(StatusNote{MetricStatus::kRegistered, NotRegisteredNote(in, period)});
+    if (notes == Notes::kWith) {
+      m.notes.push_back(StatusNote{MetricStatus::kRegistered, NotRegisteredNote(in, period)});
+    }
     return m;
   }
   m.registered = true;
@@ -332,7 +335,7 @@ PatientMetrics EvaluatePatient(const PatientPeriodInput& in, const ReportingPeri
   m.schizophrenia_treated_last = f20 && (m.on_medication_last || m.hospitalised);
   m.schizophrenia_treated_any = f20 && (m.on_medication_any || m.hospitalised);
 
-  AddStatusNotes(in, period, f, m);
+  if (notes == Notes::kWith) AddStatusNotes(in, period, f, m);
   return m;
 }
 

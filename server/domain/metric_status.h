@@ -263,7 +263,14 @@ struct PatientMetrics {
 // (same-day records keep their order). Never fails: rows that passed the
 // schema's checks are all meaningful; an unknown enum value simply matches no
 // rule. Deterministic: equal inputs give equal results, notes included.
-PatientMetrics EvaluatePatient(const PatientPeriodInput& patient, const ReportingPeriod& period);
+//
+// `notes`: kWithout leaves PatientMetrics::notes empty and computes the same
+// flags. The counts (GetMetrics' recomputation, the kept states) read only the
+// flags; the bilingual notes are string formatting for every status a patient
+// lacks, most of the evaluation's time (issue 15, docs/metrics.md).
+enum class Notes { kWith, kWithout };
+PatientMetrics EvaluatePatient(const PatientPeriodInput& patient, const ReportingPeriod& period,
+                               Notes notes = Notes::kWith);
 
 // Whether `s` names a status (kRegistered..kMaxMetricStatus).
 bool IsKnownMetricStatus(MetricStatus s);

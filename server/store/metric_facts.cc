@@ -2,9 +2,13 @@
 // a patient's register row, visits, health checks, rehabilitation, psychological support
 // and accepted moves, read set-wise (one query per table for a chunk of patients).
 #include <algorithm>
-#include <map>
+#include <atomic>
+#include <cstdint>
+#include <optional>
 #include <pqxx/pqxx>
+#include <string_view>
 
+#include "absl/time/civil_time.h"
 #include "common/status_macros.h"
 #include "store/errors.h"
 #include "store/internal/metric_rows.h"
@@ -32,6 +36,9 @@ using domain::PatientFacts;
   "patient_id::text, visit_date, mode, lost_reason, reports_death, risk_level, final_class, " \
   "adherence, hospitalization, trouble, accident, minor_trouble"
 #define SMD_MOVE_COLUMNS "patient_id::text, " SMD_MOVE_DAY ", from_jurisdiction, to_jurisdiction"
+
+// SetDenseFactsReadsForTest: -1 decide by the region's share, 0 by ids, 1 by range.
+std::atomic<int> g_dense_for_test{-1};
 
 constexpr size_t kFirstChunk = 125;
 constexpr size_t kFactsChunk = 2000;
@@ -78,63 +85,112 @@ domain::VisitFact VisitFromRow(const pqxx::row& r) {
 namespace metric_repo {
 
 std::vector<PatientFacts> LoadFactsOf(Tx& tx, const std::string& prefix,
-                                      const std::vector<std::string>& ids) {
+                                      const std::vector<std::string>& ids,
+                                      const FactsWindow& window, bool dense) {
   std::vector<PatientFacts> out;
-  const std::string arr = pg::TextArray(ids);
-  for (const auto& r : tx.w().exec_prepared("metric.facts_patients", prefix, arr)) {
+  if (ids.empty()) return out;
+  // The statements' "_range" forms read every patient between the first and the last id
+  // (the ids are in order); the register rows read are then kept for `ids` only, so both
+  // forms give the same facts, and the records of patients not kept are passed over by the
+  // merge below.
+  const std::string arr = dense ? pg::TextArray({ids.front(), ids.back()}) : pg::TextArray(ids);
+  auto statement = [dense](const std::string& name) { return dense ? name + "_range" : name; };
+  for (const auto& r : tx.w().exec_prepared(statement("metric.facts_patients"), arr, prefix)) {
+    if (dense && !std::binary_search(ids.begin(), ids.end(), std::string_view(r[0].c_str()))) {
+      continue;
+    }
     out.push_back(PatientFromRow(r));
   }
   if (out.empty()) return out;
-  std::map<std::string, PatientFacts*> index;
-  for (PatientFacts& f : out) index[f.patient_id] = &f;
-  auto each = [&](const char* statement,
-                  const std::function<void(PatientFacts&, const pqxx::row&)>& add) {
-    for (const auto& r : tx.w().exec_prepared(statement, arr)) {
-      auto it = index.find(r[0].as<std::string>());
-      if (it != index.end()) add(*it->second, r);
+  // The window's bounds as date literals PostgreSQL reads ('-infinity' and 'infinity' when
+  // unbounded).
+  const std::string from =
+      window.from ? absl::FormatCivilTime(*window.from) : std::string("-infinity");
+  const std::string to = window.to ? absl::FormatCivilTime(*window.to) : std::string("infinity");
+  // Every statement returns its rows in patient-id order, as `out` is (uuid order is the
+  // text order of uuid::text), so the rows are matched to their patient by one merge.
+  auto merge = [&](const pqxx::result& rows,
+                   const std::function<void(PatientFacts&, const pqxx::row&)>& add) {
+    size_t i = 0;
+    for (const auto& r : rows) {
+      const std::string_view id(r[0].c_str(), r[0].size());
+      while (i < out.size() && std::string_view(out[i].patient_id) < id) ++i;
+      if (i == out.size()) break;
+      if (out[i].patient_id == id) add(out[i], r);
     }
   };
-  each("metric.facts_visits",
-       [](PatientFacts& f, const pqxx::row& r) { f.input.visits.push_back(VisitFromRow(r)); });
-  each("metric.facts_checks", [](PatientFacts& f, const pqxx::row& r) {
+  auto dated = [&](const char* name,
+                   const std::function<void(PatientFacts&, const pqxx::row&)>& add) {
+    merge(tx.w().exec_prepared(statement(name), arr, from, to), add);
+  };
+  dated("metric.facts_visits",
+        [](PatientFacts& f, const pqxx::row& r) { f.input.visits.push_back(VisitFromRow(r)); });
+  dated("metric.facts_checks", [](PatientFacts& f, const pqxx::row& r) {
     f.input.health_checks.push_back(pg::DayField(r[1]));
   });
-  each("metric.facts_rehab",
-       [](PatientFacts& f, const pqxx::row& r) { f.input.rehab.push_back(pg::DayField(r[1])); });
-  each("metric.facts_psych", [](PatientFacts& f, const pqxx::row& r) {
+  dated("metric.facts_rehab",
+        [](PatientFacts& f, const pqxx::row& r) { f.input.rehab.push_back(pg::DayField(r[1])); });
+  dated("metric.facts_psych", [](PatientFacts& f, const pqxx::row& r) {
     f.input.psych_support.push_back(pg::DayField(r[1]));
   });
-  each("metric.facts_moves", [](PatientFacts& f, const pqxx::row& r) {
-    f.moves.push_back({pg::DayField(r[1]), r[2].as<std::string>(), r[3].as<std::string>()});
-  });
+  merge(tx.w().exec_prepared(statement("metric.facts_moves"), arr),
+        [](PatientFacts& f, const pqxx::row& r) {
+          f.moves.push_back({pg::DayField(r[1]), r[2].as<std::string>(), r[3].as<std::string>()});
+        });
   return out;
 }
 
 }  // namespace metric_repo
 
+// Each records statement in two forms with the same parameters: $1 an array of patient ids,
+// $2 and $3 the window's bounds (the moves take $1 only). The "ids" form reads the patients
+// of $1 (one index descent each); the "range" form reads every patient from $1[1] to $1[2]
+// (one descent, then the index in order), for a chunk of a region that holds most of the
+// register, whose ids are then dense in the id order (LoadFactsOf).
+// clang-format off
+#define SMD_BY_IDS(col) col " = ANY($1::uuid[])"
+#define SMD_BY_RANGE(col) col " BETWEEN ($1::uuid[])[1] AND ($1::uuid[])[2]"
+// Ordered by the uuid column, not by the text output column of the same name, so the
+// index's order serves the ORDER BY (the same order: uuid order is the text order of
+// uuid::text).
+#define SMD_FACTS_PATIENTS(by)                                                      \
+  "SELECT " SMD_PATIENT_COLUMNS " FROM patient WHERE " by("id") " AND "            \
+  "starts_with(jurisdiction, $2) ORDER BY patient.id"
+#define SMD_FACTS_VISITS(by)                                                        \
+  "SELECT " SMD_VISIT_COLUMNS " FROM followup WHERE " by("patient_id") " AND current " \
+  "AND visit_date BETWEEN $2::date AND $3::date "                                   \
+  "ORDER BY followup.patient_id, visit_date, recorded_at"
+#define SMD_FACTS_MOVES(by)                                                          \
+  "SELECT " SMD_MOVE_COLUMNS " FROM patient_transfer WHERE " by("patient_id") " AND " \
+  SMD_ACCEPTED " ORDER BY patient_transfer.patient_id, " SMD_MOVE_DAY ", decided_at"
+#define SMD_FACTS_DATED_BY(by, table, col)                                        \
+  "SELECT patient_id::text, " col " FROM " table " WHERE " by("patient_id") " AND " col \
+  " BETWEEN $2::date AND $3::date ORDER BY " table ".patient_id, " col
+// clang-format on
+
 std::vector<Statement> MetricFactStatements() {
   return {
       // ---- the records (LoadFactsOf; the patient list of ForEachFacts) ----
       {"metric.region_patients",
-       "SELECT id::text FROM patient WHERE starts_with(jurisdiction, $1) ORDER BY id"},
-      {"metric.facts_patients",
-       "SELECT " SMD_PATIENT_COLUMNS " FROM patient WHERE id = ANY($2::uuid[]) AND "
-       "starts_with(jurisdiction, $1) ORDER BY id"},
-      {"metric.facts_visits",
-       "SELECT " SMD_VISIT_COLUMNS " FROM followup WHERE patient_id = ANY($1::uuid[]) AND "
-       "current ORDER BY patient_id, visit_date, recorded_at"},
-      {"metric.facts_checks",
-       "SELECT patient_id::text, check_date FROM health_check WHERE patient_id = "
-       "ANY($1::uuid[]) ORDER BY patient_id, check_date"},
-      {"metric.facts_rehab",
-       "SELECT patient_id::text, session_date FROM rehab_session WHERE patient_id = "
-       "ANY($1::uuid[]) ORDER BY patient_id, session_date"},
-      {"metric.facts_psych",
-       "SELECT patient_id::text, support_date FROM psych_support WHERE patient_id = "
-       "ANY($1::uuid[]) ORDER BY patient_id, support_date"},
-      {"metric.facts_moves",
-       "SELECT " SMD_MOVE_COLUMNS " FROM patient_transfer WHERE patient_id = ANY($1::uuid[]) "
-       "AND " SMD_ACCEPTED " ORDER BY patient_id, " SMD_MOVE_DAY ", decided_at"},
+       "SELECT id::text FROM patient WHERE starts_with(jurisdiction, $1) ORDER BY patient.id"},
+      // The register's row count as of the last ANALYZE (not a count: no scan, and the
+      // same whatever the caller's row-level scope); -1 before the first.
+      {"metric.register_estimate",
+       "SELECT reltuples::bigint FROM pg_class WHERE oid = 'patient'::regclass"},
+      {"metric.facts_patients", SMD_FACTS_PATIENTS(SMD_BY_IDS)},
+      {"metric.facts_patients_range", SMD_FACTS_PATIENTS(SMD_BY_RANGE)},
+      {"metric.facts_visits", SMD_FACTS_VISITS(SMD_BY_IDS)},
+      {"metric.facts_visits_range", SMD_FACTS_VISITS(SMD_BY_RANGE)},
+      {"metric.facts_checks", SMD_FACTS_DATED_BY(SMD_BY_IDS, "health_check", "check_date")},
+      {"metric.facts_checks_range", SMD_FACTS_DATED_BY(SMD_BY_RANGE, "health_check", "check_date")},
+      {"metric.facts_rehab", SMD_FACTS_DATED_BY(SMD_BY_IDS, "rehab_session", "session_date")},
+      {"metric.facts_rehab_range",
+       SMD_FACTS_DATED_BY(SMD_BY_RANGE, "rehab_session", "session_date")},
+      {"metric.facts_psych", SMD_FACTS_DATED_BY(SMD_BY_IDS, "psych_support", "support_date")},
+      {"metric.facts_psych_range",
+       SMD_FACTS_DATED_BY(SMD_BY_RANGE, "psych_support", "support_date")},
+      {"metric.facts_moves", SMD_FACTS_MOVES(SMD_BY_IDS)},
+      {"metric.facts_moves_range", SMD_FACTS_MOVES(SMD_BY_RANGE)},
   };
 }
 
@@ -145,14 +201,46 @@ absl::StatusOr<std::vector<PatientFacts>> LoadFacts(Tx& tx, const std::vector<st
       [&]() -> absl::StatusOr<std::vector<PatientFacts>> { return LoadFactsOf(tx, "", ids); });
 }
 
+FactsWindow FactsWindow::FlagsAt(absl::CivilDay cutoff) {
+  // domain::EvaluatePatient reads, for its flags: visits dated in [Jan 1, cut-off] (earlier
+  // valid visits only name the date in a note; later ones are not yet made), health checks,
+  // rehabilitation and psychological support in the same period (InPeriod), and the
+  // register row. The first-visit anchor (the later of Jan 1 and registration) and the
+  // stability window (three months back from the cut-off) are read from visits of the
+  // period only: the stability window asks for the last valid visit *of the period*.
+  return FactsWindow{absl::CivilDay(cutoff.year(), 1, 1), cutoff};
+}
+
+FactsWindow FactsWindow::ForSets(const std::vector<domain::FigureSet>& sets) {
+  FactsWindow w;
+  for (const domain::FigureSet& set : sets) {
+    const FactsWindow one = FlagsAt(set.Cutoff(set.Slots()));  // the set's last cut-off
+    if (!w.from || *one.from < *w.from) w.from = one.from;
+    if (!w.to || *one.to > *w.to) w.to = one.to;
+  }
+  return w;
+}
+
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                           const std::function<absl::StatusOr<bool>(PatientFacts&)>& fn,
-                          const std::string& after_id) {
+                          const std::string& after_id, const FactsWindow& window) {
   // The region's patient ids first, through the jurisdiction index (a few milliseconds for a
   // district of a province-sized register); then their rows chunk by chunk by id. A keyset
   // walk over the primary key filtered by jurisdiction would read the whole register for
   // every chunk of a small region.
   ASSIGN_OR_RETURN(const std::vector<std::string> all_ids, PatientsIn(tx, prefix));
+  // A region holding at least half the register (a province on a province's server) has
+  // dense ids: its chunks are read by id range, one index descent per table and chunk
+  // rather than one per patient (LoadFactsOf). Ids are random (uuid v4), so a region's
+  // share of any id range is about its share of the register.
+  bool dense = false;
+  RETURN_IF_ERROR(Guard([&]() -> absl::Status {
+    const pqxx::result est = tx.w().exec_prepared("metric.register_estimate");
+    const int64_t register_rows = est.empty() ? -1 : est[0][0].as<int64_t>(-1);
+    dense = register_rows > 0 && static_cast<int64_t>(all_ids.size()) * 2 >= register_rows;
+    return absl::OkStatus();
+  }));
+  if (const int forced = g_dense_for_test.load(); forced >= 0) dense = forced == 1;
   // Chunks grow from kFirstChunk to kFactsChunk: a reader that stops early (a page of a
   // patient list) reads few patients, a reader of the whole region few queries per patient.
   // Ids come in uuid order, which is their text order (fixed-width lowercase hex).
@@ -170,7 +258,7 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
     std::vector<PatientFacts> chunk;
     // Re-checked by prefix: a row may have moved out of the region since the ids were read.
     RETURN_IF_ERROR(Guard([&]() -> absl::Status {
-      chunk = LoadFactsOf(tx, prefix, ids);
+      chunk = LoadFactsOf(tx, prefix, ids, window, dense);
       return absl::OkStatus();
     }));
     for (auto& f : chunk) {
@@ -179,6 +267,10 @@ absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
     }
   }
   return absl::OkStatus();
+}
+
+void SetDenseFactsReadsForTest(std::optional<bool> dense) {
+  g_dense_for_test.store(dense ? (*dense ? 1 : 0) : -1);
 }
 
 absl::StatusOr<std::vector<std::string>> PatientsIn(Tx& tx, const std::string& prefix) {

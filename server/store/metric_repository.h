@@ -51,6 +51,21 @@ namespace metric_repo {
 
 // ---- The records the metrics read -----------------------------------------------------
 
+// Which dated records a read loads: visits, health checks, rehabilitation sessions and
+// psychological support dated in [from, to]. The register row and every accepted move are
+// read whatever their dates (domain::CommunityAt looks past the cut-off). All(): every date.
+struct FactsWindow {
+  std::optional<absl::CivilDay> from, to;  // nullopt: unbounded
+  static FactsWindow All() { return {}; }
+  // What domain::EvaluatePatient's flags (not its notes) read at `cutoff`: the records of
+  // the period, Jan 1 of the cut-off's year to the cut-off (docs/metrics.md "Recomputed
+  // dates").
+  static FactsWindow FlagsAt(absl::CivilDay cutoff);
+  // FlagsAt of every cut-off of `sets` at once (what domain::ComputeState reads): from the
+  // first set's Jan 1 to the last cut-off. All() when `sets` is empty.
+  static FactsWindow ForSets(const std::vector<domain::FigureSet>& sets);
+};
+
 // Everything the metrics need about each of `ids` (all years) that is visible, in id
 // order: one query per table, whatever the number of ids.
 absl::StatusOr<std::vector<domain::PatientFacts>> LoadFacts(Tx& tx,
@@ -59,10 +74,16 @@ absl::StatusOr<std::vector<domain::PatientFacts>> LoadFacts(Tx& tx,
 // The facts of every patient whose current jurisdiction starts with `prefix`, streamed in
 // patient-id order (a few queries per chunk of patients, not one per patient; the first
 // chunks are small, so a reader that stops early reads little), from the first id after
-// `after_id` ("" = from the start). `fn` returns false to stop.
+// `after_id` ("" = from the start), with the dated records of `window` only. `fn` returns
+// false to stop.
 absl::Status ForEachFacts(Tx& tx, const std::string& prefix,
                           const std::function<absl::StatusOr<bool>(domain::PatientFacts&)>& fn,
-                          const std::string& after_id = "");
+                          const std::string& after_id = "",
+                          const FactsWindow& window = FactsWindow::All());
+// Tests only: makes ForEachFacts read every chunk by id range (true) or by ids (false)
+// whatever the region's share of the register; nullopt restores the choice. Both give the
+// same facts; the randomized comparison runs under each.
+void SetDenseFactsReadsForTest(std::optional<bool> dense);
 
 // ---- Upkeep ---------------------------------------------------------------------------
 

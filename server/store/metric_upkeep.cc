@@ -183,7 +183,10 @@ absl::Status RefreshMarked(Tx& tx) {
       const std::vector<std::string> ids(
           marked.begin() + static_cast<std::ptrdiff_t>(start),
           marked.begin() + static_cast<std::ptrdiff_t>(std::min(marked.size(), start + kChunk)));
-      for (auto& f : LoadFactsOf(tx, "", ids)) facts.push_back(std::move(f));
+      // The records the sets' states read (no notes are kept), not every record.
+      for (auto& f : LoadFactsOf(tx, "", ids, FactsWindow::ForSets(sets))) {
+        facts.push_back(std::move(f));
+      }
     }
     if (facts.size() != marked.size()) {
       return absl::InternalError(
@@ -200,7 +203,7 @@ absl::StatusOr<int> BuildPatients(Tx& tx, const FigureSet& set, const std::strin
     tx.w().exec_prepared("metric.lock_patients", kPatientLockClass, pg::TextArray(ids));
     // Those still in the district: one that moved since the ids were read was refreshed by
     // the move's own write (writes keep every set, built or building).
-    return Reconcile(tx, LoadFactsOf(tx, district, ids), {set});
+    return Reconcile(tx, LoadFactsOf(tx, district, ids, FactsWindow::ForSets({set})), {set});
   });
 }
 

@@ -3,32 +3,34 @@
 // health committee's aggregates-only view, the CSV export, and a randomized check of every
 // indicator against a plain recomputation from the raw rows.
 
+#include "domain/metrics.h"
+
 #include <algorithm>
 #include <map>
+#include <pqxx/pqxx>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <pqxx/pqxx>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
-#include "domain/metric_state.h"
+#include "app/metric_use_cases.h"
 #include "common/status_macros.h"
 #include "crypto/keys.h"
-#include "domain/metrics.h"
+#include "domain/metric_reasons.h"
+#include "domain/metric_state.h"
 #include "domain/rule_options.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "smd/v1/followups.grpc.pb.h"
-#include "smd/v1/alerts.grpc.pb.h"
-#include "smd/v1/metrics.grpc.pb.h"
-#include "app/metric_use_cases.h"
 #include "runtime/server.h"
+#include "smd/v1/alerts.grpc.pb.h"
+#include "smd/v1/followups.grpc.pb.h"
+#include "smd/v1/metrics.grpc.pb.h"
 #include "store/care_repository.h"
 #include "store/db.h"
+#include "store/metric_repository.h"
 #include "store/scope.h"
 #include "support/forms.h"
 #include "support/test_env.h"
@@ -100,6 +102,19 @@ class MetricsTest : public ::testing::Test {
     *req.mutable_form() = std::move(form);
     v1::FollowUp out;
     grpc::Status s = followups_->RecordFollowUp(TestServer::Ctx(*doctor_).get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  // A normal health check of `patient` on `day`, with consent.
+  static void HealthCheck(const std::string& patient, absl::CivilDay day) {
+    v1::RecordHealthCheckRequest hc;
+    hc.set_patient_id(patient);
+    *hc.mutable_check_date() = D(day);
+    hc.set_consent(true);
+    hc.set_consent_by("患者本人");
+    hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
+    v1::HealthCheck out;
+    grpc::Status s = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 
@@ -544,6 +559,24 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
   // Registration dates were set behind the server's back (as an import would set them):
   // rebuild the year once, then let every visit, check and death below update it.
   ASSERT_TRUE(env_->server().BuildMetricsYear(kYear).ok());
+  // Visits and checks of the year before (the patients are registered on 2024-06-01) from a
+  // generator of their own, so the draws below are those of the data this test always had.
+  // A recomputation reads only the records of its period for the figures, but every record
+  // for the notes behind a listed patient's reason ("no valid follow-up since ..."): these
+  // tell whether the two reads are kept apart (FactsWindow, docs/metrics.md).
+  std::mt19937 before_rng(20241201);
+  for (const std::string& p : ids) {
+    const int n = std::uniform_int_distribution<int>(0, 3)(before_rng);
+    std::set<int> days;  // days after 2024-06-01, distinct
+    while (static_cast<int>(days.size()) < n) {
+      days.insert(std::uniform_int_distribution<int>(0, 210)(before_rng));
+    }
+    for (int d : days) Visit(p, Form(D(absl::CivilDay(2024, 6, 1) + d), 1));
+    if (std::uniform_int_distribution<int>(0, 2)(before_rng) == 0) {
+      HealthCheck(
+          p, absl::CivilDay(2024, 6, 1) + std::uniform_int_distribution<int>(0, 210)(before_rng));
+    }
+  }
   for (const std::string& p : ids) {
     std::set<int> days;  // day of year, distinct
     const int n = pick(0, 7);
@@ -575,17 +608,7 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
       }
       Visit(p, f);
     }
-    if (pick(0, 3) == 0) {
-      v1::RecordHealthCheckRequest hc;
-      hc.set_patient_id(p);
-      *hc.mutable_check_date() = D(absl::CivilDay(kYear, 1, 1) + pick(0, 300));
-      hc.set_consent(true);
-      hc.set_consent_by("患者本人");
-      hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
-      v1::HealthCheck out;
-      grpc::Status s = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
-      ASSERT_TRUE(s.ok()) << s.error_message();
-    }
+    if (pick(0, 3) == 0) HealthCheck(p, absl::CivilDay(kYear, 1, 1) + pick(0, 300));
     if (pick(0, 9) == 0) {
       v1::GetPatientRequest g;
       g.set_patient_id(p);
@@ -641,50 +664,71 @@ TEST_F(MetricsTest, EveryIndicatorEqualsAPlainRecomputationOfRandomData) {
       }
     }
   }
-  // Arbitrary dates (not a month end, not today): recomputed, the same figures.
-  for (int k = 0; k < 4; ++k) {
-    const absl::CivilDay day = absl::CivilDay(kYear, 1, 1) + pick(0, 363);
-    v1::GetMetricsRequest req;
-    req.set_region(kRandomCommunity);
-    req.mutable_period()->set_year(kYear);
-    *req.mutable_period()->mutable_as_of() = D(day);
-    v1::MetricsReport served;
-    ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &served).ok());
-    ExpectPlain(inputs, day, served, absl::StrCat("as of ", absl::FormatCivilTime(day)));
-    // The patient list of the same date, recomputed and paged (pages of 3: the read stops
-    // once a page is full and resumes after its last id), is the plain recomputation's.
-    for (const bool missing : {true, false}) {
-      const domain::IndicatorDef* def = domain::FindIndicatorByCode("management_rate");
-      const domain::MetricStatus num = domain::NumeratorStatus(*def, domain::DefaultRuleSet());
-      std::set<std::string> want, got;
-      for (const auto& [id, in] : inputs) {
-        const domain::PatientMetrics pm = domain::EvaluatePatient(in, domain::PeriodAsOf(day));
-        const domain::MetricStatus den = def->denominator == domain::MetricStatus::kUnspecified
-                                             ? domain::MetricStatus::kRegistered
-                                             : def->denominator;
-        if (pm.Has(den) && pm.Has(num) != missing) want.insert(id);
-      }
-      v1::ListMetricPatientsRequest lr;
-      lr.set_region(kRandomCommunity);
-      *lr.mutable_period()->mutable_as_of() = D(day);
-      lr.set_indicator("management_rate");
-      lr.set_missing(missing);
-      lr.mutable_page()->set_page_size(3);
-      for (int page = 0; page < 50; ++page) {
-        v1::ListMetricPatientsResponse lp;
-        ASSERT_TRUE(metrics_->ListMetricPatients(TestServer::Ctx(*doctor_).get(), lr, &lp).ok());
-        EXPECT_EQ(lp.source(), "recomputed");
-        for (const auto& p : lp.patients()) {
-          EXPECT_TRUE(got.insert(p.patient_id()).second) << "listed twice";
-          if (missing) EXPECT_FALSE(p.reason().empty());
+  // Arbitrary dates (not a month end, not today): recomputed, the same figures. Four of
+  // the kept year, then two of the year before (nothing kept: its records only).
+  std::vector<absl::CivilDay> arbitrary;
+  for (int k = 0; k < 4; ++k) arbitrary.push_back(absl::CivilDay(kYear, 1, 1) + pick(0, 363));
+  arbitrary.push_back(absl::CivilDay(2024, 9, 17));
+  arbitrary.push_back(absl::CivilDay(2024, 12, 30));
+  // Read by ids and by id range (store::metric_repo::ForEachFacts picks the range for a
+  // region holding most of the register): the same figures either way.
+  for (const bool dense : {false, true}) {
+    SCOPED_TRACE(dense ? "facts read by id range" : "facts read by ids");
+    store::metric_repo::SetDenseFactsReadsForTest(dense);
+    for (const absl::CivilDay day : arbitrary) {
+      v1::GetMetricsRequest req;
+      req.set_region(kRandomCommunity);
+      req.mutable_period()->set_year(static_cast<int>(day.year()));
+      *req.mutable_period()->mutable_as_of() = D(day);
+      v1::MetricsReport served;
+      ASSERT_TRUE(metrics_->GetMetrics(TestServer::Ctx(*doctor_).get(), req, &served).ok());
+      EXPECT_EQ(served.source(), "recomputed");
+      ExpectPlain(inputs, day, served, absl::StrCat("as of ", absl::FormatCivilTime(day)));
+      // The patient list of the same date, recomputed and paged (pages of 3: the read stops
+      // once a page is full and resumes after its last id), is the plain recomputation's.
+      for (const bool missing : {true, false}) {
+        const domain::IndicatorDef* def = domain::FindIndicatorByCode("management_rate");
+        const domain::MetricStatus num = domain::NumeratorStatus(*def, domain::DefaultRuleSet());
+        std::set<std::string> want, got;
+        std::map<std::string, std::string> want_reasons, got_reasons;
+        for (const auto& [id, in] : inputs) {
+          const domain::PatientMetrics pm = domain::EvaluatePatient(in, domain::PeriodAsOf(day));
+          const domain::MetricStatus den = def->denominator == domain::MetricStatus::kUnspecified
+                                               ? domain::MetricStatus::kRegistered
+                                               : def->denominator;
+          if (pm.Has(den) && pm.Has(num) != missing) {
+            want.insert(id);
+            if (missing) want_reasons[id] = domain::MissingReason(pm, num);
+          }
         }
-        if (lp.next_page_token().empty()) break;
-        lr.mutable_page()->set_page_token(lp.next_page_token());
+        v1::ListMetricPatientsRequest lr;
+        lr.set_region(kRandomCommunity);
+        *lr.mutable_period()->mutable_as_of() = D(day);
+        lr.set_indicator("management_rate");
+        lr.set_missing(missing);
+        lr.mutable_page()->set_page_size(3);
+        for (int page = 0; page < 50; ++page) {
+          v1::ListMetricPatientsResponse lp;
+          ASSERT_TRUE(metrics_->ListMetricPatients(TestServer::Ctx(*doctor_).get(), lr, &lp).ok());
+          EXPECT_EQ(lp.source(), "recomputed");
+          for (const auto& p : lp.patients()) {
+            EXPECT_TRUE(got.insert(p.patient_id()).second) << "listed twice";
+            if (missing) {
+              EXPECT_FALSE(p.reason().empty());
+              got_reasons[p.patient_id()] = p.reason();
+            }
+          }
+          if (lp.next_page_token().empty()) break;
+          lr.mutable_page()->set_page_token(lp.next_page_token());
+        }
+        EXPECT_EQ(got, want) << "list as of " << absl::FormatCivilTime(day)
+                             << (missing ? " missing" : " counted");
+        // The reasons come from all of each listed patient's records.
+        EXPECT_EQ(got_reasons, want_reasons) << "reasons as of " << absl::FormatCivilTime(day);
       }
-      EXPECT_EQ(got, want) << "list as of " << absl::FormatCivilTime(day)
-                           << (missing ? " missing" : " counted");
     }
   }
+  store::metric_repo::SetDenseFactsReadsForTest(std::nullopt);
 
   // As of today: served from the kept day, equal to the plain recomputation.
   const absl::CivilDay today = TodayBeijing();
@@ -800,15 +844,7 @@ TEST_F(MetricsTest, WritesDuringABuildAreInTheFiguresItLeaves) {
     } else if (district == "320106") {
       // Built: writes move its rollups as on any day.
       for (size_t i = 1; i < ids.size(); i += 2) Visit(ids[i], Form(D(kYear, 9, 20 + i), 1));
-      v1::RecordHealthCheckRequest hc;
-      hc.set_patient_id(ids[0]);
-      *hc.mutable_check_date() = D(kYear, 8, 8);
-      hc.set_consent(true);
-      hc.set_consent_by("患者本人");
-      hc.set_physical_exam(v1::CHECK_RESULT_NORMAL);
-      v1::HealthCheck out;
-      grpc::Status st = followups_->RecordHealthCheck(TestServer::Ctx(*doctor_).get(), hc, &out);
-      ASSERT_TRUE(st.ok()) << st.error_message();
+      HealthCheck(ids[0], absl::CivilDay(kYear, 8, 8));
       writes += static_cast<int>(ids.size() / 2) + 1;
     }
   });

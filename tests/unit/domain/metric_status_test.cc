@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cstdint>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -765,6 +767,71 @@ TEST(MetricPeriod, MonthEndValidation) {
   EXPECT_EQ(PeriodToMonthEnd(2024, 12)->cutoff, D(2024, 12, 31));
   EXPECT_EQ(PeriodToMonthEnd(2024, 4)->cutoff, D(2024, 4, 30));
   EXPECT_EQ(PeriodToMonthEnd(2024, 4)->start(), D(2024, 1, 1));
+}
+
+// What a recomputed count reads (store::metric_repo::FactsWindow::FlagsAt,
+// docs/metrics.md "Recomputed dates"): on random patients with records over
+// three years, the flags from the records dated Jan 1 .. cut-off alone, without
+// notes, equal the flags of a full evaluation; and the notes need the rest (a
+// failure here means the narrowed read would miscount).
+TEST(EvaluatePatientTest, FlagsReadOnlyTheRecordsOfThePeriod) {
+  std::mt19937 rng(20261207);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto dates = [&](int n) {
+    std::vector<absl::CivilDay> out;
+    for (int k = 0; k < n; ++k) out.push_back(D(2023, 1, 1) + pick(0, 3 * 365));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  int notes_differ = 0;
+  for (int i = 0; i < 2000; ++i) {
+    PatientPeriodInput p;
+    p.registered_on = D(2022, 6, 1) + pick(0, 900);
+    p.diagnosis = pick(0, 1) ? DiagnosisCategory::kSchizophrenia : DiagnosisCategory::kBipolar;
+    if (pick(0, 9) == 0) p.died_on = D(2023, 1, 1) + pick(0, 3 * 365);
+    for (absl::CivilDay d : dates(pick(0, 14))) {
+      VisitFact v;
+      v.date = d;
+      v.mode = static_cast<VisitMode>(pick(1, 3));
+      v.risk_level = pick(-1, 3);
+      if (v.risk_level == -1) v.risk_level.reset();
+      v.final_class = static_cast<Classification>(pick(0, 3));
+      v.adherence = static_cast<Adherence>(pick(0, 4));
+      v.hospitalization = static_cast<Hospitalization>(pick(0, 3));
+      if (pick(0, 6) == 0) v.lost_reason = LostReason::kWorkingAway;
+      if (pick(0, 9) == 0) v.trouble = 1;
+      if (pick(0, 9) == 0) v.minor_trouble = 1;
+      p.visits.push_back(v);
+    }
+    p.health_checks = dates(pick(0, 3));
+    p.rehab = dates(pick(0, 3));
+    p.psych_support = dates(pick(0, 3));
+    const ReportingPeriod period = PeriodAsOf(D(2023, 1, 1) + pick(0, 3 * 365));
+    PatientPeriodInput narrow = p;
+    auto in_period = [&](absl::CivilDay d) { return d >= period.start() && d <= period.cutoff; };
+    narrow.visits.clear();
+    for (const VisitFact& v : p.visits) {
+      if (in_period(v.date)) narrow.visits.push_back(v);
+    }
+    for (auto* list : {&narrow.health_checks, &narrow.rehab, &narrow.psych_support}) {
+      list->erase(std::remove_if(list->begin(), list->end(),
+                                 [&](absl::CivilDay d) { return !in_period(d); }),
+                  list->end());
+    }
+    const PatientMetrics full = EvaluatePatient(p, period);
+    const PatientMetrics flags = EvaluatePatient(narrow, period, Notes::kWithout);
+    EXPECT_EQ(StatusMask(flags), StatusMask(full)) << "patient " << i;
+    EXPECT_TRUE(flags.notes.empty());
+    const PatientMetrics narrow_notes = EvaluatePatient(narrow, period);
+    EXPECT_EQ(StatusMask(narrow_notes), StatusMask(full));
+    bool differ = narrow_notes.notes.size() != full.notes.size();
+    for (size_t k = 0; !differ && k < full.notes.size(); ++k) {
+      differ = narrow_notes.notes[k].text != full.notes[k].text;
+    }
+    notes_differ += differ ? 1 : 0;
+  }
+  // The notes do read earlier records: the narrowed read is for counts only.
+  EXPECT_GT(notes_differ, 0);
 }
 
 }  // namespace
