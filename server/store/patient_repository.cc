@@ -220,7 +220,7 @@ std::vector<Statement> PatientStatements() {
   static const std::string t_list = absl::StrCat(
       "SELECT ", kTransferColumns, " FROM patient_transfer t JOIN (", t_side("from_jurisdiction"),
       " UNION ", t_side("to_jurisdiction"),
-      ") k USING (id) ORDER BY k.k_at DESC, id DESC LIMIT $4");
+      ") k USING (id) ORDER BY k.k_at DESC, t.id DESC LIMIT $4");
   // SKIP LOCKED: a row a call holds is passed over instead of waited for (the last batch
   // counts what is left: UpgradeBatch::left).
   static const std::string legacy_batch =
