@@ -5,8 +5,11 @@
 // follow-up schedule its visits would have left (last class, next due date, last valid
 // visit, discharges), then times the calls behind the worklists (ListWorklist: every kind,
 // overdue, due within 7 days, unstable not seen, discharged not seen, 2-week reviews;
-// ListTeamGaps) and SearchPatients (by name, by ID number, and the plain register listing)
-// for the demo community doctor (street 320106001) and the demo
+// ListTeamGaps), SearchPatients (by name, by ID number, and the plain register listing),
+// ListTransfers (200,000 transfers over the province; the community doctor only, as the
+// psychiatrist's role does not move patients) and ListMetricPatients (today's 管理率,
+// missing, from the kept states: the demo district's built by the server's build step, the
+// others copied) for the demo community doctor (street 320106001) and the demo
 // district psychiatrist (320106): the first page and a page reached by following five
 // next_page_tokens. Prints p50/p99 per list with MET / NOT MET against p99 <= 50 ms.
 //
