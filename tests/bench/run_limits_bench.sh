@@ -80,7 +80,8 @@ run_part() {  # NAME SCRIPT ARGS...
   "$here/$script" "$@" >"$log" 2>&1 || rc=$?
   # The bench's own summary, without the PostgreSQL log it prints on failure.
   grep -v -E 'LOG: |DETAIL: | INFO ' "$log" | sed -n '/^SUMMARY/,$p' | sed 's/^/  /'
-  grep -E 'MET|INVALID|COPY|^LIMITS' "$log" | grep -v -E 'LOG: |DETAIL: ' \
+  # (and a table's header, "list  user  page  p50 ms ...", so that its columns are named)
+  grep -E 'MET|INVALID|COPY|^LIMITS|^list  ' "$log" | grep -v -E 'LOG: |DETAIL: ' \
     >"$out/$name.targets" || true
   if ((rc != 0)) && ! grep -q '^LIMITS' "$log"; then
     status[$name]="failed (exit $rc; last lines below)"
