@@ -207,9 +207,9 @@ std::vector<Statement> PatientStatements() {
   // The caller's region ($5) bounds each side: the page's ids come from the two indexes
   // led by the codes (migration 0030: patient_transfer_from_page, patient_transfer_to_page;
   // the region as the range [$5, smd_prefix_end($5)), which a generic plan can use), each
-  // side's newest `limit` after the keyset, merged; then only the page's rows are read. A
-  // transfer inside the region is on both sides once (UNION). The row-level policy still
-  // applies to every row read.
+  // side's newest `limit` after the keyset, merged and cut to `limit`; then only the page's
+  // rows are read. A transfer inside the region is on both sides once (UNION). The
+  // row-level policy still applies to every row read.
   auto t_side = [](const char* code) {
     return absl::StrCat(
         "(SELECT id, requested_at AS k_at FROM patient_transfer WHERE ", code, " ~>=~ $5 AND ", code,
@@ -220,7 +220,7 @@ std::vector<Statement> PatientStatements() {
   static const std::string t_list = absl::StrCat(
       "SELECT ", kTransferColumns, " FROM patient_transfer t JOIN (", t_side("from_jurisdiction"),
       " UNION ", t_side("to_jurisdiction"),
-      ") k USING (id) ORDER BY k.k_at DESC, t.id DESC LIMIT $4");
+      " ORDER BY k_at DESC, id DESC LIMIT $4) k USING (id) ORDER BY k.k_at DESC, t.id DESC");
   // SKIP LOCKED: a row a call holds is passed over instead of waited for (the last batch
   // counts what is left: UpgradeBatch::left).
   static const std::string legacy_batch =
