@@ -212,7 +212,8 @@ std::vector<Statement> PatientStatements() {
   // row-level policy still applies to every row read.
   auto t_side = [](const char* code) {
     return absl::StrCat(
-        "(SELECT id, requested_at AS k_at FROM patient_transfer WHERE ", code, " ~>=~ $5 AND ", code,
+        "(SELECT id, requested_at AS k_at FROM patient_transfer WHERE ", code, " ~>=~ $5 AND ",
+        code,
         " ~<~ smd_prefix_end($5) AND (NOT $1 OR status = 1) AND ($2::timestamptz IS NULL OR "
         "(requested_at, id) < ($2::timestamptz, $3::uuid)) ORDER BY requested_at DESC, id DESC "
         "LIMIT $4)");
@@ -805,13 +806,12 @@ absl::StatusOr<bool> PatientRepository::RefuseTransfer(Tx& tx, const std::string
 }
 
 absl::StatusOr<std::vector<TransferRow>> PatientRepository::ListTransfers(
-    Tx& tx, const std::string& region, bool pending_only, std::optional<absl::Time> before_at, const std::string& before_id,
-    int limit) {
+    Tx& tx, const std::string& region, bool pending_only, std::optional<absl::Time> before_at,
+    const std::string& before_id, int limit) {
   return Guard([&]() -> absl::StatusOr<std::vector<TransferRow>> {
     std::vector<TransferRow> out;
-    for (const auto& r :
-         tx.w().exec_prepared("transfer.list", pending_only, pg::OptTime(before_at),
-                              pg::NullIfEmpty(before_id), limit, region)) {
+    for (const auto& r : tx.w().exec_prepared("transfer.list", pending_only, pg::OptTime(before_at),
+                                              pg::NullIfEmpty(before_id), limit, region)) {
       TransferRow t = ReadTransferPlain(&r);
       // The listing goes on past a row whose texts do not decrypt: it is marked, and its
       // texts stay empty.

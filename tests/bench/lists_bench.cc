@@ -1,7 +1,7 @@
 // smd_bench_lists: the lists a doctor opens every day, at province scale (issue 17 item 5).
 // Generates a province's register (default 400,000 patients; SMD_BENCH_PATIENTS or
-// --patients shrinks it) spread at random (evenly on average) over --districts districts of 13 streets x 3
-// communities each (the demo district 320106 is one of them), each patient with the
+// --patients shrinks it) spread at random (evenly on average) over --districts districts of 13
+// streets x 3 communities each (the demo district 320106 is one of them), each patient with the
 // follow-up schedule its visits would have left (last class, next due date, last valid
 // visit, discharges), then times the calls behind the worklists (ListWorklist: every kind,
 // overdue, due within 7 days, unstable not seen, discharged not seen, 2-week reviews;
@@ -45,10 +45,10 @@
 #include "bench/bench_support.h"
 #include "bench/verdict.h"
 #include "common/clock.h"
-#include "common/status_macros.h"
 #include "common/parallel.h"
-#include "crypto/field_cipher.h"
+#include "common/status_macros.h"
 #include "crypto/encoding.h"
+#include "crypto/field_cipher.h"
 #include "crypto/random.h"
 #include "runtime/server.h"
 #include "runtime/wiring.h"
@@ -308,11 +308,11 @@ int Main(int argc, char** argv) {
     // "patient_transfer.<column>:<transfer id>"), so that every row decrypts.
     {
       crypto::FieldCipher cipher((*core)->keys);
-      pqxx::stream_to copy(w, "patient_transfer",
-                           std::vector<std::string>{"id", "patient_id", "from_jurisdiction",
-                                                    "to_jurisdiction", "status", "reason_enc",
-                                                    "decision_note_enc", "requested_by",
-                                                    "requested_at", "decided_by", "decided_at"});
+      pqxx::stream_to copy(
+          w, "patient_transfer",
+          std::vector<std::string>{"id", "patient_id", "from_jurisdiction", "to_jurisdiction",
+                                   "status", "reason_enc", "decision_note_enc", "requested_by",
+                                   "requested_at", "decided_by", "decided_at"});
       std::mt19937_64 rng(20261208);
       auto seal = [&](const std::string& id, const char* column, const std::string& text) {
         auto b = cipher.Encrypt(text, absl::StrCat("patient_transfer.", column, ":", id));
@@ -333,11 +333,10 @@ int Main(int argc, char** argv) {
           decided_by = doctor_id;
           decided_at = fmt(at + absl::Hours(24));
         }
-        copy << std::make_tuple(id, ids[rng() % ids.size()],
-                                communities[rng() % communities.size()],
-                                communities[rng() % communities.size()], pending ? 1 : 2,
-                                seal(id, "reason_enc", "随家属迁居"), note, doctor_id, fmt(at),
-                                decided_by, decided_at);
+        copy << std::make_tuple(
+            id, ids[rng() % ids.size()], communities[rng() % communities.size()],
+            communities[rng() % communities.size()], pending ? 1 : 2,
+            seal(id, "reason_enc", "随家属迁居"), note, doctor_id, fmt(at), decided_by, decided_at);
       }
       copy.complete();
     }
@@ -389,11 +388,14 @@ int Main(int argc, char** argv) {
              "patient_jurisdiction, patient_transfer_to) SELECT p.id, s.set_key, s.masks, "
              "ARRAY[CASE WHEN s.masks[1] = 0 THEN '' ELSE p.jurisdiction END], p.jurisdiction, "
              "p.transfer_to FROM patient p, (SELECT set_key, masks FROM metric_state WHERE "
-             "set_key = ", today_set.Key(), " AND patient_jurisdiction LIKE '320106%' "
+             "set_key = ",
+             today_set.Key(),
+             " AND patient_jurisdiction LIKE '320106%' "
              "ORDER BY masks[1] DESC LIMIT 1) s WHERE p.jurisdiction NOT LIKE '320106%'"));
-    std::printf("today's metric states: the demo district's %zu built, the others copied, in "
-                "%.1f s\n",
-                demo.size(), Ms(SteadyClock::now() - t_states) / 1000);
+    std::printf(
+        "today's metric states: the demo district's %zu built, the others copied, in "
+        "%.1f s\n",
+        demo.size(), Ms(SteadyClock::now() - t_states) / 1000);
   }
   Exec(super_db, "VACUUM ANALYZE");
   std::printf("loaded by COPY and vacuumed in %.1f s: %s patients, %s schedules\n",
@@ -432,8 +434,10 @@ int Main(int argc, char** argv) {
            "EXECUTE gaps('" + scope + "', '{1,2,3}', NULL, 51)"},
           {"search, the register (PatientRepository::Search's shape)",
            "SELECT * FROM patient JOIN (SELECT id AS k_id, registered_at AS k_at FROM patient "
-           "WHERE starts_with(jurisdiction, '" + scope + "') ORDER BY registered_at, id "
-           "LIMIT 51) k ON k.k_id = patient.id ORDER BY k.k_at, k.k_id"},
+           "WHERE starts_with(jurisdiction, '" +
+               scope +
+               "') ORDER BY registered_at, id "
+               "LIMIT 51) k ON k.k_id = patient.id ORDER BY k.k_at, k.k_id"},
       };
       for (const auto& [label, sql] : statements) {
         std::printf("\n[explain] %s, scope %s, as smd_app:\n", label.c_str(), scope.c_str());
@@ -542,8 +546,7 @@ int Main(int argc, char** argv) {
     };
   };
   // ListTransfers (the community doctor's: the psychiatrist's role does not move patients).
-  auto transfers = [&](const User& u, int, const std::string& token, std::string* next,
-                       int* n) {
+  auto transfers = [&](const User& u, int, const std::string& token, std::string* next, int* n) {
     grpc::ClientContext ctx;
     ctx_for(u, ctx);
     v1::ListTransfersRequest req;

@@ -533,7 +533,9 @@ TEST_F(RlsTest, TransfersPageExactlyWhatTheTransferRowsSelect) {
   // are not real ciphertexts: the list returns such rows marked unreadable.
   db.ExecSuper(
       "INSERT INTO patient_transfer (id, patient_id, from_jurisdiction, to_jurisdiction, status, "
-      "reason_enc, requested_by, requested_at) SELECT gen_random_uuid(), '" + patient + "', f, t, "
+      "reason_enc, requested_by, requested_at) SELECT gen_random_uuid(), '" +
+      patient +
+      "', f, t, "
       "st, '\\x00', (SELECT id FROM app_user WHERE username = 'doctor'), "
       "timestamptz '2026-01-01 08:00+00' + d * interval '1 hour' FROM (VALUES "
       "('320107001001', '320106001002', 1, 0), ('320107001001', '320106002001', 2, 0), "
@@ -545,15 +547,14 @@ TEST_F(RlsTest, TransfersPageExactlyWhatTheTransferRowsSelect) {
   pqxx::nontransaction n(su);
   int64_t listed = 0;
   const std::vector<std::tuple<std::string, std::string, std::string>> callers = {
-      {"doctor", kDoctorPw, "320106001"},
-      {"doctor2", kDoctor2Pw, "320106002"}};
+      {"doctor", kDoctorPw, "320106001"}, {"doctor2", kDoctor2Pw, "320106002"}};
   for (const auto& [user, pw, scope] : callers) {
     for (bool pending : {false, true}) {
       std::vector<std::string> want, got;
-      for (const auto& r : n.exec(
-               "SELECT id::text FROM patient_transfer WHERE (starts_with(from_jurisdiction, '" +
-               scope + "') OR starts_with(to_jurisdiction, '" + scope + "'))" +
-               (pending ? " AND status = 1" : "") + " ORDER BY requested_at DESC, id DESC")) {
+      for (const auto& r :
+           n.exec("SELECT id::text FROM patient_transfer WHERE (starts_with(from_jurisdiction, '" +
+                  scope + "') OR starts_with(to_jurisdiction, '" + scope + "'))" +
+                  (pending ? " AND status = 1" : "") + " ORDER BY requested_at DESC, id DESC")) {
         want.push_back(r[0].as<std::string>());
       }
       v1::ListTransfersRequest req;
@@ -561,8 +562,8 @@ TEST_F(RlsTest, TransfersPageExactlyWhatTheTransferRowsSelect) {
       req.mutable_page()->set_page_size(2);
       for (int pages = 0; pages < 1000; ++pages) {
         v1::ListTransfersResponse page;
-        grpc::Status st = patients->ListTransfers(TestServer::Ctx(Token(user, pw)).get(), req,
-                                                  &page);
+        grpc::Status st =
+            patients->ListTransfers(TestServer::Ctx(Token(user, pw)).get(), req, &page);
         ASSERT_TRUE(st.ok()) << st.error_message();
         for (const auto& t : page.transfers()) got.push_back(t.transfer_id());
         if (page.next_page_token().empty()) break;
