@@ -592,8 +592,11 @@ absl::StatusOr<TransferPage> PatientUseCases::ListTransfers(const CallMeta& meta
     std::optional<absl::Time> before_at;
     std::string before_id;
     RETURN_IF_ERROR(ParseKeyset(page_token, &before_at, &before_id));
+    // The caller's jurisdiction is its row-level scope (RunCall): naming it lets the list
+    // be served by the indexes of each side's code (store/patient_repository.h).
     ASSIGN_OR_RETURN(page.transfers,
-                     deps_.patients.ListTransfers(tx, pending_only, before_at, before_id, limit + 1));
+                     deps_.patients.ListTransfers(tx, who.jurisdiction, pending_only, before_at,
+                                                  before_id, limit + 1));
     if (static_cast<int>(page.transfers.size()) > limit) {
       page.transfers.resize(limit);
       page.next_page_token =

@@ -204,11 +204,24 @@ std::vector<Statement> PatientStatements() {
   static const std::string t_get =
       std::string("SELECT ") + kTransferColumns + " FROM patient_transfer WHERE id = $1::uuid";
   static const std::string t_get_lock = t_get + " FOR UPDATE";
-  static const std::string t_list =
-      std::string("SELECT ") + kTransferColumns +
-      " FROM patient_transfer WHERE (NOT $1 OR status = 1) AND "
-      "($2::timestamptz IS NULL OR (requested_at, id) < ($2::timestamptz, $3::uuid)) "
-      "ORDER BY requested_at DESC, id DESC LIMIT $4";
+  // The caller's region ($5) bounds each side: the page's ids come from the two indexes
+  // led by the codes (migration 0030: patient_transfer_from_page, patient_transfer_to_page;
+  // the region as the range [$5, smd_prefix_end($5)), which a generic plan can use), each
+  // side's newest `limit` after the keyset, merged and cut to `limit`; then only the page's
+  // rows are read. A transfer inside the region is on both sides once (UNION). The
+  // row-level policy still applies to every row read.
+  auto t_side = [](const char* code) {
+    return absl::StrCat(
+        "(SELECT id, requested_at AS k_at FROM patient_transfer WHERE ", code, " ~>=~ $5 AND ",
+        code,
+        " ~<~ smd_prefix_end($5) AND (NOT $1 OR status = 1) AND ($2::timestamptz IS NULL OR "
+        "(requested_at, id) < ($2::timestamptz, $3::uuid)) ORDER BY requested_at DESC, id DESC "
+        "LIMIT $4)");
+  };
+  static const std::string t_list = absl::StrCat(
+      "SELECT ", kTransferColumns, " FROM patient_transfer t JOIN (", t_side("from_jurisdiction"),
+      " UNION ", t_side("to_jurisdiction"),
+      " ORDER BY k_at DESC, id DESC LIMIT $4) k USING (id) ORDER BY k.k_at DESC, t.id DESC");
   // SKIP LOCKED: a row a call holds is passed over instead of waited for (the last batch
   // counts what is left: UpgradeBatch::left).
   static const std::string legacy_batch =
@@ -793,12 +806,12 @@ absl::StatusOr<bool> PatientRepository::RefuseTransfer(Tx& tx, const std::string
 }
 
 absl::StatusOr<std::vector<TransferRow>> PatientRepository::ListTransfers(
-    Tx& tx, bool pending_only, std::optional<absl::Time> before_at, const std::string& before_id,
-    int limit) {
+    Tx& tx, const std::string& region, bool pending_only, std::optional<absl::Time> before_at,
+    const std::string& before_id, int limit) {
   return Guard([&]() -> absl::StatusOr<std::vector<TransferRow>> {
     std::vector<TransferRow> out;
     for (const auto& r : tx.w().exec_prepared("transfer.list", pending_only, pg::OptTime(before_at),
-                                              pg::NullIfEmpty(before_id), limit)) {
+                                              pg::NullIfEmpty(before_id), limit, region)) {
       TransferRow t = ReadTransferPlain(&r);
       // The listing goes on past a row whose texts do not decrypt: it is marked, and its
       // texts stay empty.

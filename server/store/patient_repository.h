@@ -156,11 +156,14 @@ class PatientRepository {
   absl::StatusOr<bool> RefuseTransfer(Tx& tx, const std::string& transfer_id,
                                       const std::string& user_id, absl::Time at,
                                       const std::string& note);
-  // Transfers visible to the scope, newest first, keyset on (requested_at, id). A row
-  // whose texts do not decrypt is returned with unreadable = true and empty texts.
-  absl::StatusOr<std::vector<TransferRow>> ListTransfers(
-      Tx& tx, bool pending_only, std::optional<absl::Time> before_at,
-      const std::string& before_id, int limit);
+  // Transfers from or to `region` (a region code prefix) that are visible to the scope,
+  // newest first, keyset on (requested_at, id). With the caller's own jurisdiction as the
+  // region (its scope), that is every transfer the scope sees. A row whose texts do not
+  // decrypt is returned with unreadable = true and empty texts.
+  absl::StatusOr<std::vector<TransferRow>> ListTransfers(Tx& tx, const std::string& region,
+                                                         bool pending_only,
+                                                         std::optional<absl::Time> before_at,
+                                                         const std::string& before_id, int limit);
 
   // The online conversion (app::CipherUpgrade), within the transaction's scope, at most
   // `limit` rows with id > after_id, locked with SKIP LOCKED (a row a call holds is passed

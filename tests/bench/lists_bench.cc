@@ -1,12 +1,15 @@
 // smd_bench_lists: the lists a doctor opens every day, at province scale (issue 17 item 5).
 // Generates a province's register (default 400,000 patients; SMD_BENCH_PATIENTS or
-// --patients shrinks it) spread at random (evenly on average) over --districts districts of 13 streets x 3
-// communities each (the demo district 320106 is one of them), each patient with the
+// --patients shrinks it) spread at random (evenly on average) over --districts districts of 13
+// streets x 3 communities each (the demo district 320106 is one of them), each patient with the
 // follow-up schedule its visits would have left (last class, next due date, last valid
 // visit, discharges), then times the calls behind the worklists (ListWorklist: every kind,
 // overdue, due within 7 days, unstable not seen, discharged not seen, 2-week reviews;
-// ListTeamGaps) and SearchPatients (by name, by ID number, and the plain register listing)
-// for the demo community doctor (street 320106001) and the demo
+// ListTeamGaps), SearchPatients (by name, by ID number, and the plain register listing),
+// ListTransfers (200,000 transfers over the province; the community doctor only, as the
+// psychiatrist's role does not move patients) and ListMetricPatients (today's 管理率,
+// missing, from the kept states: the demo district's built by the server's build step, the
+// others copied) for the demo community doctor (street 320106001) and the demo
 // district psychiatrist (320106): the first page and a page reached by following five
 // next_page_tokens. Prints p50/p99 per list with MET / NOT MET against p99 <= 50 ms.
 //
@@ -43,14 +46,21 @@
 #include "bench/verdict.h"
 #include "common/clock.h"
 #include "common/parallel.h"
+#include "common/status_macros.h"
+#include "crypto/encoding.h"
+#include "crypto/field_cipher.h"
 #include "crypto/random.h"
 #include "runtime/server.h"
 #include "runtime/wiring.h"
 #include "smd/v1/alerts.grpc.pb.h"
 #include "smd/v1/auth.grpc.pb.h"
 #include "smd/v1/followups.grpc.pb.h"
+#include "smd/v1/metrics.grpc.pb.h"
 #include "smd/v1/patients.grpc.pb.h"
+#include "store/db.h"
+#include "store/metric_repository.h"
 #include "store/patient_repository.h"
+#include "store/scope.h"
 #include "store/statements.h"
 #include "support/synthetic.h"
 
@@ -291,6 +301,45 @@ int Main(int argc, char** argv) {
       }
       copy.complete();
     }
+    // The transfers of about ten years (ListTransfers): one per two patients, between random
+    // communities of the province, requested at random times, 2% still pending, the rest
+    // accepted (the patient kept where the register put it: the lists read the transfer
+    // rows, not the patients). Texts sealed as PatientRepository seals them (AAD
+    // "patient_transfer.<column>:<transfer id>"), so that every row decrypts.
+    {
+      crypto::FieldCipher cipher((*core)->keys);
+      pqxx::stream_to copy(
+          w, "patient_transfer",
+          std::vector<std::string>{"id", "patient_id", "from_jurisdiction", "to_jurisdiction",
+                                   "status", "reason_enc", "decision_note_enc", "requested_by",
+                                   "requested_at", "decided_by", "decided_at"});
+      std::mt19937_64 rng(20261208);
+      auto seal = [&](const std::string& id, const char* column, const std::string& text) {
+        auto b = cipher.Encrypt(text, absl::StrCat("patient_transfer.", column, ":", id));
+        if (!b.ok()) Die("seal transfer");
+        return absl::StrCat("\\x", crypto::HexEncode(*b));
+      };
+      const absl::Time now = absl::Now();
+      for (int k = 0; k < o.patients / 2; ++k) {
+        const std::string id = crypto::NewUuid();
+        const bool pending = k % 50 == 0;
+        const absl::Time at = now - absl::Seconds(static_cast<int64_t>(rng() % (3650LL * 86400)));
+        const auto fmt = [](absl::Time t) {
+          return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+        };
+        std::optional<std::string> note, decided_by, decided_at;
+        if (!pending) {
+          note = seal(id, "decision_note_enc", "已接收");
+          decided_by = doctor_id;
+          decided_at = fmt(at + absl::Hours(24));
+        }
+        copy << std::make_tuple(
+            id, ids[rng() % ids.size()], communities[rng() % communities.size()],
+            communities[rng() % communities.size()], pending ? 1 : 2,
+            seal(id, "reason_enc", "随家属迁居"), note, doctor_id, fmt(at), decided_by, decided_at);
+      }
+      copy.complete();
+    }
     w.commit();
   }
   // VACUUM as well as ANALYZE: a register loaded long ago has been vacuumed by autovacuum
@@ -298,6 +347,56 @@ int Main(int argc, char** argv) {
   // timings), so its visibility map is set and index-only scans skip the heap where no
   // row changed since. Rows changed since the last vacuum are read from the heap, which
   // the lists handle too (the plans are the same).
+  // Today's kept figures (ListMetricPatients reads them): the server built the set on the
+  // empty register at its start; the demo district's states are now built by the server's
+  // own build step (store::metric_repo::BuildPatients, as MetricUseCases::BuildSet runs it),
+  // and every other district's patients get a copy of one of those states (the same
+  // statuses: no patient here has a visit record), written as the superuser without the
+  // per-row triggers, so that the table holds the province's 400,000 states.
+  const domain::FigureSet today_set = domain::FigureSet::Day(today);
+  {
+    auto t_states = SteadyClock::now();
+    for (int tries = 0;; ++tries) {
+      if (Value(super_db, absl::StrCat("SELECT count(*) FROM metric_set WHERE set_key = ",
+                                       today_set.Key(), " AND built_at IS NOT NULL")) == "1") {
+        break;
+      }
+      if (tries > 600) Die("today's figures were not built");
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    std::vector<std::string> demo;
+    absl::Status st = (*core)->db->InTransaction([&](store::Tx& tx) -> absl::Status {
+      RETURN_IF_ERROR(store::SetScope(tx, kDemoDistrict));
+      ASSIGN_OR_RETURN(demo, store::metric_repo::PatientsIn(tx, kDemoDistrict));
+      return absl::OkStatus();
+    });
+    if (!st.ok()) Die("demo patients: " + st.ToString());
+    for (size_t b = 0; b < demo.size(); b += 100) {
+      const std::vector<std::string> step(
+          demo.begin() + static_cast<std::ptrdiff_t>(b),
+          demo.begin() + static_cast<std::ptrdiff_t>(std::min(demo.size(), b + 100)));
+      st = (*core)->db->InTransaction([&](store::Tx& tx) -> absl::Status {
+        RETURN_IF_ERROR(store::SetScope(tx, kDemoDistrict));
+        return store::metric_repo::BuildPatients(tx, today_set, kDemoDistrict, step).status();
+      });
+      if (!st.ok()) Die("build step: " + st.ToString());
+    }
+    Exec(super_db,
+         absl::StrCat(
+             "SET session_replication_role = replica; "
+             "INSERT INTO metric_state (patient_id, set_key, masks, communities, "
+             "patient_jurisdiction, patient_transfer_to) SELECT p.id, s.set_key, s.masks, "
+             "ARRAY[CASE WHEN s.masks[1] = 0 THEN '' ELSE p.jurisdiction END], p.jurisdiction, "
+             "p.transfer_to FROM patient p, (SELECT set_key, masks FROM metric_state WHERE "
+             "set_key = ",
+             today_set.Key(),
+             " AND patient_jurisdiction LIKE '320106%' "
+             "ORDER BY masks[1] DESC LIMIT 1) s WHERE p.jurisdiction NOT LIKE '320106%'"));
+    std::printf(
+        "today's metric states: the demo district's %zu built, the others copied, in "
+        "%.1f s\n",
+        demo.size(), Ms(SteadyClock::now() - t_states) / 1000);
+  }
   Exec(super_db, "VACUUM ANALYZE");
   std::printf("loaded by COPY and vacuumed in %.1f s: %s patients, %s schedules\n",
               Ms(SteadyClock::now() - t_load) / 1000,
@@ -323,17 +422,22 @@ int Main(int argc, char** argv) {
       w.exec("PREPARE wl AS " + named.at("worklist.overdue"));
       w.exec("PREPARE gaps AS " + named.at("careteam.gaps"));
       w.exec("PREPARE soon AS " + named.at("worklist.due_soon"));
+      w.exec("PREPARE tl AS " + named.at("transfer.list"));
       const std::vector<std::pair<std::string, std::string>> statements = {
           {"worklist overdue (worklist.overdue, generic plan)",
            "EXECUTE wl('" + scope + "', '" + today_s + "', 7, NULL, NULL, NULL, 51)"},
           {"worklist due within 7 days (worklist.due_soon, generic plan)",
            "EXECUTE soon('" + scope + "', '" + today_s + "', 7, NULL, NULL, NULL, 51)"},
+          {"transfers (transfer.list, generic plan)",
+           "EXECUTE tl(false, NULL, NULL, 51, '" + scope + "')"},
           {"team gaps (careteam.gaps, generic plan)",
            "EXECUTE gaps('" + scope + "', '{1,2,3}', NULL, 51)"},
           {"search, the register (PatientRepository::Search's shape)",
            "SELECT * FROM patient JOIN (SELECT id AS k_id, registered_at AS k_at FROM patient "
-           "WHERE starts_with(jurisdiction, '" + scope + "') ORDER BY registered_at, id "
-           "LIMIT 51) k ON k.k_id = patient.id ORDER BY k.k_at, k.k_id"},
+           "WHERE starts_with(jurisdiction, '" +
+               scope +
+               "') ORDER BY registered_at, id "
+               "LIMIT 51) k ON k.k_id = patient.id ORDER BY k.k_at, k.k_id"},
       };
       for (const auto& [label, sql] : statements) {
         std::printf("\n[explain] %s, scope %s, as smd_app:\n", label.c_str(), scope.c_str());
@@ -361,6 +465,7 @@ int Main(int argc, char** argv) {
   auto patients = v1::PatientService::NewStub(channel);
   auto followups = v1::FollowUpService::NewStub(channel);
   auto teams = v1::CareTeamService::NewStub(channel);
+  auto metrics = v1::MetricsService::NewStub(channel);
   struct User {
     const char* label;
     const char* name;
@@ -385,6 +490,7 @@ int Main(int argc, char** argv) {
 
   struct List {
     const char* label;
+    bool street_only;  // a call the district psychiatrist's role may not make
     // Issues the call for the page_token; returns the next token; false on failure.
     std::function<bool(const User&, int call, const std::string& token, std::string* next,
                        int* rows)>
@@ -439,16 +545,51 @@ int Main(int argc, char** argv) {
       return what == 0 || resp.patients_size() >= 1;
     };
   };
+  // ListTransfers (the community doctor's: the psychiatrist's role does not move patients).
+  auto transfers = [&](const User& u, int, const std::string& token, std::string* next, int* n) {
+    grpc::ClientContext ctx;
+    ctx_for(u, ctx);
+    v1::ListTransfersRequest req;
+    req.mutable_page()->set_page_token(token);
+    v1::ListTransfersResponse resp;
+    if (!patients->ListTransfers(&ctx, req, &resp).ok()) return false;
+    *next = resp.next_page_token();
+    *n = resp.transfers_size();
+    return resp.unreadable_count() == 0;
+  };
+  // ListMetricPatients: the patients missing from today's 管理率 in the user's jurisdiction,
+  // from the kept states.
+  auto metric_patients = [&](const User& u, int, const std::string& token, std::string* next,
+                             int* n) {
+    grpc::ClientContext ctx;
+    ctx_for(u, ctx);
+    v1::ListMetricPatientsRequest req;
+    req.set_region(u.scope);
+    req.mutable_period()->set_year(static_cast<int>(today.year()));
+    req.mutable_period()->mutable_as_of()->set_year(static_cast<int>(today.year()));
+    req.mutable_period()->mutable_as_of()->set_month(today.month());
+    req.mutable_period()->mutable_as_of()->set_day(today.day());
+    req.set_indicator("management_rate");
+    req.set_missing(true);
+    req.mutable_page()->set_page_token(token);
+    v1::ListMetricPatientsResponse resp;
+    if (!metrics->ListMetricPatients(&ctx, req, &resp).ok()) return false;
+    *next = resp.next_page_token();
+    *n = resp.patients_size();
+    return resp.source() == "rollup";  // from the kept states, not recomputed
+  };
   std::vector<List> lists = {
-      {"ListWorklist overdue", worklist(v1::WORKLIST_OVERDUE)},
-      {"ListWorklist due within 7 days", worklist(v1::WORKLIST_DUE_SOON)},
-      {"ListWorklist unstable not seen", worklist(v1::WORKLIST_UNSTABLE_NOT_SEEN)},
-      {"ListWorklist discharged not seen", worklist(v1::WORKLIST_DISCHARGED_NOT_SEEN)},
-      {"ListWorklist 2-week reviews", worklist(v1::WORKLIST_TWO_WEEK_REVIEW)},
-      {"ListTeamGaps", team_gaps},
-      {"SearchPatients by name", search(1)},
-      {"SearchPatients by ID number", search(2)},
-      {"SearchPatients, the register (no filter)", search(0)},
+      {"ListWorklist overdue", false, worklist(v1::WORKLIST_OVERDUE)},
+      {"ListWorklist due within 7 days", false, worklist(v1::WORKLIST_DUE_SOON)},
+      {"ListWorklist unstable not seen", false, worklist(v1::WORKLIST_UNSTABLE_NOT_SEEN)},
+      {"ListWorklist discharged not seen", false, worklist(v1::WORKLIST_DISCHARGED_NOT_SEEN)},
+      {"ListWorklist 2-week reviews", false, worklist(v1::WORKLIST_TWO_WEEK_REVIEW)},
+      {"ListTeamGaps", false, team_gaps},
+      {"SearchPatients by name", false, search(1)},
+      {"SearchPatients by ID number", false, search(2)},
+      {"SearchPatients, the register (no filter)", false, search(0)},
+      {"ListTransfers", true, transfers},
+      {"ListMetricPatients, management_rate missing", false, metric_patients},
   };
 
   // The floor, measured beside each timed call (the machine's load changes from minute to
@@ -476,6 +617,7 @@ int Main(int argc, char** argv) {
               "p99 ms", "rows", "p99 <= 50 ms", "empty call p50/p99 ms (load)");
   for (const List& l : lists) {
     for (const User& u : users) {
+      if (l.street_only && &u != &users.front()) continue;
       for (int depth : {1, 6}) {
         Timing t;
         for (int c = -5; c < o.calls; ++c) {  // 5 warm-up calls

@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -28,6 +29,8 @@
 #include "gtest/gtest.h"
 #include "smd/v1/alerts.grpc.pb.h"
 #include "smd/v1/followups.grpc.pb.h"
+#include "smd/v1/patients.grpc.pb.h"
+#include "store/statements.h"
 #include "support/test_env.h"
 
 namespace smd::testing {
@@ -518,6 +521,61 @@ TEST_F(RlsTest, ListsPageExactlyWhatThePatientRowsSelect) {
   EXPECT_GT(listed, 10);  // not vacuous
 }
 
+// ListTransfers (schema 0030: each side's candidates from the index led by its code) pages,
+// for each caller, exactly the transfers whose origin or destination is under the caller's
+// jurisdiction, newest first, ties by id: those of the server's own transfer path, and rows
+// written beside it from and to another district, inside one district, and outside both.
+TEST_F(RlsTest, TransfersPageExactlyWhatTheTransferRowsSelect) {
+  TestDatabase& db = env_->db();
+  const std::string patient = moved_[0];
+  // Two rows at the same instant (the keyset's tie on requested_at goes by id), a pending
+  // one into the district, one out of it, one inside another district only. Their texts
+  // are not real ciphertexts: the list returns such rows marked unreadable.
+  db.ExecSuper(
+      "INSERT INTO patient_transfer (id, patient_id, from_jurisdiction, to_jurisdiction, status, "
+      "reason_enc, requested_by, requested_at) SELECT gen_random_uuid(), '" +
+      patient +
+      "', f, t, "
+      "st, '\\x00', (SELECT id FROM app_user WHERE username = 'doctor'), "
+      "timestamptz '2026-01-01 08:00+00' + d * interval '1 hour' FROM (VALUES "
+      "('320107001001', '320106001002', 1, 0), ('320107001001', '320106002001', 2, 0), "
+      "('320106001001', '320107001001', 1, 1), ('320106002001', '320107001001', 3, 2), "
+      "('320107001001', '320107001002', 1, 3), ('320106001002', '320106002001', 1, 4)) "
+      "v(f, t, st, d)");
+  auto patients = v1::PatientService::NewStub(env_->channel());
+  pqxx::connection su(db.SuperDsn());
+  pqxx::nontransaction n(su);
+  int64_t listed = 0;
+  const std::vector<std::tuple<std::string, std::string, std::string>> callers = {
+      {"doctor", kDoctorPw, "320106001"}, {"doctor2", kDoctor2Pw, "320106002"}};
+  for (const auto& [user, pw, scope] : callers) {
+    for (bool pending : {false, true}) {
+      std::vector<std::string> want, got;
+      for (const auto& r :
+           n.exec("SELECT id::text FROM patient_transfer WHERE (starts_with(from_jurisdiction, '" +
+                  scope + "') OR starts_with(to_jurisdiction, '" + scope + "'))" +
+                  (pending ? " AND status = 1" : "") + " ORDER BY requested_at DESC, id DESC")) {
+        want.push_back(r[0].as<std::string>());
+      }
+      v1::ListTransfersRequest req;
+      req.set_pending_only(pending);
+      req.mutable_page()->set_page_size(2);
+      for (int pages = 0; pages < 1000; ++pages) {
+        v1::ListTransfersResponse page;
+        grpc::Status st =
+            patients->ListTransfers(TestServer::Ctx(Token(user, pw)).get(), req, &page);
+        ASSERT_TRUE(st.ok()) << st.error_message();
+        for (const auto& t : page.transfers()) got.push_back(t.transfer_id());
+        if (page.next_page_token().empty()) break;
+        req.mutable_page()->set_page_token(page.next_page_token());
+      }
+      EXPECT_EQ(got, want) << user << (pending ? ", pending only" : "");
+      listed += static_cast<int64_t>(got.size());
+    }
+  }
+  EXPECT_GT(listed, 10);  // not vacuous
+}
+
 // The same for the kept metric states (schema 0021), whose writers hold the per-patient
 // upkeep lock instead of the patient's row: a state written while its patient moves waits
 // for the move and copies its codes, and a move waits for a state being written and then
@@ -621,10 +679,11 @@ TEST_F(RlsTest, NoPolicyCallsAPerRowFunctionAndTheIndexServesTheScope) {
   EXPECT_EQ(db.QueryValue("SELECT count(*) FROM pg_policies WHERE qual LIKE "
                           "'%smd_patient_visible%' OR with_check LIKE '%smd_patient_visible%'"),
             "0");
-  const std::set<std::string> allowed = {"smd_scope_start", "smd_scope_end", "smd_in_scope",
-                                         "starts_with",     "current_setting", "nullif",
-                                         "left",            "right",          "chr",
-                                         "ascii"};
+  // (smd_in_scope is not among them: schema 0030 replaced its last callers, the register's
+  // own policies, by the scope read once per statement.)
+  const std::set<std::string> allowed = {"smd_scope_start", "smd_scope_end", "starts_with",
+                                         "current_setting", "nullif",        "left",
+                                         "right",           "chr",           "ascii"};
   {
     pqxx::connection c(db.SuperDsn());
     pqxx::nontransaction n(c);
@@ -651,6 +710,42 @@ TEST_F(RlsTest, NoPolicyCallsAPerRowFunctionAndTheIndexServesTheScope) {
     }
     EXPECT_THAT(plan, HasSubstr(t + "_by_jurisdiction")) << plan;
     EXPECT_THAT(plan, ::testing::Not(HasSubstr("SubPlan"))) << plan;
+  }
+  // The register's own tables (schema 0030): their lists bound the rows by the caller's
+  // region through an index led by the code, and the policy, a filter on each candidate,
+  // reads the scope once per statement (an InitPlan), not once per row.
+  for (const std::string& t : {std::string("patient"), std::string("patient_transfer")}) {
+    pqxx::connection c(db.AppDsn());
+    pqxx::work w(c);
+    w.exec("SELECT set_config('smd.scope', '320106001', true)");
+    std::string plan;
+    for (const auto& r : w.exec("EXPLAIN SELECT count(*) FROM " + t)) {
+      plan += r[0].as<std::string>() + "\n";
+    }
+    EXPECT_THAT(plan, HasSubstr("InitPlan")) << plan;
+    EXPECT_THAT(plan, ::testing::Not(HasSubstr("current_setting"))) << plan;
+    EXPECT_THAT(plan, ::testing::Not(HasSubstr("SubPlan"))) << plan;
+  }
+  // ListTransfers' statement, planned generically as the server's prepared statement is
+  // after its first runs: each side's candidates come from the index led by its code.
+  {
+    pqxx::connection c(db.AppDsn());
+    pqxx::work w(c);
+    w.exec("SET LOCAL plan_cache_mode = force_generic_plan");
+    w.exec("SET LOCAL enable_seqscan = off");
+    w.exec("SELECT set_config('smd.scope', '320106', true)");
+    std::string sql;
+    for (const store::Statement& st : store::AllStatements()) {
+      if (std::string(st.name) == "transfer.list") sql = st.sql;
+    }
+    ASSERT_FALSE(sql.empty());
+    w.exec("PREPARE tl AS " + sql);
+    std::string plan;
+    for (const auto& r : w.exec("EXPLAIN EXECUTE tl(false, NULL, NULL, 51, '320106')")) {
+      plan += r[0].as<std::string>() + "\n";
+    }
+    EXPECT_THAT(plan, HasSubstr("patient_transfer_from_page")) << plan;
+    EXPECT_THAT(plan, HasSubstr("patient_transfer_to_page")) << plan;
   }
 }
 
