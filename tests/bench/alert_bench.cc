@@ -695,10 +695,11 @@ int Main(int argc, char** argv) {
   std::printf("commit-to-delivery, upper bound (from RaiseAlert sent): %s\n", Fmt(from_sent).c_str());
   std::printf("commit-to-delivery, lower bound (from RaiseAlert reply): %s\n",
               Fmt(from_replied).c_str());
-  std::printf("ratio: delivery p99 (upper bound) / (empty gRPC p99 + NOTIFY p99) = %.1fx; "
-              "target p99 <= 100 ms: %s\n",
+  // Issue 11's target (1,000 streams); the province mode (--streams) has its own below.
+  std::printf("ratio: delivery p99 (upper bound) / (empty gRPC p99 + NOTIFY p99) = %.1fx%s%s\n",
               Percentile(from_sent, 99) / (Percentile(empty_ms, 99) + Percentile(notify_ms, 99)),
-              Verdict(Percentile(from_sent, 99) <= 100, failures).c_str());
+              o.streams > 0 ? "" : "; target p99 <= 100 ms: ",
+              o.streams > 0 ? "" : Verdict(Percentile(from_sent, 99) <= 100, failures).c_str());
   std::printf("server: RSS %.1f MiB under load, peak %.1f MiB; CPU %.2f cores during the "
               "measured run (of %u)\n",
               rss_load, rss_peak, server_cpu, std::thread::hardware_concurrency());

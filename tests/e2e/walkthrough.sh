@@ -139,7 +139,10 @@ grep -q "示例患者" "$work/out" || fail "patient show"
 # ---- terminal 2: the demo police officer watches for alerts ----
 step "the police officer signs in and watches alerts in a second terminal"
 echo "Demo-police-2026" | run as police login --user police
-as police --json alerts watch >"$work/police-alerts" 2>"$work/police-watch.err" &
+# smdctl itself in the background, not the `as` function: $! of a backgrounded function is
+# a subshell, and killing it would leave smdctl watching after the test.
+SMDCTL_CONFIG_DIR="$work/cfg-police" "$smdctl_bin" --json alerts watch >"$work/police-alerts" \
+  2>"$work/police-watch.err" &
 watch_pid=$!
 sleep 1
 
