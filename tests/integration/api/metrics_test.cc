@@ -32,6 +32,7 @@
 #include "store/db.h"
 #include "store/metric_repository.h"
 #include "store/scope.h"
+#include "store/statements.h"
 #include "support/forms.h"
 #include "support/test_env.h"
 
@@ -861,6 +862,44 @@ TEST_F(MetricsTest, WritesDuringABuildAreInTheFiguresItLeaves) {
     EXPECT_FALSE(served.figures_building());
     ExpectPlain(inputs, absl::CivilDay(absl::CivilMonth(kYear, month) + 1) - 1, served,
                 absl::StrCat("month ", month));
+  }
+}
+
+// A recomputed date reads a region's health checks and register rows index-only (schema
+// 0031; docs/metrics.md "Recomputed dates"): the facts statements, planned generically as
+// the server's prepared statements are after their first runs and under the server role's
+// row-level policies, are served by the covering indexes, not by the wide heap rows.
+TEST_F(MetricsTest, TheFactsReadChecksAndRegisterRowsFromCoveringIndexes) {
+  const std::string p = NewPatient(500);
+  HealthCheck(p, absl::CivilDay(kYear, 3, 1));
+  // All-visible pages, as autovacuum leaves an insert-mostly table: the planner costs an
+  // index-only scan by the share of such pages.
+  env_->db().ExecSuper("VACUUM (ANALYZE) patient, health_check");
+  const std::map<std::string, std::string> expected = {
+      {"metric.facts_checks", "Index Only Scan using health_check_patient_facts"},
+      {"metric.facts_patients", "Index Only Scan using patient_facts"},
+  };
+  for (const auto& [name, scan] : expected) {
+    std::string sql;
+    for (const store::Statement& st : store::AllStatements()) {
+      if (std::string(st.name) == name) sql = st.sql;
+    }
+    ASSERT_FALSE(sql.empty()) << name;
+    pqxx::connection c(env_->db().AppDsn());
+    pqxx::work w(c);
+    w.exec("SET LOCAL plan_cache_mode = force_generic_plan");
+    w.exec("SET LOCAL enable_seqscan = off");
+    w.exec("SET LOCAL enable_bitmapscan = off");
+    w.exec("SELECT set_config('smd.scope', '320106', true)");
+    w.exec("PREPARE facts AS " + sql);
+    const std::string args = name == "metric.facts_checks"
+                                 ? absl::StrCat("('{", p, "}', '2025-01-01', '2025-12-31')")
+                                 : absl::StrCat("('{", p, "}', '320106')");
+    std::string plan;
+    for (const auto& r : w.exec("EXPLAIN EXECUTE facts" + args)) {
+      plan += r[0].as<std::string>() + "\n";
+    }
+    EXPECT_THAT(plan, HasSubstr(scan)) << name << "\n" << plan;
   }
 }
 
