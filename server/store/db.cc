@@ -216,8 +216,12 @@ absl::Status Database::Run(const std::function<absl::Status(Tx&)>& fn, Isolation
   const auto committed_after_all =
       [&](const commit_marker::Mark& mark) -> absl::StatusOr<bool> {
     for (;;) {
-      absl::Status rs = ReconnectUntil(*slot, give_up);
-      if (!rs.ok()) return rs;
+      // A new connection after the cut-off, and again only after one fails: an undecided
+      // answer (the commit still running there) is asked again on the same connection.
+      if (!(*slot)->conn || !(*slot)->conn->is_open()) {
+        absl::Status rs = ReconnectUntil(*slot, give_up);
+        if (!rs.ok()) return rs;
+      }
       try {
         const commit_marker::Outcome o = commit_marker::AskCommitOutcome(*(*slot)->conn, mark);
         if (o != commit_marker::Outcome::kUndecided) {
