@@ -106,6 +106,7 @@ struct Options {
   int paced_pct = 60;
   int audit_seal_ms = 500;   // server default
   int idempotency_s = 0;     // RecordFollowUp without / with an idempotency key; 0 skips
+  int all_plans = 0;         // 1: print every profiled statement's plan, smd_app and superuser
   std::string pgbench = "/usr/lib/postgresql/15/bin/pgbench";
   std::string rpc = "record_followup";  // or get_patient
 };
@@ -142,6 +143,7 @@ Options ParseOptions(int argc, char** argv) {
     else if (k == "paced-pct") num(&o.paced_pct);
     else if (k == "audit-seal-ms") num(&o.audit_seal_ms);
     else if (k == "idempotency-s") num(&o.idempotency_s);
+    else if (k == "all-plans") num(&o.all_plans);
     else if (k == "pgbench") o.pgbench = v;
     else if (k == "rpc") o.rpc = v;
     else Die("unknown option --" + k);
@@ -1149,9 +1151,9 @@ int Main(int argc, char** argv) {
       }
       return median_ms;
     };
-    std::map<std::string, std::string> app_plans;
+    std::map<std::string, std::string> app_plans, su_plans;
     const auto app_ms = profile("smd_app", &app_plans);
-    const auto su_ms = profile(env.super, nullptr);
+    const auto su_ms = profile(env.super, &su_plans);
     std::printf("[profile] server time per statement (EXPLAIN ANALYZE planning + execution, "
                 "median of %d, one at a time, rolled back):\n",
                 o.explain_reps);
@@ -1177,6 +1179,12 @@ int Main(int argc, char** argv) {
                   worst_delta);
       for (absl::string_view l : absl::StrSplit(app_plans[worst], '\n', absl::SkipEmpty())) {
         std::printf("    %s\n", std::string(l).c_str());
+      }
+    }
+    if (o.all_plans) {
+      for (const auto& [name, plan] : app_plans) {
+        std::printf("  plan of %s as smd_app:\n%s  as the superuser:\n%s", name.c_str(),
+                    plan.c_str(), su_plans[name].c_str());
       }
     }
   }

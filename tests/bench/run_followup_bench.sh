@@ -10,7 +10,8 @@
 # Options are passed to the bench, e.g. --seconds=20 --inflight=16 --patients=1000
 # --segments=2 --super-s=8 --warmup-s=3 --empty-s=8 --deadline-s=170 --idempotency-s=10
 # (--idempotency-s=N, default 0: RecordFollowUp without and with an idempotency key, A B B A,
-# N s each at --inflight and then one at a time). --rpc=get_patient measures GetPatient the
+# N s each at --inflight and then one at a time; --all-plans=1 prints every profiled
+# statement's plan as smd_app and as the superuser). --rpc=get_patient measures GetPatient the
 # same way instead (issue 17; tests/bench/run_limits_bench.sh runs both).
 # Environment: SMD_BENCH_BUILD_DIR (default <repo>/build-bench), SMD_BENCH_JOBS (default 2),
 # SMD_BENCH_NO_BUILD=1 to skip the build step.
