@@ -1,9 +1,11 @@
 #include "runtime/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -222,7 +224,7 @@ std::string Usage() {
          "  --listen --database-url --key-file --tls-cert --tls-key --tls-client-ca --insecure\n"
          "  --trusted-gateway NAME[,NAME] (repeatable; the web gateway's certificate CN or DNS\n"
          "              name, whose x-forwarded-for is honoured; needs --tls-client-ca)\n"
-         "  --db-pool --audit-seal-interval-ms --audit-anchor-file --session-ttl-minutes\n"
+         "  --db-pool (1..256, default twice the CPUs, at least 4) --audit-seal-interval-ms --audit-anchor-file --session-ttl-minutes\n"
          "  --session-idle-minutes\n"
          "  --db-failover-wait-ms (0..60000, default 0: how long a call waits for the database\n"
          "              during a failover or switchover before UNAVAILABLE)\n"
@@ -243,6 +245,11 @@ std::string Usage() {
          "  --monitoring-listen HOST:PORT (GET /metrics in the Prometheus text format; off when\n"
          "              empty, the default; loopback only, e.g. 127.0.0.1:9464)\n"
          "  --monitoring-allow-remote (let --monitoring-listen take a non-loopback address)\n";
+}
+
+int DbPoolSize(const Config& c) {
+  if (c.db_pool > 0) return c.db_pool;
+  return static_cast<int>(std::clamp<unsigned>(2 * std::thread::hardware_concurrency(), 4, 64));
 }
 
 std::string AuditAnchorPath(const Config& c) {

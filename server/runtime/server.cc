@@ -207,7 +207,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config,
   }
   RETURN_IF_ERROR(CheckClockAgainstDatabase(deps));
   // One worker per database connection: a worker never waits for a connection.
-  impl->executor = std::make_unique<api::Executor>(config.db_pool, 1024);
+  impl->executor = std::make_unique<api::Executor>(DbPoolSize(config), 1024);
   impl->idempotency = std::make_unique<app::IdempotentCalls>(
       deps, absl::Hours(config.idempotency_retention_hours));
   impl->executor->set_idempotency(impl->idempotency.get());

@@ -13,7 +13,7 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const Config& config,
   opts.dsn = config.database_url;
   // The sign-in executor's workers have connections of their own, so that neither pool
   // of workers waits for the other's connections.
-  opts.pool_size = config.db_pool + config.signin_threads;
+  opts.pool_size = DbPoolSize(config) + config.signin_threads;
   opts.failover_wait = std::chrono::milliseconds(config.db_failover_wait_ms);
   ASSIGN_OR_RETURN(std::unique_ptr<store::Database> db, store::Database::Open(opts));
   app::AppConfig app_config;

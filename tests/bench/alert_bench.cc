@@ -81,7 +81,7 @@ struct Options {
   int drain_s = 10;        // at most, after the last alert, for deliveries to finish
   int patients = 500;
   int team = 3;            // community workers per patient's care team
-  int db_pool = 8;
+  int db_pool = 0;  // 0: the server's default (runtime::DbPoolSize)
   int channels = 8;        // client connections the streams are spread over
   int baseline_n = 2000;   // empty gRPC calls / NOTIFY round trips for the floor
   int deadline_s = 240;
@@ -361,7 +361,7 @@ int Main(int argc, char** argv) {
                                          "--key-file",
                                          config.key_file,
                                          "--db-pool",
-                                         std::to_string(o.db_pool),
+                                         std::to_string(runtime::DbPoolSize(config)),
                                          "--password-log2-n",
                                          "4"};
   std::vector<char*> argv_c;
@@ -464,7 +464,7 @@ int Main(int argc, char** argv) {
               "server pid %d on 127.0.0.1:%d (db_pool %d), in %.1f s\n",
               static_cast<int>(patients.size()), o.streams > 0 ? " (one per community)" : " with care teams",
               o.subscribers, o.streams > 0 ? " (a grid worker and a police officer per community)" : "",
-              server_pid, port, o.db_pool, Ms(SteadyClock::now() - t_start) / 1000);
+              server_pid, port, runtime::DbPoolSize(config), Ms(SteadyClock::now() - t_start) / 1000);
 
   // ---- the machine's floor ---------------------------------------------------------------
   std::vector<double> empty_ms, notify_ms;

@@ -140,7 +140,7 @@ int Main(int argc, char** argv) {
               std::thread::hardware_concurrency(), CpuModel().c_str(), LoadAvg().c_str());
   char tmpl[] = "/tmp/smd-bench-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) Die("mkdtemp failed");
-  const runtime::Config config = PrepareDatabase(env, tmpl, 0, 8, 500);
+  const runtime::Config config = PrepareDatabase(env, tmpl, 0, 0, 500);  // the server's pool size
   const std::string super_db = env.Dsn(env.super, env.db);
 
   // ---- the province's regions: the demo district and synthetic ones -----------------------

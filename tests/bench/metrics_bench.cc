@@ -120,7 +120,7 @@ struct Options {
   int trace_calls = 5;             // province GetMetrics traced in the PostgreSQL log; 0 skips
   int threads = 0;                 // generator threads (0: the number of CPUs)
   int chunk = 200000;              // rows per COPY statement
-  int db_pool = 8;
+  int db_pool = 0;  // 0: the server's default (runtime::DbPoolSize)
   int deadline_s = 1700;
   bool validate = true;            // ValidateFollowUpForm + CheckMedications on every form
   bool stop_after_load = false;    // for profiling the generator

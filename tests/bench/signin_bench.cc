@@ -48,7 +48,7 @@ struct Options {
   int warmup_s = 2;  // flood running before measuring
   int flood_threads = 16;
   int patients = 200;
-  int db_pool = 8;
+  int db_pool = 0;  // 0: the server's default (runtime::DbPoolSize)
   int deadline_s = 400;
 };
 

@@ -1,7 +1,9 @@
 #include "runtime/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -115,6 +117,23 @@ TEST(ParseConfig, DbFailoverWaitDefaultsToOffAndIsBounded) {
 }
 
 // A forwarded address is trusted only from a verified client certificate: without
+// The pool is sized for the machine unless --db-pool says otherwise: twice the CPUs, never
+// fewer than 4 (a sign-in flood or a metrics build must not take the last connection).
+TEST(ParseConfig, DbPoolDefaultsToTwiceTheCpusAndHonoursTheFlag) {
+  ::unsetenv("SMD_DB_POOL");
+  auto none = ParseConfig({"smd-server", "serve"});
+  ASSERT_TRUE(none.ok()) << none.status();
+  const int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  EXPECT_EQ(DbPoolSize(*none), std::clamp(2 * cpus, 4, 64));
+  auto set = ParseConfig({"smd-server", "serve", "--db-pool=3"});
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(DbPoolSize(*set), 3);
+  for (const char* bad : {"0", "257", "many"}) {
+    auto r = ParseConfig({"smd-server", "serve", "--db-pool", bad});
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 // --tls-client-ca (or with --insecure) the server refuses to start, saying so.
 TEST(ValidateConfig, TrustedGatewaysNeedMutualTls) {
   Config c = Serve("0.0.0.0:50051", false);
