@@ -134,9 +134,15 @@ int Reconcile(Tx& tx, const std::vector<PatientFacts>& facts, const std::vector<
 std::vector<Statement> MetricUpkeepStatements() {
   return {
       // ---- states and rollups (Reconcile) ----
+      // By the primary key (patient_id, set_key) only: `set_key + 0` keeps set_key from
+      // leading an index, so the policy's range can never steer this read to
+      // metric_state_by_jurisdiction (set_key, patient_jurisdiction), which reads every state
+      // of the scope. That plan is what a generic plan (the refresh runs on them, below)
+      // picked on a table without statistics: an import's batch read 2,000 states of a
+      // district for 1,000 new patients, 84 ms against 5.
       {"metric.states",
        "SELECT patient_id::text, set_key, masks, communities FROM metric_state "
-       "WHERE patient_id = ANY($1::uuid[]) AND set_key = ANY($2::integer[])"},
+       "WHERE patient_id = ANY($1::uuid[]) AND set_key + 0 = ANY($2::integer[])"},
       {"metric.put_states",
        "INSERT INTO metric_state (patient_id, set_key, masks, communities) "
        "SELECT p, k, m::integer[], c::text[] FROM unnest($1::uuid[], $2::integer[], $3::text[], "
