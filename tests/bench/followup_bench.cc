@@ -1238,6 +1238,16 @@ int Main(int argc, char** argv) {
               static_cast<long long>(pg_failed), pg_ok ? "" : " (pgbench reported errors)");
   std::printf("  %s / pgbench (smd_app): %.1f %%   target >= 80 %%: %s\n", rpc_name, ratio,
               Verdict(ratio_met, failures).c_str());
+  // The most any server could reach here: every call at least an empty gRPC call plus the
+  // database work of pgbench's own transaction, on the same 2 cores (CPU per call adds up:
+  // 1 / (1 / pgbench + 1 / empty)); what is left under it is the budget for the server's
+  // round trips, hand-offs, decryption and audit.
+  const double ceiling = 100.0 * empty.Rate() / (empty.Rate() + pg_tps);
+  std::printf("  ceiling on this machine (estimate): an empty gRPC call around pgbench's "
+              "transaction reaches %.1f %% of pgbench; at 80 %% the server has %.0f us of CPU per "
+              "call left for its own work (round trips, hand-offs, decryption, audit)\n",
+              ceiling, std::max(0.0, 1e6 * std::thread::hardware_concurrency() *
+                                         (1.0 / (0.8 * pg_tps) - 1.0 / pg_tps - 1.0 / empty.Rate())));
   std::printf("  %s p99: %.2f ms            target <= 20 ms (issue 13): %s\n", rpc_name, p99,
               Verdict(p99_met, failures).c_str());
   const double pg_p99 = Percentile(pg_lat, 99);
