@@ -653,7 +653,8 @@ int Main(int argc, char** argv) {
   std::printf("setup: database migrated, %d demo patients seeded, server on 127.0.0.1:%d "
               "(insecure, db_pool %d, executor %d threads), signed in as psychiatrist "
               "(320106, district-wide) in %.1f s\n",
-              o.patients, server->port(), runtime::DbPoolSize(config), runtime::DbPoolSize(config), setup_s);
+              o.patients, server->port(), runtime::DbPoolSize(config),
+              runtime::DbPoolSize(config), setup_s);
 
   // Per patient, the next visit day; every call of the run gets a distinct visit date.
   std::vector<std::atomic<int>> next_visit(patient_ids.size());
@@ -1246,8 +1247,9 @@ int Main(int argc, char** argv) {
   std::printf("  ceiling on this machine (estimate): an empty gRPC call around pgbench's "
               "transaction reaches %.1f %% of pgbench; at 80 %% the server has %.0f us of CPU per "
               "call left for its own work (round trips, hand-offs, decryption, audit)\n",
-              ceiling, std::max(0.0, 1e6 * std::thread::hardware_concurrency() *
-                                         (1.0 / (0.8 * pg_tps) - 1.0 / pg_tps - 1.0 / empty.Rate())));
+              ceiling,
+              std::max(0.0, 1e6 * std::thread::hardware_concurrency() *
+                                (1.0 / (0.8 * pg_tps) - 1.0 / pg_tps - 1.0 / empty.Rate())));
   std::printf("  %s p99: %.2f ms            target <= 20 ms (issue 13): %s\n", rpc_name, p99,
               Verdict(p99_met, failures).c_str());
   const double pg_p99 = Percentile(pg_lat, 99);

@@ -15,7 +15,8 @@
 # Options are passed to the bench (defaults shown): --patients=400000 --visits-per-year=4
 # --seed=20261123 --calls=40 --warmup=3 --recompute-calls=3 --province-recompute-calls=1
 # --record-calls=300 --visible-checks=10 --first-year=0 (0: build last year only; 2021: every
-# year, ~7 min each at 400k) --trace-calls=5 --threads=<CPUs> --chunk=200000 --db-pool=8
+# year, ~7 min each at 400k) --trace-calls=5 --threads=<CPUs> --chunk=200000
+# --db-pool=<the server's default, runtime::DbPoolSize>
 # --deadline-s=1700 --validate=1 --stop-after-load=0. The full run takes about 23 minutes on
 # 2 cores; a smoke run: --patients=20000 (about 2 minutes), or SMD_BENCH_PATIENTS=20000 (the
 # same; a --patients option given as well wins).
