@@ -13,6 +13,8 @@
 #   SMD_TEST_SUPERUSER   postgres (trust: no password)
 #   PGHOST, PGPORT       the same, for psql and libpq defaults
 # The cluster is stopped and its directory deleted on exit; the exit code is the test's.
+# SMD_TEST_PG_STAT_STATEMENTS=1 loads pg_stat_statements (track_planning on); the test then
+# runs CREATE EXTENSION pg_stat_statements and reads the view before it exits.
 # As root, the cluster runs as the OS user postgres under /var/tmp (initdb refuses root);
 # otherwise as the calling user under $TMPDIR (default /tmp). Works from any cwd.
 set -euo pipefail
@@ -48,8 +50,14 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+extra=()
+# SMD_TEST_PG_STAT_STATEMENTS=1: load pg_stat_statements with planning tracked, to see each
+# statement's planning and execution time (docs/performance.md "Session 10").
+if [[ "${SMD_TEST_PG_STAT_STATEMENTS:-0}" == 1 ]]; then
+  extra=("shared_preload_libraries = 'pg_stat_statements'" "pg_stat_statements.track_planning = on")
+fi
 pgp_init "fsync = off" "full_page_writes = off" "synchronous_commit = off" \
-  "max_connections = 200"
+  "max_connections = 200" "${extra[@]}"
 pgp_start
 pgp_psql -d postgres -f "$repo_root/deploy/postgres/roles.sql"
 
