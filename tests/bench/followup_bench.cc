@@ -1209,7 +1209,11 @@ int Main(int argc, char** argv) {
   // Issue 17: at least 80% of pgbench on the same statements as the server's role (and for
   // RecordFollowUp at least 70% of the superuser's figure, printed below).
   const bool ratio_met = ratio >= 80.0;
-  const bool p99_met = p99 <= 20.0;
+  // The latency targets of the issues that first asked for these benches: GetPatient p99 at
+  // most 10 ms at 16 in flight (issue 2), RecordFollowUp at most 20 ms (issue 3).
+  const double p99_target = get_patient ? 10.0 : 20.0;
+  const char* p99_issue = get_patient ? "issue 2" : "issue 3";
+  const bool p99_met = p99 <= p99_target;
   PrintRule();
   std::printf("SUMMARY  (%u CPUs, noisy shared machine; load average %s at start, %s at end; "
               "PostgreSQL with fsync/synchronous_commit/full_page_writes off, same for both "
@@ -1250,14 +1254,14 @@ int Main(int argc, char** argv) {
               ceiling,
               std::max(0.0, 1e6 * std::thread::hardware_concurrency() *
                                 (1.0 / (0.8 * pg_tps) - 1.0 / pg_tps - 1.0 / empty.Rate())));
-  std::printf("  %s p99: %.2f ms            target <= 20 ms (issue 13): %s\n", rpc_name, p99,
-              Verdict(p99_met, failures).c_str());
+  std::printf("  %s p99: %.2f ms            target <= %.0f ms (%s): %s\n", rpc_name, p99,
+              p99_target, p99_issue, Verdict(p99_met, failures).c_str());
   const double pg_p99 = Percentile(pg_lat, 99);
-  if (pg_p99 > 20.0) {
+  if (pg_p99 > p99_target) {
     std::printf("  note: pgbench alone has p99 %.1f ms (p50 %.1f ms) on the same SQL at %d clients "
-                "here, so a 20 ms p99 at %d in flight is out of reach on this machine whatever "
+                "here, so a %.0f ms p99 at %d in flight is out of reach on this machine whatever "
                 "the server does\n",
-                pg_p99, Percentile(pg_lat, 50), o.inflight, o.inflight);
+                pg_p99, Percentile(pg_lat, 50), o.inflight, p99_target, o.inflight);
   }
   if (!std::isnan(paced_p99)) {
     std::printf("  RecordFollowUp p99 in open loop at %.0f calls/s (%d %% of pgbench): %.2f ms "
