@@ -139,7 +139,7 @@ std::vector<Statement> MetricUpkeepStatements() {
       // metric_state_by_jurisdiction (set_key, patient_jurisdiction), which reads every state
       // of the scope. That plan is what a generic plan (the refresh runs on them, below)
       // picked on a table without statistics: an import's batch read 2,000 states of a
-      // district for 1,000 new patients, 84 ms against 5.
+      // district for 1,000 new patients: 84 ms, against 1 with this guard (5 when custom).
       {"metric.states",
        "SELECT patient_id::text, set_key, masks, communities FROM metric_state "
        "WHERE patient_id = ANY($1::uuid[]) AND set_key + 0 = ANY($2::integer[])"},
