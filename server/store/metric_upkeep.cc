@@ -170,7 +170,7 @@ std::vector<Statement> MetricUpkeepStatements() {
       // must be served by its patient key. The policy's OR of two code ranges can reach an
       // index only through a bitmap scan (BitmapOr); with bitmap scans off it cannot, and
       // each read takes its index led by patient_id (metric.states also needs `set_key + 0`,
-      // below). What follows in a call is the refresh's writes, the audit row and COMMIT.
+      // above). What follows in a call is the refresh's writes, the audit row and COMMIT.
       // MetricsTest.TheRefreshReadsByThePatientKeyOnGenericPlans checks every read.
       {"metric.lock_patients_shared",
        "SELECT pg_advisory_xact_lock_shared($1, k) FROM (SELECT DISTINCT hashtext(p) AS k "
